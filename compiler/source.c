@@ -1,0 +1,124 @@
+/*
+ * source.c: source texts, line maps, positions (see source.h).
+ */
+#include "source.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+
+void srcset_init(struct srcset *s, struct arena *a)
+{
+	memset(s, 0, sizeof(*s));
+	s->arena = a;
+}
+
+uint32_t srcset_add(struct srcset *s, const char *name, const char *text, size_t len)
+{
+	struct src_file *f = arena_alloc(s->arena, sizeof(*f));
+	f->name = arena_strdup(s->arena, name);
+	f->text = arena_strndup(s->arena, text, len);
+	f->len = len;
+	size_t lines = 1;
+	for (size_t i = 0; i < len; i++)
+		lines += text[i] == '\n';
+	f->line_starts = arena_calloc(s->arena, lines, sizeof(uint32_t));
+	f->nlines = 0;
+	f->line_starts[f->nlines++] = 0;
+	for (size_t i = 0; i < len; i++)
+		if (text[i] == '\n')
+			f->line_starts[f->nlines++] = (uint32_t)(i + 1);
+	if (s->n == s->cap) {
+		size_t cap = s->cap ? s->cap * 2 : 8;
+		s->files = arena_grow(s->arena, s->files, s->n, cap, sizeof(*s->files));
+		s->cap = cap;
+	}
+	s->files[s->n] = f;
+	return (uint32_t)s->n++;
+}
+
+int srcset_read(struct srcset *s, const char *path, const char *display_name, uint32_t *out)
+{
+	FILE *fp = fopen(path, "rb");
+	if (!fp)
+		return -1;
+	struct stat st;
+	if (fstat(fileno(fp), &st) == 0 && S_ISDIR(st.st_mode)) {
+		fclose(fp);
+		errno = EISDIR;
+		return -1;
+	}
+	size_t cap = 4096, len = 0;
+	char *buf = arena_alloc(s->arena, cap);
+	for (;;) {
+		if (len == cap) {
+			if (cap >= SRC_MAX_BYTES) {
+				fclose(fp);
+				errno = EFBIG;
+				return -1;
+			}
+			buf = arena_grow(s->arena, buf, len, cap * 2, 1);
+			cap *= 2;
+		}
+		size_t got = fread(buf + len, 1, cap - len, fp);
+		len += got;
+		if (got == 0)
+			break;
+	}
+	int err = ferror(fp);
+	fclose(fp);
+	if (err) {
+		errno = EIO;
+		return -1;
+	}
+	if (len > SRC_MAX_BYTES) {
+		errno = EFBIG;
+		return -1;
+	}
+	*out = srcset_add(s, display_name ? display_name : path, buf, len);
+	return 0;
+}
+
+struct src_file *srcset_file(const struct srcset *s, uint32_t id)
+{
+	return id < s->n ? s->files[id] : NULL;
+}
+
+void src_line_col(struct src_file *f, uint32_t offset, uint32_t *line, uint32_t *col)
+{
+	if (offset > f->len)
+		offset = (uint32_t)f->len;
+	/* Binary search for the last line start <= offset. */
+	size_t lo = 0, hi = f->nlines;
+	while (hi - lo > 1) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (f->line_starts[mid] <= offset)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	*line = (uint32_t)lo + 1;
+	/* Columns count characters (UTF-8 lead bytes), as rustc does. */
+	uint32_t c = 1;
+	for (uint32_t i = f->line_starts[lo]; i < offset; i++)
+		c += ((unsigned char)f->text[i] & 0xC0) != 0x80;
+	*col = c;
+}
+
+const char *src_line_text(struct src_file *f, uint32_t line, size_t *len)
+{
+	const char *end = f->text + f->len;
+	if (line < 1)
+		line = 1;
+	if (line > f->nlines)
+		line = (uint32_t)f->nlines;
+	const char *p = f->text + f->line_starts[line - 1];
+	const char *e = p;
+	while (e < end && *e != '\n')
+		e++;
+	if (e > p && e[-1] == '\r')
+		e--;
+	*len = (size_t)(e - p);
+	return p;
+}
