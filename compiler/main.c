@@ -1,22 +1,98 @@
+/*
+ * main.c: the authzc command line: dispatch to a subcommand.
+ *
+ *   authzc [-C DIR] <command> [options] [args]
+ *   authzc help <command>    (same as authzc <command> --help)
+ */
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
-#include "ast.h"
-#include "diag.h"
+#include <unistd.h>
+
+#include "cli.h"
+#include "schema.h"
+
+struct cmd {
+	const char *name;
+	int (*fn)(int argc, char **argv);
+	const char *summary;
+};
+
+static const struct cmd commands[] = {
+	{ "check", cmd_check, "parse and type-check policies and tests" },
+	{ "fmt", cmd_fmt, "rewrite sources in the canonical layout" },
+};
+
+#define NCOMMANDS (sizeof commands / sizeof commands[0])
+
+static void usage(FILE *out)
+{
+	fputs("usage: authzc [-C DIR] <command> [options] [args]\n\ncommands:\n", out);
+	for (size_t i = 0; i < NCOMMANDS; i++)
+		fprintf(out, "  %-10s %s\n", commands[i].name, commands[i].summary);
+	fputs("\n'authzc help <command>' or 'authzc <command> --help' for a command's options;\n"
+	      "man authzc for everything.\n", out);
+}
+
+static const struct cmd *find_command(const char *name)
+{
+	for (size_t i = 0; i < NCOMMANDS; i++)
+		if (!strcmp(commands[i].name, name))
+			return &commands[i];
+	return NULL;
+}
+
+static int unknown_command(const char *name)
+{
+	const char *names[NCOMMANDS];
+	for (size_t i = 0; i < NCOMMANDS; i++)
+		names[i] = commands[i].name;
+	fprintf(stderr, "authzc: '%s' is not a command\n", name);
+	const char *s = suggest_closest(name, names, NCOMMANDS);
+	if (s)
+		fprintf(stderr, "did you mean 'authzc %s'?\n", s);
+	else
+		usage(stderr);
+	return EXIT_TROUBLE;
+}
+
 int main(int argc, char **argv)
 {
-	struct arena a = ARENA_INIT;
-	struct srcset src;
-	struct diag_list d;
-	srcset_init(&src, &a);
-	diag_list_init(&d, &a);
-	for (int i = 1; i < argc; i++) {
-		uint32_t id;
-		if (srcset_read(&src, argv[i], NULL, &id)) { perror(argv[i]); continue; }
-		struct ast_file *f;
-		ast_parse(&a, &src, id, &d, &f);
-		printf("%s: %zu items %zu comments\n", argv[i], f->nitems, f->ncomments);
+	int i = 1;
+	while (i < argc && argv[i][0] == '-') {
+		if (!strcmp(argv[i], "-C") && i + 1 < argc) {
+			if (chdir(argv[i + 1]) != 0)
+				return cli_error("cannot change to '%s': %s", argv[i + 1], strerror(errno));
+			i += 2;
+		} else if (!strcmp(argv[i], "--version")) {
+			printf("authzc %s\n", AUTHZC_VERSION);
+			return cli_finish(EXIT_OK);
+		} else if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
+			usage(stdout);
+			return cli_finish(EXIT_OK);
+		} else {
+			fprintf(stderr, "authzc: unknown option '%s'\n", argv[i]);
+			usage(stderr);
+			return EXIT_TROUBLE;
+		}
 	}
-	diag_render_text(stderr, &src, &d, false);
-	arena_free(&a);
-	return d.errors ? 1 : 0;
+	if (i >= argc) {
+		usage(stderr);
+		return EXIT_TROUBLE;
+	}
+	if (!strcmp(argv[i], "help")) {
+		if (i + 1 >= argc) {
+			usage(stdout);
+			return cli_finish(EXIT_OK);
+		}
+		const struct cmd *c = find_command(argv[i + 1]);
+		if (!c)
+			return unknown_command(argv[i + 1]);
+		char *help_argv[] = { argv[i + 1], "--help", NULL };
+		return cli_finish(c->fn(2, help_argv));
+	}
+	const struct cmd *c = find_command(argv[i]);
+	if (!c)
+		return unknown_command(argv[i]);
+	return cli_finish(c->fn(argc - i, argv + i));
 }

@@ -1,0 +1,43 @@
+/*
+ * cli.h: what the authzc subcommands share.
+ *
+ * Each command lives in compiler/cmd_<name>.c as `int cmd_<name>(int argc,
+ * char **argv)` (argv[0] is the command name) and is listed once in the
+ * table in main.c.  Commands print results to stdout and diagnostics to
+ * stderr, and return an exit code; only main() exits.
+ */
+#ifndef AUTHZC_CLI_H
+#define AUTHZC_CLI_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#define AUTHZC_VERSION "0.1.0"
+
+/* Exit codes (CLI.md), listed in authzc(1). */
+enum exit_code {
+	EXIT_OK = 0,            /* success */
+	EXIT_FAIL = 1,          /* the negative result the command looks for */
+	EXIT_TROUBLE = 2,       /* usage or environment trouble */
+};
+
+int cmd_check(int argc, char **argv);
+int cmd_fmt(int argc, char **argv);
+
+/* True when colour may be written to f: a terminal, NO_COLOR unset or
+ * empty, TERM not "dumb". */
+bool cli_color(FILE *f);
+
+/* Print "authzc <cmd>: <message>" and "try 'authzc <cmd> --help'" to
+ * stderr; returns EXIT_TROUBLE. */
+int cli_usage_error(const char *cmd, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* Print "authzc: <message>" to stderr; returns EXIT_TROUBLE. */
+int cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Flush stdout and report a write error (ENOSPC, EPIPE) as trouble, as git
+ * does; returns `code`, or EXIT_TROUBLE when output was lost. */
+int cli_finish(int code);
+
+#endif
