@@ -28,6 +28,13 @@
 
 struct type; /* checker.h */
 
+/* What the checker resolved an expression to (ast_expr.ref_kind). */
+enum ast_ref_kind {
+	REF_NONE,       /* computed at run time */
+	REF_VALUE,      /* a literal, folded: ref is a const struct value * */
+	REF_CONST,      /* NAME or pkg.NAME: ref is the constant's struct value * */
+};
+
 enum ast_expr_kind {
 	EX_BOOL,      /* true false                           u.b */
 	EX_INT,       /* 42 (magnitude; '-' is EX_NEG)        u.num */
@@ -120,6 +127,7 @@ struct ast_expr {
 	/* Filled in by the checker. */
 	const struct type *type;
 	const void *ref;        /* EX_NAME / EX_ATTR: the resolved constant, etc. */
+	enum ast_ref_kind ref_kind; /* what ref is; REF_NONE when it is NULL */
 };
 
 struct ast_annotation {         /* @name("value") */

@@ -1,3 +1,207 @@
-/* STUB: replaced by the real `authzc check`. */
+/*
+ * cmd_check.c: `authzc check`: parse and type-check a project, or some of
+ * its files, and report diagnostics as text, JSON or SARIF (authzc-check(1)).
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
 #include "cli.h"
-int cmd_check(int argc, char **argv) { (void)argc; (void)argv; return cli_error("check: not yet built"); }
+#include "config.h"
+#include "diag_json.h"
+#include "project.h"
+
+enum check_format { FMT_TEXT, FMT_JSON, FMT_SARIF };
+
+static void check_usage(FILE *out)
+{
+	fputs("usage: authzc check [--format text|json|sarif] [--werror] [-C DIR] [FILE...]\n"
+	      "\n"
+	      "Parse and type-check the project's policies and tests (or only FILEs,\n"
+	      "against the project's schema) and report every problem found.\n"
+	      "\n"
+	      "options:\n"
+	      "  --format FORMAT  text (default, on stderr), json or sarif (on stdout)\n"
+	      "  --werror         treat warnings as errors (exit 1)\n"
+	      "  -C DIR           run as if started in DIR\n"
+	      "  -h, --help       show this help\n"
+	      "\n"
+	      "exit status: 0 no errors, 1 errors found, 2 usage or file trouble\n", out);
+}
+
+/* A diagnostic about no source file (a missing schema, an unreadable
+ * file, a bad $AUTHZC_NOW) is environment trouble, not a finding. */
+static bool is_trouble(const struct diag *d, const struct srcset *src)
+{
+	if (!srcset_file(src, d->span.file))
+		return true;
+	return (d->code == E_IO || d->code == E_LIMIT) && !d->has_span && !d->json_path;
+}
+
+/* The name FILE is shown under: relative to the project root when inside
+ * it.  Sets *abs to its resolved path (malloc'd) or NULL when unresolvable. */
+static const char *display_name(struct arena *a, const char *root, const char *file, char **abs)
+{
+	*abs = realpath(file, NULL);
+	if (!*abs)
+		return file;
+	size_t n = strlen(root);
+	if (!strncmp(*abs, root, n) && (*abs)[n] == '/' && n > 0)
+		return arena_strdup(a, *abs + n + 1);
+	if (!strcmp(root, "/") && (*abs)[0] == '/')
+		return arena_strdup(a, *abs + 1);
+	return file;
+}
+
+/* Add each FILE of the command line, once each.  Unreadable files are
+ * E0011 diagnostics about no file. */
+static void add_files(struct compilation *c, const char *root, char **files, int nfiles)
+{
+	struct source_tree fs;
+	source_tree_fs(&fs, "/");
+	char **seen = arena_calloc(&c->arena, (size_t)nfiles, sizeof(char *));
+	for (int i = 0; i < nfiles; i++) {
+		char *abs = NULL;
+		const char *name = display_name(&c->arena, root, files[i], &abs);
+		int rerr = errno;
+		const char *shown = text_show(&c->arena, files[i], strlen(files[i]), 200);
+		if (!abs) {
+			diag_file(&c->diags, E_IO, UINT32_MAX, "cannot read '%s': %s", shown,
+				  rerr == ENOENT ? "no such file" : strerror(rerr));
+			continue;
+		}
+		bool dup = false;
+		for (int k = 0; k < i && !dup; k++)
+			dup = seen[k] && !strcmp(seen[k], abs);
+		seen[i] = arena_strdup(&c->arena, abs);
+		char *buf = NULL;
+		size_t len = 0;
+		int rc = dup ? 0 : fs.read_file(fs.payload, abs + 1, &buf, &len);
+		int err = errno;
+		free(abs);
+		if (dup)
+			continue;
+		if (rc != 0) {
+			if (err == EFBIG)
+				diag_file(&c->diags, E_LIMIT, UINT32_MAX,
+					  "'%s' is larger than the %u MiB limit", shown, SRC_MAX_BYTES >> 20);
+			else
+				diag_file(&c->diags, E_IO, UINT32_MAX, "cannot read '%s': %s", shown,
+					  err == EISDIR ? "it is a folder"
+					  : err == EINVAL ? "not a regular file" : strerror(err));
+			continue;
+		}
+		project_add_source(c, name, buf, len);
+		free(buf);
+	}
+}
+
+static void print_summary(const struct compilation *c)
+{
+	const struct diag_list *l = &c->diags;
+	fputs("authzc: ", stderr);
+	if (c->nfiles)
+		fprintf(stderr, "checked %zu file%s: ", c->nfiles, c->nfiles == 1 ? "" : "s");
+	if (!l->errors && !l->warnings)
+		fputs("no problems", stderr);
+	if (l->errors)
+		fprintf(stderr, "%zu error%s", l->errors, l->errors == 1 ? "" : "s");
+	if (l->errors && l->warnings)
+		fputs(", ", stderr);
+	if (l->warnings)
+		fprintf(stderr, "%zu warning%s", l->warnings, l->warnings == 1 ? "" : "s");
+	fputc('\n', stderr);
+}
+
+int cmd_check(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "format", required_argument, NULL, 'f' },
+		{ "werror", no_argument, NULL, 'W' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	enum check_format format = FMT_TEXT;
+	bool werror = false;
+	const char *dir = NULL;
+	int opt;
+	optind = 0;     /* reset getopt (GNU and musl) */
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, "+:C:h", longopts, NULL)) != -1) {
+		switch (opt) {
+		case 'f':
+			if (!strcmp(optarg, "text"))
+				format = FMT_TEXT;
+			else if (!strcmp(optarg, "json"))
+				format = FMT_JSON;
+			else if (!strcmp(optarg, "sarif"))
+				format = FMT_SARIF;
+			else
+				return cli_usage_error("check", "unknown format '%s' (text, json or sarif)",
+						       optarg);
+			break;
+		case 'W':
+			werror = true;
+			break;
+		case 'C':
+			dir = optarg;
+			break;
+		case 'h':
+			check_usage(stdout);
+			return EXIT_OK;
+		case ':':
+			return cli_usage_error("check", "option '%s' needs a value", argv[optind - 1]);
+		default:
+			if (optopt)
+				return cli_usage_error("check", "unknown option '-%c'", optopt);
+			return cli_usage_error("check", "unknown option '%s'", argv[optind - 1]);
+		}
+	}
+	if (dir && chdir(dir) != 0)
+		return cli_error("cannot change to '%s': %s", dir, strerror(errno));
+	char *root = NULL;
+	if (project_find_root(".", &root) < 0)
+		return cli_error("cannot find the project root: %s", strerror(errno));
+
+	struct compilation c;
+	compilation_init(&c);
+	c.root = arena_strdup(&c.arena, root);
+	struct source_tree tree;
+	source_tree_fs(&tree, c.root);
+	if (optind >= argc) {
+		compilation_run(&c, &tree);
+	} else if (!c.diags.errors && !project_load_config(&c, &tree) &&
+		   !project_load_schema(&c, &tree)) {
+		/* Parse what could be read even when some FILE could not. */
+		size_t before = c.diags.errors;
+		add_files(&c, root, argv + optind, argc - optind);
+		if (!compilation_parse(&c) && c.diags.errors == before)
+			compilation_check(&c);
+	}
+	free(root);
+
+	diag_sort(&c.diags);
+	int rc = 0;
+	if (format == FMT_TEXT) {
+		diag_render_text(stderr, &c.src, &c.diags, cli_color(stderr));
+		print_summary(&c);
+	} else if (format == FMT_JSON) {
+		rc = diag_render_json(stdout, &c.src, &c.diags);
+	} else {
+		rc = diag_render_sarif(stdout, &c.src, &c.diags,
+				       c.config.has_file ? CONFIG_FILE_NAME : NULL);
+	}
+	int code = EXIT_OK;
+	if (c.diags.errors || (werror && c.diags.warnings))
+		code = EXIT_FAIL;
+	for (size_t i = 0; i < c.diags.n; i++)
+		if (is_trouble(c.diags.items[i], &c.src))
+			code = EXIT_TROUBLE;
+	compilation_release(&c);
+	if (rc != 0)
+		return cli_error("out of memory");
+	return code;
+}

@@ -1,3 +1,369 @@
-/* STUB: replaced by the real `authzc fmt`. */
+/*
+ * cmd_fmt.c: `authzc fmt [--check] [-C DIR] [FILE...]` (authzc-fmt(1)).
+ *
+ * Each file is read, formatted and proved by fmt_source (same syntax tree,
+ * same comments, a fixed point) before anything is written; a changed file
+ * is replaced atomically (temporary file in the same folder, fsync,
+ * rename, mode kept).  With no FILE, the project's .authz files.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include "cli.h"
-int cmd_fmt(int argc, char **argv) { (void)argc; (void)argv; return cli_error("fmt: not yet built"); }
+#include "fmt.h"
+#include "project.h"
+
+static void usage(FILE *out)
+{
+	fputs("usage: authzc fmt [--check] [-C DIR] [FILE...]\n"
+	      "\n"
+	      "Rewrite policy and test files in the one canonical layout, keeping every\n"
+	      "comment.  With no FILE, every .authz file of the project; '-' reads\n"
+	      "standard input and writes the result to standard output.  Prints the\n"
+	      "names of the files it changed.\n"
+	      "\n"
+	      "  --check     change nothing; print the files that would change and\n"
+	      "              exit 1 if there are any\n"
+	      "  -C DIR      run as if started in DIR\n"
+	      "  -h, --help  show this help\n", out);
+}
+
+struct fmt_run {
+	bool check;
+	int status;             /* worst exit code so far */
+};
+
+static void worst(struct fmt_run *r, int code)
+{
+	if (code > r->status)
+		r->status = code;
+}
+
+/* Read everything from fd (at most SRC_MAX_BYTES) into a malloc'd buffer.
+ * 0, or -1 with errno. */
+static int read_all(int fd, char **buf, size_t *len)
+{
+	size_t cap = 4096, n = 0;
+	char *b = malloc(cap);
+	if (!b)
+		return -1;
+	for (;;) {
+		if (n == cap) {
+			if (cap > SRC_MAX_BYTES) {
+				free(b);
+				errno = EFBIG;
+				return -1;
+			}
+			char *nb = realloc(b, cap * 2);
+			if (!nb) {
+				free(b);
+				errno = ENOMEM;
+				return -1;
+			}
+			b = nb;
+			cap *= 2;
+		}
+		ssize_t got = read(fd, b + n, cap - n);
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got < 0) {
+			int err = errno;
+			free(b);
+			errno = err;
+			return -1;
+		}
+		if (got == 0)
+			break;
+		n += (size_t)got;
+	}
+	if (n > SRC_MAX_BYTES) {
+		free(b);
+		errno = EFBIG;
+		return -1;
+	}
+	*buf = b;
+	*len = n;
+	return 0;
+}
+
+static const char *reason(int err)
+{
+	switch (err) {
+	case ENOENT: return "no such file";
+	case EISDIR: return "it is a folder";
+	case EINVAL: return "not a regular file";
+	case EFBIG: return "larger than the 16 MiB limit";
+	default: return strerror(err);
+	}
+}
+
+/* Read a regular file; its mode in *mode. */
+static int read_file(const char *path, char **buf, size_t *len, mode_t *mode)
+{
+	int fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY);
+	if (fd < 0)
+		return -1;
+	struct stat st;
+	int err = 0;
+	if (fstat(fd, &st) != 0)
+		err = errno;
+	else if (S_ISDIR(st.st_mode))
+		err = EISDIR;
+	else if (!S_ISREG(st.st_mode))
+		err = EINVAL;
+	else if (st.st_size > (off_t)SRC_MAX_BYTES)
+		err = EFBIG;
+	if (!err && read_all(fd, buf, len) != 0)
+		err = errno;
+	close(fd);
+	if (err) {
+		errno = err;
+		return -1;
+	}
+	*mode = st.st_mode & 07777;
+	return 0;
+}
+
+static int write_all(int fd, const char *s, size_t n)
+{
+	while (n) {
+		ssize_t w = write(fd, s, n);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0)
+			return -1;
+		s += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+/*
+ * Replace `path` by `text` atomically: a temporary file beside it, written,
+ * given the old mode, fsync'd, then renamed over it.  A symbolic link is
+ * followed, so the file it points at is the one replaced.
+ */
+static int replace_file(const char *path, const char *text, size_t len, mode_t mode)
+{
+	char *real = realpath(path, NULL);
+	if (!real)
+		return -1;
+	size_t n = strlen(real);
+	char *tmp = malloc(n + 16);
+	if (!tmp) {
+		free(real);
+		errno = ENOMEM;
+		return -1;
+	}
+	char *slash = strrchr(real, '/');
+	size_t dirlen = slash ? (size_t)(slash - real) + 1 : 0;
+	snprintf(tmp, n + 16, "%.*s.%s.XXXXXX", (int)dirlen, real, real + dirlen);
+	int fd = mkstemp(tmp);
+	int err = 0;
+	if (fd < 0) {
+		err = errno;
+	} else {
+		if (write_all(fd, text, len) != 0 || fchmod(fd, mode) != 0 || fsync(fd) != 0)
+			err = errno;
+		if (close(fd) != 0 && !err)
+			err = errno;
+		if (!err && rename(tmp, real) != 0)
+			err = errno;
+		if (err)
+			unlink(tmp);
+	}
+	if (!err && dirlen) {
+		/* Make the rename itself durable. */
+		real[dirlen > 1 ? dirlen - 1 : 1] = 0;
+		int dfd = open(real, O_RDONLY);
+		if (dfd >= 0) {
+			fsync(dfd);
+			close(dfd);
+		}
+	}
+	free(tmp);
+	free(real);
+	if (err) {
+		errno = err;
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * Format one file (`path` "-" is standard input, written to standard
+ * output); `shown` is the name printed.
+ */
+static void fmt_one(struct fmt_run *r, const char *path, const char *shown)
+{
+	bool is_stdin = !strcmp(path, "-");
+	char *buf = NULL;
+	size_t len = 0;
+	mode_t mode = 0644;
+	int rc = is_stdin ? read_all(STDIN_FILENO, &buf, &len) : read_file(path, &buf, &len, &mode);
+	if (rc != 0) {
+		fprintf(stderr, "authzc fmt: cannot read '%s': %s\n", shown, reason(errno));
+		worst(r, EXIT_TROUBLE);
+		return;
+	}
+	struct arena a = ARENA_INIT;
+	struct srcset src;
+	struct diag_list diags;
+	srcset_init(&src, &a);
+	diag_list_init(&diags, &a);
+	uint32_t id = srcset_add(&src, is_stdin ? "<stdin>" : shown, buf, len);
+	char *out = NULL;
+	size_t out_len = 0;
+	switch (fmt_source(&a, &src, id, &diags, &out, &out_len)) {
+	case FMT_SYNTAX:
+		diag_sort(&diags);
+		diag_render_text(stderr, &src, &diags, cli_color(stderr));
+		worst(r, EXIT_FAIL);
+		break;
+	case FMT_UNSAFE:
+		fprintf(stderr, "authzc fmt: internal error: formatting would change the meaning "
+			"of '%s'; file left unchanged\n", shown);
+		worst(r, EXIT_TROUBLE);
+		break;
+	case FMT_OK: {
+		bool changed = out_len != len || memcmp(out, buf, len);
+		if (is_stdin && !r->check) {
+			fwrite(out, 1, out_len, stdout);
+		} else if (changed && r->check) {
+			printf("%s\n", shown);
+			worst(r, EXIT_FAIL);
+		} else if (changed) {
+			if (replace_file(path, out, out_len, mode) != 0) {
+				fprintf(stderr, "authzc fmt: cannot write '%s': %s\n", shown,
+					strerror(errno));
+				worst(r, EXIT_TROUBLE);
+			} else {
+				printf("%s\n", shown);
+			}
+		}
+		break;
+	}
+	}
+	free(buf);
+	arena_free(&a);
+}
+
+/* The project's schema is not needed to format: serve "{}" in its place so
+ * a broken or missing schema does not stop fmt. */
+struct no_schema {
+	struct source_tree fs;
+	const char *schema;
+};
+
+static int ns_read_file(void *payload, const char *path, char **buf, size_t *len)
+{
+	struct no_schema *ns = payload;
+	if (!strcmp(path, ns->schema)) {
+		*buf = strdup("{}");
+		*len = 2;
+		return *buf ? 0 : -1;
+	}
+	return ns->fs.read_file(ns->fs.payload, path, buf, len);
+}
+
+static int ns_list_dir(void *payload, const char *path,
+		       int (*fn)(const char *name, bool is_dir, void *arg), void *arg)
+{
+	struct no_schema *ns = payload;
+	return ns->fs.list_dir(ns->fs.payload, path, fn, arg);
+}
+
+/* Format every .authz file of the project around the current folder. */
+static void fmt_project(struct fmt_run *r)
+{
+	char *root = NULL;
+	if (project_find_root(".", &root) < 0) {
+		fprintf(stderr, "authzc fmt: cannot find the project: %s\n", strerror(errno));
+		worst(r, EXIT_TROUBLE);
+		return;
+	}
+	struct compilation c;
+	compilation_init(&c);
+	struct no_schema ns;
+	source_tree_fs(&ns.fs, root);
+	struct source_tree t = { &ns, ns_read_file, ns_list_dir };
+	size_t errors = project_load_config(&c, &ns.fs);
+	ns.schema = c.config.schema ? c.config.schema : "";
+	if (!errors)
+		errors = project_load_sources(&c, &t);
+	if (errors) {
+		diag_sort(&c.diags);
+		diag_render_text(stderr, &c.src, &c.diags, cli_color(stderr));
+		worst(r, EXIT_TROUBLE);
+	} else {
+		/* Show paths relative to the current folder when the root is in it. */
+		char *cwd = realpath(".", NULL);
+		size_t cl = cwd ? strlen(cwd) : 0;
+		const char *prefix = root;
+		if (cwd && !strcmp(root, cwd))
+			prefix = "";
+		else if (cwd && !strncmp(root, cwd, cl) && root[cl] == '/')
+			prefix = root + cl + 1;
+		for (size_t i = 0; i < c.nfile_ids; i++) {
+			const char *name = srcset_file(&c.src, c.file_ids[i])->name;
+			char *full = *prefix ? arena_printf(&c.arena, "%s/%s", prefix, name)
+					     : arena_strdup(&c.arena, name);
+			fmt_one(r, full, full);
+		}
+		free(cwd);
+	}
+	compilation_release(&c);
+	free(root);
+}
+
+int cmd_fmt(int argc, char **argv)
+{
+	struct fmt_run r = { false, EXIT_OK };
+	char **files = calloc((size_t)argc + 1, sizeof(*files));
+	if (!files)
+		return cli_error("out of memory");
+	int nfiles = 0, nstdin = 0;
+	bool opts = true;
+	for (int i = 1; i < argc; i++) {
+		const char *arg = argv[i];
+		if (opts && !strcmp(arg, "--")) {
+			opts = false;
+		} else if (opts && !strcmp(arg, "--check")) {
+			r.check = true;
+		} else if (opts && (!strcmp(arg, "-h") || !strcmp(arg, "--help"))) {
+			free(files);
+			usage(stdout);
+			return EXIT_OK;
+		} else if (opts && !strcmp(arg, "-C")) {
+			if (i + 1 >= argc || chdir(argv[i + 1]) != 0) {
+				int err = errno;
+				free(files);
+				if (i + 1 >= argc)
+					return cli_usage_error("fmt", "option '-C' needs a folder");
+				return cli_error("cannot change to '%s': %s", argv[i + 1], strerror(err));
+			}
+			i++;
+		} else if (opts && arg[0] == '-' && arg[1]) {
+			free(files);
+			return cli_usage_error("fmt", "unknown option '%s'", arg);
+		} else {
+			nstdin += !strcmp(arg, "-");
+			files[nfiles++] = argv[i];
+		}
+	}
+	if (nstdin > 1) {
+		free(files);
+		return cli_usage_error("fmt", "'-' (standard input) given more than once");
+	}
+	if (!nfiles)
+		fmt_project(&r);
+	for (int i = 0; i < nfiles; i++)
+		fmt_one(&r, files[i], files[i]);
+	free(files);
+	return r.status;
+}

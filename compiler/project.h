@@ -17,6 +17,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "arena.h"
 #include "ast.h"
@@ -30,6 +31,8 @@ struct project_config {
 	size_t npolicies;
 	char **tests;                   /* ["tests"] */
 	size_t ntests;
+	bool tests_given;               /* "tests" was set in authzc.json: then a
+					 * missing test folder is an error */
 	char **environments;            /* ["dev", "staging", "prod"] */
 	size_t nenvironments;
 	char *env_ref_prefix;           /* "refs/heads/env/" */
@@ -70,6 +73,10 @@ struct compilation {
 	uint32_t *file_ids;             /* srcset ids of files not yet parsed */
 	size_t nfile_ids;
 	struct checked *checked;        /* set by compilation_check */
+	/* The checker's clock (ms since the epoch, UTC) for `@expires`
+	 * warnings: the current time, or $AUTHZC_NOW (RFC 3339) so tests are
+	 * reproducible.  Set by compilation_init. */
+	int64_t now_ms;
 };
 
 void compilation_init(struct compilation *c);
@@ -90,6 +97,10 @@ size_t project_load_config(struct compilation *c, struct source_tree *t);
  * test paths (recursively, sorted by path; *_test.authz files are tests
  * wherever they are).  Missing paths are errors.  Returns errors added. */
 size_t project_load_sources(struct compilation *c, struct source_tree *t);
+
+/* Read and load only the schema (check with explicit files).  A missing
+ * schema is E0011.  Returns errors added. */
+size_t project_load_schema(struct compilation *c, struct source_tree *t);
 
 /* Add one source file (from disk or memory) to be parsed. */
 void project_add_source(struct compilation *c, const char *name, const char *text, size_t len);

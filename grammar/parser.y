@@ -80,6 +80,7 @@ static struct ast_expr *mk(struct parse_ctx *ctx, enum ast_expr_kind k, struct s
 static struct ast_expr *mk_bin(struct parse_ctx *ctx, enum ast_binop op,
 			       struct ast_expr *l, struct ast_expr *r, struct span opspan);
 static struct ast_expr *mk_depth(struct parse_ctx *ctx, struct ast_expr *e);
+static void no_chain(struct parse_ctx *ctx, const struct ast_expr *lhs, struct span op);
 static void add_item(struct parse_ctx *ctx, enum ast_item_kind kind, void *p);
 static void set_scope(struct parse_ctx *ctx, struct ast_rule *r, int which,
 		      struct ptrvec *names, struct span span, bool is_in);
@@ -316,22 +317,25 @@ expr:
 	  expr OR expr   { $$ = mk_bin(ctx, BIN_OR, $1, $3, @2); }
 	| expr AND expr  { $$ = mk_bin(ctx, BIN_AND, $1, $3, @2); }
 	| NOT expr       { $$ = mk_depth(ctx, ast_unary(A, EX_NOT, $2, @$)); }
-	| expr EQ expr   { $$ = mk_bin(ctx, BIN_EQ, $1, $3, @2); }
-	| expr NE expr   { $$ = mk_bin(ctx, BIN_NE, $1, $3, @2); }
-	| expr '<' expr  { $$ = mk_bin(ctx, BIN_LT, $1, $3, @2); }
-	| expr LE expr   { $$ = mk_bin(ctx, BIN_LE, $1, $3, @2); }
-	| expr '>' expr  { $$ = mk_bin(ctx, BIN_GT, $1, $3, @2); }
-	| expr GE expr   { $$ = mk_bin(ctx, BIN_GE, $1, $3, @2); }
-	| expr IN expr   { $$ = mk_bin(ctx, BIN_IN, $1, $3, @2); }
+	| expr EQ expr   { no_chain(ctx, $1, @2); $$ = mk_bin(ctx, BIN_EQ, $1, $3, @2); }
+	| expr NE expr   { no_chain(ctx, $1, @2); $$ = mk_bin(ctx, BIN_NE, $1, $3, @2); }
+	| expr '<' expr  { no_chain(ctx, $1, @2); $$ = mk_bin(ctx, BIN_LT, $1, $3, @2); }
+	| expr LE expr   { no_chain(ctx, $1, @2); $$ = mk_bin(ctx, BIN_LE, $1, $3, @2); }
+	| expr '>' expr  { no_chain(ctx, $1, @2); $$ = mk_bin(ctx, BIN_GT, $1, $3, @2); }
+	| expr GE expr   { no_chain(ctx, $1, @2); $$ = mk_bin(ctx, BIN_GE, $1, $3, @2); }
+	| expr IN expr   { no_chain(ctx, $1, @2); $$ = mk_bin(ctx, BIN_IN, $1, $3, @2); }
 	| expr LIKE expr {
+		no_chain(ctx, $1, @2);
 		$$ = mk_bin(ctx, BIN_EQ, $1, $3, @2);
 		$$->kind = EX_LIKE;
 	}
 	| expr HAS IDENT {
+		no_chain(ctx, $1, @2);
 		$$ = mk(ctx, EX_HAS, @$);
 		$$->u.attr.base = $1;
 		$$->u.attr.name = $3.s;
 		$$->u.attr.name_span = @3;
+		$$->depth = $1->depth + 1;
 		$$ = mk_depth(ctx, $$);
 	}
 	| expr '+' expr  { $$ = mk_bin(ctx, BIN_ADD, $1, $3, @2); }
@@ -348,6 +352,7 @@ postfix:
 		$$->u.attr.base = $1;
 		$$->u.attr.name = $3.s;
 		$$->u.attr.name_span = @3;
+		$$->depth = $1->depth + 1;
 		$$ = mk_depth(ctx, $$);
 	}
 	| postfix '.' IDENT '(' expr_list_opt ')' { $$ = mk_call(ctx, $1, $3, @3, &$5, @$); }
@@ -371,6 +376,9 @@ primary:
 		$$ = mk(ctx, EX_SET, @$);
 		$$->u.list.items = (struct ast_expr **)$2.items;
 		$$->u.list.n = $2.n;
+		for (size_t i = 0; i < $2.n; i++)
+			if ($$->u.list.items[i]->depth + 1 > $$->depth)
+				$$->depth = $$->u.list.items[i]->depth + 1;
 		$$ = mk_depth(ctx, $$);
 	}
 	| record
@@ -380,8 +388,11 @@ record:
 	  '{' fields_opt '}' {
 		$$ = mk(ctx, EX_RECORD, @$);
 		$$->u.rec.fields = arena_calloc(A, $2.n, sizeof(struct ast_field));
-		for (size_t i = 0; i < $2.n; i++)
+		for (size_t i = 0; i < $2.n; i++) {
 			$$->u.rec.fields[i] = *(struct ast_field *)$2.items[i];
+			if ($$->u.rec.fields[i].value->depth + 1 > $$->depth)
+				$$->depth = $$->u.rec.fields[i].value->depth + 1;
+		}
 		$$->u.rec.n = $2.n;
 		$$ = mk_depth(ctx, $$);
 	}
@@ -556,6 +567,34 @@ static struct ast_expr *mk_depth(struct parse_ctx *ctx, struct ast_expr *e)
 			    AST_MAX_DEPTH);
 	}
 	return e;
+}
+
+/* `a has b == c`: the precedence table makes `a == b has c` an error,
+ * but a `has` ends in an identifier, so bison reduces it before it sees
+ * the next operator.  Reject a comparison whose left operand is a `has`
+ * not in parentheses: between them there is a ')' unless it was bare. */
+static void no_chain(struct parse_ctx *ctx, const struct ast_expr *lhs, struct span op)
+{
+	if (lhs->kind != EX_HAS)
+		return;
+	const char *t = ctx->text;
+	for (uint32_t i = lhs->span.end; i < op.start; i++) {
+		if (t[i] == ')')
+			return;
+		if (t[i] == '/' && i + 1 < op.start && t[i + 1] == '/') {
+			while (i < op.start && t[i] != '\n')
+				i++;
+		} else if (t[i] == '/' && i + 1 < op.start && t[i + 1] == '*') {
+			for (i += 2; i + 1 < op.start && !(t[i] == '*' && t[i + 1] == '/'); i++)
+				;
+			i++;
+		}
+	}
+	parse_error(ctx, E_SYNTAX, op, "unexpected '%.*s' after 'has': comparisons do not chain",
+		    (int)(op.end - op.start), t + op.start);
+	if (!ctx->aborted && ctx->diags->n)
+		diag_help(ctx->diags, ctx->diags->items[ctx->diags->n - 1],
+			  "add parentheses, or join the comparisons with 'and'");
 }
 
 static struct ast_expr *mk_bin(struct parse_ctx *ctx, enum ast_binop op,
@@ -851,7 +890,14 @@ static int yyreport_syntax_error(const yypcontext_t *yyctx, struct parse_ctx *ct
 	} else {
 		unexp = token_desc(tok, ubuf, sizeof ubuf);
 	}
-	/* Fold the expression starters into one word; keep at most 6 names. */
+	/* Fold the expression starters into one word when an expression may
+	 * come (then 'true' is among them; identifiers, strings and keywords
+	 * like 'principal' are also expected alone, e.g. a rule name); keep
+	 * at most 6 names. */
+	bool fold = false;
+	for (int i = 0; i < n; i++)
+		if (expected[i] == YYSYMBOL_TRUE)
+			fold = true;
 	const char *names[8];
 	char bufs[8][64];
 	int k = 0;
@@ -859,7 +905,7 @@ static int yyreport_syntax_error(const yypcontext_t *yyctx, struct parse_ctx *ct
 	for (int i = 0; i < n; i++) {
 		if (expected[i] == YYSYMBOL_AND)
 			expects_and = true;
-		if (starts_expr(expected[i])) {
+		if (fold && starts_expr(expected[i])) {
 			any_expr = true;
 			continue;
 		}

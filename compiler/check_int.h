@@ -1,0 +1,70 @@
+/*
+ * check_int.h: state shared by the checker's files (internal).
+ *
+ *   checker.c      driver: packages, constants, rules, scopes, annotations
+ *   check_expr.c   expression typing, literal folding, `has` guards
+ *   check_tests.c  requests and tests (LANGUAGE.md s.7)
+ */
+#ifndef AUTHZC_CHECK_INT_H
+#define AUTHZC_CHECK_INT_H
+
+#include "checker.h"
+#include "project.h"
+
+struct ck {
+	struct compilation *c;
+	struct arena *a;
+	struct diag_list *d;
+	const struct schema *s;
+	struct checked *out;
+
+	struct ast_file **files;        /* sorted by path */
+	size_t nfiles;
+	const char **packages;          /* distinct package names, sorted */
+	size_t npackages;
+
+	/* The file and rule being checked. */
+	const struct ast_file *file;
+	const char *package;            /* of `file`, NULL without one */
+	const struct type *principal_t; /* TY_ENTITY over the rule's scope */
+	const struct type *resource_t;
+	/* `has` facts true at this point: "principal.window", ... */
+	struct ptrvec facts;
+	size_t depth;                   /* ck_expr recursion */
+	bool depth_reported;
+};
+
+/* ---- check_expr.c ---- */
+
+/* Type `e` (and everything under it), report what is wrong, fill e->type
+ * and e->ref.  Facts proved when `e` is true are pushed on ck->facts. */
+const struct type *ck_expr(struct ck *ck, struct ast_expr *e);
+/* ck_expr, then insist on bool (E0314); `what` names the position. */
+void ck_condition(struct ck *ck, struct ast_expr *e, const char *what);
+/* Is `e` a literal form (what a constant may be)? */
+bool ck_is_literal_form(const struct ast_expr *e);
+/* The constant `name` of package `pkg` (NULL: no package), or NULL. */
+struct checked_const *ck_find_const(struct ck *ck, const char *pkg, const char *name);
+bool ck_is_package(const struct ck *ck, const char *name);
+/* Structural type equality (records by attribute, entities by set). */
+bool ck_type_same(const struct type *a, const struct type *b);
+/* The value kind that holds a value of scalar type t. */
+enum value_kind ck_value_kind(const struct type *t);
+const struct type *ck_type_of_kind(enum value_kind k);
+/* "'a', 'b' and 'c'" of n names, for messages. */
+char *ck_name_list(struct arena *a, const char *const *names, size_t n);
+
+/* ---- check_tests.c ---- */
+
+void ck_tests(struct ck *ck);
+
+/* ---- checker.c ---- */
+
+/* Truncate the fact stack to n entries. */
+static inline void ck_facts_reset(struct ck *ck, size_t n)
+{
+	if (ck->facts.n > n)
+		ck->facts.n = n;
+}
+
+#endif

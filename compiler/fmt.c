@@ -1,0 +1,1001 @@
+/*
+ * fmt.c: print a syntax tree back in the one canonical layout (see fmt.h
+ * and man/authzc-fmt.1 for the layout itself).
+ *
+ * Output is built line by line.  The line being built (`cur`) collects
+ * comments met while it is printed: own-line comments are hoisted above
+ * it (`pre`), others stay at its end (`post`).  The last finished line is
+ * kept apart (`last`) so that a trailing comment found just after it can
+ * still join it.  Comments are taken in source order, from a window of the
+ * file's comment array: parts of a body that the layout reorders (the
+ * clauses of a rule, the parts of a request or test) each own the comments
+ * in front of them and the trailing ones after them, and carry them along.
+ * Every comment is thus printed exactly once; fmt_source checks that.
+ */
+#include "fmt.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- growable text in the arena ----------------------------------------- */
+
+struct sb {
+	struct arena *a;
+	char *s;
+	size_t len, cap;
+};
+
+static void sb_putn(struct sb *b, const char *s, size_t n)
+{
+	if (b->len + n + 1 > b->cap) {
+		size_t cap = b->cap ? b->cap : 64;
+		while (b->len + n + 1 > cap)
+			cap *= 2;
+		b->s = arena_grow(b->a, b->s, b->len, cap, 1);
+		b->cap = cap;
+	}
+	memcpy(b->s + b->len, s, n);
+	b->len += n;
+	b->s[b->len] = 0;
+}
+
+static void sb_puts(struct sb *b, const char *s)
+{
+	sb_putn(b, s, strlen(s));
+}
+
+static void sb_putc(struct sb *b, char c)
+{
+	sb_putn(b, &c, 1);
+}
+
+static void sb_spaces(struct sb *b, int n)
+{
+	for (int i = 0; i < n; i++)
+		sb_putc(b, ' ');
+}
+
+/* Columns taken by UTF-8 text (one per character). */
+static size_t text_width(const char *s, size_t n)
+{
+	size_t w = 0;
+	for (size_t i = 0; i < n; i++)
+		w += ((unsigned char)s[i] & 0xC0) != 0x80;
+	return w;
+}
+
+/* ---- the printer ---------------------------------------------------------- */
+
+struct printer {
+	struct arena *a;
+	const struct src_file *sf;
+	const struct ast_file *f;
+	struct sb out;          /* finished text before `last` */
+	struct sb last;         /* the last finished line, without newline */
+	bool has_last;
+	bool blank_pending;     /* an empty line goes before the next line */
+	struct sb cur;          /* the line being built, without indentation */
+	bool cur_open;
+	int cur_indent;         /* its indentation */
+	int cur_block;          /* indentation of comments hoisted above it */
+	struct ptrvec pre, post; /* const struct ast_comment * met on cur */
+	int indent;             /* indentation of the current block */
+	size_t cnext, chi;      /* comment window: next to print, end */
+};
+
+/* A comment's text, each line without trailing blanks. */
+static char *comment_text(struct arena *a, const struct src_file *sf, const struct ast_comment *c)
+{
+	const char *s = sf->text + c->span.start;
+	size_t n = c->span.end - c->span.start;
+	struct sb b = { .a = a };
+	size_t i = 0;
+	while (i < n) {
+		size_t j = i;
+		while (j < n && s[j] != '\n')
+			j++;
+		size_t k = j;
+		while (k > i && (s[k - 1] == ' ' || s[k - 1] == '\t' || s[k - 1] == '\r'))
+			k--;
+		sb_putn(&b, s + i, k - i);
+		if (j < n)
+			sb_putc(&b, '\n');
+		i = j + 1;
+	}
+	if (!b.s)
+		sb_putn(&b, "", 0);
+	return b.s;
+}
+
+/* Move `last` to the output and make `text` (indented) the last line. */
+static void push_line(struct printer *p, int indent, const char *text, size_t n)
+{
+	if (p->has_last) {
+		sb_putn(&p->out, p->last.s, p->last.len);
+		sb_putc(&p->out, '\n');
+		if (p->blank_pending)
+			sb_putc(&p->out, '\n');
+	}
+	p->blank_pending = false;
+	p->last.len = 0;
+	sb_spaces(&p->last, indent);
+	sb_putn(&p->last, text, n);
+	p->has_last = true;
+}
+
+static void begin_at(struct printer *p, int indent)
+{
+	p->cur_open = true;
+	p->cur.len = 0;
+	sb_putn(&p->cur, "", 0);
+	p->cur_indent = indent;
+	p->cur_block = p->indent;
+	p->pre.n = p->post.n = 0;
+}
+
+static void begin(struct printer *p)
+{
+	begin_at(p, p->indent);
+}
+
+/* Finish the line being built: hoisted comments, the line, its trailing
+ * comments. */
+static void end_line(struct printer *p)
+{
+	if (!p->cur_open)
+		return;
+	for (size_t i = 0; i < p->pre.n; i++) {
+		char *t = comment_text(p->a, p->sf, p->pre.items[i]);
+		push_line(p, p->cur_block, t, strlen(t));
+	}
+	for (size_t i = 0; i < p->post.n; i++) {
+		sb_putc(&p->cur, ' ');
+		sb_puts(&p->cur, comment_text(p->a, p->sf, p->post.items[i]));
+	}
+	push_line(p, p->cur_indent, p->cur.s, p->cur.len);
+	p->cur_open = false;
+	p->pre.n = p->post.n = 0;
+}
+
+/* Put one comment where it belongs given the line being built. */
+static void place(struct printer *p, const struct ast_comment *c)
+{
+	bool cur_has_text = p->cur_open && p->cur.len > 0;
+	if (!c->own_line && (cur_has_text || p->has_last)) {
+		if (cur_has_text) {
+			ptrvec_push(p->a, &p->post, (void *)c);
+		} else {
+			sb_putc(&p->last, ' ');
+			sb_puts(&p->last, comment_text(p->a, p->sf, c));
+		}
+		return;
+	}
+	if (cur_has_text) {
+		ptrvec_push(p->a, &p->pre, (void *)c);
+		return;
+	}
+	char *t = comment_text(p->a, p->sf, c);
+	push_line(p, p->indent, t, strlen(t));
+}
+
+/* Print every comment of the window that starts before `pos`. */
+static void flush_before(struct printer *p, uint32_t pos)
+{
+	while (p->cnext < p->chi && p->f->comments[p->cnext].span.start < pos)
+		place(p, &p->f->comments[p->cnext++]);
+}
+
+static void flush_window(struct printer *p)
+{
+	flush_before(p, UINT32_MAX);
+}
+
+/* Index of the first comment starting at or after `pos`. */
+static size_t comment_at(const struct ast_file *f, uint32_t pos)
+{
+	size_t lo = 0, hi = f->ncomments;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (f->comments[mid].span.start < pos)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/* Does a comment start strictly inside (start, end)? */
+static bool comment_inside(const struct printer *p, struct span s)
+{
+	size_t i = comment_at(p->f, s.start + 1);
+	return i < p->f->ncomments && p->f->comments[i].span.start < s.end;
+}
+
+/* ---- expressions ---------------------------------------------------------- */
+
+static void put_string(struct sb *b, const char *s, size_t n)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	sb_putc(b, '"');
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (c == '"')
+			sb_puts(b, "\\\"");
+		else if (c == '\\')
+			sb_puts(b, "\\\\");
+		else if (c == '\n')
+			sb_puts(b, "\\n");
+		else if (c == '\t')
+			sb_puts(b, "\\t");
+		else if (c < 0x20 || c == 0x7f) {
+			char e[8] = { '\\', 'u', '{', hex[c >> 4], hex[c & 15], '}', 0 };
+			sb_puts(b, e);
+		} else {
+			sb_putc(b, (char)c);
+		}
+	}
+	sb_putc(b, '"');
+}
+
+/* Binding strength of an expression's outermost operator (LANGUAGE.md
+ * s.5): 1 or, 2 and, 3 not, 4 comparisons, 5 + -, 6 *, 7 unary -,
+ * 8 postfix, 9 primary. */
+static int prec(const struct ast_expr *e)
+{
+	switch (e->kind) {
+	case EX_BINARY:
+		switch (e->u.bin.op) {
+		case BIN_OR: return 1;
+		case BIN_AND: return 2;
+		case BIN_ADD: case BIN_SUB: return 5;
+		case BIN_MUL: return 6;
+		default: return 4;
+		}
+	case EX_LIKE: case EX_HAS: return 4;
+	case EX_NOT: return 3;
+	case EX_NEG: return 7;
+	case EX_ATTR: case EX_CALL: return 8;
+	default: return 9;
+	}
+}
+
+/* Where an expression goes: a text, and the printer whose comments are
+ * placed as the text grows (NULL when only measuring). */
+struct emit {
+	struct printer *p;
+	struct sb *b;
+};
+
+static void expr(struct emit *x, const struct ast_expr *e, int min);
+
+static void expr_list(struct emit *x, struct ast_expr *const *items, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (i)
+			sb_puts(x->b, ", ");
+		expr(x, items[i], 0);
+	}
+}
+
+/* Print e; parenthesised when it binds looser than `min`. */
+static void expr(struct emit *x, const struct ast_expr *e, int min)
+{
+	if (x->p)
+		flush_before(x->p, e->span.start);
+	int pr = prec(e);
+	if (pr < min)
+		sb_putc(x->b, '(');
+	switch (e->kind) {
+	case EX_BOOL:
+		sb_puts(x->b, e->u.b ? "true" : "false");
+		break;
+	case EX_INT:
+	case EX_DURATION:
+		sb_puts(x->b, e->u.num.text ? e->u.num.text : "0");
+		break;
+	case EX_STRING:
+		put_string(x->b, e->u.str.s, e->u.str.len);
+		break;
+	case EX_TIME:
+	case EX_IP:
+		sb_puts(x->b, e->kind == EX_TIME ? "time(" : "ip(");
+		put_string(x->b, e->u.lit.text, e->u.lit.len);
+		sb_putc(x->b, ')');
+		break;
+	case EX_SET:
+		sb_putc(x->b, '[');
+		expr_list(x, e->u.list.items, e->u.list.n);
+		sb_putc(x->b, ']');
+		break;
+	case EX_RECORD:
+		if (!e->u.rec.n) {
+			sb_puts(x->b, "{}");
+			break;
+		}
+		sb_puts(x->b, "{ ");
+		for (size_t i = 0; i < e->u.rec.n; i++) {
+			if (i)
+				sb_puts(x->b, ", ");
+			if (x->p)
+				flush_before(x->p, e->u.rec.fields[i].name_span.start);
+			sb_puts(x->b, e->u.rec.fields[i].name);
+			sb_puts(x->b, ": ");
+			expr(x, e->u.rec.fields[i].value, 0);
+		}
+		sb_puts(x->b, " }");
+		break;
+	case EX_VAR:
+		sb_puts(x->b, ast_var_str(e->u.var));
+		break;
+	case EX_NAME:
+		sb_puts(x->b, e->u.name.name);
+		break;
+	case EX_ATTR:
+		expr(x, e->u.attr.base, 8);
+		sb_putc(x->b, '.');
+		sb_puts(x->b, e->u.attr.name);
+		break;
+	case EX_HAS:
+		expr(x, e->u.attr.base, 5);
+		sb_puts(x->b, " has ");
+		sb_puts(x->b, e->u.attr.name);
+		break;
+	case EX_CALL:
+		expr(x, e->u.call.base, 8);
+		sb_putc(x->b, '.');
+		sb_puts(x->b, e->u.call.name);
+		sb_putc(x->b, '(');
+		expr_list(x, e->u.call.args, e->u.call.nargs);
+		sb_putc(x->b, ')');
+		break;
+	case EX_LIKE:
+		expr(x, e->u.bin.lhs, 5);
+		sb_puts(x->b, " like ");
+		expr(x, e->u.bin.rhs, 5);
+		break;
+	case EX_NOT:
+		sb_puts(x->b, "not ");
+		expr(x, e->u.un.operand, 3);
+		break;
+	case EX_NEG:
+		sb_puts(x->b, e->u.un.operand->kind == EX_NEG ? "- " : "-");
+		expr(x, e->u.un.operand, 7);
+		break;
+	case EX_BINARY: {
+		/* or and + - * associate to the left; comparisons not at all. */
+		bool left = pr != 4;
+		expr(x, e->u.bin.lhs, left ? pr : pr + 1);
+		sb_putc(x->b, ' ');
+		sb_puts(x->b, ast_binop_str(e->u.bin.op));
+		sb_putc(x->b, ' ');
+		expr(x, e->u.bin.rhs, pr + 1);
+		break;
+	}
+	}
+	if (pr < min)
+		sb_putc(x->b, ')');
+}
+
+/* Width of e printed on one line. */
+static size_t flat_width(struct arena *a, const struct ast_expr *e, int min)
+{
+	struct sb b = { .a = a };
+	struct emit x = { NULL, &b };
+	expr(&x, e, min);
+	return text_width(b.s, b.len);
+}
+
+/* Print e onto the current line, placing comments. */
+static void put_expr(struct printer *p, const struct ast_expr *e, int min)
+{
+	struct emit x = { p, &p->cur };
+	expr(&x, e, min);
+}
+
+static size_t cur_col(const struct printer *p)
+{
+	return (size_t)p->cur_indent + text_width(p->cur.s, p->cur.len);
+}
+
+/*
+ * Print a value that may take several lines: a set or record that does not
+ * fit before column FMT_WIDTH (with `tail` more columns after it), or that
+ * holds a comment, gets one element per line, each followed by a comma.
+ * The line is left open after the closing bracket.
+ */
+static void put_value(struct printer *p, const struct ast_expr *e, size_t tail)
+{
+	bool is_set = e->kind == EX_SET, is_rec = e->kind == EX_RECORD;
+	if ((!is_set && !is_rec) ||
+	    (!comment_inside(p, e->span) && cur_col(p) + flat_width(p->a, e, 0) + tail <= FMT_WIDTH)) {
+		put_expr(p, e, 0);
+		return;
+	}
+	flush_before(p, e->span.start);
+	sb_putc(&p->cur, is_set ? '[' : '{');
+	end_line(p);
+	p->indent += 2;
+	size_t n = is_set ? e->u.list.n : e->u.rec.n;
+	for (size_t i = 0; i < n; i++) {
+		if (is_set) {
+			const struct ast_expr *item = e->u.list.items[i];
+			flush_before(p, item->span.start);
+			begin(p);
+			put_value(p, item, 1);
+		} else {
+			const struct ast_field *fl = &e->u.rec.fields[i];
+			flush_before(p, fl->name_span.start);
+			begin(p);
+			sb_puts(&p->cur, fl->name);
+			sb_puts(&p->cur, ": ");
+			put_value(p, fl->value, 1);
+		}
+		sb_putc(&p->cur, ',');
+		end_line(p);
+	}
+	flush_before(p, e->span.end ? e->span.end - 1 : 0);
+	p->indent -= 2;
+	begin(p);
+	sb_putc(&p->cur, is_set ? ']' : '}');
+}
+
+/* ---- bodies whose parts the layout puts in order ------------------------- */
+
+enum part_kind {
+	K_PRINCIPAL, K_ACTION, K_RESOURCE, K_WHEN, K_UNLESS,         /* rules */
+	K_REQ_PRINCIPAL, K_REQ_ACTION, K_REQ_RESOURCE, K_REQ_CONTEXT, K_REQ_AT,
+	K_GIVEN, K_WITH, K_WITHOUT, K_AT, K_EXPECT,                  /* tests */
+};
+
+struct part {
+	enum part_kind kind;
+	size_t idx;                     /* clause, with or without index */
+	uint32_t start, end;            /* source span */
+	size_t clo, chi;                /* the comments it carries */
+};
+
+struct body {
+	const struct ast_rule *rule;
+	const struct ast_request *req;
+	const struct ast_test *test;
+	struct part *parts;             /* in printing order */
+	size_t n, cap;
+	bool split_with;                /* one `with` line per change */
+};
+
+static void add_part(struct printer *p, struct body *b, enum part_kind k, size_t idx,
+		     struct span s)
+{
+	if (b->n == b->cap) {
+		size_t cap = b->cap ? b->cap * 2 : 8;
+		b->parts = arena_grow(p->a, b->parts, b->n, cap, sizeof(*b->parts));
+		b->cap = cap;
+	}
+	b->parts[b->n++] = (struct part){ k, idx, s.start, s.end, 0, 0 };
+}
+
+static int by_start(const void *x, const void *y)
+{
+	const struct part *a = *(const struct part *const *)x, *b = *(const struct part *const *)y;
+	return a->start < b->start ? -1 : a->start > b->start;
+}
+
+/*
+ * Share the comments [lo, hi) of a body among its parts, in source order:
+ * a part carries the comments before it (after the previous part's) and
+ * the trailing comments on its last line.  Trailing comments right after
+ * the opening line stay there: [lo, *head_hi).  Own-line comments after the
+ * last part go before the closing brace: [*tail_lo, hi).
+ */
+static void share_comments(struct printer *p, struct body *b, size_t lo, size_t hi,
+			   uint32_t close, size_t *head_hi, size_t *tail_lo)
+{
+	const struct ast_comment *c = p->f->comments;
+	struct part **order = arena_calloc(p->a, b->n ? b->n : 1, sizeof(*order));
+	for (size_t i = 0; i < b->n; i++)
+		order[i] = &b->parts[i];
+	qsort(order, b->n, sizeof(*order), by_start);
+	size_t k = lo;
+	while (k < hi && !c[k].own_line && (b->n == 0 || c[k].span.start < order[0]->start))
+		k++;
+	*head_hi = k;
+	for (size_t j = 0; j < b->n; j++) {
+		order[j]->clo = k;
+		while (k < hi && c[k].span.start < order[j]->end)
+			k++;
+		uint32_t next = j + 1 < b->n ? order[j + 1]->start : close;
+		while (k < hi && !c[k].own_line && c[k].span.start < next)
+			k++;
+		order[j]->chi = k;
+	}
+	*tail_lo = k;
+}
+
+static void put_names(struct sb *b, const struct ast_name *v, size_t n, const char *sep,
+		      bool quoted)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (i)
+			sb_puts(b, sep);
+		if (quoted)
+			put_string(b, v[i].name, v[i].len);
+		else
+			sb_putn(b, v[i].name, v[i].len);
+	}
+}
+
+static void put_path(struct sb *b, const struct ast_path *path)
+{
+	sb_puts(b, ast_var_str(path->root));
+	for (size_t i = 0; i < path->nsegs; i++) {
+		sb_putc(b, '.');
+		sb_puts(b, path->segs[i]);
+	}
+}
+
+/* when/unless: an `and` chain too wide for one line, or holding a comment,
+ * breaks before each `and`, which lines up under the keyword's end. */
+static void put_clause(struct printer *p, const struct ast_clause *cl)
+{
+	const char *kw = cl->is_unless ? "unless" : "when";
+	sb_puts(&p->cur, kw);
+	sb_putc(&p->cur, ' ');
+	size_t nops = 1;
+	for (const struct ast_expr *e = cl->expr; e->kind == EX_BINARY && e->u.bin.op == BIN_AND;
+	     e = e->u.bin.lhs)
+		nops++;
+	if (nops < 2 || (!comment_inside(p, cl->span) &&
+			 cur_col(p) + flat_width(p->a, cl->expr, 0) <= FMT_WIDTH)) {
+		put_expr(p, cl->expr, 0);
+		return;
+	}
+	const struct ast_expr **ands = arena_calloc(p->a, nops, sizeof(*ands));
+	size_t i = nops;
+	const struct ast_expr *e = cl->expr;
+	while (--i > 0) {
+		ands[i] = e;    /* the `and` whose right operand is operand i */
+		e = e->u.bin.lhs;
+	}
+	put_expr(p, e, 2);
+	int cont = p->indent + (int)strlen(kw) - 3;
+	for (i = 1; i < nops; i++) {
+		end_line(p);
+		flush_before(p, ands[i]->u.bin.op_span.start);
+		begin_at(p, cont);
+		sb_puts(&p->cur, "and ");
+		put_expr(p, ands[i]->u.bin.rhs, 3);
+	}
+}
+
+static void put_entity(struct printer *p, const char *kw, const struct ast_entity *en)
+{
+	sb_puts(&p->cur, kw);
+	sb_putc(&p->cur, ' ');
+	sb_putn(&p->cur, en->type.name, en->type.len);
+	sb_putc(&p->cur, ' ');
+	put_string(&p->cur, en->id.name, en->id.len);
+	if (en->attrs) {
+		sb_putc(&p->cur, ' ');
+		put_value(p, en->attrs, 0);
+	}
+}
+
+/* Print one part on the current (open) line. */
+static void put_part(struct printer *p, struct body *b, const struct part *pt)
+{
+	const struct ast_rule *r = b->rule;
+	const struct ast_request *q = b->req;
+	const struct ast_test *t = b->test;
+	struct sb *s = &p->cur;
+	switch (pt->kind) {
+	case K_PRINCIPAL:
+	case K_RESOURCE: {
+		const struct ast_type_scope *sc = pt->kind == K_PRINCIPAL ? &r->principal : &r->resource;
+		sb_puts(s, pt->kind == K_PRINCIPAL ? "principal is " : "resource is ");
+		put_names(s, sc->types, sc->n, " | ", false);
+		break;
+	}
+	case K_ACTION:
+		if (r->action.is_in || r->action.n != 1) {
+			sb_puts(s, "action in [");
+			put_names(s, r->action.actions, r->action.n, ", ", true);
+			sb_putc(s, ']');
+		} else {
+			sb_puts(s, "action == ");
+			put_names(s, r->action.actions, 1, "", true);
+		}
+		break;
+	case K_WHEN:
+	case K_UNLESS:
+		put_clause(p, &r->clauses[pt->idx]);
+		break;
+	case K_REQ_PRINCIPAL:
+		put_entity(p, "principal", &q->principal);
+		break;
+	case K_REQ_ACTION:
+		sb_puts(s, "action ");
+		put_string(s, q->action.name, q->action.len);
+		break;
+	case K_REQ_RESOURCE:
+		put_entity(p, "resource", &q->resource);
+		break;
+	case K_REQ_CONTEXT:
+		sb_puts(s, "context ");
+		put_value(p, q->context, 0);
+		break;
+	case K_REQ_AT:
+	case K_AT:
+		sb_puts(s, "at ");
+		put_expr(p, pt->kind == K_AT ? t->at : q->at, 8);
+		break;
+	case K_GIVEN:
+		sb_puts(s, "given ");
+		sb_putn(s, t->given.name, t->given.len);
+		break;
+	case K_WITH:
+		sb_puts(s, pt->idx == 0 || b->split_with ? "with " : ", ");
+		flush_before(p, t->withs[pt->idx].span.start);
+		put_path(s, &t->withs[pt->idx].path);
+		sb_puts(s, " = ");
+		put_expr(p, t->withs[pt->idx].value, 0);
+		break;
+	case K_WITHOUT:
+		sb_puts(s, pt->idx == 0 ? "without " : ", ");
+		flush_before(p, t->withouts[pt->idx].span.start);
+		put_path(s, &t->withouts[pt->idx]);
+		break;
+	case K_EXPECT:
+		sb_puts(s, t->expect_allow ? "expect allow" : "expect deny");
+		if (t->by == EXPECT_DEFAULT)
+			sb_puts(s, " by default");
+		else if (t->by == EXPECT_RULES) {
+			sb_puts(s, " by ");
+			put_names(s, t->by_rules, t->nby_rules, ", ", false);
+		}
+		break;
+	}
+}
+
+/* Does the part continue on the line of the next one (with, without)? */
+static bool joins_next(const struct body *b, const struct part *pt)
+{
+	if (pt->kind == K_WITH)
+		return !b->split_with && pt->idx + 1 < b->test->nwiths;
+	if (pt->kind == K_WITHOUT)
+		return pt->idx + 1 < b->test->nwithouts;
+	return false;
+}
+
+/*
+ * Print `header` (an open line, e.g. "permit x {"), the body's parts in
+ * their order, each on its own line, and the closing brace.  The body's
+ * comments are those before `close` (the closing brace's offset) not yet
+ * printed.
+ */
+static void put_body(struct printer *p, struct body *b, uint32_t close)
+{
+	size_t lo = p->cnext, hi = comment_at(p->f, close);
+	if (hi < lo)
+		hi = lo;
+	if (hi > p->chi)
+		hi = p->chi;
+	size_t head_hi, tail_lo;
+	share_comments(p, b, lo, hi, close, &head_hi, &tail_lo);
+	end_line(p);
+	size_t save_hi = p->chi;
+	p->cnext = lo;
+	p->chi = head_hi;
+	flush_window(p);
+	p->indent += 2;
+	bool open = false;
+	for (size_t i = 0; i < b->n; i++) {
+		const struct part *pt = &b->parts[i];
+		p->cnext = pt->clo;
+		p->chi = pt->chi;
+		flush_before(p, pt->start);
+		if (!open)
+			begin(p);
+		put_part(p, b, pt);
+		flush_window(p);
+		open = joins_next(b, pt);
+		if (!open)
+			end_line(p);
+	}
+	end_line(p);
+	p->cnext = tail_lo;
+	p->chi = hi;
+	flush_window(p);
+	p->indent -= 2;
+	p->cnext = hi;
+	p->chi = save_hi;
+	begin(p);
+	sb_putc(&p->cur, '}');
+	end_line(p);
+}
+
+static void add_request_parts(struct printer *p, struct body *b, const struct ast_request *q)
+{
+	b->req = q;
+	if (q->has_principal)
+		add_part(p, b, K_REQ_PRINCIPAL, 0, q->principal.span);
+	if (q->has_action)
+		add_part(p, b, K_REQ_ACTION, 0, q->action.span);
+	if (q->has_resource)
+		add_part(p, b, K_REQ_RESOURCE, 0, q->resource.span);
+	if (q->has_context && q->context)
+		add_part(p, b, K_REQ_CONTEXT, 0, q->context_span);
+	if (q->at)
+		add_part(p, b, K_REQ_AT, 0, q->at->span);
+}
+
+/* ---- items ----------------------------------------------------------------- */
+
+static void put_rule(struct printer *p, const struct ast_rule *r)
+{
+	for (size_t i = 0; i < r->nannotations; i++) {
+		const struct ast_annotation *an = &r->annotations[i];
+		flush_before(p, an->span.start);
+		begin(p);
+		sb_putc(&p->cur, '@');
+		sb_puts(&p->cur, an->name);
+		sb_putc(&p->cur, '(');
+		put_string(&p->cur, an->value, an->value_len);
+		sb_putc(&p->cur, ')');
+		flush_before(p, an->span.end);
+		end_line(p);
+	}
+	flush_before(p, r->effect_span.start);
+	begin(p);
+	sb_puts(&p->cur, r->effect == EFFECT_PERMIT ? "permit " : "forbid ");
+	sb_puts(&p->cur, r->name);
+	sb_puts(&p->cur, " {");
+	flush_before(p, r->name_span.end);
+	struct body b = { .rule = r };
+	if (r->principal.present)
+		add_part(p, &b, K_PRINCIPAL, 0, r->principal.span);
+	if (r->action.present)
+		add_part(p, &b, K_ACTION, 0, r->action.span);
+	if (r->resource.present)
+		add_part(p, &b, K_RESOURCE, 0, r->resource.span);
+	for (int pass = 0; pass < 2; pass++)
+		for (size_t i = 0; i < r->nclauses; i++)
+			if (r->clauses[i].is_unless == (pass == 1))
+				add_part(p, &b, pass ? K_UNLESS : K_WHEN, i, r->clauses[i].span);
+	put_body(p, &b, r->span.end ? r->span.end - 1 : 0);
+}
+
+static void put_request(struct printer *p, const struct ast_request *q)
+{
+	begin(p);
+	sb_puts(&p->cur, "request ");
+	sb_puts(&p->cur, q->name);
+	sb_puts(&p->cur, " {");
+	flush_before(p, q->name_span.end);
+	struct body b = { 0 };
+	add_request_parts(p, &b, q);
+	put_body(p, &b, q->span.end ? q->span.end - 1 : 0);
+}
+
+static void put_test(struct printer *p, const struct ast_test *t)
+{
+	begin(p);
+	sb_puts(&p->cur, "test ");
+	put_string(&p->cur, t->name, t->name_len);
+	sb_puts(&p->cur, " {");
+	flush_before(p, t->name_span.end);
+	struct body b = { .test = t };
+	if (t->inline_req)
+		add_request_parts(p, &b, t->inline_req);
+	if (t->given.name)
+		add_part(p, &b, K_GIVEN, 0, t->given.span);
+	size_t with_w = 0;
+	for (size_t i = 0; i < t->nwiths; i++) {
+		add_part(p, &b, K_WITH, i, t->withs[i].span);
+		struct sb path = { .a = p->a };
+		put_path(&path, &t->withs[i].path);
+		with_w += 2 + text_width(path.s, path.len) + 3 + flat_width(p->a, t->withs[i].value, 0);
+	}
+	b.split_with = (size_t)p->indent + 2 + 3 + with_w > FMT_WIDTH;
+	for (size_t i = 0; i < t->nwithouts; i++)
+		add_part(p, &b, K_WITHOUT, i, t->withouts[i].span);
+	if (t->at)
+		add_part(p, &b, K_AT, 0, t->at->span);
+	if (t->has_expect)
+		add_part(p, &b, K_EXPECT, 0, t->expect_span);
+	put_body(p, &b, t->span.end ? t->span.end - 1 : 0);
+}
+
+static void put_const(struct printer *p, const struct ast_const *c)
+{
+	begin(p);
+	sb_puts(&p->cur, "const ");
+	sb_puts(&p->cur, c->name);
+	sb_puts(&p->cur, " = ");
+	put_value(p, c->value, 1);
+	sb_putc(&p->cur, ';');
+	end_line(p);
+}
+
+static struct span item_span(const struct ast_item *it)
+{
+	switch (it->kind) {
+	case ITEM_CONST: return it->u.c->span;
+	case ITEM_RULE: return it->u.rule->span;
+	case ITEM_REQUEST: return it->u.request->span;
+	case ITEM_TEST: return it->u.test->span;
+	}
+	return (struct span){ 0, 0, 0 };
+}
+
+/* ---- the file ---------------------------------------------------------------- */
+
+enum top_prev { TOP_NONE, TOP_ITEM, TOP_COMMENT };
+
+struct top {
+	enum top_prev prev;
+	uint32_t prev_end;
+};
+
+/* Is there an empty line in the source between `from` and `to`? */
+static bool source_blank(const struct src_file *sf, uint32_t from, uint32_t to)
+{
+	bool newline = false;
+	if (to > sf->len)
+		to = (uint32_t)sf->len;
+	for (uint32_t i = from; i < to; i++) {
+		char ch = sf->text[i];
+		if (ch == '\n') {
+			if (newline)
+				return true;
+			newline = true;
+		} else if (ch != ' ' && ch != '\t' && ch != '\r') {
+			newline = false;
+		}
+	}
+	return false;
+}
+
+/* Top-level comments before `pos`.  One empty line separates items; before
+ * and after a comment, the source's empty line (at most one) is kept, and
+ * comments leading an item are set off from the item before. */
+static void top_comments(struct printer *p, struct top *t, uint32_t pos, bool before_item)
+{
+	while (p->cnext < p->chi && p->f->comments[p->cnext].span.start < pos) {
+		const struct ast_comment *c = &p->f->comments[p->cnext++];
+		if (c->own_line || !p->has_last) {
+			bool blank = t->prev != TOP_NONE &&
+				     ((before_item && t->prev == TOP_ITEM) ||
+				      source_blank(p->sf, t->prev_end, c->span.start));
+			p->blank_pending = blank;
+			t->prev = TOP_COMMENT;
+		}
+		place(p, c);
+		t->prev_end = c->span.end;
+	}
+}
+
+static void top_item(struct printer *p, struct top *t, uint32_t start)
+{
+	top_comments(p, t, start, true);
+	p->blank_pending = t->prev == TOP_ITEM ||
+			   (t->prev == TOP_COMMENT && source_blank(p->sf, t->prev_end, start));
+}
+
+char *fmt_file(struct arena *a, const struct srcset *src, const struct ast_file *f,
+	       size_t *len_out)
+{
+	struct printer p = { .a = a, .f = f, .sf = srcset_file(src, f->file) };
+	p.out.a = p.last.a = p.cur.a = a;
+	p.chi = f->ncomments;
+	struct top t = { TOP_NONE, 0 };
+	if (f->package) {
+		top_item(&p, &t, f->package_span.start);
+		begin(&p);
+		sb_puts(&p.cur, "package ");
+		sb_puts(&p.cur, f->package);
+		sb_putc(&p.cur, ';');
+		end_line(&p);
+		t.prev = TOP_ITEM;
+		t.prev_end = f->package_span.end;
+	}
+	for (size_t i = 0; i < f->nitems; i++) {
+		const struct ast_item *it = &f->items[i];
+		struct span s = item_span(it);
+		top_item(&p, &t, s.start);
+		switch (it->kind) {
+		case ITEM_CONST: put_const(&p, it->u.c); break;
+		case ITEM_RULE: put_rule(&p, it->u.rule); break;
+		case ITEM_REQUEST: put_request(&p, it->u.request); break;
+		case ITEM_TEST: put_test(&p, it->u.test); break;
+		}
+		t.prev = TOP_ITEM;
+		t.prev_end = s.end;
+	}
+	top_comments(&p, &t, UINT32_MAX, false);
+	end_line(&p);
+	if (p.has_last) {
+		sb_putn(&p.out, p.last.s, p.last.len);
+		sb_putc(&p.out, '\n');
+	}
+	if (!p.out.s)
+		sb_putn(&p.out, "", 0);
+	*len_out = p.out.len;
+	return p.out.s;
+}
+
+/* ---- the proofs ------------------------------------------------------------- */
+
+bool fmt_same_meaning(struct arena *a, const struct ast_file *f, const struct ast_file *g)
+{
+	struct ast_file nf = *f;
+	nf.items = arena_calloc(a, f->nitems ? f->nitems : 1, sizeof(*nf.items));
+	for (size_t i = 0; i < f->nitems; i++) {
+		nf.items[i] = f->items[i];
+		if (f->items[i].kind != ITEM_RULE)
+			continue;
+		const struct ast_rule *r = f->items[i].u.rule;
+		struct ast_rule *nr = arena_alloc(a, sizeof(*nr));
+		*nr = *r;
+		nr->clauses = arena_calloc(a, r->nclauses ? r->nclauses : 1, sizeof(*nr->clauses));
+		size_t k = 0;
+		for (int pass = 0; pass < 2; pass++)
+			for (size_t j = 0; j < r->nclauses; j++)
+				if (r->clauses[j].is_unless == (pass == 1))
+					nr->clauses[k++] = r->clauses[j];
+		nf.items[i].u.rule = nr;
+	}
+	return ast_file_equal(&nf, g);
+}
+
+static int cmp_text(const void *x, const void *y)
+{
+	return strcmp(*(char *const *)x, *(char *const *)y);
+}
+
+/* Do f and g hold the same comments (as a multiset: reordered clauses
+ * carry theirs along)? */
+static bool same_comments(struct arena *a, const struct srcset *src, const struct ast_file *f,
+			  const struct ast_file *g)
+{
+	size_t n = f->ncomments;
+	if (n != g->ncomments)
+		return false;
+	if (!n)
+		return true;
+	const struct src_file *sf = srcset_file(src, f->file), *sg = srcset_file(src, g->file);
+	char **x = arena_calloc(a, n, sizeof(*x)), **y = arena_calloc(a, n, sizeof(*y));
+	for (size_t i = 0; i < n; i++) {
+		x[i] = comment_text(a, sf, &f->comments[i]);
+		y[i] = comment_text(a, sg, &g->comments[i]);
+	}
+	qsort(x, n, sizeof(*x), cmp_text);
+	qsort(y, n, sizeof(*y), cmp_text);
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(x[i], y[i]))
+			return false;
+	return true;
+}
+
+enum fmt_status fmt_source(struct arena *a, struct srcset *src, uint32_t file,
+			   struct diag_list *diags, char **out, size_t *out_len)
+{
+	struct ast_file *f = NULL, *g = NULL;
+	if (ast_parse(a, src, file, diags, &f) || f->nerrors)
+		return FMT_SYNTAX;
+	size_t len = 0;
+	char *text = fmt_file(a, src, f, &len);
+	struct diag_list scratch;
+	diag_list_init(&scratch, a);
+	uint32_t id = srcset_add(src, srcset_file(src, file)->name, text, len);
+	if (ast_parse(a, src, id, &scratch, &g) || g->nerrors)
+		return FMT_UNSAFE;
+	if (!fmt_same_meaning(a, f, g) || !same_comments(a, src, f, g))
+		return FMT_UNSAFE;
+	size_t len2 = 0;
+	char *again = fmt_file(a, src, g, &len2);
+	if (len2 != len || memcmp(again, text, len))
+		return FMT_UNSAFE;
+	*out = text;
+	*out_len = len;
+	return FMT_OK;
+}

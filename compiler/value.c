@@ -1,0 +1,393 @@
+/*
+ * value.c: compile-time values: order, canonical sets, printing (value.h).
+ */
+#include "value.h"
+
+#include <arpa/inet.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct value value_bool(bool b)
+{
+	struct value v;
+	memset(&v, 0, sizeof(v));
+	v.kind = VAL_BOOL;
+	v.u.b = b;
+	return v;
+}
+
+struct value value_int(enum value_kind kind, int64_t i)
+{
+	struct value v;
+	memset(&v, 0, sizeof(v));
+	v.kind = kind;
+	v.u.i = i;
+	return v;
+}
+
+struct value value_string(const char *s, size_t len)
+{
+	struct value v;
+	memset(&v, 0, sizeof(v));
+	v.kind = VAL_STRING;
+	v.u.str.s = s;
+	v.u.str.len = len;
+	return v;
+}
+
+static int cmp_i64(int64_t a, int64_t b)
+{
+	return a < b ? -1 : a > b;
+}
+
+int value_compare(const struct value *a, const struct value *b)
+{
+	if (a->kind != b->kind)
+		return a->kind < b->kind ? -1 : 1;
+	switch (a->kind) {
+	case VAL_BOOL:
+		return (int)a->u.b - (int)b->u.b;
+	case VAL_INT:
+	case VAL_TIMESTAMP:
+	case VAL_DURATION:
+		return cmp_i64(a->u.i, b->u.i);
+	case VAL_STRING: {
+		size_t n = a->u.str.len < b->u.str.len ? a->u.str.len : b->u.str.len;
+		int c = n ? memcmp(a->u.str.s, b->u.str.s, n) : 0;
+		if (c)
+			return c < 0 ? -1 : 1;
+		return a->u.str.len < b->u.str.len ? -1 : a->u.str.len > b->u.str.len;
+	}
+	case VAL_IP: {
+		if (a->u.ip.family != b->u.ip.family)
+			return a->u.ip.family < b->u.ip.family ? -1 : 1;
+		int c = memcmp(a->u.ip.addr, b->u.ip.addr, 16);
+		if (c)
+			return c < 0 ? -1 : 1;
+		return (int)a->u.ip.prefix - (int)b->u.ip.prefix;
+	}
+	case VAL_SET: {
+		size_t n = a->u.set.n < b->u.set.n ? a->u.set.n : b->u.set.n;
+		for (size_t i = 0; i < n; i++) {
+			int c = value_compare(&a->u.set.items[i], &b->u.set.items[i]);
+			if (c)
+				return c;
+		}
+		return a->u.set.n < b->u.set.n ? -1 : a->u.set.n > b->u.set.n;
+	}
+	case VAL_RECORD: {
+		size_t n = a->u.rec.n < b->u.rec.n ? a->u.rec.n : b->u.rec.n;
+		for (size_t i = 0; i < n; i++) {
+			int c = strcmp(a->u.rec.fields[i].name, b->u.rec.fields[i].name);
+			if (c)
+				return c < 0 ? -1 : 1;
+			c = value_compare(&a->u.rec.fields[i].value, &b->u.rec.fields[i].value);
+			if (c)
+				return c;
+		}
+		return a->u.rec.n < b->u.rec.n ? -1 : a->u.rec.n > b->u.rec.n;
+	}
+	}
+	return 0;
+}
+
+bool value_equal(const struct value *a, const struct value *b)
+{
+	return value_compare(a, b) == 0;
+}
+
+static int qsort_cmp(const void *a, const void *b)
+{
+	return value_compare(a, b);
+}
+
+struct value value_set(struct value *items, size_t n, int elem)
+{
+	struct value v;
+	memset(&v, 0, sizeof(v));
+	v.kind = VAL_SET;
+	if (n > 1)
+		qsort(items, n, sizeof(*items), qsort_cmp);
+	size_t k = 0;
+	for (size_t i = 0; i < n; i++)
+		if (k == 0 || !value_equal(&items[k - 1], &items[i]))
+			items[k++] = items[i];
+	v.u.set.items = items;
+	v.u.set.n = k;
+	v.u.set.elem = elem;
+	return v;
+}
+
+struct value value_copy(struct arena *a, const struct value *v)
+{
+	struct value c = *v;
+	if (v->kind == VAL_RECORD && v->u.rec.n) {
+		c.u.rec.fields = arena_calloc(a, v->u.rec.n, sizeof(*c.u.rec.fields));
+		for (size_t i = 0; i < v->u.rec.n; i++) {
+			c.u.rec.fields[i].name = v->u.rec.fields[i].name;
+			c.u.rec.fields[i].value = value_copy(a, &v->u.rec.fields[i].value);
+		}
+	}
+	/* Sets are never changed in place, so they are shared. */
+	return c;
+}
+
+struct value *value_field(const struct value *v, const char *name)
+{
+	if (v->kind != VAL_RECORD)
+		return NULL;
+	for (size_t i = 0; i < v->u.rec.n; i++)
+		if (!strcmp(v->u.rec.fields[i].name, name))
+			return &v->u.rec.fields[i].value;
+	return NULL;
+}
+
+int value_parse_ip(const char *s, size_t len, struct value_ip *out)
+{
+	char buf[64];
+	memset(out, 0, sizeof(*out));
+	if (len == 0 || len >= sizeof buf || memchr(s, '\0', len))
+		return -1;
+	memcpy(buf, s, len);
+	buf[len] = '\0';
+	char *slash = strchr(buf, '/');
+	long prefix = -1;
+	if (slash) {
+		*slash = '\0';
+		const char *p = slash + 1;
+		if (!*p || strlen(p) > 3)
+			return -1;
+		prefix = 0;
+		for (; *p; p++) {
+			if (*p < '0' || *p > '9')
+				return -1;
+			prefix = prefix * 10 + (*p - '0');
+		}
+		/* "/08" is not canonical; refuse leading zeros. */
+		if (slash[1] == '0' && slash[2])
+			return -1;
+	}
+	if (strchr(buf, ':')) {
+		if (inet_pton(AF_INET6, buf, out->addr) != 1)
+			return -1;
+		out->family = 6;
+		if (prefix > 128)
+			return -2;
+		out->prefix = (uint8_t)(prefix < 0 ? 128 : prefix);
+	} else {
+		if (inet_pton(AF_INET, buf, out->addr) != 1)
+			return -1;
+		out->family = 4;
+		if (prefix > 32)
+			return -2;
+		out->prefix = (uint8_t)(prefix < 0 ? 32 : prefix);
+	}
+	return 0;
+}
+
+/* Howard Hinnant's civil_from_days: days since 1970-01-01 to y/m/d. */
+static void civil_from_days(int64_t z, int64_t *y, unsigned *m, unsigned *d)
+{
+	z += 719468;
+	int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+	unsigned doe = (unsigned)(z - era * 146097);
+	unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	int64_t yy = (int64_t)yoe + era * 400;
+	unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	unsigned mp = (5 * doy + 2) / 153;
+	*d = doy - (153 * mp + 2) / 5 + 1;
+	*m = mp < 10 ? mp + 3 : mp - 9;
+	*y = yy + (*m <= 2);
+}
+
+void value_format_time(int64_t ms, char *buf, size_t size)
+{
+	int64_t days = ms / 86400000, rem = ms % 86400000;
+	if (rem < 0) {
+		rem += 86400000;
+		days--;
+	}
+	int64_t y;
+	unsigned mo, d;
+	civil_from_days(days, &y, &mo, &d);
+	unsigned h = (unsigned)(rem / 3600000), mi = (unsigned)(rem / 60000 % 60);
+	unsigned s = (unsigned)(rem / 1000 % 60), milli = (unsigned)(rem % 1000);
+	if (milli)
+		snprintf(buf, size, "%04" PRId64 "-%02u-%02uT%02u:%02u:%02u.%03uZ", y, mo, d, h, mi, s, milli);
+	else
+		snprintf(buf, size, "%04" PRId64 "-%02u-%02uT%02u:%02u:%02uZ", y, mo, d, h, mi, s);
+}
+
+void value_format_duration(int64_t ms, char *buf, size_t size)
+{
+	static const struct { const char *unit; uint64_t ms; } units[] = {
+		{ "d", 86400000 }, { "h", 3600000 }, { "m", 60000 }, { "s", 1000 }, { "ms", 1 },
+	};
+	uint64_t u = ms < 0 ? (uint64_t)0 - (uint64_t)ms : (uint64_t)ms;
+	size_t off = 0;
+	if (size == 0)
+		return;
+	buf[0] = '\0';
+	if (ms < 0 && off + 1 < size)
+		buf[off++] = '-', buf[off] = '\0';
+	if (u == 0) {
+		snprintf(buf + off, size - off, "0ms");
+		return;
+	}
+	for (size_t i = 0; i < sizeof units / sizeof *units; i++) {
+		uint64_t q = u / units[i].ms;
+		if (!q)
+			continue;
+		u -= q * units[i].ms;
+		int n = snprintf(buf + off, size - off, "%" PRIu64 "%s", q, units[i].unit);
+		if (n < 0 || (size_t)n >= size - off)
+			return;
+		off += (size_t)n;
+	}
+}
+
+/* ---- printing ------------------------------------------------------------- */
+
+struct sbuf {
+	struct arena *a;
+	char *p;
+	size_t n, cap;
+};
+
+static void sb_put(struct sbuf *b, const char *s, size_t len)
+{
+	if (b->n + len + 1 > b->cap) {
+		size_t cap = b->cap ? b->cap : 64;
+		while (cap < b->n + len + 1)
+			cap *= 2;
+		b->p = arena_grow(b->a, b->p, b->n, cap, 1);
+		b->cap = cap;
+	}
+	memcpy(b->p + b->n, s, len);
+	b->n += len;
+	b->p[b->n] = '\0';
+}
+
+static void sb_str(struct sbuf *b, const char *s)
+{
+	sb_put(b, s, strlen(s));
+}
+
+static void sb_quoted(struct sbuf *b, const char *s, size_t len, enum value_syntax syn)
+{
+	sb_put(b, "\"", 1);
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)s[i];
+		char esc[16];
+		if (c == '"' || c == '\\') {
+			esc[0] = '\\';
+			esc[1] = (char)c;
+			sb_put(b, esc, 2);
+		} else if (c == '\n') {
+			sb_str(b, "\\n");
+		} else if (c == '\t') {
+			sb_str(b, "\\t");
+		} else if (c < 0x20 || c == 0x7f) {
+			snprintf(esc, sizeof esc, syn == VALUE_JSON ? "\\u%04x" : "\\u{%x}", c);
+			sb_str(b, esc);
+		} else {
+			sb_put(b, (const char *)&s[i], 1);
+		}
+	}
+	sb_put(b, "\"", 1);
+}
+
+static void sb_ip(struct sbuf *b, const struct value_ip *ip)
+{
+	char text[INET6_ADDRSTRLEN + 8];
+	if (!inet_ntop(ip->family == 6 ? AF_INET6 : AF_INET, ip->addr, text, sizeof text))
+		strcpy(text, "?");
+	if (ip->prefix != (ip->family == 6 ? 128 : 32)) {
+		size_t n = strlen(text);
+		snprintf(text + n, sizeof text - n, "/%u", ip->prefix);
+	}
+	sb_str(b, text);
+}
+
+static void print_value(struct sbuf *b, const struct value *v, enum value_syntax syn)
+{
+	char buf[64];
+	switch (v->kind) {
+	case VAL_BOOL:
+		sb_str(b, v->u.b ? "true" : "false");
+		return;
+	case VAL_INT:
+		snprintf(buf, sizeof buf, "%" PRId64, v->u.i);
+		sb_str(b, buf);
+		return;
+	case VAL_STRING:
+		sb_quoted(b, v->u.str.s, v->u.str.len, syn);
+		return;
+	case VAL_TIMESTAMP:
+		value_format_time(v->u.i, buf, sizeof buf);
+		sb_str(b, syn == VALUE_JSON ? "\"" : "time(\"");
+		sb_str(b, buf);
+		sb_str(b, syn == VALUE_JSON ? "\"" : "\")");
+		return;
+	case VAL_DURATION:
+		value_format_duration(v->u.i, buf, sizeof buf);
+		if (syn == VALUE_JSON)
+			sb_str(b, "\"");
+		sb_str(b, buf);
+		if (syn == VALUE_JSON)
+			sb_str(b, "\"");
+		return;
+	case VAL_IP:
+		sb_str(b, syn == VALUE_JSON ? "\"" : "ip(\"");
+		sb_ip(b, &v->u.ip);
+		sb_str(b, syn == VALUE_JSON ? "\"" : "\")");
+		return;
+	case VAL_SET:
+		sb_str(b, "[");
+		for (size_t i = 0; i < v->u.set.n; i++) {
+			if (i)
+				sb_str(b, syn == VALUE_JSON ? "," : ", ");
+			print_value(b, &v->u.set.items[i], syn);
+		}
+		sb_str(b, "]");
+		return;
+	case VAL_RECORD:
+		sb_str(b, "{");
+		for (size_t i = 0; i < v->u.rec.n; i++) {
+			if (i)
+				sb_str(b, syn == VALUE_JSON ? "," : ", ");
+			if (syn == VALUE_JSON) {
+				const char *name = v->u.rec.fields[i].name;
+				sb_quoted(b, name, strlen(name), syn);
+				sb_str(b, ":");
+			} else {
+				sb_str(b, v->u.rec.fields[i].name);
+				sb_str(b, ": ");
+			}
+			print_value(b, &v->u.rec.fields[i].value, syn);
+		}
+		sb_str(b, "}");
+		return;
+	}
+}
+
+char *value_str(struct arena *a, const struct value *v, enum value_syntax syntax)
+{
+	struct sbuf b = { a, NULL, 0, 0 };
+	print_value(&b, v, syntax);
+	if (!b.p)
+		return arena_strdup(a, "");
+	return b.p;
+}
+
+const char *value_kind_str(enum value_kind k)
+{
+	static const char *const names[] = {
+		[VAL_BOOL] = "bool", [VAL_INT] = "int", [VAL_STRING] = "string",
+		[VAL_TIMESTAMP] = "timestamp", [VAL_DURATION] = "duration", [VAL_IP] = "ip",
+		[VAL_SET] = "set", [VAL_RECORD] = "record",
+	};
+	return (unsigned)k < sizeof names / sizeof *names ? names[k] : "?";
+}

@@ -1,0 +1,171 @@
+/*
+ * authz.h: libauthz, the embeddable authz decision point.
+ *
+ * Load a compiled bundle once (authz_bundle_load), share it between any
+ * number of threads, and decide requests against it.  Each thread keeps its
+ * own authz_request and authz_decision scratch objects; they are reusable,
+ * so deciding allocates nothing once their buffers have grown.
+ *
+ * Functions return 0 on success or a negative AUTHZ_E* code; those that can
+ * fail with a message take an authz_error.  Nothing here prints, exits,
+ * aborts or keeps global mutable state.  Every *_new/_load is paired with a
+ * *_free that accepts NULL.  See authz(3).
+ */
+#ifndef AUTHZ_H
+#define AUTHZ_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#if defined(__GNUC__) || defined(__clang__)
+#define AUTHZ_API __attribute__((visibility("default")))
+#else
+#define AUTHZ_API
+#endif
+
+enum {
+	AUTHZ_OK = 0,
+	AUTHZ_ERROR = -1,       /* anything not listed below */
+	AUTHZ_ENOMEM = -2,      /* out of memory */
+	AUTHZ_EFORMAT = -3,     /* bad bundle format */
+	AUTHZ_EIO = -4,         /* cannot read a file */
+	AUTHZ_EINVAL = -5,      /* bad argument (unknown name, wrong type, bad text) */
+	AUTHZ_ENOTFOUND = -6,   /* no such attribute, type or action */
+};
+
+typedef struct authz_error {
+	int code;               /* one of AUTHZ_E* (AUTHZ_OK when no error) */
+	char message[256];      /* "bad bundle format (digest mismatch)" */
+} authz_error;
+
+typedef struct authz_bundle authz_bundle;
+typedef struct authz_request authz_request;
+typedef struct authz_decision authz_decision;
+
+/* ---- bundles ------------------------------------------------------------ */
+
+/* Load and verify a bundle from `len` bytes at `buf` (copied).  A truncated,
+ * corrupted or hostile bundle is refused with AUTHZ_EFORMAT. */
+AUTHZ_API int authz_bundle_load(authz_bundle **out, const void *buf, size_t len, authz_error *err);
+AUTHZ_API int authz_bundle_load_file(authz_bundle **out, const char *path, authz_error *err);
+AUTHZ_API void authz_bundle_free(authz_bundle *b);
+/* "sha256:<64 hex digits>": the bundle's identity. */
+AUTHZ_API const char *authz_bundle_digest(const authz_bundle *b);
+/* The source revision recorded by the compiler ("" when none). */
+AUTHZ_API const char *authz_bundle_source_revision(const authz_bundle *b);
+AUTHZ_API size_t authz_bundle_rule_count(const authz_bundle *b);
+/* Rule `i` (in rule-table order): its id, NULL when out of range. */
+AUTHZ_API const char *authz_bundle_rule_id(const authz_bundle *b, size_t i);
+/* 0 permit, 1 forbid, -1 out of range. */
+AUTHZ_API int authz_bundle_rule_effect(const authz_bundle *b, size_t i);
+AUTHZ_API size_t authz_bundle_rule_annotation_count(const authz_bundle *b, size_t i);
+AUTHZ_API int authz_bundle_rule_annotation(const authz_bundle *b, size_t i, size_t k,
+					   const char **key, const char **value);
+/* Write a disassembly of every rule through `write` (which returns 0 to go
+ * on); returns the first non-zero value `write` returned, else 0. */
+AUTHZ_API int authz_bundle_disasm(const authz_bundle *b,
+				  int (*write)(const char *text, size_t len, void *payload),
+				  void *payload);
+
+/* ---- requests ----------------------------------------------------------- */
+
+enum authz_root_name { AUTHZ_PRINCIPAL = 0, AUTHZ_RESOURCE = 1, AUTHZ_CONTEXT = 2 };
+
+AUTHZ_API int authz_request_new(authz_request **out, const authz_bundle *b);
+AUTHZ_API void authz_request_free(authz_request *r);
+/* Forget everything set so far (keeps the buffers). */
+AUTHZ_API void authz_request_reset(authz_request *r);
+/* Replace the request's contents by the JSON request in `json` (CLI.md
+ * "JSON forms").  A request that does not conform to the schema is not a
+ * failure of this call: it returns 0 and the next decision is a deny with a
+ * request error.  Returns AUTHZ_ENOMEM only. */
+AUTHZ_API int authz_request_parse_json(authz_request *r, const char *json, size_t len);
+/* Entities: `type` must be declared (AUTHZ_ENOTFOUND otherwise). */
+AUTHZ_API int authz_request_set_principal(authz_request *r, const char *type, const char *id);
+AUTHZ_API int authz_request_set_resource(authz_request *r, const char *type, const char *id);
+AUTHZ_API int authz_request_set_action(authz_request *r, const char *action);
+/* The request's time in ms since the epoch; without it the clock is used. */
+AUTHZ_API int authz_request_set_time(authz_request *r, int64_t unix_ms);
+/*
+ * Attributes by dotted path under a root ("workload.signed").  The
+ * principal's (resource's) type must be set first.  AUTHZ_ENOTFOUND when the
+ * type declares no such attribute, AUTHZ_EINVAL when its declared type
+ * differs (or the text does not parse).  Sets: authz_request_add_* appends
+ * one element (creating the set), authz_request_set_empty_set makes it [].
+ */
+AUTHZ_API int authz_request_set_bool(authz_request *r, int root, const char *path, int v);
+AUTHZ_API int authz_request_set_int(authz_request *r, int root, const char *path, int64_t v);
+AUTHZ_API int authz_request_set_string(authz_request *r, int root, const char *path, const char *v);
+AUTHZ_API int authz_request_set_timestamp(authz_request *r, int root, const char *path, int64_t unix_ms);
+AUTHZ_API int authz_request_set_duration(authz_request *r, int root, const char *path, int64_t ms);
+/* "10.1.2.3", "2001:db8::/32" */
+AUTHZ_API int authz_request_set_ip(authz_request *r, int root, const char *path, const char *ip);
+AUTHZ_API int authz_request_set_empty_set(authz_request *r, int root, const char *path);
+AUTHZ_API int authz_request_add_string(authz_request *r, int root, const char *path, const char *v);
+AUTHZ_API int authz_request_add_int(authz_request *r, int root, const char *path, int64_t v);
+
+/* ---- decisions ---------------------------------------------------------- */
+
+enum { AUTHZ_DECIDE_TRACE = 1 };   /* flags of authz_decide */
+
+enum authz_outcome { AUTHZ_APPLIED = 0, AUTHZ_NOT_APPLIED = 1, AUTHZ_RULE_ERROR = 2 };
+enum authz_error_kind { AUTHZ_ERR_REQUEST = 0, AUTHZ_ERR_RULE = 1 };
+
+typedef struct authz_trace {
+	const char *rule;       /* rule id */
+	int outcome;            /* enum authz_outcome */
+	int guard;              /* not-applied: index of the guard that held it back; -1: expired */
+	const char *file;       /* guard position (NULL without debug info) */
+	uint32_t line, col;
+	const char *text;       /* guard source text (NULL without debug info) */
+} authz_trace;
+
+AUTHZ_API int authz_decision_new(authz_decision **out);
+AUTHZ_API void authz_decision_free(authz_decision *d);
+
+/*
+ * Decide `req` against `b` into `d` (overwriting it).  Never fails on a bad
+ * request: that is a deny with a request error.  `req` is left unchanged
+ * and can be decided again.  Returns AUTHZ_ENOMEM, or AUTHZ_EINVAL when
+ * `req` was made for another bundle; `d` then holds a deny.
+ */
+AUTHZ_API int authz_decide(authz_decision *d, const authz_bundle *b, authz_request *req, unsigned flags);
+/* Parse a JSON request into `scratch` and decide it. */
+AUTHZ_API int authz_decide_json(authz_decision *d, const authz_bundle *b, authz_request *scratch,
+				const char *json, size_t len, unsigned flags);
+
+/* 1 allow, 0 deny. */
+AUTHZ_API int authz_decision_allowed(const authz_decision *d);
+AUTHZ_API size_t authz_decision_rule_count(const authz_decision *d);
+AUTHZ_API const char *authz_decision_rule(const authz_decision *d, size_t i);
+AUTHZ_API size_t authz_decision_error_count(const authz_decision *d);
+/* Error `i`: kind, rule id (NULL for a request error) and message. */
+AUTHZ_API int authz_decision_error(const authz_decision *d, size_t i, int *kind,
+				   const char **rule, const char **message);
+/* The time the decision used, ms since the epoch. */
+AUTHZ_API int64_t authz_decision_time(const authz_decision *d);
+AUTHZ_API size_t authz_decision_trace_count(const authz_decision *d);
+AUTHZ_API int authz_decision_trace(const authz_decision *d, size_t i, authz_trace *out);
+/*
+ * The decision as its one-line JSON form (CLI.md), without a newline,
+ * NUL-terminated; owned by `d`, valid until its next use.  With a trace when
+ * it was decided with AUTHZ_DECIDE_TRACE.  NULL when out of memory.
+ */
+AUTHZ_API const char *authz_decision_json(authz_decision *d, size_t *len);
+
+/* ---- helpers ------------------------------------------------------------ */
+
+/* Parse an RFC 3339 timestamp; 0 or AUTHZ_EINVAL. */
+AUTHZ_API int authz_parse_time(const char *s, size_t len, int64_t *out_ms);
+/* Format ms since the epoch as RFC 3339 UTC ("2026-11-22T10:00:00Z", with
+ * ".mmm" when not whole seconds) into buf[32]; returns the length. */
+AUTHZ_API size_t authz_format_time(int64_t ms, char buf[32]);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,104 @@
+/*
+ * bundle.h: the bundle file layout (authzc-bundle(5)) and the in-memory
+ * form of a loaded, verified bundle.  Internal to the runtime.
+ *
+ * File: a 72-byte header, a table of BUNDLE_NSECTIONS section entries, then
+ * the sections in id order, each at an 8-aligned offset, zero padded, the
+ * last one ending the file.  All integers little-endian.
+ *
+ *   0  4  magic "\x1b" "AZB"        32 32 SHA-256 of bytes [0,32) + [64,end)
+ *   4  2  format version (1)        64  4 number of sections (8)
+ *   6  2  zero                      68  4 zero
+ *   8  8  probe 19 93 0d 0a 1a 0a 00 ff
+ *  16  8  sentinel 0x1122334455667788
+ *  24  8  total length in bytes
+ *
+ * Section entry (16 bytes): u32 id, u32 zero, u32 offset, u32 length.
+ */
+#ifndef AUTHZ_BUNDLE_H
+#define AUTHZ_BUNDLE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "authz.h"
+#include "value.h"
+
+#define BUNDLE_MAGIC "\x1b" "AZB"
+#define BUNDLE_VERSION 1
+#define BUNDLE_PROBE "\x19\x93\r\n\x1a\n\0\xff"
+#define BUNDLE_SENTINEL UINT64_C(0x1122334455667788)
+#define BUNDLE_HEADER_SIZE 72
+#define BUNDLE_MAX_SIZE (UINT32_C(1) << 30)
+#define BUNDLE_NO_INDEX UINT32_MAX      /* "none" for u32 references */
+#define BUNDLE_CONST_SIZE 24
+
+enum bundle_section {
+	SEC_STRINGS = 1, SEC_CONSTS, SEC_SCHEMA, SEC_RULES, SEC_CODE, SEC_INDEX, SEC_DEBUG, SEC_META,
+	BUNDLE_NSECTIONS = SEC_META
+};
+
+enum bundle_ns { NS_ENTITY = 0, NS_CONTEXT = 1 };
+
+struct bundle_slot { uint32_t parent, name, ns; };
+struct bundle_field {
+	uint32_t slot;
+	uint8_t type, elem, optional;
+	uint32_t first_child, nchild;
+};
+/* An entity type, or (last, name BUNDLE_NO_INDEX) the context record: its
+ * fields are [first, first + nall), the top-level ones [first, first + ntop). */
+struct bundle_owner { uint32_t name, first, ntop, nall; };
+struct bundle_action { uint32_t name; const uint64_t *principals, *resources; };
+struct bundle_rule {
+	uint32_t id;
+	uint8_t effect, has_expires;
+	int64_t expires;
+	uint32_t code_off, code_len, nguards, ann_first, ann_n;
+	const uint64_t *principals, *actions, *resources;  /* scope bitsets */
+};
+struct bundle_pos { uint32_t file, line, col, extra; };  /* extra: rule: first guard; guard: text */
+
+struct authz_bundle {
+	uint8_t *buf;
+	size_t len;
+	char digest[72];                /* "sha256:" + hex */
+	uint32_t nstrings;
+	const char **str;               /* NUL-terminated, inside buf */
+	uint32_t *strlen;
+	uint32_t nconsts;
+	struct vm_value *consts;
+	struct vm_value *elems;         /* set elements of constants */
+	uint32_t nslots, nfields, ntypes, nactions;
+	struct bundle_slot *slots;
+	struct bundle_field *fields;
+	struct bundle_owner *owners;    /* ntypes + 1 */
+	struct bundle_action *actions;
+	uint32_t tw, aw;                /* u64 words of a type / action bitset */
+	uint64_t *bits;                 /* every bitset */
+	uint32_t nrules;
+	struct bundle_rule *rules;
+	uint32_t nann;
+	uint32_t *ann;                  /* key, value string pairs */
+	uint32_t ncode;
+	uint32_t *code;
+	uint32_t *index_first, *index_n, *index;   /* rules per action */
+	uint32_t nfiles;
+	uint32_t *files;
+	bool has_debug;
+	struct bundle_pos *rule_pos;
+	uint32_t nguard_pos;
+	struct bundle_pos *guard_pos;
+	uint32_t revision;
+	uint32_t max_stack;
+	uint32_t max_context_slots;
+};
+
+/* Verify the code of every rule (verify.c); 0 or AUTHZ_EFORMAT with `err`. */
+AUTHZ_INTERNAL int bundle_verify_code(authz_bundle *b, authz_error *err);
+AUTHZ_INTERNAL void bundle_error(authz_error *err, int code, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* The string of `b` with index i. */
+static inline const char *bundle_str(const authz_bundle *b, uint32_t i) { return b->str[i]; }
+
+#endif

@@ -1,0 +1,55 @@
+/*
+ * value.h: runtime values and the parsers of their text forms (RFC 3339
+ * timestamps, durations, ip addresses and ranges).  Internal.
+ */
+#ifndef AUTHZ_VALUE_H
+#define AUTHZ_VALUE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "bytecode.h"
+
+#if defined(__GNUC__) || defined(__clang__)
+#define AUTHZ_INTERNAL __attribute__((visibility("hidden")))
+#else
+#define AUTHZ_INTERNAL
+#endif
+
+/*
+ * A value on the VM stack, in a request slot or in the constant pool.
+ * Strings and sets that live in a request are stored by offset (`off`,
+ * into its growable pools) and get their pointer when it is decided.
+ * An IP is `fam` 4 or 6, `prefix` bits, address in ip[] (v4 in ip[0..4)).
+ */
+struct vm_value {
+	uint8_t kind;           /* enum authz_kind */
+	uint8_t fam;
+	uint8_t prefix;
+	uint8_t elem;           /* set: kind of its elements (AUTHZ_K_NONE when empty) */
+	uint32_t len;           /* string bytes, set elements; entity: type index */
+	union {
+		int64_t i;      /* bool, int, timestamp, duration */
+		struct { const char *p; uint32_t off; } s;    /* string, entity id */
+		struct { const struct vm_value *p; uint32_t off; } set;
+		uint8_t ip[16];
+	} u;
+};
+
+AUTHZ_INTERNAL bool value_parse_duration(const char *s, size_t n, int64_t *out);
+AUTHZ_INTERNAL bool value_parse_ip(const char *s, size_t n, struct vm_value *out);
+/* `a` equals `b` (kinds may differ: then false). */
+AUTHZ_INTERNAL bool value_equal(const struct vm_value *a, const struct vm_value *b);
+/* `x` is an element of set `s`. */
+AUTHZ_INTERNAL bool value_set_has(const struct vm_value *s, const struct vm_value *x);
+/* ip `x` lies inside range `r` (same family only). */
+AUTHZ_INTERNAL bool value_ip_in(const struct vm_value *x, const struct vm_value *r);
+/* `s` matches `pat`: '*' any run of bytes, "\*" a literal star. */
+AUTHZ_INTERNAL bool value_like(const char *s, size_t n, const char *pat, size_t m);
+/* Part `part` (enum authz_time_part) of timestamp `ms` in UTC. */
+AUTHZ_INTERNAL int64_t value_time_part(int64_t ms, unsigned part);
+/* Valid UTF-8 (no overlongs, no surrogates)? */
+AUTHZ_INTERNAL bool value_utf8_valid(const char *s, size_t n);
+
+#endif
