@@ -1,0 +1,453 @@
+/*
+ * request.c: requests built through the API (typed setters by path) and
+ * the checks shared with JSON requests (request_json.c).
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "request.h"
+
+int authz_request_new(authz_request **out, const authz_bundle *b)
+{
+	*out = NULL;
+	authz_request *r = calloc(1, sizeof *r);
+	if (!r)
+		return AUTHZ_ENOMEM;
+	r->b = b;
+	r->nslots = b->nslots;
+	size_t n = (size_t)3 * b->nslots + 1;
+	r->vals = calloc(n, sizeof *r->vals);
+	r->present = calloc(n, 1);
+	r->filled = calloc(n, sizeof *r->filled);
+	if (!r->vals || !r->present || !r->filled) {
+		authz_request_free(r);
+		return AUTHZ_ENOMEM;
+	}
+	authz_request_reset(r);
+	*out = r;
+	return 0;
+}
+
+void authz_request_free(authz_request *r)
+{
+	if (!r)
+		return;
+	free(r->vals);
+	free(r->present);
+	free(r->filled);
+	free(r->chars);
+	free(r->pool);
+	free(r->nodes);
+	free(r);
+}
+
+void authz_request_reset(authz_request *r)
+{
+	for (size_t i = 0; i < r->nfilled; i++)
+		r->present[r->filled[i]] = 0;
+	r->nfilled = 0;
+	r->type[0] = r->type[1] = -1;
+	r->action = -1;
+	r->has_time = false;
+	r->nchars = 0;
+	r->npool = 0;
+	r->bad = false;
+	r->errmsg[0] = '\0';
+}
+
+void request_fail(authz_request *r, const char *fmt, ...)
+{
+	if (r->bad)
+		return;
+	r->bad = true;
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(r->errmsg, sizeof r->errmsg, fmt, ap);
+	va_end(ap);
+}
+
+/* Copy n bytes into the string pool; returns the offset or -1. */
+static int64_t pool_str(authz_request *r, const char *s, size_t n)
+{
+	if (r->nchars + n + 1 > r->capchars) {
+		size_t cap = r->capchars ? r->capchars : 256;
+		while (cap < r->nchars + n + 1)
+			cap *= 2;
+		char *p = realloc(r->chars, cap);
+		if (!p)
+			return -1;
+		r->chars = p;
+		r->capchars = cap;
+	}
+	memcpy(r->chars + r->nchars, s, n);
+	r->chars[r->nchars + n] = '\0';
+	int64_t off = (int64_t)r->nchars;
+	r->nchars += n + 1;
+	return off;
+}
+
+/* Append a value to the element pool; returns its offset or -1. */
+static int64_t pool_val(authz_request *r, const struct vm_value *v)
+{
+	if (r->npool + 1 > r->cappool) {
+		size_t cap = r->cappool ? r->cappool * 2 : 32;
+		struct vm_value *p = realloc(r->pool, cap * sizeof *p);
+		if (!p)
+			return -1;
+		r->pool = p;
+		r->cappool = cap;
+	}
+	r->pool[r->npool] = *v;
+	return (int64_t)r->npool++;
+}
+
+AUTHZ_INTERNAL int request_string_value(authz_request *r, const char *s, size_t n, struct vm_value *out);
+int request_string_value(authz_request *r, const char *s, size_t n, struct vm_value *out)
+{
+	memset(out, 0, sizeof *out);
+	int64_t off = pool_str(r, s, n);
+	if (off < 0)
+		return AUTHZ_ENOMEM;
+	out->kind = AUTHZ_K_STRING;
+	out->len = (uint32_t)n;
+	out->u.s.off = (uint32_t)off;
+	return 0;
+}
+
+AUTHZ_INTERNAL int request_pool_value(authz_request *r, const struct vm_value *v, uint32_t *off);
+int request_pool_value(authz_request *r, const struct vm_value *v, uint32_t *off)
+{
+	int64_t o = pool_val(r, v);
+	if (o < 0)
+		return AUTHZ_ENOMEM;
+	*off = (uint32_t)o;
+	return 0;
+}
+
+/* Store `v` at (root, slot); marks it present. */
+AUTHZ_INTERNAL void request_store(authz_request *r, unsigned root, uint32_t slot, const struct vm_value *v);
+void request_store(authz_request *r, unsigned root, uint32_t slot, const struct vm_value *v)
+{
+	size_t at = (size_t)root * r->nslots + slot;
+	r->vals[at] = *v;
+	if (!r->present[at]) {
+		r->present[at] = 1;
+		r->filled[r->nfilled++] = (uint32_t)at;
+	}
+}
+
+AUTHZ_INTERNAL bool request_has(const authz_request *r, unsigned root, uint32_t slot);
+bool request_has(const authz_request *r, unsigned root, uint32_t slot)
+{
+	return r->present[(size_t)root * r->nslots + slot];
+}
+
+static int find_type(const authz_bundle *b, const char *name, size_t n)
+{
+	for (uint32_t t = 0; t < b->ntypes; t++)
+		if (b->strlen[b->owners[t].name] == n && memcmp(b->str[b->owners[t].name], name, n) == 0)
+			return (int)t;
+	return -1;
+}
+
+AUTHZ_INTERNAL int request_find_type(const authz_bundle *b, const char *name, size_t n);
+int request_find_type(const authz_bundle *b, const char *name, size_t n) { return find_type(b, name, n); }
+
+AUTHZ_INTERNAL int request_find_action(const authz_bundle *b, const char *name, size_t n);
+int request_find_action(const authz_bundle *b, const char *name, size_t n)
+{
+	for (uint32_t a = 0; a < b->nactions; a++)
+		if (b->strlen[b->actions[a].name] == n && memcmp(b->str[b->actions[a].name], name, n) == 0)
+			return (int)a;
+	return -1;
+}
+
+static int set_entity(authz_request *r, int which, const char *type, const char *id)
+{
+	int t = find_type(r->b, type, strlen(type));
+	if (t < 0)
+		return AUTHZ_ENOTFOUND;
+	int64_t off = pool_str(r, id, strlen(id));
+	if (off < 0)
+		return AUTHZ_ENOMEM;
+	r->type[which] = t;
+	r->id_off[which] = (uint32_t)off;
+	r->id_len[which] = (uint32_t)strlen(id);
+	return 0;
+}
+
+int authz_request_set_principal(authz_request *r, const char *type, const char *id)
+{
+	return set_entity(r, 0, type, id);
+}
+
+int authz_request_set_resource(authz_request *r, const char *type, const char *id)
+{
+	return set_entity(r, 1, type, id);
+}
+
+int authz_request_set_action(authz_request *r, const char *action)
+{
+	int a = request_find_action(r->b, action, strlen(action));
+	if (a < 0)
+		return AUTHZ_ENOTFOUND;
+	r->action = a;
+	return 0;
+}
+
+int authz_request_set_time(authz_request *r, int64_t unix_ms)
+{
+	r->has_time = true;
+	r->time = unix_ms;
+	return 0;
+}
+
+/*
+ * The field of dotted `path` under `root`; marks its parent records
+ * present.  NULL with *err set when there is none.
+ */
+static const struct bundle_field *find_path(authz_request *r, int root, const char *path, int *err)
+{
+	const authz_bundle *b = r->b;
+	*err = AUTHZ_EINVAL;
+	if (root < AUTHZ_PRINCIPAL || root > AUTHZ_CONTEXT || !path)
+		return NULL;
+	uint32_t owner = root == AUTHZ_CONTEXT ? b->ntypes : (uint32_t)r->type[root];
+	if (root != AUTHZ_CONTEXT && r->type[root] < 0)
+		return NULL;
+	uint32_t first = b->owners[owner].first, n = b->owners[owner].ntop;
+	const struct bundle_field *f = NULL;
+	*err = AUTHZ_ENOTFOUND;
+	for (;;) {
+		const char *dot = strchr(path, '.');
+		size_t len = dot ? (size_t)(dot - path) : strlen(path);
+		f = NULL;
+		for (uint32_t i = first; i < first + n; i++) {
+			uint32_t name = b->slots[b->fields[i].slot].name;
+			if (b->strlen[name] == len && memcmp(b->str[name], path, len) == 0) {
+				f = &b->fields[i];
+				break;
+			}
+		}
+		if (!f)
+			return NULL;
+		if (!dot)
+			return f;
+		if (f->type != AUTHZ_K_RECORD)
+			return NULL;
+		struct vm_value rec = { .kind = AUTHZ_K_RECORD };
+		request_store(r, (unsigned)root, f->slot, &rec);
+		first = f->first_child;
+		n = f->nchild;
+		path = dot + 1;
+	}
+}
+
+static int set_value(authz_request *r, int root, const char *path, const struct vm_value *v)
+{
+	int err;
+	const struct bundle_field *f = find_path(r, root, path, &err);
+	if (!f)
+		return err;
+	if (f->type != v->kind)
+		return AUTHZ_EINVAL;
+	request_store(r, (unsigned)root, f->slot, v);
+	return 0;
+}
+
+int authz_request_set_bool(authz_request *r, int root, const char *path, int v)
+{
+	struct vm_value x = { .kind = AUTHZ_K_BOOL, .u.i = v != 0 };
+	return set_value(r, root, path, &x);
+}
+
+static int set_i64(authz_request *r, int root, const char *path, uint8_t kind, int64_t v)
+{
+	struct vm_value x = { .kind = kind, .u.i = v };
+	return set_value(r, root, path, &x);
+}
+
+int authz_request_set_int(authz_request *r, int root, const char *path, int64_t v)
+{
+	return set_i64(r, root, path, AUTHZ_K_INT, v);
+}
+
+int authz_request_set_timestamp(authz_request *r, int root, const char *path, int64_t ms)
+{
+	return set_i64(r, root, path, AUTHZ_K_TIMESTAMP, ms);
+}
+
+int authz_request_set_duration(authz_request *r, int root, const char *path, int64_t ms)
+{
+	return set_i64(r, root, path, AUTHZ_K_DURATION, ms);
+}
+
+int authz_request_set_string(authz_request *r, int root, const char *path, const char *v)
+{
+	struct vm_value x;
+	size_t n = strlen(v);
+	if (!value_utf8_valid(v, n))
+		return AUTHZ_EINVAL;
+	if (request_string_value(r, v, n, &x) < 0)
+		return AUTHZ_ENOMEM;
+	return set_value(r, root, path, &x);
+}
+
+int authz_request_set_ip(authz_request *r, int root, const char *path, const char *ip)
+{
+	struct vm_value x;
+	if (!value_parse_ip(ip, strlen(ip), &x))
+		return AUTHZ_EINVAL;
+	return set_value(r, root, path, &x);
+}
+
+int authz_request_set_empty_set(authz_request *r, int root, const char *path)
+{
+	int err;
+	const struct bundle_field *f = find_path(r, root, path, &err);
+	if (!f)
+		return err;
+	if (f->type != AUTHZ_K_SET)
+		return AUTHZ_EINVAL;
+	struct vm_value s = { .kind = AUTHZ_K_SET, .elem = f->elem };
+	s.u.set.off = (uint32_t)r->npool;
+	request_store(r, (unsigned)root, f->slot, &s);
+	return 0;
+}
+
+/* Append `v` to the set at `path`, moving the set to the end of the pool
+ * when it is not there already. */
+static int add_elem(authz_request *r, int root, const char *path, const struct vm_value *v)
+{
+	int err;
+	const struct bundle_field *f = find_path(r, root, path, &err);
+	if (!f)
+		return err;
+	if (f->type != AUTHZ_K_SET || f->elem != v->kind)
+		return AUTHZ_EINVAL;
+	size_t at = (size_t)root * r->nslots + f->slot;
+	struct vm_value s = { .kind = AUTHZ_K_SET, .elem = f->elem };
+	if (r->present[at]) {
+		s = r->vals[at];
+		if (s.u.set.off + s.len != r->npool) {
+			uint32_t start = (uint32_t)r->npool;
+			for (uint32_t i = 0; i < s.len; i++) {
+				struct vm_value e = r->pool[s.u.set.off + i];
+				if (pool_val(r, &e) < 0)
+					return AUTHZ_ENOMEM;
+			}
+			s.u.set.off = start;
+		}
+	} else {
+		s.u.set.off = (uint32_t)r->npool;
+	}
+	if (pool_val(r, v) < 0)
+		return AUTHZ_ENOMEM;
+	s.len++;
+	request_store(r, (unsigned)root, f->slot, &s);
+	return 0;
+}
+
+int authz_request_add_string(authz_request *r, int root, const char *path, const char *v)
+{
+	struct vm_value x;
+	size_t n = strlen(v);
+	if (!value_utf8_valid(v, n))
+		return AUTHZ_EINVAL;
+	if (request_string_value(r, v, n, &x) < 0)
+		return AUTHZ_ENOMEM;
+	return add_elem(r, root, path, &x);
+}
+
+int authz_request_add_int(authz_request *r, int root, const char *path, int64_t v)
+{
+	struct vm_value x = { .kind = AUTHZ_K_INT, .u.i = v };
+	return add_elem(r, root, path, &x);
+}
+
+/* "principal.workload.signed" for slot `slot` under `root` into buf. */
+static void slot_path(const authz_bundle *b, unsigned root, uint32_t slot, char *buf, size_t size)
+{
+	static const char *const roots[] = { "principal", "resource", "context" };
+	uint32_t chain[AUTHZ_MAX_DEPTH + 1];
+	size_t n = 0;
+	for (uint32_t s = slot; s != BUNDLE_NO_INDEX && n <= AUTHZ_MAX_DEPTH; s = b->slots[s].parent)
+		chain[n++] = s;
+	int len = snprintf(buf, size, "%s", roots[root]);
+	while (n-- > 0 && len >= 0 && (size_t)len < size)
+		len += snprintf(buf + len, size - (size_t)len, ".%s", b->str[b->slots[chain[n]].name]);
+}
+
+AUTHZ_INTERNAL void request_slot_path(const authz_bundle *b, unsigned root, uint32_t slot, char *buf,
+				      size_t size);
+void request_slot_path(const authz_bundle *b, unsigned root, uint32_t slot, char *buf, size_t size)
+{
+	slot_path(b, root, slot, buf, size);
+}
+
+/* Every required field of [first, first+n) present, recursively into
+ * present records. */
+static bool check_required(authz_request *r, unsigned root, uint32_t first, uint32_t n, int depth,
+			   char *msg, size_t size)
+{
+	const authz_bundle *b = r->b;
+	for (uint32_t i = first; i < first + n; i++) {
+		const struct bundle_field *f = &b->fields[i];
+		if (!request_has(r, root, f->slot)) {
+			if (!f->optional) {
+				char path[200];
+				slot_path(b, root, f->slot, path, sizeof path);
+				snprintf(msg, size, "missing required attribute '%s'", path);
+				return false;
+			}
+			continue;
+		}
+		if (f->nchild && depth < AUTHZ_MAX_DEPTH &&
+		    !check_required(r, root, f->first_child, f->nchild, depth + 1, msg, size))
+			return false;
+	}
+	return true;
+}
+
+const char *request_finish(authz_request *r)
+{
+	const authz_bundle *b = r->b;
+	char *msg = r->checkmsg;
+	if (r->bad)
+		return r->errmsg;
+	if (r->type[0] < 0 || r->type[1] < 0 || r->action < 0) {
+		snprintf(msg, sizeof r->checkmsg, "request has no %s", r->type[0] < 0 ? "principal" :
+			 r->type[1] < 0 ? "resource" : "action");
+		return msg;
+	}
+	const struct bundle_action *a = &b->actions[r->action];
+	for (int w = 0; w < 2; w++) {
+		const uint64_t *allowed = w ? a->resources : a->principals;
+		uint32_t t = (uint32_t)r->type[w];
+		if (!((allowed[t / 64] >> (t % 64)) & 1)) {
+			snprintf(msg, sizeof r->checkmsg, "%s type '%s' is not allowed for action '%s'",
+				 w ? "resource" : "principal", b->str[b->owners[t].name], b->str[a->name]);
+			return msg;
+		}
+	}
+	for (unsigned root = 0; root < 3; root++) {
+		uint32_t owner = root == 2 ? b->ntypes : (uint32_t)r->type[root];
+		if (!check_required(r, root, b->owners[owner].first, b->owners[owner].ntop, 0, msg,
+				    sizeof r->checkmsg))
+			return msg;
+	}
+	/* offsets to pointers */
+	for (size_t i = 0; i < r->npool; i++)
+		if (r->pool[i].kind == AUTHZ_K_STRING)
+			r->pool[i].u.s.p = r->chars + r->pool[i].u.s.off;
+	for (size_t i = 0; i < r->nfilled; i++) {
+		struct vm_value *v = &r->vals[r->filled[i]];
+		if (v->kind == AUTHZ_K_STRING)
+			v->u.s.p = r->chars + v->u.s.off;
+		else if (v->kind == AUTHZ_K_SET)
+			v->u.set.p = r->pool + v->u.set.off;
+	}
+	return NULL;
+}
