@@ -464,13 +464,12 @@ static const struct type *entity_attr(struct ck *ck, struct ast_expr *e, const s
 		return ty(TY_STRING);
 	const struct attr_decl *first = NULL;
 	const struct entity_type *first_type = NULL;
-	const struct entity_type *missing = NULL;
+	bool missing = false;
 	size_t nfound = 0;
 	for (size_t i = 0; i < t->nentities; i++) {
 		const struct attr_decl *a = record_find(&t->entities[i]->attrs, name);
 		if (!a) {
-			if (!missing)
-				missing = t->entities[i];
+			missing = true;
 			continue;
 		}
 		nfound++;
@@ -497,13 +496,17 @@ static const struct type *entity_attr(struct ck *ck, struct ast_expr *e, const s
 	}
 	if (missing && !is_has) {
 		const char **have = arena_calloc(ck->a, t->nentities, sizeof(char *));
-		size_t nh = 0;
-		for (size_t i = 0; i < t->nentities; i++)
+		const char **lack = arena_calloc(ck->a, t->nentities, sizeof(char *));
+		size_t nh = 0, nl = 0;
+		for (size_t i = 0; i < t->nentities; i++) {
 			if (record_find(&t->entities[i]->attrs, name))
 				have[nh++] = t->entities[i]->name;
+			else
+				lack[nl++] = t->entities[i]->name;
+		}
 		struct diag *d = diag_at(ck->d, E_ATTR_SCOPE, e->u.attr.name_span,
-					 "attribute '%s' is not declared on '%s', which this rule's %s may be",
-					 name, missing->name, what);
+					 "attribute '%s' is not declared on %s, which this rule's %s may be",
+					 name, ck_name_list(ck->a, lack, nl), what);
 		char *list = arena_strdup(ck->a, "");
 		for (size_t i = 0; i < nh; i++)
 			list = arena_printf(ck->a, "%s%s%s", list, i ? " | " : "", have[i]);

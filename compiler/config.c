@@ -407,69 +407,223 @@ static void get_gates(struct cfg_ctx *x, const cJSON *v, const char *path)
 	}
 }
 
-/* Offset of the first byte cJSON would let through but JSON forbids: a
- * control byte outside a string other than blank space (cJSON skips every
- * byte up to ' ' as space), or any control byte inside a string.  `len`
- * when there is none. */
-static size_t json_bad_byte(const char *s, size_t len, bool *in_string)
+/*
+ * A strict JSON syntax check (RFC 8259) that finds exactly where the text
+ * goes wrong: cJSON's error pointer is approximate (it can land past the
+ * culprit) and cJSON lets control bytes through as blank space.  The text
+ * is parsed by cJSON only once this check passed.
+ */
+enum json_fault {
+	JF_NONE,
+	JF_UNEXPECTED,  /* the byte at `at` */
+	JF_TRAILING,    /* something after the top-level value */
+	JF_CONTROL,     /* a raw control byte inside a string */
+	JF_ESCAPE,      /* a bad backslash escape */
+	JF_DEEP,        /* nesting deeper than JSON_MAX_DEPTH */
+};
+
+#define JSON_MAX_DEPTH 256
+
+struct jscan {
+	const char *s;
+	size_t len, at;
+	enum json_fault fault;
+};
+
+static void js_ws(struct jscan *j)
 {
-	bool str = false;
-	for (size_t i = 0; i < len; i++) {
-		unsigned char ch = (unsigned char)s[i];
-		if (str) {
-			if (ch < 0x20) {
-				*in_string = true;
-				return i;
-			}
-			if (ch == '\\')
-				i++;
-			else if (ch == '"')
-				str = false;
-		} else if (ch == '"') {
-			str = true;
-		} else if (ch < 0x20 && ch != ' ' && ch != '\t' && ch != '\n' && ch != '\r') {
-			*in_string = false;
-			return i;
-		}
-	}
-	return len;
+	while (j->at < j->len && strchr(" \t\r\n", j->s[j->at]) && j->s[j->at])
+		j->at++;
 }
 
-/* Report where cJSON stopped: `at` is an offset into the text. */
-static void json_syntax_error(struct cfg_ctx *x, struct src_file *f, size_t at, bool trailing,
-			      bool in_string)
+static bool js_fail(struct jscan *j, enum json_fault f)
 {
-	if (at > f->len)
-		at = f->len;
-	/* cJSON may stop on the blank before the culprit. */
-	while (!in_string && at < f->len && strchr(" \t\r\n", f->text[at]) && f->text[at])
-		at++;
+	j->fault = f;
+	return false;
+}
+
+static bool js_digits(struct jscan *j)
+{
+	size_t start = j->at;
+	while (j->at < j->len && j->s[j->at] >= '0' && j->s[j->at] <= '9')
+		j->at++;
+	return j->at > start || js_fail(j, JF_UNEXPECTED);
+}
+
+static bool js_string(struct jscan *j)
+{
+	j->at++;        /* the opening quote */
+	while (j->at < j->len) {
+		unsigned char ch = (unsigned char)j->s[j->at];
+		if (ch == '"') {
+			j->at++;
+			return true;
+		}
+		if (ch < 0x20)
+			return js_fail(j, JF_CONTROL);
+		if (ch == '\\') {
+			size_t esc = j->at;
+			j->at++;
+			if (j->at >= j->len)
+				break;
+			char e = j->s[j->at];
+			if (e == 'u') {
+				for (int k = 0; k < 4; k++) {
+					j->at++;
+					if (j->at >= j->len || !strchr("0123456789abcdefABCDEF", j->s[j->at]) ||
+					    !j->s[j->at]) {
+						j->at = esc;
+						return js_fail(j, JF_ESCAPE);
+					}
+				}
+			} else if (!e || !strchr("\"\\/bfnrt", e)) {
+				j->at = esc;
+				return js_fail(j, JF_ESCAPE);
+			}
+		}
+		j->at++;
+	}
+	return js_fail(j, JF_UNEXPECTED);       /* at the end of the file */
+}
+
+static bool js_value(struct jscan *j, int depth);
+
+/* '{' or '[' at j->at: members up to the closing bracket. */
+static bool js_container(struct jscan *j, int depth)
+{
+	bool object = j->s[j->at] == '{';
+	char close = object ? '}' : ']';
+	if (depth >= JSON_MAX_DEPTH)
+		return js_fail(j, JF_DEEP);
+	j->at++;
+	js_ws(j);
+	if (j->at < j->len && j->s[j->at] == close) {
+		j->at++;
+		return true;
+	}
+	for (;;) {
+		if (object) {
+			if (j->at >= j->len || j->s[j->at] != '"')
+				return js_fail(j, JF_UNEXPECTED);
+			if (!js_string(j))
+				return false;
+			js_ws(j);
+			if (j->at >= j->len || j->s[j->at] != ':')
+				return js_fail(j, JF_UNEXPECTED);
+			j->at++;
+			js_ws(j);
+		}
+		if (!js_value(j, depth + 1))
+			return false;
+		js_ws(j);
+		if (j->at < j->len && j->s[j->at] == ',') {
+			j->at++;
+			js_ws(j);
+			continue;
+		}
+		if (j->at < j->len && j->s[j->at] == close) {
+			j->at++;
+			return true;
+		}
+		return js_fail(j, JF_UNEXPECTED);
+	}
+}
+
+static bool js_value(struct jscan *j, int depth)
+{
+	if (j->at >= j->len)
+		return js_fail(j, JF_UNEXPECTED);
+	char ch = j->s[j->at];
+	if (ch == '{' || ch == '[')
+		return js_container(j, depth);
+	if (ch == '"')
+		return js_string(j);
+	if (ch == '-' || (ch >= '0' && ch <= '9')) {
+		if (ch == '-')
+			j->at++;
+		if (j->at < j->len && j->s[j->at] == '0')
+			j->at++;
+		else if (!js_digits(j))
+			return false;
+		if (j->at < j->len && j->s[j->at] == '.') {
+			j->at++;
+			if (!js_digits(j))
+				return false;
+		}
+		if (j->at < j->len && (j->s[j->at] == 'e' || j->s[j->at] == 'E')) {
+			j->at++;
+			if (j->at < j->len && (j->s[j->at] == '+' || j->s[j->at] == '-'))
+				j->at++;
+			if (!js_digits(j))
+				return false;
+		}
+		return true;
+	}
+	static const char *const words[] = { "true", "false", "null" };
+	for (size_t w = 0; w < 3; w++) {
+		size_t n = strlen(words[w]);
+		if (ch != words[w][0])
+			continue;
+		for (size_t k = 0; k < n; k++, j->at++)
+			if (j->at >= j->len || j->s[j->at] != words[w][k])
+				return js_fail(j, JF_UNEXPECTED);
+		return true;
+	}
+	return js_fail(j, JF_UNEXPECTED);
+}
+
+/* Check `s`; JF_NONE, or the fault and its offset in *at. */
+static enum json_fault json_scan(const char *s, size_t len, size_t *at)
+{
+	struct jscan j = { s, len, 0, JF_NONE };
+	js_ws(&j);
+	if (js_value(&j, 0)) {
+		js_ws(&j);
+		if (j.at < len)
+			j.fault = JF_TRAILING;
+	}
+	*at = j.at;
+	return j.fault;
+}
+
+/* Report a JSON syntax fault at offset `at`. */
+static void json_syntax_error(struct cfg_ctx *x, struct src_file *f, size_t at, enum json_fault fault)
+{
 	struct span sp = { x->file, (uint32_t)at, (uint32_t)at };
-	const char *what;
-	char buf[16];
+	char what[32];
 	if (at >= f->len) {
-		what = "unexpected end of file";
+		snprintf(what, sizeof what, "end of file");
 	} else {
 		size_t n = utf8_seq_len((const unsigned char *)f->text + at, f->len - at);
 		sp.end = (uint32_t)(at + (n ? n : 1));
 		unsigned char ch = (unsigned char)f->text[at];
 		if (ch >= 0x20 && ch < 0x7f)
-			snprintf(buf, sizeof buf, "'%c'", ch);
+			snprintf(what, sizeof what, "'%c'", ch);
 		else if (n > 1)
-			snprintf(buf, sizeof buf, "'%.*s'", (int)n, f->text + at);
+			snprintf(what, sizeof what, "'%.*s'", (int)n, f->text + at);
 		else
-			snprintf(buf, sizeof buf, "byte 0x%02x", ch);
-		what = buf;
+			snprintf(what, sizeof what, "byte 0x%02x", ch);
 	}
+	struct diag_list *l = &x->c->diags;
 	x->errors++;
-	if (in_string)
-		diag_at(&x->c->diags, E_CONFIG_JSON, sp, "invalid JSON: control character in a string");
-	else if (trailing || at < f->len)
-		diag_at(&x->c->diags, E_CONFIG_JSON, sp, "invalid JSON: unexpected %s%s",
-			at >= f->len ? "end of file" : what,
-			trailing ? " after the top-level value" : "");
-	else
-		diag_at(&x->c->diags, E_CONFIG_JSON, sp, "invalid JSON: %s", what);
+	switch (fault) {
+	case JF_CONTROL:
+		diag_at(l, E_CONFIG_JSON, sp, "invalid JSON: control character in a string");
+		break;
+	case JF_ESCAPE:
+		diag_at(l, E_CONFIG_JSON, sp, "invalid JSON: bad escape sequence in a string");
+		break;
+	case JF_DEEP:
+		diag_at(l, E_CONFIG_JSON, sp, "invalid JSON: nested deeper than %d levels",
+			JSON_MAX_DEPTH);
+		break;
+	case JF_TRAILING:
+		diag_at(l, E_CONFIG_JSON, sp, "invalid JSON: unexpected %s after the top-level value", what);
+		break;
+	default:
+		diag_at(l, E_CONFIG_JSON, sp, "invalid JSON: unexpected %s", what);
+		break;
+	}
 }
 
 size_t project_load_config(struct compilation *c, struct source_tree *t)
@@ -498,27 +652,17 @@ size_t project_load_config(struct compilation *c, struct source_tree *t)
 	cfg->file = x.file;
 	struct src_file *f = srcset_file(&c->src, x.file);
 
-	const char *end = NULL;
-	bool in_string = false;
-	size_t bad_at = json_bad_byte(f->text, f->len, &in_string);
-	cJSON *root = cJSON_ParseWithLengthOpts(f->text, f->len, &end, false);
-	size_t stop = root || !end ? f->len : (size_t)(end - f->text);
-	if (bad_at < f->len && bad_at <= stop) {
-		cJSON_Delete(root);
-		json_syntax_error(&x, f, bad_at, false, in_string);
+	size_t at = 0;
+	enum json_fault fault = json_scan(f->text, f->len, &at);
+	if (fault != JF_NONE) {
+		json_syntax_error(&x, f, at, fault);
 		return x.errors;
 	}
-	if (!root) {
-		json_syntax_error(&x, f, end ? (size_t)(end - f->text) : 0, false, false);
-		return x.errors;
-	}
-	size_t at = (size_t)(end - f->text);
-	while (at < f->len && strchr(" \t\r\n", f->text[at]) && f->text[at])
-		at++;
-	if (at < f->len) {
-		cJSON_Delete(root);
-		json_syntax_error(&x, f, at, true, false);
-		return x.errors;
+	cJSON *root = cJSON_ParseWithLength(f->text, f->len);
+	if (!root) {            /* out of memory: the syntax was checked */
+		diag_file(&c->diags, E_CONFIG_JSON, x.file, "cannot parse '%s': out of memory",
+			  CONFIG_FILE_NAME);
+		return 1;
 	}
 	if (!cJSON_IsObject(root)) {
 		bad(&x, E_CONFIG_VALUE, "$", "expected an object at the top level, found %s",

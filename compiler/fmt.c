@@ -533,8 +533,13 @@ static void put_path(struct sb *b, const struct ast_path *path)
 	}
 }
 
-/* when/unless: an `and` chain too wide for one line, or holding a comment,
- * breaks before each `and`, which lines up under the keyword's end. */
+/*
+ * when/unless: an `and` chain too wide for one line, or with a comment
+ * between two operands (before the `and`), breaks before each `and`, which
+ * lines up under the keyword's end.  Comments before an `and` stay before
+ * it when broken, so the decision is the same on the output (idempotence);
+ * comments inside an operand do not force a break.
+ */
 static void put_clause(struct printer *p, const struct ast_clause *cl)
 {
 	const char *kw = cl->is_unless ? "unless" : "when";
@@ -544,19 +549,26 @@ static void put_clause(struct printer *p, const struct ast_clause *cl)
 	for (const struct ast_expr *e = cl->expr; e->kind == EX_BINARY && e->u.bin.op == BIN_AND;
 	     e = e->u.bin.lhs)
 		nops++;
-	if (nops < 2 || (!comment_inside(p, cl->span) &&
-			 cur_col(p) + flat_width(p->a, cl->expr, 0) <= FMT_WIDTH)) {
+	const struct ast_expr **ands = arena_calloc(p->a, nops, sizeof(*ands));
+	size_t i = nops;
+	const struct ast_expr *first = cl->expr;
+	while (--i > 0) {
+		ands[i] = first;        /* the `and` whose right operand is operand i */
+		first = first->u.bin.lhs;
+	}
+	bool brk = nops >= 2 && cur_col(p) + flat_width(p->a, cl->expr, 0) > FMT_WIDTH;
+	for (i = 1; i < nops && !brk; i++) {
+		const struct ast_expr *prev = i == 1 ? first : ands[i - 1]->u.bin.rhs;
+		struct span gap = { cl->span.file, prev->span.end, ands[i]->u.bin.op_span.start };
+		if (gap.start)
+			gap.start--;    /* comment_inside looks strictly after start */
+		brk = comment_inside(p, gap);
+	}
+	if (!brk) {
 		put_expr(p, cl->expr, 0);
 		return;
 	}
-	const struct ast_expr **ands = arena_calloc(p->a, nops, sizeof(*ands));
-	size_t i = nops;
-	const struct ast_expr *e = cl->expr;
-	while (--i > 0) {
-		ands[i] = e;    /* the `and` whose right operand is operand i */
-		e = e->u.bin.lhs;
-	}
-	put_expr(p, e, 2);
+	put_expr(p, first, 2);
 	int cont = p->indent + (int)strlen(kw) - 3;
 	for (i = 1; i < nops; i++) {
 		end_line(p);

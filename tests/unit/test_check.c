@@ -564,3 +564,89 @@ Test(check, values_print_and_compare)
 	cr_expect(value_equal(&x, &x));
 	arena_free(&a);
 }
+
+/* Files with syntax errors still get checked without crashing (the driver
+ * stops before the checker, but `check FILE` and tools may not). */
+Test(check, survives_partial_trees)
+{
+	static const char *const inputs[] = {
+		"permit p { when time(1) > now and ip() in ip(\"x\") }\n",
+		"permit { when }\nconst = ;\nforbid f { principal is }\n",
+		"test \"t\" { given }\nrequest { principal }\n",
+		"permit p { when foo(\"x\") and principal.",
+		"const X = [[1], [2]];\npermit p { when X.isEmpty() and [1, [2]] == [] }\n",
+		"permit p { when -principal.id and - - 3 == 3 and -(-9223372036854775808) < 0 }\n",
+		"permit p { when {a: 1} == 1 and 1 like 2 and principal has id }\n",
+	};
+	for (size_t i = 0; i < sizeof inputs / sizeof *inputs; i++) {
+		for (int as_test = 0; as_test < 2; as_test++) {
+			if (ck_live)
+				compilation_release(&ck_c);
+			compilation_init(&ck_c);
+			ck_live = true;
+			uint32_t sid = srcset_add(&ck_c.src, "schema.json", CK_SCHEMA, strlen(CK_SCHEMA));
+			schema_load(&ck_c.arena, &ck_c.src, sid, &ck_c.diags, &ck_c.schema);
+			project_add_source(&ck_c, as_test ? "x_test.authz" : "x.authz", inputs[i],
+					   strlen(inputs[i]));
+			compilation_parse(&ck_c);
+			compilation_check(&ck_c);
+			cr_expect_not_null(ck_c.checked);
+			cr_expect_gt(ck_c.diags.errors, 0, "input %zu gave no error", i);
+		}
+	}
+}
+
+Test(check, no_schema_is_an_error_not_a_crash)
+{
+	if (ck_live)
+		compilation_release(&ck_c);
+	compilation_init(&ck_c);
+	ck_live = true;
+	cr_expect_eq(compilation_check(&ck_c), 1);
+	cr_expect_not_null(ck_c.checked);
+}
+
+Test(check, e0315_lists_every_type_lacking_the_attribute)
+{
+	const char schema[] =
+		"{ \"types\": { \"A\": { \"x\": \"int\" }, \"B\": {}, \"C\": {}, \"R\": {} },\n"
+		"  \"actions\": { \"go\": { \"principals\": [\"A\", \"B\", \"C\"], \"resources\": [\"R\"] } },\n"
+		"  \"context\": {} }";
+	const char *files[] = { "p.authz", "permit p {\n  when principal.x == 1\n}\n", NULL };
+	cr_assert_eq(ck_run_v(schema, files), 1);
+	ck_expect(E_ATTR_SCOPE, 2, 18,
+		  "attribute 'x' is not declared on 'B' and 'C', which this rule's principal may be",
+		  "narrow the scope with 'principal is A'");
+}
+
+Test(check, e0306_no_action_fits_both_sides)
+{
+	const char schema[] =
+		"{ \"types\": { \"A\": {}, \"B\": {}, \"X\": {}, \"Y\": {} },\n"
+		"  \"actions\": { \"r\": { \"principals\": [\"A\"], \"resources\": [\"X\"] },\n"
+		"                \"w\": { \"principals\": [\"B\"], \"resources\": [\"Y\"] } },\n"
+		"  \"context\": {} }";
+	const char *files[] = { "p.authz", "permit p {\n  principal is A\n  resource is Y\n}\n", NULL };
+	cr_assert_eq(ck_run_v(schema, files), 1);
+	ck_expect(E_SCOPE_EMPTY, 1, 8,
+		  "rule 'p' can never match: no action of its scope applies to both principal type "
+		  "'A' and resource type 'Y'",
+		  "check the \"actions\" of the schema: each action lists the principal and resource "
+		  "types it applies to");
+}
+
+Test(check, scope_keeps_only_actions_that_fit)
+{
+	const char schema[] =
+		"{ \"types\": { \"A\": { \"n\": \"int\" }, \"B\": {}, \"X\": {} },\n"
+		"  \"actions\": { \"r\": { \"principals\": [\"A\", \"B\"], \"resources\": [\"X\"] },\n"
+		"                \"w\": { \"principals\": [\"B\"], \"resources\": [\"X\"] } },\n"
+		"  \"context\": {} }";
+	const char *files[] = { "p.authz", "permit p {\n  principal is A\n  when principal.n > 0\n}\n", NULL };
+	ck_clean(ck_run_v(schema, files));
+	const struct checked_rule *r = &ck_c.checked->rules[0];
+	cr_assert_eq(r->nactions, 1);
+	cr_expect_str_eq(r->actions[0]->name, "r");
+	cr_assert_eq(r->nprincipals, 1);
+	cr_expect_str_eq(r->principals[0]->name, "A");
+}

@@ -265,6 +265,47 @@ Test(config, invalid_json_trailing_comma_in_object)
 	cr_assert_eq(col, 21);
 }
 
+Test(config, invalid_json_trailing_comma_before_newline)
+{
+	/* cJSON's own error pointer lands past the '}' here */
+	cr_assert_eq(load_config_text("{\n  \"a\": \"b\",\n  \"c\": [\"d\"],\n}\n"), 1);
+	struct diag *d = find_diag(E_CONFIG_JSON);
+	cr_assert_str_eq(d->message, "invalid JSON: unexpected '}'");
+	uint32_t line, col;
+	diag_pos(d, &line, &col);
+	cr_assert_eq(line, 4);
+	cr_assert_eq(col, 1);
+}
+
+Test(config, invalid_json_kinds)
+{
+	static const struct { const char *text, *message; uint32_t col; } cases[] = {
+		{ "{\"a\": [1,]}", "invalid JSON: unexpected ']'", 10 },
+		{ "{\"a\" 1}", "invalid JSON: unexpected '1'", 6 },
+		{ "{\"a\": tru}", "invalid JSON: unexpected '}'", 10 },
+		{ "{\"a\": 01}", "invalid JSON: unexpected '1'", 8 },
+		{ "{\"a\": 1.}", "invalid JSON: unexpected '}'", 9 },
+		{ "{\"a\": -}", "invalid JSON: unexpected '}'", 8 },
+		{ "{\"a\": \"x\\q\"}", "invalid JSON: bad escape sequence in a string", 9 },
+		{ "{\"a\": \"\\u12g4\"}", "invalid JSON: bad escape sequence in a string", 8 },
+		{ "{\"a\": \"x}", "invalid JSON: unexpected end of file", 10 },
+		{ "{a: 1}", "invalid JSON: unexpected 'a'", 2 },
+		{ "{\"a\": é}", "invalid JSON: unexpected 'é'", 7 },
+		{ "{\"a\": 1e+}", "invalid JSON: unexpected '}'", 10 },
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		cr_assert_eq(load_config_text(cases[i].text), 1, "%s", cases[i].text);
+		struct diag *d = find_diag(E_CONFIG_JSON);
+		cr_assert_str_eq(d->message, cases[i].message, "%s", cases[i].text);
+		uint32_t line, col;
+		diag_pos(d, &line, &col);
+		cr_assert_eq(col, cases[i].col, "%s: col %u", cases[i].text, col);
+		compilation_release(&comp);
+	}
+	/* and the valid forms pass */
+	cr_assert_eq(load_config_text("{\"gates\": {\"min_guard_coverage\": 1.5e1}, \"schema\": \"\\u00e9\\n.json\"}"), 0);
+}
+
 Test(config, invalid_json_end_of_file)
 {
 	cr_assert_eq(load_config_text("{\"a\":\n  "), 1);
@@ -320,7 +361,7 @@ Test(config, nul_byte_is_invalid_json)
 	setup_tree(f, 1);
 	cr_assert_eq(project_load_config(&comp, &tree), 1);
 	struct diag *d = find_diag(E_CONFIG_JSON);
-	cr_assert_str_eq(d->message, "invalid JSON: unexpected byte 0x00");
+	cr_assert_str_eq(d->message, "invalid JSON: unexpected byte 0x00 after the top-level value");
 	uint32_t line, col;
 	diag_pos(d, &line, &col);
 	cr_assert_eq(col, 9);
@@ -337,7 +378,11 @@ Test(config, deep_nesting_is_an_error_not_a_crash)
 		buf[n++] = '[';
 	buf[n] = '\0';
 	cr_assert_eq(load_config_text(buf), 1);
-	find_diag(E_CONFIG_JSON);
+	struct diag *d = find_diag(E_CONFIG_JSON);
+	cr_assert_str_eq(d->message, "invalid JSON: nested deeper than 256 levels");
+	uint32_t line, col;
+	diag_pos(d, &line, &col);
+	cr_assert_eq(col, 9 + 256);     /* the 256th [ */
 }
 
 Test(config, top_level_must_be_object)

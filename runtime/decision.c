@@ -1,0 +1,326 @@
+/*
+ * decision.c: deciding a request (LANGUAGE.md s.6) and the decision's
+ * JSON form.  A decision object keeps its arrays between calls, so a warm
+ * decision allocates nothing.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "request.h"
+#include "vm.h"
+
+struct derr { int kind; int32_t rule; uint32_t msg; };
+struct dtrace { uint32_t rule; uint8_t outcome; int32_t guard; };
+
+struct authz_decision {
+	const authz_bundle *b;
+	bool allow, traced;
+	int64_t time;
+	uint32_t *rules, *permits;      /* permits: inside `rules` */
+	size_t nrules, npermits, caprules;
+	struct derr *errs;
+	size_t nerrs, caperrs;
+	char *msgs;
+	size_t nmsgs, capmsgs;
+	struct dtrace *trace;
+	size_t ntrace, captrace;
+	char *json;
+	size_t njson, capjson;
+};
+
+int authz_decision_new(authz_decision **out)
+{
+	*out = calloc(1, sizeof **out);
+	return *out ? 0 : AUTHZ_ENOMEM;
+}
+
+void authz_decision_free(authz_decision *d)
+{
+	if (!d)
+		return;
+	free(d->rules);
+	free(d->errs);
+	free(d->msgs);
+	free(d->trace);
+	free(d->json);
+	free(d);
+}
+
+static int grow(void **p, size_t *cap, size_t need, size_t size)
+{
+	if (need <= *cap)
+		return 0;
+	size_t c = *cap ? *cap : 16;
+	while (c < need)
+		c *= 2;
+	void *q = realloc(*p, c * size);
+	if (!q)
+		return AUTHZ_ENOMEM;
+	*p = q;
+	*cap = c;
+	return 0;
+}
+
+static int add_error(authz_decision *d, int kind, int32_t rule, const char *msg)
+{
+	size_t n = strlen(msg);
+	if (grow((void **)&d->errs, &d->caperrs, d->nerrs + 1, sizeof *d->errs) < 0 ||
+	    grow((void **)&d->msgs, &d->capmsgs, d->nmsgs + n + 1, 1) < 0)
+		return AUTHZ_ENOMEM;
+	memcpy(d->msgs + d->nmsgs, msg, n + 1);
+	d->errs[d->nerrs++] = (struct derr){ kind, rule, (uint32_t)d->nmsgs };
+	d->nmsgs += n + 1;
+	return 0;
+}
+
+static int add_trace(authz_decision *d, uint32_t rule, int outcome, int32_t guard)
+{
+	if (grow((void **)&d->trace, &d->captrace, d->ntrace + 1, sizeof *d->trace) < 0)
+		return AUTHZ_ENOMEM;
+	d->trace[d->ntrace++] = (struct dtrace){ rule, (uint8_t)outcome, guard };
+	return 0;
+}
+
+static int64_t clock_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static bool has_bit(const uint64_t *bits, uint32_t i) { return (bits[i / 64] >> (i % 64)) & 1; }
+
+int authz_decide(authz_decision *d, const authz_bundle *b, authz_request *req, unsigned flags)
+{
+	d->b = b;
+	d->allow = false;
+	d->traced = flags & AUTHZ_DECIDE_TRACE;
+	d->nrules = d->npermits = d->nerrs = d->nmsgs = d->ntrace = 0;
+	d->time = req->has_time ? req->time : clock_ms();
+	if (req->b != b)
+		return add_error(d, AUTHZ_ERR_REQUEST, -1, "request was made for another bundle") < 0 ?
+		       AUTHZ_ENOMEM : AUTHZ_EINVAL;
+	const char *bad = request_finish(req);
+	if (bad)
+		return add_error(d, AUTHZ_ERR_REQUEST, -1, bad);
+	/* one array: applying forbids in the first half, permits in the second */
+	if (grow((void **)&d->rules, &d->caprules, 2 * (size_t)b->nrules + 1, sizeof *d->rules) < 0)
+		return AUTHZ_ENOMEM;
+	d->permits = d->rules + b->nrules;
+	struct vm_env env = {
+		.vals = req->vals, .present = req->present, .nslots = req->nslots,
+		.id = { req->chars + req->id_off[0], req->chars + req->id_off[1] },
+		.id_len = { req->id_len[0], req->id_len[1] },
+		.type = { (uint32_t)req->type[0], (uint32_t)req->type[1] },
+		.now = d->time,
+	};
+	uint32_t an = b->actions[req->action].name;
+	env.action.kind = AUTHZ_K_STRING;
+	env.action.len = b->strlen[an];
+	env.action.u.s.p = b->str[an];
+	const uint32_t *cand = b->index + b->index_first[req->action];
+	uint32_t ncand = b->index_n[req->action];
+	uint32_t pt = env.type[0], rt = env.type[1];
+	for (uint32_t c = 0; c < ncand; c++) {
+		uint32_t ri = cand[c];
+		const struct bundle_rule *r = &b->rules[ri];
+		if (!has_bit(r->principals, pt) || !has_bit(r->resources, rt))
+			continue;
+		int outcome;
+		uint32_t guard = 0;
+		const char *msg = NULL;
+		if (r->has_expires && d->time >= r->expires) {
+			outcome = AUTHZ_NOT_APPLIED;
+			guard = UINT32_MAX;
+		} else {
+			outcome = vm_run(b, r, &env, &guard, &msg);
+		}
+		if (d->traced && add_trace(d, ri, outcome, outcome == AUTHZ_NOT_APPLIED ? (int32_t)guard : -1) < 0)
+			return AUTHZ_ENOMEM;
+		if (outcome == AUTHZ_RULE_ERROR && add_error(d, AUTHZ_ERR_RULE, (int32_t)ri, msg) < 0)
+			return AUTHZ_ENOMEM;
+		if (outcome == AUTHZ_NOT_APPLIED || (outcome == AUTHZ_RULE_ERROR && r->effect == AUTHZ_PERMIT))
+			continue;
+		if (r->effect == AUTHZ_FORBID)
+			d->rules[d->nrules++] = ri;
+		else
+			d->permits[d->npermits++] = ri;
+	}
+	if (d->nrules == 0 && d->npermits > 0) {
+		memcpy(d->rules, d->permits, d->npermits * sizeof *d->rules);
+		d->nrules = d->npermits;
+		d->allow = true;
+	}
+	return 0;
+}
+
+int authz_decide_json(authz_decision *d, const authz_bundle *b, authz_request *scratch, const char *json,
+		      size_t len, unsigned flags)
+{
+	if (scratch->b != b)
+		return authz_decide(d, b, scratch, flags);
+	int e = authz_request_parse_json(scratch, json, len);
+	if (e < 0) {
+		d->b = b;
+		d->allow = false;
+		d->nrules = d->nerrs = d->nmsgs = d->ntrace = 0;
+		d->time = clock_ms();
+		add_error(d, AUTHZ_ERR_REQUEST, -1, "out of memory");
+		return e;
+	}
+	return authz_decide(d, b, scratch, flags);
+}
+
+int authz_decision_allowed(const authz_decision *d) { return d->allow; }
+size_t authz_decision_rule_count(const authz_decision *d) { return d->nrules; }
+
+const char *authz_decision_rule(const authz_decision *d, size_t i)
+{
+	return i < d->nrules ? d->b->str[d->b->rules[d->rules[i]].id] : NULL;
+}
+
+size_t authz_decision_error_count(const authz_decision *d) { return d->nerrs; }
+
+int authz_decision_error(const authz_decision *d, size_t i, int *kind, const char **rule, const char **message)
+{
+	if (i >= d->nerrs)
+		return AUTHZ_EINVAL;
+	const struct derr *e = &d->errs[i];
+	if (kind)
+		*kind = e->kind;
+	if (rule)
+		*rule = e->rule >= 0 ? d->b->str[d->b->rules[e->rule].id] : NULL;
+	if (message)
+		*message = d->msgs + e->msg;
+	return 0;
+}
+
+int64_t authz_decision_time(const authz_decision *d) { return d->time; }
+size_t authz_decision_trace_count(const authz_decision *d) { return d->ntrace; }
+
+int authz_decision_trace(const authz_decision *d, size_t i, authz_trace *out)
+{
+	if (i >= d->ntrace)
+		return AUTHZ_EINVAL;
+	const authz_bundle *b = d->b;
+	const struct dtrace *t = &d->trace[i];
+	memset(out, 0, sizeof *out);
+	out->rule = b->str[b->rules[t->rule].id];
+	out->outcome = t->outcome;
+	out->guard = t->outcome == AUTHZ_NOT_APPLIED ? t->guard : -1;
+	if (t->guard >= 0 && t->outcome == AUTHZ_NOT_APPLIED && b->has_debug && b->nrules) {
+		const struct bundle_pos *p = &b->guard_pos[b->rule_pos[t->rule].extra + (uint32_t)t->guard];
+		out->file = b->nfiles ? b->str[b->files[p->file]] : "";
+		out->line = p->line;
+		out->col = p->col;
+		out->text = b->str[p->extra];
+	}
+	return 0;
+}
+
+/* {====================================================================
+** JSON form
+** ===================================================================== */
+
+static bool put(authz_decision *d, const char *s, size_t n)
+{
+	if (grow((void **)&d->json, &d->capjson, d->njson + n + 1, 1) < 0)
+		return false;
+	memcpy(d->json + d->njson, s, n);
+	d->njson += n;
+	return true;
+}
+
+static bool puts_(authz_decision *d, const char *s) { return put(d, s, strlen(s)); }
+
+/* A JSON string: '"', '\\' and control characters escaped; UTF-8 kept. */
+static bool put_str(authz_decision *d, const char *s)
+{
+	if (!put(d, "\"", 1))
+		return false;
+	const char *run = s;
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+		if (c >= 0x20 && c != '"' && c != '\\')
+			continue;
+		if (!put(d, run, (size_t)(s - run)))
+			return false;
+		char esc[8];
+		if (c == '"' || c == '\\')
+			snprintf(esc, sizeof esc, "\\%c", c);
+		else if (c == '\n')
+			snprintf(esc, sizeof esc, "\\n");
+		else if (c == '\t')
+			snprintf(esc, sizeof esc, "\\t");
+		else
+			snprintf(esc, sizeof esc, "\\u%04x", c);
+		if (!puts_(d, esc))
+			return false;
+		run = s + 1;
+	}
+	return put(d, run, (size_t)(s - run)) && put(d, "\"", 1);
+}
+
+static bool put_u(authz_decision *d, uint64_t v)
+{
+	char buf[24];
+	int n = snprintf(buf, sizeof buf, "%llu", (unsigned long long)v);
+	return put(d, buf, (size_t)n);
+}
+
+const char *authz_decision_json(authz_decision *d, size_t *len)
+{
+	static const char *const outcomes[] = { "applied", "not-applied", "error" };
+	const authz_bundle *b = d->b;
+	bool ok = true;
+	d->njson = 0;
+	if (!b)
+		return NULL;
+	ok = puts_(d, d->allow ? "{\"decision\":\"allow\",\"rules\":[" : "{\"decision\":\"deny\",\"rules\":[");
+	for (size_t i = 0; ok && i < d->nrules; i++)
+		ok = (i == 0 || put(d, ",", 1)) && put_str(d, b->str[b->rules[d->rules[i]].id]);
+	ok = ok && puts_(d, "],\"errors\":[");
+	for (size_t i = 0; ok && i < d->nerrs; i++) {
+		const struct derr *e = &d->errs[i];
+		ok = (i == 0 || put(d, ",", 1)) &&
+		     puts_(d, e->kind == AUTHZ_ERR_RULE ? "{\"kind\":\"rule\"," : "{\"kind\":\"request\",");
+		if (ok && e->rule >= 0)
+			ok = puts_(d, "\"rule\":") && put_str(d, b->str[b->rules[e->rule].id]) && put(d, ",", 1);
+		ok = ok && puts_(d, "\"message\":") && put_str(d, d->msgs + e->msg) && put(d, "}", 1);
+	}
+	char tbuf[32];
+	authz_format_time(d->time, tbuf);
+	ok = ok && puts_(d, "],\"time\":\"") && puts_(d, tbuf) && puts_(d, "\",\"bundle\":\"") &&
+	     puts_(d, b->digest) && put(d, "\"", 1);
+	if (ok && d->traced) {
+		ok = puts_(d, ",\"trace\":[");
+		for (size_t i = 0; ok && i < d->ntrace; i++) {
+			authz_trace t;
+			authz_decision_trace(d, i, &t);
+			ok = (i == 0 || put(d, ",", 1)) && puts_(d, "{\"rule\":") && put_str(d, t.rule) &&
+			     puts_(d, ",\"outcome\":\"") && puts_(d, outcomes[t.outcome]) && put(d, "\"", 1);
+			if (ok && t.outcome == AUTHZ_NOT_APPLIED && t.guard < 0)
+				ok = puts_(d, ",\"expired\":true");
+			else if (ok && t.outcome == AUTHZ_NOT_APPLIED) {
+				ok = puts_(d, ",\"guard\":{\"index\":") && put_u(d, (uint64_t)t.guard);
+				if (ok && t.text)
+					ok = puts_(d, ",\"file\":") && put_str(d, t.file) && puts_(d, ",\"line\":") &&
+					     put_u(d, t.line) && puts_(d, ",\"col\":") && put_u(d, t.col) &&
+					     puts_(d, ",\"text\":") && put_str(d, t.text);
+				ok = ok && put(d, "}", 1);
+			}
+			ok = ok && put(d, "}", 1);
+		}
+		ok = ok && put(d, "]", 1);
+	}
+	ok = ok && put(d, "}", 1);
+	if (!ok)
+		return NULL;
+	d->json[d->njson] = '\0';
+	if (len)
+		*len = d->njson;
+	return d->json;
+}

@@ -1,0 +1,658 @@
+/*
+ * request_json.c: JSON requests (CLI.md "JSON forms").
+ *
+ * A small JSON reader of our own: it parses into a node array kept in the
+ * request (reused, so no allocation once warm), keeps every number's text so
+ * integers are read exactly from their digits (never through a double),
+ * refuses nesting deeper than JSON_MAX_DEPTH, then walks the tree against
+ * the bundle's schema.  Integers must be written as JSON integers: 1.5, 1.0
+ * and 1e3 are refused for an int attribute.  Keys the schema does not
+ * declare are ignored; a declared attribute given twice is an error.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "request.h"
+
+#define JSON_MAX_DEPTH 64
+#define JSON_MAX_SIZE (64u << 20)
+#define J_END UINT32_MAX
+
+enum { J_NULL, J_FALSE, J_TRUE, J_NUM, J_STR, J_ARR, J_OBJ };
+
+struct json_node {
+	uint8_t type, esc, kesc;        /* esc: the string has escapes */
+	uint32_t start, len;            /* text (strings: between the quotes) */
+	uint32_t kstart, klen;          /* key, for members of an object */
+	uint32_t first, next;           /* children, next sibling */
+};
+
+AUTHZ_INTERNAL int request_string_value(authz_request *r, const char *s, size_t n, struct vm_value *out);
+AUTHZ_INTERNAL int request_pool_value(authz_request *r, const struct vm_value *v, uint32_t *off);
+AUTHZ_INTERNAL void request_store(authz_request *r, unsigned root, uint32_t slot, const struct vm_value *v);
+AUTHZ_INTERNAL bool request_has(const authz_request *r, unsigned root, uint32_t slot);
+AUTHZ_INTERNAL int request_find_type(const authz_bundle *b, const char *name, size_t n);
+AUTHZ_INTERNAL int request_find_action(const authz_bundle *b, const char *name, size_t n);
+AUTHZ_INTERNAL void request_slot_path(const authz_bundle *b, unsigned root, uint32_t slot, char *buf,
+				      size_t size);
+
+struct jp {
+	authz_request *r;
+	const char *s;
+	size_t n, at;
+	const char *err;
+	bool nomem;
+};
+
+static void ws(struct jp *p)
+{
+	while (p->at < p->n && (p->s[p->at] == ' ' || p->s[p->at] == '\t' || p->s[p->at] == '\n' ||
+				p->s[p->at] == '\r'))
+		p->at++;
+}
+
+static uint32_t new_node(struct jp *p, uint8_t type)
+{
+	authz_request *r = p->r;
+	if (r->nnodes == r->capnodes) {
+		size_t cap = r->capnodes ? r->capnodes * 2 : 64;
+		struct json_node *nn = realloc(r->nodes, cap * sizeof *nn);
+		if (!nn) {
+			p->nomem = true;
+			return J_END;
+		}
+		r->nodes = nn;
+		r->capnodes = cap;
+	}
+	struct json_node *nd = &r->nodes[r->nnodes];
+	memset(nd, 0, sizeof *nd);
+	nd->type = type;
+	nd->first = nd->next = J_END;
+	return (uint32_t)r->nnodes++;
+}
+
+/* A string body from p->at (after the quote); sets start/len/esc. */
+static bool parse_str(struct jp *p, uint32_t *start, uint32_t *len, uint8_t *esc)
+{
+	*start = (uint32_t)p->at;
+	*esc = 0;
+	while (p->at < p->n) {
+		unsigned char c = (unsigned char)p->s[p->at];
+		if (c == '"') {
+			*len = (uint32_t)(p->at - *start);
+			p->at++;
+			return true;
+		}
+		if (c < 0x20) {
+			p->err = "control character in string";
+			return false;
+		}
+		if (c == '\\') {
+			*esc = 1;
+			p->at++;
+			if (p->at >= p->n)
+				break;
+		}
+		p->at++;
+	}
+	p->err = "unterminated string";
+	return false;
+}
+
+static uint32_t parse_value(struct jp *p, int depth);
+
+static uint32_t parse_container(struct jp *p, int depth, bool obj)
+{
+	uint32_t node = new_node(p, obj ? J_OBJ : J_ARR), last = J_END;
+	if (node == J_END)
+		return J_END;
+	p->at++;
+	ws(p);
+	char close = obj ? '}' : ']';
+	if (p->at < p->n && p->s[p->at] == close) {
+		p->at++;
+		return node;
+	}
+	for (;;) {
+		uint32_t ks = 0, kl = 0;
+		uint8_t kesc = 0;
+		if (obj) {
+			ws(p);
+			if (p->at >= p->n || p->s[p->at] != '"') {
+				p->err = "expected a key";
+				return J_END;
+			}
+			p->at++;
+			if (!parse_str(p, &ks, &kl, &kesc))
+				return J_END;
+			ws(p);
+			if (p->at >= p->n || p->s[p->at] != ':') {
+				p->err = "expected ':'";
+				return J_END;
+			}
+			p->at++;
+		}
+		uint32_t child = parse_value(p, depth + 1);
+		if (child == J_END)
+			return J_END;
+		struct json_node *c = &p->r->nodes[child];
+		c->kstart = ks;
+		c->klen = kl;
+		c->kesc = kesc;
+		if (last == J_END)
+			p->r->nodes[node].first = child;
+		else
+			p->r->nodes[last].next = child;
+		last = child;
+		ws(p);
+		if (p->at < p->n && p->s[p->at] == ',') {
+			p->at++;
+			continue;
+		}
+		if (p->at < p->n && p->s[p->at] == close) {
+			p->at++;
+			return node;
+		}
+		p->err = obj ? "expected ',' or '}'" : "expected ',' or ']'";
+		return J_END;
+	}
+}
+
+static bool is_digit(char c) { return c >= '0' && c <= '9'; }
+
+static uint32_t parse_value(struct jp *p, int depth)
+{
+	if (depth > JSON_MAX_DEPTH) {
+		p->err = "nesting too deep";
+		return J_END;
+	}
+	ws(p);
+	if (p->at >= p->n) {
+		p->err = "unexpected end of input";
+		return J_END;
+	}
+	char c = p->s[p->at];
+	if (c == '{' || c == '[')
+		return parse_container(p, depth, c == '{');
+	if (c == '"') {
+		uint32_t node = new_node(p, J_STR);
+		if (node == J_END)
+			return J_END;
+		p->at++;
+		uint32_t st, ln;
+		uint8_t esc;
+		if (!parse_str(p, &st, &ln, &esc))
+			return J_END;
+		struct json_node *nd = &p->r->nodes[node];
+		nd->start = st;
+		nd->len = ln;
+		nd->esc = esc;
+		return node;
+	}
+	static const struct { const char *w; uint8_t t; } words[] = {
+		{ "true", J_TRUE }, { "false", J_FALSE }, { "null", J_NULL } };
+	for (int i = 0; i < 3; i++) {
+		size_t l = strlen(words[i].w);
+		if (p->n - p->at >= l && memcmp(p->s + p->at, words[i].w, l) == 0) {
+			uint32_t node = new_node(p, words[i].t);
+			p->at += l;
+			return node;
+		}
+	}
+	/* number: -?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)? */
+	size_t st = p->at;
+	if (p->at < p->n && p->s[p->at] == '-')
+		p->at++;
+	if (p->at < p->n && p->s[p->at] == '0')
+		p->at++;
+	else if (p->at < p->n && is_digit(p->s[p->at]))
+		while (p->at < p->n && is_digit(p->s[p->at]))
+			p->at++;
+	else {
+		p->err = "unexpected character";
+		return J_END;
+	}
+	if (p->at < p->n && p->s[p->at] == '.') {
+		p->at++;
+		if (p->at >= p->n || !is_digit(p->s[p->at])) {
+			p->err = "bad number";
+			return J_END;
+		}
+		while (p->at < p->n && is_digit(p->s[p->at]))
+			p->at++;
+	}
+	if (p->at < p->n && (p->s[p->at] == 'e' || p->s[p->at] == 'E')) {
+		p->at++;
+		if (p->at < p->n && (p->s[p->at] == '+' || p->s[p->at] == '-'))
+			p->at++;
+		if (p->at >= p->n || !is_digit(p->s[p->at])) {
+			p->err = "bad number";
+			return J_END;
+		}
+		while (p->at < p->n && is_digit(p->s[p->at]))
+			p->at++;
+	}
+	uint32_t node = new_node(p, J_NUM);
+	if (node != J_END) {
+		p->r->nodes[node].start = (uint32_t)st;
+		p->r->nodes[node].len = (uint32_t)(p->at - st);
+	}
+	return node;
+}
+
+static int hex4(const char *s)
+{
+	int v = 0;
+	for (int i = 0; i < 4; i++) {
+		char c = s[i];
+		int d = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 :
+			c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+		if (d < 0)
+			return -1;
+		v = v * 16 + d;
+	}
+	return v;
+}
+
+/* Decode the JSON string text s[0..n) into out (room for n bytes); returns
+ * the decoded length or -1 when an escape is bad or the result is not
+ * UTF-8. */
+static long decode_str(const char *s, size_t n, char *out)
+{
+	size_t o = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] != '\\') {
+			out[o++] = s[i];
+			continue;
+		}
+		if (++i >= n)
+			return -1;
+		switch (s[i]) {
+		case '"': out[o++] = '"'; break;
+		case '\\': out[o++] = '\\'; break;
+		case '/': out[o++] = '/'; break;
+		case 'b': out[o++] = '\b'; break;
+		case 'f': out[o++] = '\f'; break;
+		case 'n': out[o++] = '\n'; break;
+		case 'r': out[o++] = '\r'; break;
+		case 't': out[o++] = '\t'; break;
+		case 'u': {
+			if (n - i < 5)
+				return -1;
+			long cp = hex4(s + i + 1);
+			i += 4;
+			if (cp < 0 || (cp >= 0xdc00 && cp <= 0xdfff))
+				return -1;
+			if (cp >= 0xd800 && cp <= 0xdbff) {
+				if (n - i < 7 || s[i + 1] != '\\' || s[i + 2] != 'u')
+					return -1;
+				long lo = hex4(s + i + 3);
+				if (lo < 0xdc00 || lo > 0xdfff)
+					return -1;
+				cp = 0x10000 + ((cp - 0xd800) << 10) + (lo - 0xdc00);
+				i += 6;
+			}
+			/* \uXXXX (6 bytes of text) never decodes to more than its text */
+			if (cp < 0x80) {
+				out[o++] = (char)cp;
+			} else if (cp < 0x800) {
+				out[o++] = (char)(0xc0 | cp >> 6);
+				out[o++] = (char)(0x80 | (cp & 0x3f));
+			} else if (cp < 0x10000) {
+				out[o++] = (char)(0xe0 | cp >> 12);
+				out[o++] = (char)(0x80 | (cp >> 6 & 0x3f));
+				out[o++] = (char)(0x80 | (cp & 0x3f));
+			} else {
+				out[o++] = (char)(0xf0 | cp >> 18);
+				out[o++] = (char)(0x80 | (cp >> 12 & 0x3f));
+				out[o++] = (char)(0x80 | (cp >> 6 & 0x3f));
+				out[o++] = (char)(0x80 | (cp & 0x3f));
+			}
+			break;
+		}
+		default:
+			return -1;
+		}
+	}
+	return value_utf8_valid(out, o) ? (long)o : -1;
+}
+
+/* The walker's state. */
+struct jw {
+	authz_request *r;
+	const char *s;
+	char tmp[512];          /* decoded short strings (keys, names) */
+};
+
+/* Decode node's string (key when `key`) into w->tmp or the string pool.
+ * Returns a pointer and length, NULL when bad (request error recorded). */
+static const char *node_text(struct jw *w, const struct json_node *nd, bool key, size_t *len)
+{
+	uint32_t st = key ? nd->kstart : nd->start, ln = key ? nd->klen : nd->len;
+	bool esc = key ? nd->kesc : nd->esc;
+	if (!esc) {
+		if (!value_utf8_valid(w->s + st, ln)) {
+			request_fail(w->r, "string is not valid UTF-8");
+			return NULL;
+		}
+		*len = ln;
+		return w->s + st;
+	}
+	if (ln > sizeof w->tmp) {
+		request_fail(w->r, "escaped name too long");
+		return NULL;
+	}
+	long n = decode_str(w->s + st, ln, w->tmp);
+	if (n < 0) {
+		request_fail(w->r, "bad string escape");
+		return NULL;
+	}
+	*len = (size_t)n;
+	return w->tmp;
+}
+
+static bool key_is(struct jw *w, const struct json_node *nd, const char *name)
+{
+	size_t n;
+	const char *k = node_text(w, nd, true, &n);
+	return k && n == strlen(name) && memcmp(k, name, n) == 0;
+}
+
+/* A string value into the pool. */
+static bool string_value(struct jw *w, const struct json_node *nd, struct vm_value *out)
+{
+	if (!nd->esc) {
+		if (!value_utf8_valid(w->s + nd->start, nd->len)) {
+			request_fail(w->r, "string is not valid UTF-8");
+			return false;
+		}
+		if (request_string_value(w->r, w->s + nd->start, nd->len, out) < 0)
+			return false;
+		return true;
+	}
+	/* reserve the raw length, decode in place */
+	if (request_string_value(w->r, w->s + nd->start, nd->len, out) < 0)
+		return false;
+	char *dst = w->r->chars + out->u.s.off;
+	long n = decode_str(w->s + nd->start, nd->len, dst);
+	if (n < 0) {
+		request_fail(w->r, "bad string escape");
+		return false;
+	}
+	dst[n] = '\0';
+	out->len = (uint32_t)n;
+	return true;
+}
+
+static const char *kind_name(unsigned k)
+{
+	static const char *const names[] = { "?", "bool", "int", "string", "timestamp", "duration", "ip",
+					     "set", "record" };
+	return k <= AUTHZ_K_RECORD ? names[k] : "?";
+}
+
+/* Convert scalar `nd` to kind `k`; false (request error recorded via
+ * `what`) when it does not conform. */
+static bool scalar(struct jw *w, const struct json_node *nd, unsigned k, struct vm_value *out, const char *what)
+{
+	memset(out, 0, sizeof *out);
+	out->kind = (uint8_t)k;
+	const char *t = w->s + nd->start;
+	switch (k) {
+	case AUTHZ_K_BOOL:
+		if (nd->type != J_TRUE && nd->type != J_FALSE)
+			break;
+		out->u.i = nd->type == J_TRUE;
+		return true;
+	case AUTHZ_K_INT: {
+		if (nd->type != J_NUM)
+			break;
+		size_t i = 0;
+		bool neg = t[0] == '-';
+		uint64_t v = 0, lim = neg ? (uint64_t)INT64_MAX + 1 : (uint64_t)INT64_MAX;
+		for (i = neg; i < nd->len; i++) {
+			if (!is_digit(t[i])) {
+				request_fail(w->r, "bad integer '%.*s' for '%s': not an integer", (int)nd->len, t, what);
+				return false;
+			}
+			unsigned d = (unsigned)(t[i] - '0');
+			if (v > (lim - d) / 10) {
+				request_fail(w->r, "integer '%.*s' out of range for '%s'", (int)(nd->len > 40 ? 40 : nd->len), t, what);
+				return false;
+			}
+			v = v * 10 + d;
+		}
+		out->u.i = neg ? (int64_t)(0 - v) : (int64_t)v;
+		return true;
+	}
+	case AUTHZ_K_STRING:
+		if (nd->type != J_STR)
+			break;
+		return string_value(w, nd, out);
+	case AUTHZ_K_TIMESTAMP:
+	case AUTHZ_K_DURATION:
+	case AUTHZ_K_IP: {
+		if (nd->type != J_STR)
+			break;
+		bool ok = !nd->esc;
+		if (ok && k == AUTHZ_K_TIMESTAMP)
+			ok = authz_parse_time(t, nd->len, &out->u.i) == 0;
+		else if (ok && k == AUTHZ_K_DURATION)
+			ok = value_parse_duration(t, nd->len, &out->u.i);
+		else if (ok)
+			ok = value_parse_ip(t, nd->len, out);
+		if (!ok) {
+			request_fail(w->r, "bad %s '%.*s' for '%s'", kind_name(k), (int)(nd->len > 60 ? 60 : nd->len), t, what);
+			return false;
+		}
+		return true;
+	}
+	}
+	request_fail(w->r, "wrong type for '%s': expected %s", what, kind_name(k));
+	return false;
+}
+
+static bool record(struct jw *w, unsigned root, uint32_t node, uint32_t first, uint32_t n);
+
+static bool field(struct jw *w, unsigned root, const struct bundle_field *f, const struct json_node *nd)
+{
+	const authz_bundle *b = w->r->b;
+	char what[200];
+	request_slot_path(b, root, f->slot, what, sizeof what);
+	if (request_has(w->r, root, f->slot)) {
+		request_fail(w->r, "duplicate attribute '%s'", what);
+		return false;
+	}
+	struct vm_value v;
+	if (f->type == AUTHZ_K_RECORD) {
+		if (nd->type != J_OBJ) {
+			request_fail(w->r, "wrong type for '%s': expected record", what);
+			return false;
+		}
+		memset(&v, 0, sizeof v);
+		v.kind = AUTHZ_K_RECORD;
+		request_store(w->r, root, f->slot, &v);
+		return record(w, root, (uint32_t)(nd - w->r->nodes), f->first_child, f->nchild);
+	}
+	if (f->type == AUTHZ_K_SET) {
+		if (nd->type != J_ARR) {
+			request_fail(w->r, "wrong type for '%s': expected set<%s>", what, kind_name(f->elem));
+			return false;
+		}
+		struct vm_value set = { .kind = AUTHZ_K_SET, .elem = f->elem };
+		set.u.set.off = (uint32_t)w->r->npool;
+		for (uint32_t c = nd->first; c != J_END; c = w->r->nodes[c].next) {
+			uint32_t off;
+			if (!scalar(w, &w->r->nodes[c], f->elem, &v, what))
+				return false;
+			if (request_pool_value(w->r, &v, &off) < 0)
+				return false;
+			set.len++;
+		}
+		request_store(w->r, root, f->slot, &set);
+		return true;
+	}
+	if (!scalar(w, nd, f->type, &v, what))
+		return false;
+	request_store(w->r, root, f->slot, &v);
+	return true;
+}
+
+/* Object `node` against fields [first, first + n). */
+static bool record(struct jw *w, unsigned root, uint32_t node, uint32_t first, uint32_t n)
+{
+	const authz_bundle *b = w->r->b;
+	for (uint32_t c = w->r->nodes[node].first; c != J_END; c = w->r->nodes[c].next) {
+		size_t kl;
+		const char *k = node_text(w, &w->r->nodes[c], true, &kl);
+		if (!k)
+			return false;
+		for (uint32_t i = first; i < first + n; i++) {
+			uint32_t name = b->slots[b->fields[i].slot].name;
+			if (b->strlen[name] == kl && memcmp(b->str[name], k, kl) == 0) {
+				if (!field(w, root, &b->fields[i], &w->r->nodes[c]))
+					return false;
+				break;
+			}
+		}
+	}
+	return true;
+}
+
+/* principal / resource: {"type": T, "id": S, "attrs": {...}} */
+static bool entity(struct jw *w, unsigned which, uint32_t node)
+{
+	authz_request *r = w->r;
+	const char *role = which ? "resource" : "principal";
+	if (r->nodes[node].type != J_OBJ) {
+		request_fail(r, "wrong type for '%s': expected an object", role);
+		return false;
+	}
+	uint32_t type = J_END, id = J_END, attrs = J_END;
+	for (uint32_t c = r->nodes[node].first; c != J_END; c = r->nodes[c].next) {
+		uint32_t *slot = key_is(w, &r->nodes[c], "type") ? &type : key_is(w, &r->nodes[c], "id") ? &id :
+				 key_is(w, &r->nodes[c], "attrs") ? &attrs : NULL;
+		if (r->bad)
+			return false;
+		if (slot && *slot != J_END) {
+			request_fail(r, "duplicate key in '%s'", role);
+			return false;
+		}
+		if (slot)
+			*slot = c;
+	}
+	if (type == J_END || id == J_END) {
+		request_fail(r, "'%s' has no %s", role, type == J_END ? "type" : "id");
+		return false;
+	}
+	if (r->nodes[type].type != J_STR || r->nodes[id].type != J_STR) {
+		request_fail(r, "wrong type for '%s.%s': expected string", role,
+			     r->nodes[type].type != J_STR ? "type" : "id");
+		return false;
+	}
+	size_t tl;
+	const char *tn = node_text(w, &r->nodes[type], false, &tl);
+	if (!tn)
+		return false;
+	int t = request_find_type(r->b, tn, tl);
+	if (t < 0) {
+		request_fail(r, "unknown %s type '%.*s'", role, (int)(tl > 100 ? 100 : tl), tn);
+		return false;
+	}
+	r->type[which] = t;
+	struct vm_value idv;
+	if (!string_value(w, &r->nodes[id], &idv))
+		return false;
+	r->id_off[which] = idv.u.s.off;
+	r->id_len[which] = idv.len;
+	if (attrs == J_END)
+		return true;
+	if (r->nodes[attrs].type != J_OBJ) {
+		request_fail(r, "wrong type for '%s.attrs': expected an object", role);
+		return false;
+	}
+	const struct bundle_owner *o = &r->b->owners[t];
+	return record(w, which, attrs, o->first, o->ntop);
+}
+
+int authz_request_parse_json(authz_request *r, const char *json, size_t len)
+{
+	authz_request_reset(r);
+	r->nnodes = 0;
+	if (len > JSON_MAX_SIZE) {
+		request_fail(r, "request too large (%zu bytes)", len);
+		return 0;
+	}
+	struct jp p = { r, json, len, 0, NULL, false };
+	uint32_t root = parse_value(&p, 0);
+	if (p.nomem)
+		return AUTHZ_ENOMEM;
+	if (root != J_END) {
+		ws(&p);
+		if (p.at != len)
+			p.err = "trailing characters";
+	}
+	if (root == J_END || p.err) {
+		request_fail(r, "bad JSON at byte %zu: %s", p.at, p.err ? p.err : "?");
+		return 0;
+	}
+	if (r->nodes[root].type != J_OBJ) {
+		request_fail(r, "request is not a JSON object");
+		return 0;
+	}
+	struct jw w = { r, json, { 0 } };
+	uint32_t part[5] = { J_END, J_END, J_END, J_END, J_END };
+	static const char *const keys[5] = { "principal", "action", "resource", "context", "time" };
+	for (uint32_t c = r->nodes[root].first; c != J_END; c = r->nodes[c].next)
+		for (int k = 0; k < 5; k++)
+			if (key_is(&w, &r->nodes[c], keys[k])) {
+				if (part[k] != J_END) {
+					request_fail(r, "duplicate key '%s'", keys[k]);
+					return 0;
+				}
+				part[k] = c;
+			}
+	if (r->bad)
+		return 0;
+	for (int k = 0; k < 3; k++)
+		if (part[k] == J_END) {
+			request_fail(r, "request has no '%s'", keys[k]);
+			return 0;
+		}
+	if (!entity(&w, 0, part[0]) || !entity(&w, 1, part[2]))
+		goto out;
+	const struct json_node *a = &r->nodes[part[1]];
+	if (a->type != J_STR) {
+		request_fail(r, "wrong type for 'action': expected string");
+		goto out;
+	}
+	size_t al;
+	const char *an = node_text(&w, a, false, &al);
+	if (!an)
+		goto out;
+	r->action = request_find_action(r->b, an, al);
+	if (r->action < 0) {
+		request_fail(r, "unknown action '%.*s'", (int)(al > 100 ? 100 : al), an);
+		goto out;
+	}
+	if (part[3] != J_END) {
+		if (r->nodes[part[3]].type != J_OBJ) {
+			request_fail(r, "wrong type for 'context': expected an object");
+			goto out;
+		}
+		const struct bundle_owner *o = &r->b->owners[r->b->ntypes];
+		if (!record(&w, AUTHZ_CONTEXT, part[3], o->first, o->ntop))
+			goto out;
+	}
+	if (part[4] != J_END) {
+		const struct json_node *t = &r->nodes[part[4]];
+		if (t->type != J_STR || t->esc || authz_parse_time(json + t->start, t->len, &r->time) < 0) {
+			request_fail(r, "bad timestamp for 'time'");
+			goto out;
+		}
+		r->has_time = true;
+	}
+out:
+	return 0;
+}

@@ -1,0 +1,27 @@
+/*
+ * vm.h: the evaluator's interface (internal).
+ */
+#ifndef AUTHZ_VM_H
+#define AUTHZ_VM_H
+
+#include "bundle.h"
+
+/* What a rule sees of a request: resolved and checked (request_finish). */
+struct vm_env {
+	const struct vm_value *vals;    /* [root * nslots + slot] */
+	const uint8_t *present;
+	size_t nslots;
+	const char *id[2];              /* principal, resource ids */
+	uint32_t id_len[2], type[2];
+	struct vm_value action;         /* the action's name */
+	int64_t now;
+};
+
+/*
+ * Run `rule`'s code.  Returns AUTHZ_APPLIED; AUTHZ_NOT_APPLIED with *guard
+ * the guard that held it back; or AUTHZ_RULE_ERROR with *errmsg.
+ */
+AUTHZ_INTERNAL int vm_run(const authz_bundle *b, const struct bundle_rule *rule, const struct vm_env *env,
+			  uint32_t *guard, const char **errmsg);
+
+#endif
