@@ -36,6 +36,18 @@ static const char *tstr(struct ck *ck, const struct type *t)
 	return type_str(ck->a, t);
 }
 
+/* "an 'int'", "a 'string'": a type with its article, for messages. */
+static const char *atstr(struct ck *ck, const struct type *t)
+{
+	return ck_a_type(ck->a, tstr(ck, t));
+}
+
+const char *ck_a_type(struct arena *a, const char *name)
+{
+	bool vowel = name[0] && strchr("aeiouAEIOU", name[0]) != NULL;
+	return arena_printf(a, "%s '%s'", vowel ? "an" : "a", name);
+}
+
 char *ck_name_list(struct arena *a, const char *const *names, size_t n)
 {
 	char *s = arena_strdup(a, "");
@@ -332,7 +344,7 @@ static const struct type *check_set(struct ck *ck, struct ast_expr *e)
 		}
 		if (!is_scalar(t)) {
 			struct diag *d = diag_at(ck->d, E_SET_ELEM, x->span,
-						 "a set cannot hold a '%s'", tstr(ck, t));
+						 "a set cannot hold %s", atstr(ck, t));
 			diag_help(ck->d, d, "set elements are bool, int, string, timestamp, duration or ip");
 			bad = true;
 			continue;
@@ -342,8 +354,8 @@ static const struct type *check_set(struct ck *ck, struct ast_expr *e)
 			first = x;
 		} else if (!ck_type_same(elem, t)) {
 			struct diag *d = diag_at(ck->d, E_SET_ELEM, x->span,
-						 "set element is a '%s' but the first element is a '%s'",
-						 tstr(ck, t), tstr(ck, elem));
+						 "set element is %s but the first element is %s",
+						 atstr(ck, t), atstr(ck, elem));
 			diag_note(ck->d, d, first->span, "the first element");
 			diag_help(ck->d, d, "every element of a set has the same type");
 			bad = true;
@@ -480,8 +492,8 @@ static const struct type *entity_attr(struct ck *ck, struct ast_expr *e, const s
 			first_type = t->entities[i];
 		} else if (!is_has && !ck_type_same(first->type, a->type)) {
 			struct diag *d = diag_at(ck->d, E_ATTR_SCOPE, e->u.attr.name_span,
-						 "attribute '%s' is a '%s' on '%s' but a '%s' on '%s'", name,
-						 tstr(ck, first->type), first_type->name, tstr(ck, a->type),
+						 "attribute '%s' is %s on '%s' but %s on '%s'", name,
+						 atstr(ck, first->type), first_type->name, atstr(ck, a->type),
 						 t->entities[i]->name);
 			diag_help(ck->d, d, "narrow the scope with '%s is %s' so the attribute has one type",
 				  what, first_type->name);
@@ -607,8 +619,8 @@ static const struct type *check_attr(struct ck *ck, struct ast_expr *e, bool is_
 	default:
 	no_attrs: {
 		struct diag *d = diag_at(ck->d, E_TYPE_MISMATCH, is_has ? e->span : e->u.attr.name_span,
-					 is_has ? "'has' needs an entity or a record, not a '%s'"
-						: "a '%s' has no attributes", tstr(ck, bt));
+					 is_has ? "'has' needs an entity or a record, not %s"
+						: "%s has no attributes", atstr(ck, bt));
 		diag_help(ck->d, d, "attributes belong to principal, resource, context and "
 			  "their records");
 		return err_type();
@@ -649,7 +661,7 @@ static const struct type *check_call(struct ck *ck, struct ast_expr *e)
 	}
 	if (bt->kind != TY_SET) {
 		struct diag *d = diag_at(ck->d, E_BAD_METHOD, e->u.call.name_span,
-					 "a '%s' has no method '%s'", tstr(ck, bt), name);
+					 "%s has no method '%s'", atstr(ck, bt), name);
 		if (bt->kind == TY_TIMESTAMP)
 			diag_help(ck->d, d, "timestamps have the accessors .year .month .day .hour "
 				  ".minute .weekday");
@@ -688,8 +700,8 @@ static const struct type *check_call(struct ck *ck, struct ast_expr *e)
 			  (!t->elem || !bt->elem || ck_type_same(t->elem, bt->elem));
 		if (!ok) {
 			struct diag *d = diag_at(ck->d, E_TYPE_MISMATCH, arg->span,
-						 "'%s' needs a '%s' argument, not a '%s'", name,
-						 tstr(ck, bt), tstr(ck, t));
+						 "'%s' needs %s argument, not %s", name,
+						 atstr(ck, bt), atstr(ck, t));
 			diag_help(ck->d, d, "both sets must hold the same type of element");
 			return err_type();
 		}
@@ -704,8 +716,8 @@ static const struct type *check_call(struct ck *ck, struct ast_expr *e)
 static void operand_not_bool(struct ck *ck, struct ast_expr *x, const char *what,
 			     const struct type *t)
 {
-	struct diag *d = diag_at(ck->d, E_NOT_BOOL, x->span, "%s is a '%s', not a 'bool'", what,
-				 tstr(ck, t));
+	struct diag *d = diag_at(ck->d, E_NOT_BOOL, x->span, "%s is %s, not a 'bool'", what,
+				 atstr(ck, t));
 	if (t->kind == TY_SET)
 		diag_help(ck->d, d, "test the set with a method, e.g. 'isEmpty()', or with 'x in S'");
 	else
@@ -806,18 +818,18 @@ static const struct type *check_binary(struct ck *ck, struct ast_expr *e)
 				return ty(TY_BOOL);
 			}
 			return mismatch(ck, e, "'x in S' needs S to be a set of x's type",
-					"cannot look for a '%s' in a '%s'", lt, rt);
+					"cannot look for '%s' in '%s'", lt, rt);
 		}
 		if (rt->kind == TY_IP) {
 			if (lt->kind == TY_IP)
 				return ty(TY_BOOL);
 			return mismatch(ck, e, "'x in ip(\"10.0.0.0/8\")' needs an ip on the left",
-					"cannot look for a '%s' in an '%s' range", lt, rt);
+					"cannot look for '%s' in an '%s' range", lt, rt);
 		}
 		{
 			struct diag *d = diag_at(ck->d, E_TYPE_MISMATCH, e->u.bin.rhs->span,
-						 "the right side of 'in' is a '%s', not a set or an ip range",
-						 tstr(ck, rt));
+						 "the right side of 'in' is %s, not a set or an ip range",
+						 atstr(ck, rt));
 			diag_help(ck->d, d, "write 'x in [\"a\", \"b\"]', 'x in S' with S a set, or "
 				  "'addr in ip(\"10.0.0.0/8\")'");
 			return err_type();
@@ -869,7 +881,7 @@ static const struct type *check_like(struct ck *ck, struct ast_expr *e)
 	(void)rt;
 	if (!is_err(lt) && lt->kind != TY_STRING) {
 		struct diag *d = diag_at(ck->d, E_TYPE_MISMATCH, e->u.bin.lhs->span,
-					 "'like' matches strings, not a '%s'", tstr(ck, lt));
+					 "'like' matches strings, not %s", atstr(ck, lt));
 		diag_help(ck->d, d, "use 'like' on a string attribute such as 'resource.id'");
 		ok = false;
 	}
@@ -902,8 +914,8 @@ static const struct type *check_neg(struct ck *ck, struct ast_expr *e)
 	if (is_err(t))
 		return t;
 	if (t->kind != TY_INT && t->kind != TY_DURATION) {
-		struct diag *d = diag_at(ck->d, E_TYPE_MISMATCH, e->span, "cannot negate a '%s'",
-					 tstr(ck, t));
+		struct diag *d = diag_at(ck->d, E_TYPE_MISMATCH, e->span, "cannot negate %s",
+					 atstr(ck, t));
 		diag_help(ck->d, d, "unary '-' applies to ints and durations");
 		return err_type();
 	}

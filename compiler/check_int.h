@@ -51,6 +51,8 @@ bool ck_type_same(const struct type *a, const struct type *b);
 /* The value kind that holds a value of scalar type t. */
 enum value_kind ck_value_kind(const struct type *t);
 const struct type *ck_type_of_kind(enum value_kind k);
+/* "an 'int'", "a 'string'": a type name with its article. */
+const char *ck_a_type(struct arena *a, const char *name);
 /* "'a', 'b' and 'c'" of n names, for messages. */
 char *ck_name_list(struct arena *a, const char *const *names, size_t n);
 

@@ -88,8 +88,9 @@ static bool fit_value(struct ck *ck, struct ast_expr *e, const struct type *t, c
 	bool empty_ok = vt->kind == TY_SET && !vt->elem && t->kind == TY_SET;
 	if (!empty_ok && !ck_type_same(vt, t)) {
 		struct diag *d = diag_at(ck->d, E_REQUEST_SCHEMA, e->span,
-					 "'%s' is a '%s' in the schema, not a '%s'", path,
-					 type_str(ck->a, t), type_str(ck->a, vt));
+					 "'%s' is %s in the schema, not %s", path,
+					 ck_a_type(ck->a, type_str(ck->a, t)),
+					 ck_a_type(ck->a, type_str(ck->a, vt)));
 		diag_help(ck->d, d, "give '%s' a value of type '%s'", path, type_str(ck->a, t));
 		return false;
 	}
@@ -338,7 +339,8 @@ static bool walk_path(struct ck *ck, struct checked_request *req, const struct a
 		char *sub = arena_printf(ck->a, "%s.%s", path, seg);
 		if (a->type->kind != TY_RECORD) {
 			struct diag *d = diag_at(ck->d, E_BAD_PATH, p->seg_spans[i + 1],
-						 "'%s' is a '%s', not a record", sub, type_str(ck->a, a->type));
+						 "'%s' is %s, not a record", sub,
+						 ck_a_type(ck->a, type_str(ck->a, a->type)));
 			diag_help(ck->d, d, "the path ends at '%s'", sub);
 			return false;
 		}

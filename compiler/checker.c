@@ -11,18 +11,18 @@
 
 /* ---- files and packages ------------------------------------------------- */
 
-static const struct srcset *sort_src;
+struct file_key {
+	const char *name;
+	struct ast_file *file;
+};
 
 static int file_cmp(const void *pa, const void *pb)
 {
-	const struct ast_file *a = *(struct ast_file *const *)pa;
-	const struct ast_file *b = *(struct ast_file *const *)pb;
-	const struct src_file *fa = srcset_file(sort_src, a->file);
-	const struct src_file *fb = srcset_file(sort_src, b->file);
-	int c = strcmp(fa ? fa->name : "", fb ? fb->name : "");
+	const struct file_key *a = pa, *b = pb;
+	int c = strcmp(a->name, b->name);
 	if (c)
 		return c;
-	return a->file < b->file ? -1 : a->file > b->file;
+	return a->file->file < b->file->file ? -1 : a->file->file > b->file->file;
 }
 
 static int str_cmp(const void *pa, const void *pb)
@@ -33,13 +33,20 @@ static int str_cmp(const void *pa, const void *pb)
 static void collect_files(struct ck *ck)
 {
 	struct compilation *c = ck->c;
-	ck->files = arena_calloc(ck->a, c->nfiles + 1, sizeof(*ck->files));
-	for (size_t i = 0; i < c->nfiles; i++)
-		if (c->files[i])
-			ck->files[ck->nfiles++] = c->files[i];
-	sort_src = &c->src;
-	qsort(ck->files, ck->nfiles, sizeof(*ck->files), file_cmp);
-	sort_src = NULL;
+	struct file_key *keys = arena_calloc(ck->a, c->nfiles + 1, sizeof(*keys));
+	size_t n = 0;
+	for (size_t i = 0; i < c->nfiles; i++) {
+		if (!c->files[i])
+			continue;
+		const struct src_file *sf = srcset_file(&c->src, c->files[i]->file);
+		keys[n].name = sf && sf->name ? sf->name : "";
+		keys[n++].file = c->files[i];
+	}
+	qsort(keys, n, sizeof(*keys), file_cmp);
+	ck->files = arena_calloc(ck->a, n + 1, sizeof(*ck->files));
+	for (size_t i = 0; i < n; i++)
+		ck->files[i] = keys[i].file;
+	ck->nfiles = n;
 
 	ck->packages = arena_calloc(ck->a, ck->nfiles + 1, sizeof(char *));
 	for (size_t i = 0; i < ck->nfiles; i++)

@@ -95,8 +95,8 @@ struct authz_bundle {
 };
 
 /* Verify the code of every rule (verify.c); 0 or AUTHZ_EFORMAT with `err`. */
-AUTHZ_INTERNAL int bundle_verify_code(authz_bundle *b, authz_error *err);
-AUTHZ_INTERNAL void bundle_error(authz_error *err, int code, const char *fmt, ...)
+AUTHZ_INTERNAL int rt_verify_code(authz_bundle *b, authz_error *err);
+AUTHZ_INTERNAL void rt_bundle_error(authz_error *err, int code, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 /* The string of `b` with index i. */
 static inline const char *bundle_str(const authz_bundle *b, uint32_t i) { return b->str[i]; }

@@ -16,7 +16,7 @@
 
 #include "bundle.h"
 
-void bundle_error(authz_error *err, int code, const char *fmt, ...)
+void rt_bundle_error(authz_error *err, int code, const char *fmt, ...)
 {
 	if (!err)
 		return;
@@ -27,7 +27,7 @@ void bundle_error(authz_error *err, int code, const char *fmt, ...)
 	va_end(ap);
 }
 
-#define BAD(...) do { bundle_error(err, AUTHZ_EFORMAT, "bad bundle format (" __VA_ARGS__); \
+#define BAD(...) do { rt_bundle_error(err, AUTHZ_EFORMAT, "bad bundle format (" __VA_ARGS__); \
 		      return AUTHZ_EFORMAT; } while (0)
 
 /* A bounds-checked reader over one section. */
@@ -107,7 +107,7 @@ static int load_strings(authz_bundle *b, struct cur *c, authz_error *err)
 	for (uint32_t i = 0; i < n; i++) {
 		uint32_t off = rd_u32(&t), len = rd_u32(&t);
 		if (off > bloblen || len >= bloblen - off || blob[off + len] != '\0' ||
-		    !value_utf8_valid(blob + off, len))
+		    !rt_utf8_valid(blob + off, len))
 			BAD("string %u)", (unsigned)i);
 		b->str[i] = blob + off;
 		b->strlen[i] = len;
@@ -560,7 +560,7 @@ static int load_sections(authz_bundle *b, authz_error *err)
 	for (int i = 0; i < BUNDLE_NSECTIONS; i++)
 		if (sec[i].bad)
 			BAD("section %d)", i + 1);
-	return bundle_verify_code(b, err);
+	return rt_verify_code(b, err);
 }
 
 int authz_bundle_load(authz_bundle **out, const void *buf, size_t len, authz_error *err)
@@ -591,7 +591,7 @@ int authz_bundle_load(authz_bundle **out, const void *buf, size_t len, authz_err
 		BAD("section count)");
 	pthread_once(&sodium_once, sodium_start);
 	if (sodium_status < 0) {
-		bundle_error(err, AUTHZ_ERROR, "cannot initialize libsodium");
+		rt_bundle_error(err, AUTHZ_ERROR, "cannot initialize libsodium");
 		return AUTHZ_ERROR;
 	}
 	uint8_t digest[32];
@@ -606,7 +606,7 @@ int authz_bundle_load(authz_bundle **out, const void *buf, size_t len, authz_err
 	authz_bundle *b = calloc(1, sizeof *b);
 	if (!b || !(b->buf = malloc(len))) {
 		free(b);
-		bundle_error(err, AUTHZ_ENOMEM, "out of memory");
+		rt_bundle_error(err, AUTHZ_ENOMEM, "out of memory");
 		return AUTHZ_ENOMEM;
 	}
 	memcpy(b->buf, buf, len);
@@ -621,7 +621,7 @@ int authz_bundle_load(authz_bundle **out, const void *buf, size_t len, authz_err
 	int e = load_sections(b, err);
 	if (e < 0) {
 		if (e == AUTHZ_ENOMEM)
-			bundle_error(err, AUTHZ_ENOMEM, "out of memory");
+			rt_bundle_error(err, AUTHZ_ENOMEM, "out of memory");
 		authz_bundle_free(b);
 		return e;
 	}
@@ -634,7 +634,7 @@ int authz_bundle_load_file(authz_bundle **out, const char *path, authz_error *er
 	*out = NULL;
 	FILE *f = fopen(path, "rb");
 	if (!f) {
-		bundle_error(err, AUTHZ_EIO, "cannot open '%s': %s", path, strerror(errno));
+		rt_bundle_error(err, AUTHZ_EIO, "cannot open '%s': %s", path, strerror(errno));
 		return AUTHZ_EIO;
 	}
 	uint8_t *data = NULL;
@@ -644,7 +644,7 @@ int authz_bundle_load_file(authz_bundle **out, const char *path, authz_error *er
 			if (cap >= BUNDLE_MAX_SIZE) {
 				free(data);
 				fclose(f);
-				bundle_error(err, AUTHZ_EFORMAT, "bad bundle format (too large)");
+				rt_bundle_error(err, AUTHZ_EFORMAT, "bad bundle format (too large)");
 				return AUTHZ_EFORMAT;
 			}
 			cap = cap ? cap * 2 : 65536;
@@ -652,7 +652,7 @@ int authz_bundle_load_file(authz_bundle **out, const char *path, authz_error *er
 			if (!d) {
 				free(data);
 				fclose(f);
-				bundle_error(err, AUTHZ_ENOMEM, "out of memory");
+				rt_bundle_error(err, AUTHZ_ENOMEM, "out of memory");
 				return AUTHZ_ENOMEM;
 			}
 			data = d;
@@ -666,7 +666,7 @@ int authz_bundle_load_file(authz_bundle **out, const char *path, authz_error *er
 	fclose(f);
 	if (failed) {
 		free(data);
-		bundle_error(err, AUTHZ_EIO, "cannot read '%s'", path);
+		rt_bundle_error(err, AUTHZ_EIO, "cannot read '%s'", path);
 		return AUTHZ_EIO;
 	}
 	int e = authz_bundle_load(out, data, n, err);

@@ -207,7 +207,7 @@ const char *bw_error(const struct bundle_writer *w) { return w->errmsg; }
 int bw_string(struct bundle_writer *w, const char *s, size_t len, uint32_t *out)
 {
 	CHECK(w);
-	if (len >= BUNDLE_MAX_SIZE || !value_utf8_valid(s, len))
+	if (len >= BUNDLE_MAX_SIZE || !rt_utf8_valid(s, len))
 		return fail(w, AUTHZ_EINVAL, "string is not valid UTF-8 or too long");
 	*out = (uint32_t)ARR_N(w->strtab, uint32_t) / 2;
 	int found = intern_get(&w->strings, s, len, out, true);
@@ -265,7 +265,7 @@ int bw_const_ip(struct bundle_writer *w, const char *text, uint32_t *out)
 {
 	CHECK(w);
 	struct vm_value v;
-	if (!value_parse_ip(text, strlen(text), &v))
+	if (!rt_parse_ip(text, strlen(text), &v))
 		return fail(w, AUTHZ_EINVAL, "bad ip address '%s'", text);
 	struct wconst c = { { 0 } };
 	c.rec[0] = AUTHZ_K_IP;

@@ -103,7 +103,7 @@ int authz_decide(authz_decision *d, const authz_bundle *b, authz_request *req, u
 	if (req->b != b)
 		return add_error(d, AUTHZ_ERR_REQUEST, -1, "request was made for another bundle") < 0 ?
 		       AUTHZ_ENOMEM : AUTHZ_EINVAL;
-	const char *bad = request_finish(req);
+	const char *bad = rt_request_finish(req);
 	if (bad)
 		return add_error(d, AUTHZ_ERR_REQUEST, -1, bad);
 	/* one array: applying forbids in the first half, permits in the second */
@@ -136,7 +136,7 @@ int authz_decide(authz_decision *d, const authz_bundle *b, authz_request *req, u
 			outcome = AUTHZ_NOT_APPLIED;
 			guard = UINT32_MAX;
 		} else {
-			outcome = vm_run(b, r, &env, &guard, &msg);
+			outcome = rt_vm_run(b, r, &env, &guard, &msg);
 		}
 		if (d->traced && add_trace(d, ri, outcome, outcome == AUTHZ_NOT_APPLIED ? (int32_t)guard : -1) < 0)
 			return AUTHZ_ENOMEM;

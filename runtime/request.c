@@ -57,7 +57,7 @@ void authz_request_reset(authz_request *r)
 	r->errmsg[0] = '\0';
 }
 
-void request_fail(authz_request *r, const char *fmt, ...)
+void rt_request_fail(authz_request *r, const char *fmt, ...)
 {
 	if (r->bad)
 		return;
@@ -103,8 +103,8 @@ static int64_t pool_val(authz_request *r, const struct vm_value *v)
 	return (int64_t)r->npool++;
 }
 
-AUTHZ_INTERNAL int request_string_value(authz_request *r, const char *s, size_t n, struct vm_value *out);
-int request_string_value(authz_request *r, const char *s, size_t n, struct vm_value *out)
+AUTHZ_INTERNAL int rt_request_string_value(authz_request *r, const char *s, size_t n, struct vm_value *out);
+int rt_request_string_value(authz_request *r, const char *s, size_t n, struct vm_value *out)
 {
 	memset(out, 0, sizeof *out);
 	int64_t off = pool_str(r, s, n);
@@ -116,8 +116,8 @@ int request_string_value(authz_request *r, const char *s, size_t n, struct vm_va
 	return 0;
 }
 
-AUTHZ_INTERNAL int request_pool_value(authz_request *r, const struct vm_value *v, uint32_t *off);
-int request_pool_value(authz_request *r, const struct vm_value *v, uint32_t *off)
+AUTHZ_INTERNAL int rt_request_pool_value(authz_request *r, const struct vm_value *v, uint32_t *off);
+int rt_request_pool_value(authz_request *r, const struct vm_value *v, uint32_t *off)
 {
 	int64_t o = pool_val(r, v);
 	if (o < 0)
@@ -127,8 +127,8 @@ int request_pool_value(authz_request *r, const struct vm_value *v, uint32_t *off
 }
 
 /* Store `v` at (root, slot); marks it present. */
-AUTHZ_INTERNAL void request_store(authz_request *r, unsigned root, uint32_t slot, const struct vm_value *v);
-void request_store(authz_request *r, unsigned root, uint32_t slot, const struct vm_value *v)
+AUTHZ_INTERNAL void rt_request_store(authz_request *r, unsigned root, uint32_t slot, const struct vm_value *v);
+void rt_request_store(authz_request *r, unsigned root, uint32_t slot, const struct vm_value *v)
 {
 	size_t at = (size_t)root * r->nslots + slot;
 	r->vals[at] = *v;
@@ -138,8 +138,8 @@ void request_store(authz_request *r, unsigned root, uint32_t slot, const struct 
 	}
 }
 
-AUTHZ_INTERNAL bool request_has(const authz_request *r, unsigned root, uint32_t slot);
-bool request_has(const authz_request *r, unsigned root, uint32_t slot)
+AUTHZ_INTERNAL bool rt_request_has(const authz_request *r, unsigned root, uint32_t slot);
+bool rt_request_has(const authz_request *r, unsigned root, uint32_t slot)
 {
 	return r->present[(size_t)root * r->nslots + slot];
 }
@@ -152,11 +152,11 @@ static int find_type(const authz_bundle *b, const char *name, size_t n)
 	return -1;
 }
 
-AUTHZ_INTERNAL int request_find_type(const authz_bundle *b, const char *name, size_t n);
-int request_find_type(const authz_bundle *b, const char *name, size_t n) { return find_type(b, name, n); }
+AUTHZ_INTERNAL int rt_request_find_type(const authz_bundle *b, const char *name, size_t n);
+int rt_request_find_type(const authz_bundle *b, const char *name, size_t n) { return find_type(b, name, n); }
 
-AUTHZ_INTERNAL int request_find_action(const authz_bundle *b, const char *name, size_t n);
-int request_find_action(const authz_bundle *b, const char *name, size_t n)
+AUTHZ_INTERNAL int rt_request_find_action(const authz_bundle *b, const char *name, size_t n);
+int rt_request_find_action(const authz_bundle *b, const char *name, size_t n)
 {
 	for (uint32_t a = 0; a < b->nactions; a++)
 		if (b->strlen[b->actions[a].name] == n && memcmp(b->str[b->actions[a].name], name, n) == 0)
@@ -190,7 +190,7 @@ int authz_request_set_resource(authz_request *r, const char *type, const char *i
 
 int authz_request_set_action(authz_request *r, const char *action)
 {
-	int a = request_find_action(r->b, action, strlen(action));
+	int a = rt_request_find_action(r->b, action, strlen(action));
 	if (a < 0)
 		return AUTHZ_ENOTFOUND;
 	r->action = a;
@@ -238,7 +238,7 @@ static const struct bundle_field *find_path(authz_request *r, int root, const ch
 		if (f->type != AUTHZ_K_RECORD)
 			return NULL;
 		struct vm_value rec = { .kind = AUTHZ_K_RECORD };
-		request_store(r, (unsigned)root, f->slot, &rec);
+		rt_request_store(r, (unsigned)root, f->slot, &rec);
 		first = f->first_child;
 		n = f->nchild;
 		path = dot + 1;
@@ -253,7 +253,7 @@ static int set_value(authz_request *r, int root, const char *path, const struct 
 		return err;
 	if (f->type != v->kind)
 		return AUTHZ_EINVAL;
-	request_store(r, (unsigned)root, f->slot, v);
+	rt_request_store(r, (unsigned)root, f->slot, v);
 	return 0;
 }
 
@@ -288,9 +288,9 @@ int authz_request_set_string(authz_request *r, int root, const char *path, const
 {
 	struct vm_value x;
 	size_t n = strlen(v);
-	if (!value_utf8_valid(v, n))
+	if (!rt_utf8_valid(v, n))
 		return AUTHZ_EINVAL;
-	if (request_string_value(r, v, n, &x) < 0)
+	if (rt_request_string_value(r, v, n, &x) < 0)
 		return AUTHZ_ENOMEM;
 	return set_value(r, root, path, &x);
 }
@@ -298,7 +298,7 @@ int authz_request_set_string(authz_request *r, int root, const char *path, const
 int authz_request_set_ip(authz_request *r, int root, const char *path, const char *ip)
 {
 	struct vm_value x;
-	if (!value_parse_ip(ip, strlen(ip), &x))
+	if (!rt_parse_ip(ip, strlen(ip), &x))
 		return AUTHZ_EINVAL;
 	return set_value(r, root, path, &x);
 }
@@ -313,7 +313,7 @@ int authz_request_set_empty_set(authz_request *r, int root, const char *path)
 		return AUTHZ_EINVAL;
 	struct vm_value s = { .kind = AUTHZ_K_SET, .elem = f->elem };
 	s.u.set.off = (uint32_t)r->npool;
-	request_store(r, (unsigned)root, f->slot, &s);
+	rt_request_store(r, (unsigned)root, f->slot, &s);
 	return 0;
 }
 
@@ -346,7 +346,7 @@ static int add_elem(authz_request *r, int root, const char *path, const struct v
 	if (pool_val(r, v) < 0)
 		return AUTHZ_ENOMEM;
 	s.len++;
-	request_store(r, (unsigned)root, f->slot, &s);
+	rt_request_store(r, (unsigned)root, f->slot, &s);
 	return 0;
 }
 
@@ -354,9 +354,9 @@ int authz_request_add_string(authz_request *r, int root, const char *path, const
 {
 	struct vm_value x;
 	size_t n = strlen(v);
-	if (!value_utf8_valid(v, n))
+	if (!rt_utf8_valid(v, n))
 		return AUTHZ_EINVAL;
-	if (request_string_value(r, v, n, &x) < 0)
+	if (rt_request_string_value(r, v, n, &x) < 0)
 		return AUTHZ_ENOMEM;
 	return add_elem(r, root, path, &x);
 }
@@ -380,9 +380,9 @@ static void slot_path(const authz_bundle *b, unsigned root, uint32_t slot, char 
 		len += snprintf(buf + len, size - (size_t)len, ".%s", b->str[b->slots[chain[n]].name]);
 }
 
-AUTHZ_INTERNAL void request_slot_path(const authz_bundle *b, unsigned root, uint32_t slot, char *buf,
+AUTHZ_INTERNAL void rt_request_slot_path(const authz_bundle *b, unsigned root, uint32_t slot, char *buf,
 				      size_t size);
-void request_slot_path(const authz_bundle *b, unsigned root, uint32_t slot, char *buf, size_t size)
+void rt_request_slot_path(const authz_bundle *b, unsigned root, uint32_t slot, char *buf, size_t size)
 {
 	slot_path(b, root, slot, buf, size);
 }
@@ -395,7 +395,7 @@ static bool check_required(authz_request *r, unsigned root, uint32_t first, uint
 	const authz_bundle *b = r->b;
 	for (uint32_t i = first; i < first + n; i++) {
 		const struct bundle_field *f = &b->fields[i];
-		if (!request_has(r, root, f->slot)) {
+		if (!rt_request_has(r, root, f->slot)) {
 			if (!f->optional) {
 				char path[200];
 				slot_path(b, root, f->slot, path, sizeof path);
@@ -411,7 +411,7 @@ static bool check_required(authz_request *r, unsigned root, uint32_t first, uint
 	return true;
 }
 
-const char *request_finish(authz_request *r)
+const char *rt_request_finish(authz_request *r)
 {
 	const authz_bundle *b = r->b;
 	char *msg = r->checkmsg;

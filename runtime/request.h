@@ -31,18 +31,18 @@ struct authz_request {
 	size_t npool, cappool;
 	bool bad;                       /* a request error */
 	char errmsg[256];
-	char checkmsg[256];             /* request_finish's complaint */
+	char checkmsg[256];             /* rt_request_finish's complaint */
 	/* JSON scratch */
 	struct json_node *nodes;
 	size_t nnodes, capnodes;
 };
 
 /* Record the request's first error (a deny with this message). */
-AUTHZ_INTERNAL void request_fail(authz_request *r, const char *fmt, ...)
+AUTHZ_INTERNAL void rt_request_fail(authz_request *r, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 /* Check the request is complete and allowed (entities, action, required
  * attributes) and resolve pool offsets to pointers.  NULL when the request
  * may be decided, else the request error's message. */
-AUTHZ_INTERNAL const char *request_finish(authz_request *r);
+AUTHZ_INTERNAL const char *rt_request_finish(authz_request *r);
 
 #endif

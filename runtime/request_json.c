@@ -28,13 +28,13 @@ struct json_node {
 	uint32_t first, next;           /* children, next sibling */
 };
 
-AUTHZ_INTERNAL int request_string_value(authz_request *r, const char *s, size_t n, struct vm_value *out);
-AUTHZ_INTERNAL int request_pool_value(authz_request *r, const struct vm_value *v, uint32_t *off);
-AUTHZ_INTERNAL void request_store(authz_request *r, unsigned root, uint32_t slot, const struct vm_value *v);
-AUTHZ_INTERNAL bool request_has(const authz_request *r, unsigned root, uint32_t slot);
-AUTHZ_INTERNAL int request_find_type(const authz_bundle *b, const char *name, size_t n);
-AUTHZ_INTERNAL int request_find_action(const authz_bundle *b, const char *name, size_t n);
-AUTHZ_INTERNAL void request_slot_path(const authz_bundle *b, unsigned root, uint32_t slot, char *buf,
+AUTHZ_INTERNAL int rt_request_string_value(authz_request *r, const char *s, size_t n, struct vm_value *out);
+AUTHZ_INTERNAL int rt_request_pool_value(authz_request *r, const struct vm_value *v, uint32_t *off);
+AUTHZ_INTERNAL void rt_request_store(authz_request *r, unsigned root, uint32_t slot, const struct vm_value *v);
+AUTHZ_INTERNAL bool rt_request_has(const authz_request *r, unsigned root, uint32_t slot);
+AUTHZ_INTERNAL int rt_request_find_type(const authz_bundle *b, const char *name, size_t n);
+AUTHZ_INTERNAL int rt_request_find_action(const authz_bundle *b, const char *name, size_t n);
+AUTHZ_INTERNAL void rt_request_slot_path(const authz_bundle *b, unsigned root, uint32_t slot, char *buf,
 				      size_t size);
 
 struct jp {
@@ -315,7 +315,7 @@ static long decode_str(const char *s, size_t n, char *out)
 			return -1;
 		}
 	}
-	return value_utf8_valid(out, o) ? (long)o : -1;
+	return rt_utf8_valid(out, o) ? (long)o : -1;
 }
 
 /* The walker's state. */
@@ -332,20 +332,20 @@ static const char *node_text(struct jw *w, const struct json_node *nd, bool key,
 	uint32_t st = key ? nd->kstart : nd->start, ln = key ? nd->klen : nd->len;
 	bool esc = key ? nd->kesc : nd->esc;
 	if (!esc) {
-		if (!value_utf8_valid(w->s + st, ln)) {
-			request_fail(w->r, "string is not valid UTF-8");
+		if (!rt_utf8_valid(w->s + st, ln)) {
+			rt_request_fail(w->r, "string is not valid UTF-8");
 			return NULL;
 		}
 		*len = ln;
 		return w->s + st;
 	}
 	if (ln > sizeof w->tmp) {
-		request_fail(w->r, "escaped name too long");
+		rt_request_fail(w->r, "escaped name too long");
 		return NULL;
 	}
 	long n = decode_str(w->s + st, ln, w->tmp);
 	if (n < 0) {
-		request_fail(w->r, "bad string escape");
+		rt_request_fail(w->r, "bad string escape");
 		return NULL;
 	}
 	*len = (size_t)n;
@@ -363,21 +363,21 @@ static bool key_is(struct jw *w, const struct json_node *nd, const char *name)
 static bool string_value(struct jw *w, const struct json_node *nd, struct vm_value *out)
 {
 	if (!nd->esc) {
-		if (!value_utf8_valid(w->s + nd->start, nd->len)) {
-			request_fail(w->r, "string is not valid UTF-8");
+		if (!rt_utf8_valid(w->s + nd->start, nd->len)) {
+			rt_request_fail(w->r, "string is not valid UTF-8");
 			return false;
 		}
-		if (request_string_value(w->r, w->s + nd->start, nd->len, out) < 0)
+		if (rt_request_string_value(w->r, w->s + nd->start, nd->len, out) < 0)
 			return false;
 		return true;
 	}
 	/* reserve the raw length, decode in place */
-	if (request_string_value(w->r, w->s + nd->start, nd->len, out) < 0)
+	if (rt_request_string_value(w->r, w->s + nd->start, nd->len, out) < 0)
 		return false;
 	char *dst = w->r->chars + out->u.s.off;
 	long n = decode_str(w->s + nd->start, nd->len, dst);
 	if (n < 0) {
-		request_fail(w->r, "bad string escape");
+		rt_request_fail(w->r, "bad string escape");
 		return false;
 	}
 	dst[n] = '\0';
@@ -413,12 +413,12 @@ static bool scalar(struct jw *w, const struct json_node *nd, unsigned k, struct 
 		uint64_t v = 0, lim = neg ? (uint64_t)INT64_MAX + 1 : (uint64_t)INT64_MAX;
 		for (i = neg; i < nd->len; i++) {
 			if (!is_digit(t[i])) {
-				request_fail(w->r, "bad integer '%.*s' for '%s': not an integer", (int)nd->len, t, what);
+				rt_request_fail(w->r, "bad integer '%.*s' for '%s': not an integer", (int)nd->len, t, what);
 				return false;
 			}
 			unsigned d = (unsigned)(t[i] - '0');
 			if (v > (lim - d) / 10) {
-				request_fail(w->r, "integer '%.*s' out of range for '%s'", (int)(nd->len > 40 ? 40 : nd->len), t, what);
+				rt_request_fail(w->r, "integer '%.*s' out of range for '%s'", (int)(nd->len > 40 ? 40 : nd->len), t, what);
 				return false;
 			}
 			v = v * 10 + d;
@@ -439,17 +439,17 @@ static bool scalar(struct jw *w, const struct json_node *nd, unsigned k, struct 
 		if (ok && k == AUTHZ_K_TIMESTAMP)
 			ok = authz_parse_time(t, nd->len, &out->u.i) == 0;
 		else if (ok && k == AUTHZ_K_DURATION)
-			ok = value_parse_duration(t, nd->len, &out->u.i);
+			ok = rt_parse_duration(t, nd->len, &out->u.i);
 		else if (ok)
-			ok = value_parse_ip(t, nd->len, out);
+			ok = rt_parse_ip(t, nd->len, out);
 		if (!ok) {
-			request_fail(w->r, "bad %s '%.*s' for '%s'", kind_name(k), (int)(nd->len > 60 ? 60 : nd->len), t, what);
+			rt_request_fail(w->r, "bad %s '%.*s' for '%s'", kind_name(k), (int)(nd->len > 60 ? 60 : nd->len), t, what);
 			return false;
 		}
 		return true;
 	}
 	}
-	request_fail(w->r, "wrong type for '%s': expected %s", what, kind_name(k));
+	rt_request_fail(w->r, "wrong type for '%s': expected %s", what, kind_name(k));
 	return false;
 }
 
@@ -459,25 +459,25 @@ static bool field(struct jw *w, unsigned root, const struct bundle_field *f, con
 {
 	const authz_bundle *b = w->r->b;
 	char what[200];
-	request_slot_path(b, root, f->slot, what, sizeof what);
-	if (request_has(w->r, root, f->slot)) {
-		request_fail(w->r, "duplicate attribute '%s'", what);
+	rt_request_slot_path(b, root, f->slot, what, sizeof what);
+	if (rt_request_has(w->r, root, f->slot)) {
+		rt_request_fail(w->r, "duplicate attribute '%s'", what);
 		return false;
 	}
 	struct vm_value v;
 	if (f->type == AUTHZ_K_RECORD) {
 		if (nd->type != J_OBJ) {
-			request_fail(w->r, "wrong type for '%s': expected record", what);
+			rt_request_fail(w->r, "wrong type for '%s': expected record", what);
 			return false;
 		}
 		memset(&v, 0, sizeof v);
 		v.kind = AUTHZ_K_RECORD;
-		request_store(w->r, root, f->slot, &v);
+		rt_request_store(w->r, root, f->slot, &v);
 		return record(w, root, (uint32_t)(nd - w->r->nodes), f->first_child, f->nchild);
 	}
 	if (f->type == AUTHZ_K_SET) {
 		if (nd->type != J_ARR) {
-			request_fail(w->r, "wrong type for '%s': expected set<%s>", what, kind_name(f->elem));
+			rt_request_fail(w->r, "wrong type for '%s': expected set<%s>", what, kind_name(f->elem));
 			return false;
 		}
 		struct vm_value set = { .kind = AUTHZ_K_SET, .elem = f->elem };
@@ -486,16 +486,16 @@ static bool field(struct jw *w, unsigned root, const struct bundle_field *f, con
 			uint32_t off;
 			if (!scalar(w, &w->r->nodes[c], f->elem, &v, what))
 				return false;
-			if (request_pool_value(w->r, &v, &off) < 0)
+			if (rt_request_pool_value(w->r, &v, &off) < 0)
 				return false;
 			set.len++;
 		}
-		request_store(w->r, root, f->slot, &set);
+		rt_request_store(w->r, root, f->slot, &set);
 		return true;
 	}
 	if (!scalar(w, nd, f->type, &v, what))
 		return false;
-	request_store(w->r, root, f->slot, &v);
+	rt_request_store(w->r, root, f->slot, &v);
 	return true;
 }
 
@@ -526,7 +526,7 @@ static bool entity(struct jw *w, unsigned which, uint32_t node)
 	authz_request *r = w->r;
 	const char *role = which ? "resource" : "principal";
 	if (r->nodes[node].type != J_OBJ) {
-		request_fail(r, "wrong type for '%s': expected an object", role);
+		rt_request_fail(r, "wrong type for '%s': expected an object", role);
 		return false;
 	}
 	uint32_t type = J_END, id = J_END, attrs = J_END;
@@ -536,18 +536,18 @@ static bool entity(struct jw *w, unsigned which, uint32_t node)
 		if (r->bad)
 			return false;
 		if (slot && *slot != J_END) {
-			request_fail(r, "duplicate key in '%s'", role);
+			rt_request_fail(r, "duplicate key in '%s'", role);
 			return false;
 		}
 		if (slot)
 			*slot = c;
 	}
 	if (type == J_END || id == J_END) {
-		request_fail(r, "'%s' has no %s", role, type == J_END ? "type" : "id");
+		rt_request_fail(r, "'%s' has no %s", role, type == J_END ? "type" : "id");
 		return false;
 	}
 	if (r->nodes[type].type != J_STR || r->nodes[id].type != J_STR) {
-		request_fail(r, "wrong type for '%s.%s': expected string", role,
+		rt_request_fail(r, "wrong type for '%s.%s': expected string", role,
 			     r->nodes[type].type != J_STR ? "type" : "id");
 		return false;
 	}
@@ -555,9 +555,9 @@ static bool entity(struct jw *w, unsigned which, uint32_t node)
 	const char *tn = node_text(w, &r->nodes[type], false, &tl);
 	if (!tn)
 		return false;
-	int t = request_find_type(r->b, tn, tl);
+	int t = rt_request_find_type(r->b, tn, tl);
 	if (t < 0) {
-		request_fail(r, "unknown %s type '%.*s'", role, (int)(tl > 100 ? 100 : tl), tn);
+		rt_request_fail(r, "unknown %s type '%.*s'", role, (int)(tl > 100 ? 100 : tl), tn);
 		return false;
 	}
 	r->type[which] = t;
@@ -569,7 +569,7 @@ static bool entity(struct jw *w, unsigned which, uint32_t node)
 	if (attrs == J_END)
 		return true;
 	if (r->nodes[attrs].type != J_OBJ) {
-		request_fail(r, "wrong type for '%s.attrs': expected an object", role);
+		rt_request_fail(r, "wrong type for '%s.attrs': expected an object", role);
 		return false;
 	}
 	const struct bundle_owner *o = &r->b->owners[t];
@@ -581,7 +581,7 @@ int authz_request_parse_json(authz_request *r, const char *json, size_t len)
 	authz_request_reset(r);
 	r->nnodes = 0;
 	if (len > JSON_MAX_SIZE) {
-		request_fail(r, "request too large (%zu bytes)", len);
+		rt_request_fail(r, "request too large (%zu bytes)", len);
 		return 0;
 	}
 	struct jp p = { r, json, len, 0, NULL, false };
@@ -594,11 +594,11 @@ int authz_request_parse_json(authz_request *r, const char *json, size_t len)
 			p.err = "trailing characters";
 	}
 	if (root == J_END || p.err) {
-		request_fail(r, "bad JSON at byte %zu: %s", p.at, p.err ? p.err : "?");
+		rt_request_fail(r, "bad JSON at byte %zu: %s", p.at, p.err ? p.err : "?");
 		return 0;
 	}
 	if (r->nodes[root].type != J_OBJ) {
-		request_fail(r, "request is not a JSON object");
+		rt_request_fail(r, "request is not a JSON object");
 		return 0;
 	}
 	struct jw w = { r, json, { 0 } };
@@ -608,7 +608,7 @@ int authz_request_parse_json(authz_request *r, const char *json, size_t len)
 		for (int k = 0; k < 5; k++)
 			if (key_is(&w, &r->nodes[c], keys[k])) {
 				if (part[k] != J_END) {
-					request_fail(r, "duplicate key '%s'", keys[k]);
+					rt_request_fail(r, "duplicate key '%s'", keys[k]);
 					return 0;
 				}
 				part[k] = c;
@@ -617,28 +617,28 @@ int authz_request_parse_json(authz_request *r, const char *json, size_t len)
 		return 0;
 	for (int k = 0; k < 3; k++)
 		if (part[k] == J_END) {
-			request_fail(r, "request has no '%s'", keys[k]);
+			rt_request_fail(r, "request has no '%s'", keys[k]);
 			return 0;
 		}
 	if (!entity(&w, 0, part[0]) || !entity(&w, 1, part[2]))
 		goto out;
 	const struct json_node *a = &r->nodes[part[1]];
 	if (a->type != J_STR) {
-		request_fail(r, "wrong type for 'action': expected string");
+		rt_request_fail(r, "wrong type for 'action': expected string");
 		goto out;
 	}
 	size_t al;
 	const char *an = node_text(&w, a, false, &al);
 	if (!an)
 		goto out;
-	r->action = request_find_action(r->b, an, al);
+	r->action = rt_request_find_action(r->b, an, al);
 	if (r->action < 0) {
-		request_fail(r, "unknown action '%.*s'", (int)(al > 100 ? 100 : al), an);
+		rt_request_fail(r, "unknown action '%.*s'", (int)(al > 100 ? 100 : al), an);
 		goto out;
 	}
 	if (part[3] != J_END) {
 		if (r->nodes[part[3]].type != J_OBJ) {
-			request_fail(r, "wrong type for 'context': expected an object");
+			rt_request_fail(r, "wrong type for 'context': expected an object");
 			goto out;
 		}
 		const struct bundle_owner *o = &r->b->owners[r->b->ntypes];
@@ -648,7 +648,7 @@ int authz_request_parse_json(authz_request *r, const char *json, size_t len)
 	if (part[4] != J_END) {
 		const struct json_node *t = &r->nodes[part[4]];
 		if (t->type != J_STR || t->esc || authz_parse_time(json + t->start, t->len, &r->time) < 0) {
-			request_fail(r, "bad timestamp for 'time'");
+			rt_request_fail(r, "bad timestamp for 'time'");
 			goto out;
 		}
 		r->has_time = true;

@@ -130,7 +130,7 @@ size_t authz_format_time(int64_t ms, char buf[32])
 	return (size_t)(p - buf);
 }
 
-int64_t value_time_part(int64_t ms, unsigned part)
+int64_t rt_time_part(int64_t ms, unsigned part)
 {
 	int64_t days = floor_div(ms, 86400000), rem = ms - days * 86400000;
 	int64_t y;
@@ -151,7 +151,7 @@ int64_t value_time_part(int64_t ms, unsigned part)
 
 /* Groups <digits><unit>, units d h m s ms largest first, each at most once;
  * an optional leading '-'. */
-bool value_parse_duration(const char *s, size_t n, int64_t *out)
+bool rt_parse_duration(const char *s, size_t n, int64_t *out)
 {
 	static const int64_t scale[] = { 86400000, 3600000, 60000, 1000, 1 };
 	size_t i = 0;
@@ -285,7 +285,7 @@ static bool parse_v6(const char *s, size_t n, uint8_t out[16])
 }
 
 /* "a.b.c.d[/p]" or an IPv6 address "[/p]". */
-bool value_parse_ip(const char *s, size_t n, struct vm_value *out)
+bool rt_parse_ip(const char *s, size_t n, struct vm_value *out)
 {
 	size_t slash = n;
 	for (size_t i = 0; i < n; i++)
@@ -310,7 +310,7 @@ bool value_parse_ip(const char *s, size_t n, struct vm_value *out)
 	return true;
 }
 
-bool value_ip_in(const struct vm_value *x, const struct vm_value *r)
+bool rt_ip_in(const struct vm_value *x, const struct vm_value *r)
 {
 	if (x->fam != r->fam || x->prefix < r->prefix)
 		return false;
@@ -328,12 +328,12 @@ bool value_ip_in(const struct vm_value *x, const struct vm_value *r)
 static bool set_subset(const struct vm_value *a, const struct vm_value *b)
 {
 	for (uint32_t i = 0; i < a->len; i++)
-		if (!value_set_has(b, &a->u.set.p[i]))
+		if (!rt_set_has(b, &a->u.set.p[i]))
 			return false;
 	return true;
 }
 
-bool value_equal(const struct vm_value *a, const struct vm_value *b)
+bool rt_equal(const struct vm_value *a, const struct vm_value *b)
 {
 	if (a->kind != b->kind)
 		return false;
@@ -351,7 +351,7 @@ bool value_equal(const struct vm_value *a, const struct vm_value *b)
 	}
 }
 
-bool value_set_has(const struct vm_value *s, const struct vm_value *x)
+bool rt_set_has(const struct vm_value *s, const struct vm_value *x)
 {
 	const struct vm_value *e = s->u.set.p;
 	if (x->kind == AUTHZ_K_STRING) {
@@ -362,7 +362,7 @@ bool value_set_has(const struct vm_value *s, const struct vm_value *x)
 		return false;
 	}
 	for (uint32_t i = 0; i < s->len; i++)
-		if (value_equal(&e[i], x))
+		if (rt_equal(&e[i], x))
 			return true;
 	return false;
 }
@@ -372,7 +372,7 @@ bool value_set_has(const struct vm_value *s, const struct vm_value *x)
  * no recursion.  pattern tokens: '*' wildcard, "\*" literal '*', any other
  * byte (also a lone '\') itself.
  */
-bool value_like(const char *s, size_t n, const char *pat, size_t m)
+bool rt_like(const char *s, size_t n, const char *pat, size_t m)
 {
 	size_t i = 0, j = 0, star_j = SIZE_MAX, star_i = 0;
 	while (i < n) {
@@ -404,7 +404,7 @@ bool value_like(const char *s, size_t n, const char *pat, size_t m)
 	return j == m;
 }
 
-bool value_utf8_valid(const char *str, size_t n)
+bool rt_utf8_valid(const char *str, size_t n)
 {
 	const unsigned char *s = (const unsigned char *)str;
 	size_t i = 0;

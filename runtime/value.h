@@ -37,19 +37,19 @@ struct vm_value {
 	} u;
 };
 
-AUTHZ_INTERNAL bool value_parse_duration(const char *s, size_t n, int64_t *out);
-AUTHZ_INTERNAL bool value_parse_ip(const char *s, size_t n, struct vm_value *out);
+AUTHZ_INTERNAL bool rt_parse_duration(const char *s, size_t n, int64_t *out);
+AUTHZ_INTERNAL bool rt_parse_ip(const char *s, size_t n, struct vm_value *out);
 /* `a` equals `b` (kinds may differ: then false). */
-AUTHZ_INTERNAL bool value_equal(const struct vm_value *a, const struct vm_value *b);
+AUTHZ_INTERNAL bool rt_equal(const struct vm_value *a, const struct vm_value *b);
 /* `x` is an element of set `s`. */
-AUTHZ_INTERNAL bool value_set_has(const struct vm_value *s, const struct vm_value *x);
+AUTHZ_INTERNAL bool rt_set_has(const struct vm_value *s, const struct vm_value *x);
 /* ip `x` lies inside range `r` (same family only). */
-AUTHZ_INTERNAL bool value_ip_in(const struct vm_value *x, const struct vm_value *r);
+AUTHZ_INTERNAL bool rt_ip_in(const struct vm_value *x, const struct vm_value *r);
 /* `s` matches `pat`: '*' any run of bytes, "\*" a literal star. */
-AUTHZ_INTERNAL bool value_like(const char *s, size_t n, const char *pat, size_t m);
+AUTHZ_INTERNAL bool rt_like(const char *s, size_t n, const char *pat, size_t m);
 /* Part `part` (enum authz_time_part) of timestamp `ms` in UTC. */
-AUTHZ_INTERNAL int64_t value_time_part(int64_t ms, unsigned part);
+AUTHZ_INTERNAL int64_t rt_time_part(int64_t ms, unsigned part);
 /* Valid UTF-8 (no overlongs, no surrogates)? */
-AUTHZ_INTERNAL bool value_utf8_valid(const char *s, size_t n);
+AUTHZ_INTERNAL bool rt_utf8_valid(const char *s, size_t n);
 
 #endif

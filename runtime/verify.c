@@ -15,10 +15,10 @@
 
 #include "bundle.h"
 
-#define BADC(...) do { bundle_error(err, AUTHZ_EFORMAT, "bad bundle format (rule '%s' at %u: " \
+#define BADC(...) do { rt_bundle_error(err, AUTHZ_EFORMAT, "bad bundle format (rule '%s' at %u: " \
 					__VA_ARGS__); free(h); return AUTHZ_EFORMAT; } while (0)
 
-int bundle_verify_code(authz_bundle *b, authz_error *err)
+int rt_verify_code(authz_bundle *b, authz_error *err)
 {
 	uint32_t maxlen = 0;
 	for (uint32_t r = 0; r < b->nrules; r++)

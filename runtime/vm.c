@@ -1,5 +1,5 @@
 /*
- * vm.c: the evaluator.  vm_run executes one verified rule against one
+ * vm.c: the evaluator.  rt_vm_run executes one verified rule against one
  * resolved request.  The verifier has proven every operand, jump and stack
  * depth in range, so the loop does no bounds checks; what it still checks
  * is each operand's kind, because a hostile bundle could mix them up (that
@@ -16,7 +16,7 @@
 static bool set_all(const struct vm_value *s, const struct vm_value *t)
 {
 	for (uint32_t i = 0; i < t->len; i++)
-		if (!value_set_has(s, &t->u.set.p[i]))
+		if (!rt_set_has(s, &t->u.set.p[i]))
 			return false;
 	return true;
 }
@@ -24,12 +24,12 @@ static bool set_all(const struct vm_value *s, const struct vm_value *t)
 static bool set_any(const struct vm_value *s, const struct vm_value *t)
 {
 	for (uint32_t i = 0; i < t->len; i++)
-		if (value_set_has(s, &t->u.set.p[i]))
+		if (rt_set_has(s, &t->u.set.p[i]))
 			return true;
 	return false;
 }
 
-int vm_run(const authz_bundle *b, const struct bundle_rule *rule, const struct vm_env *env,
+int rt_vm_run(const authz_bundle *b, const struct bundle_rule *rule, const struct vm_env *env,
 	   uint32_t *guard, const char **errmsg)
 {
 	struct vm_value stack[AUTHZ_MAX_STACK + 1];
@@ -90,7 +90,7 @@ int vm_run(const authz_bundle *b, const struct bundle_rule *rule, const struct v
 		}
 		case AUTHZ_OP_EQ:
 		case AUTHZ_OP_NE: {
-			bool eq = value_equal(&sp[-2], &sp[-1]);
+			bool eq = rt_equal(&sp[-2], &sp[-1]);
 			sp--;
 			memset(&sp[-1], 0, sizeof sp[-1]);
 			sp[-1].kind = AUTHZ_K_BOOL;
@@ -161,9 +161,9 @@ int vm_run(const authz_bundle *b, const struct bundle_rule *rule, const struct v
 			struct vm_value *y = &sp[-2], *x = &sp[-1];
 			bool r;
 			if (x->kind == AUTHZ_K_SET)
-				r = value_set_has(x, y);
+				r = rt_set_has(x, y);
 			else if (x->kind == AUTHZ_K_IP && y->kind == AUTHZ_K_IP)
-				r = value_ip_in(y, x);
+				r = rt_ip_in(y, x);
 			else
 				goto type_error;
 			sp--;
@@ -175,7 +175,7 @@ int vm_run(const authz_bundle *b, const struct bundle_rule *rule, const struct v
 		case AUTHZ_OP_LIKE: {
 			const struct vm_value *pat = &k[AUTHZ_GET_AX(ins)];
 			NEED(sp[-1], AUTHZ_K_STRING);
-			bool r = value_like(sp[-1].u.s.p, sp[-1].len, pat->u.s.p, pat->len);
+			bool r = rt_like(sp[-1].u.s.p, sp[-1].len, pat->u.s.p, pat->len);
 			memset(&sp[-1], 0, sizeof sp[-1]);
 			sp[-1].kind = AUTHZ_K_BOOL;
 			sp[-1].u.i = r;
@@ -203,7 +203,7 @@ int vm_run(const authz_bundle *b, const struct bundle_rule *rule, const struct v
 		}
 		case AUTHZ_OP_TIME_PART:
 			NEED(sp[-1], AUTHZ_K_TIMESTAMP);
-			sp[-1].u.i = value_time_part(sp[-1].u.i, AUTHZ_GET_AX(ins));
+			sp[-1].u.i = rt_time_part(sp[-1].u.i, AUTHZ_GET_AX(ins));
 			sp[-1].kind = AUTHZ_K_INT;
 			break;
 		case AUTHZ_OP_POP:

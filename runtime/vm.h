@@ -6,7 +6,7 @@
 
 #include "bundle.h"
 
-/* What a rule sees of a request: resolved and checked (request_finish). */
+/* What a rule sees of a request: resolved and checked (rt_request_finish). */
 struct vm_env {
 	const struct vm_value *vals;    /* [root * nslots + slot] */
 	const uint8_t *present;
@@ -21,7 +21,7 @@ struct vm_env {
  * Run `rule`'s code.  Returns AUTHZ_APPLIED; AUTHZ_NOT_APPLIED with *guard
  * the guard that held it back; or AUTHZ_RULE_ERROR with *errmsg.
  */
-AUTHZ_INTERNAL int vm_run(const authz_bundle *b, const struct bundle_rule *rule, const struct vm_env *env,
+AUTHZ_INTERNAL int rt_vm_run(const authz_bundle *b, const struct bundle_rule *rule, const struct vm_env *env,
 			  uint32_t *guard, const char **errmsg);
 
 #endif

@@ -254,7 +254,7 @@ Test(check, e0304_arithmetic_and_in)
 	cr_assert_eq(ck_policy("permit p {\n  when now + 3 > now\n  when 1 in [\"a\"]\n}\n"), 2);
 	ck_expect(E_TYPE_MISMATCH, 2, 8, "cannot add 'timestamp' and 'int'",
 		  "'+' adds int+int, timestamp+duration or duration+duration");
-	cr_expect_str_eq(ck_c.diags.items[1]->message, "cannot look for a 'int' in a 'set<string>'");
+	cr_expect_str_eq(ck_c.diags.items[1]->message, "cannot look for 'int' in 'set<string>'");
 }
 
 Test(check, e0304_records_not_comparable)
@@ -406,7 +406,7 @@ Test(check, e0314_condition_not_bool)
 	ck_expect(E_NOT_BOOL, 2, 8, "the 'when' condition is a 'string', not a 'bool'",
 		  "compare it with a value, e.g. 'x == ...'");
 	cr_expect_str_eq(ck_c.diags.items[1]->message,
-			 "the right operand of 'and' is a 'int', not a 'bool'");
+			 "the right operand of 'and' is an 'int', not a 'bool'");
 }
 
 Test(check, e0315_attribute_missing_on_a_type)
@@ -425,7 +425,7 @@ Test(check, e0315_attribute_typed_differently)
 		"  \"context\": {} }";
 	const char *files[] = { "p.authz", "permit p {\n  when principal.x == 1\n}\n", NULL };
 	cr_assert_eq(ck_run_v(schema, files), 1);
-	ck_expect(E_ATTR_SCOPE, 2, 18, "attribute 'x' is a 'int' on 'A' but a 'string' on 'B'",
+	ck_expect(E_ATTR_SCOPE, 2, 18, "attribute 'x' is an 'int' on 'A' but a 'string' on 'B'",
 		  "narrow the scope with 'principal is A' so the attribute has one type");
 }
 
@@ -474,7 +474,7 @@ Test(check, e0319_bad_expires_and_duplicate_annotation)
 Test(check, e0320_mixed_set)
 {
 	cr_assert_eq(ck_policy("const S = [\"a\", 1];\n"), 1);
-	ck_expect(E_SET_ELEM, 1, 17, "set element is a 'int' but the first element is a 'string'",
+	ck_expect(E_SET_ELEM, 1, 17, "set element is an 'int' but the first element is a 'string'",
 		  "every element of a set has the same type");
 }
 

@@ -95,7 +95,7 @@ Test(check_tests, inline_request_and_at)
 Test(check_tests, e0401_wrong_value_type)
 {
 	cr_assert_eq(run_tests("test \"t\" {\n  given r with principal.tenant = 3\n  expect deny\n}\n"), 1);
-	ck_expect(E_REQUEST_SCHEMA, 14, 35, "'principal.tenant' is a 'string' in the schema, not a 'int'",
+	ck_expect(E_REQUEST_SCHEMA, 14, 35, "'principal.tenant' is a 'string' in the schema, not an 'int'",
 		  "give 'principal.tenant' a value of type 'string'");
 }
 
