@@ -73,6 +73,7 @@ struct printer {
 	struct sb out;          /* finished text before `last` */
 	struct sb last;         /* the last finished line, without newline */
 	bool has_last;
+	bool last_open;         /* last does not end in a // comment */
 	bool blank_pending;     /* an empty line goes before the next line */
 	struct sb cur;          /* the line being built, without indentation */
 	bool cur_open;
@@ -107,8 +108,14 @@ static char *comment_text(struct arena *a, const struct src_file *sf, const stru
 	return b.s;
 }
 
-/* Move `last` to the output and make `text` (indented) the last line. */
-static void push_line(struct printer *p, int indent, const char *text, size_t n)
+static bool is_line_comment(const char *text)
+{
+	return text[0] == '/' && text[1] == '/';
+}
+
+/* Move `last` to the output and make `text` (indented) the last line;
+ * `open`: it does not end in a // comment, so more may follow on it. */
+static void push_line(struct printer *p, int indent, const char *text, size_t n, bool open)
 {
 	if (p->has_last) {
 		sb_putn(&p->out, p->last.s, p->last.len);
@@ -121,6 +128,7 @@ static void push_line(struct printer *p, int indent, const char *text, size_t n)
 	sb_spaces(&p->last, indent);
 	sb_putn(&p->last, text, n);
 	p->has_last = true;
+	p->last_open = open;
 }
 
 static void begin_at(struct printer *p, int indent)
@@ -139,20 +147,29 @@ static void begin(struct printer *p)
 }
 
 /* Finish the line being built: hoisted comments, the line, its trailing
- * comments. */
+ * comments.  Nothing follows a // comment on its line: later trailing
+ * comments go on lines of their own below it. */
 static void end_line(struct printer *p)
 {
 	if (!p->cur_open)
 		return;
 	for (size_t i = 0; i < p->pre.n; i++) {
 		char *t = comment_text(p->a, p->sf, p->pre.items[i]);
-		push_line(p, p->cur_block, t, strlen(t));
+		push_line(p, p->cur_block, t, strlen(t), !is_line_comment(t));
 	}
-	for (size_t i = 0; i < p->post.n; i++) {
+	size_t i = 0;
+	bool open = true;
+	for (; i < p->post.n && open; i++) {
+		char *t = comment_text(p->a, p->sf, p->post.items[i]);
 		sb_putc(&p->cur, ' ');
-		sb_puts(&p->cur, comment_text(p->a, p->sf, p->post.items[i]));
+		sb_puts(&p->cur, t);
+		open = !is_line_comment(t);
 	}
-	push_line(p, p->cur_indent, p->cur.s, p->cur.len);
+	push_line(p, p->cur_indent, p->cur.s, p->cur.len, open);
+	for (; i < p->post.n; i++) {
+		char *t = comment_text(p->a, p->sf, p->post.items[i]);
+		push_line(p, p->cur_block, t, strlen(t), !is_line_comment(t));
+	}
 	p->cur_open = false;
 	p->pre.n = p->post.n = 0;
 }
@@ -161,21 +178,18 @@ static void end_line(struct printer *p)
 static void place(struct printer *p, const struct ast_comment *c)
 {
 	bool cur_has_text = p->cur_open && p->cur.len > 0;
-	if (!c->own_line && (cur_has_text || p->has_last)) {
-		if (cur_has_text) {
-			ptrvec_push(p->a, &p->post, (void *)c);
-		} else {
-			sb_putc(&p->last, ' ');
-			sb_puts(&p->last, comment_text(p->a, p->sf, c));
-		}
-		return;
-	}
-	if (cur_has_text) {
-		ptrvec_push(p->a, &p->pre, (void *)c);
-		return;
-	}
 	char *t = comment_text(p->a, p->sf, c);
-	push_line(p, p->indent, t, strlen(t));
+	if (!c->own_line && cur_has_text) {
+		ptrvec_push(p->a, &p->post, (void *)c);
+	} else if (!c->own_line && p->has_last && p->last_open) {
+		sb_putc(&p->last, ' ');
+		sb_puts(&p->last, t);
+		p->last_open = !is_line_comment(t);
+	} else if (cur_has_text) {
+		ptrvec_push(p->a, &p->pre, (void *)c);
+	} else {
+		push_line(p, p->indent, t, strlen(t), !is_line_comment(t));
+	}
 }
 
 /* Print every comment of the window that starts before `pos`. */
@@ -697,8 +711,8 @@ static void put_body(struct printer *p, struct body *b, uint32_t close)
 	size_t save_hi = p->chi;
 	p->cnext = lo;
 	p->chi = head_hi;
-	flush_window(p);
 	p->indent += 2;
+	flush_window(p);
 	bool open = false;
 	for (size_t i = 0; i < b->n; i++) {
 		const struct part *pt = &b->parts[i];
@@ -841,7 +855,7 @@ static struct span item_span(const struct ast_item *it)
 
 /* ---- the file ---------------------------------------------------------------- */
 
-enum top_prev { TOP_NONE, TOP_ITEM, TOP_COMMENT };
+enum top_prev { TOP_NONE, TOP_PACKAGE, TOP_ITEM, TOP_COMMENT };
 
 struct top {
 	enum top_prev prev;
@@ -867,20 +881,40 @@ static bool source_blank(const struct src_file *sf, uint32_t from, uint32_t to)
 	return false;
 }
 
-/* Top-level comments before `pos`.  One empty line separates items; before
- * and after a comment, the source's empty line (at most one) is kept, and
- * comments leading an item are set off from the item before. */
-static void top_comments(struct printer *p, struct top *t, uint32_t pos, bool before_item)
+/* Do the comments from index k on lead straight into the item at `pos`
+ * (no empty line among them or before the item)? */
+static bool leads_item(const struct printer *p, size_t k, uint32_t pos)
+{
+	if (pos == UINT32_MAX)
+		return false;
+	for (; k < p->chi && p->f->comments[k].span.start < pos; k++) {
+		uint32_t next = k + 1 < p->chi && p->f->comments[k + 1].span.start < pos
+				? p->f->comments[k + 1].span.start : pos;
+		if (source_blank(p->sf, p->f->comments[k].span.end, next))
+			return false;
+	}
+	return true;
+}
+
+/*
+ * Top-level comments before `pos` (an item's start, or UINT32_MAX at the
+ * end).  One empty line follows the package line and separates items.
+ * Before a comment, the source's empty line (at most one) is kept, and one
+ * is added when the comment follows an item and leads straight into the
+ * next one, so that it stays with the item it describes.
+ */
+static void top_comments(struct printer *p, struct top *t, uint32_t pos)
 {
 	while (p->cnext < p->chi && p->f->comments[p->cnext].span.start < pos) {
-		const struct ast_comment *c = &p->f->comments[p->cnext++];
-		if (c->own_line || !p->has_last) {
-			bool blank = t->prev != TOP_NONE &&
-				     ((before_item && t->prev == TOP_ITEM) ||
-				      source_blank(p->sf, t->prev_end, c->span.start));
-			p->blank_pending = blank;
+		const struct ast_comment *c = &p->f->comments[p->cnext];
+		if (c->own_line || !p->has_last || !p->last_open) {
+			p->blank_pending = t->prev == TOP_PACKAGE ||
+					   (t->prev == TOP_ITEM && leads_item(p, p->cnext, pos)) ||
+					   (t->prev != TOP_NONE &&
+					    source_blank(p->sf, t->prev_end, c->span.start));
 			t->prev = TOP_COMMENT;
 		}
+		p->cnext++;
 		place(p, c);
 		t->prev_end = c->span.end;
 	}
@@ -888,8 +922,8 @@ static void top_comments(struct printer *p, struct top *t, uint32_t pos, bool be
 
 static void top_item(struct printer *p, struct top *t, uint32_t start)
 {
-	top_comments(p, t, start, true);
-	p->blank_pending = t->prev == TOP_ITEM ||
+	top_comments(p, t, start);
+	p->blank_pending = t->prev == TOP_ITEM || t->prev == TOP_PACKAGE ||
 			   (t->prev == TOP_COMMENT && source_blank(p->sf, t->prev_end, start));
 }
 
@@ -907,7 +941,7 @@ char *fmt_file(struct arena *a, const struct srcset *src, const struct ast_file 
 		sb_puts(&p.cur, f->package);
 		sb_putc(&p.cur, ';');
 		end_line(&p);
-		t.prev = TOP_ITEM;
+		t.prev = TOP_PACKAGE;
 		t.prev_end = f->package_span.end;
 	}
 	for (size_t i = 0; i < f->nitems; i++) {
@@ -923,7 +957,7 @@ char *fmt_file(struct arena *a, const struct srcset *src, const struct ast_file 
 		t.prev = TOP_ITEM;
 		t.prev_end = s.end;
 	}
-	top_comments(&p, &t, UINT32_MAX, false);
+	top_comments(&p, &t, UINT32_MAX);
 	end_line(&p);
 	if (p.has_last) {
 		sb_putn(&p.out, p.last.s, p.last.len);

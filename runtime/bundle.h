@@ -66,6 +66,7 @@ struct authz_bundle {
 	uint32_t nstrings;
 	const char **str;               /* NUL-terminated, inside buf */
 	uint32_t *strlen;
+	uint8_t *marks;                 /* loader's scratch: names seen */
 	uint32_t nconsts;
 	struct vm_value *consts;
 	struct vm_value *elems;         /* set elements of constants */

@@ -95,7 +95,8 @@ static int load_strings(authz_bundle *b, struct cur *c, authz_error *err)
 	b->nstrings = n;
 	b->str = alloc_n(n, sizeof *b->str);
 	b->strlen = alloc_n(n, sizeof *b->strlen);
-	if (!b->str || !b->strlen)
+	b->marks = alloc_n(n, 1);
+	if (!b->str || !b->strlen || !b->marks)
 		return AUTHZ_ENOMEM;
 	size_t tab = c->at;
 	c->at += (size_t)n * 8;
@@ -114,6 +115,15 @@ static int load_strings(authz_bundle *b, struct cur *c, authz_error *err)
 	}
 	c->at = c->n;
 	return 0;
+}
+
+/* Mark string `s` as used in table `bit`; true when it already was (a
+ * duplicate name: the writer interns strings, so equal names share an index). */
+static bool mark(authz_bundle *b, uint32_t s, uint8_t bit)
+{
+	bool seen = b->marks[s] & bit;
+	b->marks[s] |= bit;
+	return seen;
 }
 
 /* A name: a string without NUL bytes. */
@@ -270,9 +280,8 @@ static int load_schema(authz_bundle *b, struct cur *c, authz_error *err)
 		if (c->bad || (i < nt && !name_ok(b, o->name)) || o->first != expect || o->nall > nf - expect ||
 		    o->ntop > o->nall)
 			BAD("entity type %u)", (unsigned)i);
-		for (uint32_t j = 0; j < i && i < nt; j++)
-			if (b->owners[j].name == o->name)
-				BAD("duplicate entity type '%s')", b->str[o->name]);
+		if (i < nt && mark(b, o->name, 1))
+			BAD("duplicate entity type '%s')", b->str[o->name]);
 		/* fields: the right namespace, top-level ones with no parent, children
 		 * of a record field inside this owner and one level deeper */
 		uint32_t want_ns = i < nt ? NS_ENTITY : NS_CONTEXT;
@@ -303,9 +312,8 @@ static int load_schema(authz_bundle *b, struct cur *c, authz_error *err)
 		b->actions[i].name = rd_u32(c);
 		if (!name_ok(b, b->actions[i].name))
 			BAD("action %u)", (unsigned)i);
-		for (uint32_t j = 0; j < i; j++)
-			if (b->actions[j].name == b->actions[i].name)
-				BAD("duplicate action '%s')", b->str[b->actions[i].name]);
+		if (mark(b, b->actions[i].name, 2))
+			BAD("duplicate action '%s')", b->str[b->actions[i].name]);
 	}
 	return 0;
 }
@@ -351,9 +359,8 @@ static int load_rules(authz_bundle *b, struct cur *c, authz_error *err)
 		if (!name_ok(b, r->id) || r->effect > AUTHZ_FORBID || r->has_expires > 1 || p1 || p2 ||
 		    (!r->has_expires && r->expires) || r->nguards > AUTHZ_MAXARG_AX + 1u)
 			BAD("rule %u)", (unsigned)i);
-		for (uint32_t j = 0; j < i; j++)
-			if (b->rules[j].id == r->id)
-				BAD("duplicate rule id '%s')", b->str[r->id]);
+		if (mark(b, r->id, 4))
+			BAD("duplicate rule id '%s')", b->str[r->id]);
 	}
 	return 0;
 }
@@ -438,23 +445,29 @@ static int load_index(authz_bundle *b, struct cur *c, authz_error *err)
 	for (uint32_t i = 0; i < total; i++)
 		b->index[i] = rd_u32(c);
 	/* Each action's list is exactly the rules whose scope names the action,
-	 * in rule-table order. */
+	 * in rule-table order: every entry names the action and they increase,
+	 * and there are as many as rules naming it (counted bit by bit). */
+	uint32_t *count = alloc_n(na, sizeof *count);
+	if (!count)
+		return AUTHZ_ENOMEM;
+	for (uint32_t r = 0; r < b->nrules; r++)
+		for (uint32_t w = 0; w < b->aw; w++)
+			for (uint64_t bits = b->rules[r].actions[w]; bits; bits &= bits - 1)
+				count[w * 64 + (uint32_t)__builtin_ctzll(bits)]++;
 	uint32_t expect = 0;
 	for (uint32_t a = 0; a < na; a++) {
-		if (b->index_first[a] != expect || b->index_n[a] > total - expect)
-			BAD("rule index: action %u)", (unsigned)a);
-		uint32_t k = 0;
-		for (uint32_t r = 0; r < b->nrules; r++) {
-			if (!bit(b->rules[r].actions, a))
-				continue;
-			if (k >= b->index_n[a] || b->index[expect + k] != r)
-				BAD("rule index: action %u)", (unsigned)a);
-			k++;
+		bool ok = b->index_first[a] == expect && b->index_n[a] == count[a] && count[a] <= total - expect;
+		for (uint32_t k = 0; ok && k < b->index_n[a]; k++) {
+			uint32_t r = b->index[expect + k];
+			ok = r < b->nrules && bit(b->rules[r].actions, a) && (k == 0 || r > b->index[expect + k - 1]);
 		}
-		if (k != b->index_n[a])
+		if (!ok) {
+			free(count);
 			BAD("rule index: action %u)", (unsigned)a);
-		expect += k;
+		}
+		expect += count[a];
 	}
+	free(count);
 	if (expect != total)
 		BAD("rule index)");
 	return 0;
@@ -692,7 +705,7 @@ void authz_bundle_free(authz_bundle *b)
 {
 	if (!b)
 		return;
-	void *all[] = { b->buf, b->str, b->strlen, b->consts, b->elems, b->slots, b->fields, b->owners,
+	void *all[] = { b->buf, b->str, b->strlen, b->marks, b->consts, b->elems, b->slots, b->fields, b->owners,
 			b->actions, b->bits, b->rules, b->ann, b->code, b->index_first, b->index_n,
 			b->index, b->files, b->rule_pos, b->guard_pos };
 	for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)

@@ -158,6 +158,7 @@ struct bundle_writer {
 	struct buf code;        /* u32 */
 	struct buf guards;      /* struct bundle_pos */
 	struct buf files;       /* u32 */
+	struct buf idmarks;     /* per string: used as a rule id */
 	uint32_t revision;
 	bool in_rule;
 };
@@ -196,7 +197,7 @@ void bw_free(struct bundle_writer *w)
 	intern_free(&w->consts);
 	struct buf *all[] = { &w->strtab, &w->blob, &w->constv, &w->elems, &w->slots, &w->fields,
 			      &w->types, &w->actions, &w->lists, &w->rules, &w->ann, &w->code,
-			      &w->guards, &w->files };
+			      &w->guards, &w->files, &w->idmarks };
 	for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
 		free(all[i]->p);
 	free(w);
@@ -484,9 +485,16 @@ int bw_rule_begin(struct bundle_writer *w, const struct bw_rule_desc *d, uint32_
 	struct wrule r = { 0 };
 	if (bw_string(w, d->id, strlen(d->id), &r.id) < 0)
 		return w->err;
-	for (size_t i = 0; i < ARR_N(w->rules, struct wrule); i++)
-		if (ARR_AT(w->rules, struct wrule, i).id == r.id)
-			return fail(w, AUTHZ_EINVAL, "duplicate rule id '%s'", d->id);
+	/* rule ids: one mark per string index (strings are interned) */
+	size_t nstr = ARR_N(w->strtab, uint32_t) / 2;
+	if (nstr > w->idmarks.n) {
+		TRY(w, buf_grow(&w->idmarks, nstr - w->idmarks.n));
+		memset(w->idmarks.p + w->idmarks.n, 0, w->idmarks.cap - w->idmarks.n);
+		w->idmarks.n = w->idmarks.cap;
+	}
+	if (w->idmarks.p[r.id])
+		return fail(w, AUTHZ_EINVAL, "duplicate rule id '%s'", d->id);
+	w->idmarks.p[r.id] = 1;
 	if (d->effect != AUTHZ_PERMIT && d->effect != AUTHZ_FORBID)
 		return fail(w, AUTHZ_EINVAL, "bad effect of rule '%s'", d->id);
 	if (ARR_N(w->rules, struct wrule) >= AUTHZ_MAX_COUNT)

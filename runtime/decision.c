@@ -124,6 +124,7 @@ int authz_decide(authz_decision *d, const authz_bundle *b, authz_request *req, u
 	const uint32_t *cand = b->index + b->index_first[req->action];
 	uint32_t ncand = b->index_n[req->action];
 	uint32_t pt = env.type[0], rt = env.type[1];
+	char msgbuf[200];
 	for (uint32_t c = 0; c < ncand; c++) {
 		uint32_t ri = cand[c];
 		const struct bundle_rule *r = &b->rules[ri];
@@ -136,7 +137,7 @@ int authz_decide(authz_decision *d, const authz_bundle *b, authz_request *req, u
 			outcome = AUTHZ_NOT_APPLIED;
 			guard = UINT32_MAX;
 		} else {
-			outcome = rt_vm_run(b, r, &env, &guard, &msg);
+			outcome = rt_vm_run(b, r, &env, &guard, &msg, msgbuf);
 		}
 		if (d->traced && add_trace(d, ri, outcome, outcome == AUTHZ_NOT_APPLIED ? (int32_t)guard : -1) < 0)
 			return AUTHZ_ENOMEM;

@@ -172,6 +172,17 @@ static int set_entity(authz_request *r, int which, const char *type, const char 
 	int64_t off = pool_str(r, id, strlen(id));
 	if (off < 0)
 		return AUTHZ_ENOMEM;
+	if (r->type[which] != t) {
+		/* attributes set for the previous type go */
+		size_t lo = (size_t)which * r->nslots, hi = lo + r->nslots, k = 0;
+		for (size_t i = 0; i < r->nfilled; i++) {
+			if (r->filled[i] >= lo && r->filled[i] < hi)
+				r->present[r->filled[i]] = 0;
+			else
+				r->filled[k++] = r->filled[i];
+		}
+		r->nfilled = k;
+	}
 	r->type[which] = t;
 	r->id_off[which] = (uint32_t)off;
 	r->id_len[which] = (uint32_t)strlen(id);

@@ -367,13 +367,17 @@ static bool string_value(struct jw *w, const struct json_node *nd, struct vm_val
 			rt_request_fail(w->r, "string is not valid UTF-8");
 			return false;
 		}
-		if (rt_request_string_value(w->r, w->s + nd->start, nd->len, out) < 0)
+		if (rt_request_string_value(w->r, w->s + nd->start, nd->len, out) < 0) {
+			rt_request_fail(w->r, "out of memory");
 			return false;
+		}
 		return true;
 	}
 	/* reserve the raw length, decode in place */
-	if (rt_request_string_value(w->r, w->s + nd->start, nd->len, out) < 0)
+	if (rt_request_string_value(w->r, w->s + nd->start, nd->len, out) < 0) {
+		rt_request_fail(w->r, "out of memory");
 		return false;
+	}
 	char *dst = w->r->chars + out->u.s.off;
 	long n = decode_str(w->s + nd->start, nd->len, dst);
 	if (n < 0) {
@@ -486,8 +490,10 @@ static bool field(struct jw *w, unsigned root, const struct bundle_field *f, con
 			uint32_t off;
 			if (!scalar(w, &w->r->nodes[c], f->elem, &v, what))
 				return false;
-			if (rt_request_pool_value(w->r, &v, &off) < 0)
+			if (rt_request_pool_value(w->r, &v, &off) < 0) {
+				rt_request_fail(w->r, "out of memory");
 				return false;
+			}
 			set.len++;
 		}
 		rt_request_store(w->r, root, f->slot, &set);
@@ -586,8 +592,10 @@ int authz_request_parse_json(authz_request *r, const char *json, size_t len)
 	}
 	struct jp p = { r, json, len, 0, NULL, false };
 	uint32_t root = parse_value(&p, 0);
-	if (p.nomem)
+	if (p.nomem) {
+		rt_request_fail(r, "out of memory");
 		return AUTHZ_ENOMEM;
+	}
 	if (root != J_END) {
 		ws(&p);
 		if (p.at != len)

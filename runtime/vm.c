@@ -5,6 +5,7 @@
  * is each operand's kind, because a hostile bundle could mix them up (that
  * is a rule error, never a crash).
  */
+#include <stdio.h>
 #include <string.h>
 
 #include "vm.h"
@@ -30,7 +31,7 @@ static bool set_any(const struct vm_value *s, const struct vm_value *t)
 }
 
 int rt_vm_run(const authz_bundle *b, const struct bundle_rule *rule, const struct vm_env *env,
-	   uint32_t *guard, const char **errmsg)
+	      uint32_t *guard, const char **errmsg, char msgbuf[200])
 {
 	struct vm_value stack[AUTHZ_MAX_STACK + 1];
 	struct vm_value *sp = stack;            /* next free */
@@ -81,10 +82,13 @@ int rt_vm_run(const authz_bundle *b, const struct bundle_rule *rule, const struc
 				sp++;
 				break;
 			}
-			if (!env->present[at])
-				ERR("attribute is absent");
-			if (env->vals[at].kind == AUTHZ_K_RECORD)
-				ERR("attribute is a record");
+			if (!env->present[at] || env->vals[at].kind == AUTHZ_K_RECORD) {
+				char path[160];
+				rt_request_slot_path(b, AUTHZ_GET_A(ins), AUTHZ_GET_B(ins), path, sizeof path);
+				snprintf(msgbuf, 200, "attribute '%s' is %s", path,
+					 env->present[at] ? "a record" : "absent");
+				ERR(msgbuf);
+			}
 			*sp++ = env->vals[at];
 			break;
 		}

@@ -19,9 +19,12 @@ struct vm_env {
 
 /*
  * Run `rule`'s code.  Returns AUTHZ_APPLIED; AUTHZ_NOT_APPLIED with *guard
- * the guard that held it back; or AUTHZ_RULE_ERROR with *errmsg.
+ * the guard that held it back; or AUTHZ_RULE_ERROR with *errmsg (a static
+ * string, or `msgbuf`).
  */
 AUTHZ_INTERNAL int rt_vm_run(const authz_bundle *b, const struct bundle_rule *rule, const struct vm_env *env,
-			  uint32_t *guard, const char **errmsg);
+			     uint32_t *guard, const char **errmsg, char msgbuf[200]);
+AUTHZ_INTERNAL void rt_request_slot_path(const authz_bundle *b, unsigned root, uint32_t slot, char *buf,
+					 size_t size);
 
 #endif

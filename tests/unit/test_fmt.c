@@ -299,6 +299,11 @@ Test(fmt, comment_before_first_item_and_header_blank_kept)
 	expect_same("// Copyright\n\n// about p\npackage p;\n\n// about X\nconst X = 1;\n");
 	expect_fmt("// a\npackage p;\n// b\nconst X = 1;\n",
 		   "// a\npackage p;\n\n// b\nconst X = 1;\n");
+	/* A comment leading an item is set off from the item before... */
+	expect_fmt("const X = 1;\n// about Y\nconst Y = 2;\n",
+		   "const X = 1;\n\n// about Y\nconst Y = 2;\n");
+	/* ...one followed by an empty line stays under the item above. */
+	expect_same("const X = 1;\n// under X\n\nconst Y = 2;\n");
 }
 
 Test(fmt, comment_at_end_of_file)
@@ -306,6 +311,14 @@ Test(fmt, comment_at_end_of_file)
 	expect_same("const X = 1;\n\n// the end\n");
 	expect_same("const X = 1;\n// right after\n");
 	expect_fmt("const X = 1; // trailing", "const X = 1; // trailing\n");
+}
+
+Test(fmt, nothing_follows_a_line_comment_on_its_line)
+{
+	/* The second trailing comment cannot join a line ending in //. */
+	expect_fmt("const//a\n X = /*b*/ 1;\n", "const X = 1; //a\n/*b*/\n");
+	expect_fmt("permit r { when x and//a\n y /*b*/ }",
+		   "permit r {\n  when x and y //a\n  /*b*/\n}\n");
 }
 
 Test(fmt, block_comments_kept_verbatim)

@@ -1,0 +1,379 @@
+/*
+ * test_runtime_verify.c: the loader and verifier refuse every damaged or
+ * hostile bundle with a message: truncations, bit flips, wrong version or
+ * digest, and (digest recomputed, so only the verifier stands in the way)
+ * bad jumps, constants, slots, stack depths and counts.
+ */
+#include <sodium.h>
+#include <stdio.h>
+#include <unistd.h>
+
+#include "test_runtime_fixture.h"
+
+#define P AUTHZ_ROOT_PRINCIPAL
+
+static void small_rule(struct fx *f)
+{
+	fx_rule(f, "r", AUTHZ_PERMIT);
+	fx_attr_read(f, P, f->level);
+	fx_kint(f, AUTHZ_K_INT, 3);
+	fx_n(f, AUTHZ_OP_GT);
+	fx_end_when(f);
+}
+
+static uint8_t *small_bundle(size_t *len)
+{
+	struct fx fx, *f = &fx;
+	fx_schema(f);
+	small_rule(f);
+	uint8_t *buf;
+	authz_bundle_free(fx_load(f, &buf, len));
+	return buf;
+}
+
+static uint32_t rd32(const uint8_t *p) { return p[0] | p[1] << 8 | p[2] << 16 | (uint32_t)p[3] << 24; }
+static void wr32(uint8_t *p, uint32_t v) { p[0] = (uint8_t)v; p[1] = (uint8_t)(v >> 8); p[2] = (uint8_t)(v >> 16); p[3] = (uint8_t)(v >> 24); }
+
+static void redigest(uint8_t *buf, size_t len)
+{
+	crypto_hash_sha256_state st;
+	crypto_hash_sha256_init(&st);
+	crypto_hash_sha256_update(&st, buf, 32);
+	crypto_hash_sha256_update(&st, buf + 64, len - 64);
+	crypto_hash_sha256_final(&st, buf + 32);
+}
+
+/* Offset of section `id` (1-based). */
+static uint32_t section(const uint8_t *buf, int id) { return rd32(buf + 72 + 16 * (id - 1) + 8); }
+
+static void expect_refused(const uint8_t *buf, size_t len, const char *msg)
+{
+	authz_bundle *b = (authz_bundle *)1;
+	authz_error err;
+	int e = authz_bundle_load(&b, buf, len, &err);
+	cr_assert_eq(e, AUTHZ_EFORMAT, "accepted (%s)", msg ? msg : "");
+	cr_assert_null(b);
+	cr_assert_eq(err.code, AUTHZ_EFORMAT);
+	if (msg)
+		cr_assert_str_eq(err.message, msg);
+	else
+		cr_assert(strncmp(err.message, "bad bundle format (", 19) == 0, "%s", err.message);
+}
+
+Test(runtime_verify, round_trip_is_deterministic)
+{
+	size_t n1, n2;
+	uint8_t *a = small_bundle(&n1), *b = small_bundle(&n2);
+	cr_assert_eq(n1, n2);
+	cr_assert_eq(memcmp(a, b, n1), 0, "same calls, same bytes");
+	free(a);
+	free(b);
+}
+
+Test(runtime_verify, every_truncation_is_refused)
+{
+	size_t len;
+	uint8_t *buf = small_bundle(&len);
+	for (size_t n = 0; n < len; n++)
+		expect_refused(buf, n, NULL);
+	uint8_t *longer = malloc(len + 1);
+	memcpy(longer, buf, len);
+	longer[len] = 0;
+	expect_refused(longer, len + 1, NULL);
+	free(longer);
+	free(buf);
+}
+
+Test(runtime_verify, every_bit_flip_is_refused)
+{
+	size_t len;
+	uint8_t *buf = small_bundle(&len);
+	for (size_t i = 0; i < len; i++)
+		for (int bit = 0; bit < 8; bit++) {
+			buf[i] ^= (uint8_t)(1 << bit);
+			expect_refused(buf, len, NULL);
+			buf[i] ^= (uint8_t)(1 << bit);
+		}
+	authz_bundle *b;
+	cr_assert_eq(authz_bundle_load(&b, buf, len, NULL), 0);
+	authz_bundle_free(b);
+	free(buf);
+}
+
+Test(runtime_verify, header_checks_have_messages)
+{
+	size_t len;
+	uint8_t *buf = small_bundle(&len);
+	buf[4] = 2;
+	expect_refused(buf, len, "bad bundle format (unsupported version 2)");
+	buf[4] = 1;
+	buf[40] ^= 1;
+	expect_refused(buf, len, "bad bundle format (digest mismatch)");
+	buf[40] ^= 1;
+	buf[10] = '\n';         /* "\r\n" became "\n\n" */
+	expect_refused(buf, len, "bad bundle format (corrupted by text-mode conversion)");
+	buf[10] = '\r';
+	expect_refused(buf, 10, "bad bundle format (truncated)");
+	expect_refused((const uint8_t *)"hello", 5, "bad bundle format (not a bundle)");
+	free(buf);
+}
+
+/* Replace instruction `pc` of the (only) rule and fix the digest. */
+static void expect_code_refused(uint32_t pc, uint32_t ins, const char *msg)
+{
+	size_t len;
+	uint8_t *buf = small_bundle(&len);
+	uint32_t code = section(buf, 5);
+	cr_assert(pc < rd32(buf + code));
+	wr32(buf + code + 4 + 4 * pc, ins);
+	redigest(buf, len);
+	expect_refused(buf, len, msg);
+	free(buf);
+}
+
+Test(runtime_verify, bad_code_is_refused_with_a_valid_digest)
+{
+	/* code: 0 ATTR 0 level, 1 CONST 3, 2 GT, 3 WHEN 0, 4 APPLY */
+	expect_code_refused(1, AUTHZ_CREATE_AX(AUTHZ_OP_CONST, 9999),
+			    "bad bundle format (rule 'r' at 1: constant 9999 out of range)");
+	expect_code_refused(0, AUTHZ_CREATE_AB(AUTHZ_OP_ATTR, 0, 999),
+			    "bad bundle format (rule 'r' at 0: slot 999 out of range)");
+	expect_code_refused(0, AUTHZ_CREATE_AB(AUTHZ_OP_ATTR, 3, 0),
+			    "bad bundle format (rule 'r' at 0: slot 0 out of range)");
+	expect_code_refused(0, AUTHZ_CREATE_AB(AUTHZ_OP_ATTR, 2, 0),   /* entity slot read as context */
+			    "bad bundle format (rule 'r' at 0: slot 0 out of range)");
+	expect_code_refused(2, AUTHZ_CREATE_AX(AUTHZ_OP_JMP, 5),
+			    "bad bundle format (rule 'r' at 2: jump out of range)");
+	/* a "backward" jump cannot be encoded: the largest offset wraps nowhere */
+	expect_code_refused(2, AUTHZ_CREATE_AX(AUTHZ_OP_JMP, AUTHZ_MAXARG_AX),
+			    "bad bundle format (rule 'r' at 2: jump out of range)");
+	expect_code_refused(2, AUTHZ_CREATE_AX(AUTHZ_OP_JT, 0),
+			    "bad bundle format (rule 'r' at 3: stack height differs)");
+	expect_code_refused(0, AUTHZ_CREATE_N(AUTHZ_OP_POP),
+			    "bad bundle format (rule 'r' at 0: stack underflow)");
+	expect_code_refused(3, AUTHZ_CREATE_AX(AUTHZ_OP_WHEN, 1),
+			    "bad bundle format (rule 'r' at 3: guard 1 out of range)");
+	expect_code_refused(3, AUTHZ_CREATE_N(AUTHZ_OP_NOP),
+			    "bad bundle format (rule 'r' at 4: stack not empty)");
+	expect_code_refused(4, AUTHZ_CREATE_N(AUTHZ_OP_NOP),
+			    "bad bundle format (rule 'r' at 4: code runs off the end)");
+	expect_code_refused(2, 0xff, "bad bundle format (rule 'r' at 2: unknown opcode 255)");
+	expect_code_refused(2, AUTHZ_CREATE_AX(AUTHZ_OP_GT, 1), "bad bundle format (rule 'r' at 2: stray operand)");
+	expect_code_refused(2, AUTHZ_CREATE_AX(AUTHZ_OP_TIME_PART, 6),
+			    "bad bundle format (rule 'r' at 2: bad timestamp part 6)");
+	expect_code_refused(2, AUTHZ_CREATE_AX(AUTHZ_OP_LIKE, 0),
+			    "bad bundle format (rule 'r' at 2: pattern is not a string)");
+}
+
+Test(runtime_verify, unreachable_code_is_refused)
+{
+	/* 0 ATTR, 1 CONST, 2 GT, 3 WHEN, 4 APPLY: make 3 "JMP +0" -> 4 is
+	 * reached by the jump; make 2 a JMP over 3 instead: 3 unreachable */
+	expect_code_refused(2, AUTHZ_CREATE_AX(AUTHZ_OP_JMP, 1),
+			    "bad bundle format (rule 'r' at 3: unreachable instruction)");
+}
+
+Test(runtime_verify, writer_refuses_what_the_verifier_refuses)
+{
+	struct fx fx, *f = &fx;
+	fx_schema(f);
+	fx_rule(f, "deep", AUTHZ_PERMIT);
+	for (int i = 0; i < AUTHZ_MAX_STACK + 1; i++)
+		fx_n(f, AUTHZ_OP_TRUE);
+	for (int i = 0; i < AUTHZ_MAX_STACK; i++)
+		fx_n(f, AUTHZ_OP_POP);
+	fx_end_when(f);
+	uint8_t *buf;
+	size_t len;
+	cr_assert_eq(bw_finish(f->w, &buf, &len), AUTHZ_EFORMAT);
+	cr_assert_str_eq(bw_error(f->w), "bad bundle format (rule 'deep' at 256: stack overflow)");
+	bw_free(f->w);
+	/* a jump list never patched */
+	fx_schema(f);
+	fx_rule(f, "dangling", AUTHZ_PERMIT);
+	uint32_t l = BW_NO_JUMP;
+	fx_n(f, AUTHZ_OP_TRUE);
+	OK(bw_jump(f->w, AUTHZ_OP_JF, &l));
+	fx_end_when(f);
+	cr_assert_eq(bw_finish(f->w, &buf, &len), AUTHZ_EFORMAT);
+	cr_assert_str_eq(bw_error(f->w), "bad bundle format (rule 'dangling' at 1: jump out of range)");
+	/* the error sticks */
+	cr_assert_eq(bw_emit(f->w, AUTHZ_CREATE_N(AUTHZ_OP_NOP)), AUTHZ_EFORMAT);
+	bw_free(f->w);
+}
+
+Test(runtime_verify, writer_argument_errors)
+{
+	struct fx fx, *f = &fx;
+	fx_schema(f);
+	uint32_t x;
+	cr_assert_eq(bw_entity_type(f->w, "User", &x), AUTHZ_EINVAL);
+	cr_assert_str_eq(bw_error(f->w), "duplicate entity type 'User'");
+	bw_free(f->w);
+	fx_schema(f);
+	const char *path[2] = { "nope", "x" };
+	cr_assert_eq(bw_attr(f->w, f->sa, path, 2, AUTHZ_K_INT, 0, false, &x), AUTHZ_EINVAL);
+	cr_assert_str_eq(bw_error(f->w), "parent of attribute 'x' is not declared");
+	bw_free(f->w);
+	fx_schema(f);
+	cr_assert_eq(bw_const_ip(f->w, "10.0.0.0/33", &x), AUTHZ_EINVAL);
+	cr_assert_str_eq(bw_error(f->w), "bad ip address '10.0.0.0/33'");
+	bw_free(f->w);
+	fx_schema(f);
+	const char *slot_path[2] = { "workload", "signed" };
+	cr_assert_eq(bw_slot(f->w, BW_NS_ENTITY, slot_path, 2, &x), 0);
+	cr_assert_eq(x, f->w_signed);
+	cr_assert_eq(bw_slot(f->w, BW_NS_CONTEXT, slot_path, 2, &x), AUTHZ_ENOTFOUND);
+	uint32_t a, b, s1, s2, s3;
+	OK(bw_const_string(f->w, "a", 1, &a));
+	OK(bw_const_string(f->w, "b", 1, &b));
+	uint32_t ab[2] = { a, b }, ba[3] = { b, a, b };
+	OK(bw_const_set(f->w, ab, 2, &s1));
+	OK(bw_const_set(f->w, ba, 3, &s2));
+	cr_assert_eq(s1, s2, "sets are interned regardless of order and duplicates");
+	OK(bw_const_string(f->w, "a", 1, &s3));
+	cr_assert_eq(s3, a);
+	uint32_t mixed[2] = { a, 0 };
+	OK(bw_const_int(f->w, AUTHZ_K_INT, 1, &mixed[1]));
+	cr_assert_eq(bw_const_set(f->w, mixed, 2, &x), AUTHZ_EINVAL);
+	cr_assert_str_eq(bw_error(f->w), "set elements must be scalars of one kind");
+	bw_free(f->w);
+}
+
+/* Patch a u32 at (section id, offset within it), fix the digest. */
+static void expect_patch_refused(int sec, uint32_t off, uint32_t v, const char *msg)
+{
+	size_t len;
+	uint8_t *buf = small_bundle(&len);
+	wr32(buf + section(buf, sec) + off, v);
+	redigest(buf, len);
+	expect_refused(buf, len, msg);
+	free(buf);
+}
+
+Test(runtime_verify, huge_counts_and_bad_indices)
+{
+	expect_patch_refused(1, 0, 0xffffffffu, "bad bundle format (string table)");
+	expect_patch_refused(2, 0, 0x7fffffffu, "bad bundle format (constant table)");
+	expect_patch_refused(3, 0, 0xffffffffu, "bad bundle format (slot table)");
+	expect_patch_refused(4, 0, 0x10000000u, "bad bundle format (rule table)");
+	expect_patch_refused(5, 0, 0xffffffffu, "bad bundle format (code section)");
+	expect_patch_refused(4, 4, 0xffffu, "bad bundle format (rule 0)");          /* rule id string */
+	expect_patch_refused(4, 20, 1, "bad bundle format (rule 0: code offset)"); /* code_off */
+	expect_patch_refused(4, 16, 1, "bad bundle format (rule 0)");            /* expires without flag */
+	expect_patch_refused(6, 4, 1, "bad bundle format (rule index: action 0)");
+	expect_patch_refused(8, 0, 0xffffu, "bad bundle format (meta section)");
+	expect_patch_refused(3, 4, 0xffffu, "bad bundle format (slot 0)");        /* slot 0 parent */
+}
+
+static int collect(const char *text, size_t len, void *payload)
+{
+	char **out = payload;
+	size_t have = *out ? strlen(*out) : 0;
+	*out = realloc(*out, have + len + 1);
+	memcpy(*out + have, text, len);
+	(*out)[have + len] = '\0';
+	return 0;
+}
+
+Test(runtime_verify, disassembler_lists_every_instruction)
+{
+	size_t len;
+	uint8_t *buf = small_bundle(&len);
+	authz_bundle *b;
+	cr_assert_eq(authz_bundle_load(&b, buf, len, NULL), 0);
+	char *text = NULL;
+	cr_assert_eq(authz_bundle_disasm(b, collect, &text), 0);
+	cr_assert_str_eq(text, "rule r (permit, 1 guards)\n"
+			       "     0  ATTR         0 9\t; level\n"
+			       "     1  CONST        0\t; 3\n"
+			       "     2  GT           \n"
+			       "     3  WHEN         0\n"
+			       "     4  APPLY        \n");
+	free(text);
+	authz_bundle_free(b);
+	free(buf);
+}
+
+Test(runtime_verify, load_file_errors_name_the_file)
+{
+	authz_bundle *b;
+	authz_error err;
+	cr_assert_eq(authz_bundle_load_file(&b, "/nonexistent/x.authzb", &err), AUTHZ_EIO);
+	cr_assert_str_eq(err.message, "cannot open '/nonexistent/x.authzb': No such file or directory");
+	char path[] = "/tmp/authz-test-XXXXXX";
+	int fd = mkstemp(path);
+	cr_assert(fd >= 0);
+	cr_assert_eq(write(fd, "\x1b" "AZBxx", 6), 6);
+	close(fd);
+	cr_assert_eq(authz_bundle_load_file(&b, path, &err), AUTHZ_EFORMAT);
+	char want[128];
+	snprintf(want, sizeof want, "%s: bad bundle format (truncated)", path);
+	cr_assert_str_eq(err.message, want);
+	unlink(path);
+}
+
+/* Three guards touching most operand formats, for the mutation test. */
+static uint8_t *rich_bundle(size_t *len)
+{
+	struct fx fx, *f = &fx;
+	fx_schema(f);
+	fx_rule(f, "rich", AUTHZ_FORBID);
+	uint32_t l = BW_NO_JUMP, g, k;
+	fx_attr_read(f, P, f->level);
+	fx_kint(f, AUTHZ_K_INT, INT64_MAX);
+	fx_n(f, AUTHZ_OP_MUL);
+	fx_kint(f, AUTHZ_K_INT, 0);
+	fx_n(f, AUTHZ_OP_GT);
+	OK(bw_jump(f->w, AUTHZ_OP_JT, &l));
+	fx_emit(f, AUTHZ_CREATE_AB(AUTHZ_OP_HAS, AUTHZ_ROOT_CONTEXT, f->c_ticket));
+	OK(bw_patch_here(f->w, l));
+	fx_emit(f, AUTHZ_CREATE_AX(AUTHZ_OP_WHEN, f->guard));
+	OK(bw_guard(f->w, f->file, 6, 1, "g1", &g));
+	fx_n(f, AUTHZ_OP_NOW);
+	fx_emit(f, AUTHZ_CREATE_AX(AUTHZ_OP_TIME_PART, AUTHZ_TP_WEEKDAY));
+	fx_kint(f, AUTHZ_K_INT, 7);
+	fx_n(f, AUTHZ_OP_EQ);
+	fx_attr_read(f, P, f->w_spiffe);
+	OK(bw_const_string(f->w, "*ci", 3, &k));
+	fx_emit(f, AUTHZ_CREATE_AX(AUTHZ_OP_LIKE, k));
+	fx_n(f, AUTHZ_OP_NOT);
+	fx_n(f, AUTHZ_OP_NE);
+	fx_emit(f, AUTHZ_CREATE_AX(AUTHZ_OP_UNLESS, g));
+	fx_n(f, AUTHZ_OP_APPLY);
+	OK(bw_rule_end(f->w));
+	uint8_t *buf;
+	authz_bundle_free(fx_load(f, &buf, len));
+	return buf;
+}
+
+Test(runtime_verify, accepted_mutants_never_crash)
+{
+	size_t len;
+	uint8_t *orig = rich_bundle(&len), *buf = malloc(len);
+	uint32_t code = section(orig, 5), n = rd32(orig + code);
+	uint64_t seed = 42;
+	int accepted = 0;
+	for (int iter = 0; iter < 20000; iter++) {
+		memcpy(buf, orig, len);
+		for (int m = 0; m < 1 + iter % 3; m++) {
+			seed = seed * 6364136223846793005u + 1442695040888963407u;
+			uint32_t pc = (uint32_t)(seed >> 33) % n;
+			uint32_t op = (uint32_t)(seed >> 20) % (AUTHZ_OP_COUNT + 2);
+			uint32_t ax = (uint32_t)(seed >> 40) % (iter % 2 ? 4 : 40);
+			wr32(buf + code + 4 + 4 * pc, AUTHZ_CREATE_AX(op, ax));
+		}
+		redigest(buf, len);
+		authz_bundle *b;
+		if (authz_bundle_load(&b, buf, len, NULL) != 0)
+			continue;
+		accepted++;
+		char *line = fx_decide(b, NULL, AUTHZ_DECIDE_TRACE);
+		cr_assert(strncmp(line, "{\"decision\":\"", 13) == 0);
+		free(line);
+		authz_bundle_free(b);
+	}
+	cr_assert(accepted > 10, "the test must exercise accepted mutants (%d)", accepted);
+	free(buf);
+	free(orig);
+}
