@@ -123,6 +123,25 @@ check-man:
 demo: all
 	@AUTHZC=$(abspath $(AUTHZC)) sh tools/demo.sh
 
+# ---- benchmarks (never part of `make test`) ---------------------------------
+
+BENCH    = $(BUILD)/bench
+
+bench: $(AUTHZC) $(BENCH)/gen $(BENCH)/bench_front $(BENCH)/bench_decide
+	@AUTHZC=$(abspath $(AUTHZC)) BENCH=$(abspath $(BENCH)) CC="$(CC)" sh tests/bench/run.sh
+
+$(BENCH)/gen: tests/bench/gen.c | $(STAMP)
+	@mkdir -p $(dir $@)
+	$(CC) $(CSTD) $(WARN) $(CFLAGS) $(SANFLAGS) $(LDFLAGS) -o $@ $<
+
+$(BENCH)/bench_front: $(BUILD)/obj/tests/bench/bench_front.o $(CC_OBJ) $(LIBA)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) -lm
+
+$(BENCH)/bench_decide: $(BUILD)/obj/tests/bench/bench_decide.o $(LIBA)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(RT_LIBS) -lm
+
 # ---- install ---------------------------------------------------------------
 
 install: all
