@@ -127,7 +127,7 @@ demo: all
 
 BENCH    = $(BUILD)/bench
 
-bench: $(AUTHZC) $(BENCH)/gen $(BENCH)/bench_front $(BENCH)/bench_decide
+bench: $(AUTHZC) $(BENCH)/gen $(BENCH)/bench_front $(BENCH)/bench_decide $(BENCH)/schema_bundle
 	@AUTHZC=$(abspath $(AUTHZC)) BENCH=$(abspath $(BENCH)) CC="$(CC)" sh tests/bench/run.sh
 
 $(BENCH)/gen: tests/bench/gen.c | $(STAMP)
@@ -139,6 +139,10 @@ $(BENCH)/bench_front: $(BUILD)/obj/tests/bench/bench_front.o $(CC_OBJ) $(LIBA)
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) -lm
 
 $(BENCH)/bench_decide: $(BUILD)/obj/tests/bench/bench_decide.o $(LIBA)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(RT_LIBS) -lm
+
+$(BENCH)/schema_bundle: $(BUILD)/obj/tests/bench/schema_bundle.o $(LIBA)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(RT_LIBS) -lm
 

@@ -1,0 +1,34 @@
+/*
+ * codegen.h: turn a checked policy set (checker.h) into a libauthz bundle
+ * (authzc-bundle(5)) with the runtime's bundle writer (bundle_write.h).
+ *
+ * The schema goes in first (entity types and their attributes, nested
+ * records included, then the context, then the actions), so the bundle's
+ * schema part depends on the schema alone.  Then every rule, in checked
+ * order, with its effective scope, annotations and @expires, and one guard
+ * per ast_rule_guards() entry: the guard's position and source text (for
+ * --explain and coverage) and its code, ending in WHEN or UNLESS.
+ * `and`/`or` short-circuit with jump lists.  Literals and constants are
+ * loaded as bundle constants; the checker has folded them.
+ *
+ * Deterministic: the output depends only on the sources and `revision`.
+ */
+#ifndef AUTHZC_CODEGEN_H
+#define AUTHZC_CODEGEN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "project.h"
+
+/*
+ * Compile c->checked (compilation_check() must have returned 0) into a
+ * bundle recording source revision `revision` ("" for none).  Returns 0 and
+ * a malloc'd buffer in *buf (the caller frees it), or the number of errors
+ * added to c->diags (E0010 at the construct that could not be encoded: a
+ * limit of the bundle format, such as too many instructions or a too deep
+ * operand stack) with *buf NULL.
+ */
+size_t codegen_bundle(struct compilation *c, const char *revision, uint8_t **buf, size_t *len);
+
+#endif
