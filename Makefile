@@ -11,6 +11,7 @@
 
 CC       ?= cc
 PREFIX   ?= /usr/local
+VERSION  := $(shell sed -n 's/^\#define AUTHZC_VERSION "\(.*\)"/\1/p' compiler/cli.h)
 DESTDIR  ?=
 BISON    ?= bison
 FLEX     ?= flex
@@ -105,8 +106,12 @@ $(UNIT): $(UT_OBJ) $(CC_OBJ) $(LIBA)
 
 # ---- tests -----------------------------------------------------------------
 
+# The suite runs twice: as built, then under ASan+UBSan (leak checks on).
 test: all $(UNIT)
 	@$(MAKE) --no-print-directory unit cli doctest check-man
+ifneq ($(SANITIZE),1)
+	@$(MAKE) --no-print-directory SANITIZE=1 BUILD=$(BUILD)/asan unit cli
+endif
 
 unit: $(UNIT)
 	$(UNIT) --jobs 2 -j2
@@ -153,10 +158,14 @@ install: all
 	  $(DESTDIR)$(PREFIX)/include $(DESTDIR)$(PREFIX)/share/man/man1 \
 	  $(DESTDIR)$(PREFIX)/share/man/man3 $(DESTDIR)$(PREFIX)/share/man/man5
 	install -m 755 $(AUTHZC) $(DESTDIR)$(PREFIX)/bin/authzc
+	install -m 644 runtime/authz.h $(DESTDIR)$(PREFIX)/include/authz.h
+	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@VERSION@|$(VERSION)|g' runtime/authz.pc.in \
+	  >$(DESTDIR)$(PREFIX)/lib/pkgconfig/authz.pc
 	install -m 644 $(LIBA) $(DESTDIR)$(PREFIX)/lib/libauthz.a
 	install -m 755 $(LIBSO) $(DESTDIR)$(PREFIX)/lib/libauthz.so.0
 	ln -sf libauthz.so.0 $(DESTDIR)$(PREFIX)/lib/libauthz.so
 	install -m 644 man/*.1 $(DESTDIR)$(PREFIX)/share/man/man1/
+	install -m 644 man/*.3 $(DESTDIR)$(PREFIX)/share/man/man3/
 	install -m 644 man/*.5 $(DESTDIR)$(PREFIX)/share/man/man5/
 
 clean:

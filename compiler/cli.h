@@ -23,6 +23,16 @@ enum exit_code {
 
 int cmd_check(int argc, char **argv);
 int cmd_fmt(int argc, char **argv);
+int cmd_compile(int argc, char **argv);
+int cmd_inspect(int argc, char **argv);
+
+struct compilation;
+/* Render c's diagnostics to stderr as `check` does in text form (sorted;
+ * with its summary line when `summary`).  Returns the exit code they call
+ * for: EXIT_OK, EXIT_FAIL on errors, EXIT_TROUBLE for environment trouble
+ * (missing schema, unreadable file).  In cmd_check.c. */
+int check_report_text(struct compilation *c, bool summary);
+int cmd_eval(int argc, char **argv);
 
 /* True when colour may be written to f: a terminal, NO_COLOR unset or
  * empty, TERM not "dumb". */

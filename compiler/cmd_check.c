@@ -116,6 +116,19 @@ static void print_summary(const struct compilation *c)
 	fputc('\n', stderr);
 }
 
+int check_report_text(struct compilation *c, bool summary)
+{
+	diag_sort(&c->diags);
+	diag_render_text(stderr, &c->src, &c->diags, cli_color(stderr));
+	if (summary)
+		print_summary(c);
+	int code = c->diags.errors ? EXIT_FAIL : EXIT_OK;
+	for (size_t i = 0; i < c->diags.n; i++)
+		if (is_trouble(c->diags.items[i], &c->src))
+			code = EXIT_TROUBLE;
+	return code;
+}
+
 int cmd_check(int argc, char **argv)
 {
 	static const struct option longopts[] = {

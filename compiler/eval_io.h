@@ -50,7 +50,7 @@ void eval_lines_init(struct eval_lines *l, int fd, size_t max);
 void eval_lines_release(struct eval_lines *l);
 
 /*
- * The next line in *line/*len, valid until the next call.  The last line
+ * The next line in *line and *len, valid until the next call.  The last line
  * need not end in '\n'.  A line longer than the limit is skipped (without
  * keeping it in memory) and reported as EVAL_LINE_TOO_LONG; reading then
  * goes on with the next line.  EVAL_LINE_ERROR with errno on a read error

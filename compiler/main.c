@@ -21,6 +21,9 @@ struct cmd {
 static const struct cmd commands[] = {
 	{ "check", cmd_check, "parse and type-check policies and tests" },
 	{ "fmt", cmd_fmt, "rewrite sources in the canonical layout" },
+	{ "compile", cmd_compile, "check, then write the policy bundle" },
+	{ "inspect", cmd_inspect, "show what a compiled bundle holds" },
+	{ "eval", cmd_eval, "decide requests against the policies" },
 };
 
 #define NCOMMANDS (sizeof commands / sizeof commands[0])

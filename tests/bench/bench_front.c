@@ -59,8 +59,8 @@ struct sample {
 };
 
 /* One compilation of the project at `dir`: the phases of compilation_run,
- * timed one by one.  Returns the number of errors; fills *st and, when
- * `sizes` is set, the rule count and byte counts. */
+ * timed one by one.  Returns the number of errors (printed); fills *st
+ * and, when `rules` is not NULL, the rule, file and byte counts. */
 static size_t run_once(const char *dir, struct sample *st, size_t *rules, size_t *files,
 		       size_t *policy_bytes, size_t *schema_bytes)
 {

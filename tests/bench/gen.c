@@ -30,6 +30,13 @@
 #include <time.h>
 
 #define RULES_PER_FILE 500
+/* Share of the requests built to be allowed; the rest are split evenly
+ * between a violated permit guard and a triggered forbid.  Build with
+ * -DGEN_ALLOW_PCT=100 to check the generator against the compiler: every
+ * request should then be allowed. */
+#ifndef GEN_ALLOW_PCT
+#define GEN_ALLOW_PCT 50
+#endif
 #define NOW_MS (INT64_C(1795428000) * 1000)     /* 2026-11-23T10:00:00Z, a Monday */
 #define NOW_TEXT "2026-11-23T10:00:00Z"
 #define MIN_MS (INT64_C(60) * 1000)
@@ -435,7 +442,14 @@ static void set_present(struct req *q, int a, bool on)
 			q->present[i] = on;
 }
 
-/* A request every rule considers harmless: no forbid applies to it. */
+/*
+ * A neutral request: no forbid applies to it (no bad value: same tenant,
+ * no legal hold, an Agent's task_id present, ...) and few permit guards
+ * hold on it by chance (optional attributes absent, strings outside the
+ * rules' vocabularies, empty sets, stale times, an address outside every
+ * range), so a request built for one permit and then made to violate one
+ * of its guards is usually denied even among thousands of permits.
+ */
 static void req_base(struct req *q, int pt, int act, int rt)
 {
 	memset(q, 0, sizeof *q);
@@ -443,68 +457,64 @@ static void req_base(struct req *q, int pt, int act, int rt)
 	q->act = act;
 	q->rt = rt;
 	for (int i = 0; i < NATTRS; i++)
-		q->present[i] = true;
+		q->present[i] = !attrs[i].opt;
 	int tenant = rnd(20);
+	char g[STR_CAP];
 	set_str(q, A_P_ID, "%s%d", id_prefix[pt], rnd(100000));
 	set_str(q, A_R_ID, "%s%d", id_prefix[rt], rnd(100000));
 	set_str(q, A_P_TENANT, "t-%d", tenant);
-	set_add(q, A_P_GROUPS, "staff");
-	char g[STR_CAP];
-	snprintf(g, sizeof g, "g-%d", rnd(40));
-	set_add(q, A_P_GROUPS, g);
-	q->v[A_P_CLEARANCE].i = 2;
-	q->v[A_P_ISSUED].i = NOW_MS - 30 * MIN_MS;
+	q->v[A_P_CLEARANCE].i = 0;
+	q->v[A_P_ISSUED].i = NOW_MS - 30 * DAY_MS;
 	q->v[A_P_EXPIRES].i = NOW_MS + 7 * DAY_MS;
-	set_str(q, A_P_DEPT, "dept-%d", rnd(NDEPTS));
-	q->v[A_P_MFA].i = 1;
-	set_str(q, A_P_EMAIL, "%s@corp%d.example", q->v[A_P_ID].s, rnd(10));
-	set_str(q, A_P_MANAGER, "mgr-%d", rnd(100));
-	vocab(A_P_COUNTRY, rnd(100), q->v[A_P_COUNTRY].s, STR_CAP);
-	set_str(q, A_P_OFFICE, "office-%d", rnd(NOFFICES));
+	set_str(q, A_P_DEPT, "dept-x%d", rnd(10));
+	q->v[A_P_MFA].i = 0;
+	set_str(q, A_P_EMAIL, "%s@partner.example", q->v[A_P_ID].s);
+	set_str(q, A_P_MANAGER, "boss-%d", rnd(100));
+	set_str(q, A_P_COUNTRY, "CH");
+	set_str(q, A_P_OFFICE, "remote-%d", rnd(10));
 	q->v[A_P_REVOKED].i = 0;
 	set_str(q, A_P_KEY, "key-%d", rnd(1000000));
-	q->v[A_P_SIGNED].i = 1;
-	set_str(q, A_P_SPIFFE, "spiffe://mesh%d/%s", rnd(10), q->v[A_P_ID].s);
-	q->v[A_P_WSTART].i = NOW_MS - HOUR_MS;
-	q->v[A_P_WEND].i = NOW_MS + HOUR_MS;
+	q->v[A_P_SIGNED].i = 0;
+	set_str(q, A_P_SPIFFE, "spiffe://external/%s", q->v[A_P_ID].s);
+	q->v[A_P_WSTART].i = NOW_MS - 3 * HOUR_MS;
+	q->v[A_P_WEND].i = NOW_MS - 2 * HOUR_MS;
 	set_str(q, A_P_BEHALF, "u-%d", rnd(100000));
-	set_str(q, A_P_TASK, "TASK-%d", rnd(100000));
-	snprintf(g, sizeof g, "scope-%d", rnd(30));
+	set_present(q, A_P_TASK, true);         /* else B_UNTRACKED applies */
+	set_str(q, A_P_TASK, "TASK-0%d", rnd(100000));
+	snprintf(g, sizeof g, "scope-x%d", rnd(30));
 	set_add(q, A_P_SCOPES, g);
-	q->v[A_P_TASKEXP].i = NOW_MS + 2 * HOUR_MS;
+	q->v[A_P_TASKEXP].i = NOW_MS - HOUR_MS;
 
 	set_str(q, A_R_TENANT, "t-%d", tenant);
-	vocab(A_R_ENV, rnd(100), q->v[A_R_ENV].s, STR_CAP);
-	set_str(q, A_R_OWNER, "team%d-%d", rnd(10), rnd(100));
-	vocab(A_R_CLASS, 1 + rnd(2), q->v[A_R_CLASS].s, STR_CAP);
-	q->v[A_R_SENS].i = rnd(3);
-	snprintf(g, sizeof g, "team-%d", rnd(50));
-	set_add(q, A_R_TAGS, g);
-	vocab(A_R_REGION, rnd(100), q->v[A_R_REGION].s, STR_CAP);
-	snprintf(g, sizeof g, "CHG-%d", rnd(1000));
+	set_str(q, A_R_ENV, "legacy");
+	set_str(q, A_R_OWNER, "ext-%d", rnd(100));
+	set_str(q, A_R_CLASS, "unclassified");
+	q->v[A_R_SENS].i = 5;
+	set_str(q, A_R_REGION, "sa-east-1");
+	snprintf(g, sizeof g, "CHG-x%d", rnd(1000));
 	set_add(q, A_R_TICKETS, g);
 	q->v[A_R_RETENTION].i = 30 * DAY_MS;
-	q->v[A_R_PUBLIC].i = 0;
-	set_str(q, A_R_NETWORK, "10.%d.0.0/16", rnd(256));
-	q->v[A_R_CREATED].i = NOW_MS - 100 * DAY_MS;
+	q->v[A_R_PUBLIC].i = rnd(2);
+	set_str(q, A_R_NETWORK, "172.16.%d.0/24", rnd(256));
+	q->v[A_R_CREATED].i = NOW_MS - HOUR_MS;
 	snprintf(g, sizeof g, "svc-%d", rnd(100));
 	set_add(q, A_R_CALLERS, g);
-	q->v[A_R_DEPRECATED].i = 0;
+	q->v[A_R_DEPRECATED].i = 1;
 	q->v[A_R_TIMEOUT].i = 30 * 1000;
-	vocab(A_R_RUNTIME, rnd(100), q->v[A_R_RUNTIME].s, STR_CAP);
-	q->v[A_R_ROTDUE].i = NOW_MS + 30 * DAY_MS;
+	set_str(q, A_R_RUNTIME, "ruby3");
+	q->v[A_R_ROTDUE].i = NOW_MS - DAY_MS;
 	q->v[A_R_VERSION].i = 3;
-	q->v[A_R_ROTEN].i = 1;
+	q->v[A_R_ROTEN].i = 0;
 	q->v[A_R_ROTINT].i = 90 * DAY_MS;
 
-	set_str(q, A_C_IP, "10.%d.%d.%d", rnd(256), rnd(256), 1 + rnd(254));
+	set_str(q, A_C_IP, "192.0.2.%d", 1 + rnd(254));
 	set_str(q, A_C_TICKET, "CHG-%d", rnd(1000));
 	q->v[A_C_MFAAGE].i = 10 * MIN_MS;
-	q->v[A_C_RISK].i = rnd(40);
+	q->v[A_C_RISK].i = 40 + rnd(20);
 	q->v[A_C_MANAGED].i = 1;
-	vocab(A_C_OS, rnd(100), q->v[A_C_OS].s, STR_CAP);
+	set_str(q, A_C_OS, "freebsd");
 	q->v[A_C_SESSION].i = NOW_MS - 20 * MIN_MS;
-	set_str(q, A_C_AGENT, "sdk%d/%d.%d", rnd(5), rnd(3), rnd(10));
+	set_str(q, A_C_AGENT, "curl/8.%d", rnd(10));
 }
 
 /* ---- guards ------------------------------------------------------------- */
@@ -828,7 +838,7 @@ static void guard_set(const struct guard *g, struct req *q, bool truth)
 {
 	char e[8][STR_CAP], other[STR_CAP];
 	int n;
-	struct val *v = &q->v[g->a];
+	struct val *v = g->a >= 0 ? &q->v[g->a] : NULL;      /* NULL: G_ATTR_CMP, G_CLOCK */
 	switch (g->kind) {
 	case G_STR_EQ:
 	case G_STR_NE:
@@ -1391,6 +1401,14 @@ static int pick_type(unsigned m)
 	return -1;
 }
 
+/* False for a guard nearly every neutral request passes. */
+static bool selective(const struct guard *g)
+{
+	return !(g->kind == G_CLOCK || (g->kind == G_SET_EMPTY && g->a == A_R_HOLDS)
+		 || (g->kind == G_ATTR_CMP && g->op == 1) || g->kind == G_STR_NE
+		 || (g->kind == G_STR_IN && g->op));
+}
+
 static void gen_permit(struct rule *r)
 {
 	memset(r, 0, sizeof *r);
@@ -1418,9 +1436,21 @@ static void gen_permit(struct rule *r)
 	d.used[A_P_REVOKED] = d.used[A_P_KEY] = d.used[A_C_MANAGED] = true;     /* forbid-only */
 	static const int weights[] = { 1, 2, 2, 2, 3, 3, 3, 4, 4, 5 };
 	int nwhen = weights[rnd(NV(weights))];
-	for (int i = 0; i < nwhen && r->nwhen < MAX_WHEN; i++)
-		if (draw_normal(&d, &r->when[r->nwhen], false))
+	for (int i = 0; i < nwhen && r->nwhen < MAX_WHEN; i++) {
+		struct guard *g = &r->when[r->nwhen];
+		if (!draw_normal(&d, g, false))
+			continue;
+		/* the first guard must select: not one every request passes */
+		for (int tries = 0; r->nwhen == 0 && !selective(g) && tries < 16; tries++) {
+			int as[4], n = guard_attrs(g, as);
+			for (int k = 0; k < n; k++)
+				d.used[as[k]] = false;
+			if (!draw_normal(&d, g, false))
+				break;
+		}
+		if (r->nwhen > 0 || selective(g))
 			r->nwhen++;
+	}
 	r->split = r->nwhen >= 3 && chance(25) ? r->nwhen - 1 : r->nwhen;
 	int nunless = chance(25) ? 1 + chance(20) : 0;
 	for (int i = 0; i < nunless; i++)
@@ -1868,7 +1898,7 @@ static void write_requests(const char *dir, const struct rule *rules, int n, int
 			continue;
 		}
 		satisfy(r, q);
-		int want = rnd(100) < 50 ? REQ_ALLOW : rnd(100) < 70 ? REQ_VIOLATE : REQ_FORBID;
+		int want = rnd(100) < GEN_ALLOW_PCT ? REQ_ALLOW : rnd(100) < 50 ? REQ_VIOLATE : REQ_FORBID;
 		if (want == REQ_FORBID) {
 			const struct rule *f = NULL;
 			for (int t = 0; t < 64 && nf && !f; t++) {

@@ -1,0 +1,391 @@
+/*
+ * cmd_eval.c: `authzc eval`: decide requests against a bundle, one JSON
+ * decision per line on stdout (authzc-eval(1)).
+ *
+ * Requests come one per file argument, or as JSON Lines on stdin ("-" or
+ * no file).  One request, decision and scratch buffer serve the whole
+ * stream, and stdout is fully buffered unless it is a terminal, so a stream
+ * of small requests costs no allocation and no system call per line.
+ * A bad request is a deny with a request error and the stream goes on; a
+ * file that cannot be read is reported, skipped, and makes the exit status
+ * 2 once everything else has been decided (as git does with bad paths).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "authz.h"
+#include "cli.h"
+#include "codegen.h"
+#include "eval_io.h"
+#include "project.h"
+
+struct eval {
+	authz_bundle *b;
+	authz_request *req;
+	authz_decision *d;
+	unsigned flags;
+	bool has_now;           /* --now or $AUTHZC_NOW */
+	int64_t now;
+	int log_fd;             /* -1 without --log */
+	const char *log_path;
+	struct eval_buf scan, rec, deny, file;
+	bool trouble;           /* exit 2 at the end */
+	bool stop;              /* output or log lost: decide nothing more */
+	bool tty;
+};
+
+static void eval_usage(FILE *out)
+{
+	fputs("usage: authzc eval [-b BUNDLE] [-C DIR] [--explain] [--log FILE] [--now TIME]\n"
+	      "                   [REQUEST.json...]\n"
+	      "\n"
+	      "Decide requests: one JSON request per file, or JSON Lines on stdin (no file,\n"
+	      "or '-'); one JSON decision per line on stdout, in input order.  Without -b\n"
+	      "the project is compiled first.\n"
+	      "\n"
+	      "options:\n"
+	      "  -b, --bundle FILE  decide against this compiled bundle\n"
+	      "  --explain          add each matching rule's trace to its decision\n"
+	      "  --log FILE         append a decision record per request to FILE\n"
+	      "  --now TIME         RFC 3339 time for requests without \"time\"\n"
+	      "                     (default: $AUTHZC_NOW, else the clock)\n"
+	      "  -C DIR             run as if started in DIR\n"
+	      "  -h, --help         show this help\n"
+	      "\n"
+	      "exit status: 0 every request decided (allowed or denied), 1 the project\n"
+	      "does not compile, 2 usage, bundle, file or output trouble\n", out);
+}
+
+static int64_t clock_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Write all of buf with one write() call when the kernel allows it (an
+ * O_APPEND write of a regular file is not split between writers). */
+static int write_all(int fd, const char *buf, size_t len)
+{
+	while (len > 0) {
+		ssize_t n = write(fd, buf, len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return -1;
+		buf += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+static void out_of_memory(struct eval *e)
+{
+	cli_error("out of memory");
+	e->trouble = e->stop = true;
+}
+
+/* Print one decision and log it.  `json` NULL: a request over the size
+ * limit, denied with `too_long`. */
+static void emit(struct eval *e, const char *json, size_t len, const char *decision, size_t dlen)
+{
+	fwrite(decision, 1, dlen, stdout);
+	putchar('\n');
+	if (e->tty)
+		fflush(stdout);
+	if (ferror(stdout)) {
+		e->stop = true;     /* cli_finish reports it */
+		return;
+	}
+	if (e->log_fd < 0)
+		return;
+	e->rec.n = 0;
+	if (eval_log_record(&e->rec, json, len, decision, dlen, authz_bundle_digest(e->b),
+			    authz_bundle_source_revision(e->b)) < 0) {
+		out_of_memory(e);
+		return;
+	}
+	if (write_all(e->log_fd, e->rec.p, e->rec.n) < 0) {
+		cli_error("cannot write to '%s': %s", e->log_path, strerror(errno));
+		e->trouble = e->stop = true;
+	}
+}
+
+/* Decide the request json[0..len) and print its decision. */
+static void decide(struct eval *e, const char *json, size_t len)
+{
+	int rc;
+	if (e->has_now) {
+		/* The request's own "time" wins; --now fills it in otherwise,
+		 * also for a request denied before its time was read. */
+		struct eval_json_info info;
+		int64_t t = e->now, given;
+		e->scan.n = 0;
+		if (eval_json_compact(&e->scan, json, len, &info) < 0 ||
+		    authz_request_parse_json(e->req, json, len) < 0) {
+			out_of_memory(e);
+			return;
+		}
+		if (info.has_time && authz_parse_time(json + info.time_start, info.time_len, &given) == 0)
+			t = given;
+		authz_request_set_time(e->req, t);
+		rc = authz_decide(e->d, e->b, e->req, e->flags);
+	} else {
+		rc = authz_decide_json(e->d, e->b, e->req, json, len, e->flags);
+	}
+	size_t dlen;
+	const char *dec = rc == AUTHZ_ENOMEM ? NULL : authz_decision_json(e->d, &dlen);
+	if (!dec) {
+		out_of_memory(e);
+		return;
+	}
+	emit(e, json, len, dec, dlen);
+}
+
+/* A request never handed to the runtime: too long to keep. */
+static void deny_too_long(struct eval *e)
+{
+	char msg[64];
+	snprintf(msg, sizeof msg, "request is longer than the %u MiB limit", EVAL_MAX_REQUEST >> 20);
+	e->deny.n = 0;
+	if (eval_deny_json(&e->deny, msg, e->has_now ? e->now : clock_ms(), authz_bundle_digest(e->b),
+			   e->flags & AUTHZ_DECIDE_TRACE) < 0) {
+		out_of_memory(e);
+		return;
+	}
+	emit(e, NULL, 0, e->deny.p, e->deny.n);
+}
+
+/* Decide each line of `fd` (JSON Lines); blank lines are skipped. */
+static void eval_stream(struct eval *e, int fd, const char *name)
+{
+	struct eval_lines l;
+	eval_lines_init(&l, fd, EVAL_MAX_REQUEST);
+	const char *line;
+	size_t len;
+	int rc;
+	while (!e->stop && (rc = eval_lines_next(&l, &line, &len)) != EVAL_LINE_EOF) {
+		if (rc == EVAL_LINE_ERROR) {
+			cli_error("cannot read '%s': %s", name, strerror(errno));
+			e->trouble = true;
+			break;
+		}
+		if (rc == EVAL_LINE_TOO_LONG)
+			deny_too_long(e);
+		else if (!eval_blank(line, len))
+			decide(e, line, len);
+	}
+	eval_lines_release(&l);
+}
+
+/* Decide the one request in file `path`. */
+static void eval_file(struct eval *e, const char *path)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		cli_error("cannot read '%s': %s", path, errno == ENOENT ? "no such file" : strerror(errno));
+		e->trouble = true;
+		return;
+	}
+	e->file.n = 0;
+	bool too_long = false;
+	char chunk[65536];
+	for (;;) {
+		ssize_t n = read(fd, chunk, sizeof chunk);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			cli_error("cannot read '%s': %s", path,
+				  errno == EISDIR ? "it is a folder" : strerror(errno));
+			e->trouble = true;
+			close(fd);
+			return;
+		}
+		if (n == 0)
+			break;
+		if (e->file.n + (size_t)n > EVAL_MAX_REQUEST) {
+			too_long = true;
+			break;
+		}
+		if (eval_buf_put(&e->file, chunk, (size_t)n) < 0) {
+			close(fd);
+			out_of_memory(e);
+			return;
+		}
+	}
+	close(fd);
+	if (too_long)
+		deny_too_long(e);
+	else
+		decide(e, e->file.p ? e->file.p : "", e->file.n);
+}
+
+/* A diagnostic about no source file (a missing schema, an unreadable file)
+ * is environment trouble rather than a compile error (as in check). */
+static bool is_trouble(const struct diag *d, const struct srcset *src)
+{
+	return !srcset_file(src, d->span.file) ||
+	       ((d->code == E_IO || d->code == E_LIMIT) && !d->has_span && !d->json_path);
+}
+
+/* Compile the project found from the current folder into *out.  Prints
+ * the diagnostics; returns EXIT_OK, EXIT_FAIL (errors) or EXIT_TROUBLE. */
+static int compile_project(authz_bundle **out)
+{
+	char *root = NULL;
+	if (project_find_root(".", &root) < 0)
+		return cli_error("cannot find the project root: %s", strerror(errno));
+	struct compilation c;
+	compilation_init(&c);
+	c.root = arena_strdup(&c.arena, root);
+	free(root);
+	struct source_tree tree;
+	source_tree_fs(&tree, c.root);
+	uint8_t *buf = NULL;
+	size_t len = 0;
+	size_t errors = compilation_run(&c, &tree);
+	if (!errors)
+		errors = codegen_bundle(&c, "", &buf, &len);
+	int code = errors ? EXIT_FAIL : EXIT_OK;
+	for (size_t i = 0; i < c.diags.n; i++)
+		if (c.diags.items[i]->severity == DIAG_ERROR && is_trouble(c.diags.items[i], &c.src))
+			code = EXIT_TROUBLE;
+	if (c.diags.n) {
+		diag_sort(&c.diags);
+		diag_render_text(stderr, &c.src, &c.diags, cli_color(stderr));
+	}
+	if (errors)
+		fprintf(stderr, "authzc: cannot decide: the project has %zu error%s\n", errors,
+			errors == 1 ? "" : "s");
+	compilation_release(&c);
+	if (code != EXIT_OK)
+		return code;
+	authz_error err;
+	int rc = authz_bundle_load(out, buf, len, &err);
+	free(buf);
+	if (rc < 0)
+		return cli_error("cannot load the compiled bundle: %s", err.message);
+	return EXIT_OK;
+}
+
+/* Parse --now / $AUTHZC_NOW into e. */
+static int set_now(struct eval *e, const char *text, const char *what)
+{
+	if (authz_parse_time(text, strlen(text), &e->now) < 0)
+		return cli_usage_error("eval", "%s '%s' is not an RFC 3339 time", what, text);
+	e->has_now = true;
+	return EXIT_OK;
+}
+
+static void eval_release(struct eval *e)
+{
+	authz_decision_free(e->d);
+	authz_request_free(e->req);
+	authz_bundle_free(e->b);
+	if (e->log_fd >= 0)
+		close(e->log_fd);
+	eval_buf_free(&e->scan);
+	eval_buf_free(&e->rec);
+	eval_buf_free(&e->deny);
+	eval_buf_free(&e->file);
+}
+
+/* stdout's buffer when it is not a terminal: one write per 256 KiB. */
+static char out_buf[256u << 10];
+
+int cmd_eval(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "bundle", required_argument, NULL, 'b' },
+		{ "explain", no_argument, NULL, 'x' },
+		{ "log", required_argument, NULL, 'l' },
+		{ "now", required_argument, NULL, 'n' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct eval e = { .log_fd = -1 };
+	const char *bundle = NULL, *dir = NULL, *now = NULL;
+	int opt;
+	optind = 0;     /* reset getopt (GNU and musl) */
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, "+:b:C:h", longopts, NULL)) != -1) {
+		switch (opt) {
+		case 'b':
+			bundle = optarg;
+			break;
+		case 'x':
+			e.flags |= AUTHZ_DECIDE_TRACE;
+			break;
+		case 'l':
+			e.log_path = optarg;
+			break;
+		case 'n':
+			now = optarg;
+			break;
+		case 'C':
+			dir = optarg;
+			break;
+		case 'h':
+			eval_usage(stdout);
+			return EXIT_OK;
+		case ':':
+			return cli_usage_error("eval", "option '%s' needs a value", argv[optind - 1]);
+		default:
+			if (optopt)
+				return cli_usage_error("eval", "unknown option '-%c'", optopt);
+			return cli_usage_error("eval", "unknown option '%s'", argv[optind - 1]);
+		}
+	}
+	const char *env_now = getenv("AUTHZC_NOW");
+	if (now && set_now(&e, now, "--now") != EXIT_OK)
+		return EXIT_TROUBLE;
+	if (!now && env_now && *env_now && set_now(&e, env_now, "$AUTHZC_NOW") != EXIT_OK)
+		return EXIT_TROUBLE;
+	if (dir && chdir(dir) != 0)
+		return cli_error("cannot change to '%s': %s", dir, strerror(errno));
+
+	int code = EXIT_OK;
+	if (bundle) {
+		authz_error err;
+		if (authz_bundle_load_file(&e.b, bundle, &err) < 0)
+			return cli_error("%s", err.message);
+	} else if ((code = compile_project(&e.b)) != EXIT_OK) {
+		return code;
+	}
+	if (e.log_path) {
+		e.log_fd = open(e.log_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+		if (e.log_fd < 0) {
+			cli_error("cannot open '%s': %s", e.log_path, strerror(errno));
+			eval_release(&e);
+			return EXIT_TROUBLE;
+		}
+	}
+	if (authz_request_new(&e.req, e.b) < 0 || authz_decision_new(&e.d) < 0) {
+		eval_release(&e);
+		return cli_error("out of memory");
+	}
+	e.tty = isatty(STDOUT_FILENO);
+	if (!e.tty)
+		setvbuf(stdout, out_buf, _IOFBF, sizeof out_buf);
+
+	if (optind >= argc)
+		eval_stream(&e, STDIN_FILENO, "stdin");
+	for (int i = optind; i < argc && !e.stop; i++) {
+		if (!strcmp(argv[i], "-"))
+			eval_stream(&e, STDIN_FILENO, "stdin");
+		else
+			eval_file(&e, argv[i]);
+	}
+	/* Flush here: out_buf must not be used after the command returns. */
+	if (fflush(stdout) != 0 || ferror(stdout))
+		code = cli_finish(EXIT_TROUBLE);
+	else if (e.trouble)
+		code = EXIT_TROUBLE;
+	eval_release(&e);
+	return code;
+}

@@ -1,0 +1,259 @@
+/*
+ * cmd_inspect.c: `authzc inspect BUNDLE`: what a bundle holds, as text or
+ * JSON, optionally with the bytecode (authzc-inspect(1)).
+ *
+ * The bundle is loaded (and so verified) by libauthz first; only a bundle
+ * that loads is described.  The schema summary reads the loaded bundle's
+ * tables (runtime/bundle.h), which the public API does not expose.
+ */
+#include <cJSON.h>
+#include <getopt.h>
+#include <sodium.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "authz.h"
+#include "bundle.h"
+#include "cli.h"
+
+enum inspect_format { FMT_TEXT, FMT_JSON };
+
+static void inspect_usage(FILE *out)
+{
+	fputs("usage: authzc inspect [--disasm] [--format text|json] BUNDLE\n"
+	      "\n"
+	      "Load and verify a compiled policy bundle and show its header, digest,\n"
+	      "schema digest, source revision, schema summary and rules with their\n"
+	      "annotations.\n"
+	      "\n"
+	      "options:\n"
+	      "  --disasm         add each rule's bytecode\n"
+	      "  --format FORMAT  text (default) or json\n"
+	      "  -h, --help       show this help\n"
+	      "\n"
+	      "exit status: 0 shown, 2 usage trouble or a bundle that does not load\n", out);
+}
+
+static uint32_t rd32(const uint8_t *p)
+{
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+/* "sha256:<hex>" of the schema section (types, attributes, actions): the
+ * same schema gives the same digest whatever the rules are. */
+static void schema_digest(const authz_bundle *b, char out[72])
+{
+	uint32_t off = 0, len = 0;
+	for (uint32_t i = 0; i < BUNDLE_NSECTIONS; i++) {
+		const uint8_t *e = b->buf + BUNDLE_HEADER_SIZE + 16 * i;
+		if (rd32(e) == SEC_SCHEMA) {
+			off = rd32(e + 8);
+			len = rd32(e + 12);
+		}
+	}
+	unsigned char h[crypto_hash_sha256_BYTES];
+	crypto_hash_sha256(h, b->buf + off, len);
+	memcpy(out, "sha256:", 7);
+	sodium_bin2hex(out + 7, 72 - 7, h, sizeof h);
+}
+
+struct strbuf {
+	char *p;
+	size_t n, cap;
+	bool oom;
+};
+
+static int sb_write(const char *text, size_t len, void *payload)
+{
+	struct strbuf *s = payload;
+	if (s->n + len + 1 > s->cap) {
+		size_t cap = s->cap ? s->cap * 2 : 4096;
+		while (cap < s->n + len + 1)
+			cap *= 2;
+		char *p = realloc(s->p, cap);
+		if (!p) {
+			s->oom = true;
+			return -1;
+		}
+		s->p = p;
+		s->cap = cap;
+	}
+	memcpy(s->p + s->n, text, len);
+	s->n += len;
+	s->p[s->n] = 0;
+	return 0;
+}
+
+static int file_write(const char *text, size_t len, void *payload)
+{
+	return fwrite(text, 1, len, payload) == len ? 0 : -1;
+}
+
+static void print_text(const authz_bundle *b, const char *path, bool disasm)
+{
+	char sd[72], t[32];
+	schema_digest(b, sd);
+	const char *rev = authz_bundle_source_revision(b);
+	size_t nrules = authz_bundle_rule_count(b);
+	printf("bundle    %s\n", path);
+	printf("format    %u\n", (unsigned)(b->buf[4] | b->buf[5] << 8));
+	printf("digest    %s\n", authz_bundle_digest(b));
+	printf("schema    %s\n", sd);
+	printf("revision  %s\n", *rev ? rev : "(none)");
+	printf("size      %zu bytes, %zu rule%s, %u constant%s, %u instruction%s\n", b->len, nrules,
+	       nrules == 1 ? "" : "s", (unsigned)b->nconsts, b->nconsts == 1 ? "" : "s",
+	       (unsigned)b->ncode, b->ncode == 1 ? "" : "s");
+	printf("types    ");
+	for (uint32_t i = 0; i < b->ntypes; i++)
+		printf("%s%s", i ? ", " : " ", bundle_str(b, b->owners[i].name));
+	printf("\nactions  ");
+	for (uint32_t i = 0; i < b->nactions; i++)
+		printf("%s%s", i ? ", " : " ", bundle_str(b, b->actions[i].name));
+	printf("\n\nrules:\n");
+	for (size_t i = 0; i < nrules; i++) {
+		const struct bundle_rule *r = &b->rules[i];
+		printf("  %s %s\n", authz_bundle_rule_effect(b, i) == AUTHZ_FORBID ? "forbid" : "permit",
+		       authz_bundle_rule_id(b, i));
+		for (size_t k = 0; k < authz_bundle_rule_annotation_count(b, i); k++) {
+			const char *key, *value;
+			if (authz_bundle_rule_annotation(b, i, k, &key, &value) == 0)
+				printf("    @%s(\"%s\")\n", key, value);
+		}
+		if (r->has_expires) {
+			authz_format_time(r->expires, t);
+			printf("    expires at %s\n", t);
+		}
+	}
+	if (disasm) {
+		printf("\ncode:\n");
+		authz_bundle_disasm(b, file_write, stdout);
+	}
+}
+
+/* The JSON description; NULL when out of memory. */
+static char *json_of(const authz_bundle *b, const char *path, bool disasm)
+{
+	char sd[72], t[32];
+	schema_digest(b, sd);
+	cJSON *o = cJSON_CreateObject();
+	cJSON_AddStringToObject(o, "bundle", path);
+	cJSON_AddNumberToObject(o, "format", b->buf[4] | b->buf[5] << 8);
+	cJSON_AddStringToObject(o, "digest", authz_bundle_digest(b));
+	cJSON_AddStringToObject(o, "schema_digest", sd);
+	cJSON_AddStringToObject(o, "revision", authz_bundle_source_revision(b));
+	cJSON_AddNumberToObject(o, "bytes", (double)b->len);
+	cJSON_AddNumberToObject(o, "constants", b->nconsts);
+	cJSON_AddNumberToObject(o, "instructions", b->ncode);
+	cJSON *types = cJSON_AddArrayToObject(o, "types");
+	for (uint32_t i = 0; i < b->ntypes; i++)
+		cJSON_AddItemToArray(types, cJSON_CreateString(bundle_str(b, b->owners[i].name)));
+	cJSON *actions = cJSON_AddArrayToObject(o, "actions");
+	for (uint32_t i = 0; i < b->nactions; i++)
+		cJSON_AddItemToArray(actions, cJSON_CreateString(bundle_str(b, b->actions[i].name)));
+	cJSON *rules = cJSON_AddArrayToObject(o, "rules");
+	for (size_t i = 0; i < authz_bundle_rule_count(b); i++) {
+		const struct bundle_rule *r = &b->rules[i];
+		cJSON *x = cJSON_CreateObject();
+		cJSON_AddStringToObject(x, "id", authz_bundle_rule_id(b, i));
+		cJSON_AddStringToObject(x, "effect",
+					authz_bundle_rule_effect(b, i) == AUTHZ_FORBID ? "forbid" : "permit");
+		cJSON *ann = cJSON_AddArrayToObject(x, "annotations");
+		for (size_t k = 0; k < authz_bundle_rule_annotation_count(b, i); k++) {
+			const char *key, *value;
+			if (authz_bundle_rule_annotation(b, i, k, &key, &value) != 0)
+				continue;
+			cJSON *a = cJSON_CreateObject();
+			cJSON_AddStringToObject(a, "name", key);
+			cJSON_AddStringToObject(a, "value", value);
+			cJSON_AddItemToArray(ann, a);
+		}
+		if (r->has_expires) {
+			authz_format_time(r->expires, t);
+			cJSON_AddStringToObject(x, "expires", t);
+		} else {
+			cJSON_AddNullToObject(x, "expires");
+		}
+		cJSON_AddNumberToObject(x, "guards", r->nguards);
+		cJSON_AddItemToArray(rules, x);
+	}
+	if (disasm) {
+		struct strbuf s = { 0 };
+		authz_bundle_disasm(b, sb_write, &s);
+		cJSON_AddStringToObject(o, "disasm", s.p ? s.p : "");
+		free(s.p);
+	}
+	char *text = cJSON_PrintUnformatted(o);
+	cJSON_Delete(o);
+	return text;
+}
+
+int cmd_inspect(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "disasm", no_argument, NULL, 'd' },
+		{ "format", required_argument, NULL, 'f' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	enum inspect_format format = FMT_TEXT;
+	bool disasm = false;
+	int opt;
+	optind = 0;
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
+		switch (opt) {
+		case 'd':
+			disasm = true;
+			break;
+		case 'f':
+			if (!strcmp(optarg, "text"))
+				format = FMT_TEXT;
+			else if (!strcmp(optarg, "json"))
+				format = FMT_JSON;
+			else
+				return cli_usage_error("inspect", "unknown format '%s' (text or json)", optarg);
+			break;
+		case 'h':
+			inspect_usage(stdout);
+			return EXIT_OK;
+		case ':':
+			return cli_usage_error("inspect", "option '%s' needs a value", argv[optind - 1]);
+		default:
+			if (optopt)
+				return cli_usage_error("inspect", "unknown option '-%c'", optopt);
+			return cli_usage_error("inspect", "unknown option '%s'", argv[optind - 1]);
+		}
+	}
+	if (optind >= argc)
+		return cli_usage_error("inspect", "no bundle given");
+	if (optind + 1 < argc)
+		return cli_usage_error("inspect", "unexpected argument '%s'", argv[optind + 1]);
+	const char *path = argv[optind];
+	authz_bundle *b = NULL;
+	authz_error err;
+	if (authz_bundle_load_file(&b, path, &err) != 0) {
+		if (err.code == AUTHZ_EFORMAT)
+			fprintf(stderr, "authzc inspect: '%s': %s\n", path, err.message);
+		else
+			fprintf(stderr, "authzc inspect: %s\n", err.message);
+		return EXIT_TROUBLE;
+	}
+	if (sodium_init() < 0) {
+		authz_bundle_free(b);
+		return cli_error("cannot initialise libsodium");
+	}
+	int code = EXIT_OK;
+	if (format == FMT_TEXT) {
+		print_text(b, path, disasm);
+	} else {
+		char *text = json_of(b, path, disasm);
+		if (text) {
+			printf("%s\n", text);
+			free(text);
+		} else {
+			code = cli_error("out of memory");
+		}
+	}
+	authz_bundle_free(b);
+	return code;
+}

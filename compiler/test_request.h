@@ -1,0 +1,29 @@
+/*
+ * test_request.h: turn a test's checked request (checker.h) into a libauthz
+ * request, through the authz_request_set_* API, so the test runner decides
+ * it against a compiled bundle exactly as an embedding service would.
+ */
+#ifndef AUTHZC_TEST_REQUEST_H
+#define AUTHZC_TEST_REQUEST_H
+
+#include <stddef.h>
+
+#include "arena.h"
+#include "authz.h"
+#include "checker.h"
+
+/*
+ * Replace the contents of `r` (made for a bundle compiled from the same
+ * schema) by request `q`.  Values the setter API cannot express (sets of
+ * timestamps, durations, ips or bools; strings holding a NUL byte) make the
+ * whole request go through its JSON form instead, with the same meaning.
+ * Returns 0, or a negative AUTHZ_E* code with a message in msg[0..size)
+ * (an attribute the bundle's schema does not know, out of memory).
+ */
+int test_request_build(authz_request *r, const struct checked_request *q, struct arena *a,
+		       char *msg, size_t size);
+
+/* The JSON form of `q` (CLI.md), NUL-terminated, arena-allocated. */
+char *test_request_json(struct arena *a, const struct checked_request *q);
+
+#endif

@@ -1,0 +1,196 @@
+#!/bin/sh
+# run.sh: the authzc benchmarks (`make bench`; never part of `make test`).
+#
+# Generates projects of 10, 100, 1,000 and 10,000 rules (tests/bench/gen.c)
+# into $BENCH/sets/ (kept between runs, regenerated when the generator
+# changes), checks each with `authzc check`, and prints a markdown report,
+# also written to $BENCH/report.md:
+#
+#   1. the machine (paste it with the numbers into the README);
+#   2. front end: parse + check time and peak RSS (bench_front.c);
+#   3. compile: bundle bytes vs source bytes and compile time, once
+#      `authzc help` lists `compile`;
+#   4. decisions: ns per decision through the C API with a prebuilt request
+#      and from JSON, decisions/s (bench_decide.c), and `authzc eval` JSON
+#      Lines throughput, once compile (and eval) exist.  Until then a
+#      "harness" row runs bench_decide on a one-rule bundle written from the
+#      schema (schema_bundle.c): it checks that every generated request
+#      conforms to the schema and measures request handling alone.
+#
+# Environment: AUTHZC and BENCH (set by the Makefile), CC (for the report),
+# BENCH_SIZES (default "10 100 1000 10000"), BENCH_SEED (42),
+# BENCH_REQUESTS (10000).
+set -eu
+
+: "${AUTHZC:?set AUTHZC to the authzc binary}"
+: "${BENCH:?set BENCH to the folder of the benchmark programs}"
+SIZES=${BENCH_SIZES:-10 100 1000 10000}
+SEED=${BENCH_SEED:-42}
+NREQ=${BENCH_REQUESTS:-10000}
+SETS=$BENCH/sets
+REPORT=$BENCH/report.md
+mkdir -p "$SETS"
+
+die() { echo "bench: $*" >&2; exit 1; }
+
+# The value of key $2 in a line of key=value pairs $1.
+kv() { printf '%s\n' "$1" | tr ' ' '\n' | sed -n "s/^$2=//p"; }
+
+now_ns() { date +%s%N; }
+
+# Median of the numbers on stdin.
+median() { sort -n | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+
+# 12345678 -> 12,345,678
+commas() { printf '%s\n' "$1" | sed -e ':a' -e 's/\([0-9]\)\([0-9]\{3\}\)\($\|[,.]\)/\1,\2\3/; ta'; }
+
+# Has `authzc help` a command named $1?
+has_command() { "$AUTHZC" help 2>/dev/null | grep -q "^  $1 "; }
+
+# ---- generate ----------------------------------------------------------------
+
+gen_sum=$(cksum < "$BENCH/gen" | cut -d' ' -f1)
+for n in $SIZES; do
+	dir=$SETS/$n
+	stamp="$gen_sum $SEED $NREQ"
+	if [ -f "$dir/.generated" ] && [ "$(cat "$dir/.generated")" = "$stamp" ]; then
+		continue
+	fi
+	rm -rf "$dir" "$dir.tmp"
+	"$BENCH/gen" "$n" "$dir.tmp" "$SEED" "$NREQ" 2>"$SETS/gen-$n.log" || { cat "$SETS/gen-$n.log" >&2; die "gen $n failed"; }
+	"$AUTHZC" -C "$dir.tmp" check 2>"$SETS/check-$n.log" || { cat "$SETS/check-$n.log" >&2; die "the $n-rule project does not check"; }
+	echo "$stamp" > "$dir.tmp/.generated"
+	mv "$SETS/gen-$n.log" "$dir.tmp/gen.log"
+	mv "$dir.tmp" "$dir"
+done
+
+# Percentage of the requests of set $1 the generator built to be allowed
+# (the rest violate a guard of a permit or trigger a forbid).
+built_allowed() {
+	awk '/requests:/ { printf "%.1f%%", 100 * $4 / $2 }' "$SETS/$1/gen.log" 2>/dev/null || true
+}
+
+# ---- report --------------------------------------------------------------------
+
+report() {
+cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo 2>/dev/null | head -n 1)
+echo "## Benchmarks"
+echo
+echo "- machine: ${cpu:-unknown CPU}, $(nproc) cores, $(uname -sr)"
+echo "- compiler: $(${CC:-cc} --version 2>/dev/null | head -n 1)"
+echo "- authzc: $("$AUTHZC" --version), $(date -u +%Y-%m-%d)"
+echo "- projects: tests/bench/gen.c, seed $SEED, $(commas "$NREQ") requests each; \`make bench\` to reproduce"
+echo
+
+# ---- front end ---------------------------------------------------------------------
+
+echo "### Front end: load + parse + check (bench_front.c, median of the runs)"
+echo
+echo "| rules | files | source bytes | runs | load ms | parse ms | check ms | total ms | rules/s | peak RSS |"
+echo "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
+for n in $SIZES; do
+	case $n in
+	10|100) runs=30 ;;
+	1000) runs=10 ;;
+	*) runs=5 ;;
+	esac
+	out=$("$BENCH/bench_front" "$SETS/$n" "$runs") || die "bench_front failed on $n rules"
+	rules=$(kv "$out" rules)
+	total=$(kv "$out" total_ms)
+	rate=$(awk -v r="$rules" -v t="$total" 'BEGIN { printf "%.0f", (t > 0 ? r / t * 1000 : 0) }')
+	rss=$(awk -v k="$(kv "$out" maxrss_kb)" 'BEGIN { printf "%.1f MiB", k / 1024 }')
+	echo "| $(commas "$rules") | $(kv "$out" files) | $(commas "$(kv "$out" policy_bytes)") | $runs" \
+	     "| $(kv "$out" load_ms) | $(kv "$out" parse_ms) | $(kv "$out" check_ms) | $total" \
+	     "| $(commas "$rate") | $rss |"
+done
+echo
+echo "Source bytes count the .authz files (the schema is $(commas "$(wc -c < "$SETS/$(echo "$SIZES" | awk '{ print $1 }')/schema.json" | tr -d ' ')") bytes)."
+echo "Peak RSS is the driver process's ru_maxrss: one compilation at its largest plus the program."
+echo
+
+# ---- compile (ready: switches on when `authzc compile` exists) ------------------------
+
+echo "### Compile: bundle size and compile time"
+echo
+if has_command compile; then
+	echo "| rules | source bytes | bundle bytes | bundle / source | compile ms (median of 3) |"
+	echo "| ---: | ---: | ---: | ---: | ---: |"
+	for n in $SIZES; do
+		bundle=$SETS/$n.authzb
+		src=$(cat "$SETS/$n"/policies/*.authz "$SETS/$n"/policies/*/*.authz 2>/dev/null | wc -c | tr -d ' ')
+		times=""
+		for _ in 1 2 3; do
+			t0=$(now_ns)
+			"$AUTHZC" -C "$SETS/$n" compile -o "$bundle" >/dev/null 2>"$SETS/compile-$n.log" \
+				|| { cat "$SETS/compile-$n.log" >&2; die "compile failed on $n rules"; }
+			t1=$(now_ns)
+			times="$times $(( (t1 - t0) / 1000 ))"
+		done
+		ms=$(echo "$times" | tr ' ' '\n' | grep . | median | awk '{ printf "%.1f", $1 / 1000 }')
+		bytes=$(wc -c < "$bundle" | tr -d ' ')
+		ratio=$(awk -v b="$bytes" -v s="$src" 'BEGIN { printf "%.2f", (s > 0 ? b / s : 0) }')
+		echo "| $(commas "$n") | $(commas "$src") | $(commas "$bytes") | $ratio | $ms |"
+	done
+else
+	echo "skipped: authzc compile not available"
+fi
+echo
+
+# ---- decisions (ready: switch on with compile; eval column with eval) ---------------
+
+echo "### Decisions (bench_decide.c, pinned to one core)"
+echo
+echo "Prebuilt: a request built once through the typed API, decided again and again;"
+echo "JSON: authz_decide_json on the request's text (parse, check, decide)."
+echo "ns are per decision: median and p99 over 1,000 requests, each timed over many repetitions."
+echo
+has_eval=no
+has_command eval && has_eval=yes
+decide_row() {   # $1 label, $2 bundle, $3 requests, $4 reps, $5 eval column
+	out=$("$BENCH/bench_decide" "$2" "$3" -r "$4") || { printf '%s\n' "$out" >&2; die "bench_decide failed ($1)"; }
+	case $out in skipped:*) echo "| $1 | $out ||||||||"; return ;; esac
+	echo "| $1 | $(commas "$(kv "$out" prebuilt_median_ns)") | $(commas "$(kv "$out" prebuilt_p99_ns)")" \
+	     "| $(commas "$(kv "$out" prebuilt_per_s)") | $(commas "$(kv "$out" json_median_ns)")" \
+	     "| $(commas "$(kv "$out" json_p99_ns)") | $(commas "$(kv "$out" json_per_s)") | $5" \
+	     "| $(kv "$out" allowed_pct)% | $6 |"
+}
+echo "| rules | API median ns | API p99 ns | API decisions/s | JSON median ns | JSON p99 ns | JSON decisions/s | eval lines/s | allowed | built to allow |"
+echo "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
+if has_command compile; then
+	for n in $SIZES; do
+		case $n in 10000) reps=20 ;; 1000) reps=100 ;; *) reps=200 ;; esac
+		evalcol="n/a"
+		if [ $has_eval = yes ]; then
+			times=""
+			for _ in 1 2 3; do
+				t0=$(now_ns)
+				"$AUTHZC" eval -b "$SETS/$n.authzb" < "$SETS/$n/requests.jsonl" > /dev/null \
+					|| die "authzc eval failed on $n rules"
+				t1=$(now_ns)
+				times="$times $(( (t1 - t0) / 1000 ))"
+			done
+			us=$(echo "$times" | tr ' ' '\n' | grep . | median)
+			lines=$(wc -l < "$SETS/$n/requests.jsonl" | tr -d ' ')
+			evalcol=$(commas "$(awk -v l="$lines" -v u="$us" 'BEGIN { printf "%.0f", (u > 0 ? l / u * 1e6 : 0) }')")
+		fi
+		decide_row "$(commas "$n")" "$SETS/$n.authzb" "$SETS/$n/requests.jsonl" $reps "$evalcol" "$(built_allowed "$n")"
+	done
+else
+	echo "| all | skipped: no bundle (authzc compile not available) ||||||||"
+fi
+# The harness row: request handling alone, and proof that the generated
+# requests conform to the schema (bench_decide fails on a request error).
+last=$(echo "$SIZES" | awk '{ print $NF }')
+"$BENCH/schema_bundle" "$SETS/$last/schema.json" "$SETS/schema-only.authzb" || die "schema_bundle failed"
+decide_row "harness: 1 rule, no condition" "$SETS/schema-only.authzb" "$SETS/$last/requests.jsonl" 200 "n/a" "n/a"
+echo
+echo "The harness row runs a one-rule bundle written from the schema (schema_bundle.c) on the"
+echo "$(commas "$last")-rule project's requests: every request conforms, so every one is allowed."
+echo "\"built to allow\": the share of requests the generator built to satisfy a permit and no forbid;"
+echo "the rest violate one guard of a permit or trigger a forbid (another permit may still allow them)."
+}
+
+echo "bench: measuring..." >&2
+report > "$REPORT.tmp" || { cat "$REPORT.tmp"; exit 1; }
+mv "$REPORT.tmp" "$REPORT"
+cat "$REPORT"
