@@ -89,6 +89,26 @@ static int file_write(const char *text, size_t len, void *payload)
 	return fwrite(text, 1, len, payload) == len ? 0 : -1;
 }
 
+/* `s` in double quotes, with '"', '\\' and control bytes escaped. */
+static void print_quoted(const char *s)
+{
+	putchar('"');
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+		if (c == '"' || c == '\\')
+			printf("\\%c", c);
+		else if (c == '\n')
+			fputs("\\n", stdout);
+		else if (c == '\t')
+			fputs("\\t", stdout);
+		else if (c < 0x20 || c == 0x7f)
+			printf("\\u{%x}", c);
+		else
+			putchar(c);
+	}
+	putchar('"');
+}
+
 static void print_text(const authz_bundle *b, const char *path, bool disasm)
 {
 	char sd[72], t[32];
@@ -117,7 +137,11 @@ static void print_text(const authz_bundle *b, const char *path, bool disasm)
 		for (size_t k = 0; k < authz_bundle_rule_annotation_count(b, i); k++) {
 			const char *key, *value;
 			if (authz_bundle_rule_annotation(b, i, k, &key, &value) == 0)
-				printf("    @%s(\"%s\")\n", key, value);
+			{
+				printf("    @%s(", key);
+				print_quoted(value);
+				fputs(")\n", stdout);
+			}
 		}
 		if (r->has_expires) {
 			authz_format_time(r->expires, t);
@@ -232,8 +256,13 @@ int cmd_inspect(int argc, char **argv)
 	authz_bundle *b = NULL;
 	authz_error err;
 	if (authz_bundle_load_file(&b, path, &err) != 0) {
+		/* The loader prefixes format errors with "<path>: "; we quote it. */
+		size_t pl = strlen(path);
+		const char *msg = err.message;
+		if (!strncmp(msg, path, pl) && !strncmp(msg + pl, ": ", 2))
+			msg += pl + 2;
 		if (err.code == AUTHZ_EFORMAT)
-			fprintf(stderr, "authzc inspect: '%s': %s\n", path, err.message);
+			fprintf(stderr, "authzc inspect: '%s': %s\n", path, msg);
 		else
 			fprintf(stderr, "authzc inspect: %s\n", err.message);
 		return EXIT_TROUBLE;
