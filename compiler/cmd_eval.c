@@ -225,16 +225,9 @@ static void eval_file(struct eval *e, const char *path)
 		decide(e, e->file.p ? e->file.p : "", e->file.n);
 }
 
-/* A diagnostic about no source file (a missing schema, an unreadable file)
- * is environment trouble rather than a compile error (as in check). */
-static bool is_trouble(const struct diag *d, const struct srcset *src)
-{
-	return !srcset_file(src, d->span.file) ||
-	       ((d->code == E_IO || d->code == E_LIMIT) && !d->has_span && !d->json_path);
-}
-
-/* Compile the project found from the current folder into *out.  Prints
- * the diagnostics; returns EXIT_OK, EXIT_FAIL (errors) or EXIT_TROUBLE. */
+/* Compile the project found from the current folder into *out, as
+ * `compile` does but without writing the bundle.  Prints the diagnostics
+ * (warnings too); returns EXIT_OK, EXIT_FAIL (errors) or EXIT_TROUBLE. */
 static int compile_project(authz_bundle **out)
 {
 	char *root = NULL;
@@ -251,17 +244,9 @@ static int compile_project(authz_bundle **out)
 	size_t errors = compilation_run(&c, &tree);
 	if (!errors)
 		errors = codegen_bundle(&c, "", &buf, &len);
-	int code = errors ? EXIT_FAIL : EXIT_OK;
-	for (size_t i = 0; i < c.diags.n; i++)
-		if (c.diags.items[i]->severity == DIAG_ERROR && is_trouble(c.diags.items[i], &c.src))
-			code = EXIT_TROUBLE;
-	if (c.diags.n) {
-		diag_sort(&c.diags);
-		diag_render_text(stderr, &c.src, &c.diags, cli_color(stderr));
-	}
-	if (errors)
-		fprintf(stderr, "authzc: cannot decide: the project has %zu error%s\n", errors,
-			errors == 1 ? "" : "s");
+	int code = check_report_text(&c, errors != 0);
+	if (errors && code == EXIT_OK)
+		code = EXIT_FAIL;
 	compilation_release(&c);
 	if (code != EXIT_OK)
 		return code;
