@@ -175,26 +175,20 @@ int cmd_check(int argc, char **argv)
 	}
 	if (dir && chdir(dir) != 0)
 		return cli_error("cannot change to '%s': %s", dir, strerror(errno));
-	char *root = NULL;
-	if (project_find_root(".", &root) < 0)
-		return cli_error("cannot find the project root: %s", strerror(errno));
-
 	struct compilation c;
-	compilation_init(&c);
-	c.root = arena_strdup(&c.arena, root);
 	struct source_tree tree;
-	source_tree_fs(&tree, c.root);
+	if (project_open(&c, &tree) < 0)
+		return cli_error("cannot find the project root: %s", strerror(errno));
 	if (optind >= argc) {
 		compilation_run(&c, &tree);
 	} else if (!c.diags.errors && !project_load_config(&c, &tree) &&
 		   !project_load_schema(&c, &tree)) {
 		/* Parse what could be read even when some FILE could not. */
 		size_t before = c.diags.errors;
-		add_files(&c, root, argv + optind, argc - optind);
+		add_files(&c, c.root, argv + optind, argc - optind);
 		if (!compilation_parse(&c) && c.diags.errors == before)
 			compilation_check(&c);
 	}
-	free(root);
 
 	diag_sort(&c.diags);
 	int rc = 0;

@@ -14,6 +14,7 @@
 #include "checker.h"
 #include "cli.h"
 #include "codegen.h"
+#include "fileio.h"
 #include "project.h"
 
 #define DEFAULT_OUTPUT "build/policy.authzb"
@@ -34,61 +35,6 @@ static void compile_usage(FILE *out)
 	      "\n"
 	      "exit status: 0 written, 1 compile errors (nothing written), 2 usage or file trouble\n",
 	      out);
-}
-
-/*
- * Write buf[0..len) to `path` atomically: a temporary file in the same
- * folder, fsync'd, then renamed over `path`.  0, or -1 with errno (nothing
- * is left behind).
- */
-static int write_atomic(const char *path, const uint8_t *buf, size_t len)
-{
-	const char *slash = strrchr(path, '/');
-	size_t dirlen = slash ? (size_t)(slash - path) + 1 : 0;
-	size_t n = strlen(path);
-	char *tmp = malloc(n + 16);
-	if (!tmp)
-		return -1;
-	memcpy(tmp, path, dirlen);
-	snprintf(tmp + dirlen, n + 16 - dirlen, ".%s.XXXXXX", path + dirlen);
-	int fd = mkstemp(tmp);
-	if (fd < 0) {
-		int e = errno;
-		free(tmp);
-		errno = e;
-		return -1;
-	}
-	mode_t mask = umask(0);
-	umask(mask);
-	int rc = fchmod(fd, 0666 & ~mask);
-	for (size_t off = 0; rc == 0 && off < len;) {
-		ssize_t w = write(fd, buf + off, len - off);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0) {
-			if (w == 0)
-				errno = EIO;
-			rc = -1;
-			break;
-		}
-		off += (size_t)w;
-	}
-	if (rc == 0)
-		rc = fsync(fd);
-	int e = errno;
-	if (close(fd) != 0 && rc == 0) {
-		rc = -1;
-		e = errno;
-	}
-	if (rc == 0 && rename(tmp, path) != 0) {
-		rc = -1;
-		e = errno;
-	}
-	if (rc != 0)
-		unlink(tmp);
-	free(tmp);
-	errno = e;
-	return rc;
 }
 
 /* Bytes of the sources the bundle came from: the schema and the policy
@@ -183,15 +129,10 @@ int cmd_compile(int argc, char **argv)
 		return cli_usage_error("compile", "unexpected argument '%s'", argv[optind]);
 	if (dir && chdir(dir) != 0)
 		return cli_error("cannot change to '%s': %s", dir, strerror(errno));
-	char *root = NULL;
-	if (project_find_root(".", &root) < 0)
-		return cli_error("cannot find the project root: %s", strerror(errno));
-
 	struct compilation c;
-	compilation_init(&c);
-	c.root = arena_strdup(&c.arena, root);
 	struct source_tree tree;
-	source_tree_fs(&tree, c.root);
+	if (project_open(&c, &tree) < 0)
+		return cli_error("cannot find the project root: %s", strerror(errno));
 	compilation_run(&c, &tree);
 	uint8_t *buf = NULL;
 	size_t len = 0;
@@ -211,11 +152,11 @@ int cmd_compile(int argc, char **argv)
 	}
 	const char *shown = NULL;
 	int perr;
-	char *path = output_path(root, out, &shown, &perr);
+	char *path = output_path(c.root, out, &shown, &perr);
 	if (!path || perr) {
 		code = cli_error("cannot create the folder of '%s': %s", path ? shown : DEFAULT_OUTPUT,
 				 strerror(perr));
-	} else if (write_atomic(path, buf, len) != 0) {
+	} else if (fileio_replace(path, buf, len, FILEIO_NEW_MODE) != 0) {
 		code = cli_error("cannot write '%s': %s", shown, strerror(errno));
 	} else {
 		printf("%s  %s\n", authz_bundle_digest(b), shown);
@@ -232,7 +173,6 @@ int cmd_compile(int argc, char **argv)
 	authz_bundle_free(b);
 done:
 	free(buf);
-	free(root);
 	compilation_release(&c);
 	return code;
 }

@@ -22,6 +22,7 @@
 #include "cli.h"
 #include "codegen.h"
 #include "eval_io.h"
+#include "fileio.h"
 #include "project.h"
 
 struct eval {
@@ -68,22 +69,6 @@ static int64_t clock_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-/* Write all of buf with one write() call when the kernel allows it (an
- * O_APPEND write of a regular file is not split between writers). */
-static int write_all(int fd, const char *buf, size_t len)
-{
-	while (len > 0) {
-		ssize_t n = write(fd, buf, len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return -1;
-		buf += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
 static void out_of_memory(struct eval *e)
 {
 	cli_error("out of memory");
@@ -110,7 +95,7 @@ static void emit(struct eval *e, const char *json, size_t len, const char *decis
 		out_of_memory(e);
 		return;
 	}
-	if (write_all(e->log_fd, e->rec.p, e->rec.n) < 0) {
+	if (fileio_write_all(e->log_fd, e->rec.p, e->rec.n) < 0) {
 		cli_error("cannot write to '%s': %s", e->log_path, strerror(errno));
 		e->trouble = e->stop = true;
 	}
@@ -230,15 +215,10 @@ static void eval_file(struct eval *e, const char *path)
  * (warnings too); returns EXIT_OK, EXIT_FAIL (errors) or EXIT_TROUBLE. */
 static int compile_project(authz_bundle **out)
 {
-	char *root = NULL;
-	if (project_find_root(".", &root) < 0)
-		return cli_error("cannot find the project root: %s", strerror(errno));
 	struct compilation c;
-	compilation_init(&c);
-	c.root = arena_strdup(&c.arena, root);
-	free(root);
 	struct source_tree tree;
-	source_tree_fs(&tree, c.root);
+	if (project_open(&c, &tree) < 0)
+		return cli_error("cannot find the project root: %s", strerror(errno));
 	uint8_t *buf = NULL;
 	size_t len = 0;
 	size_t errors = compilation_run(&c, &tree);

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "fileio.h"
 #include "fmt.h"
 #include "project.h"
 
@@ -44,157 +45,6 @@ static void worst(struct fmt_run *r, int code)
 		r->status = code;
 }
 
-/* Read everything from fd (at most SRC_MAX_BYTES) into a malloc'd buffer.
- * 0, or -1 with errno. */
-static int read_all(int fd, char **buf, size_t *len)
-{
-	size_t cap = 4096, n = 0;
-	char *b = malloc(cap);
-	if (!b)
-		return -1;
-	for (;;) {
-		if (n == cap) {
-			if (cap > SRC_MAX_BYTES) {
-				free(b);
-				errno = EFBIG;
-				return -1;
-			}
-			char *nb = realloc(b, cap * 2);
-			if (!nb) {
-				free(b);
-				errno = ENOMEM;
-				return -1;
-			}
-			b = nb;
-			cap *= 2;
-		}
-		ssize_t got = read(fd, b + n, cap - n);
-		if (got < 0 && errno == EINTR)
-			continue;
-		if (got < 0) {
-			int err = errno;
-			free(b);
-			errno = err;
-			return -1;
-		}
-		if (got == 0)
-			break;
-		n += (size_t)got;
-	}
-	if (n > SRC_MAX_BYTES) {
-		free(b);
-		errno = EFBIG;
-		return -1;
-	}
-	*buf = b;
-	*len = n;
-	return 0;
-}
-
-static const char *reason(int err)
-{
-	switch (err) {
-	case ENOENT: return "no such file";
-	case EISDIR: return "it is a folder";
-	case EINVAL: return "not a regular file";
-	case EFBIG: return "larger than the 16 MiB limit";
-	default: return strerror(err);
-	}
-}
-
-/* Read a regular file; its mode in *mode. */
-static int read_file(const char *path, char **buf, size_t *len, mode_t *mode)
-{
-	int fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY);
-	if (fd < 0)
-		return -1;
-	struct stat st;
-	int err = 0;
-	if (fstat(fd, &st) != 0)
-		err = errno;
-	else if (S_ISDIR(st.st_mode))
-		err = EISDIR;
-	else if (!S_ISREG(st.st_mode))
-		err = EINVAL;
-	else if (st.st_size > (off_t)SRC_MAX_BYTES)
-		err = EFBIG;
-	if (!err && read_all(fd, buf, len) != 0)
-		err = errno;
-	close(fd);
-	if (err) {
-		errno = err;
-		return -1;
-	}
-	*mode = st.st_mode & 07777;
-	return 0;
-}
-
-static int write_all(int fd, const char *s, size_t n)
-{
-	while (n) {
-		ssize_t w = write(fd, s, n);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w < 0)
-			return -1;
-		s += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
-
-/*
- * Replace `path` by `text` atomically: a temporary file beside it, written,
- * given the old mode, fsync'd, then renamed over it.  A symbolic link is
- * followed, so the file it points at is the one replaced.
- */
-static int replace_file(const char *path, const char *text, size_t len, mode_t mode)
-{
-	char *real = realpath(path, NULL);
-	if (!real)
-		return -1;
-	size_t n = strlen(real);
-	char *tmp = malloc(n + 16);
-	if (!tmp) {
-		free(real);
-		errno = ENOMEM;
-		return -1;
-	}
-	char *slash = strrchr(real, '/');
-	size_t dirlen = slash ? (size_t)(slash - real) + 1 : 0;
-	snprintf(tmp, n + 16, "%.*s.%s.XXXXXX", (int)dirlen, real, real + dirlen);
-	int fd = mkstemp(tmp);
-	int err = 0;
-	if (fd < 0) {
-		err = errno;
-	} else {
-		if (write_all(fd, text, len) != 0 || fchmod(fd, mode) != 0 || fsync(fd) != 0)
-			err = errno;
-		if (close(fd) != 0 && !err)
-			err = errno;
-		if (!err && rename(tmp, real) != 0)
-			err = errno;
-		if (err)
-			unlink(tmp);
-	}
-	if (!err && dirlen) {
-		/* Make the rename itself durable. */
-		real[dirlen > 1 ? dirlen - 1 : 1] = 0;
-		int dfd = open(real, O_RDONLY);
-		if (dfd >= 0) {
-			fsync(dfd);
-			close(dfd);
-		}
-	}
-	free(tmp);
-	free(real);
-	if (err) {
-		errno = err;
-		return -1;
-	}
-	return 0;
-}
-
 /*
  * Format one file (`path` "-" is standard input, written to standard
  * output); `shown` is the name printed.
@@ -205,9 +55,9 @@ static void fmt_one(struct fmt_run *r, const char *path, const char *shown)
 	char *buf = NULL;
 	size_t len = 0;
 	mode_t mode = 0644;
-	int rc = is_stdin ? read_all(STDIN_FILENO, &buf, &len) : read_file(path, &buf, &len, &mode);
+	int rc = is_stdin ? fileio_read_fd(STDIN_FILENO, &buf, &len) : fileio_read(path, &buf, &len, &mode);
 	if (rc != 0) {
-		fprintf(stderr, "authzc fmt: cannot read '%s': %s\n", shown, reason(errno));
+		fprintf(stderr, "authzc fmt: cannot read '%s': %s\n", shown, fileio_reason(errno));
 		worst(r, EXIT_TROUBLE);
 		return;
 	}
@@ -238,7 +88,7 @@ static void fmt_one(struct fmt_run *r, const char *path, const char *shown)
 			printf("%s\n", shown);
 			worst(r, EXIT_FAIL);
 		} else if (changed) {
-			if (replace_file(path, out, out_len, mode) != 0) {
+			if (fileio_replace(path, out, out_len, mode) != 0) {
 				fprintf(stderr, "authzc fmt: cannot write '%s': %s\n", shown,
 					strerror(errno));
 				worst(r, EXIT_TROUBLE);
@@ -281,16 +131,14 @@ static int ns_list_dir(void *payload, const char *path,
 /* Format every .authz file of the project around the current folder. */
 static void fmt_project(struct fmt_run *r)
 {
-	char *root = NULL;
-	if (project_find_root(".", &root) < 0) {
+	struct compilation c;
+	struct no_schema ns;
+	if (project_open(&c, &ns.fs) < 0) {
 		fprintf(stderr, "authzc fmt: cannot find the project: %s\n", strerror(errno));
 		worst(r, EXIT_TROUBLE);
 		return;
 	}
-	struct compilation c;
-	compilation_init(&c);
-	struct no_schema ns;
-	source_tree_fs(&ns.fs, root);
+	const char *root = c.root;
 	struct source_tree t = { &ns, ns_read_file, ns_list_dir };
 	size_t errors = project_load_config(&c, &ns.fs);
 	ns.schema = c.config.schema ? c.config.schema : "";
@@ -318,7 +166,6 @@ static void fmt_project(struct fmt_run *r)
 		free(cwd);
 	}
 	compilation_release(&c);
-	free(root);
 }
 
 int cmd_fmt(int argc, char **argv)

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "fileio.h"
 #include "timeparse.h"
 
 /* Deepest folder nesting walked under a policy or test path. */
@@ -112,61 +113,11 @@ static int fs_read_file(void *payload, const char *path, char **buf, size_t *len
 		errno = ENOMEM;
 		return -1;
 	}
-	int fd = open(full, O_RDONLY | O_NONBLOCK | O_NOCTTY);
+	int rc = fileio_read(full, buf, len, NULL);
+	int err = errno;
 	free(full);
-	if (fd < 0)
-		return -1;
-	struct stat st;
-	int err = 0;
-	if (fstat(fd, &st) != 0)
-		err = EIO;
-	else if (S_ISDIR(st.st_mode))
-		err = EISDIR;
-	else if (!S_ISREG(st.st_mode))
-		err = EINVAL;
-	else if (st.st_size > (off_t)SRC_MAX_BYTES)
-		err = EFBIG;
-	char *b = NULL;
-	size_t n = 0, cap = err ? 0 : (size_t)st.st_size + 1;
-	if (!err && !(b = malloc(cap)))
-		err = ENOMEM;
-	while (!err) {
-		if (n == cap) {
-			/* The file grew while we read it. */
-			if (cap > SRC_MAX_BYTES) {
-				err = EFBIG;
-				break;
-			}
-			char *nb = realloc(b, cap * 2);
-			if (!nb) {
-				err = ENOMEM;
-				break;
-			}
-			b = nb;
-			cap *= 2;
-		}
-		ssize_t got = read(fd, b + n, cap - n);
-		if (got < 0 && errno == EINTR)
-			continue;
-		if (got < 0) {
-			err = EIO;
-			break;
-		}
-		if (got == 0)
-			break;
-		n += (size_t)got;
-	}
-	close(fd);
-	if (!err && n > SRC_MAX_BYTES)
-		err = EFBIG;
-	if (err) {
-		free(b);
-		errno = err;
-		return -1;
-	}
-	*buf = b;
-	*len = n;
-	return 0;
+	errno = err;
+	return rc;
 }
 
 /* Symbolic links to folders are skipped (they could loop); links to files
@@ -212,6 +163,18 @@ static int fs_list_dir(void *payload, const char *path,
 		errno = err;
 		return -1;
 	}
+	return 0;
+}
+
+int project_open(struct compilation *c, struct source_tree *tree)
+{
+	char *root = NULL;
+	if (project_find_root(".", &root) < 0)
+		return -1;
+	compilation_init(c);
+	c->root = arena_strdup(&c->arena, root);
+	free(root);
+	source_tree_fs(tree, c->root);
 	return 0;
 }
 

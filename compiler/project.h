@@ -88,6 +88,11 @@ void compilation_release(struct compilation *c);
  * error (errno). */
 int project_find_root(const char *start, char **out);
 
+/* Start a compilation of the project around the current folder: find its
+ * root (project_find_root), compilation_init(c) with c->root set, and point
+ * *tree at that root on disk.  0, or -1 with errno (c is then untouched). */
+int project_open(struct compilation *c, struct source_tree *tree);
+
 /* Read and validate authzc.json from the tree root (defaults when absent).
  * Unknown keys are errors with the closest known key suggested.  Returns the
  * number of errors added. */

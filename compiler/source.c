@@ -3,10 +3,7 @@
  */
 #include "source.h"
 
-#include <errno.h>
-#include <stdio.h>
 #include <string.h>
-#include <sys/stat.h>
 
 void srcset_init(struct srcset *s, struct arena *a)
 {
@@ -36,48 +33,6 @@ uint32_t srcset_add(struct srcset *s, const char *name, const char *text, size_t
 	}
 	s->files[s->n] = f;
 	return (uint32_t)s->n++;
-}
-
-int srcset_read(struct srcset *s, const char *path, const char *display_name, uint32_t *out)
-{
-	FILE *fp = fopen(path, "rb");
-	if (!fp)
-		return -1;
-	struct stat st;
-	if (fstat(fileno(fp), &st) == 0 && S_ISDIR(st.st_mode)) {
-		fclose(fp);
-		errno = EISDIR;
-		return -1;
-	}
-	size_t cap = 4096, len = 0;
-	char *buf = arena_alloc(s->arena, cap);
-	for (;;) {
-		if (len == cap) {
-			if (cap >= SRC_MAX_BYTES) {
-				fclose(fp);
-				errno = EFBIG;
-				return -1;
-			}
-			buf = arena_grow(s->arena, buf, len, cap * 2, 1);
-			cap *= 2;
-		}
-		size_t got = fread(buf + len, 1, cap - len, fp);
-		len += got;
-		if (got == 0)
-			break;
-	}
-	int err = ferror(fp);
-	fclose(fp);
-	if (err) {
-		errno = EIO;
-		return -1;
-	}
-	if (len > SRC_MAX_BYTES) {
-		errno = EFBIG;
-		return -1;
-	}
-	*out = srcset_add(s, display_name ? display_name : path, buf, len);
-	return 0;
 }
 
 struct src_file *srcset_file(const struct srcset *s, uint32_t id)

@@ -40,9 +40,6 @@ struct srcset {
 void srcset_init(struct srcset *s, struct arena *a);
 /* Copy `len` bytes of `text` in under `name`; returns the file id. */
 uint32_t srcset_add(struct srcset *s, const char *name, const char *text, size_t len);
-/* Read a file from disk into the set. Returns 0 and the id in *out, or -1
- * with errno set (ENOENT, EFBIG for files over SRC_MAX_BYTES, ...). */
-int srcset_read(struct srcset *s, const char *path, const char *display_name, uint32_t *out);
 struct src_file *srcset_file(const struct srcset *s, uint32_t id);
 
 /* 1-based line and column (column counts UTF-8 characters) of `offset`. */
