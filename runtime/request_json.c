@@ -396,10 +396,28 @@ static const char *kind_name(unsigned k)
 	return k <= AUTHZ_K_RECORD ? names[k] : "?";
 }
 
-/* Convert scalar `nd` to kind `k`; false (request error recorded via
- * `what`) when it does not conform. */
-static bool scalar(struct jw *w, const struct json_node *nd, unsigned k, struct vm_value *out, const char *what)
+/* Where a value sits in the request: its attribute slot under a root. */
+struct where {
+	unsigned root;
+	uint32_t slot;
+};
+
+/* The dotted path of `at` ("principal.workload.signed"), for error messages
+ * only: it is formatted when a request fails, never on the success path. */
+static const char *where_str(const struct jw *w, struct where at, char *buf, size_t size)
 {
+	rt_request_slot_path(w->r->b, at.root, at.slot, buf, size);
+	return buf;
+}
+
+#define WHAT where_str(w, at, what, sizeof what)
+
+/* Convert scalar `nd` to kind `k`; false (request error recorded, naming
+ * the attribute at `at`) when it does not conform. */
+static bool scalar(struct jw *w, const struct json_node *nd, unsigned k, struct vm_value *out,
+		   struct where at)
+{
+	char what[200];
 	memset(out, 0, sizeof *out);
 	out->kind = (uint8_t)k;
 	const char *t = w->s + nd->start;
@@ -417,12 +435,12 @@ static bool scalar(struct jw *w, const struct json_node *nd, unsigned k, struct 
 		uint64_t v = 0, lim = neg ? (uint64_t)INT64_MAX + 1 : (uint64_t)INT64_MAX;
 		for (i = neg; i < nd->len; i++) {
 			if (!is_digit(t[i])) {
-				rt_request_fail(w->r, "bad integer '%.*s' for '%s': not an integer", (int)nd->len, t, what);
+				rt_request_fail(w->r, "bad integer '%.*s' for '%s': not an integer", (int)nd->len, t, WHAT);
 				return false;
 			}
 			unsigned d = (unsigned)(t[i] - '0');
 			if (v > (lim - d) / 10) {
-				rt_request_fail(w->r, "integer '%.*s' out of range for '%s'", (int)(nd->len > 40 ? 40 : nd->len), t, what);
+				rt_request_fail(w->r, "integer '%.*s' out of range for '%s'", (int)(nd->len > 40 ? 40 : nd->len), t, WHAT);
 				return false;
 			}
 			v = v * 10 + d;
@@ -447,13 +465,13 @@ static bool scalar(struct jw *w, const struct json_node *nd, unsigned k, struct 
 		else if (ok)
 			ok = rt_parse_ip(t, nd->len, out);
 		if (!ok) {
-			rt_request_fail(w->r, "bad %s '%.*s' for '%s'", kind_name(k), (int)(nd->len > 60 ? 60 : nd->len), t, what);
+			rt_request_fail(w->r, "bad %s '%.*s' for '%s'", kind_name(k), (int)(nd->len > 60 ? 60 : nd->len), t, WHAT);
 			return false;
 		}
 		return true;
 	}
 	}
-	rt_request_fail(w->r, "wrong type for '%s': expected %s", what, kind_name(k));
+	rt_request_fail(w->r, "wrong type for '%s': expected %s", WHAT, kind_name(k));
 	return false;
 }
 
@@ -461,17 +479,16 @@ static bool record(struct jw *w, unsigned root, uint32_t node, uint32_t first, u
 
 static bool field(struct jw *w, unsigned root, const struct bundle_field *f, const struct json_node *nd)
 {
-	const authz_bundle *b = w->r->b;
+	struct where at = { root, f->slot };
 	char what[200];
-	rt_request_slot_path(b, root, f->slot, what, sizeof what);
 	if (rt_request_has(w->r, root, f->slot)) {
-		rt_request_fail(w->r, "duplicate attribute '%s'", what);
+		rt_request_fail(w->r, "duplicate attribute '%s'", WHAT);
 		return false;
 	}
 	struct vm_value v;
 	if (f->type == AUTHZ_K_RECORD) {
 		if (nd->type != J_OBJ) {
-			rt_request_fail(w->r, "wrong type for '%s': expected record", what);
+			rt_request_fail(w->r, "wrong type for '%s': expected record", WHAT);
 			return false;
 		}
 		memset(&v, 0, sizeof v);
@@ -481,14 +498,14 @@ static bool field(struct jw *w, unsigned root, const struct bundle_field *f, con
 	}
 	if (f->type == AUTHZ_K_SET) {
 		if (nd->type != J_ARR) {
-			rt_request_fail(w->r, "wrong type for '%s': expected set<%s>", what, kind_name(f->elem));
+			rt_request_fail(w->r, "wrong type for '%s': expected set<%s>", WHAT, kind_name(f->elem));
 			return false;
 		}
 		struct vm_value set = { .kind = AUTHZ_K_SET, .elem = f->elem };
 		set.u.set.off = (uint32_t)w->r->npool;
 		for (uint32_t c = nd->first; c != J_END; c = w->r->nodes[c].next) {
 			uint32_t off;
-			if (!scalar(w, &w->r->nodes[c], f->elem, &v, what))
+			if (!scalar(w, &w->r->nodes[c], f->elem, &v, at))
 				return false;
 			if (rt_request_pool_value(w->r, &v, &off) < 0) {
 				rt_request_fail(w->r, "out of memory");
@@ -499,7 +516,7 @@ static bool field(struct jw *w, unsigned root, const struct bundle_field *f, con
 		rt_request_store(w->r, root, f->slot, &set);
 		return true;
 	}
-	if (!scalar(w, nd, f->type, &v, what))
+	if (!scalar(w, nd, f->type, &v, at))
 		return false;
 	rt_request_store(w->r, root, f->slot, &v);
 	return true;
