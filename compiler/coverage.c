@@ -1,0 +1,425 @@
+/*
+ * coverage.c: coverage measures from decision traces, and the text, JSON
+ * and lcov reports (coverage.h).  The HTML pages are in coverage_html.c.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "coverage.h"
+
+static uint64_t hash_id(const char *s)
+{
+	uint64_t h = 1469598103934665603u;     /* FNV-1a */
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211u;
+	return h;
+}
+
+static void where(const struct compilation *c, struct span sp, uint32_t *line, uint32_t *col)
+{
+	struct src_file *f = srcset_file(&c->src, sp.file);
+	*line = *col = 0;
+	if (f)
+		src_line_col(f, sp.start, line, col);
+}
+
+void coverage_test_where(const struct compilation *c, const struct checked_test *t,
+			 const char **file, uint32_t *line)
+{
+	struct src_file *f = srcset_file(&c->src, t->test->span.file);
+	uint32_t col;
+	*file = f ? f->name : "?";
+	where(c, t->test->span, line, &col);
+}
+
+void coverage_init(struct coverage *cov, struct compilation *c)
+{
+	const struct checked *ck = c->checked;
+	memset(cov, 0, sizeof *cov);
+	cov->c = c;
+	cov->nrules = ck->nrules;
+	cov->rules = arena_calloc(&c->arena, ck->nrules ? ck->nrules : 1, sizeof *cov->rules);
+	cov->nslots = 16;
+	while (cov->nslots < ck->nrules * 2)
+		cov->nslots *= 2;
+	cov->slots = arena_calloc(&c->arena, cov->nslots, sizeof *cov->slots);
+	for (size_t i = 0; i < ck->nrules; i++) {
+		const struct checked_rule *r = &ck->rules[i];
+		struct cov_rule *cr = &cov->rules[i];
+		cr->rule = r;
+		where(c, r->rule->effect_span, &cr->line, &cr->col);
+		cr->guards = arena_calloc(&c->arena, r->nguards ? r->nguards : 1, sizeof *cr->guards);
+		for (size_t g = 0; g < r->nguards; g++) {
+			cr->guards[g].guard = &r->guards[g];
+			where(c, r->guards[g].expr->span, &cr->guards[g].line, &cr->guards[g].col);
+		}
+		size_t s = hash_id(r->id) & (cov->nslots - 1);
+		while (cov->slots[s])
+			s = (s + 1) & (cov->nslots - 1);
+		cov->slots[s] = (uint32_t)i + 1;
+	}
+}
+
+/* The index of the rule with id `id`, or -1. */
+static long find_rule(const struct coverage *cov, const char *id)
+{
+	if (!id)
+		return -1;
+	size_t s = hash_id(id) & (cov->nslots - 1);
+	for (; cov->slots[s]; s = (s + 1) & (cov->nslots - 1)) {
+		size_t i = cov->slots[s] - 1;
+		if (!strcmp(cov->rules[i].rule->id, id))
+			return (long)i;
+	}
+	return -1;
+}
+
+static void push(struct arena *a, struct cov_tests *v, size_t test)
+{
+	if (v->n && v->v[v->n - 1] == test)
+		return;         /* the same test twice (a rule named twice) */
+	if (v->n == v->cap) {
+		size_t cap = v->cap ? v->cap * 2 : 4;
+		v->v = arena_grow(a, v->v, v->n, cap, sizeof *v->v);
+		v->cap = cap;
+	}
+	v->v[v->n++] = (uint32_t)test;
+}
+
+void coverage_record(struct coverage *cov, size_t test, const authz_decision *d)
+{
+	struct arena *a = &cov->c->arena;
+	bool allowed = authz_decision_allowed(d) == 1;
+	size_t n = authz_decision_trace_count(d);
+	cov->ntests++;
+	for (size_t i = 0; i < n; i++) {
+		authz_trace tr;
+		if (authz_decision_trace(d, i, &tr) < 0)
+			continue;
+		long k = find_rule(cov, tr.rule);
+		if (k < 0)
+			continue;
+		struct cov_rule *cr = &cov->rules[k];
+		bool permit = cr->rule->effect == EFFECT_PERMIT;
+		switch (tr.outcome) {
+		case AUTHZ_APPLIED:
+			push(a, &cr->fired, test);
+			break;
+		case AUTHZ_RULE_ERROR:
+			if (!permit)
+				push(a, &cr->fired, test);      /* fails closed */
+			else if (!allowed)
+				push(a, &cr->deny, test);
+			break;
+		case AUTHZ_NOT_APPLIED:
+			if (!permit || allowed)
+				break;
+			push(a, &cr->deny, test);
+			if (tr.guard >= 0 && (size_t)tr.guard < cr->rule->nguards)
+				push(a, &cr->guards[tr.guard].tests, test);
+			break;
+		default:
+			break;
+		}
+	}
+	if (allowed)
+		return;
+	size_t nr = authz_decision_rule_count(d);
+	for (size_t i = 0; i < nr; i++) {
+		long k = find_rule(cov, authz_decision_rule(d, i));
+		if (k >= 0 && cov->rules[k].rule->effect == EFFECT_FORBID)
+			push(a, &cov->rules[k].deny, test);
+	}
+}
+
+void coverage_counts(const struct coverage *cov, struct cov_count out[COV_NMEASURES])
+{
+	memset(out, 0, sizeof(struct cov_count) * COV_NMEASURES);
+	for (size_t i = 0; i < cov->nrules; i++) {
+		const struct cov_rule *cr = &cov->rules[i];
+		out[COV_FIRED].total++;
+		out[COV_FIRED].covered += cr->fired.n > 0;
+		out[COV_DENY].total++;
+		out[COV_DENY].covered += cr->deny.n > 0;
+		if (cr->rule->effect != EFFECT_PERMIT)
+			continue;
+		for (size_t g = 0; g < cr->rule->nguards; g++) {
+			out[COV_GUARDS].total++;
+			out[COV_GUARDS].covered += cr->guards[g].tests.n > 0;
+		}
+	}
+}
+
+double coverage_percent(struct cov_count k)
+{
+	if (!k.total)
+		return 100.0;
+	return (double)(k.covered * 1000 / k.total) / 10.0;
+}
+
+bool coverage_under(const struct coverage *cov, double min)
+{
+	struct cov_count k[COV_NMEASURES];
+	coverage_counts(cov, k);
+	if (!k[COV_GUARDS].total)
+		return false;
+	return (double)k[COV_GUARDS].covered * 100.0 < min * (double)k[COV_GUARDS].total;
+}
+
+/* ---- uncovered items, in source order ----------------------------------- */
+
+enum item_kind { ITEM_FIRED, ITEM_DENY, ITEM_GUARD };
+
+struct item {
+	const struct cov_rule *rule;
+	const struct cov_guard *guard;  /* ITEM_GUARD */
+	enum item_kind kind;
+	const char *file;
+	uint32_t line, col;
+	size_t seq;
+};
+
+static int item_cmp(const void *pa, const void *pb)
+{
+	const struct item *a = pa, *b = pb;
+	int c = strcmp(a->file, b->file);
+	if (c)
+		return c;
+	if (a->line != b->line)
+		return a->line < b->line ? -1 : 1;
+	if (a->col != b->col)
+		return a->col < b->col ? -1 : 1;
+	return a->seq < b->seq ? -1 : a->seq > b->seq;
+}
+
+static const char *file_name(const struct coverage *cov, struct span sp)
+{
+	struct src_file *f = srcset_file(&cov->c->src, sp.file);
+	return f ? f->name : "?";
+}
+
+/* Every uncovered item, sorted; *n gets their number (arena array). */
+static struct item *uncovered(const struct coverage *cov, size_t *n)
+{
+	size_t cap = 0;
+	for (size_t i = 0; i < cov->nrules; i++)
+		cap += 2 + cov->rules[i].rule->nguards;
+	struct item *it = arena_calloc(&cov->c->arena, cap ? cap : 1, sizeof *it);
+	size_t k = 0;
+	for (size_t i = 0; i < cov->nrules; i++) {
+		const struct cov_rule *cr = &cov->rules[i];
+		const char *f = file_name(cov, cr->rule->rule->effect_span);
+		if (!cr->fired.n)
+			it[k] = (struct item){ cr, NULL, ITEM_FIRED, f, cr->line, cr->col, k }, k++;
+		if (!cr->deny.n)
+			it[k] = (struct item){ cr, NULL, ITEM_DENY, f, cr->line, cr->col, k }, k++;
+		if (cr->rule->effect != EFFECT_PERMIT)
+			continue;
+		for (size_t g = 0; g < cr->rule->nguards; g++) {
+			const struct cov_guard *cg = &cr->guards[g];
+			if (!cg->tests.n)
+				it[k] = (struct item){ cr, cg, ITEM_GUARD, f, cg->line, cg->col, k }, k++;
+		}
+	}
+	qsort(it, k, sizeof *it, item_cmp);
+	*n = k;
+	return it;
+}
+
+/* The guard's source text on one line (into b, unescaped). */
+void coverage_guard_text(const struct coverage *cov, const struct cov_guard *g, struct rbuf *b)
+{
+	struct span sp = g->guard->expr->span;
+	struct src_file *f = srcset_file(&cov->c->src, sp.file);
+	if (f && sp.end <= f->len && sp.start <= sp.end)
+		rbuf_squeeze(b, f->text + sp.start, sp.end - sp.start);
+}
+
+static const char *measure_label[COV_NMEASURES] = { "rules fired", "deny paths", "guards" };
+
+void coverage_text(const struct coverage *cov, struct rbuf *b)
+{
+	struct cov_count k[COV_NMEASURES];
+	coverage_counts(cov, k);
+	rbuf_puts(b, "coverage:\n");
+	for (int m = 0; m < COV_NMEASURES; m++)
+		rbuf_printf(b, "  %-12s %5.1f%% (%zu/%zu)\n", measure_label[m], coverage_percent(k[m]),
+			    k[m].covered, k[m].total);
+	size_t n;
+	struct item *it = uncovered(cov, &n);
+	if (!n)
+		return;
+	rbuf_puts(b, "uncovered:\n");
+	for (size_t i = 0; i < n; i++) {
+		const struct checked_rule *r = it[i].rule->rule;
+		rbuf_printf(b, "  %s:%u:%u: %s: ", it[i].file, it[i].line, it[i].col, r->id);
+		switch (it[i].kind) {
+		case ITEM_FIRED:
+			rbuf_puts(b, "never fired: no test made it apply\n");
+			break;
+		case ITEM_DENY:
+			rbuf_puts(b, r->effect == EFFECT_PERMIT
+				  ? "deny path not covered: no test matched its scope and was denied\n"
+				  : "deny path not covered: no test was denied by it\n");
+			break;
+		case ITEM_GUARD:
+			rbuf_printf(b, "%s not covered: ", it[i].guard->guard->is_unless ? "unless" : "guard");
+			coverage_guard_text(cov, it[i].guard, b);
+			rbuf_puts(b, "\n");
+			break;
+		}
+	}
+}
+
+/* ---- JSON ----------------------------------------------------------------- */
+
+static void json_tests(const struct coverage *cov, struct rbuf *b, const struct cov_tests *v)
+{
+	rbuf_puts(b, "[");
+	for (size_t i = 0; i < v->n; i++) {
+		const struct checked_test *t = &cov->c->checked->tests[v->v[i]];
+		const char *file;
+		uint32_t line;
+		coverage_test_where(cov->c, t, &file, &line);
+		rbuf_puts(b, i ? ",{\"name\":" : "{\"name\":");
+		rbuf_json_str(b, t->name, t->name_len);
+		rbuf_puts(b, ",\"file\":");
+		rbuf_json_str(b, file, strlen(file));
+		rbuf_printf(b, ",\"line\":%u}", line);
+	}
+	rbuf_puts(b, "]");
+}
+
+static void json_item(const struct coverage *cov, struct rbuf *b, const char *key,
+		      const struct cov_tests *v)
+{
+	rbuf_printf(b, ",\"%s\":{\"covered\":%s,\"tests\":", key, v->n ? "true" : "false");
+	json_tests(cov, b, v);
+	rbuf_puts(b, "}");
+}
+
+static const char *measure_key[COV_NMEASURES] = { "rules_fired", "deny_paths", "guards" };
+
+void coverage_json(const struct coverage *cov, struct rbuf *b)
+{
+	struct cov_count k[COV_NMEASURES];
+	coverage_counts(cov, k);
+	rbuf_puts(b, "{\"summary\":{");
+	for (int m = 0; m < COV_NMEASURES; m++)
+		rbuf_printf(b, "%s\"%s\":{\"covered\":%zu,\"total\":%zu,\"percent\":%.1f}", m ? "," : "",
+			    measure_key[m], k[m].covered, k[m].total, coverage_percent(k[m]));
+	rbuf_printf(b, "},\"tests_run\":%zu,\"rules\":[", cov->ntests);
+	for (size_t i = 0; i < cov->nrules; i++) {
+		const struct cov_rule *cr = &cov->rules[i];
+		const struct checked_rule *r = cr->rule;
+		const char *f = file_name(cov, r->rule->effect_span);
+		rbuf_puts(b, i ? ",{\"id\":" : "{\"id\":");
+		rbuf_json_str(b, r->id, strlen(r->id));
+		rbuf_printf(b, ",\"effect\":\"%s\",\"file\":", r->effect == EFFECT_PERMIT ? "permit" : "forbid");
+		rbuf_json_str(b, f, strlen(f));
+		rbuf_printf(b, ",\"line\":%u,\"col\":%u", cr->line, cr->col);
+		json_item(cov, b, "fired", &cr->fired);
+		json_item(cov, b, "deny_path", &cr->deny);
+		if (r->effect == EFFECT_PERMIT) {
+			rbuf_puts(b, ",\"guards\":[");
+			for (size_t g = 0; g < r->nguards; g++) {
+				const struct cov_guard *cg = &cr->guards[g];
+				struct rbuf text = { 0 };
+				coverage_guard_text(cov, cg, &text);
+				rbuf_printf(b, "%s{\"index\":%zu,\"kind\":\"%s\",\"line\":%u,\"col\":%u,\"text\":",
+					    g ? "," : "", g, cg->guard->is_unless ? "unless" : "when",
+					    cg->line, cg->col);
+				rbuf_json_str(b, text.p ? text.p : "", text.n);
+				b->oom |= text.oom;
+				rbuf_free(&text);
+				rbuf_printf(b, ",\"covered\":%s,\"tests\":", cg->tests.n ? "true" : "false");
+				json_tests(cov, b, &cg->tests);
+				rbuf_puts(b, "}");
+			}
+			rbuf_puts(b, "]");
+		}
+		rbuf_puts(b, "}");
+	}
+	rbuf_puts(b, "]}");
+}
+
+/* ---- lcov ----------------------------------------------------------------- */
+
+struct da {
+	uint32_t line;
+	size_t count;
+};
+
+static int da_cmp(const void *pa, const void *pb)
+{
+	const struct da *a = pa, *b = pb;
+	return a->line < b->line ? -1 : a->line > b->line;
+}
+
+/* Path characters lcov cannot carry on its one-line records. */
+static void lcov_name(struct rbuf *b, const char *s)
+{
+	for (; *s; s++)
+		rbuf_put(b, (unsigned char)*s < 0x20 || *s == ',' ? "_" : s, 1);
+}
+
+void coverage_lcov(const struct coverage *cov, struct rbuf *b)
+{
+	size_t i = 0;
+	while (i < cov->nrules) {
+		/* Rules come grouped by file (checked order). */
+		uint32_t file = cov->rules[i].rule->rule->effect_span.file;
+		size_t end = i, nguards = 0;
+		while (end < cov->nrules && cov->rules[end].rule->rule->effect_span.file == file) {
+			if (cov->rules[end].rule->effect == EFFECT_PERMIT)
+				nguards += cov->rules[end].rule->nguards;
+			end++;
+		}
+		rbuf_puts(b, "TN:\nSF:");
+		rbuf_puts(b, file_name(cov, cov->rules[i].rule->rule->effect_span));
+		rbuf_puts(b, "\n");
+		size_t fnh = 0, brh = 0, nda = 0;
+		for (size_t k = i; k < end; k++) {
+			rbuf_printf(b, "FN:%u,", cov->rules[k].line);
+			lcov_name(b, cov->rules[k].rule->id);
+			rbuf_puts(b, "\n");
+		}
+		for (size_t k = i; k < end; k++) {
+			rbuf_printf(b, "FNDA:%zu,", cov->rules[k].fired.n);
+			lcov_name(b, cov->rules[k].rule->id);
+			rbuf_puts(b, "\n");
+			fnh += cov->rules[k].fired.n > 0;
+		}
+		rbuf_printf(b, "FNF:%zu\nFNH:%zu\n", end - i, fnh);
+		struct da *da = arena_calloc(&cov->c->arena, nguards ? nguards : 1, sizeof *da);
+		for (size_t k = i; k < end; k++) {
+			const struct cov_rule *cr = &cov->rules[k];
+			if (cr->rule->effect != EFFECT_PERMIT)
+				continue;
+			for (size_t g = 0; g < cr->rule->nguards; g++) {
+				const struct cov_guard *cg = &cr->guards[g];
+				rbuf_printf(b, "BRDA:%u,%zu,%zu,%zu\n", cg->line, k - i, g, cg->tests.n);
+				brh += cg->tests.n > 0;
+				da[nda++] = (struct da){ cg->line, cg->tests.n };
+			}
+		}
+		rbuf_printf(b, "BRF:%zu\nBRH:%zu\n", nguards, brh);
+		qsort(da, nda, sizeof *da, da_cmp);
+		size_t lf = 0, lh = 0;
+		for (size_t k = 0; k < nda;) {
+			size_t sum = 0, m = k;
+			bool all = true;
+			for (; m < nda && da[m].line == da[k].line; m++) {
+				sum += da[m].count;
+				all &= da[m].count > 0;
+			}
+			/* A line is hit only when every guard on it is covered. */
+			rbuf_printf(b, "DA:%u,%zu\n", da[k].line, all ? sum : 0);
+			lf++;
+			lh += all;
+			k = m;
+		}
+		rbuf_printf(b, "LF:%zu\nLH:%zu\nend_of_record\n", lf, lh);
+		i = end;
+	}
+}

@@ -1,0 +1,86 @@
+/*
+ * testrun.h: run a project's tests (LANGUAGE.md s.7) against its compiled
+ * bundle, through libauthz: each test's checked request is built with
+ * test_request_build() and decided with authz_decide(), exactly as an
+ * embedding service decides, so the tests exercise the code that runs in
+ * production and no second evaluator exists.
+ *
+ * A test passes when the decision is the one expected and, with `by`, the
+ * decision's rules are exactly the listed ones (in any order); `by default`
+ * is a deny naming no rule.  A request without `at` is decided at the
+ * compilation's clock (c->now_ms: $AUTHZC_NOW or the time the run began),
+ * so one run decides every test at the same instant.
+ *
+ * For a failing test the decision is made (again, when coverage was off)
+ * with AUTHZ_DECIDE_TRACE, and its trace and errors are kept to explain it.
+ * The reports (text, JSON, JUnit XML) are in test_report.c.
+ */
+#ifndef AUTHZC_TESTRUN_H
+#define AUTHZC_TESTRUN_H
+
+#include <regex.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "authz.h"
+#include "checker.h"
+#include "coverage.h"
+#include "project.h"
+#include "report.h"
+
+struct testrun_error {
+	int kind;               /* enum authz_error_kind */
+	const char *rule;       /* NULL for a request error */
+	const char *message;
+};
+
+struct testrun_result {
+	const struct checked_test *test;
+	size_t index;                   /* in c->checked->tests */
+	bool passed;
+	bool allowed;
+	const char **rules;             /* the decision's rules, sorted */
+	size_t nrules;
+	/* Failing tests only: the explanation. */
+	authz_trace *trace;             /* strings copied into the arena */
+	size_t ntrace;
+	struct testrun_error *errors;
+	size_t nerrors;
+	double seconds;
+};
+
+struct testrun {
+	struct testrun_result *results; /* the tests run, in c->checked order */
+	size_t n;
+	size_t passed, failed;
+	double seconds;
+};
+
+/*
+ * Run the tests of c->checked (compiled without errors) whose name matches
+ * `select` (every test when NULL) against `b`, a bundle compiled from c.
+ * With `cov`, every decision is traced and recorded into it.  Returns 0, or
+ * -1 with a message in msg[0..size) when a test could not be run (its
+ * request does not fit the bundle, out of memory).
+ */
+int testrun_run(struct compilation *c, const authz_bundle *b, const regex_t *select,
+		struct coverage *cov, struct testrun *out, char *msg, size_t size);
+
+/* ---- reports (test_report.c) ---------------------------------------------- */
+
+/* Each failing test with its explanation, the coverage report when `cov`
+ * is not NULL, and last the line "N passed, N failed". */
+void testrun_text(struct compilation *c, const struct testrun *run,
+		  const struct coverage *cov, struct rbuf *b);
+
+/* One JSON object: every test run with its result, the counts, and
+ * "coverage" (coverage_json) when `cov` is not NULL; ends in a newline. */
+void testrun_json(struct compilation *c, const struct testrun *run,
+		  const struct coverage *cov, struct rbuf *b);
+
+/* JUnit XML as GitHub, GitLab and Jenkins read it: one <testsuite> per test
+ * file, one <testcase> per test (classname: the file's package), a
+ * <failure> with the text report of each failing test. */
+void testrun_junit(struct compilation *c, const struct testrun *run, struct rbuf *b);
+
+#endif

@@ -1,0 +1,141 @@
+/*
+ * test_testrun.c: running tests through libauthz: pass and fail for every
+ * form of `expect`, `--run` selection, the explanation kept for a failing
+ * test, and the text and JUnit reports.
+ */
+#include <criterion/criterion.h>
+#include <string.h>
+
+#include "testrun_util.h"
+
+TestSuite(testrun, .fini = tr_fini);
+
+static const struct testrun_result *result(const char *name)
+{
+	for (size_t i = 0; i < tr_run.n; i++)
+		if (!strcmp(tr_run.results[i].test->name, name))
+			return &tr_run.results[i];
+	cr_assert_fail("no result for '%s'", name);
+	return NULL;
+}
+
+Test(testrun, expectations_pass_and_fail)
+{
+	tr_go(TR_POLICY, TR_REQUEST
+	      "test \"allow by\" {\n  given r\n  expect allow by p.user_read\n}\n"
+	      "test \"allow\" {\n  given r\n  expect allow\n}\n"
+	      "test \"wrong decision\" {\n  given r\n  expect deny\n}\n"
+	      "test \"default\" {\n  given r\n  with principal.mfa = false\n  expect deny by default\n}\n"
+	      "test \"not default\" {\n  given r\n  with principal.department = \"banned\"\n"
+	      "  expect deny by default\n}\n"
+	      "test \"by forbid\" {\n  given r\n  with principal.department = \"banned\"\n"
+	      "  expect deny by banned\n}\n"
+	      "test \"wrong rule\" {\n  given r\n  with principal.department = \"banned\"\n"
+	      "  expect allow by user_read\n}\n",
+	      NULL, false);
+	cr_assert_eq(tr_run.n, 7);
+	cr_expect(result("allow by")->passed);
+	cr_expect(result("allow")->passed);
+	cr_expect(!result("wrong decision")->passed);
+	cr_expect(result("default")->passed);
+	cr_expect(!result("not default")->passed);
+	cr_expect(result("by forbid")->passed);
+	cr_expect(!result("wrong rule")->passed);
+	cr_expect_eq(tr_run.passed, 4);
+	cr_expect_eq(tr_run.failed, 3);
+	/* stable order: source order */
+	cr_expect_str_eq(tr_run.results[0].test->name, "allow by");
+	cr_expect_str_eq(tr_run.results[6].test->name, "wrong rule");
+}
+
+Test(testrun, failing_test_keeps_the_guard_that_held_it_back)
+{
+	tr_go(TR_POLICY, TR_REQUEST
+	      "test \"needs mfa\" {\n  given r\n  with principal.mfa = false\n  expect allow\n}\n",
+	      NULL, false);
+	const struct testrun_result *r = result("needs mfa");
+	cr_assert(!r->passed);
+	cr_assert(!r->allowed);
+	cr_assert_eq(r->ntrace, 2);      /* both scopes match */
+	cr_expect_str_eq(r->trace[0].rule, "p.user_read");
+	cr_expect_eq(r->trace[0].outcome, AUTHZ_NOT_APPLIED);
+	cr_expect_eq(r->trace[0].guard, 1);
+	cr_expect_str_eq(r->trace[0].file, "policies/p.authz");
+	cr_expect_eq(r->trace[0].line, 7);
+	cr_expect_eq(r->trace[0].col, 48);
+	cr_expect_str_eq(r->trace[0].text, "principal.mfa");
+
+	struct rbuf b = { 0 };
+	testrun_text(&ck_c, &tr_run, NULL, &b);
+	cr_expect_str_eq(b.p,
+		"FAIL tests/p_test.authz:10: 'needs mfa'\n"
+		"  expected  allow\n"
+		"  actual    deny by default\n"
+		"  because   p.user_read did not apply: held back by policies/p.authz:7:48: principal.mfa\n"
+		"            p.banned did not apply: held back by policies/p.authz:13:8: "
+		"principal.department == \"banned\"\n"
+		"\n"
+		"0 passed, 1 failed\n");
+	rbuf_free(&b);
+}
+
+Test(testrun, several_rules_in_any_order)
+{
+	const char policy[] =
+		"package p;\n"
+		"permit b_rule {\n  principal is User\n  action == \"read\"\n  resource is Dataset\n}\n"
+		"permit a_rule {\n  principal is User\n  action == \"read\"\n  resource is Dataset\n}\n";
+	tr_go(policy, TR_REQUEST
+	      "test \"both\" {\n  given r\n  expect allow by b_rule, a_rule\n}\n"
+	      "test \"one\" {\n  given r\n  expect allow by a_rule\n}\n",
+	      NULL, false);
+	cr_expect(result("both")->passed);
+	cr_expect(!result("one")->passed);
+	cr_assert_eq(result("both")->nrules, 2);
+	cr_expect_str_eq(result("both")->rules[0], "p.a_rule");
+}
+
+Test(testrun, run_selects_by_name)
+{
+	tr_go(TR_POLICY, TR_REQUEST
+	      "test \"alpha one\" {\n  given r\n  expect allow\n}\n"
+	      "test \"beta\" {\n  given r\n  expect deny\n}\n"
+	      "test \"alpha two\" {\n  given r\n  expect allow\n}\n",
+	      "^alpha", false);
+	cr_assert_eq(tr_run.n, 2);
+	cr_expect_eq(tr_run.passed, 2);
+	cr_expect_eq(tr_run.failed, 0);
+	cr_expect_str_eq(tr_run.results[1].test->name, "alpha two");
+}
+
+Test(testrun, junit_escapes_names_and_failures)
+{
+	tr_go(TR_POLICY, TR_REQUEST
+	      "test \"a <b> & \\\"c\\\"\\u{1}\" {\n  given r\n  expect deny\n}\n",
+	      NULL, false);
+	struct rbuf b = { 0 };
+	testrun_junit(&ck_c, &tr_run, &b);
+	cr_assert(!b.oom);
+	cr_expect(strstr(b.p, "name=\"a &lt;b&gt; &amp; &quot;c&quot;\\x01\""), "%s", b.p);
+	cr_expect(strstr(b.p, "<testcase classname=\"p_test\""), "%s", b.p);
+	cr_expect(strstr(b.p, "<failure message=\"expected deny, got allow by p.user_read\" type=\"wrong decision\">"),
+		  "%s", b.p);
+	cr_expect(strstr(b.p, "<testsuites name=\"authzc test\" tests=\"1\" failures=\"1\""), "%s", b.p);
+	for (size_t i = 0; i < b.n; i++)
+		cr_assert((unsigned char)b.p[i] >= 0x20 || b.p[i] == '\n', "control byte at %zu", i);
+	rbuf_free(&b);
+}
+
+Test(testrun, coverage_on_traces_every_test)
+{
+	tr_go(TR_POLICY, TR_REQUEST
+	      "test \"ok\" {\n  given r\n  expect allow\n}\n"
+	      "test \"fails\" {\n  given r\n  expect deny\n}\n",
+	      NULL, true);
+	cr_expect_eq(tr_cov.ntests, 2);
+	cr_expect_eq(tr_cov.rules[0].fired.n, 2);
+	const struct testrun_result *r = result("fails");
+	cr_assert_eq(r->ntrace, 2);
+	cr_expect_eq(r->trace[0].outcome, AUTHZ_APPLIED);
+	cr_expect_eq(r->trace[1].outcome, AUTHZ_NOT_APPLIED);
+}
