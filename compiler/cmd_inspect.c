@@ -34,23 +34,11 @@ static void inspect_usage(FILE *out)
 	      "exit status: 0 shown, 2 usage trouble or a bundle that does not load\n", out);
 }
 
-static uint32_t rd32(const uint8_t *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
 /* "sha256:<hex>" of the schema section (types, attributes, actions): the
  * same schema gives the same digest whatever the rules are. */
 static void schema_digest(const authz_bundle *b, char out[72])
 {
-	uint32_t off = 0, len = 0;
-	for (uint32_t i = 0; i < BUNDLE_NSECTIONS; i++) {
-		const uint8_t *e = b->buf + BUNDLE_HEADER_SIZE + 16 * i;
-		if (rd32(e) == SEC_SCHEMA) {
-			off = rd32(e + 8);
-			len = rd32(e + 12);
-		}
-	}
+	uint32_t off = b->sec_off[SEC_SCHEMA - 1], len = b->sec_len[SEC_SCHEMA - 1];
 	unsigned char h[crypto_hash_sha256_BYTES];
 	crypto_hash_sha256(h, b->buf + off, len);
 	memcpy(out, "sha256:", 7);

@@ -2,18 +2,20 @@
  * bundle.h: the bundle file layout (authzc-bundle(5)) and the in-memory
  * form of a loaded, verified bundle.  Internal to the runtime.
  *
- * File: a 72-byte header, a table of BUNDLE_NSECTIONS section entries, then
- * the sections in id order, each at an 8-aligned offset, zero padded, the
- * last one ending the file.  All integers little-endian.
+ * File: a 72-byte header, the section table (each section's length as a
+ * varint, in section order), then the sections back to back, the last one
+ * ending the file.  Fixed-width header integers are little-endian; inside
+ * the sections every count, index, offset and length is an unsigned LEB128
+ * varint (signed values zigzag-encoded), canonical (no redundant bytes).
+ * The loader expands them into the in-memory tables below, so evaluation
+ * does not see the encoding.
  *
  *   0  4  magic "\x1b" "AZB"        32 32 SHA-256 of bytes [0,32) + [64,end)
- *   4  2  format version (1)        64  4 number of sections (8)
+ *   4  2  format version (2)        64  4 number of sections (7)
  *   6  2  zero                      68  4 zero
  *   8  8  probe 19 93 0d 0a 1a 0a 00 ff
  *  16  8  sentinel 0x1122334455667788
  *  24  8  total length in bytes
- *
- * Section entry (16 bytes): u32 id, u32 zero, u32 offset, u32 length.
  */
 #ifndef AUTHZ_BUNDLE_H
 #define AUTHZ_BUNDLE_H
@@ -25,16 +27,15 @@
 #include "value.h"
 
 #define BUNDLE_MAGIC "\x1b" "AZB"
-#define BUNDLE_VERSION 1
+#define BUNDLE_VERSION 2
 #define BUNDLE_PROBE "\x19\x93\r\n\x1a\n\0\xff"
 #define BUNDLE_SENTINEL UINT64_C(0x1122334455667788)
 #define BUNDLE_HEADER_SIZE 72
 #define BUNDLE_MAX_SIZE (UINT32_C(1) << 30)
 #define BUNDLE_NO_INDEX UINT32_MAX      /* "none" for u32 references */
-#define BUNDLE_CONST_SIZE 24
 
 enum bundle_section {
-	SEC_STRINGS = 1, SEC_CONSTS, SEC_SCHEMA, SEC_RULES, SEC_CODE, SEC_INDEX, SEC_DEBUG, SEC_META,
+	SEC_STRINGS = 1, SEC_CONSTS, SEC_SCHEMA, SEC_RULES, SEC_CODE, SEC_DEBUG, SEC_META,
 	BUNDLE_NSECTIONS = SEC_META
 };
 
@@ -83,7 +84,9 @@ struct authz_bundle {
 	uint32_t *ann;                  /* key, value string pairs */
 	uint32_t ncode;
 	uint32_t *code;
-	uint32_t *index_first, *index_n, *index;   /* rules per action */
+	struct rt_index *index;         /* index.c: built at load time */
+	char *strblob;                  /* the strings, each NUL-terminated */
+	uint32_t sec_off[BUNDLE_NSECTIONS], sec_len[BUNDLE_NSECTIONS];   /* in buf */
 	uint32_t nfiles;
 	uint32_t *files;
 	bool has_debug;
@@ -94,6 +97,10 @@ struct authz_bundle {
 	uint32_t max_stack;
 	uint32_t max_context_slots;
 };
+
+/* Build b->index from the verified tables (index.c); 0 or AUTHZ_ENOMEM. */
+AUTHZ_INTERNAL int rt_index_build(authz_bundle *b);
+AUTHZ_INTERNAL void rt_index_free(struct rt_index *ix);
 
 /* Verify the code of every rule (verify.c); 0 or AUTHZ_EFORMAT with `err`. */
 AUTHZ_INTERNAL int rt_verify_code(authz_bundle *b, authz_error *err);

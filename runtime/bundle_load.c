@@ -33,23 +33,6 @@ void rt_bundle_error(authz_error *err, int code, const char *fmt, ...)
 /* A bounds-checked reader over one section. */
 struct cur { const uint8_t *p; size_t n, at; bool bad; };
 
-static uint32_t rd_u32(struct cur *c)
-{
-	if (c->bad || c->n - c->at < 4) {
-		c->bad = true;
-		return 0;
-	}
-	const uint8_t *p = c->p + c->at;
-	c->at += 4;
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
-static uint64_t rd_u64(struct cur *c)
-{
-	uint64_t lo = rd_u32(c);
-	return lo | (uint64_t)rd_u32(c) << 32;
-}
-
 static uint8_t rd_u8(struct cur *c)
 {
 	if (c->bad || c->n - c->at < 1) {
@@ -59,7 +42,50 @@ static uint8_t rd_u8(struct cur *c)
 	return c->p[c->at++];
 }
 
-/* Can `count` records of `size` bytes still be read? */
+/* An unsigned LEB128 varint of at most 64 bits.  Truncated, longer than 10
+ * bytes, overflowing 64 bits or not canonical (a redundant last zero group)
+ * marks the cursor bad. */
+static uint64_t rd_var64(struct cur *c)
+{
+	uint64_t v = 0;
+	for (unsigned shift = 0, i = 0; !c->bad; shift += 7, i++) {
+		if (c->n - c->at < 1 || i == 10) {
+			c->bad = true;
+			break;
+		}
+		uint8_t x = c->p[c->at++];
+		if (i == 9 && x > 1) {          /* bits past 64 */
+			c->bad = true;
+			break;
+		}
+		v |= (uint64_t)(x & 0x7f) << shift;
+		if (!(x & 0x80)) {
+			if (x == 0 && i > 0)
+				c->bad = true;
+			return v;
+		}
+	}
+	return 0;
+}
+
+/* A varint that must fit 32 bits. */
+static uint32_t rd_var(struct cur *c)
+{
+	uint64_t v = rd_var64(c);
+	if (v > UINT32_MAX) {
+		c->bad = true;
+		return 0;
+	}
+	return (uint32_t)v;
+}
+
+static int64_t rd_svar(struct cur *c)
+{
+	uint64_t v = rd_var64(c);
+	return (int64_t)(v >> 1) ^ -(int64_t)(v & 1);
+}
+
+/* Can `count` records of at least `size` bytes each still be read? */
 static bool room(struct cur *c, uint32_t count, size_t size)
 {
 	if (c->bad || count > AUTHZ_MAX_COUNT || (c->n - c->at) / size < count) {
@@ -87,33 +113,34 @@ static pthread_once_t sodium_once = PTHREAD_ONCE_INIT;
 static int sodium_status;
 static void sodium_start(void) { sodium_status = sodium_init(); }
 
+/* Strings: count, then each as its length and bytes.  They are copied into
+ * one blob, each followed by a NUL. */
 static int load_strings(authz_bundle *b, struct cur *c, authz_error *err)
 {
-	uint32_t n = rd_u32(c);
-	if (!room(c, n, 8) || n == 0)
+	uint32_t n = rd_var(c);
+	if (!room(c, n, 1) || n == 0)
 		BAD("string table)");
 	b->nstrings = n;
 	b->str = alloc_n(n, sizeof *b->str);
 	b->strlen = alloc_n(n, sizeof *b->strlen);
 	b->marks = alloc_n(n, 1);
-	if (!b->str || !b->strlen || !b->marks)
+	b->strblob = malloc(c->n + n);
+	if (!b->str || !b->strlen || !b->marks || !b->strblob)
 		return AUTHZ_ENOMEM;
-	size_t tab = c->at;
-	c->at += (size_t)n * 8;
-	uint32_t bloblen = rd_u32(c);
-	if (c->bad || bloblen != c->n - c->at)
-		BAD("string table)");
-	const char *blob = (const char *)c->p + c->at;
-	struct cur t = { c->p, c->n, tab, false };
+	size_t at = 0;
 	for (uint32_t i = 0; i < n; i++) {
-		uint32_t off = rd_u32(&t), len = rd_u32(&t);
-		if (off > bloblen || len >= bloblen - off || blob[off + len] != '\0' ||
-		    !rt_utf8_valid(blob + off, len))
+		uint32_t len = rd_var(c);
+		if (c->bad || len > c->n - c->at || !rt_utf8_valid((const char *)c->p + c->at, len))
 			BAD("string %u)", (unsigned)i);
-		b->str[i] = blob + off;
+		memcpy(b->strblob + at, c->p + c->at, len);
+		b->strblob[at + len] = '\0';
+		b->str[i] = b->strblob + at;
 		b->strlen[i] = len;
+		at += (size_t)len + 1;
+		c->at += len;
 	}
-	c->at = c->n;
+	if (c->at != c->n)
+		BAD("string table)");
 	return 0;
 }
 
@@ -132,101 +159,137 @@ static bool name_ok(const authz_bundle *b, uint32_t s)
 	return s < b->nstrings && strlen(b->str[s]) == b->strlen[s];
 }
 
+/* Constants: count, then each as its kind byte and a kind-specific body.
+ * A set lists constants before it (strictly increasing indices), scalars of
+ * its element kind; the elements are copied into b->elems. */
 static int load_consts(authz_bundle *b, struct cur *c, authz_error *err)
 {
-	uint32_t n = rd_u32(c);
-	if (!room(c, n, BUNDLE_CONST_SIZE))
-		BAD("constant table)");
-	const uint8_t *rec = c->p + c->at;
-	c->at += (size_t)n * BUNDLE_CONST_SIZE;
-	uint32_t ne = rd_u32(c);
-	if (!room(c, ne, 4) || c->n - c->at != (size_t)ne * 4)
+	uint32_t n = rd_var(c);
+	if (!room(c, n, 2))
 		BAD("constant table)");
 	b->nconsts = n;
 	b->consts = alloc_n(n, sizeof *b->consts);
-	b->elems = alloc_n(ne, sizeof *b->elems);
-	if (!b->consts || !b->elems)
+	uint32_t *first = alloc_n(n, sizeof *first);
+	size_t ne = 0, cap = 16;
+	b->elems = malloc(cap * sizeof *b->elems);
+	if (!b->consts || !first || !b->elems) {
+		free(first);
 		return AUTHZ_ENOMEM;
-	for (uint32_t i = 0; i < n; i++, rec += BUNDLE_CONST_SIZE) {
+	}
+#define CBAD(...) do { free(first); BAD(__VA_ARGS__); } while (0)
+	for (uint32_t i = 0; i < n; i++) {
 		struct vm_value *v = &b->consts[i];
-		v->kind = rec[0];
-		uint32_t a = (uint32_t)rec[4] | (uint32_t)rec[5] << 8 | (uint32_t)rec[6] << 16 |
-			     (uint32_t)rec[7] << 24;
+		v->kind = rd_u8(c);
 		switch (v->kind) {
 		case AUTHZ_K_BOOL:
+			v->u.i = rd_u8(c);
+			if (v->u.i > 1)
+				CBAD("constant %u)", (unsigned)i);
+			break;
 		case AUTHZ_K_INT:
 		case AUTHZ_K_TIMESTAMP:
 		case AUTHZ_K_DURATION:
-			v->u.i = (int64_t)le64_at(rec + 8);
-			if (v->kind == AUTHZ_K_BOOL && (uint64_t)v->u.i > 1)
-				BAD("constant %u)", (unsigned)i);
+			v->u.i = rd_svar(c);
 			break;
-		case AUTHZ_K_STRING:
-			if (a >= b->nstrings)
-				BAD("constant %u: string index)", (unsigned)i);
+		case AUTHZ_K_STRING: {
+			uint32_t a = rd_var(c);
+			if (c->bad || a >= b->nstrings)
+				CBAD("constant %u: string index)", (unsigned)i);
 			v->u.s.p = b->str[a];
 			v->len = b->strlen[a];
 			break;
-		case AUTHZ_K_IP:
-			v->fam = rec[1];
-			v->prefix = rec[2];
-			memcpy(v->u.ip, rec + 8, 16);
-			if ((v->fam != 4 && v->fam != 6) || v->prefix > (v->fam == 4 ? 32 : 128))
-				BAD("constant %u: ip)", (unsigned)i);
+		}
+		case AUTHZ_K_IP: {
+			v->fam = rd_u8(c);
+			v->prefix = rd_u8(c);
+			size_t nb = v->fam == 4 ? 4 : 16;
+			if (c->bad || (v->fam != 4 && v->fam != 6) || v->prefix > (v->fam == 4 ? 32 : 128) ||
+			    c->n - c->at < nb)
+				CBAD("constant %u: ip)", (unsigned)i);
+			memcpy(v->u.ip, c->p + c->at, nb);
+			c->at += nb;
 			break;
+		}
 		case AUTHZ_K_SET: {
-			uint32_t cnt = (uint32_t)le64_at(rec + 8);
-			if (a > ne || cnt > ne - a || le64_at(rec + 8) > UINT32_MAX)
-				BAD("constant %u: set elements)", (unsigned)i);
-			v->elem = rec[3];
+			v->elem = rd_u8(c);
+			uint32_t cnt = rd_var(c);
+			if (!room(c, cnt, 1))
+				CBAD("constant %u: set elements)", (unsigned)i);
+			if (ne + cnt > cap) {
+				while (ne + cnt > cap)
+					cap *= 2;
+				struct vm_value *p = realloc(b->elems, cap * sizeof *p);
+				if (!p) {
+					free(first);
+					return AUTHZ_ENOMEM;
+				}
+				b->elems = p;
+			}
+			first[i] = (uint32_t)ne;
+			for (uint32_t k = 0; k < cnt; k++) {
+				uint32_t e = rd_var(c);
+				if (c->bad || e >= i || (k && e <= b->elems[ne - 1].len) ||
+				    b->consts[e].kind == AUTHZ_K_SET || b->consts[e].kind != v->elem)
+					CBAD("constant %u: set element)", (unsigned)i);
+				b->elems[ne] = b->consts[e];
+				b->elems[ne].len = e;    /* the index, for the order check; fixed below */
+				ne++;
+			}
+			/* restore the elements' own lengths */
+			for (uint32_t k = 0; k < cnt; k++) {
+				struct vm_value *x = &b->elems[first[i] + k];
+				x->len = b->consts[x->len].len;
+			}
 			v->len = cnt;
-			v->u.set.p = b->elems + a;
+			if (cnt == 0)
+				v->elem = AUTHZ_K_NONE;
 			break;
 		}
 		default:
-			BAD("constant %u: kind %u)", (unsigned)i, (unsigned)v->kind);
+			CBAD("constant %u: kind %u)", (unsigned)i, (unsigned)v->kind);
 		}
+		if (c->bad)
+			CBAD("constant %u)", (unsigned)i);
 	}
-	/* elements: scalar constants of the set's kind, each materialized */
-	for (uint32_t i = 0; i < n; i++) {
-		struct vm_value *v = &b->consts[i];
-		if (v->kind != AUTHZ_K_SET)
-			continue;
-		uint32_t first = (uint32_t)(v->u.set.p - b->elems);
-		for (uint32_t k = 0; k < v->len; k++) {
-			size_t at = c->at + (size_t)(first + k) * 4;
-			uint32_t e = (uint32_t)c->p[at] | (uint32_t)c->p[at + 1] << 8 |
-				     (uint32_t)c->p[at + 2] << 16 | (uint32_t)c->p[at + 3] << 24;
-			if (e >= n || b->consts[e].kind == AUTHZ_K_SET || b->consts[e].kind != v->elem)
-				BAD("constant %u: set element)", (unsigned)i);
-			b->elems[first + k] = b->consts[e];
-		}
-		if (v->len == 0)
-			v->elem = AUTHZ_K_NONE;
-	}
+	if (c->at != c->n)
+		CBAD("constant table)");
+	for (uint32_t i = 0; i < n; i++)
+		if (b->consts[i].kind == AUTHZ_K_SET)
+			b->consts[i].u.set.p = b->elems + first[i];
+#undef CBAD
+	free(first);
 	return 0;
 }
 
-static bool bits_ok(const uint64_t *bits, uint32_t words, uint32_t nbits)
+/* A type or action list (count, then strictly increasing indices below
+ * `limit`) into bitset `bits` of `words` words; count 0 sets every bit
+ * below `limit` when `zero_is_all`. */
+static bool read_list(struct cur *c, uint64_t *bits, uint32_t words, uint32_t limit, bool zero_is_all)
 {
-	if (words && nbits % 64)
-		return (bits[words - 1] >> (nbits % 64)) == 0;
+	uint32_t n = rd_var(c);
+	if (!room(c, n, 1))
+		return false;
+	memset(bits, 0, (size_t)words * sizeof *bits);
+	if (n == 0 && zero_is_all) {
+		for (uint32_t i = 0; i < limit; i++)
+			bits[i / 64] |= (uint64_t)1 << (i % 64);
+		return true;
+	}
+	uint32_t prev = 0;
+	for (uint32_t k = 0; k < n; k++) {
+		uint32_t x = rd_var(c);
+		if (c->bad || x >= limit || (k && x <= prev))
+			return false;
+		bits[x / 64] |= (uint64_t)1 << (x % 64);
+		prev = x;
+	}
 	return true;
-}
-
-static uint64_t *read_bits(authz_bundle *b, struct cur *c, uint32_t words, size_t *used)
-{
-	uint64_t *p = b->bits + *used;
-	for (uint32_t i = 0; i < words; i++)
-		p[i] = rd_u64(c);
-	*used += words;
-	return p;
 }
 
 static int load_schema(authz_bundle *b, struct cur *c, authz_error *err)
 {
-	uint32_t ns = rd_u32(c);
-	if (!room(c, ns, 12) || ns > AUTHZ_MAXARG_B + 1u)
+	uint32_t ns = rd_var(c);
+	if (!room(c, ns, 3) || ns > AUTHZ_MAXARG_B + 1u)
 		BAD("slot table)");
 	b->nslots = ns;
 	b->slots = alloc_n(ns, sizeof *b->slots);
@@ -234,15 +297,16 @@ static int load_schema(authz_bundle *b, struct cur *c, authz_error *err)
 		return AUTHZ_ENOMEM;
 	for (uint32_t i = 0; i < ns; i++) {
 		struct bundle_slot *s = &b->slots[i];
-		s->parent = rd_u32(c);
-		s->name = rd_u32(c);
-		s->ns = rd_u32(c);
-		if ((s->parent != BUNDLE_NO_INDEX && (s->parent >= i || b->slots[s->parent].ns != s->ns)) ||
+		uint32_t parent = rd_var(c);
+		s->parent = parent == 0 ? BUNDLE_NO_INDEX : parent - 1;
+		s->name = rd_var(c);
+		s->ns = rd_u8(c);
+		if (c->bad || (s->parent != BUNDLE_NO_INDEX && (s->parent >= i || b->slots[s->parent].ns != s->ns)) ||
 		    !name_ok(b, s->name) || s->ns > NS_CONTEXT)
 			BAD("slot %u)", (unsigned)i);
 	}
-	uint32_t nf = rd_u32(c);
-	if (!room(c, nf, 16))
+	uint32_t nf = rd_var(c);
+	if (!room(c, nf, 5))
 		BAD("field table)");
 	b->nfields = nf;
 	b->fields = alloc_n(nf, sizeof *b->fields);
@@ -250,21 +314,20 @@ static int load_schema(authz_bundle *b, struct cur *c, authz_error *err)
 		return AUTHZ_ENOMEM;
 	for (uint32_t i = 0; i < nf; i++) {
 		struct bundle_field *f = &b->fields[i];
-		f->slot = rd_u32(c);
+		f->slot = rd_var(c);
 		f->type = rd_u8(c);
 		f->elem = rd_u8(c);
 		f->optional = rd_u8(c);
-		uint8_t pad = rd_u8(c);
-		f->first_child = rd_u32(c);
-		f->nchild = rd_u32(c);
-		if (f->slot >= ns || f->type < AUTHZ_K_BOOL || f->type > AUTHZ_K_RECORD || f->optional > 1 || pad ||
+		f->nchild = rd_var(c);
+		f->first_child = f->nchild ? rd_var(c) : 0;
+		if (c->bad || f->slot >= ns || f->type < AUTHZ_K_BOOL || f->type > AUTHZ_K_RECORD || f->optional > 1 ||
 		    (f->type == AUTHZ_K_SET) != (f->elem >= AUTHZ_K_BOOL && f->elem <= AUTHZ_K_IP) ||
 		    (f->type != AUTHZ_K_SET && f->elem) || (f->type != AUTHZ_K_RECORD && f->nchild) ||
 		    (f->nchild && (f->first_child <= i || f->first_child > nf || f->nchild > nf - f->first_child)))
 			BAD("field %u)", (unsigned)i);
 	}
-	uint32_t nt = rd_u32(c);
-	if (!room(c, nt, 16) || nt > AUTHZ_MAXARG_B)
+	uint32_t nt = rd_var(c);
+	if (!room(c, nt, 3) || nt > AUTHZ_MAXARG_B)
 		BAD("type table)");
 	b->ntypes = nt;
 	b->owners = alloc_n(nt + 1, sizeof *b->owners);
@@ -273,12 +336,11 @@ static int load_schema(authz_bundle *b, struct cur *c, authz_error *err)
 	uint32_t expect = 0;
 	for (uint32_t i = 0; i <= nt; i++) {
 		struct bundle_owner *o = &b->owners[i];
-		o->name = i < nt ? rd_u32(c) : BUNDLE_NO_INDEX;
-		o->first = rd_u32(c);
-		o->ntop = rd_u32(c);
-		o->nall = rd_u32(c);
-		if (c->bad || (i < nt && !name_ok(b, o->name)) || o->first != expect || o->nall > nf - expect ||
-		    o->ntop > o->nall)
+		o->name = i < nt ? rd_var(c) : BUNDLE_NO_INDEX;
+		o->first = expect;
+		o->ntop = rd_var(c);
+		o->nall = rd_var(c);
+		if (c->bad || (i < nt && !name_ok(b, o->name)) || o->nall > nf - expect || o->ntop > o->nall)
 			BAD("entity type %u)", (unsigned)i);
 		if (i < nt && mark(b, o->name, 1))
 			BAD("duplicate entity type '%s')", b->str[o->name]);
@@ -299,8 +361,8 @@ static int load_schema(authz_bundle *b, struct cur *c, authz_error *err)
 	}
 	if (expect != nf)
 		BAD("field table)");
-	uint32_t na = rd_u32(c);
-	if (!room(c, na, 4) || na > AUTHZ_MAXARG_AX)
+	uint32_t na = rd_var(c);
+	if (!room(c, na, 3) || na > AUTHZ_MAXARG_AX)
 		BAD("action table)");
 	b->nactions = na;
 	b->tw = (nt + 63) / 64;
@@ -308,111 +370,144 @@ static int load_schema(authz_bundle *b, struct cur *c, authz_error *err)
 	b->actions = alloc_n(na, sizeof *b->actions);
 	if (!b->actions)
 		return AUTHZ_ENOMEM;
-	for (uint32_t i = 0; i < na; i++) {
-		b->actions[i].name = rd_u32(c);
-		if (!name_ok(b, b->actions[i].name))
-			BAD("action %u)", (unsigned)i);
-		if (mark(b, b->actions[i].name, 2))
-			BAD("duplicate action '%s')", b->str[b->actions[i].name]);
-	}
 	return 0;
 }
 
-/* Actions' bitsets: read after the bitset store is sized (load_rules). */
-static int load_action_bits(authz_bundle *b, struct cur *c, size_t *used, authz_error *err)
+/* Actions' names and type lists: read once the bitset store is sized. */
+static int load_actions(authz_bundle *b, struct cur *c, size_t *used, authz_error *err)
 {
-	if (!room(c, b->nactions, (size_t)16 * b->tw + (b->tw == 0)))
-		BAD("action table)");
 	for (uint32_t i = 0; i < b->nactions; i++) {
-		b->actions[i].principals = read_bits(b, c, b->tw, used);
-		b->actions[i].resources = read_bits(b, c, b->tw, used);
-		if (!bits_ok(b->actions[i].principals, b->tw, b->ntypes) ||
-		    !bits_ok(b->actions[i].resources, b->tw, b->ntypes))
+		struct bundle_action *a = &b->actions[i];
+		a->name = rd_var(c);
+		if (!name_ok(b, a->name))
+			BAD("action %u)", (unsigned)i);
+		if (mark(b, a->name, 2))
+			BAD("duplicate action '%s')", b->str[a->name]);
+		uint64_t *p = b->bits + *used, *r = p + b->tw;
+		*used += 2 * (size_t)b->tw;
+		a->principals = p;
+		a->resources = r;
+		if (!read_list(c, p, b->tw, b->ntypes, false) || !read_list(c, r, b->tw, b->ntypes, false))
 			BAD("action %u: type set)", (unsigned)i);
 	}
-	if (c->at != c->n)
+	if (c->bad || c->at != c->n)
 		BAD("schema section length)");
 	return 0;
 }
 
+/* Rules: count, then each rule's id, flags, expiry, code length, guards,
+ * annotations and scope.  Code offsets and annotation indices are the
+ * running sums of the lengths and counts. */
 static int load_rules(authz_bundle *b, struct cur *c, authz_error *err)
 {
-	uint32_t n = rd_u32(c);
-	if (!room(c, n, 40))
+	uint32_t n = rd_var(c);
+	if (!room(c, n, 8))
 		BAD("rule table)");
 	b->nrules = n;
 	b->rules = alloc_n(n, sizeof *b->rules);
 	if (!b->rules)
 		return AUTHZ_ENOMEM;
-	for (uint32_t i = 0; i < n; i++) {
+	return 0;
+}
+
+static int load_rule_body(authz_bundle *b, struct cur *c, size_t *used, authz_error *err)
+{
+	size_t cap = 16;
+	b->ann = malloc(cap * 2 * sizeof *b->ann);
+	if (!b->ann)
+		return AUTHZ_ENOMEM;
+	uint64_t code_at = 0;
+	for (uint32_t i = 0; i < b->nrules; i++) {
 		struct bundle_rule *r = &b->rules[i];
-		r->id = rd_u32(c);
-		r->effect = rd_u8(c);
-		r->has_expires = rd_u8(c);
-		uint8_t p1 = rd_u8(c), p2 = rd_u8(c);
-		r->expires = (int64_t)rd_u64(c);
-		r->code_off = rd_u32(c);
-		r->code_len = rd_u32(c);
-		r->nguards = rd_u32(c);
-		r->ann_first = rd_u32(c);
-		r->ann_n = rd_u32(c);
-		if (!name_ok(b, r->id) || r->effect > AUTHZ_FORBID || r->has_expires > 1 || p1 || p2 ||
-		    (!r->has_expires && r->expires) || r->nguards > AUTHZ_MAXARG_AX + 1u)
+		r->id = rd_var(c);
+		uint8_t flags = rd_u8(c);
+		r->effect = flags & 1;
+		r->has_expires = (flags >> 1) & 1;
+		r->expires = r->has_expires ? rd_svar(c) : 0;
+		r->code_len = rd_var(c);
+		r->nguards = rd_var(c);
+		r->ann_n = rd_var(c);
+		r->ann_first = b->nann;
+		if (c->bad || !name_ok(b, r->id) || flags > 3 || r->nguards > AUTHZ_MAXARG_AX + 1u ||
+		    r->code_len == 0 || r->code_len > AUTHZ_MAXARG_AX || !room(c, r->ann_n, 2))
 			BAD("rule %u)", (unsigned)i);
 		if (mark(b, r->id, 4))
 			BAD("duplicate rule id '%s')", b->str[r->id]);
-	}
-	return 0;
-}
-
-static int load_rule_bits(authz_bundle *b, struct cur *c, size_t *used, authz_error *err)
-{
-	size_t per = (size_t)2 * b->tw + b->aw;
-	if (per && !room(c, b->nrules, per * 8))
-		BAD("rule scopes)");
-	for (uint32_t i = 0; i < b->nrules; i++) {
-		struct bundle_rule *r = &b->rules[i];
-		r->principals = read_bits(b, c, b->tw, used);
-		r->actions = read_bits(b, c, b->aw, used);
-		r->resources = read_bits(b, c, b->tw, used);
-		if (!bits_ok(r->principals, b->tw, b->ntypes) || !bits_ok(r->actions, b->aw, b->nactions) ||
-		    !bits_ok(r->resources, b->tw, b->ntypes))
+		r->code_off = (uint32_t)code_at;
+		code_at += r->code_len;
+		if (code_at > AUTHZ_MAX_COUNT * (uint64_t)16)
+			BAD("rule %u: code offset)", (unsigned)i);
+		if (b->nann + r->ann_n > cap) {
+			while (b->nann + r->ann_n > cap)
+				cap *= 2;
+			uint32_t *p = realloc(b->ann, cap * 2 * sizeof *p);
+			if (!p)
+				return AUTHZ_ENOMEM;
+			b->ann = p;
+		}
+		for (uint32_t k = 0; k < 2 * r->ann_n; k++)
+			if ((b->ann[2 * (size_t)b->nann + k] = rd_var(c)) >= b->nstrings)
+				BAD("rule %u: annotations)", (unsigned)i);
+		b->nann += r->ann_n;
+		uint64_t *p = b->bits + *used, *a = p + b->tw, *rs = a + b->aw;
+		*used += 2 * (size_t)b->tw + b->aw;
+		r->principals = p;
+		r->actions = a;
+		r->resources = rs;
+		if (!read_list(c, p, b->tw, b->ntypes, true) || !read_list(c, a, b->aw, b->nactions, true) ||
+		    !read_list(c, rs, b->tw, b->ntypes, true))
 			BAD("rule %u: scope)", (unsigned)i);
 	}
-	uint32_t na = rd_u32(c);
-	if (!room(c, na, 8) || c->n - c->at != (size_t)na * 8)
-		BAD("annotation table)");
-	b->nann = na;
-	b->ann = alloc_n((size_t)na * 2, sizeof *b->ann);
-	if (!b->ann)
-		return AUTHZ_ENOMEM;
-	for (uint32_t i = 0; i < 2 * na; i++)
-		if ((b->ann[i] = rd_u32(c)) >= b->nstrings)
-			BAD("annotation %u)", (unsigned)(i / 2));
-	for (uint32_t i = 0; i < b->nrules; i++) {
-		struct bundle_rule *r = &b->rules[i];
-		if (r->ann_first > na || r->ann_n > na - r->ann_first)
-			BAD("rule %u: annotations)", (unsigned)i);
-	}
+	if (c->bad || c->at != c->n)
+		BAD("rule table)");
 	return 0;
 }
 
+/* Code: the instruction count, then each as its opcode byte and operands
+ * (bytecode.h formats), decoded into 32-bit instruction words. */
 static int load_code(authz_bundle *b, struct cur *c, authz_error *err)
 {
-	uint32_t n = rd_u32(c);
-	if (!room(c, n, 4) || c->n - c->at != (size_t)n * 4)
+	uint32_t n = rd_var(c);
+	if (!room(c, n, 1))
 		BAD("code section)");
 	b->ncode = n;
 	b->code = alloc_n(n, sizeof *b->code);
 	if (!b->code)
 		return AUTHZ_ENOMEM;
-	for (uint32_t i = 0; i < n; i++)
-		b->code[i] = rd_u32(c);
-	/* rules' code: disjoint, in order, covering the section exactly */
-	uint32_t at = 0;
+	for (uint32_t i = 0; i < n; i++) {
+		uint32_t op = rd_u8(c), ax = 0, a = 0, bb = 0;
+		if (op >= AUTHZ_OP_COUNT)
+			BAD("code: unknown opcode %u at %u)", (unsigned)op, (unsigned)i);
+		switch (authz_op_info(op)->fmt) {
+		case AUTHZ_FMT_N:
+		case AUTHZ_FMT_E:
+			break;
+		case AUTHZ_FMT_K:
+		case AUTHZ_FMT_T:
+		case AUTHZ_FMT_J:
+		case AUTHZ_FMT_JK:
+		case AUTHZ_FMT_G:
+			ax = rd_var(c);
+			break;
+		case AUTHZ_FMT_R:
+			a = rd_u8(c);
+			break;
+		case AUTHZ_FMT_S:
+			a = rd_u8(c);
+			bb = rd_var(c);
+			break;
+		}
+		if (c->bad || ax > AUTHZ_MAXARG_AX || bb > AUTHZ_MAXARG_B)
+			BAD("code section: operand at %u)", (unsigned)i);
+		b->code[i] = ax ? AUTHZ_CREATE_AX(op, ax) : AUTHZ_CREATE_AB(op, a, bb);
+	}
+	if (c->at != c->n)
+		BAD("code section)");
+	/* rules' code: in order, covering the section exactly */
+	uint64_t at = 0;
 	for (uint32_t i = 0; i < b->nrules; i++) {
 		struct bundle_rule *r = &b->rules[i];
-		if (r->code_off != at || r->code_len == 0 || r->code_len > n - at)
+		if (r->code_len > n - at)
 			BAD("rule %u: code offset)", (unsigned)i);
 		at += r->code_len;
 	}
@@ -421,108 +516,54 @@ static int load_code(authz_bundle *b, struct cur *c, authz_error *err)
 	return 0;
 }
 
-static bool bit(const uint64_t *bits, uint32_t i) { return (bits[i / 64] >> (i % 64)) & 1; }
-
-static int load_index(authz_bundle *b, struct cur *c, authz_error *err)
-{
-	uint32_t na = rd_u32(c);
-	if (c->bad || na != b->nactions || !room(c, na, 8))
-		BAD("rule index)");
-	b->index_first = alloc_n(na, sizeof *b->index_first);
-	b->index_n = alloc_n(na, sizeof *b->index_n);
-	if (!b->index_first || !b->index_n)
-		return AUTHZ_ENOMEM;
-	for (uint32_t a = 0; a < na; a++) {
-		b->index_first[a] = rd_u32(c);
-		b->index_n[a] = rd_u32(c);
-	}
-	uint32_t total = rd_u32(c);
-	if (!room(c, total, 4) || c->n - c->at != (size_t)total * 4)
-		BAD("rule index)");
-	b->index = alloc_n(total, sizeof *b->index);
-	if (!b->index)
-		return AUTHZ_ENOMEM;
-	for (uint32_t i = 0; i < total; i++)
-		b->index[i] = rd_u32(c);
-	/* Each action's list is exactly the rules whose scope names the action,
-	 * in rule-table order: every entry names the action and they increase,
-	 * and there are as many as rules naming it (counted bit by bit). */
-	uint32_t *count = alloc_n(na, sizeof *count);
-	if (!count)
-		return AUTHZ_ENOMEM;
-	for (uint32_t r = 0; r < b->nrules; r++)
-		for (uint32_t w = 0; w < b->aw; w++)
-			for (uint64_t bits = b->rules[r].actions[w]; bits; bits &= bits - 1)
-				count[w * 64 + (uint32_t)__builtin_ctzll(bits)]++;
-	uint32_t expect = 0;
-	for (uint32_t a = 0; a < na; a++) {
-		bool ok = b->index_first[a] == expect && b->index_n[a] == count[a] && count[a] <= total - expect;
-		for (uint32_t k = 0; ok && k < b->index_n[a]; k++) {
-			uint32_t r = b->index[expect + k];
-			ok = r < b->nrules && bit(b->rules[r].actions, a) && (k == 0 || r > b->index[expect + k - 1]);
-		}
-		if (!ok) {
-			free(count);
-			BAD("rule index: action %u)", (unsigned)a);
-		}
-		expect += count[a];
-	}
-	free(count);
-	if (expect != total)
-		BAD("rule index)");
-	return 0;
-}
-
 static bool pos_ok(const authz_bundle *b, const struct bundle_pos *p)
 {
 	return b->nfiles ? p->file < b->nfiles : p->file == 0;
 }
 
+/* Debug: file names, then (for every rule or none) the rule's position and
+ * each of its guards' position and text. */
 static int load_debug(authz_bundle *b, struct cur *c, authz_error *err)
 {
-	uint32_t nf = rd_u32(c);
-	if (!room(c, nf, 4))
+	uint32_t nf = rd_var(c);
+	if (!room(c, nf, 1))
 		BAD("debug section)");
 	b->nfiles = nf;
 	b->files = alloc_n(nf, sizeof *b->files);
 	if (!b->files)
 		return AUTHZ_ENOMEM;
 	for (uint32_t i = 0; i < nf; i++)
-		if ((b->files[i] = rd_u32(c)) >= b->nstrings)
+		if ((b->files[i] = rd_var(c)) >= b->nstrings)
 			BAD("debug section: file %u)", (unsigned)i);
-	uint32_t nr = rd_u32(c);
-	if (c->bad || (nr != 0 && nr != b->nrules) || !room(c, nr, 16))
+	uint32_t nr = rd_var(c);
+	if (c->bad || (nr != 0 && nr != b->nrules) || !room(c, nr, 3))
 		BAD("debug section)");
 	b->has_debug = nr != 0 || b->nrules == 0;
-	b->rule_pos = alloc_n(nr, sizeof *b->rule_pos);
-	if (!b->rule_pos)
-		return AUTHZ_ENOMEM;
-	for (uint32_t i = 0; i < nr; i++) {
-		struct bundle_pos *p = &b->rule_pos[i];
-		p->file = rd_u32(c); p->line = rd_u32(c); p->col = rd_u32(c); p->extra = rd_u32(c);
-	}
-	uint32_t ng = rd_u32(c);
-	if (!room(c, ng, 16) || c->n - c->at != (size_t)ng * 16)
-		BAD("debug section)");
-	b->nguard_pos = ng;
-	b->guard_pos = alloc_n(ng, sizeof *b->guard_pos);
-	if (!b->guard_pos)
-		return AUTHZ_ENOMEM;
-	for (uint32_t i = 0; i < ng; i++) {
-		struct bundle_pos *p = &b->guard_pos[i];
-		p->file = rd_u32(c); p->line = rd_u32(c); p->col = rd_u32(c); p->extra = rd_u32(c);
-		if (!pos_ok(b, p) || p->extra >= b->nstrings)
-			BAD("debug section: guard %u)", (unsigned)i);
-	}
-	uint32_t expect = 0;
-	for (uint32_t i = 0; i < nr; i++) {
-		struct bundle_pos *p = &b->rule_pos[i];
-		if (!pos_ok(b, p) || p->extra != expect || b->rules[i].nguards > ng - expect)
-			BAD("debug section: rule %u)", (unsigned)i);
-		expect += b->rules[i].nguards;
-	}
-	if (nr && expect != ng)
+	uint64_t ng = 0;
+	for (uint32_t i = 0; i < nr; i++)
+		ng += b->rules[i].nguards;
+	if (ng > c->n - c->at)          /* each guard takes 4 bytes or more */
 		BAD("debug section: guards)");
+	b->nguard_pos = (uint32_t)ng;
+	b->rule_pos = alloc_n(nr, sizeof *b->rule_pos);
+	b->guard_pos = alloc_n(ng, sizeof *b->guard_pos);
+	if (!b->rule_pos || !b->guard_pos)
+		return AUTHZ_ENOMEM;
+	uint32_t g = 0;
+	for (uint32_t i = 0; i < nr; i++) {
+		struct bundle_pos *p = &b->rule_pos[i];
+		p->file = rd_var(c); p->line = rd_var(c); p->col = rd_var(c); p->extra = g;
+		if (c->bad || !pos_ok(b, p))
+			BAD("debug section: rule %u)", (unsigned)i);
+		for (uint32_t k = 0; k < b->rules[i].nguards; k++, g++) {
+			struct bundle_pos *q = &b->guard_pos[g];
+			q->file = rd_var(c); q->line = rd_var(c); q->col = rd_var(c); q->extra = rd_var(c);
+			if (c->bad || !pos_ok(b, q) || q->extra >= b->nstrings)
+				BAD("debug section: guard %u)", (unsigned)g);
+		}
+	}
+	if (c->at != c->n)
+		BAD("debug section)");
 	return 0;
 }
 
@@ -530,21 +571,20 @@ static int load_sections(authz_bundle *b, authz_error *err)
 {
 	const uint8_t *p = b->buf;
 	struct cur sec[BUNDLE_NSECTIONS];
-	size_t off = BUNDLE_HEADER_SIZE + 16 * BUNDLE_NSECTIONS, end;
-	if (b->len < off)
-		BAD("truncated)");
 	struct cur t = { p, b->len, BUNDLE_HEADER_SIZE, false };
+	uint32_t lens[BUNDLE_NSECTIONS];
+	for (uint32_t i = 0; i < BUNDLE_NSECTIONS; i++)
+		lens[i] = rd_var(&t);
+	if (t.bad)
+		BAD("section table)");
+	size_t off = t.at;
 	for (uint32_t i = 0; i < BUNDLE_NSECTIONS; i++) {
-		uint32_t id = rd_u32(&t), zero = rd_u32(&t), o = rd_u32(&t), n = rd_u32(&t);
-		end = off;
-		off = (off + 7) & ~(size_t)7;
-		if (id != i + 1 || zero || o != off || off > b->len || n > b->len - off)
+		if (lens[i] > b->len - off)
 			BAD("section table)");
-		for (size_t k = end; k < off; k++)      /* padding */
-			if (p[k])
-				BAD("section table)");
-		sec[i] = (struct cur){ p + o, n, 0, false };
-		off = (size_t)o + n;
+		sec[i] = (struct cur){ p + off, lens[i], 0, false };
+		b->sec_off[i] = (uint32_t)off;
+		b->sec_len[i] = lens[i];
+		off += lens[i];
 	}
 	if (off != b->len)
 		BAD("section table: trailing bytes)");
@@ -555,25 +595,27 @@ static int load_sections(authz_bundle *b, authz_error *err)
 	    (e = load_schema(b, &sec[SEC_SCHEMA - 1], err)) < 0 ||
 	    (e = load_rules(b, &sec[SEC_RULES - 1], err)) < 0)
 		return e;
-	/* one store for every bitset: actions' and rules' */
+	/* one store for every bitset: actions' and rules' (counts bounded by
+	 * the bytes that hold them) */
 	size_t words = (size_t)b->nactions * 2 * b->tw + (size_t)b->nrules * (2 * b->tw + b->aw);
 	b->bits = alloc_n(words, sizeof *b->bits);
 	if (!b->bits)
 		return AUTHZ_ENOMEM;
-	if ((e = load_action_bits(b, &sec[SEC_SCHEMA - 1], &used, err)) < 0 ||
-	    (e = load_rule_bits(b, &sec[SEC_RULES - 1], &used, err)) < 0 ||
+	if ((e = load_actions(b, &sec[SEC_SCHEMA - 1], &used, err)) < 0 ||
+	    (e = load_rule_body(b, &sec[SEC_RULES - 1], &used, err)) < 0 ||
 	    (e = load_code(b, &sec[SEC_CODE - 1], err)) < 0 ||
-	    (e = load_index(b, &sec[SEC_INDEX - 1], err)) < 0 ||
 	    (e = load_debug(b, &sec[SEC_DEBUG - 1], err)) < 0)
 		return e;
 	struct cur *m = &sec[SEC_META - 1];
-	b->revision = rd_u32(m);
+	b->revision = rd_var(m);
 	if (m->bad || m->at != m->n || b->revision >= b->nstrings)
 		BAD("meta section)");
 	for (int i = 0; i < BUNDLE_NSECTIONS; i++)
 		if (sec[i].bad)
 			BAD("section %d)", i + 1);
-	return rt_verify_code(b, err);
+	if ((e = rt_verify_code(b, err)) < 0)
+		return e;
+	return rt_index_build(b);
 }
 
 int authz_bundle_load(authz_bundle **out, const void *buf, size_t len, authz_error *err)
@@ -705,9 +747,10 @@ void authz_bundle_free(authz_bundle *b)
 {
 	if (!b)
 		return;
-	void *all[] = { b->buf, b->str, b->strlen, b->marks, b->consts, b->elems, b->slots, b->fields, b->owners,
-			b->actions, b->bits, b->rules, b->ann, b->code, b->index_first, b->index_n,
-			b->index, b->files, b->rule_pos, b->guard_pos };
+	rt_index_free(b->index);
+	void *all[] = { b->buf, b->str, b->strlen, b->strblob, b->marks, b->consts, b->elems, b->slots,
+			b->fields, b->owners, b->actions, b->bits, b->rules, b->ann, b->code, b->files,
+			b->rule_pos, b->guard_pos };
 	for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
 		free(all[i]);
 	free(b);

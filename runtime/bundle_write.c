@@ -50,11 +50,6 @@ static int put_u32(struct buf *b, uint32_t v)
 	uint8_t x[4] = { (uint8_t)v, (uint8_t)(v >> 8), (uint8_t)(v >> 16), (uint8_t)(v >> 24) };
 	return buf_put(b, x, 4);
 }
-static int put_u64(struct buf *b, uint64_t v)
-{
-	int e = put_u32(b, (uint32_t)v);
-	return e ? e : put_u32(b, (uint32_t)(v >> 32));
-}
 
 /* Typed growable arrays, as struct buf of elements. */
 #define ARR_N(b, T) ((b).n / sizeof(T))
@@ -128,7 +123,9 @@ static void intern_free(struct intern *t)
 	free(t->slots);
 }
 
-struct wconst { uint8_t rec[BUNDLE_CONST_SIZE]; };
+/* A constant as its interning key: kind, fam/prefix or set element kind,
+ * a 32-bit field (string index; first set element), 16 value bytes. */
+struct wconst { uint8_t rec[24]; };
 struct wfield { uint32_t owner, slot; uint8_t type, elem, optional; };
 struct waction { uint32_t name, pfirst, np, rfirst, nr; };   /* into `lists` */
 struct wrule {
@@ -650,27 +647,48 @@ int bw_set_revision(struct bundle_writer *w, const char *rev)
 }
 
 /* {====================================================================
-** Serialization
+** Serialization (format version 2: varints, authzc-bundle(5))
 ** ===================================================================== */
 
-static int put_bits(struct buf *b, const uint32_t *list, size_t n, uint32_t words, bool all, uint32_t nbits)
+/* Unsigned LEB128: 7 bits per byte, low groups first, high bit "more". */
+static int put_var(struct buf *b, uint64_t v)
 {
-	for (uint32_t k = 0; k < words; k++) {
-		uint64_t v = 0;
-		for (uint32_t bit = 0; bit < 64; bit++) {
-			uint32_t x = k * 64 + bit;
-			if (x >= nbits)
-				break;
-			bool in = all;
-			for (size_t i = 0; i < n && !in; i++)
-				in = list[i] == x;
-			if (in)
-				v |= (uint64_t)1 << bit;
-		}
-		if (put_u64(b, v) < 0)
-			return AUTHZ_ENOMEM;
-	}
-	return 0;
+	uint8_t x[10];
+	size_t n = 0;
+	do {
+		x[n] = (uint8_t)(v & 0x7f);
+		v >>= 7;
+		if (v)
+			x[n] |= 0x80;
+		n++;
+	} while (v);
+	return buf_put(b, x, n);
+}
+
+/* Signed values zigzag-encoded: 0, -1, 1, -2 ... -> 0, 1, 2, 3 ... */
+static int put_svar(struct buf *b, int64_t v)
+{
+	return put_var(b, ((uint64_t)v << 1) ^ (uint64_t)(v >> 63));
+}
+
+/* A type or action list: its sorted, deduplicated indices as varints after
+ * their count.  `any` (a scope of every type) is written as count 0. */
+static int put_set(struct buf *b, const uint32_t *list, size_t n)
+{
+	uint32_t *s = malloc((n + 1) * sizeof *s);
+	if (!s)
+		return AUTHZ_ENOMEM;
+	memcpy(s, list, n * sizeof *s);
+	qsort(s, n, sizeof *s, cmp_u32);
+	size_t m = 0;
+	for (size_t i = 0; i < n; i++)
+		if (m == 0 || s[m - 1] != s[i])
+			s[m++] = s[i];
+	int e = put_var(b, m);
+	for (size_t i = 0; i < m && e == 0; i++)
+		e = put_var(b, s[i]);
+	free(s);
+	return e;
 }
 
 /* Append owner `owner`'s fields breadth-first: top-level ones first, then
@@ -700,15 +718,13 @@ static int put_owner_fields(struct bundle_writer *w, struct buf *out, uint32_t o
 				    ARR_AT(w->slots, struct bundle_slot, c->slot).parent == f->slot)
 					order[n + nchild++] = (uint32_t)i;
 			}
-		if (!nchild)
-			first = 0;
-		int e = put_u32(out, f->slot);
+		int e = put_var(out, f->slot);
 		e = e ? e : put_u8(out, f->type);
 		e = e ? e : put_u8(out, f->elem);
 		e = e ? e : put_u8(out, f->optional);
-		e = e ? e : put_u8(out, 0);
-		e = e ? e : put_u32(out, nchild ? start + first : 0);
-		e = e ? e : put_u32(out, nchild);
+		e = e ? e : put_var(out, nchild);
+		if (nchild)
+			e = e ? e : put_var(out, start + first);
 		if (e) {
 			free(order);
 			return e;
@@ -720,148 +736,161 @@ static int put_owner_fields(struct bundle_writer *w, struct buf *out, uint32_t o
 	return 0;
 }
 
+static int put_const(struct bundle_writer *w, struct buf *b, const struct wconst *c)
+{
+	const uint8_t *r = c->rec;
+	uint64_t v = 0;
+	for (int i = 7; i >= 0; i--)
+		v = v << 8 | r[8 + i];
+	uint32_t a = (uint32_t)r[4] | (uint32_t)r[5] << 8 | (uint32_t)r[6] << 16 | (uint32_t)r[7] << 24;
+	int e = put_u8(b, r[0]);
+	switch (r[0]) {
+	case AUTHZ_K_BOOL:
+		return e ? e : put_u8(b, (uint8_t)v);
+	case AUTHZ_K_INT:
+	case AUTHZ_K_TIMESTAMP:
+	case AUTHZ_K_DURATION:
+		return e ? e : put_svar(b, (int64_t)v);
+	case AUTHZ_K_STRING:
+		return e ? e : put_var(b, a);
+	case AUTHZ_K_IP:
+		e = e ? e : put_u8(b, r[1]);
+		e = e ? e : put_u8(b, r[2]);
+		return e ? e : buf_put(b, r + 8, r[1] == 4 ? 4 : 16);
+	case AUTHZ_K_SET:
+		e = e ? e : put_u8(b, r[3]);
+		e = e ? e : put_var(b, v);
+		for (uint64_t i = 0; i < v && e == 0; i++)
+			e = put_var(b, ARR_AT(w->elems, uint32_t, a + i));
+		return e;
+	}
+	return AUTHZ_EINVAL;
+}
+
+/* One instruction: its opcode byte, then its operands as the format has
+ * them (varint Ax; byte A; byte A and varint B). */
+static int put_instr(struct buf *b, uint32_t ins)
+{
+	uint32_t op = AUTHZ_GET_OP(ins);
+	int e = put_u8(b, (uint8_t)op);
+	switch (authz_op_info(op)->fmt) {
+	case AUTHZ_FMT_N:
+	case AUTHZ_FMT_E:
+		return e;
+	case AUTHZ_FMT_K:
+	case AUTHZ_FMT_T:
+	case AUTHZ_FMT_J:
+	case AUTHZ_FMT_JK:
+	case AUTHZ_FMT_G:
+		return e ? e : put_var(b, AUTHZ_GET_AX(ins));
+	case AUTHZ_FMT_R:
+		return e ? e : put_u8(b, (uint8_t)AUTHZ_GET_A(ins));
+	case AUTHZ_FMT_S:
+		e = e ? e : put_u8(b, (uint8_t)AUTHZ_GET_A(ins));
+		return e ? e : put_var(b, AUTHZ_GET_B(ins));
+	}
+	return AUTHZ_EINVAL;
+}
+
 static int serialize(struct bundle_writer *w, struct buf *sec)
 {
 	uint32_t ntypes = (uint32_t)ARR_N(w->types, uint32_t);
 	uint32_t nactions = (uint32_t)ARR_N(w->actions, struct waction);
 	uint32_t nrules = (uint32_t)ARR_N(w->rules, struct wrule);
-	uint32_t tw = (ntypes + 63) / 64, aw = (nactions + 63) / 64;
 	const uint32_t *lists = (const uint32_t *)w->lists.p;
 	int e = 0;
 #define P(x) do { if ((e = (x)) < 0) return e; } while (0)
-	/* strings */
+	/* strings: count, then length-prefixed bytes */
 	struct buf *b = &sec[SEC_STRINGS - 1];
-	P(put_u32(b, (uint32_t)ARR_N(w->strtab, uint32_t) / 2));
-	for (size_t i = 0; i < ARR_N(w->strtab, uint32_t); i++)
-		P(put_u32(b, ARR_AT(w->strtab, uint32_t, i)));
-	P(put_u32(b, (uint32_t)w->blob.n));
-	P(buf_put(b, w->blob.p, w->blob.n));
-	/* constants */
+	P(put_var(b, ARR_N(w->strtab, uint32_t) / 2));
+	for (size_t i = 0; i < ARR_N(w->strtab, uint32_t); i += 2) {
+		uint32_t off = ARR_AT(w->strtab, uint32_t, i), len = ARR_AT(w->strtab, uint32_t, i + 1);
+		P(put_var(b, len));
+		P(buf_put(b, w->blob.p + off, len));
+	}
+	/* constants, by kind */
 	b = &sec[SEC_CONSTS - 1];
-	P(put_u32(b, (uint32_t)ARR_N(w->constv, struct wconst)));
-	P(buf_put(b, w->constv.p, w->constv.n));
-	P(put_u32(b, (uint32_t)ARR_N(w->elems, uint32_t)));
-	for (size_t i = 0; i < ARR_N(w->elems, uint32_t); i++)
-		P(put_u32(b, ARR_AT(w->elems, uint32_t, i)));
+	P(put_var(b, ARR_N(w->constv, struct wconst)));
+	for (size_t i = 0; i < ARR_N(w->constv, struct wconst); i++)
+		P(put_const(w, b, &ARR_AT(w->constv, struct wconst, i)));
 	/* schema */
 	b = &sec[SEC_SCHEMA - 1];
-	P(put_u32(b, (uint32_t)ARR_N(w->slots, struct bundle_slot)));
+	P(put_var(b, ARR_N(w->slots, struct bundle_slot)));
 	for (size_t i = 0; i < ARR_N(w->slots, struct bundle_slot); i++) {
 		struct bundle_slot *s = &ARR_AT(w->slots, struct bundle_slot, i);
-		P(put_u32(b, s->parent));
-		P(put_u32(b, s->name));
-		P(put_u32(b, s->ns));
+		P(put_var(b, s->parent == BUNDLE_NO_INDEX ? 0 : (uint64_t)s->parent + 1));
+		P(put_var(b, s->name));
+		P(put_u8(b, (uint8_t)s->ns));
 	}
-	P(put_u32(b, (uint32_t)ARR_N(w->fields, struct wfield)));
+	P(put_var(b, ARR_N(w->fields, struct wfield)));
 	struct buf owners = { 0 };
 	uint32_t count = 0;
 	for (uint32_t t = 0; t <= ntypes; t++) {
 		uint32_t first = count, ntop;
 		uint32_t owner = t == ntypes ? BW_CONTEXT : t;
 		if ((e = put_owner_fields(w, b, owner, &count, &ntop)) < 0 ||
-		    (t < ntypes && (e = put_u32(&owners, ARR_AT(w->types, uint32_t, t))) < 0) ||
-		    (e = put_u32(&owners, first)) < 0 || (e = put_u32(&owners, ntop)) < 0 ||
-		    (e = put_u32(&owners, count - first)) < 0) {
+		    (t < ntypes && (e = put_var(&owners, ARR_AT(w->types, uint32_t, t))) < 0) ||
+		    (e = put_var(&owners, ntop)) < 0 || (e = put_var(&owners, count - first)) < 0) {
 			free(owners.p);
 			return e;
 		}
 	}
-	e = put_u32(b, ntypes);
+	e = put_var(b, ntypes);
 	e = e ? e : buf_put(b, owners.p, owners.n);
 	free(owners.p);
 	if (e)
 		return e;
-	P(put_u32(b, nactions));
-	for (uint32_t a = 0; a < nactions; a++)
-		P(put_u32(b, ARR_AT(w->actions, struct waction, a).name));
+	P(put_var(b, nactions));
 	for (uint32_t a = 0; a < nactions; a++) {
 		struct waction *ac = &ARR_AT(w->actions, struct waction, a);
-		P(put_bits(b, lists + ac->pfirst, ac->np, tw, false, ntypes));
-		P(put_bits(b, lists + ac->rfirst, ac->nr, tw, false, ntypes));
+		P(put_var(b, ac->name));
+		P(put_set(b, lists + ac->pfirst, ac->np));
+		P(put_set(b, lists + ac->rfirst, ac->nr));
 	}
-	/* rules */
+	/* rules, each with its annotations and scope */
 	b = &sec[SEC_RULES - 1];
-	P(put_u32(b, nrules));
+	P(put_var(b, nrules));
 	for (uint32_t i = 0; i < nrules; i++) {
 		struct wrule *r = &ARR_AT(w->rules, struct wrule, i);
-		P(put_u32(b, r->id));
-		P(put_u8(b, r->effect));
-		P(put_u8(b, r->has_expires));
-		P(put_u8(b, 0));
-		P(put_u8(b, 0));
-		P(put_u64(b, (uint64_t)r->expires));
-		P(put_u32(b, r->code_off));
-		P(put_u32(b, r->code_len));
-		P(put_u32(b, r->nguards));
-		P(put_u32(b, r->ann_first));
-		P(put_u32(b, r->ann_n));
+		P(put_var(b, r->id));
+		P(put_u8(b, (uint8_t)(r->effect | r->has_expires << 1)));
+		if (r->has_expires)
+			P(put_svar(b, r->expires));
+		P(put_var(b, r->code_len));
+		P(put_var(b, r->nguards));
+		P(put_var(b, r->ann_n));
+		for (uint32_t k = 0; k < 2 * r->ann_n; k++)
+			P(put_var(b, ARR_AT(w->ann, uint32_t, 2 * r->ann_first + k)));
+		P(put_set(b, lists + r->pfirst, r->np));
+		P(put_set(b, lists + r->afirst, r->na));
+		P(put_set(b, lists + r->rfirst, r->nr));
 	}
-	for (uint32_t i = 0; i < nrules; i++) {
-		struct wrule *r = &ARR_AT(w->rules, struct wrule, i);
-		P(put_bits(b, lists + r->pfirst, r->np, tw, r->np == 0, ntypes));
-		P(put_bits(b, lists + r->afirst, r->na, aw, r->na == 0, nactions));
-		P(put_bits(b, lists + r->rfirst, r->nr, tw, r->nr == 0, ntypes));
-	}
-	P(put_u32(b, (uint32_t)ARR_N(w->ann, uint32_t) / 2));
-	for (size_t i = 0; i < ARR_N(w->ann, uint32_t); i++)
-		P(put_u32(b, ARR_AT(w->ann, uint32_t, i)));
 	/* code */
 	b = &sec[SEC_CODE - 1];
-	P(put_u32(b, (uint32_t)ARR_N(w->code, uint32_t)));
+	P(put_var(b, ARR_N(w->code, uint32_t)));
 	for (size_t i = 0; i < ARR_N(w->code, uint32_t); i++)
-		P(put_u32(b, ARR_AT(w->code, uint32_t, i)));
-	/* rule index: per action, the rules whose scope names it */
-	b = &sec[SEC_INDEX - 1];
-	P(put_u32(b, nactions));
-	struct buf idx = { 0 };
-	for (uint32_t a = 0; a < nactions; a++) {
-		uint32_t first = (uint32_t)ARR_N(idx, uint32_t), n = 0;
-		for (uint32_t i = 0; i < nrules && e == 0; i++) {
-			struct wrule *r = &ARR_AT(w->rules, struct wrule, i);
-			bool in = r->na == 0;
-			for (uint32_t k = 0; k < r->na && !in; k++)
-				in = lists[r->afirst + k] == a;
-			if (in) {
-				e = put_u32(&idx, i);
-				n++;
-			}
-		}
-		e = e ? e : put_u32(b, first);
-		e = e ? e : put_u32(b, n);
-		if (e) {
-			free(idx.p);
-			return e;
-		}
-	}
-	e = put_u32(b, (uint32_t)ARR_N(idx, uint32_t));
-	for (size_t i = 0; i < ARR_N(idx, uint32_t) && e == 0; i++)
-		e = put_u32(b, ARR_AT(idx, uint32_t, i));
-	free(idx.p);
-	if (e)
-		return e;
-	/* debug */
+		P(put_instr(b, ARR_AT(w->code, uint32_t, i)));
+	/* debug: per rule its position, then its guards' positions and texts */
 	b = &sec[SEC_DEBUG - 1];
-	P(put_u32(b, (uint32_t)ARR_N(w->files, uint32_t)));
+	P(put_var(b, ARR_N(w->files, uint32_t)));
 	for (size_t i = 0; i < ARR_N(w->files, uint32_t); i++)
-		P(put_u32(b, ARR_AT(w->files, uint32_t, i)));
-	P(put_u32(b, nrules));
+		P(put_var(b, ARR_AT(w->files, uint32_t, i)));
+	P(put_var(b, nrules));
 	for (uint32_t i = 0; i < nrules; i++) {
 		struct wrule *r = &ARR_AT(w->rules, struct wrule, i);
-		P(put_u32(b, r->file));
-		P(put_u32(b, r->line));
-		P(put_u32(b, r->col));
-		P(put_u32(b, r->guard_first));
-	}
-	P(put_u32(b, (uint32_t)ARR_N(w->guards, struct bundle_pos)));
-	for (size_t i = 0; i < ARR_N(w->guards, struct bundle_pos); i++) {
-		struct bundle_pos *p = &ARR_AT(w->guards, struct bundle_pos, i);
-		P(put_u32(b, p->file));
-		P(put_u32(b, p->line));
-		P(put_u32(b, p->col));
-		P(put_u32(b, p->extra));
+		P(put_var(b, r->file));
+		P(put_var(b, r->line));
+		P(put_var(b, r->col));
+		for (uint32_t k = 0; k < r->nguards; k++) {
+			struct bundle_pos *p = &ARR_AT(w->guards, struct bundle_pos, r->guard_first + k);
+			P(put_var(b, p->file));
+			P(put_var(b, p->line));
+			P(put_var(b, p->col));
+			P(put_var(b, p->extra));
+		}
 	}
 	/* meta */
-	P(put_u32(&sec[SEC_META - 1], w->revision));
+	P(put_var(&sec[SEC_META - 1], w->revision));
 #undef P
 	return 0;
 }
@@ -884,20 +913,11 @@ int bw_finish(struct bundle_writer *w, uint8_t **out, size_t *len)
 		le64(hdr + 16, BUNDLE_SENTINEL);
 		le32(hdr + 64, BUNDLE_NSECTIONS);
 		e = buf_put(&file, hdr, sizeof hdr);
-		size_t off = BUNDLE_HEADER_SIZE + 16 * BUNDLE_NSECTIONS;
-		for (int i = 0; i < BUNDLE_NSECTIONS && e == 0; i++) {
-			off = (off + 7) & ~(size_t)7;
-			e = put_u32(&file, (uint32_t)i + 1);
-			e = e ? e : put_u32(&file, 0);
-			e = e ? e : put_u32(&file, (uint32_t)off);
-			e = e ? e : put_u32(&file, (uint32_t)sec[i].n);
-			off += sec[i].n;
-		}
-		static const uint8_t zeros[8] = { 0 };
-		for (int i = 0; i < BUNDLE_NSECTIONS && e == 0; i++) {
-			e = buf_put(&file, zeros, ((file.n + 7) & ~(size_t)7) - file.n);
-			e = e ? e : buf_put(&file, sec[i].p, sec[i].n);
-		}
+		/* the section table: each section's length, in section order */
+		for (int i = 0; i < BUNDLE_NSECTIONS && e == 0; i++)
+			e = put_var(&file, sec[i].n);
+		for (int i = 0; i < BUNDLE_NSECTIONS && e == 0; i++)
+			e = buf_put(&file, sec[i].p, sec[i].n);
 	}
 	for (int i = 0; i < BUNDLE_NSECTIONS; i++)
 		free(sec[i].p);

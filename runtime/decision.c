@@ -9,6 +9,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "index.h"
 #include "request.h"
 #include "vm.h"
 
@@ -29,6 +30,8 @@ struct authz_decision {
 	size_t ntrace, captrace;
 	char *json;
 	size_t njson, capjson;
+	uint32_t *cand;                 /* merged candidate rules */
+	size_t capcand;
 };
 
 int authz_decision_new(authz_decision **out)
@@ -46,6 +49,7 @@ void authz_decision_free(authz_decision *d)
 	free(d->msgs);
 	free(d->trace);
 	free(d->json);
+	free(d->cand);
 	free(d);
 }
 
@@ -93,6 +97,95 @@ static int64_t clock_ms(void)
 
 static bool has_bit(const uint64_t *bits, uint32_t i) { return (bits[i / 64] >> (i % 64)) & 1; }
 
+/* The rules of key `k` the request can satisfy: those of its literal, or
+ * all of them when the request has no string value there. */
+static void key_rules(const struct rt_index *ix, uint32_t kid, const struct vm_env *env,
+		      const uint32_t **list, uint32_t *n)
+{
+	const struct rt_ix_key *k = &ix->keys[kid];
+	const char *s;
+	uint32_t len;
+	if (k->is_id) {
+		s = env->id[k->root];
+		len = env->id_len[k->root];
+	} else {
+		size_t at = (size_t)k->root * env->nslots + k->slot;
+		if (!env->present[at] || env->vals[at].kind != AUTHZ_K_STRING) {
+			*list = ix->rules + k->all;
+			*n = k->nall;
+			return;
+		}
+		s = env->vals[at].u.s.p;
+		len = env->vals[at].len;
+	}
+	uint32_t h = (uint32_t)rt_index_hash(s, len, kid) & k->hmask;
+	for (const struct rt_ix_ent *e; (e = &ix->hash[k->hfirst + h])->s; h = (h + 1) & k->hmask)
+		if (e->len == len && memcmp(e->s, s, len) == 0) {
+			*list = ix->rules + e->first;
+			*n = e->n;
+			return;
+		}
+	*n = 0;
+}
+
+/*
+ * The candidate rules of the request (index.h) into *out[0..*n): every rule
+ * of the bucket when tracing (each rule whose scope matched is reported),
+ * else the plain rules merged with the matching keyed ones, in rule order.
+ */
+static int candidates(authz_decision *d, const authz_bundle *b, const struct vm_env *env, uint32_t action,
+		      const uint32_t **out, uint32_t *n)
+{
+	const struct rt_index *ix = b->index;
+	uint32_t cell = ix->mode == RT_IX_TRIPLE ? (action * b->ntypes + env->type[0]) * b->ntypes + env->type[1]
+		      : ix->mode == RT_IX_ACTION ? action : 0;
+	const struct rt_ix_bucket *bk = &ix->buckets[ix->map[cell]];
+	if (d->traced || bk->nkeys == 0) {
+		*out = ix->rules + (d->traced ? bk->all : bk->plain);
+		*n = d->traced ? bk->nall : bk->nplain;
+		return 0;
+	}
+	enum { MAXL = 33 };
+	const uint32_t *l[MAXL], *end[MAXL];
+	uint32_t nl = 0, total = 0;
+	if (bk->nplain) {
+		l[nl] = ix->rules + bk->plain;
+		end[nl++] = ix->rules + bk->plain + bk->nplain;
+		total += bk->nplain;
+	}
+	for (uint32_t k = 0; k < bk->nkeys && nl < MAXL; k++) {
+		const uint32_t *p;
+		uint32_t m;
+		key_rules(ix, bk->key + k, env, &p, &m);
+		if (m) {
+			l[nl] = p;
+			end[nl++] = p + m;
+			total += m;
+		}
+	}
+	if (nl <= 1) {
+		*out = nl ? l[0] : NULL;
+		*n = total;
+		return 0;
+	}
+	if (grow((void **)&d->cand, &d->capcand, total, sizeof *d->cand) < 0)
+		return AUTHZ_ENOMEM;
+	for (uint32_t i = 0; i < total; i++) {
+		uint32_t best = 0;
+		for (uint32_t k = 1; k < nl; k++)
+			if (*l[k] < *l[best])
+				best = k;
+		d->cand[i] = *l[best]++;
+		if (l[best] == end[best]) {
+			l[best] = l[--nl];
+			end[best] = end[nl];
+		}
+	}
+	*out = d->cand;
+	*n = total;
+	return 0;
+}
+
 int authz_decide(authz_decision *d, const authz_bundle *b, authz_request *req, unsigned flags)
 {
 	d->b = b;
@@ -121,14 +214,16 @@ int authz_decide(authz_decision *d, const authz_bundle *b, authz_request *req, u
 	env.action.kind = AUTHZ_K_STRING;
 	env.action.len = b->strlen[an];
 	env.action.u.s.p = b->str[an];
-	const uint32_t *cand = b->index + b->index_first[req->action];
-	uint32_t ncand = b->index_n[req->action];
-	uint32_t pt = env.type[0], rt = env.type[1];
+	const uint32_t *cand;
+	uint32_t ncand;
+	if (candidates(d, b, &env, (uint32_t)req->action, &cand, &ncand) < 0)
+		return AUTHZ_ENOMEM;
+	uint32_t pt = env.type[0], rt = env.type[1], act = (uint32_t)req->action;
 	char msgbuf[200];
 	for (uint32_t c = 0; c < ncand; c++) {
 		uint32_t ri = cand[c];
 		const struct bundle_rule *r = &b->rules[ri];
-		if (!has_bit(r->principals, pt) || !has_bit(r->resources, rt))
+		if (!has_bit(r->principals, pt) || !has_bit(r->resources, rt) || !has_bit(r->actions, act))
 			continue;
 		int outcome;
 		uint32_t guard = 0;

@@ -30,6 +30,10 @@
 #include <time.h>
 
 #define RULES_PER_FILE 500
+/* Share of the permits whose first guard tests the resource's tenant. */
+#ifndef TENANT_PCT
+#define TENANT_PCT 70
+#endif
 /* Share of the requests built to be allowed; the rest are split evenly
  * between a violated permit guard and a triggered forbid.  Build with
  * -DGEN_ALLOW_PCT=100 to check the generator against the compiler: every
@@ -527,7 +531,10 @@ enum gkind {
 	/* bad: only forbids test them; benign requests never have them */
 	B_REVOKED = NNORMAL, B_KEY, B_QUAR, B_BADNET, B_RISK, B_TENANT, B_HOLD,
 	B_RESTRICTED, B_EXPIRED, B_BLOCKED_TICKET, B_UNMANAGED, B_UNTRACKED,
-	NKINDS
+	NKINDS,
+	/* the tenant discriminator a realistic share of permits opens with:
+	 * `resource.tenant == "t-N"` or `resource.tenant in [...]` */
+	G_TENANT = NKINDS
 };
 
 #define LIST_CAP 4
@@ -660,6 +667,16 @@ static void guard_fmt(struct sbuf *b, const struct guard *g)
 	case G_STR_NE:
 		fmt_attr(b, g->a);
 		sb_printf(b, " %s \"%s\"", g->kind == G_STR_EQ ? "==" : "!=", g->list[0]);
+		break;
+	case G_TENANT:
+		if (g->nlist == 1) {
+			sb_printf(b, "resource.tenant == \"%s\"", g->list[0]);
+		} else {
+			sb_printf(b, "resource.tenant in [");
+			for (int i = 0; i < g->nlist; i++)
+				sb_printf(b, "%s\"%s\"", i ? ", " : "", g->list[i]);
+			sb_printf(b, "]");
+		}
 		break;
 	case G_STR_IN:
 		if (g->op)
@@ -840,6 +857,17 @@ static void guard_set(const struct guard *g, struct req *q, bool truth)
 	int n;
 	struct val *v = g->a >= 0 ? &q->v[g->a] : NULL;      /* NULL: G_ATTR_CMP, G_CLOCK */
 	switch (g->kind) {
+	case G_TENANT:  /* principal and resource move together: no cross-tenant forbid */
+		if (truth) {
+			memcpy(other, g->list[rnd(g->nlist)], STR_CAP);
+		} else {
+			do
+				snprintf(other, STR_CAP, "t-%d", rnd(20));
+			while (elems_has(g->list, g->nlist, other));
+		}
+		memcpy(q->v[A_P_TENANT].s, other, STR_CAP);
+		memcpy(q->v[A_R_TENANT].s, other, STR_CAP);
+		break;
 	case G_STR_EQ:
 	case G_STR_NE:
 		if ((g->kind == G_STR_EQ) == truth)
@@ -1088,6 +1116,11 @@ static int guard_attrs(const struct guard *g, int out[4])
 	}
 	if (g->kind == G_CLOCK)
 		return 0;
+	if (g->kind == G_TENANT) {
+		out[n++] = A_P_TENANT;
+		out[n++] = A_R_TENANT;
+		return n;
+	}
 	if (g->a >= 0)
 		out[n++] = g->a;
 	if (g->kind == G_HAS && g->a == A_P_WSTART)
@@ -1436,6 +1469,19 @@ static void gen_permit(struct rule *r)
 	d.used[A_P_REVOKED] = d.used[A_P_KEY] = d.used[A_C_MANAGED] = true;     /* forbid-only */
 	static const int weights[] = { 1, 2, 2, 2, 3, 3, 3, 4, 4, 5 };
 	int nwhen = weights[rnd(NV(weights))];
+	/* TENANT_PCT of the permits open with a tenant test, as multi-tenant
+	 * ABAC sets do (one tenant mostly, sometimes a few) */
+	if (chance(TENANT_PCT)) {
+		struct guard *g = &r->when[r->nwhen++];
+		memset(g, 0, sizeof *g);
+		g->kind = G_TENANT;
+		g->a = A_R_TENANT;
+		g->b = -1;
+		g->cnst = -1;
+		random_list(g, "t-%d", 20, chance(75) ? 1 : 2 + rnd(2));
+		guard_take(&d, g);
+		nwhen--;
+	}
 	for (int i = 0; i < nwhen && r->nwhen < MAX_WHEN; i++) {
 		struct guard *g = &r->when[r->nwhen];
 		if (!draw_normal(&d, g, false))

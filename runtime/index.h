@@ -1,0 +1,52 @@
+/*
+ * index.h: the rule index (index.c), internal.  Built by the loader from a
+ * verified bundle; read-only afterwards, so shared by deciding threads.
+ *
+ * A request's candidate rules: bucket = buckets[map[cell]] where cell is
+ * (action * ntypes + principal type) * ntypes + resource type (mode
+ * RT_IX_TRIPLE), the action (RT_IX_ACTION) or 0 (RT_IX_ALL).  The bucket's
+ * `all` list holds every rule in its scope (for traces); without a trace,
+ * its `plain` rules plus, per key, the rules whose literal matches the
+ * request's value (or all the key's rules when the request has no string
+ * there).  These lists are disjoint and each in rule-table order.
+ */
+#ifndef AUTHZ_INDEX_H
+#define AUTHZ_INDEX_H
+
+#include "bundle.h"
+
+enum rt_ix_mode { RT_IX_TRIPLE, RT_IX_ACTION, RT_IX_ALL };
+
+/* A literal and its rules (ix->rules[first, first + n)); s NULL: empty. */
+struct rt_ix_ent { const char *s; uint32_t len, first, n; };
+
+struct rt_ix_key {
+	uint8_t root, is_id;            /* enum authz_root; the entity's id, not slot */
+	uint32_t slot;
+	uint32_t all, nall;             /* every rule of the key */
+	uint32_t hfirst, hmask;         /* its table: hash[hfirst, hfirst + hmask + 1) */
+};
+
+struct rt_ix_bucket {
+	uint32_t all, nall;
+	uint32_t plain, nplain;
+	uint32_t key, nkeys;            /* keys[key, key + nkeys) */
+};
+
+struct rt_index {
+	enum rt_ix_mode mode;
+	uint32_t ncells;
+	uint32_t *map;                  /* cell -> bucket (0: the empty bucket) */
+	struct rt_ix_bucket *buckets;
+	size_t nbuckets;
+	struct rt_ix_key *keys;
+	size_t nkeys, capkeys;
+	struct rt_ix_ent *hash;
+	size_t nhash, caphash;
+	uint32_t *rules;
+};
+
+/* The hash of literal s[0..n) in the table of key `key` (a key index). */
+AUTHZ_INTERNAL uint64_t rt_index_hash(const char *s, size_t n, uint32_t key);
+
+#endif
