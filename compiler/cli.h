@@ -33,6 +33,12 @@ struct compilation;
  * (missing schema, unreadable file).  In cmd_check.c. */
 int check_report_text(struct compilation *c, bool summary);
 int cmd_eval(int argc, char **argv);
+int cmd_test(int argc, char **argv);
+int cmd_diff(int argc, char **argv);
+int cmd_promote(int argc, char **argv);
+int cmd_rollback(int argc, char **argv);
+int cmd_status(int argc, char **argv);
+int cmd_log(int argc, char **argv);
 
 /* True when colour may be written to f: a terminal, NO_COLOR unset or
  * empty, TERM not "dumb". */

@@ -9,6 +9,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <git2.h>
+
 #include "cli.h"
 #include "schema.h"
 
@@ -24,6 +26,12 @@ static const struct cmd commands[] = {
 	{ "compile", cmd_compile, "check, then write the policy bundle" },
 	{ "inspect", cmd_inspect, "show what a compiled bundle holds" },
 	{ "eval", cmd_eval, "decide requests against the policies" },
+	{ "test", cmd_test, "run the tests, with deny-path and guard coverage" },
+	{ "diff", cmd_diff, "compare two versions of the policy set" },
+	{ "promote", cmd_promote, "move an environment to a new version, through its gates" },
+	{ "rollback", cmd_rollback, "move an environment back to an earlier promotion" },
+	{ "status", cmd_status, "where each environment stands" },
+	{ "log", cmd_log, "the promotion history of an environment" },
 };
 
 #define NCOMMANDS (sizeof commands / sizeof commands[0])
@@ -59,7 +67,7 @@ static int unknown_command(const char *name)
 	return EXIT_TROUBLE;
 }
 
-int main(int argc, char **argv)
+static int run(int argc, char **argv)
 {
 	int i = 1;
 	while (i < argc && argv[i][0] == '-') {
@@ -98,4 +106,14 @@ int main(int argc, char **argv)
 	if (!c)
 		return unknown_command(argv[i]);
 	return cli_finish(c->fn(argc - i, argv + i));
+}
+
+/* libgit2 is initialised once for the whole run (and shut down once),
+ * whatever the command; only the git commands use it. */
+int main(int argc, char **argv)
+{
+	git_libgit2_init();
+	int code = run(argc, argv);
+	git_libgit2_shutdown();
+	return code;
 }

@@ -1,0 +1,197 @@
+/*
+ * cmd_status.c: `authzc status`: where each environment stands: its
+ * commit, its latest record (bundle digest, when, by whom), and how many
+ * commits it trails the stage before it (HEAD for the first one).
+ */
+#include <cJSON.h>
+#include <errno.h>
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "promote.h"
+
+static void status_usage(FILE *out)
+{
+	fputs("usage: authzc status [--format text|json]\n"
+	      "\n"
+	      "For each environment of authzc.json, in order: its commit, its latest\n"
+	      "promotion record (kind, bundle digest, time, promoter), and how many commits\n"
+	      "it trails the environment before it (HEAD for the first).\n"
+	      "\n"
+	      "options:\n"
+	      "  --format FORMAT  text (default) or json\n"
+	      "  -C DIR           run as if started in DIR\n"
+	      "  -h, --help       show this help\n"
+	      "\n"
+	      "exit status: 0 shown, 2 usage or repository trouble\n", out);
+}
+
+struct env_status {
+	const char *name, *ref;
+	bool has_commit;
+	git_oid commit;
+	const struct promote_record *last;      /* NULL without records */
+	bool outside;           /* the ref is not where the last record put it */
+	const char *behind_of;  /* the stage before (or "HEAD") */
+	long behind;            /* -1 when unknown */
+};
+
+static void gather(struct gitx *g, struct arena *a, size_t i, struct env_status *st,
+		   const struct env_status *before)
+{
+	const char *name = g->cfg.config.environments[i];
+	struct promote_record *recs;
+	size_t n = 0;
+	st->name = name;
+	st->ref = gitx_env_ref(g, name);
+	st->has_commit = git_reference_name_to_id(&st->commit, g->repo, st->ref) == 0;
+	git_error_clear();
+	if (promote_records(g, name, a, &recs, &n) == 0 && n)
+		st->last = &recs[n - 1];
+	char hex[GIT_OID_HEXSZ + 1];
+	if (st->has_commit && st->last)
+		st->outside = strcmp(st->last->commit, git_oid_tostr(hex, sizeof hex, &st->commit)) != 0;
+	git_oid up;
+	bool has_up;
+	if (before) {
+		st->behind_of = before->name;
+		has_up = before->has_commit;
+		up = before->commit;
+	} else {
+		st->behind_of = "HEAD";
+		has_up = git_reference_name_to_id(&up, g->repo, "HEAD") == 0;
+		git_error_clear();
+	}
+	st->behind = -1;
+	size_t ahead = 0, behind = 0;
+	if (st->has_commit && has_up &&
+	    git_graph_ahead_behind(&ahead, &behind, g->repo, &up, &st->commit) == 0)
+		st->behind = (long)ahead;
+	git_error_clear();
+}
+
+static void print_text(const struct env_status *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		const struct env_status *s = &v[i];
+		char hex[8];
+		if (!s->has_commit) {
+			printf("%-10s (no version yet: %s does not exist)\n", s->name, s->ref);
+			continue;
+		}
+		printf("%-10s %s", s->name, gitx_short(&s->commit, hex));
+		if (s->behind >= 0)
+			printf("  %ld commit%s behind %s", s->behind, s->behind == 1 ? "" : "s",
+			       s->behind_of);
+		putchar('\n');
+		if (s->last) {
+			printf("%-10s record %s (%s) %s by %s <%s>\n", "", s->last->tag,
+			       s->last->kind ? s->last->kind : "?", s->last->time ? s->last->time : "?",
+			       s->last->name ? s->last->name : "?", s->last->email ? s->last->email : "?");
+			printf("%-10s bundle %s\n", "", s->last->bundle ? s->last->bundle : "?");
+		} else {
+			printf("%-10s no promotion record\n", "");
+		}
+		if (s->outside)
+			printf("%-10s warning: %s was moved outside authzc since its last record\n", "",
+			       s->ref);
+	}
+}
+
+static int print_json(const struct env_status *v, size_t n)
+{
+	cJSON *arr = cJSON_CreateArray();
+	for (size_t i = 0; i < n; i++) {
+		const struct env_status *s = &v[i];
+		cJSON *o = cJSON_CreateObject();
+		char hex[GIT_OID_HEXSZ + 1];
+		cJSON_AddStringToObject(o, "environment", s->name);
+		cJSON_AddStringToObject(o, "ref", s->ref);
+		if (s->has_commit)
+			cJSON_AddStringToObject(o, "commit", git_oid_tostr(hex, sizeof hex, &s->commit));
+		else
+			cJSON_AddNullToObject(o, "commit");
+		cJSON *rec = s->last ? cJSON_Parse(s->last->message) : NULL;
+		if (rec)
+			cJSON_AddStringToObject(rec, "tag", s->last->tag);
+		cJSON_AddItemToObject(o, "record", rec ? rec : cJSON_CreateNull());
+		cJSON_AddBoolToObject(o, "moved_outside_authzc", s->outside);
+		cJSON_AddStringToObject(o, "behind_of", s->behind_of);
+		if (s->behind >= 0)
+			cJSON_AddNumberToObject(o, "behind", (double)s->behind);
+		else
+			cJSON_AddNullToObject(o, "behind");
+		cJSON_AddItemToArray(arr, o);
+	}
+	char *text = cJSON_Print(arr);
+	cJSON_Delete(arr);
+	if (!text)
+		return cli_error("out of memory");
+	printf("%s\n", text);
+	cJSON_free(text);
+	return EXIT_OK;
+}
+
+int cmd_status(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "format", required_argument, NULL, 'f' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *dir = NULL;
+	bool json = false;
+	int opt;
+	optind = 0;
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, "+:C:h", longopts, NULL)) != -1) {
+		switch (opt) {
+		case 'f':
+			if (!strcmp(optarg, "json"))
+				json = true;
+			else if (strcmp(optarg, "text"))
+				return cli_usage_error("status", "unknown format '%s' (text or json)", optarg);
+			break;
+		case 'C':
+			dir = optarg;
+			break;
+		case 'h':
+			status_usage(stdout);
+			return EXIT_OK;
+		case ':':
+			return cli_usage_error("status", "option '%s' needs a value", argv[optind - 1]);
+		default:
+			if (optopt)
+				return cli_usage_error("status", "unknown option '-%c'", optopt);
+			return cli_usage_error("status", "unknown option '%s'", argv[optind - 1]);
+		}
+	}
+	if (optind < argc)
+		return cli_usage_error("status", "unexpected argument '%s'", argv[optind]);
+	if (dir && chdir(dir) != 0)
+		return cli_error("cannot change to '%s': %s", dir, strerror(errno));
+	struct gitx g;
+	struct arena a = ARENA_INIT;
+	int code = EXIT_OK;
+	if (gitx_open(&g) < 0) {
+		if (g.cfg.diags.n)
+			check_report_text(&g.cfg, false);
+		code = cli_error("%s", g.msg);
+		goto done;
+	}
+	size_t n = g.cfg.config.nenvironments;
+	struct env_status *v = arena_calloc(&a, n + 1, sizeof(*v));
+	for (size_t i = 0; i < n; i++)
+		gather(&g, &a, i, &v[i], i ? &v[i - 1] : NULL);
+	if (json)
+		code = print_json(v, n);
+	else
+		print_text(v, n);
+done:
+	arena_free(&a);
+	gitx_close(&g);
+	return code;
+}

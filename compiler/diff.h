@@ -1,0 +1,151 @@
+/*
+ * diff.h: compare two compiled versions of a policy set (`authzc diff`).
+ *
+ * Two kinds of difference are found:
+ *   - source differences (diff_rules.c): rules added, removed and changed,
+ *     matched by id; for a changed rule its effect, scope, annotations and
+ *     guards (ast_rule_guards: each top-level `and` operand of a `when`,
+ *     each `unless`), compared as syntax trees, so layout and comments never
+ *     count; constants; the schema (types, attributes, optional/required,
+ *     the context, actions).  Changed parts are shown as canonical source
+ *     (fmt.h), old and new.
+ *   - decision impact (diff_impact.c): the requests of both versions' tests
+ *     and of replay files are decided by both bundles; each request whose
+ *     decision or deciding rules change is listed, marked loosened
+ *     (deny -> allow) or tightened (allow -> deny), with the rules
+ *     responsible (those that decided it on one side only).
+ *
+ * Everything lives in the report's arena, never in the sides': a report
+ * outlives the compilations it came from.  diff_render.c prints a report
+ * as text, markdown (a pull-request comment) or JSON.
+ */
+#ifndef AUTHZC_DIFF_H
+#define AUTHZC_DIFF_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "arena.h"
+#include "authz.h"
+#include "project.h"
+
+enum diff_change { DIFF_ADDED, DIFF_REMOVED, DIFF_CHANGED };
+
+/* One line of a change shown as source: '-' old, '+' new, ' ' context. */
+struct diff_line {
+	char sign;
+	const char *text;       /* canonical source, one line, no newline */
+};
+
+/* A rule or constant added, removed or changed. */
+struct diff_item {
+	enum diff_change change;
+	const char *id;         /* "pkg.name" */
+	const char *what;       /* "rule" or "constant" */
+	const char *effect;     /* rules: "permit"/"forbid" (the new one if any) */
+	/* What changed, for a changed rule: any of "effect", "scope",
+	 * "annotations", "guards" (comma-separated); "value" for constants. */
+	const char *parts;
+	struct diff_line *lines;
+	size_t nlines;
+};
+
+/* A schema change: `subject` is "type 'User'", "attribute 'User.tenant'",
+ * "context attribute 'ticket'", "action 'read'". */
+struct diff_schema {
+	enum diff_change change;
+	const char *subject;
+	const char *detail;     /* "string -> int", "required -> optional", ... */
+};
+
+enum diff_impact { IMPACT_LOOSENED, IMPACT_TIGHTENED, IMPACT_RULES };
+
+struct diff_decision {
+	enum diff_impact impact;
+	const char *source;     /* "test 'name'" or "FILE:LINE" */
+	const char *request;    /* its JSON text */
+	bool old_allow, new_allow;
+	const char **old_rules, **new_rules;
+	size_t nold_rules, nnew_rules;
+	const char **responsible;       /* rules that decided on one side only */
+	size_t nresponsible;
+	const char *old_json, *new_json;        /* the decisions (CLI.md) */
+};
+
+/* Per responsible rule: how many changed decisions it accounts for. */
+struct diff_blame {
+	const char *rule;
+	size_t loosened, tightened, rules;
+};
+
+/* One side of a diff: a compiled version. */
+struct diff_side {
+	const char *label;      /* "HEAD", "prod", "working tree" */
+	const char *revision;   /* commit id, or "" for the working tree */
+	struct compilation *c;  /* compilation_run() returned 0 */
+	authz_bundle *bundle;
+};
+
+struct diff_report {
+	struct arena *a;
+	const char *old_label, *new_label;
+	const char *old_revision, *new_revision;
+	struct diff_item *items;        /* by id */
+	size_t nitems;
+	struct diff_schema *schema;
+	size_t nschema;
+	size_t nrequests;               /* distinct requests decided */
+	size_t ntests, nreplayed;       /* ... from tests, from replay files */
+	size_t nskipped;                /* replay records without a request */
+	struct diff_decision *decisions;
+	size_t ndecisions;
+	size_t loosened, tightened, rules_changed;
+	struct diff_blame *blame;       /* by rule id */
+	size_t nblame;
+};
+
+struct gitx;
+
+/*
+ * Load and compile one side (diff_load.c): `spec` a revision or environment
+ * name (gitx_resolve), or NULL for the working tree.  The compilation is
+ * malloc'd into s->c.  Returns 0 with s->bundle loaded; 1 when the sources
+ * have errors (s->c->diags holds them); -1 when the revision cannot be
+ * read or the bundle cannot be built (message in g->msg).  Release with
+ * diff_side_release either way.
+ */
+int diff_side_load(struct diff_side *s, struct gitx *g, const char *spec);
+void diff_side_release(struct diff_side *s);
+
+void diff_report_init(struct diff_report *r, struct arena *a, const struct diff_side *old,
+		      const struct diff_side *new);
+
+/* Source differences of the two sides (diff_rules.c). */
+void diff_sources(struct diff_report *r, const struct diff_side *old, const struct diff_side *new);
+
+/*
+ * Decision impact (diff_impact.c).  diff_impact_begin once, then
+ * diff_impact_tests and diff_impact_replay in any order, then
+ * diff_impact_end.  The replay reads JSON Lines: each line a request, or a
+ * decision record {"request": R, ...} (its decision's time is used when R
+ * has none).  Returns 0, or -1 with a message in err[0..size) when the
+ * file cannot be read or a line is not JSON.
+ */
+struct diff_impact_state;
+struct diff_impact_state *diff_impact_begin(struct diff_report *r, const struct diff_side *old,
+					    const struct diff_side *new);
+void diff_impact_tests(struct diff_impact_state *s, const struct diff_side *side);
+int diff_impact_replay(struct diff_impact_state *s, const char *path, char *err, size_t size);
+void diff_impact_end(struct diff_impact_state *s);
+
+/* Anything changed at all? */
+bool diff_report_changed(const struct diff_report *r);
+
+enum diff_format { DIFF_TEXT, DIFF_MARKDOWN, DIFF_JSON };
+
+/* Print `r` to `out` (diff_render.c).  Returns 0, or -1 when out of memory. */
+int diff_render(FILE *out, const struct diff_report *r, enum diff_format format);
+
+#endif

@@ -1,0 +1,349 @@
+/*
+ * diff_render.c: print a diff report (diff.h) as text, markdown or JSON.
+ *
+ * All three start with the summary.  Changed decisions come loosened first
+ * (what a reviewer must look at), then tightened, then those decided by
+ * other rules, each group in the order the requests were read.  The
+ * markdown is meant to be posted as a pull-request comment as it is.
+ */
+#include <cJSON.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "diff.h"
+
+static const char *change_str(enum diff_change c)
+{
+	switch (c) {
+	case DIFF_ADDED: return "added";
+	case DIFF_REMOVED: return "removed";
+	case DIFF_CHANGED: return "changed";
+	}
+	return "";
+}
+
+static const char *impact_str(enum diff_impact i)
+{
+	switch (i) {
+	case IMPACT_LOOSENED: return "loosened";
+	case IMPACT_TIGHTENED: return "tightened";
+	case IMPACT_RULES: return "rules";
+	}
+	return "";
+}
+
+static const char *verdict(bool allow)
+{
+	return allow ? "allow" : "deny";
+}
+
+struct counts {
+	size_t rules[3], consts[3];
+};
+
+static struct counts count_items(const struct diff_report *r)
+{
+	struct counts c = { { 0 }, { 0 } };
+	for (size_t i = 0; i < r->nitems; i++) {
+		if (!strcmp(r->items[i].what, "rule"))
+			c.rules[r->items[i].change]++;
+		else
+			c.consts[r->items[i].change]++;
+	}
+	return c;
+}
+
+/* The changed decisions, loosened first, then tightened, then the rest. */
+static const struct diff_decision **ordered(const struct diff_report *r)
+{
+	const struct diff_decision **v = arena_calloc(r->a, r->ndecisions + 1, sizeof(*v));
+	size_t n = 0;
+	for (int pass = IMPACT_LOOSENED; pass <= IMPACT_RULES; pass++)
+		for (size_t i = 0; i < r->ndecisions; i++)
+			if ((int)r->decisions[i].impact == pass)
+				v[n++] = &r->decisions[i];
+	return v;
+}
+
+static const char *plural(size_t n, const char *one, const char *many)
+{
+	return n == 1 ? one : many;
+}
+
+/* "a, b" of the rules responsible, marked by side: "+a" decides now only,
+ * "-b" decided before only.  `code` wraps each in backticks. */
+static const char *responsible_str(struct arena *a, const struct diff_decision *d, bool code)
+{
+	char *s = arena_strdup(a, "");
+	for (size_t i = 0; i < d->nresponsible; i++) {
+		bool now = false;
+		for (size_t k = 0; k < d->nnew_rules && !now; k++)
+			now = !strcmp(d->new_rules[k], d->responsible[i]);
+		s = arena_printf(a, "%s%s%s%c%s%s", s, i ? ", " : "", code ? "`" : "", now ? '+' : '-',
+				 d->responsible[i], code ? "`" : "");
+	}
+	return *s ? s : "(none)";
+}
+
+/* ---- text ---------------------------------------------------------------- */
+
+static void render_text(FILE *out, const struct diff_report *r)
+{
+	struct counts c = count_items(r);
+	fprintf(out, "diff %s..%s\n", r->old_label, r->new_label);
+	fprintf(out, "rules: %zu added, %zu removed, %zu changed; constants: %zu added, %zu removed, "
+		"%zu changed; schema: %zu %s\n",
+		c.rules[DIFF_ADDED], c.rules[DIFF_REMOVED], c.rules[DIFF_CHANGED],
+		c.consts[DIFF_ADDED], c.consts[DIFF_REMOVED], c.consts[DIFF_CHANGED], r->nschema,
+		plural(r->nschema, "change", "changes"));
+	fprintf(out, "decisions: %zu %s (%zu from tests, %zu replayed), %zu loosened, %zu tightened, "
+		"%zu decided by other rules\n",
+		r->nrequests, plural(r->nrequests, "request", "requests"), r->ntests, r->nreplayed,
+		r->loosened, r->tightened, r->rules_changed);
+	if (r->nskipped)
+		fprintf(out, "skipped: %zu replay %s without a JSON request\n", r->nskipped,
+			plural(r->nskipped, "record", "records"));
+	for (size_t i = 0; i < r->nitems; i++) {
+		const struct diff_item *it = &r->items[i];
+		fprintf(out, "\n%s %s %s", it->what, it->id, change_str(it->change));
+		if (it->parts)
+			fprintf(out, " (%s)", it->parts);
+		fputc('\n', out);
+		for (size_t k = 0; k < it->nlines; k++)
+			fprintf(out, "  %c %s\n", it->lines[k].sign, it->lines[k].text);
+	}
+	if (r->nschema) {
+		fputs("\nschema\n", out);
+		for (size_t i = 0; i < r->nschema; i++) {
+			const struct diff_schema *s = &r->schema[i];
+			fprintf(out, "  %c %s", s->change == DIFF_ADDED ? '+' : s->change == DIFF_REMOVED ? '-' : '~',
+				s->subject);
+			if (s->detail)
+				fprintf(out, ": %s", s->detail);
+			fputc('\n', out);
+		}
+	}
+	if (r->ndecisions) {
+		const struct diff_decision **v = ordered(r);
+		fputs("\ndecisions\n", out);
+		for (size_t i = 0; i < r->ndecisions; i++)
+			fprintf(out, "  %-9s  %s -> %s  %s  by %s\n", impact_str(v[i]->impact),
+				verdict(v[i]->old_allow), verdict(v[i]->new_allow), v[i]->source,
+				responsible_str(r->a, v[i], false));
+	}
+	if (r->nblame) {
+		fputs("\nrules responsible\n", out);
+		for (size_t i = 0; i < r->nblame; i++)
+			fprintf(out, "  %s: %zu loosened, %zu tightened, %zu other\n", r->blame[i].rule,
+				r->blame[i].loosened, r->blame[i].tightened, r->blame[i].rules);
+	}
+	if (!diff_report_changed(r))
+		fputs("\nno changes\n", out);
+}
+
+/* ---- markdown ----------------------------------------------------------------- */
+
+/* Text for a table cell: '|' escaped, newlines as spaces. */
+static const char *cell(struct arena *a, const char *s)
+{
+	size_t n = strlen(s);
+	char *o = arena_alloc(a, 2 * n + 1), *p = o;
+	for (; *s; s++) {
+		if (*s == '|' || *s == '\\' || *s == '`' || *s == '<' || *s == '*' || *s == '_')
+			*p++ = '\\';
+		*p++ = *s == '\n' || *s == '\r' ? ' ' : *s;
+	}
+	*p = 0;
+	return o;
+}
+
+static void render_markdown(FILE *out, const struct diff_report *r)
+{
+	struct counts c = count_items(r);
+	fprintf(out, "### authzc diff: %s → %s\n\n", cell(r->a, r->old_label), cell(r->a, r->new_label));
+	if (r->loosened)
+		fprintf(out, "> :warning: **%zu %s loosened**: %s denied before %s allowed now. "
+			"Review %s below.\n\n", r->loosened,
+			plural(r->loosened, "decision", "decisions"),
+			plural(r->loosened, "a request", "requests"),
+			plural(r->loosened, "is", "are"), plural(r->loosened, "it", "them"));
+	if (!diff_report_changed(r)) {
+		fputs("No changes: the rules, the schema and every decision are the same.\n", out);
+		return;
+	}
+	fputs("| | added | removed | changed |\n| --- | ---: | ---: | ---: |\n", out);
+	fprintf(out, "| rules | %zu | %zu | %zu |\n", c.rules[0], c.rules[1], c.rules[2]);
+	fprintf(out, "| constants | %zu | %zu | %zu |\n", c.consts[0], c.consts[1], c.consts[2]);
+	size_t sc[3] = { 0 };
+	for (size_t i = 0; i < r->nschema; i++)
+		sc[r->schema[i].change]++;
+	fprintf(out, "| schema | %zu | %zu | %zu |\n\n", sc[0], sc[1], sc[2]);
+	fprintf(out, "**Decisions**: %zu %s (%zu from tests, %zu replayed): **%zu loosened** "
+		"(deny → allow), **%zu tightened** (allow → deny), %zu decided by other rules.\n",
+		r->nrequests, plural(r->nrequests, "request", "requests"), r->ntests, r->nreplayed,
+		r->loosened, r->tightened, r->rules_changed);
+	if (r->ndecisions) {
+		const struct diff_decision **v = ordered(r);
+		fputs("\n#### Changed decisions\n\n"
+		      "| impact | request | before | after | rules responsible |\n"
+		      "| --- | --- | --- | --- | --- |\n", out);
+		for (size_t i = 0; i < r->ndecisions; i++)
+			fprintf(out, "| %s | %s | %s | %s | %s |\n",
+				v[i]->impact == IMPACT_LOOSENED ? ":warning: **loosened**"
+				: v[i]->impact == IMPACT_TIGHTENED ? "tightened" : "other rules",
+				cell(r->a, v[i]->source), verdict(v[i]->old_allow), verdict(v[i]->new_allow),
+				responsible_str(r->a, v[i], true));
+		fputs("\n`+rule` decides now and did not before; `-rule` decided before and does not now.\n",
+		      out);
+	}
+	if (r->nitems) {
+		fputs("\n#### Rules and constants\n", out);
+		for (size_t i = 0; i < r->nitems; i++) {
+			const struct diff_item *it = &r->items[i];
+			fprintf(out, "\n**%s `%s`** %s", it->what, it->id, change_str(it->change));
+			if (it->parts)
+				fprintf(out, " (%s)", it->parts);
+			fputs("\n\n```diff\n", out);
+			for (size_t k = 0; k < it->nlines; k++)
+				fprintf(out, "%c %s\n", it->lines[k].sign, it->lines[k].text);
+			fputs("```\n", out);
+		}
+	}
+	if (r->nschema) {
+		fputs("\n#### Schema\n\n| change | what | detail |\n| --- | --- | --- |\n", out);
+		for (size_t i = 0; i < r->nschema; i++)
+			fprintf(out, "| %s | %s | %s |\n", change_str(r->schema[i].change),
+				cell(r->a, r->schema[i].subject),
+				r->schema[i].detail ? cell(r->a, r->schema[i].detail) : "");
+	}
+}
+
+/* ---- JSON ----------------------------------------------------------------------- */
+
+static cJSON *str_array(const char **v, size_t n)
+{
+	cJSON *a = cJSON_CreateArray();
+	for (size_t i = 0; i < n; i++)
+		cJSON_AddItemToArray(a, cJSON_CreateString(v[i]));
+	return a;
+}
+
+/* JSON text parsed back into a tree (a request or a decision), or a string
+ * holding the text when it does not parse. */
+static cJSON *embed(const char *json)
+{
+	cJSON *j = cJSON_Parse(json);
+	return j ? j : cJSON_CreateString(json);
+}
+
+static cJSON *side_json(const char *label, const char *revision)
+{
+	cJSON *o = cJSON_CreateObject();
+	cJSON_AddStringToObject(o, "label", label);
+	if (*revision)
+		cJSON_AddStringToObject(o, "revision", revision);
+	else
+		cJSON_AddNullToObject(o, "revision");
+	return o;
+}
+
+static cJSON *report_json(const struct diff_report *r)
+{
+	cJSON *root = cJSON_CreateObject();
+	cJSON_AddItemToObject(root, "old", side_json(r->old_label, r->old_revision));
+	cJSON_AddItemToObject(root, "new", side_json(r->new_label, r->new_revision));
+	cJSON_AddBoolToObject(root, "changed", diff_report_changed(r));
+	cJSON *rules = cJSON_AddArrayToObject(root, "rules");
+	cJSON *consts = cJSON_AddArrayToObject(root, "constants");
+	for (size_t i = 0; i < r->nitems; i++) {
+		const struct diff_item *it = &r->items[i];
+		cJSON *o = cJSON_CreateObject();
+		cJSON_AddStringToObject(o, "id", it->id);
+		cJSON_AddStringToObject(o, "change", change_str(it->change));
+		if (it->effect)
+			cJSON_AddStringToObject(o, "effect", it->effect);
+		cJSON *parts = cJSON_AddArrayToObject(o, "parts");
+		if (it->parts) {
+			char *copy = arena_strdup(r->a, it->parts);
+			for (char *p = strtok(copy, ", "); p; p = strtok(NULL, ", "))
+				cJSON_AddItemToArray(parts, cJSON_CreateString(p));
+		}
+		cJSON *old = cJSON_AddArrayToObject(o, "old");
+		cJSON *new = cJSON_AddArrayToObject(o, "new");
+		for (size_t k = 0; k < it->nlines; k++)
+			cJSON_AddItemToArray(it->lines[k].sign == '-' ? old : new,
+					     cJSON_CreateString(it->lines[k].text));
+		cJSON_AddItemToArray(strcmp(it->what, "rule") ? consts : rules, o);
+	}
+	cJSON *schema = cJSON_AddArrayToObject(root, "schema");
+	for (size_t i = 0; i < r->nschema; i++) {
+		cJSON *o = cJSON_CreateObject();
+		cJSON_AddStringToObject(o, "change", change_str(r->schema[i].change));
+		cJSON_AddStringToObject(o, "subject", r->schema[i].subject);
+		if (r->schema[i].detail)
+			cJSON_AddStringToObject(o, "detail", r->schema[i].detail);
+		else
+			cJSON_AddNullToObject(o, "detail");
+		cJSON_AddItemToArray(schema, o);
+	}
+	cJSON *dec = cJSON_AddObjectToObject(root, "decisions");
+	cJSON_AddNumberToObject(dec, "requests", (double)r->nrequests);
+	cJSON_AddNumberToObject(dec, "from_tests", (double)r->ntests);
+	cJSON_AddNumberToObject(dec, "replayed", (double)r->nreplayed);
+	cJSON_AddNumberToObject(dec, "skipped", (double)r->nskipped);
+	cJSON_AddNumberToObject(dec, "loosened", (double)r->loosened);
+	cJSON_AddNumberToObject(dec, "tightened", (double)r->tightened);
+	cJSON_AddNumberToObject(dec, "rules_changed", (double)r->rules_changed);
+	cJSON *changes = cJSON_AddArrayToObject(dec, "changes");
+	const struct diff_decision **v = ordered(r);
+	for (size_t i = 0; i < r->ndecisions; i++) {
+		cJSON *o = cJSON_CreateObject();
+		cJSON_AddStringToObject(o, "impact", impact_str(v[i]->impact));
+		cJSON_AddStringToObject(o, "source", v[i]->source);
+		cJSON_AddItemToObject(o, "request", embed(v[i]->request));
+		cJSON_AddItemToObject(o, "old", embed(v[i]->old_json));
+		cJSON_AddItemToObject(o, "new", embed(v[i]->new_json));
+		cJSON_AddItemToObject(o, "responsible", str_array(v[i]->responsible, v[i]->nresponsible));
+		cJSON_AddItemToArray(changes, o);
+	}
+	cJSON *resp = cJSON_AddArrayToObject(dec, "responsible");
+	for (size_t i = 0; i < r->nblame; i++) {
+		cJSON *o = cJSON_CreateObject();
+		cJSON_AddStringToObject(o, "rule", r->blame[i].rule);
+		cJSON_AddNumberToObject(o, "loosened", (double)r->blame[i].loosened);
+		cJSON_AddNumberToObject(o, "tightened", (double)r->blame[i].tightened);
+		cJSON_AddNumberToObject(o, "rules_changed", (double)r->blame[i].rules);
+		cJSON_AddItemToArray(resp, o);
+	}
+	return root;
+}
+
+static int cmp_blame(const void *x, const void *y)
+{
+	return strcmp(((const struct diff_blame *)x)->rule, ((const struct diff_blame *)y)->rule);
+}
+
+int diff_render(FILE *out, const struct diff_report *r, enum diff_format format)
+{
+	if (r->nblame)
+		qsort(r->blame, r->nblame, sizeof(*r->blame), cmp_blame);
+	switch (format) {
+	case DIFF_TEXT:
+		render_text(out, r);
+		return 0;
+	case DIFF_MARKDOWN:
+		render_markdown(out, r);
+		return 0;
+	case DIFF_JSON: {
+		cJSON *j = report_json(r);
+		char *text = j ? cJSON_Print(j) : NULL;
+		cJSON_Delete(j);
+		if (!text)
+			return -1;
+		fprintf(out, "%s\n", text);
+		cJSON_free(text);
+		return 0;
+	}
+	}
+	return 0;
+}

@@ -1,0 +1,437 @@
+/*
+ * promote.c: `promote` and `rollback`: the gates, the compare-and-swap ref
+ * move and the promotion record (the design and its order are in
+ * promote.h).
+ *
+ * Every gate reads; only the two writes at the end change the repository,
+ * and --dry-run stops before them.  The evidence (bundle digest, schema
+ * digest, tests, coverage) is computed from the source commit's own tree,
+ * compiled in memory (diff_side_load), never from the working tree.
+ */
+#include <cJSON.h>
+#include <sodium.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "coverage.h"
+#include "diff.h"
+#include "promote.h"
+#include "testrun.h"
+
+/* Tag numbers tried past the highest one seen before giving up. */
+#define PROMOTE_TAG_TRIES 64
+
+struct evidence {
+	size_t tests_run, tests_passed;
+	const char *failed;             /* the first failing test's name */
+	struct cov_count guards;
+	double coverage, min;
+	bool under;
+	char bundle[80], schema[80];
+};
+
+/* A refusal: which gate, and why.  Returns EXIT_FAIL. */
+static int refuse(const struct promote_opts *o, const char *gate, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static int refuse(const struct promote_opts *o, const char *gate, const char *fmt, ...)
+{
+	va_list ap;
+	fprintf(stderr, "authzc: %s refused by gate '%s': ", o->rollback ? "rollback" : "promote", gate);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputs("\nnothing was changed\n", stderr);
+	return EXIT_FAIL;
+}
+
+/* "sha256:<hex>" of the schema's JSON text with the whitespace taken out:
+ * layout does not change it, any change of meaning does. */
+static void schema_digest(struct compilation *c, char out[80])
+{
+	struct src_file *f = srcset_file(&c->src, c->schema_file);
+	cJSON *j = f ? cJSON_ParseWithLength(f->text, f->len) : NULL;
+	char *text = j ? cJSON_PrintUnformatted(j) : NULL;
+	unsigned char h[crypto_hash_sha256_BYTES];
+	crypto_hash_sha256(h, (const unsigned char *)(text ? text : ""), text ? strlen(text) : 0);
+	memcpy(out, "sha256:", 7);
+	sodium_bin2hex(out + 7, 80 - 7, h, sizeof h);
+	cJSON_free(text);
+	cJSON_Delete(j);
+}
+
+/*
+ * Compile `commit`'s tree and run its tests with coverage.  Returns
+ * EXIT_OK with *ev filled, EXIT_FAIL after printing the compile gate's
+ * refusal, EXIT_TROUBLE on trouble.
+ */
+static int gather(struct gitx *g, const struct promote_opts *o, const git_oid *commit,
+		  struct evidence *ev)
+{
+	struct diff_side side;
+	char hex[GIT_OID_HEXSZ + 1], msg[512];
+	int code = EXIT_OK;
+	git_oid_tostr(hex, sizeof hex, commit);
+	int rc = diff_side_load(&side, g, hex);
+	if (rc > 0) {
+		check_report_text(side.c, true);
+		code = refuse(o, "compile", "%.7s does not compile", hex);
+		goto done;
+	}
+	if (rc < 0) {
+		code = cli_error("%s", g->msg);
+		goto done;
+	}
+	snprintf(ev->bundle, sizeof ev->bundle, "%s", authz_bundle_digest(side.bundle));
+	schema_digest(side.c, ev->schema);
+	struct coverage cov;
+	struct testrun run;
+	coverage_init(&cov, side.c);
+	if (testrun_run(side.c, side.bundle, NULL, &cov, &run, msg, sizeof msg) < 0) {
+		code = cli_error("cannot run the tests of %.7s: %s", hex, msg);
+		goto done;
+	}
+	ev->tests_run = run.n;
+	ev->tests_passed = run.passed;
+	for (size_t i = 0; i < run.n && !ev->failed; i++)
+		if (!run.results[i].passed)
+			ev->failed = strndup(run.results[i].test->name, run.results[i].test->name_len);
+	struct cov_count counts[COV_NMEASURES];
+	coverage_counts(&cov, counts);
+	ev->guards = counts[COV_GUARDS];
+	ev->coverage = coverage_percent(ev->guards);
+	ev->min = side.c->config.min_guard_coverage;
+	ev->under = coverage_under(&cov, ev->min);
+done:
+	diff_side_release(&side);
+	return code;
+}
+
+static cJSON *str_or_null(const char *s)
+{
+	return s ? cJSON_CreateString(s) : cJSON_CreateNull();
+}
+
+/* The record's JSON text (malloc'd): CLI.md's evidence. */
+static char *record_json(const struct promote_opts *o, unsigned n, const git_oid *commit,
+			 const git_oid *previous, const struct evidence *ev,
+			 const git_signature *who, int64_t now_ms, unsigned rollback_to)
+{
+	char hex[GIT_OID_HEXSZ + 1], prev[GIT_OID_HEXSZ + 1], when[32];
+	cJSON *j = cJSON_CreateObject();
+	cJSON_AddStringToObject(j, "kind", o->rollback ? "rollback" : "promote");
+	cJSON_AddStringToObject(j, "environment", o->env);
+	cJSON_AddNumberToObject(j, "record", n);
+	cJSON_AddStringToObject(j, "commit", git_oid_tostr(hex, sizeof hex, commit));
+	cJSON_AddItemToObject(j, "previous",
+			      str_or_null(previous ? git_oid_tostr(prev, sizeof prev, previous) : NULL));
+	if (o->rollback)
+		cJSON_AddItemToObject(j, "rollback_to",
+				      rollback_to ? cJSON_CreateNumber(rollback_to) : cJSON_CreateNull());
+	cJSON_AddStringToObject(j, "bundle", ev->bundle);
+	cJSON_AddStringToObject(j, "schema", ev->schema);
+	cJSON *t = cJSON_AddObjectToObject(j, "tests");
+	cJSON_AddNumberToObject(t, "run", (double)ev->tests_run);
+	cJSON_AddNumberToObject(t, "passed", (double)ev->tests_passed);
+	cJSON *c = cJSON_AddObjectToObject(j, "coverage");
+	cJSON_AddNumberToObject(c, "guards", ev->coverage);
+	cJSON_AddNumberToObject(c, "covered", (double)ev->guards.covered);
+	cJSON_AddNumberToObject(c, "total", (double)ev->guards.total);
+	cJSON_AddNumberToObject(c, "min", ev->min);
+	cJSON_AddItemToObject(j, "ticket", str_or_null(o->ticket));
+	cJSON *p = cJSON_AddObjectToObject(j, "promoter");
+	cJSON_AddStringToObject(p, "name", who->name);
+	cJSON_AddStringToObject(p, "email", who->email);
+	authz_format_time(now_ms, when);
+	cJSON_AddStringToObject(j, "time", when);
+	char *text = cJSON_Print(j);
+	cJSON_Delete(j);
+	return text;
+}
+
+/* The commit a rollback goes to: record `to`'s, or the one the latest
+ * record moved away from.  0, EXIT_FAIL after a refusal, or trouble. */
+static int rollback_target(struct gitx *g, const struct promote_opts *o, struct arena *a,
+			   git_oid *out, unsigned *record)
+{
+	struct promote_record *recs;
+	size_t n;
+	if (promote_records(g, o->env, a, &recs, &n) < 0)
+		return cli_error("%s", g->msg);
+	if (!n)
+		return refuse(o, "record", "'%s' has no promotion records", o->env);
+	const char *hex = NULL;
+	*record = 0;
+	if (o->to) {
+		for (size_t i = 0; i < n && !hex; i++)
+			if (recs[i].n == o->to)
+				hex = recs[i].commit;
+		if (!hex)
+			return refuse(o, "record", "'%s' has no record %u (its records run from %u to %u)",
+				      o->env, o->to, recs[0].n, recs[n - 1].n);
+		*record = o->to;
+	} else {
+		hex = recs[n - 1].previous;
+		if (!hex)
+			return refuse(o, "record", "record %s has no previous commit to go back to",
+				      recs[n - 1].tag);
+		/* The record that put that commit there, when there is one. */
+		for (size_t i = n - 1; i-- > 0 && !*record;)
+			if (!strcmp(recs[i].commit, hex))
+				*record = recs[i].n;
+	}
+	if (git_oid_fromstr(out, hex) < 0)
+		return cli_error("record of '%s' names a bad commit '%s'", o->env, hex);
+	return EXIT_OK;
+}
+
+/* Move the ref: compare-and-swap against `current` (or create it when
+ * there was none).  0, or a libgit2 error (EMODIFIED, EEXISTS, ELOCKED:
+ * lost a race). */
+static int move_ref(struct gitx *g, const char *refname, const git_oid *target,
+		    const git_oid *current, const char *log)
+{
+	git_reference *ref = NULL;
+	int error;
+	if ((error = git_reference_ensure_log(g->repo, refname)) < 0) {
+		gitx_fail(g, error, "cannot create the reflog of '%s'", refname);
+		goto cleanup;
+	}
+	/* force=1 with an expected value: libgit2 compares under the ref's
+	 * lock.  The zero id expects no ref at all (git_reference_create with
+	 * force=0 checks that before taking the lock, which races). */
+	git_oid none;
+	memset(&none, 0, sizeof none);
+	error = git_reference_create_matching(&ref, g->repo, refname, target, 1,
+					      current ? current : &none, log);
+	if (error < 0)
+		gitx_fail(g, error, "cannot move '%s'", refname);
+cleanup:
+	git_reference_free(ref);
+	return error;
+}
+
+/*
+ * The annotated tag `name`, never overwriting: the tag object first, then
+ * its ref compare-and-swapped against "no ref" under the ref's lock
+ * (git_tag_create with force=0 checks before locking, so two writers could
+ * both pass and the second would replace the first).  0, a lost race
+ * (GIT_EMODIFIED, GIT_ELOCKED), or -1 with g->msg.
+ */
+static int create_tag(struct gitx *g, const char *name, const git_object *target,
+		      const git_signature *tagger, const char *message)
+{
+	git_reference *ref = NULL;
+	git_oid id, none;
+	int error;
+	memset(&none, 0, sizeof none);
+	const char *refname = arena_printf(&g->cfg.arena, "refs/tags/%s", name);
+	if ((error = git_tag_annotation_create(&id, g->repo, name, target, tagger, message)) < 0) {
+		gitx_fail(g, error, "cannot write the tag object '%s'", name);
+		error = -1;
+		goto cleanup;
+	}
+	error = git_reference_create_matching(&ref, g->repo, refname, &id, 1, &none, NULL);
+	if (error < 0 && error != GIT_EMODIFIED && error != GIT_ELOCKED && error != GIT_EEXISTS) {
+		gitx_fail(g, error, "cannot create '%s'", refname);
+		error = -1;
+	}
+cleanup:
+	git_reference_free(ref);
+	return error;
+}
+
+static bool lost_race(int error)
+{
+	return error == GIT_EMODIFIED || error == GIT_EEXISTS || error == GIT_ELOCKED;
+}
+
+int promote_run(struct gitx *g, const struct promote_opts *o)
+{
+	git_commit *source = NULL, *prev = NULL;
+	git_signature *who = NULL, *tagger = NULL;
+	git_object *target = NULL;
+	git_oid current, dest;
+	struct arena a = ARENA_INIT;
+	struct evidence ev = { 0 };
+	char *message = NULL;
+	const char *verb = o->rollback ? "rollback" : "promote";
+	char s1[8], s2[8];
+	int code = EXIT_OK, error;
+	unsigned rollback_to = 0;
+
+	if (sodium_init() < 0)
+		return cli_error("cannot initialise libsodium");
+	int idx = gitx_env_index(g, o->env);
+	if (idx < 0) {
+		char *list = arena_strdup(&a, "");
+		for (size_t i = 0; i < g->cfg.config.nenvironments; i++)
+			list = arena_printf(&a, "%s%s%s", list, i ? ", " : "", g->cfg.config.environments[i]);
+		code = cli_error("unknown environment '%s' (authzc.json lists: %s)", o->env,
+				 *list ? list : "none");
+		goto done;
+	}
+	const char *refname = gitx_env_ref(g, o->env);
+	bool has_current = true;
+	if ((error = git_reference_name_to_id(&current, g->repo, refname)) < 0) {
+		if (error != GIT_ENOTFOUND) {
+			gitx_fail(g, error, "cannot read '%s'", refname);
+			code = cli_error("%s", g->msg);
+			goto done;
+		}
+		git_error_clear();
+		has_current = false;
+	}
+
+	/* source */
+	const char *prev_env = idx > 0 ? g->cfg.config.environments[idx - 1] : NULL;
+	if (o->rollback) {
+		if (!has_current) {
+			code = refuse(o, "record", "'%s' has no version yet", o->env);
+			goto done;
+		}
+		if ((code = rollback_target(g, o, &a, &dest, &rollback_to)) != EXIT_OK)
+			goto done;
+	} else {
+		const char *spec = o->from ? o->from : prev_env ? prev_env : "HEAD";
+		if (gitx_resolve(&source, g, spec) < 0) {
+			if (!o->from && prev_env)
+				code = refuse(o, "order", "%s; promote '%s' first", g->msg, prev_env);
+			else
+				code = cli_error("%s", g->msg);
+			goto done;
+		}
+		git_oid_cpy(&dest, git_commit_id(source));
+	}
+
+	/* promoter */
+	if ((error = git_signature_default(&who, g->repo)) < 0) {
+		git_error_clear();
+		code = refuse(o, "promoter", "git user.name and user.email are not set; "
+			      "the record names who moved the environment");
+		goto done;
+	}
+
+	/* order and fast-forward (a rollback goes back on purpose) */
+	if (!o->rollback && prev_env) {
+		if (gitx_env_commit(&prev, g, prev_env) < 0) {
+			code = refuse(o, "order", "%s; promote '%s' first", g->msg, prev_env);
+			goto done;
+		}
+		int r = gitx_reaches(g, git_commit_id(prev), &dest);
+		if (r < 0) {
+			code = cli_error("%s", g->msg);
+			goto done;
+		}
+		if (!r) {
+			code = refuse(o, "order", "%s is not in '%s' (%s): a version reaches '%s' only "
+				      "through '%s'", gitx_short(&dest, s1), prev_env,
+				      gitx_short(git_commit_id(prev), s2), o->env, prev_env);
+			goto done;
+		}
+	}
+	if (has_current && git_oid_equal(&current, &dest)) {
+		printf("'%s' is already at %s; nothing to do\n", o->env, gitx_short(&dest, s1));
+		goto done;
+	}
+	if (!o->rollback && has_current) {
+		int r = gitx_reaches(g, &dest, &current);
+		if (r < 0) {
+			code = cli_error("%s", g->msg);
+			goto done;
+		}
+		if (!r) {
+			code = refuse(o, "fast-forward", "moving '%s' from %s to %s is not a fast-forward; "
+				      "'authzc rollback' is the way back", o->env,
+				      gitx_short(&current, s1), gitx_short(&dest, s2));
+			goto done;
+		}
+	}
+
+	/* compile, tests, coverage: from the commit's own tree */
+	if ((code = gather(g, o, &dest, &ev)) != EXIT_OK)
+		goto done;
+	if (!o->rollback && ev.tests_passed < ev.tests_run) {
+		code = refuse(o, "tests", "%zu of %zu tests fail at %s (first: '%s')",
+			      ev.tests_run - ev.tests_passed, ev.tests_run, gitx_short(&dest, s1),
+			      ev.failed ? ev.failed : "?");
+		goto done;
+	}
+	if (!o->rollback && ev.under) {
+		code = refuse(o, "coverage", "guard coverage %.1f%% (%zu/%zu) at %s is under "
+			      "gates.min_guard_coverage %g%%", ev.coverage, ev.guards.covered,
+			      ev.guards.total, gitx_short(&dest, s1), ev.min);
+		goto done;
+	}
+
+	char from[8] = "none";
+	if (has_current)
+		gitx_short(&current, from);
+	if (o->dry_run) {
+		printf("would %s '%s' from %s to %s: every gate passed (tests %zu/%zu, "
+		       "guard coverage %.1f%%, bundle %s)\n", o->rollback ? "roll back" : "promote",
+		       o->env, from, gitx_short(&dest, s1), ev.tests_passed, ev.tests_run,
+		       ev.coverage, ev.bundle);
+		goto done;
+	}
+
+	/* 1. the ref, compare-and-swap */
+	const char *log = arena_printf(&a, "authzc %s: %s %s -> %s%s%s", verb, o->env, from,
+				       gitx_short(&dest, s1), o->ticket ? " ticket " : "",
+				       o->ticket ? o->ticket : "");
+	if ((error = move_ref(g, refname, &dest, has_current ? &current : NULL, log)) < 0) {
+		if (lost_race(error))
+			code = refuse(o, "race", "'%s' moved while this %s ran (another one won)",
+				      o->env, verb);
+		else
+			code = cli_error("%s", g->msg);
+		goto done;
+	}
+
+	/* 2. the record: the next free number, never overwriting */
+	struct promote_record *recs;
+	size_t nrecs;
+	unsigned n = 1;
+	if (promote_records(g, o->env, &a, &recs, &nrecs) == 0 && nrecs)
+		n = recs[nrecs - 1].n + 1;
+	int64_t now = g->cfg.now_ms;
+	if ((error = git_signature_new(&tagger, who->name, who->email, now / 1000, 0)) < 0 ||
+	    (error = git_object_lookup(&target, g->repo, &dest, GIT_OBJECT_COMMIT)) < 0) {
+		gitx_fail(g, error, "cannot prepare the record");
+		goto no_record;
+	}
+	for (unsigned tries = 0; tries < PROMOTE_TAG_TRIES; tries++, n++) {
+		free(message);
+		message = record_json(o, n, &dest, has_current ? &current : NULL, &ev, who, now,
+				      rollback_to);
+		const char *tag = arena_printf(&a, "authzc/%s/%u", o->env, n);
+		if (!message) {
+			snprintf(g->msg, sizeof g->msg, "out of memory");
+			goto no_record;
+		}
+		if ((error = create_tag(g, tag, target, tagger, message)) == -1)
+			goto no_record;
+		if (error == 0) {
+			printf("%s '%s' %s -> %s (record %s)\n",
+			       o->rollback ? "rolled back" : "promoted", o->env, from, s1, tag);
+			goto done;
+		}
+		git_error_clear();
+	}
+	snprintf(g->msg, sizeof g->msg, "record numbers up to %u are taken", n - 1);
+no_record:
+	code = cli_error("'%s' was moved to %s but its record could not be written: %s "
+			 "(the reflog of '%s' holds the move)", o->env, s1, g->msg, refname);
+done:
+	free(message);
+	free((char *)ev.failed);
+	git_object_free(target);
+	git_signature_free(tagger);
+	git_signature_free(who);
+	git_commit_free(prev);
+	git_commit_free(source);
+	arena_free(&a);
+	return code;
+}

@@ -1,0 +1,86 @@
+/*
+ * promote.h: staged rollout through git refs (CLI.md "Git model for
+ * environments"): `promote`, `rollback`, and the promotion records that
+ * `status` and `log` read.
+ *
+ * An environment is the ref <env_ref_prefix><name>.  A move goes through
+ * the gates in this order, and the first that refuses stops it with
+ * nothing written:
+ *
+ *   environment   ENV is listed in authzc.json
+ *   source        --from resolves to a commit (default: the previous
+ *                 environment's commit, or HEAD for the first)
+ *   promoter      git user.name and user.email are set (the record names
+ *                 who moved it)
+ *   order         the source is reachable from the previous environment
+ *   fast-forward  the environment's commit is an ancestor of the source
+ *   compile       the source commit's own tree compiles
+ *   tests         its tests pass
+ *   coverage      its guard coverage reaches its gates.min_guard_coverage
+ *   race          the ref still points where it pointed when we started
+ *
+ * Then two writes, in this order:
+ *   1. the ref, compare-and-swap (git_reference_create_matching against
+ *      the commit read at the start; git_reference_create with force=0 for
+ *      a first promotion), with a reflog entry (the reflog is created
+ *      first for refs git does not log by default);
+ *   2. the record, an annotated tag authzc/<env>/<N> on the promoted commit
+ *      whose message is the JSON evidence, created with force=0.
+ * Why this order: a process that loses the race on the ref has written
+ * nothing (its record would otherwise claim a move that never happened, and
+ * records are never deleted).  The winner then owns the move; if another
+ * record took number N meanwhile (GIT_EEXISTS, or GIT_ELOCKED while it is
+ * being written), it takes N+1: numbers only need to count up, and a tag
+ * is never overwritten.  Only a failure to write the tag object itself
+ * leaves a moved ref without a record; that is reported loudly, and the
+ * reflog still holds the move.
+ *
+ * A rollback moves the ref back (not a fast-forward, on purpose) to a
+ * commit the environment had: the one before its latest move, or that of
+ * record N.  It needs only the compile gate (the record must name the
+ * bundle), records tests and coverage as evidence, and has kind
+ * "rollback".
+ */
+#ifndef AUTHZC_PROMOTE_H
+#define AUTHZC_PROMOTE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "gitx.h"
+
+struct promote_opts {
+	const char *env;
+	const char *from;       /* promote: --from, or NULL */
+	const char *ticket;     /* --ticket, or NULL */
+	bool dry_run;
+	bool rollback;
+	unsigned to;            /* rollback: --to N, 0 for the previous commit */
+};
+
+/* Run a promotion or rollback; print the outcome (stdout) or the refusal
+ * (stderr).  Returns the exit code: 0 moved (or nothing to do, or dry run
+ * passed), 1 a gate refused, 2 trouble. */
+int promote_run(struct gitx *g, const struct promote_opts *o);
+
+/* Open the repository (after chdir to `dir` when not NULL), run
+ * promote_run and close; prints any trouble.  For cmd_promote/cmd_rollback. */
+int promote_command(const char *dir, const struct promote_opts *o);
+
+/* One promotion record (an annotated tag authzc/<env>/<N>). */
+struct promote_record {
+	unsigned n;
+	const char *tag;        /* "authzc/prod/3" */
+	char commit[GIT_OID_HEXSZ + 1]; /* the tag's target */
+	const char *message;    /* the JSON text */
+	/* Read from the JSON (NULL or 0 when missing): */
+	const char *kind, *previous, *bundle, *time, *name, *email, *ticket;
+	double tests_run, tests_passed, coverage;
+};
+
+/* The records of `env`, ascending by N, in `a`.  Tags under authzc/<env>/
+ * that are not annotated or not numbered are skipped. */
+int promote_records(struct gitx *g, const char *env, struct arena *a,
+		    struct promote_record **out, size_t *n);
+
+#endif
