@@ -3,9 +3,15 @@
 # Does nothing (and needs no privileges) when everything is present.
 set -eu
 PKGS="flex bison pkg-config libgit2-dev libcjson-dev libcriterion-dev libsodium-dev"
-OPTIONAL="mandoc valgrind"
+# make test: the golden CLI tests build fixture repositories with git and
+# check JSON and XML with python3; mandoc lints the man pages.
+TEST_PKGS="git python3 mandoc"
+# make memcheck only.
+OPTIONAL="valgrind"
+# make fuzz only: clang and its libFuzzer/sanitizer runtime.
+FUZZ_PKGS="clang libclang-rt-14-dev"
 missing=""
-for p in $PKGS ${WANT_OPTIONAL:+$OPTIONAL}; do
+for p in $PKGS $TEST_PKGS ${WANT_OPTIONAL:+$OPTIONAL} ${WANT_FUZZ:+$FUZZ_PKGS}; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
 done
 [ -z "$missing" ] && exit 0
