@@ -34,7 +34,7 @@ struct eval {
 	int64_t now;
 	int log_fd;             /* -1 without --log */
 	const char *log_path;
-	struct eval_buf scan, rec, deny, file;
+	struct eval_buf rec, deny, file;
 	bool trouble;           /* exit 2 at the end */
 	bool stop;              /* output or log lost: decide nothing more */
 	bool tty;
@@ -106,19 +106,13 @@ static void decide(struct eval *e, const char *json, size_t len)
 {
 	int rc;
 	if (e->has_now) {
-		/* The request's own "time" wins; --now fills it in otherwise,
-		 * also for a request denied before its time was read. */
-		struct eval_json_info info;
-		int64_t t = e->now, given;
-		e->scan.n = 0;
-		if (eval_json_compact(&e->scan, json, len, &info) < 0 ||
-		    authz_request_parse_json(e->req, json, len) < 0) {
+		/* The request's own "time" wins; --now fills it in otherwise. */
+		if (authz_request_parse_json(e->req, json, len) < 0) {
 			out_of_memory(e);
 			return;
 		}
-		if (info.has_time && authz_parse_time(json + info.time_start, info.time_len, &given) == 0)
-			t = given;
-		authz_request_set_time(e->req, t);
+		if (!authz_request_has_time(e->req))
+			authz_request_set_time(e->req, e->now);
 		rc = authz_decide(e->d, e->b, e->req, e->flags);
 	} else {
 		rc = authz_decide_json(e->d, e->b, e->req, json, len, e->flags);
@@ -254,7 +248,6 @@ static void eval_release(struct eval *e)
 	authz_bundle_free(e->b);
 	if (e->log_fd >= 0)
 		close(e->log_fd);
-	eval_buf_free(&e->scan);
 	eval_buf_free(&e->rec);
 	eval_buf_free(&e->deny);
 	eval_buf_free(&e->file);

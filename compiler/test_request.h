@@ -14,9 +14,8 @@
 
 /*
  * Replace the contents of `r` (made for a bundle compiled from the same
- * schema) by request `q`.  Values the setter API cannot express (sets of
- * timestamps, durations, ips or bools; strings holding a NUL byte) make the
- * whole request go through its JSON form instead, with the same meaning.
+ * schema) by request `q`, every value through the typed setters (strings
+ * and ids with their length, so they may hold NUL bytes).
  * Returns 0, or a negative AUTHZ_E* code with a message in msg[0..size)
  * (an attribute the bundle's schema does not know, out of memory).
  */

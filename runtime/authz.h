@@ -90,6 +90,10 @@ AUTHZ_API int authz_request_set_resource(authz_request *r, const char *type, con
 AUTHZ_API int authz_request_set_action(authz_request *r, const char *action);
 /* The request's time in ms since the epoch; without it the clock is used. */
 AUTHZ_API int authz_request_set_time(authz_request *r, int64_t unix_ms);
+/* 1 when the request carries its own time (authz_request_set_time, or a
+ * valid "time" in the JSON request, read even when the request is denied
+ * for another reason), else 0: the decision then uses the clock. */
+AUTHZ_API int authz_request_has_time(const authz_request *r);
 /*
  * Attributes by dotted path under a root ("workload.signed").  The
  * principal's (resource's) type must be set first.  AUTHZ_ENOTFOUND when the
@@ -107,6 +111,18 @@ AUTHZ_API int authz_request_set_ip(authz_request *r, int root, const char *path,
 AUTHZ_API int authz_request_set_empty_set(authz_request *r, int root, const char *path);
 AUTHZ_API int authz_request_add_string(authz_request *r, int root, const char *path, const char *v);
 AUTHZ_API int authz_request_add_int(authz_request *r, int root, const char *path, int64_t v);
+AUTHZ_API int authz_request_add_bool(authz_request *r, int root, const char *path, int v);
+AUTHZ_API int authz_request_add_timestamp(authz_request *r, int root, const char *path, int64_t unix_ms);
+AUTHZ_API int authz_request_add_duration(authz_request *r, int root, const char *path, int64_t ms);
+AUTHZ_API int authz_request_add_ip(authz_request *r, int root, const char *path, const char *ip);
+/* Strings of `len` bytes, which may hold NUL bytes (UTF-8, else
+ * AUTHZ_EINVAL); entity ids likewise. */
+AUTHZ_API int authz_request_set_string_n(authz_request *r, int root, const char *path, const char *v,
+					 size_t len);
+AUTHZ_API int authz_request_add_string_n(authz_request *r, int root, const char *path, const char *v,
+					 size_t len);
+AUTHZ_API int authz_request_set_principal_n(authz_request *r, const char *type, const char *id, size_t len);
+AUTHZ_API int authz_request_set_resource_n(authz_request *r, const char *type, const char *id, size_t len);
 
 /* ---- decisions ---------------------------------------------------------- */
 

@@ -98,8 +98,14 @@ struct authz_bundle {
 	uint32_t max_context_slots;
 };
 
+/* Flags of rt_index_build: leave out a level of the index (for tests
+ * that prove the index changes no decision). */
+enum { RT_INDEX_NO_LITERALS = 1, RT_INDEX_NO_SCOPE = 2 };
 /* Build b->index from the verified tables (index.c); 0 or AUTHZ_ENOMEM. */
-AUTHZ_INTERNAL int rt_index_build(authz_bundle *b);
+AUTHZ_INTERNAL int rt_index_build(authz_bundle *b, unsigned flags);
+/* Replace the index of `b` (loaded, not yet shared) by one built with
+ * `flags`; 0 or AUTHZ_ENOMEM (b then has no usable index: free it). */
+AUTHZ_INTERNAL int rt_index_rebuild(authz_bundle *b, unsigned flags);
 AUTHZ_INTERNAL void rt_index_free(struct rt_index *ix);
 
 /* Verify the code of every rule (verify.c); 0 or AUTHZ_EFORMAT with `err`. */

@@ -615,7 +615,7 @@ static int load_sections(authz_bundle *b, authz_error *err)
 			BAD("section %d)", i + 1);
 	if ((e = rt_verify_code(b, err)) < 0)
 		return e;
-	return rt_index_build(b);
+	return rt_index_build(b, 0);
 }
 
 int authz_bundle_load(authz_bundle **out, const void *buf, size_t len, authz_error *err)

@@ -14,6 +14,7 @@
 #include "vm.h"
 
 struct derr { int kind; int32_t rule; uint32_t msg; };
+struct cand_list;
 struct dtrace { uint32_t rule; uint8_t outcome; int32_t guard; };
 
 struct authz_decision {
@@ -32,6 +33,8 @@ struct authz_decision {
 	size_t njson, capjson;
 	uint32_t *cand;                 /* merged candidate rules */
 	size_t capcand;
+	struct cand_list *lists;            /* candidate lists being merged */
+	size_t caplists;
 };
 
 int authz_decision_new(authz_decision **out)
@@ -50,6 +53,7 @@ void authz_decision_free(authz_decision *d)
 	free(d->trace);
 	free(d->json);
 	free(d->cand);
+	free(d->lists);
 	free(d);
 }
 
@@ -97,27 +101,11 @@ static int64_t clock_ms(void)
 
 static bool has_bit(const uint64_t *bits, uint32_t i) { return (bits[i / 64] >> (i % 64)) & 1; }
 
-/* The rules of key `k` the request can satisfy: those of its literal, or
- * all of them when the request has no string value there. */
-static void key_rules(const struct rt_index *ix, uint32_t kid, const struct vm_env *env,
-		      const uint32_t **list, uint32_t *n)
+/* The rules of literal s[0..len) in key `kid`: into *list, *n (0: none). */
+static void lookup(const struct rt_index *ix, uint32_t kid, const char *s, uint32_t len, const uint32_t **list,
+		   uint32_t *n)
 {
 	const struct rt_ix_key *k = &ix->keys[kid];
-	const char *s;
-	uint32_t len;
-	if (k->is_id) {
-		s = env->id[k->root];
-		len = env->id_len[k->root];
-	} else {
-		size_t at = (size_t)k->root * env->nslots + k->slot;
-		if (!env->present[at] || env->vals[at].kind != AUTHZ_K_STRING) {
-			*list = ix->rules + k->all;
-			*n = k->nall;
-			return;
-		}
-		s = env->vals[at].u.s.p;
-		len = env->vals[at].len;
-	}
 	uint32_t h = (uint32_t)rt_index_hash(s, len, kid) & k->hmask;
 	for (const struct rt_ix_ent *e; (e = &ix->hash[k->hfirst + h])->s; h = (h + 1) & k->hmask)
 		if (e->len == len && memcmp(e->s, s, len) == 0) {
@@ -128,10 +116,65 @@ static void key_rules(const struct rt_index *ix, uint32_t kid, const struct vm_e
 	*n = 0;
 }
 
+/* The largest request set looked up element by element; a larger one gets
+ * every rule of the key. */
+#define SET_LOOKUPS 16
+
+/* A candidate list while merging. */
+struct cand_list { const uint32_t *p, *end; };
+
+/*
+ * Add the lists of the rules of key `kid` the request can satisfy to
+ * l[*nl..]: its literal's (its set elements'), or all of the key's rules
+ * when the request has no value of the key's kind there.  *total grows by
+ * their lengths.  l has room for 1 + SET_LOOKUPS more.
+ */
+static void key_rules(const struct rt_index *ix, uint32_t kid, const struct vm_env *env, struct cand_list *l,
+		      uint32_t *nl, uint32_t *total)
+{
+	const struct rt_ix_key *k = &ix->keys[kid];
+	const uint32_t *p;
+	uint32_t n = 0;
+	const struct vm_value *v = NULL;
+	if (!k->is_id) {
+		size_t at = (size_t)k->root * env->nslots + k->slot;
+		v = env->present[at] ? &env->vals[at] : NULL;
+	}
+	if (k->is_id) {
+		lookup(ix, kid, env->id[k->root], env->id_len[k->root], &p, &n);
+	} else if (k->mode == RT_IX_STR && v && v->kind == AUTHZ_K_STRING) {
+		lookup(ix, kid, v->u.s.p, v->len, &p, &n);
+	} else if (k->mode == RT_IX_BOOL && v && v->kind == AUTHZ_K_BOOL) {
+		lookup(ix, kid, v->u.i ? "1" : "0", 1, &p, &n);
+	} else if (k->mode == RT_IX_SET && v && v->kind == AUTHZ_K_SET && v->len <= SET_LOOKUPS) {
+		for (uint32_t i = 0; i < v->len; i++) {
+			const struct vm_value *e = &v->u.set.p[i];
+			if (e->kind != AUTHZ_K_STRING)
+				continue;       /* equals no string literal */
+			lookup(ix, kid, e->u.s.p, e->len, &p, &n);
+			if (n) {
+				l[*nl] = (struct cand_list){ p, p + n };
+				++*nl;
+				*total += n;
+			}
+		}
+		return;
+	} else {
+		p = ix->rules + k->all;
+		n = k->nall;
+	}
+	if (n) {
+		l[*nl] = (struct cand_list){ p, p + n };
+		++*nl;
+		*total += n;
+	}
+}
+
 /*
  * The candidate rules of the request (index.h) into *out[0..*n): every rule
  * of the bucket when tracing (each rule whose scope matched is reported),
- * else the plain rules merged with the matching keyed ones, in rule order.
+ * else the plain rules merged with the matching keyed ones, in rule order,
+ * each once.
  */
 static int candidates(authz_decision *d, const authz_bundle *b, const struct vm_env *env, uint32_t action,
 		      const uint32_t **out, uint32_t *n)
@@ -145,44 +188,38 @@ static int candidates(authz_decision *d, const authz_bundle *b, const struct vm_
 		*n = d->traced ? bk->nall : bk->nplain;
 		return 0;
 	}
-	enum { MAXL = 33 };
-	const uint32_t *l[MAXL], *end[MAXL];
+	if (grow((void **)&d->lists, &d->caplists, 1 + (size_t)bk->nkeys * (1 + SET_LOOKUPS),
+		 sizeof *d->lists) < 0)
+		return AUTHZ_ENOMEM;
+	struct cand_list *l = d->lists;
 	uint32_t nl = 0, total = 0;
 	if (bk->nplain) {
-		l[nl] = ix->rules + bk->plain;
-		end[nl++] = ix->rules + bk->plain + bk->nplain;
+		l[nl++] = (struct cand_list){ ix->rules + bk->plain, ix->rules + bk->plain + bk->nplain };
 		total += bk->nplain;
 	}
-	for (uint32_t k = 0; k < bk->nkeys && nl < MAXL; k++) {
-		const uint32_t *p;
-		uint32_t m;
-		key_rules(ix, bk->key + k, env, &p, &m);
-		if (m) {
-			l[nl] = p;
-			end[nl++] = p + m;
-			total += m;
-		}
-	}
+	for (uint32_t k = 0; k < bk->nkeys; k++)
+		key_rules(ix, bk->key + k, env, l, &nl, &total);
 	if (nl <= 1) {
-		*out = nl ? l[0] : NULL;
+		*out = nl ? l[0].p : NULL;
 		*n = total;
 		return 0;
 	}
 	if (grow((void **)&d->cand, &d->capcand, total, sizeof *d->cand) < 0)
 		return AUTHZ_ENOMEM;
-	for (uint32_t i = 0; i < total; i++) {
+	uint32_t m = 0;
+	while (nl) {
 		uint32_t best = 0;
 		for (uint32_t k = 1; k < nl; k++)
-			if (*l[k] < *l[best])
+			if (*l[k].p < *l[best].p)
 				best = k;
-		d->cand[i] = *l[best]++;
-		if (l[best] == end[best]) {
+		uint32_t r = *l[best].p++;
+		if (m == 0 || d->cand[m - 1] != r)
+			d->cand[m++] = r;
+		if (l[best].p == l[best].end)
 			l[best] = l[--nl];
-			end[best] = end[nl];
-		}
 	}
 	*out = d->cand;
-	*n = total;
+	*n = m;
 	return 0;
 }
 

@@ -6,9 +6,12 @@
  * (action * ntypes + principal type) * ntypes + resource type (mode
  * RT_IX_TRIPLE), the action (RT_IX_ACTION) or 0 (RT_IX_ALL).  The bucket's
  * `all` list holds every rule in its scope (for traces); without a trace,
- * its `plain` rules plus, per key, the rules whose literal matches the
- * request's value (or all the key's rules when the request has no string
- * there).  These lists are disjoint and each in rule-table order.
+ * its `plain` rules plus, per key, the rules of each literal the request's
+ * value matches (key mode RT_IX_STR: the string; RT_IX_SET: each string
+ * element; RT_IX_BOOL: "1" or "0"), or all the key's rules when the
+ * request's value is absent or of another kind.  Each rule is in at most
+ * one key; a key's literal lists are each in rule-table order (a rule may
+ * sit under several literals of one key).
  */
 #ifndef AUTHZ_INDEX_H
 #define AUTHZ_INDEX_H
@@ -20,8 +23,11 @@ enum rt_ix_mode { RT_IX_TRIPLE, RT_IX_ACTION, RT_IX_ALL };
 /* A literal and its rules (ix->rules[first, first + n)); s NULL: empty. */
 struct rt_ix_ent { const char *s; uint32_t len, first, n; };
 
+enum rt_ix_kmode { RT_IX_STR = 0, RT_IX_SET = 1, RT_IX_BOOL = 2 };
+
 struct rt_ix_key {
 	uint8_t root, is_id;            /* enum authz_root; the entity's id, not slot */
+	uint8_t mode;                   /* enum rt_ix_kmode */
 	uint32_t slot;
 	uint32_t all, nall;             /* every rule of the key */
 	uint32_t hfirst, hmask;         /* its table: hash[hfirst, hfirst + hmask + 1) */

@@ -164,12 +164,14 @@ int rt_request_find_action(const authz_bundle *b, const char *name, size_t n)
 	return -1;
 }
 
-static int set_entity(authz_request *r, int which, const char *type, const char *id)
+static int set_entity(authz_request *r, int which, const char *type, const char *id, size_t len)
 {
 	int t = find_type(r->b, type, strlen(type));
 	if (t < 0)
 		return AUTHZ_ENOTFOUND;
-	int64_t off = pool_str(r, id, strlen(id));
+	if (len > UINT32_MAX)
+		return AUTHZ_EINVAL;
+	int64_t off = pool_str(r, id, len);
 	if (off < 0)
 		return AUTHZ_ENOMEM;
 	if (r->type[which] != t) {
@@ -185,18 +187,28 @@ static int set_entity(authz_request *r, int which, const char *type, const char 
 	}
 	r->type[which] = t;
 	r->id_off[which] = (uint32_t)off;
-	r->id_len[which] = (uint32_t)strlen(id);
+	r->id_len[which] = (uint32_t)len;
 	return 0;
 }
 
 int authz_request_set_principal(authz_request *r, const char *type, const char *id)
 {
-	return set_entity(r, 0, type, id);
+	return set_entity(r, 0, type, id, strlen(id));
 }
 
 int authz_request_set_resource(authz_request *r, const char *type, const char *id)
 {
-	return set_entity(r, 1, type, id);
+	return set_entity(r, 1, type, id, strlen(id));
+}
+
+int authz_request_set_principal_n(authz_request *r, const char *type, const char *id, size_t len)
+{
+	return set_entity(r, 0, type, id, len);
+}
+
+int authz_request_set_resource_n(authz_request *r, const char *type, const char *id, size_t len)
+{
+	return set_entity(r, 1, type, id, len);
 }
 
 int authz_request_set_action(authz_request *r, const char *action)
@@ -213,6 +225,11 @@ int authz_request_set_time(authz_request *r, int64_t unix_ms)
 	r->has_time = true;
 	r->time = unix_ms;
 	return 0;
+}
+
+int authz_request_has_time(const authz_request *r)
+{
+	return r->has_time;
 }
 
 /*
@@ -295,15 +312,19 @@ int authz_request_set_duration(authz_request *r, int root, const char *path, int
 	return set_i64(r, root, path, AUTHZ_K_DURATION, ms);
 }
 
-int authz_request_set_string(authz_request *r, int root, const char *path, const char *v)
+int authz_request_set_string_n(authz_request *r, int root, const char *path, const char *v, size_t n)
 {
 	struct vm_value x;
-	size_t n = strlen(v);
-	if (!rt_utf8_valid(v, n))
+	if (n > UINT32_MAX || !rt_utf8_valid(v, n))
 		return AUTHZ_EINVAL;
 	if (rt_request_string_value(r, v, n, &x) < 0)
 		return AUTHZ_ENOMEM;
 	return set_value(r, root, path, &x);
+}
+
+int authz_request_set_string(authz_request *r, int root, const char *path, const char *v)
+{
+	return authz_request_set_string_n(r, root, path, v, strlen(v));
 }
 
 int authz_request_set_ip(authz_request *r, int root, const char *path, const char *ip)
@@ -361,20 +382,52 @@ static int add_elem(authz_request *r, int root, const char *path, const struct v
 	return 0;
 }
 
-int authz_request_add_string(authz_request *r, int root, const char *path, const char *v)
+int authz_request_add_string_n(authz_request *r, int root, const char *path, const char *v, size_t n)
 {
 	struct vm_value x;
-	size_t n = strlen(v);
-	if (!rt_utf8_valid(v, n))
+	if (n > UINT32_MAX || !rt_utf8_valid(v, n))
 		return AUTHZ_EINVAL;
 	if (rt_request_string_value(r, v, n, &x) < 0)
 		return AUTHZ_ENOMEM;
 	return add_elem(r, root, path, &x);
 }
 
+int authz_request_add_string(authz_request *r, int root, const char *path, const char *v)
+{
+	return authz_request_add_string_n(r, root, path, v, strlen(v));
+}
+
+static int add_i64(authz_request *r, int root, const char *path, uint8_t kind, int64_t v)
+{
+	struct vm_value x = { .kind = kind, .u.i = v };
+	return add_elem(r, root, path, &x);
+}
+
 int authz_request_add_int(authz_request *r, int root, const char *path, int64_t v)
 {
-	struct vm_value x = { .kind = AUTHZ_K_INT, .u.i = v };
+	return add_i64(r, root, path, AUTHZ_K_INT, v);
+}
+
+int authz_request_add_bool(authz_request *r, int root, const char *path, int v)
+{
+	return add_i64(r, root, path, AUTHZ_K_BOOL, v != 0);
+}
+
+int authz_request_add_timestamp(authz_request *r, int root, const char *path, int64_t ms)
+{
+	return add_i64(r, root, path, AUTHZ_K_TIMESTAMP, ms);
+}
+
+int authz_request_add_duration(authz_request *r, int root, const char *path, int64_t ms)
+{
+	return add_i64(r, root, path, AUTHZ_K_DURATION, ms);
+}
+
+int authz_request_add_ip(authz_request *r, int root, const char *path, const char *ip)
+{
+	struct vm_value x;
+	if (!rt_parse_ip(ip, strlen(ip), &x))
+		return AUTHZ_EINVAL;
 	return add_elem(r, root, path, &x);
 }
 

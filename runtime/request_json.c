@@ -640,6 +640,15 @@ int authz_request_parse_json(authz_request *r, const char *json, size_t len)
 			}
 	if (r->bad)
 		return 0;
+	/* The time first, so that a request denied for another reason still
+	 * carries its own time (authz_request_has_time); a bad time is
+	 * reported after the other checks, in document order of importance. */
+	bool bad_time = false;
+	if (part[4] != J_END) {
+		const struct json_node *t = &r->nodes[part[4]];
+		bad_time = t->type != J_STR || t->esc || authz_parse_time(json + t->start, t->len, &r->time) < 0;
+		r->has_time = !bad_time;
+	}
 	for (int k = 0; k < 3; k++)
 		if (part[k] == J_END) {
 			rt_request_fail(r, "request has no '%s'", keys[k]);
@@ -670,14 +679,8 @@ int authz_request_parse_json(authz_request *r, const char *json, size_t len)
 		if (!record(&w, AUTHZ_CONTEXT, part[3], o->first, o->ntop))
 			goto out;
 	}
-	if (part[4] != J_END) {
-		const struct json_node *t = &r->nodes[part[4]];
-		if (t->type != J_STR || t->esc || authz_parse_time(json + t->start, t->len, &r->time) < 0) {
-			rt_request_fail(r, "bad timestamp for 'time'");
-			goto out;
-		}
-		r->has_time = true;
-	}
+	if (bad_time)
+		rt_request_fail(r, "bad timestamp for 'time'");
 out:
 	return 0;
 }

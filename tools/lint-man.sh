@@ -7,9 +7,12 @@
 # The last line is "man: N passed, N failed"; the exit status is 1 on failure.
 set -u
 root=$(cd "$(dirname "$0")/.." && pwd)
+# The opcode table of authzc-bundle(5) is generated: it must match opcodes.def.
+opcodes=0
+sh "$root/tools/opcodes-man.sh" --check >/dev/null || { echo "FAIL man/authzc-bundle.5 opcode table"; opcodes=1; }
 if ! command -v mandoc >/dev/null 2>&1; then
 	echo "man: mandoc not installed, lint skipped (apt-get install mandoc)"
-	exit 0
+	exit $opcodes
 fi
 if [ $# -gt 0 ]; then
 	pages="$*"
@@ -30,4 +33,4 @@ for page in $pages; do
 	fi
 done
 echo "man: $pass passed, $fail failed"
-[ $fail = 0 ]
+[ $fail = 0 ] && [ $opcodes = 0 ]

@@ -30,10 +30,24 @@
 #include <time.h>
 
 #define RULES_PER_FILE 500
-/* Share of the permits whose first guard tests the resource's tenant. */
-#ifndef TENANT_PCT
-#define TENANT_PCT 70
+/*
+ * The mix (README "Benchmarks"): as in multi-tenant ABAC sets, a policy set
+ * grows by adding tenants, resources and groups, each with its own rules,
+ * while the company-wide rules stay few.  So every rule but at most
+ * MAX_GLOBAL "global" ones (drawn with GLOBAL_PCT) opens with a
+ * discriminator: the resource's tenant (DISC_TENANT_PCT), membership of one
+ * principal group (DISC_GROUP_PCT) or the resource's id (the rest).  There
+ * are max(20, N/20) tenants, max(40, N/25) groups and max(100, N) resource
+ * ids per type, so each has about the same number of rules at every size.
+ */
+#ifndef MAX_GLOBAL
+#define MAX_GLOBAL 40
 #endif
+#define GLOBAL_PCT 30
+#define DISC_TENANT_PCT 65
+#define DISC_GROUP_PCT 20
+static int ntenants = 20, ngroups = 40, nresids = 100;
+static bool discriminate;       /* the rule being drawn opens with a discriminator */
 /* Share of the requests built to be allowed; the rest are split evenly
  * between a violated permit guard and a triggered forbid.  Build with
  * -DGEN_ALLOW_PCT=100 to check the generator against the compiler: every
@@ -462,7 +476,7 @@ static void req_base(struct req *q, int pt, int act, int rt)
 	q->rt = rt;
 	for (int i = 0; i < NATTRS; i++)
 		q->present[i] = !attrs[i].opt;
-	int tenant = rnd(20);
+	int tenant = rnd(ntenants);
 	char g[STR_CAP];
 	set_str(q, A_P_ID, "%s%d", id_prefix[pt], rnd(100000));
 	set_str(q, A_R_ID, "%s%d", id_prefix[rt], rnd(100000));
@@ -862,7 +876,7 @@ static void guard_set(const struct guard *g, struct req *q, bool truth)
 			memcpy(other, g->list[rnd(g->nlist)], STR_CAP);
 		} else {
 			do
-				snprintf(other, STR_CAP, "t-%d", rnd(20));
+				snprintf(other, STR_CAP, "t-%d", rnd(ntenants));
 			while (elems_has(g->list, g->nlist, other));
 		}
 		memcpy(q->v[A_P_TENANT].s, other, STR_CAP);
@@ -1442,6 +1456,37 @@ static bool selective(const struct guard *g)
 		 || (g->kind == G_STR_IN && g->op));
 }
 
+/* A discriminator guard for rules on resource type rt, of a kind not in
+ * `avoid` (1 tenant, 2 group, 4 resource id: attributes the rule reads
+ * already); false when every kind is. */
+static bool disc_guard(struct guard *g, int rt, unsigned avoid)
+{
+	memset(g, 0, sizeof *g);
+	g->b = -1;
+	g->cnst = -1;
+	int k = rnd(100), kind = k < DISC_TENANT_PCT ? 0 : k < DISC_TENANT_PCT + DISC_GROUP_PCT ? 1 : 2;
+	for (int i = 0; i < 3 && (avoid >> kind & 1); i++)
+		kind = (kind + 1) % 3;
+	if (avoid >> kind & 1)
+		return false;
+	if (kind == 0) {
+		g->kind = G_TENANT;
+		g->a = A_R_TENANT;
+		random_list(g, "t-%d", ntenants, chance(75) ? 1 : 2 + rnd(2));
+	} else if (kind == 1) {
+		g->kind = G_SET_HAS;
+		g->a = A_P_GROUPS;
+		random_list(g, "g-%d", ngroups, 1);
+	} else {
+		char fmt[16];
+		snprintf(fmt, sizeof fmt, "%s%%d", id_prefix[rt]);
+		g->a = A_R_ID;
+		g->kind = chance(75) ? G_STR_EQ : G_STR_IN;
+		random_list(g, fmt, nresids, g->kind == G_STR_EQ ? 1 : 2 + rnd(2));
+	}
+	return true;
+}
+
 static void gen_permit(struct rule *r)
 {
 	memset(r, 0, sizeof *r);
@@ -1469,16 +1514,11 @@ static void gen_permit(struct rule *r)
 	d.used[A_P_REVOKED] = d.used[A_P_KEY] = d.used[A_C_MANAGED] = true;     /* forbid-only */
 	static const int weights[] = { 1, 2, 2, 2, 3, 3, 3, 4, 4, 5 };
 	int nwhen = weights[rnd(NV(weights))];
-	/* TENANT_PCT of the permits open with a tenant test, as multi-tenant
-	 * ABAC sets do (one tenant mostly, sometimes a few) */
-	if (chance(TENANT_PCT)) {
+	/* the discriminator (see the top): one tenant mostly, sometimes a few;
+	 * one group; one resource id, sometimes a few */
+	if (discriminate) {
 		struct guard *g = &r->when[r->nwhen++];
-		memset(g, 0, sizeof *g);
-		g->kind = G_TENANT;
-		g->a = A_R_TENANT;
-		g->b = -1;
-		g->cnst = -1;
-		random_list(g, "t-%d", 20, chance(75) ? 1 : 2 + rnd(2));
+		disc_guard(g, r->rt, 0);
 		guard_take(&d, g);
 		nwhen--;
 	}
@@ -1604,6 +1644,22 @@ static void gen_forbid(struct rule *r)
 	r->split = r->nwhen;
 	r->rt = rt >= 0 ? rt : pick_type(r->rmask);
 	r->bad = bad_kind;
+	/* the discriminator goes first, of a kind whose attributes no guard
+	 * of the rule reads */
+	unsigned avoid = 0;
+	for (int i = 0; i < r->nwhen + r->nunless; i++) {
+		n = guard_attrs(i < r->nwhen ? &r->when[i] : &r->unless[i - r->nwhen], as);
+		for (int k = 0; k < n; k++)
+			avoid |= (as[k] == A_P_TENANT || as[k] == A_R_TENANT ? 1u : 0) |
+				 (as[k] == A_P_GROUPS ? 2u : 0) | (as[k] == A_R_ID ? 4u : 0);
+	}
+	struct guard g;
+	if (discriminate && r->nwhen < MAX_WHEN && disc_guard(&g, r->rt, avoid)) {
+		memmove(&r->when[1], &r->when[0], (size_t)r->nwhen * sizeof r->when[0]);
+		r->when[0] = g;
+		r->nwhen++;
+		r->split = r->nwhen;
+	}
 }
 
 /* ---- writing rules -------------------------------------------------------- */
@@ -2025,9 +2081,14 @@ int main(int argc, char **argv)
 		die("out of memory");
 	struct pkg_out out[NPKGS];
 	memset(out, 0, sizeof out);
-	int nforbid = 0;
+	int nforbid = 0, nglobal = 0;
+	ntenants = n / 20 > 20 ? n / 20 : 20;
+	ngroups = n / 25 > 40 ? n / 25 : 40;
+	nresids = n > 100 ? n : 100;
 	for (int i = 0; i < n; i++) {
 		struct rule *r = &rules[i];
+		discriminate = !(nglobal < MAX_GLOBAL && chance(GLOBAL_PCT));
+		nglobal += !discriminate;
 		bool forbid = i == 0 ? false : i == 1 ? true : chance(15);
 		if (forbid)
 			gen_forbid(r);
@@ -2044,7 +2105,8 @@ int main(int argc, char **argv)
 		free(out[p].b.p);
 	}
 	write_consts(dir);
-	fprintf(stderr, "gen: %d rules (%d permits, %d forbids) in %s\n", n, n - nforbid, nforbid, dir);
+	fprintf(stderr, "gen: %d rules (%d permits, %d forbids; %d global) in %s\n", n, n - nforbid, nforbid,
+		nglobal, dir);
 	write_requests(dir, rules, n, m);
 	free(rules);
 	return 0;

@@ -12,6 +12,7 @@
 #include "authz.h"
 #include "check_util.h"
 #include "codegen.h"
+#include "fmt.h"
 #include "test_request.h"
 
 static const char CG_SCHEMA[] =
@@ -599,5 +600,153 @@ Test(test_request, unknown_attribute_is_reported)
 	authz_request_free(r);
 	authz_bundle_free(b);
 	free(buf);
+	compilation_release(&ex_c);
+}
+
+/* ---- fmt never changes a decision ---------------------------------------- */
+
+/* examples/ on disk, with its .authz files replaced by their formatted text. */
+struct fmt_tree {
+	struct source_tree fs;
+	const char *name[64];           /* srcset names of the formatted files */
+	const char *text[64];
+	size_t len[64], n;
+};
+
+/* Is `name` (as the srcset shows it) the tree path `path`? */
+static bool same_path(const char *name, const char *path)
+{
+	size_t n = strlen(name), p = strlen(path);
+	return n == p ? !strcmp(name, path) : n > p && name[n - p - 1] == '/' && !strcmp(name + n - p, path);
+}
+
+static int fmt_tree_read(void *payload, const char *path, char **buf, size_t *len)
+{
+	struct fmt_tree *t = payload;
+	for (size_t i = 0; i < t->n; i++)
+		if (same_path(t->name[i], path)) {
+			*buf = malloc(t->len[i] + 1);
+			cr_assert_not_null(*buf);
+			memcpy(*buf, t->text[i], t->len[i] + 1);
+			*len = t->len[i];
+			return 0;
+		}
+	return t->fs.read_file(t->fs.payload, path, buf, len);
+}
+
+static int fmt_tree_list(void *payload, const char *path, int (*fn)(const char *, bool, void *), void *arg)
+{
+	struct fmt_tree *t = payload;
+	return t->fs.list_dir(t->fs.payload, path, fn, arg);
+}
+
+/* The decision's JSON line without its bundle digest (malloc'd). */
+static char *without_digest(const char *line)
+{
+	char *s = strdup(line), *p = strstr(s, "sha256:");
+	cr_assert_not_null(p, "%s", line);
+	memset(p + 7, '-', 64);
+	return s;
+}
+
+/* Build `q` into `r`, at a fixed time when it has none. */
+static void build_test(authz_request *r, const struct checked_request *q, struct arena *a)
+{
+	char msg[256];
+	cr_assert_eq(test_request_build(r, q, a, msg, sizeof msg), 0, "%s", msg);
+	if (!authz_request_has_time(r))
+		cr_assert_eq(authz_request_set_time(r, CK_NOW_MS), 0);
+}
+
+Test(codegen, fmt_never_changes_a_decision_on_the_examples)
+{
+	uint8_t *buf_a, *buf_b;
+	size_t len_a, len_b;
+	compile_examples(&buf_a, &len_a);
+	/* format every file of examples/ (policies and tests) */
+	struct fmt_tree ft = { .n = 0 };
+	source_tree_fs(&ft.fs, ex_c.root);
+	size_t changed = 0;
+	for (size_t i = 0; i < ex_c.nfiles; i++) {
+		cr_assert_lt(ft.n, 64);
+		struct src_file *sf = srcset_file(&ex_c.src, ex_c.files[i]->file);
+		ft.name[ft.n] = sf->name;
+		ft.text[ft.n] = fmt_file(&ex_c.arena, &ex_c.src, ex_c.files[i], &ft.len[ft.n]);
+		changed += ft.len[ft.n] != sf->len || memcmp(ft.text[ft.n], sf->text, sf->len) != 0;
+		ft.n++;
+	}
+	cr_assert_gt(ft.n, 4, "the examples have policy and test files");
+	struct source_tree tree = { .payload = &ft, .read_file = fmt_tree_read, .list_dir = fmt_tree_list };
+	struct compilation fc;
+	compilation_init(&fc);
+	fc.now_ms = CK_NOW_MS;
+	fc.root = arena_strdup(&fc.arena, "examples");
+	size_t errors = compilation_run(&fc, &tree);
+	if (errors)
+		diag_render_text(stderr, &fc.src, &fc.diags, false);
+	cr_assert_eq(errors, 0, "the formatted examples do not check");
+	cr_assert_eq(codegen_bundle(&fc, "", &buf_b, &len_b), 0);
+
+	authz_bundle *ba, *bb;
+	authz_error err;
+	cr_assert_eq(authz_bundle_load(&ba, buf_a, len_a, &err), 0, "%s", err.message);
+	cr_assert_eq(authz_bundle_load(&bb, buf_b, len_b, &err), 0, "%s", err.message);
+	cr_assert_eq(authz_bundle_rule_count(ba), authz_bundle_rule_count(bb));
+	if (changed)
+		cr_expect_str_neq(authz_bundle_digest(ba), authz_bundle_digest(bb),
+				  "%zu files changed by fmt, yet the same bundle", changed);
+	authz_request *ra, *rb;
+	authz_decision *da, *db;
+	cr_assert_eq(authz_request_new(&ra, ba), 0);
+	cr_assert_eq(authz_request_new(&rb, bb), 0);
+	cr_assert_eq(authz_decision_new(&da), 0);
+	cr_assert_eq(authz_decision_new(&db), 0);
+	const struct checked *ck = ex_c.checked, *fk = fc.checked;
+	cr_assert_gt(ck->ntests, 10);
+	cr_assert_eq(fk->ntests, ck->ntests);
+	size_t allowed = 0;
+	for (size_t i = 0; i < ck->ntests; i++) {
+		const struct checked_test *t = &ck->tests[i], *u = &fk->tests[i];
+		cr_assert_str_eq(t->name, u->name);
+		/* the original request on both bundles, and the formatted
+		 * test's own request on the formatted bundle */
+		for (int pass = 0; pass < 2; pass++) {
+			build_test(ra, &t->request, &ex_c.arena);
+			build_test(rb, pass ? &u->request : &t->request, &fc.arena);
+			/* the JSON line: decision, rules, errors, time; without the
+			 * trace, whose guard positions and texts follow the layout */
+			cr_assert_eq(authz_decide(da, ba, ra, 0), 0);
+			cr_assert_eq(authz_decide(db, bb, rb, 0), 0);
+			char *ja = without_digest(authz_decision_json(da, NULL));
+			char *jb = without_digest(authz_decision_json(db, NULL));
+			cr_expect_str_eq(jb, ja, "test '%s' (pass %d)", t->name, pass);
+			allowed += pass == 0 && authz_decision_allowed(da);
+			free(ja);
+			free(jb);
+			/* the traces: same rules, outcomes and guards */
+			cr_assert_eq(authz_decide(da, ba, ra, AUTHZ_DECIDE_TRACE), 0);
+			cr_assert_eq(authz_decide(db, bb, rb, AUTHZ_DECIDE_TRACE), 0);
+			cr_assert_eq(authz_decision_trace_count(da), authz_decision_trace_count(db), "'%s'", t->name);
+			for (size_t k = 0; k < authz_decision_trace_count(da); k++) {
+				authz_trace x, y;
+				cr_assert_eq(authz_decision_trace(da, k, &x), 0);
+				cr_assert_eq(authz_decision_trace(db, k, &y), 0);
+				cr_expect_str_eq(x.rule, y.rule, "'%s'", t->name);
+				cr_expect_eq(x.outcome, y.outcome, "'%s' %s", t->name, x.rule);
+				cr_expect_eq(x.guard, y.guard, "'%s' %s", t->name, x.rule);
+			}
+		}
+	}
+	cr_expect_gt(allowed, 0, "some example requests are allowed");
+	cr_expect_lt(allowed, ck->ntests, "some example requests are denied");
+	authz_decision_free(da);
+	authz_decision_free(db);
+	authz_request_free(ra);
+	authz_request_free(rb);
+	authz_bundle_free(ba);
+	authz_bundle_free(bb);
+	free(buf_a);
+	free(buf_b);
+	compilation_release(&fc);
 	compilation_release(&ex_c);
 }

@@ -1,0 +1,302 @@
+/*
+ * test_runtime_index.c: the rule index changes no decision.  A compiled
+ * policy set with every indexable guard shape (and guards that must stop
+ * indexing: arithmetic that can overflow, optional attributes, `or`) is
+ * loaded three times: with the full index, with the scope level only
+ * (RT_INDEX_NO_LITERALS) and with no index at all (one bucket); thousands
+ * of random requests get the same decision JSON, errors and traces from
+ * all three.  Plus the shapes that must be keyed are, and those that must
+ * not be are not.
+ */
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "authz.h"
+#include "bundle.h"
+#include "check_util.h"
+#include "codegen.h"
+#include "index.h"
+
+static const char IX_SCHEMA[] =
+	"{\n"
+	"  \"types\": {\n"
+	"    \"User\": { \"tenant\": \"string\", \"groups\": \"set<string>\", \"admin\": \"bool\",\n"
+	"              \"level\": \"int\", \"nick?\": \"string\", \"loc\": { \"country\": \"string\" } },\n"
+	"    \"Bot\": { \"tenant\": \"string\", \"groups\": \"set<string>\", \"admin\": \"bool\", \"level\": \"int\" },\n"
+	"    \"Doc\": { \"tenant\": \"string\", \"env\": \"string\", \"tags\": \"set<string>\",\n"
+	"             \"public\": \"bool\", \"size\": \"int\", \"owner?\": \"string\" }\n"
+	"  },\n"
+	"  \"actions\": {\n"
+	"    \"read\": { \"principals\": [\"User\", \"Bot\"], \"resources\": [\"Doc\"] },\n"
+	"    \"write\": { \"principals\": [\"User\"], \"resources\": [\"Doc\"] },\n"
+	"    \"admin\": { \"principals\": [\"User\", \"Bot\"], \"resources\": [\"Doc\", \"User\"] }\n"
+	"  },\n"
+	"  \"context\": { \"n?\": \"int\", \"k\": \"int\", \"zone\": \"string\", \"ok\": \"bool\" }\n"
+	"}\n";
+
+/* Guards: indexable shapes, safe and unsafe prefixes, forbids that fail
+ * closed, errors after and before a key. */
+static const char IX_POLICY[] =
+	"permit p1 { when resource.tenant == \"t1\" }\n"
+	"permit p2 { action == \"read\" when \"t2\" == resource.tenant and principal.level > 2 }\n"
+	"permit p3 { resource is Doc when resource.env in [\"dev\", \"qa\"] and principal.admin }\n"
+	"permit p4 { when \"g1\" in principal.groups }\n"
+	"permit p5 { resource is Doc when resource.tags.containsAny([\"x\", \"y\"]) and resource.tenant == \"t3\" }\n"
+	"permit p6 { resource is Doc when resource.tags.containsAll([\"x\", \"z\"]) }\n"
+	"permit p7 { when principal.admin }\n"
+	"permit p8 { resource is Doc when not resource.public and context.zone == \"eu\" }\n"
+	"permit p9 { when resource.id == \"d1\" }\n"
+	"permit p10 { resource is Doc when principal.id in [\"u1\", \"u2\"] and resource.size < 10 }\n"
+	"permit p11 { when principal.level + context.k > 5 and resource.tenant == \"t1\" }\n"
+	"permit p12 { when context has n and context.n > 3 and resource.tenant == \"t2\" }\n"
+	"permit p13 { when resource.tenant == \"t1\" or resource.tenant == \"t2\" }\n"
+	"permit p14 { when principal.level * context.k > 1 }\n"
+	"permit p15 { resource is Doc when resource.env like \"d*\" and principal.groups.containsAny([\"g2\", \"g3\"]) }\n"
+	"permit p16 { resource is Doc when resource has owner and resource.owner == \"u1\" and resource.tenant == \"t4\" }\n"
+	"permit p17 { principal is User when principal.loc.country == \"DE\" and resource.tenant == \"t1\" }\n"
+	"permit p18 { resource is Doc when principal.level >= 0 and resource.tags.isEmpty() and context.ok }\n"
+	"permit p19 { when now.hour >= 0 and resource.tenant in [] }\n"
+	"permit p20 { when resource.tenant == \"t1\" unless principal.admin }\n"
+	"forbid f1 { when principal.level * context.k > 100 and resource.tenant == \"t1\" }\n"
+	"forbid f2 { when resource.tenant == \"t2\" and principal.level + context.k > 9223372036854775800 }\n"
+	"forbid f3 { resource is Doc when \"bad\" in resource.tags }\n"
+	"forbid f4 { when context.zone == \"blocked\" }\n"
+	"forbid f5 { when not context.ok and principal.tenant == \"t3\" }\n"
+	"forbid f6 { when principal.level - context.k < -9223372036854775800 and \"g1\" in principal.groups }\n"
+	"forbid f7 { resource is Doc when principal.tenant != resource.tenant and resource.env == \"prod\" }\n";
+
+static authz_bundle *ix_load(const uint8_t *buf, size_t len, unsigned flags)
+{
+	authz_bundle *b;
+	authz_error err;
+	cr_assert_eq(authz_bundle_load(&b, buf, len, &err), 0, "%s", err.message);
+	if (flags)
+		cr_assert_eq(rt_index_rebuild(b, flags), 0);
+	return b;
+}
+
+static void ix_compile(uint8_t **buf, size_t *len)
+{
+	const char *files[] = { "policies/p.authz", IX_POLICY, NULL };
+	size_t errors = ck_run_v(IX_SCHEMA, files);
+	if (errors)
+		ck_dump();
+	cr_assert_eq(errors, 0);
+	cr_assert_eq(codegen_bundle(&ck_c, "", buf, len), 0);
+}
+
+/* splitmix64 */
+static uint64_t rng = 12345;
+static unsigned rn(unsigned n)
+{
+	uint64_t z = (rng += 0x9e3779b97f4a7c15u);
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9u;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebu;
+	return (unsigned)((z ^ (z >> 31)) % n);
+}
+
+static const char *pick(const char *const *v, unsigned n) { return v[rn(n)]; }
+
+/* A random set of strings from v[0..n) as JSON into p. */
+static int set_json(char *p, size_t size, const char *const *v, unsigned n)
+{
+	int len = snprintf(p, size, "[");
+	unsigned k = rn(4);
+	for (unsigned i = 0; i < k; i++)
+		len += snprintf(p + len, size - (size_t)len, "%s\"%s\"", i ? "," : "", pick(v, n));
+	return len + snprintf(p + len, size - (size_t)len, "]");
+}
+
+/* A random request (sometimes invalid: a wrong kind, a missing attribute). */
+static void random_request(char *out, size_t size)
+{
+	static const char *const tenants[] = { "t1", "t2", "t3", "t4", "t9" };
+	static const char *const groups[] = { "g1", "g2", "g3", "g4", "bad" };
+	static const char *const tags[] = { "x", "y", "z", "bad", "w" };
+	static const char *const envs[] = { "dev", "qa", "prod", "d2" };
+	static const char *const ids[] = { "u1", "u2", "u3", "d1", "d2" };
+	static const char *const zones[] = { "eu", "us", "blocked" };
+	static const char *const acts[] = { "read", "write", "admin" };
+	static const int64_t big[] = { 0, 1, 3, 7, -5, 9223372036854775807LL, -9223372036854775807LL - 1 };
+	char g[128], t[128];
+	set_json(g, sizeof g, groups, 5);
+	set_json(t, sizeof t, tags, 5);
+	bool bot = rn(4) == 0;
+	const char *act = pick(acts, 3);
+	bool res_user = !strcmp(act, "admin") && rn(3) == 0;
+	char principal[512], resource[512];
+	snprintf(principal, sizeof principal,
+		 "{\"type\":\"%s\",\"id\":\"%s\",\"attrs\":{\"tenant\":\"%s\",\"groups\":%s,\"admin\":%s,"
+		 "\"level\":%lld%s%s}}",
+		 bot ? "Bot" : "User", pick(ids, 5), pick(tenants, 5), g, rn(2) ? "true" : "false",
+		 (long long)big[rn(7)], bot ? "" : ",\"loc\":{\"country\":\"", bot ? "" : rn(2) ? "DE\"}" : "FR\"}");
+	if (!bot && rn(3) == 0) {
+		size_t l = strlen(principal);
+		snprintf(principal + l - 2, sizeof principal - l + 2, ",\"nick\":\"n\"}}");
+	}
+	if (res_user)
+		snprintf(resource, sizeof resource,
+			 "{\"type\":\"User\",\"id\":\"%s\",\"attrs\":{\"tenant\":\"%s\",\"groups\":[],\"admin\":false,"
+			 "\"level\":1,\"loc\":{\"country\":\"DE\"}}}", pick(ids, 5), pick(tenants, 5));
+	else
+		snprintf(resource, sizeof resource,
+			 "{\"type\":\"Doc\",\"id\":\"%s\",\"attrs\":{\"tenant\":\"%s\",\"env\":\"%s\",\"tags\":%s,"
+			 "\"public\":%s,\"size\":%u%s}}",
+			 pick(ids, 5), pick(tenants, 5), envs[rn(4)], t, rn(2) ? "true" : "false", rn(20),
+			 rn(2) ? ",\"owner\":\"u1\"" : "");
+	char ctx[256];
+	snprintf(ctx, sizeof ctx, "{%s\"k\":%lld,\"zone\":\"%s\",\"ok\":%s}",
+		 rn(2) ? "\"n\":5," : "", (long long)big[rn(7)], pick(zones, 3), rn(2) ? "true" : "false");
+	if (rn(50) == 0)   /* a request error: wrong kind */
+		snprintf(ctx, sizeof ctx, "{\"k\":\"nine\",\"zone\":\"eu\",\"ok\":true}");
+	snprintf(out, size, "{\"principal\":%s,\"action\":\"%s\",\"resource\":%s,\"context\":%s,"
+		 "\"time\":\"2026-11-22T10:00:00Z\"}", principal, act, resource, ctx);
+}
+
+Test(runtime_index, decisions_with_and_without_the_index_agree)
+{
+	uint8_t *buf;
+	size_t len;
+	ix_compile(&buf, &len);
+	static const unsigned flags[3] = { 0, RT_INDEX_NO_LITERALS, RT_INDEX_NO_LITERALS | RT_INDEX_NO_SCOPE };
+	authz_bundle *b[3];
+	authz_request *r[3];
+	authz_decision *d[3];
+	for (int i = 0; i < 3; i++) {
+		b[i] = ix_load(buf, len, flags[i]);
+		cr_assert_eq(authz_request_new(&r[i], b[i]), 0);
+		cr_assert_eq(authz_decision_new(&d[i]), 0);
+	}
+	cr_assert_gt(b[0]->index->nkeys, 0, "the full index has literal keys");
+	cr_assert_eq(b[1]->index->nkeys, 0);
+	size_t allowed = 0, errors = 0, applied = 0;
+	char req[2048];
+	for (int n = 0; n < 5000; n++) {
+		random_request(req, sizeof req);
+		for (unsigned tr = 0; tr < 2; tr++) {
+			const char *want = NULL;
+			for (int i = 0; i < 3; i++) {
+				cr_assert_eq(authz_decide_json(d[i], b[i], r[i], req, strlen(req),
+							       tr ? AUTHZ_DECIDE_TRACE : 0), 0);
+				const char *line = authz_decision_json(d[i], NULL);
+				cr_assert_not_null(line);
+				if (i == 0) {
+					want = strdup(line);
+					allowed += !tr && authz_decision_allowed(d[0]);
+					errors += !tr && authz_decision_error_count(d[0]) > 0;
+					applied += !tr && authz_decision_rule_count(d[0]) > 0;
+				} else {
+					cr_assert_str_eq(line, want, "index flags %u, request %s", flags[i], req);
+				}
+			}
+			free((void *)want);
+		}
+	}
+	/* the requests exercise allow, deny, errors and applying rules */
+	cr_expect_gt(allowed, 500);
+	cr_expect_lt(allowed, 4500);
+	cr_expect_gt(errors, 100);
+	cr_expect_gt(applied, 1000);
+	for (int i = 0; i < 3; i++) {
+		authz_decision_free(d[i]);
+		authz_request_free(r[i]);
+		authz_bundle_free(b[i]);
+	}
+	free(buf);
+}
+
+/* The rule id's key in the bundle's index: "-" when the rule is plain in
+ * every bucket, else "<root>.<slot name or id>/<mode>". */
+static void rule_key_text(const authz_bundle *b, const char *id, char *out, size_t size)
+{
+	const struct rt_index *ix = b->index;
+	uint32_t ri = 0;
+	while (ri < b->nrules && strcmp(b->str[b->rules[ri].id], id))
+		ri++;
+	cr_assert_lt(ri, b->nrules, "no rule %s", id);
+	snprintf(out, size, "-");
+	for (size_t k = 0; k < ix->nkeys; k++) {
+		const struct rt_ix_key *x = &ix->keys[k];
+		for (uint32_t i = 0; i < x->nall; i++)
+			if (ix->rules[x->all + i] == ri) {
+				snprintf(out, size, "%u.%s/%u", x->root,
+					 x->is_id ? "id" : b->str[b->slots[x->slot].name], x->mode);
+				return;
+			}
+	}
+}
+
+Test(runtime_index, keys_follow_the_safe_guards)
+{
+	uint8_t *buf;
+	size_t len;
+	ix_compile(&buf, &len);
+	authz_bundle *b = ix_load(buf, len, 0);
+	static const struct { const char *rule, *key; } rows[] = {
+		{ "p1", "1.tenant/0" },
+		{ "p2", "1.tenant/0" },
+		{ "p3", "1.env/0" },            /* 2 literals of a 4-literal key vs a bool */
+		{ "p4", "0.groups/1" },
+		{ "p5", "1.tenant/0" },         /* the tenant over a set key */
+		{ "p6", "1.tags/1" },
+		{ "p7", "0.admin/2" },
+		{ "p8", "2.zone/0" },           /* a string key over a bool one */
+		{ "p9", "1.id/0" },
+		{ "p10", "0.id/0" },
+		{ "p11", "-" },                 /* after `+`: could overflow */
+		{ "p12", "1.tenant/0" },        /* context.n proven by `has` */
+		{ "p13", "-" },                 /* an `or` */
+		{ "p14", "-" },
+		{ "p15", "0.groups/1" },        /* after a like */
+		{ "p16", "1.tenant/0" },
+		{ "p17", "1.tenant/0" },        /* a required field of a required record */
+		{ "p18", "2.ok/2" },
+		{ "p19", "1.tenant/0" },        /* no literal: never a candidate */
+		{ "p20", "1.tenant/0" },
+		{ "f1", "-" },                  /* a forbid failing closed is never skipped */
+		{ "f2", "1.tenant/0" },         /* the error comes after the key */
+		{ "f3", "1.tags/1" },
+		{ "f4", "2.zone/0" },
+		{ "f5", "0.tenant/0" },
+		{ "f6", "-" },
+		{ "f7", "1.env/0" },
+	};
+	for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+		char got[64];
+		rule_key_text(b, rows[i].rule, got, sizeof got);
+		cr_expect_str_eq(got, rows[i].key, "rule %s", rows[i].rule);
+	}
+	authz_bundle_free(b);
+	free(buf);
+}
+
+Test(runtime_index, has_guards_and_jumps_before_a_key)
+{
+	const char *files[] = { "policies/p.authz",
+		"permit a { principal is User when principal has nick and principal.nick like \"n*\"\n"
+		"  and resource.tenant == \"t1\" }\n"
+		"permit b { principal is User when (principal has nick or principal.level > 1)\n"
+		"  and resource.tenant == \"t1\" }\n"
+		"permit c { principal is User when principal has nick and principal.admin\n"
+		"  when principal.nick like \"n*\" and resource.tenant == \"t1\" }\n",
+		NULL };
+	size_t errors = ck_run_v(IX_SCHEMA, files);
+	if (errors)
+		ck_dump();
+	cr_assert_eq(errors, 0);
+	uint8_t *buf;
+	size_t len;
+	cr_assert_eq(codegen_bundle(&ck_c, "", &buf, &len), 0);
+	authz_bundle *bb = ix_load(buf, len, 0);
+	char got[64];
+	rule_key_text(bb, "a", got, sizeof got);
+	cr_expect_str_eq(got, "1.tenant/0", "nick proven present by its has guard");
+	rule_key_text(bb, "b", got, sizeof got);
+	cr_expect_str_eq(got, "-", "an `or` (jumps) before the key stops indexing");
+	rule_key_text(bb, "c", got, sizeof got);
+	cr_expect_str_eq(got, "1.tenant/0", "has proves nick for a later clause too");
+	authz_bundle_free(bb);
+	free(buf);
+}
