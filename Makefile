@@ -57,7 +57,7 @@ LIBSO    = $(BUILD)/libauthz.so
 UNIT     = $(BUILD)/unit-tests
 STAMP    = build/.deps-ok
 
-.PHONY: all deps demo test unit cli doctest check-man install clean bench
+.PHONY: all deps demo test unit cli doctest check-man install clean bench memcheck fuzz fuzz-smoke fuzz-build fuzz-bins
 .DEFAULT_GOAL := all
 
 all: $(AUTHZC) $(LIBA) $(LIBSO)
@@ -101,16 +101,21 @@ $(LIBSO): $(RT_PIC)
 $(AUTHZC): $(BUILD)/obj/compiler/main.o $(CC_OBJ) $(LIBA)
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) -lm
 
+# --wrap: tests/unit/test_failclosed.c injects allocation failures.
+UNIT_WRAP = -Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc
+
 $(UNIT): $(UT_OBJ) $(CC_OBJ) $(LIBA)
-	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) $(CRIT_LIBS) -lm
+	$(CC) $(LDFLAGS) $(UNIT_WRAP) -o $@ $^ $(PKG_LIBS) $(CRIT_LIBS) -lm
 
 # ---- tests -----------------------------------------------------------------
 
-# The suite runs twice: as built, then under ASan+UBSan (leak checks on).
+# The suite runs twice: as built, then under ASan+UBSan (leak checks on);
+# then each fuzz target replays its corpus and fuzzes a few seconds.
 test: all $(UNIT)
 	@$(MAKE) --no-print-directory unit cli doctest check-man
 ifneq ($(SANITIZE),1)
 	@$(MAKE) --no-print-directory SANITIZE=1 BUILD=$(BUILD)/asan unit cli
+	@$(MAKE) --no-print-directory fuzz-smoke
 endif
 
 unit: $(UNIT)
@@ -128,14 +133,67 @@ check-man:
 demo: all
 	@AUTHZC=$(abspath $(AUTHZC)) sh tools/demo.sh
 
+# Unit suite and every golden CLI case under valgrind (never part of `make
+# test`: about 15 minutes).  Fails on any valgrind error or definite leak.
+memcheck: $(AUTHZC) $(UNIT)
+	@WANT_OPTIONAL=1 sh tools/deps.sh
+	@UNIT=$(abspath $(UNIT)) AUTHZC=$(abspath $(AUTHZC)) sh tests/fuzz/memcheck.sh
+
+# ---- fuzzing (clang + libFuzzer, ASan + UBSan; tests/fuzz/) ------------------
+#
+#   make fuzz FUZZ_SECONDS=N   install clang's fuzzer runtime if missing, then
+#                              fuzz each target N seconds (default 60)
+#   make fuzz-smoke            replay the corpus and the regression inputs,
+#                              fuzz FUZZ_SMOKE_SECONDS each; skipped (with a
+#                              message) without clang and its fuzzer runtime
+
+FUZZ_BUILD   ?= $(BUILD)/fuzz
+FUZZ_SECONDS ?= 60
+FUZZ_SMOKE_SECONDS ?= 5
+FUZZ_TARGETS  = policy schema request bundle
+FUZZ_SAN      = -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+FUZZ_CC      ?= clang
+
+fuzz: $(AUTHZC)
+	@WANT_FUZZ=1 sh tools/deps.sh
+	@$(MAKE) --no-print-directory fuzz-build
+	@FUZZ=$(abspath $(FUZZ_BUILD)) AUTHZC=$(abspath $(AUTHZC)) sh tests/fuzz/run.sh $(FUZZ_SECONDS)
+
+fuzz-smoke: $(AUTHZC)
+	@if printf 'int LLVMFuzzerTestOneInput(const unsigned char *d, unsigned long n) { return d && n; }\n' | \
+	    $(FUZZ_CC) -fsanitize=fuzzer,address,undefined -x c - -o /dev/null >/dev/null 2>&1; then \
+	  $(MAKE) --no-print-directory fuzz-build >/dev/null && \
+	  FUZZ=$(abspath $(FUZZ_BUILD)) AUTHZC=$(abspath $(AUTHZC)) sh tests/fuzz/run.sh $(FUZZ_SMOKE_SECONDS); \
+	else \
+	  echo "fuzz-smoke: skipped: $(FUZZ_CC) with libFuzzer (libclang-rt-14-dev) is not installed; make fuzz installs it"; \
+	fi
+
+fuzz-build:
+	@$(MAKE) --no-print-directory CC=$(FUZZ_CC) BUILD=$(FUZZ_BUILD) OPT=-O1 SANITIZE= \
+	  SANFLAGS="$(FUZZ_SAN)" fuzz-bins
+
+fuzz-bins: $(FUZZ_TARGETS:%=$(BUILD)/fuzz_%)
+.PRECIOUS: $(BUILD)/obj/tests/fuzz/%.o
+
+$(BUILD)/obj/tests/fuzz/%.o: tests/fuzz/%.c tests/fuzz/fuzz_common.h $(HEADERS) | $(STAMP)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -DFUZZ_EXAMPLES='"$(abspath examples)"' -c $< -o $@
+
+$(BUILD)/fuzz_%: $(BUILD)/obj/tests/fuzz/fuzz_%.o $(CC_OBJ) $(LIBA)
+	$(CC) $(LDFLAGS) -fsanitize=fuzzer -o $@ $^ $(PKG_LIBS) -lm
+
 # ---- benchmarks (never part of `make test`) ---------------------------------
 
 BENCH    = $(BUILD)/bench
 
-bench: $(AUTHZC) $(BENCH)/gen $(BENCH)/bench_front $(BENCH)/bench_decide $(BENCH)/schema_bundle
+bench: $(AUTHZC) $(BENCH)/gen $(BENCH)/gen_tests $(BENCH)/bench_front $(BENCH)/bench_decide $(BENCH)/schema_bundle
 	@AUTHZC=$(abspath $(AUTHZC)) BENCH=$(abspath $(BENCH)) CC="$(CC)" sh tests/bench/run.sh
 
 $(BENCH)/gen: tests/bench/gen.c | $(STAMP)
+	@mkdir -p $(dir $@)
+	$(CC) $(CSTD) $(WARN) $(CFLAGS) $(SANFLAGS) $(LDFLAGS) -o $@ $<
+
+$(BENCH)/gen_tests: tests/bench/gen_tests.c | $(STAMP)
 	@mkdir -p $(dir $@)
 	$(CC) $(CSTD) $(WARN) $(CFLAGS) $(SANFLAGS) $(LDFLAGS) -o $@ $<
 

@@ -1,0 +1,58 @@
+#!/bin/sh
+# Build the fuzz seed corpora from the examples and the tests:
+#
+#   AUTHZC=build/authzc sh tests/fuzz/corpus.sh OUT
+#
+# OUT/policy   every .authz file of examples/ and tests/cli/cases/
+# OUT/schema   every schema.json and authzc.json there
+# OUT/request  tests/fuzz/seeds/request/ (for the examples/ schema), every
+#              request .json of the CLI cases and each line of their .jsonl
+# OUT/bundle   the examples/ bundle and the bundle of every CLI case project
+#              that compiles
+# Seeds are named by their content's checksum, so re-running adds nothing
+# twice.  Inputs libFuzzer saves while fuzzing land in the same folders.
+set -eu
+: "${AUTHZC:?set AUTHZC to the authzc binary}"
+out=${1:?usage: corpus.sh OUT}
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/../.." && pwd)
+mkdir -p "$out/policy" "$out/schema" "$out/request" "$out/bundle"
+
+put() { # put DIR FILE: copy FILE under its checksum
+  sum=$(cksum <"$2" | cut -d' ' -f1)
+  cp "$2" "$1/seed-$sum"
+}
+
+find "$root/examples" "$root/tests/cli/cases" "$root/tests/fuzz/seeds/policy" -name '*.authz' 2>/dev/null |
+  while read -r f; do put "$out/policy" "$f"; done
+find "$root/examples" "$root/tests/cli/cases" "$root/tests/fuzz/seeds/schema" \
+  \( -name schema.json -o -name authzc.json -o -name '*.schema.json' \) 2>/dev/null |
+  while read -r f; do put "$out/schema" "$f"; done
+for f in "$root"/tests/fuzz/seeds/request/*.json; do put "$out/request" "$f"; done
+find "$root/tests/cli/cases" -name '*.json' ! -name schema.json ! -name authzc.json |
+  while read -r f; do put "$out/request" "$f"; done
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/authzc-corpus.XXXXXX")
+trap 'rm -rf "$tmp"' EXIT INT TERM
+find "$root/tests/cli/cases" -name '*.jsonl' | while read -r f; do
+  i=0
+  while IFS= read -r line; do
+    i=$((i + 1))
+    printf '%s' "$line" >"$tmp/line"
+    put "$out/request" "$tmp/line"
+  done <"$f"
+done
+
+# Bundles: examples/, then every case folder that is a project of its own.
+n=0
+for dir in "$root/examples" "$root"/tests/cli/cases/*; do
+  [ -f "$dir/schema.json" ] || continue
+  n=$((n + 1))
+  rm -rf "$tmp/p" && cp -R "$dir" "$tmp/p"
+  if "$AUTHZC" compile -C "$tmp/p" -o "$tmp/b.authzb" >/dev/null 2>&1; then
+    put "$out/bundle" "$tmp/b.authzb"
+  fi
+done
+find "$root/tests/fuzz/seeds/bundle" -type f 2>/dev/null | while read -r f; do put "$out/bundle" "$f"; done
+for t in policy schema request bundle; do
+  printf 'corpus: %s: %s seeds\n' "$t" "$(ls "$out/$t" | wc -l)"
+done
