@@ -8,7 +8,6 @@
  */
 #include <cJSON.h>
 #include <getopt.h>
-#include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -32,17 +31,6 @@ static void inspect_usage(FILE *out)
 	      "  -h, --help       show this help\n"
 	      "\n"
 	      "exit status: 0 shown, 2 usage trouble or a bundle that does not load\n", out);
-}
-
-/* "sha256:<hex>" of the schema section (types, attributes, actions): the
- * same schema gives the same digest whatever the rules are. */
-static void schema_digest(const authz_bundle *b, char out[72])
-{
-	uint32_t off = b->sec_off[SEC_SCHEMA - 1], len = b->sec_len[SEC_SCHEMA - 1];
-	unsigned char h[crypto_hash_sha256_BYTES];
-	crypto_hash_sha256(h, b->buf + off, len);
-	memcpy(out, "sha256:", 7);
-	sodium_bin2hex(out + 7, 72 - 7, h, sizeof h);
 }
 
 struct strbuf {
@@ -99,14 +87,13 @@ static void print_quoted(const char *s)
 
 static void print_text(const authz_bundle *b, const char *path, bool disasm)
 {
-	char sd[72], t[32];
-	schema_digest(b, sd);
+	char t[32];
 	const char *rev = authz_bundle_source_revision(b);
 	size_t nrules = authz_bundle_rule_count(b);
 	printf("bundle    %s\n", path);
 	printf("format    %u\n", (unsigned)(b->buf[4] | b->buf[5] << 8));
 	printf("digest    %s\n", authz_bundle_digest(b));
-	printf("schema    %s\n", sd);
+	printf("schema    %s\n", authz_bundle_schema_digest(b));
 	printf("revision  %s\n", *rev ? rev : "(none)");
 	printf("size      %zu bytes, %zu rule%s, %u constant%s, %u instruction%s\n", b->len, nrules,
 	       nrules == 1 ? "" : "s", (unsigned)b->nconsts, b->nconsts == 1 ? "" : "s",
@@ -145,13 +132,12 @@ static void print_text(const authz_bundle *b, const char *path, bool disasm)
 /* The JSON description; NULL when out of memory. */
 static char *json_of(const authz_bundle *b, const char *path, bool disasm)
 {
-	char sd[72], t[32];
-	schema_digest(b, sd);
+	char t[32];
 	cJSON *o = cJSON_CreateObject();
 	cJSON_AddStringToObject(o, "bundle", path);
 	cJSON_AddNumberToObject(o, "format", b->buf[4] | b->buf[5] << 8);
 	cJSON_AddStringToObject(o, "digest", authz_bundle_digest(b));
-	cJSON_AddStringToObject(o, "schema_digest", sd);
+	cJSON_AddStringToObject(o, "schema_digest", authz_bundle_schema_digest(b));
 	cJSON_AddStringToObject(o, "revision", authz_bundle_source_revision(b));
 	cJSON_AddNumberToObject(o, "bytes", (double)b->len);
 	cJSON_AddNumberToObject(o, "constants", b->nconsts);
@@ -254,10 +240,6 @@ int cmd_inspect(int argc, char **argv)
 		else
 			fprintf(stderr, "authzc inspect: %s\n", err.message);
 		return EXIT_TROUBLE;
-	}
-	if (sodium_init() < 0) {
-		authz_bundle_free(b);
-		return cli_error("cannot initialise libsodium");
 	}
 	int code = EXIT_OK;
 	if (format == FMT_TEXT) {

@@ -9,7 +9,6 @@
  * compiled in memory (diff_side_load), never from the working tree.
  */
 #include <cJSON.h>
-#include <sodium.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -47,21 +46,6 @@ static int refuse(const struct promote_opts *o, const char *gate, const char *fm
 	return EXIT_FAIL;
 }
 
-/* "sha256:<hex>" of the schema's JSON text with the whitespace taken out:
- * layout does not change it, any change of meaning does. */
-static void schema_digest(struct compilation *c, char out[80])
-{
-	struct src_file *f = srcset_file(&c->src, c->schema_file);
-	cJSON *j = f ? cJSON_ParseWithLength(f->text, f->len) : NULL;
-	char *text = j ? cJSON_PrintUnformatted(j) : NULL;
-	unsigned char h[crypto_hash_sha256_BYTES];
-	crypto_hash_sha256(h, (const unsigned char *)(text ? text : ""), text ? strlen(text) : 0);
-	memcpy(out, "sha256:", 7);
-	sodium_bin2hex(out + 7, 80 - 7, h, sizeof h);
-	cJSON_free(text);
-	cJSON_Delete(j);
-}
-
 /*
  * Compile `commit`'s tree and run its tests with coverage.  Returns
  * EXIT_OK with *ev filled, EXIT_FAIL after printing the compile gate's
@@ -85,7 +69,7 @@ static int gather(struct gitx *g, const struct promote_opts *o, const git_oid *c
 		goto done;
 	}
 	snprintf(ev->bundle, sizeof ev->bundle, "%s", authz_bundle_digest(side.bundle));
-	schema_digest(side.c, ev->schema);
+	snprintf(ev->schema, sizeof ev->schema, "%s", authz_bundle_schema_digest(side.bundle));
 	struct coverage cov;
 	struct testrun run;
 	coverage_init(&cov, side.c);
@@ -262,8 +246,6 @@ int promote_run(struct gitx *g, const struct promote_opts *o)
 	int code = EXIT_OK, error;
 	unsigned rollback_to = 0;
 
-	if (sodium_init() < 0)
-		return cli_error("cannot initialise libsodium");
 	int idx = gitx_env_index(g, o->env);
 	if (idx < 0) {
 		char *list = arena_strdup(&a, "");

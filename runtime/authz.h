@@ -55,6 +55,9 @@ AUTHZ_API int authz_bundle_load_file(authz_bundle **out, const char *path, authz
 AUTHZ_API void authz_bundle_free(authz_bundle *b);
 /* "sha256:<64 hex digits>": the bundle's identity. */
 AUTHZ_API const char *authz_bundle_digest(const authz_bundle *b);
+/* "sha256:<64 hex digits>" of the bundle's schema alone: equal for two
+ * bundles compiled from the same schema, whatever their rules. */
+AUTHZ_API const char *authz_bundle_schema_digest(const authz_bundle *b);
 /* The source revision recorded by the compiler ("" when none). */
 AUTHZ_API const char *authz_bundle_source_revision(const authz_bundle *b);
 AUTHZ_API size_t authz_bundle_rule_count(const authz_bundle *b);

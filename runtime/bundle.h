@@ -31,7 +31,7 @@
 #define BUNDLE_PROBE "\x19\x93\r\n\x1a\n\0\xff"
 #define BUNDLE_SENTINEL UINT64_C(0x1122334455667788)
 #define BUNDLE_HEADER_SIZE 72
-#define BUNDLE_MAX_SIZE (UINT32_C(1) << 30)
+/* BUNDLE_MAX_SIZE: authz_limits.h */
 #define BUNDLE_NO_INDEX UINT32_MAX      /* "none" for u32 references */
 
 enum bundle_section {
@@ -64,6 +64,7 @@ struct authz_bundle {
 	uint8_t *buf;
 	size_t len;
 	char digest[72];                /* "sha256:" + hex */
+	char schema_digest[72];         /* the same, of the schema section */
 	uint32_t nstrings;
 	const char **str;               /* NUL-terminated, inside buf */
 	uint32_t *strlen;

@@ -618,6 +618,18 @@ static int load_sections(authz_bundle *b, authz_error *err)
 	return rt_index_build(b, 0);
 }
 
+/* "sha256:" and the 64 hex digits of `d`. */
+static void digest_str(char out[72], const uint8_t d[32])
+{
+	static const char hex[] = "0123456789abcdef";
+	memcpy(out, "sha256:", 7);
+	for (int i = 0; i < 32; i++) {
+		out[7 + 2 * i] = hex[d[i] >> 4];
+		out[8 + 2 * i] = hex[d[i] & 15];
+	}
+	out[71] = '\0';
+}
+
 int authz_bundle_load(authz_bundle **out, const void *buf, size_t len, authz_error *err)
 {
 	*out = NULL;
@@ -666,13 +678,7 @@ int authz_bundle_load(authz_bundle **out, const void *buf, size_t len, authz_err
 	}
 	memcpy(b->buf, buf, len);
 	b->len = len;
-	memcpy(b->digest, "sha256:", 7);
-	for (int i = 0; i < 32; i++) {
-		static const char hex[] = "0123456789abcdef";
-		b->digest[7 + 2 * i] = hex[digest[i] >> 4];
-		b->digest[8 + 2 * i] = hex[digest[i] & 15];
-	}
-	b->digest[71] = '\0';
+	digest_str(b->digest, digest);
 	int e = load_sections(b, err);
 	if (e < 0) {
 		if (e == AUTHZ_ENOMEM)
@@ -680,6 +686,11 @@ int authz_bundle_load(authz_bundle **out, const void *buf, size_t len, authz_err
 		authz_bundle_free(b);
 		return e;
 	}
+	/* The schema section holds only the schema (and the codegen writes its
+	 * strings first), so the same schema gives the same digest whatever the
+	 * rules are: the "schema digest" of inspect and promotion records. */
+	crypto_hash_sha256(digest, b->buf + b->sec_off[SEC_SCHEMA - 1], b->sec_len[SEC_SCHEMA - 1]);
+	digest_str(b->schema_digest, digest);
 	*out = b;
 	return 0;
 }
@@ -757,6 +768,7 @@ void authz_bundle_free(authz_bundle *b)
 }
 
 const char *authz_bundle_digest(const authz_bundle *b) { return b->digest; }
+const char *authz_bundle_schema_digest(const authz_bundle *b) { return b->schema_digest; }
 const char *authz_bundle_source_revision(const authz_bundle *b) { return b->str[b->revision]; }
 size_t authz_bundle_rule_count(const authz_bundle *b) { return b->nrules; }
 

@@ -25,6 +25,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "authz_limits.h"
+
 enum authz_op {
 #define OP(name, fmt, in, out, doc) AUTHZ_OP_##name,
 #include "opcodes.def"
@@ -91,9 +93,7 @@ enum authz_kind {
 /* Rule effects. */
 enum authz_effect { AUTHZ_PERMIT = 0, AUTHZ_FORBID = 1 };
 
-/* Limits enforced by the writer and the verifier. */
-#define AUTHZ_MAX_STACK 256
-#define AUTHZ_MAX_DEPTH 16          /* record nesting in the schema */
-#define AUTHZ_MAX_COUNT (1u << 24)  /* any table */
+/* Limits enforced by the writer and the verifier: AUTHZ_MAX_STACK,
+ * AUTHZ_MAX_DEPTH, AUTHZ_MAX_COUNT (authz_limits.h). */
 
 #endif

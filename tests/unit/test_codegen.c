@@ -428,6 +428,36 @@ Test(codegen, same_sources_give_the_same_bytes)
 	authz_bundle_free(b2);
 }
 
+/* The schema digest (inspect, promotion records) follows the schema only. */
+Test(codegen, schema_digest_follows_the_schema_not_the_rules)
+{
+	authz_bundle *b1 = cg_compile("permit a {\n  when principal.level > 3\n}\n", NULL, NULL);
+	authz_bundle *b2 = cg_compile("@owner(\"x\")\nforbid zz {\n  when now.hour < 2\n}\n"
+				      "permit q {\n  resource is Doc\n}\n", NULL, NULL);
+	cr_expect_str_neq(authz_bundle_digest(b1), authz_bundle_digest(b2));
+	cr_expect_str_eq(authz_bundle_schema_digest(b1), authz_bundle_schema_digest(b2));
+	cr_expect_eq(strncmp(authz_bundle_schema_digest(b1), "sha256:", 7), 0);
+	cr_expect_eq(strlen(authz_bundle_schema_digest(b1)), 71);
+	authz_bundle_free(b1);
+	authz_bundle_free(b2);
+
+	/* Another schema, another digest. */
+	const char *files[] = { "policies/p.authz", "permit a {\n  when true\n}\n", NULL };
+	cr_assert_eq(ck_run_v("{\"types\": {\"U\": {}}, \"actions\": {\"r\": "
+			      "{\"principals\": [\"U\"], \"resources\": [\"U\"]}}}", files), 0);
+	uint8_t *buf;
+	size_t len;
+	cr_assert_eq(codegen_bundle(&ck_c, "", &buf, &len), 0);
+	authz_bundle *b3;
+	authz_error err;
+	cr_assert_eq(authz_bundle_load(&b3, buf, len, &err), 0, "%s", err.message);
+	authz_bundle *b4 = cg_compile("permit a {\n  when true\n}\n", NULL, NULL);
+	cr_expect_str_neq(authz_bundle_schema_digest(b3), authz_bundle_schema_digest(b4));
+	free(buf);
+	authz_bundle_free(b3);
+	authz_bundle_free(b4);
+}
+
 Test(codegen, deep_expression_fits_the_operand_stack)
 {
 	/* Nesting just under AST_MAX_DEPTH, leaning right so every level keeps

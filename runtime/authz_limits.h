@@ -1,0 +1,42 @@
+/*
+ * authz_limits.h: the runtime's resource limits, declared once (internal).
+ *
+ * libauthz enforces these on bundles (the writer and the verifier) and on
+ * requests (JSON and the setters of authz.h); the compiler reuses them
+ * through compiler/authzc_limits.h so that what `authzc check` accepts is
+ * exactly what a bundle and a request can hold.  Documented in authz(3)
+ * and authzc-policy(5), LIMITS; tested in tests/unit/test_limits.c.
+ */
+#ifndef AUTHZ_LIMITS_H
+#define AUTHZ_LIMITS_H
+
+#include <stdint.h>
+
+/* ---- bundles -------------------------------------------------------------- */
+
+/* Largest bundle file (bytes). */
+#define BUNDLE_MAX_SIZE (UINT32_C(1) << 30)
+/* Operand stack of one rule (values). */
+#define AUTHZ_MAX_STACK 256
+/* Record nesting in the schema: an attribute path (principal.a.b...) names
+ * at most this many attributes, so a record-typed attribute sits at most
+ * AUTHZ_MAX_DEPTH - 1 deep.  The schema loader refuses deeper records. */
+#define AUTHZ_MAX_DEPTH 16
+/* Entries of any table (strings, constants, rules, slots, code words). */
+#define AUTHZ_MAX_COUNT (1u << 24)
+
+/* ---- values (requests, and literals in policies) ------------------------- */
+
+/* Bytes of one string: a request's string attribute, set element or entity
+ * id; a string literal in a policy. */
+#define AUTHZ_MAX_STRING (64u * 1024)
+/* Elements of one set: a request's set attribute; a set literal. */
+#define AUTHZ_MAX_SET 100000u
+
+/* ---- requests ------------------------------------------------------------- */
+
+/* A JSON request: its size in bytes and its nesting of arrays and objects. */
+#define AUTHZ_MAX_REQUEST_BYTES (64u << 20)
+#define AUTHZ_MAX_JSON_DEPTH 64
+
+#endif
