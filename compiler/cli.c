@@ -3,6 +3,8 @@
  */
 #include "cli.h"
 
+#include <cJSON.h>
+
 #include <errno.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -49,4 +51,15 @@ int cli_finish(int code)
 		return EXIT_TROUBLE;
 	}
 	return code;
+}
+
+int cli_print_json(struct cJSON *json)
+{
+	char *text = json ? cJSON_Print(json) : NULL;
+	cJSON_Delete(json);
+	if (!text)
+		return cli_error("out of memory");
+	printf("%s\n", text);
+	cJSON_free(text);
+	return EXIT_OK;
 }

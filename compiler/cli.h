@@ -52,6 +52,11 @@ int cli_usage_error(const char *cmd, const char *fmt, ...)
 /* Print "authzc: <message>" to stderr; returns EXIT_TROUBLE. */
 int cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+struct cJSON;
+/* Print `json` (consumed: deleted here) indented, with a newline, on stdout;
+ * EXIT_OK, or EXIT_TROUBLE when out of memory. */
+int cli_print_json(struct cJSON *json);
+
 /* Flush stdout and report a write error (ENOSPC, EPIPE) as trouble, as git
  * does; returns `code`, or EXIT_TROUBLE when output was lost. */
 int cli_finish(int code);

@@ -56,13 +56,7 @@ static int print_json(const struct promote_record *r, size_t n)
 		cJSON_AddStringToObject(o, "tag", r[i].tag);
 		cJSON_AddItemToArray(arr, o);
 	}
-	char *text = cJSON_Print(arr);
-	cJSON_Delete(arr);
-	if (!text)
-		return cli_error("out of memory");
-	printf("%s\n", text);
-	cJSON_free(text);
-	return EXIT_OK;
+	return cli_print_json(arr);
 }
 
 int cmd_log(int argc, char **argv)

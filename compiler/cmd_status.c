@@ -126,13 +126,7 @@ static int print_json(const struct env_status *v, size_t n)
 			cJSON_AddNullToObject(o, "behind");
 		cJSON_AddItemToArray(arr, o);
 	}
-	char *text = cJSON_Print(arr);
-	cJSON_Delete(arr);
-	if (!text)
-		return cli_error("out of memory");
-	printf("%s\n", text);
-	cJSON_free(text);
-	return EXIT_OK;
+	return cli_print_json(arr);
 }
 
 int cmd_status(int argc, char **argv)
