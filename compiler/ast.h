@@ -20,11 +20,10 @@
 #include <stdint.h>
 
 #include "arena.h"
+#include "authzc_limits.h"
 #include "source.h"
 
-/* Deepest expression nesting accepted; deeper input is a diagnostic (E0009),
- * so no later recursive pass can overflow the stack. */
-#define AST_MAX_DEPTH 256
+/* AST_MAX_DEPTH, the deepest expression nesting accepted: authzc_limits.h */
 
 struct type; /* checker.h */
 

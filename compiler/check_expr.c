@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "authzc_limits.h"
 #include "check_int.h"
 #include "timeparse.h"
 
@@ -324,6 +325,14 @@ static const struct type *check_set(struct ck *ck, struct ast_expr *e)
 	const struct type *elem = NULL;
 	const struct ast_expr *first = NULL;
 	bool bad = false;
+	if (n > LIM_MAX_SET) {
+		struct span at = { e->span.file, e->span.start, e->span.start + 1 };
+		struct diag *d = diag_at(ck->d, E_LIMIT, at, "set literal too large: %zu elements, at most %u",
+					 n, (unsigned)LIM_MAX_SET);
+		diag_help(ck->d, d, "a request's set is limited likewise; split the set into several "
+			  "constants and test each with 'in'");
+		return err_type();
+	}
 	struct value *items = arena_calloc(ck->a, n ? n : 1, sizeof(*items));
 	for (size_t i = 0; i < n; i++) {
 		struct ast_expr *x = e->u.list.items[i];

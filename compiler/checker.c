@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "authzc_limits.h"
 #include "check_int.h"
 #include "timeparse.h"
 
@@ -520,6 +521,13 @@ static void check_rules(struct ck *ck)
 			if (it->kind != ITEM_RULE || !it->u.rule->name)
 				continue;
 			struct ast_rule *r = it->u.rule;
+			if (ck->out->nrules == LIM_MAX_RULES) {
+				struct diag *d = diag_at(ck->d, E_LIMIT, r->effect_span,
+							 "too many rules: the policy set has %zu, at most %u",
+							 n, (unsigned)LIM_MAX_RULES);
+				diag_help(ck->d, d, "split the policy set into several bundles, or merge "
+					  "rules that differ only in a value into one rule with a set");
+			}
 			if (!r->id)
 				r->id = f->package ? arena_printf(ck->a, "%s.%s", f->package, r->name)
 						   : arena_strdup(ck->a, r->name);

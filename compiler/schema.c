@@ -16,14 +16,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "authzc_limits.h"
 #include "parse_ctx.h" /* utf8_check */
 
-/* Limits on a schema; beyond them the schema is refused with E0010. */
-#define SCHEMA_MAX_TYPES 10000
-#define SCHEMA_MAX_ACTIONS 10000
-#define SCHEMA_MAX_ATTRS 1000      /* per record */
-#define SCHEMA_MAX_DEPTH 32        /* nested records */
-#define SCHEMA_MAX_JSON_DEPTH 64   /* arrays and objects in the JSON text */
+/* Limits on a schema (SCHEMA_MAX_*: authzc_limits.h); beyond them the
+ * schema is refused with E0010. */
 #define SCHEMA_MAX_ERRORS 100
 
 /* ---- static types -------------------------------------------------------- */
@@ -543,8 +540,14 @@ static const struct type *load_attr_type(struct loader *L, const cJSON *v, const
 	if (cJSON_IsString(v))
 		return load_type_name(L, v->valuestring, path, what);
 	if (cJSON_IsObject(v)) {
+		/* `depth` names lead here (entity attributes are depth 1); the
+		 * record's own attributes would be depth + 1 names long. */
 		if (depth >= SCHEMA_MAX_DEPTH) {
-			report(L, E_LIMIT, path, "records nested more than %d deep", SCHEMA_MAX_DEPTH);
+			struct diag *d = report(L, E_LIMIT, path,
+						"records nested too deeply: attribute paths are at most "
+						"%d names long", SCHEMA_MAX_DEPTH);
+			help(L, d, "a bundle holds records nested at most %d deep: flatten the "
+			     "record '%s' into attributes of its parent", SCHEMA_MAX_DEPTH - 1, qn(L, name));
 			return type_scalar(TY_ERROR);
 		}
 		struct record_type *rec = arena_alloc(L->a, sizeof(*rec));

@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include "arena.h"
+#include "authzc_limits.h"
 
 /* A half-open byte range [start, end) in file `file` of a srcset. */
 struct span {
@@ -34,8 +35,7 @@ struct srcset {
 	size_t n, cap;
 };
 
-/* Largest source file accepted (bytes); larger ones are refused. */
-#define SRC_MAX_BYTES (16u * 1024 * 1024)
+/* SRC_MAX_BYTES, the largest source file accepted: authzc_limits.h */
 
 void srcset_init(struct srcset *s, struct arena *a);
 /* Copy `len` bytes of `text` in under `name`; returns the file id. */

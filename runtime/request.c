@@ -1,6 +1,11 @@
 /*
  * request.c: requests built through the API (typed setters by path) and
  * the checks shared with JSON requests (request_json.c).
+ *
+ * A string over AUTHZ_MAX_STRING bytes or a set growing past AUTHZ_MAX_SET
+ * elements (authz_limits.h) is refused with AUTHZ_EINVAL and also makes the
+ * request bad, so a caller that ignores the return value still gets a deny
+ * with a request error, never a decision on a partial request.
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -164,12 +169,23 @@ int rt_request_find_action(const authz_bundle *b, const char *name, size_t n)
 	return -1;
 }
 
+/* AUTHZ_EINVAL, with a request error, when a string of n bytes for `what`
+ * ("principal.id", or the attribute path) is over the limit; else 0. */
+static int string_limit(authz_request *r, size_t n, const char *what)
+{
+	if (n <= AUTHZ_MAX_STRING)
+		return 0;
+	rt_request_fail(r, "string for '%s' too long: %zu bytes, at most %u", what, n,
+			(unsigned)AUTHZ_MAX_STRING);
+	return AUTHZ_EINVAL;
+}
+
 static int set_entity(authz_request *r, int which, const char *type, const char *id, size_t len)
 {
 	int t = find_type(r->b, type, strlen(type));
 	if (t < 0)
 		return AUTHZ_ENOTFOUND;
-	if (len > UINT32_MAX)
+	if (string_limit(r, len, which ? "resource.id" : "principal.id") < 0)
 		return AUTHZ_EINVAL;
 	int64_t off = pool_str(r, id, len);
 	if (off < 0)
@@ -312,10 +328,21 @@ int authz_request_set_duration(authz_request *r, int root, const char *path, int
 	return set_i64(r, root, path, AUTHZ_K_DURATION, ms);
 }
 
+/* "principal.path" for a request error about `path` under `root`. */
+static const char *root_path(int root, const char *path, char *buf, size_t size)
+{
+	static const char *const roots[] = { "principal", "resource", "context" };
+	snprintf(buf, size, "%s.%.150s", root >= 0 && root <= 2 ? roots[root] : "?", path ? path : "?");
+	return buf;
+}
+
 int authz_request_set_string_n(authz_request *r, int root, const char *path, const char *v, size_t n)
 {
 	struct vm_value x;
-	if (n > UINT32_MAX || !rt_utf8_valid(v, n))
+	char what[200];
+	if (n > AUTHZ_MAX_STRING)
+		return string_limit(r, n, root_path(root, path, what, sizeof what));
+	if (!rt_utf8_valid(v, n))
 		return AUTHZ_EINVAL;
 	if (rt_request_string_value(r, v, n, &x) < 0)
 		return AUTHZ_ENOMEM;
@@ -361,6 +388,12 @@ static int add_elem(authz_request *r, int root, const char *path, const struct v
 		return AUTHZ_EINVAL;
 	size_t at = (size_t)root * r->nslots + f->slot;
 	struct vm_value s = { .kind = AUTHZ_K_SET, .elem = f->elem };
+	if (r->present[at] && r->vals[at].len >= AUTHZ_MAX_SET) {
+		char what[200];
+		rt_request_fail(r, "set for '%s' too large: more than %u elements",
+				root_path(root, path, what, sizeof what), (unsigned)AUTHZ_MAX_SET);
+		return AUTHZ_EINVAL;
+	}
 	if (r->present[at]) {
 		s = r->vals[at];
 		if (s.u.set.off + s.len != r->npool) {
@@ -385,7 +418,10 @@ static int add_elem(authz_request *r, int root, const char *path, const struct v
 int authz_request_add_string_n(authz_request *r, int root, const char *path, const char *v, size_t n)
 {
 	struct vm_value x;
-	if (n > UINT32_MAX || !rt_utf8_valid(v, n))
+	char what[200];
+	if (n > AUTHZ_MAX_STRING)
+		return string_limit(r, n, root_path(root, path, what, sizeof what));
+	if (!rt_utf8_valid(v, n))
 		return AUTHZ_EINVAL;
 	if (rt_request_string_value(r, v, n, &x) < 0)
 		return AUTHZ_ENOMEM;

@@ -5,7 +5,8 @@
  * request (reused, so no allocation once warm), keeps every number's text so
  * integers are read exactly from their digits (never through a double),
  * refuses nesting deeper than JSON_MAX_DEPTH, then walks the tree against
- * the bundle's schema.  Integers must be written as JSON integers: 1.5, 1.0
+ * the bundle's schema.  Strings and sets beyond AUTHZ_MAX_STRING bytes and
+ * AUTHZ_MAX_SET elements (authz_limits.h) are request errors.  Integers must be written as JSON integers: 1.5, 1.0
  * and 1e3 are refused for an int attribute.  Keys the schema does not
  * declare are ignored; a declared attribute given twice is an error.
  */
@@ -15,8 +16,8 @@
 
 #include "request.h"
 
-#define JSON_MAX_DEPTH 64
-#define JSON_MAX_SIZE (64u << 20)
+#define JSON_MAX_DEPTH AUTHZ_MAX_JSON_DEPTH
+#define JSON_MAX_SIZE AUTHZ_MAX_REQUEST_BYTES
 #define J_END UINT32_MAX
 
 enum { J_NULL, J_FALSE, J_TRUE, J_NUM, J_STR, J_ARR, J_OBJ };
@@ -359,9 +360,39 @@ static bool key_is(struct jw *w, const struct json_node *nd, const char *name)
 	return k && n == strlen(name) && memcmp(k, name, n) == 0;
 }
 
-/* A string value into the pool. */
-static bool string_value(struct jw *w, const struct json_node *nd, struct vm_value *out)
+/* Where a value sits in the request: its attribute slot under a root. */
+struct where {
+	unsigned root;
+	uint32_t slot;
+};
+
+/* The dotted path of `at` ("principal.workload.signed"), for error messages
+ * only: it is formatted when a request fails, never on the success path. */
+static const char *where_str(const struct jw *w, struct where at, char *buf, size_t size)
 {
+	rt_request_slot_path(w->r->b, at.root, at.slot, buf, size);
+	return buf;
+}
+
+/* True (request error recorded) when a string of n bytes is over the limit;
+ * `at` names it, or `role` ("principal.id") when `at` is NULL. */
+static bool string_too_long(struct jw *w, size_t n, const struct where *at, const char *role)
+{
+	if (n <= AUTHZ_MAX_STRING)
+		return false;
+	char what[200];
+	rt_request_fail(w->r, "string for '%s' too long: %zu bytes, at most %u",
+			at ? where_str(w, *at, what, sizeof what) : role, n, (unsigned)AUTHZ_MAX_STRING);
+	return true;
+}
+
+/* A string value into the pool; `at` or `role` names it in a request error. */
+static bool string_value(struct jw *w, const struct json_node *nd, struct vm_value *out,
+			 const struct where *at, const char *role)
+{
+	/* The decoded text is never longer than the raw text. */
+	if (!nd->esc && string_too_long(w, nd->len, at, role))
+		return false;
 	if (!nd->esc) {
 		if (!rt_utf8_valid(w->s + nd->start, nd->len)) {
 			rt_request_fail(w->r, "string is not valid UTF-8");
@@ -386,7 +417,7 @@ static bool string_value(struct jw *w, const struct json_node *nd, struct vm_val
 	}
 	dst[n] = '\0';
 	out->len = (uint32_t)n;
-	return true;
+	return !string_too_long(w, (size_t)n, at, role);
 }
 
 static const char *kind_name(unsigned k)
@@ -394,20 +425,6 @@ static const char *kind_name(unsigned k)
 	static const char *const names[] = { "?", "bool", "int", "string", "timestamp", "duration", "ip",
 					     "set", "record" };
 	return k <= AUTHZ_K_RECORD ? names[k] : "?";
-}
-
-/* Where a value sits in the request: its attribute slot under a root. */
-struct where {
-	unsigned root;
-	uint32_t slot;
-};
-
-/* The dotted path of `at` ("principal.workload.signed"), for error messages
- * only: it is formatted when a request fails, never on the success path. */
-static const char *where_str(const struct jw *w, struct where at, char *buf, size_t size)
-{
-	rt_request_slot_path(w->r->b, at.root, at.slot, buf, size);
-	return buf;
 }
 
 #define WHAT where_str(w, at, what, sizeof what)
@@ -451,7 +468,7 @@ static bool scalar(struct jw *w, const struct json_node *nd, unsigned k, struct 
 	case AUTHZ_K_STRING:
 		if (nd->type != J_STR)
 			break;
-		return string_value(w, nd, out);
+		return string_value(w, nd, out, &at, NULL);
 	case AUTHZ_K_TIMESTAMP:
 	case AUTHZ_K_DURATION:
 	case AUTHZ_K_IP: {
@@ -505,6 +522,11 @@ static bool field(struct jw *w, unsigned root, const struct bundle_field *f, con
 		set.u.set.off = (uint32_t)w->r->npool;
 		for (uint32_t c = nd->first; c != J_END; c = w->r->nodes[c].next) {
 			uint32_t off;
+			if (set.len == AUTHZ_MAX_SET) {
+				rt_request_fail(w->r, "set for '%s' too large: more than %u elements", WHAT,
+						(unsigned)AUTHZ_MAX_SET);
+				return false;
+			}
 			if (!scalar(w, &w->r->nodes[c], f->elem, &v, at))
 				return false;
 			if (rt_request_pool_value(w->r, &v, &off) < 0) {
@@ -585,7 +607,7 @@ static bool entity(struct jw *w, unsigned which, uint32_t node)
 	}
 	r->type[which] = t;
 	struct vm_value idv;
-	if (!string_value(w, &r->nodes[id], &idv))
+	if (!string_value(w, &r->nodes[id], &idv, NULL, which ? "resource.id" : "principal.id"))
 		return false;
 	r->id_off[which] = idv.u.s.off;
 	r->id_len[which] = idv.len;

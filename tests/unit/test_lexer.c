@@ -195,19 +195,22 @@ Test(lexer, binary_garbage)
 
 Test(lexer, two_megabyte_line)
 {
-	size_t n = 2u * 1024 * 1024;
+	/* A 64 KiB string (the longest allowed) padded to a 2 MB line. */
+	size_t n = 2u * 1024 * 1024, m = LIM_MAX_STRING;
 	struct arena keep = ARENA_INIT;
 	char *s = arena_alloc(&keep, n + 64);
 	strcpy(s, "permit r { when x == \"");
 	size_t off = strlen(s);
-	memset(s + off, 'x', n);
-	strcpy(s + off + n, "\" # }");
+	memset(s + off, 'x', m);
+	strcpy(s + off + m, "\" ");
+	memset(s + off + m + 2, ' ', n - m);
+	strcpy(s + off + n + 2, "# }");
 	struct ast_file *f = parse(s);
 	arena_free(&keep);
 	cr_expect_eq(f->nerrors, 1);
 	expect_diag_at(0, E_BAD_CHAR, "unexpected character '#'", 1, (uint32_t)(off + n + 3));
 	const struct ast_expr *e = f->items[0].u.rule->clauses[0].expr;
-	cr_expect_eq(e->u.bin.rhs->u.str.len, n);
+	cr_expect_eq(e->u.bin.rhs->u.str.len, m);
 	/* And a 2 MB string that never ends. */
 	s = arena_alloc(&keep, n + 64);
 	strcpy(s, "const A = \"");

@@ -329,14 +329,14 @@ Test(runtime_decide, json_edge_cases)
 	cr_assert(strstr(line, "\"decision\":\"allow\""), "%s", line);
 	free(line);
 	free(j);
-	/* escapes decode; a huge string is fine */
+	/* escapes decode; a string of 64 KiB (the limit, authz(3)) is fine */
 	j = edit("\"ci-bot\"", "\"ci\\u002dbot\\ud83d\\ude00\"");
 	line = decide_one(b_simple, j, 0);
 	cr_assert(strstr(line, "\"decision\":\"allow\""), "%s", line);
 	free(line);
 	free(j);
 	REQ_ERR("\"ci-bot\"", "\"ci\\ud83d\"", "bad string escape");
-	size_t big = 4u << 20;
+	size_t big = 64u << 10;
 	char *huge = malloc(big + 32);
 	memset(huge, 'a', big);
 	huge[big] = '\0';
@@ -345,6 +345,14 @@ Test(runtime_decide, json_edge_cases)
 	j = edit("\"sales\"", to);
 	line = decide_one(b_simple, j, 0);
 	cr_assert(strstr(line, "\"decision\":\"allow\""), "%.200s", line);
+	free(line);
+	free(j);
+	/* one byte more is a request error */
+	snprintf(to, big + 32, "\"a%s\"", huge);
+	j = edit("\"sales\"", to);
+	line = decide_one(b_simple, j, 0);
+	cr_assert(strstr(line, "\"decision\":\"deny\""), "%.200s", line);
+	cr_assert(strstr(line, "too long: 65537 bytes, at most 65536"), "%.300s", line);
 	free(line);
 	free(j);
 	free(to);
