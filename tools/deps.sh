@@ -4,11 +4,12 @@
 set -eu
 PKGS="flex bison pkg-config libgit2-dev libcjson-dev libcriterion-dev libsodium-dev"
 # make test: the golden CLI tests build fixture repositories with git and
-# check JSON and XML with python3; mandoc lints the man pages.
-TEST_PKGS="git python3 mandoc"
+# check JSON and XML with python3; mandoc lints the man pages; clang and its
+# libFuzzer runtime run the fuzz targets briefly (fuzz-smoke).
+TEST_PKGS="git python3 mandoc clang libclang-rt-14-dev"
 # make memcheck only.
 OPTIONAL="valgrind"
-# make fuzz only: clang and its libFuzzer/sanitizer runtime.
+# make fuzz: the same fuzzer toolchain (kept so `WANT_FUZZ=1` still works).
 FUZZ_PKGS="clang libclang-rt-14-dev"
 missing=""
 for p in $PKGS $TEST_PKGS ${WANT_OPTIONAL:+$OPTIONAL} ${WANT_FUZZ:+$FUZZ_PKGS}; do
