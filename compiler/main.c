@@ -108,12 +108,17 @@ static int run(int argc, char **argv)
 	return cli_finish(c->fn(argc - i, argv + i));
 }
 
-/* libgit2 is initialised once for the whole run (and shut down once),
- * whatever the command; only the git commands use it. */
+/* libgit2 is initialised once for the whole run (and shut down once); only
+ * the git commands use it.  `authzc eval ...` skips it: eval never touches
+ * git, and libgit2's start (it reads the system's CA certificates) would
+ * be most of a decision stream's start. */
 int main(int argc, char **argv)
 {
-	git_libgit2_init();
+	bool git = !(argc >= 2 && strcmp(argv[1], "eval") == 0);
+	if (git)
+		git_libgit2_init();
 	int code = run(argc, argv);
-	git_libgit2_shutdown();
+	if (git)
+		git_libgit2_shutdown();
 	return code;
 }

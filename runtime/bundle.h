@@ -75,6 +75,7 @@ struct authz_bundle {
 	uint32_t nslots, nfields, ntypes, nactions;
 	struct bundle_slot *slots;
 	struct bundle_field *fields;
+	uint64_t *fkey;                 /* per field: bundle_name_key of its name */
 	struct bundle_owner *owners;    /* ntypes + 1 */
 	struct bundle_action *actions;
 	uint32_t tw, aw;                /* u64 words of a type / action bitset */
@@ -113,6 +114,15 @@ AUTHZ_INTERNAL void rt_index_free(struct rt_index *ix);
 AUTHZ_INTERNAL int rt_verify_code(authz_bundle *b, authz_error *err);
 AUTHZ_INTERNAL void rt_bundle_error(authz_error *err, int code, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+/* A name's length and hash in one word, so that a lookup among fields
+ * compares one integer per field before it compares bytes. */
+static inline uint64_t bundle_name_key(const char *s, size_t n)
+{
+	uint32_t h = 2166136261u;
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ (unsigned char)s[i]) * 16777619u;
+	return (uint64_t)n << 32 | h;
+}
 /* The string of `b` with index i. */
 static inline const char *bundle_str(const authz_bundle *b, uint32_t i) { return b->str[i]; }
 

@@ -615,6 +615,12 @@ static int load_sections(authz_bundle *b, authz_error *err)
 			BAD("section %d)", i + 1);
 	if ((e = rt_verify_code(b, err)) < 0)
 		return e;
+	if (!(b->fkey = malloc(((size_t)b->nfields + 1) * sizeof *b->fkey)))
+		return AUTHZ_ENOMEM;
+	for (uint32_t i = 0; i < b->nfields; i++) {
+		uint32_t name = b->slots[b->fields[i].slot].name;
+		b->fkey[i] = bundle_name_key(b->str[name], b->strlen[name]);
+	}
 	return rt_index_build(b, 0);
 }
 
@@ -760,7 +766,7 @@ void authz_bundle_free(authz_bundle *b)
 		return;
 	rt_index_free(b->index);
 	void *all[] = { b->buf, b->str, b->strlen, b->strblob, b->marks, b->consts, b->elems, b->slots,
-			b->fields, b->owners, b->actions, b->bits, b->rules, b->ann, b->code, b->files,
+			b->fields, b->fkey, b->owners, b->actions, b->bits, b->rules, b->ann, b->code, b->files,
 			b->rule_pos, b->guard_pos };
 	for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
 		free(all[i]);

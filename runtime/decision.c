@@ -256,11 +256,15 @@ int authz_decide(authz_decision *d, const authz_bundle *b, authz_request *req, u
 	if (candidates(d, b, &env, (uint32_t)req->action, &cand, &ncand) < 0)
 		return AUTHZ_ENOMEM;
 	uint32_t pt = env.type[0], rt = env.type[1], act = (uint32_t)req->action;
+	/* A triple's bucket holds only rules whose scope covers the triple
+	 * (index.c fill_cells): no scope bit to re-check, nor to load. */
+	bool scoped = b->index->mode == RT_IX_TRIPLE;
 	char msgbuf[200];
 	for (uint32_t c = 0; c < ncand; c++) {
 		uint32_t ri = cand[c];
 		const struct bundle_rule *r = &b->rules[ri];
-		if (!has_bit(r->principals, pt) || !has_bit(r->resources, rt) || !has_bit(r->actions, act))
+		if (!scoped &&
+		    (!has_bit(r->principals, pt) || !has_bit(r->resources, rt) || !has_bit(r->actions, act)))
 			continue;
 		int outcome;
 		uint32_t guard = 0;

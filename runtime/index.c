@@ -70,6 +70,18 @@ struct rkey {
 /* A growable u32 array. */
 struct vec { uint32_t *p; size_t n, cap; };
 
+/* Double the room of v; 0 or AUTHZ_ENOMEM. */
+static int vec_grow(struct vec *v)
+{
+	size_t cap = v->cap ? v->cap * 2 : 64;
+	uint32_t *p = realloc(v->p, cap * sizeof *p);
+	if (!p)
+		return AUTHZ_ENOMEM;
+	v->p = p;
+	v->cap = cap;
+	return 0;
+}
+
 static int vec_push(struct vec *v, uint32_t x)
 {
 	if (v->n == v->cap) {
@@ -423,17 +435,10 @@ static bool same_key(const struct rkey *a, uint8_t root, uint8_t is_id, uint8_t 
  * `rule` is the key identity instead. */
 struct pair { const char *s; uint32_t len, rule; };
 
-/* By key identity, then literal. */
-static int cmp_ident(const void *x, const void *y)
+/* Do two pairs have the same `rule` (or key identity) and literal? */
+static bool same_pair(const struct pair *a, const struct pair *b)
 {
-	const struct pair *a = x, *b = y;
-	if (a->rule != b->rule)
-		return a->rule < b->rule ? -1 : 1;
-	uint32_t n = a->len < b->len ? a->len : b->len;
-	int c = memcmp(a->s, b->s, n);
-	if (c)
-		return c;
-	return a->len < b->len ? -1 : a->len > b->len;
+	return a->rule == b->rule && a->len == b->len && memcmp(a->s, b->s, a->len) == 0;
 }
 
 /*
@@ -452,6 +457,7 @@ static int choose_keys(const struct ana *an, struct rkey *keys)
 	uint32_t nidents = 0, *distinct = calloc(IX_MAX_IDENTS, sizeof *distinct);
 	struct pair *pairs = NULL;
 	size_t npairs = 0, cappairs = 0;
+	uint32_t *tab = NULL;
 	if (!cands || !ncand || !idents || !distinct)
 		goto out;
 	for (uint32_t ri = 0; ri < b->nrules; ri++) {
@@ -482,11 +488,24 @@ static int choose_keys(const struct ana *an, struct rkey *keys)
 		}
 		ncand[ri] = (uint8_t)kept;
 	}
-	if (npairs)
-		qsort(pairs, npairs, sizeof *pairs, cmp_ident);
-	for (size_t i = 0; i < npairs; i++)
-		if (i == 0 || cmp_ident(&pairs[i], &pairs[i - 1]) != 0)
-			distinct[pairs[i].rule]++;
+	/* distinct literals per key identity: a hash set of (identity, literal) */
+	size_t tsize = 16;
+	while (tsize < 2 * npairs)
+		tsize *= 2;
+	tab = calloc(tsize, sizeof *tab);       /* 1 + pair index */
+	if (!tab)
+		goto out;
+	for (size_t i = 0; i < npairs; i++) {
+		const struct pair *pi = &pairs[i];
+		size_t h = (size_t)rt_index_hash(pi->s, pi->len, pi->rule) & (tsize - 1);
+		for (; tab[h]; h = (h + 1) & (tsize - 1))
+			if (same_pair(&pairs[tab[h] - 1], pi))
+				break;
+		if (!tab[h]) {
+			tab[h] = (uint32_t)i + 1;
+			distinct[pi->rule]++;
+		}
+	}
 	for (uint32_t ri = 0; ri < b->nrules; ri++) {
 		const struct rkey *rc = cands + (size_t)ri * IX_MAX_CANDS;
 		double best = -1;
@@ -509,20 +528,8 @@ out:
 	free(idents);
 	free(distinct);
 	free(pairs);
+	free(tab);
 	return e;
-}
-
-/* By literal, then rule. */
-static int cmp_pair(const void *x, const void *y)
-{
-	const struct pair *a = x, *b = y;
-	uint32_t n = a->len < b->len ? a->len : b->len;
-	int c = memcmp(a->s, b->s, n);
-	if (c)
-		return c;
-	if (a->len != b->len)
-		return a->len < b->len ? -1 : 1;
-	return a->rule < b->rule ? -1 : a->rule > b->rule;
 }
 
 struct builder {
@@ -532,7 +539,13 @@ struct builder {
 	struct vec rules;               /* every list */
 	struct pair *pairs;
 	size_t npairs, cappairs;
+	struct group *groups;           /* build_key's scratch, npairs at most */
+	uint32_t *pgroup, *tab;
+	size_t capgroups, capgroups_p, captab;
 };
+
+/* A distinct literal of a key while building its table. */
+struct group { const char *s; uint32_t len, n, last, fill; };
 
 static int add_pair(struct builder *bd, const struct vm_value *v, uint32_t rule)
 {
@@ -582,12 +595,53 @@ static int build_key(struct builder *bd, struct rt_ix_key *key, const uint32_t *
 			if (add_pair(bd, &rk->lits[e], list[i]) < 0)
 				return AUTHZ_ENOMEM;
 	}
-	qsort(bd->pairs, bd->npairs, sizeof *bd->pairs, cmp_pair);
-	size_t nlit = 0;
-	for (size_t i = 0; i < bd->npairs; i++)
-		if (i == 0 || bd->pairs[i].len != bd->pairs[i - 1].len ||
-		    memcmp(bd->pairs[i].s, bd->pairs[i - 1].s, bd->pairs[i].len))
-			nlit++;
+	/* group the pairs by literal (a rule listing a literal twice counts
+	 * once); the pairs come in list order, so each literal's rules do too */
+	uint32_t kid = (uint32_t)(key - ix->keys);
+	size_t np = bd->npairs, tsize = 4;
+	while (tsize < 2 * np)
+		tsize *= 2;
+	if (grow_arr((void **)&bd->groups, &bd->capgroups, np + 1, sizeof *bd->groups) < 0 ||
+	    grow_arr((void **)&bd->pgroup, &bd->capgroups_p, np + 1, sizeof *bd->pgroup) < 0 ||
+	    grow_arr((void **)&bd->tab, &bd->captab, tsize, sizeof *bd->tab) < 0)
+		return AUTHZ_ENOMEM;
+	memset(bd->tab, 0, tsize * sizeof *bd->tab);
+	size_t nlit = 0, total = 0;
+	for (size_t i = 0; i < np; i++) {
+		const struct pair *pi = &bd->pairs[i];
+		size_t h = (size_t)rt_index_hash(pi->s, pi->len, kid) & (tsize - 1);
+		for (; bd->tab[h]; h = (h + 1) & (tsize - 1)) {
+			const struct group *g = &bd->groups[bd->tab[h] - 1];
+			if (g->len == pi->len && !memcmp(g->s, pi->s, pi->len))
+				break;
+		}
+		if (!bd->tab[h]) {
+			bd->groups[nlit] = (struct group){ pi->s, pi->len, 0, UINT32_MAX, 0 };
+			bd->tab[h] = (uint32_t)++nlit;
+		}
+		struct group *g = &bd->groups[bd->tab[h] - 1];
+		if (g->last == pi->rule) {
+			bd->pgroup[i] = UINT32_MAX;
+			continue;
+		}
+		g->last = pi->rule;
+		g->n++;
+		total++;
+		bd->pgroup[i] = bd->tab[h] - 1;
+	}
+	/* each literal's rules, back to back */
+	size_t base = bd->rules.n;
+	while (bd->rules.cap < base + total)
+		if (vec_grow(&bd->rules) < 0)
+			return AUTHZ_ENOMEM;
+	for (size_t g = 0, at = base; g < nlit; g++) {
+		bd->groups[g].fill = (uint32_t)at;
+		at += bd->groups[g].n;
+	}
+	for (size_t i = 0; i < np; i++)
+		if (bd->pgroup[i] != UINT32_MAX)
+			bd->rules.p[bd->groups[bd->pgroup[i]].fill++] = bd->pairs[i].rule;
+	bd->rules.n = base + total;
 	uint32_t size = 4;
 	while (size < 2 * nlit)
 		size *= 2;
@@ -597,22 +651,13 @@ static int build_key(struct builder *bd, struct rt_ix_key *key, const uint32_t *
 		return AUTHZ_ENOMEM;
 	memset(ix->hash + ix->nhash, 0, size * sizeof *ix->hash);
 	ix->nhash += size;
-	uint32_t kid = (uint32_t)(key - ix->keys);
-	for (size_t i = 0; i < bd->npairs;) {
-		size_t j = i;
-		struct rt_ix_ent ent = { bd->pairs[i].s, bd->pairs[i].len, (uint32_t)bd->rules.n, 0 };
-		for (; j < bd->npairs && bd->pairs[j].len == ent.len && !memcmp(bd->pairs[j].s, ent.s, ent.len); j++) {
-			if (j > i && bd->pairs[j].rule == bd->pairs[j - 1].rule)
-				continue;       /* a set listing a literal twice */
-			if (vec_push(&bd->rules, bd->pairs[j].rule) < 0)
-				return AUTHZ_ENOMEM;
-			ent.n++;
-		}
+	for (size_t g = 0; g < nlit; g++) {
+		const struct group *gr = &bd->groups[g];
+		struct rt_ix_ent ent = { gr->s, gr->len, gr->fill - gr->n, gr->n };
 		uint32_t h = (uint32_t)rt_index_hash(ent.s, ent.len, kid) & key->hmask;
 		while (ix->hash[key->hfirst + h].s)
 			h = (h + 1) & key->hmask;
 		ix->hash[key->hfirst + h] = ent;
-		i = j;
 	}
 	return 0;
 }
@@ -857,6 +902,9 @@ out:
 	ana_free(&an);
 	free(bd.rules.p);
 	free(bd.pairs);
+	free(bd.groups);
+	free(bd.pgroup);
+	free(bd.tab);
 	free(keys);
 	free(count);
 	free(start);

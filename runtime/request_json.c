@@ -24,6 +24,7 @@ enum { J_NULL, J_FALSE, J_TRUE, J_NUM, J_STR, J_ARR, J_OBJ };
 
 struct json_node {
 	uint8_t type, esc, kesc;        /* esc: the string has escapes */
+	uint8_t hi, khi;                /* hi: the string has a byte >= 0x80 */
 	uint32_t start, len;            /* text (strings: between the quotes) */
 	uint32_t kstart, klen;          /* key, for members of an object */
 	uint32_t first, next;           /* children, next sibling */
@@ -46,11 +47,18 @@ struct jp {
 	bool nomem;
 };
 
-static void ws(struct jp *p)
+static inline void ws(struct jp *p)
 {
-	while (p->at < p->n && (p->s[p->at] == ' ' || p->s[p->at] == '\t' || p->s[p->at] == '\n' ||
-				p->s[p->at] == '\r'))
-		p->at++;
+	size_t at = p->at;
+	if (at < p->n && (unsigned char)p->s[at] > ' ')
+		return;         /* the usual case: no white space */
+	while (at < p->n) {
+		char c = p->s[at];
+		if (c != ' ' && c != '\t' && c != '\n' && c != '\r')
+			break;
+		at++;
+	}
+	p->at = at;
 }
 
 static uint32_t new_node(struct jp *p, uint8_t type)
@@ -66,37 +74,63 @@ static uint32_t new_node(struct jp *p, uint8_t type)
 		r->nodes = nn;
 		r->capnodes = cap;
 	}
-	struct json_node *nd = &r->nodes[r->nnodes];
-	memset(nd, 0, sizeof *nd);
-	nd->type = type;
-	nd->first = nd->next = J_END;
+	r->nodes[r->nnodes] = (struct json_node){ .type = type, .first = J_END, .next = J_END };
 	return (uint32_t)r->nnodes++;
 }
 
-/* A string body from p->at (after the quote); sets start/len/esc. */
-static bool parse_str(struct jp *p, uint32_t *start, uint32_t *len, uint8_t *esc)
+/* Bytes a string body scan stops at: 1 for '"', '\\' and control
+ * characters, 2 for bytes >= 0x80 (UTF-8 is checked only then). */
+static const uint8_t str_stop[256] = {
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
+	2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
+	2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
+	2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
+};
+
+/* A string body from p->at (after the quote); sets start/len/esc/hi. */
+static bool parse_str(struct jp *p, uint32_t *start, uint32_t *len, uint8_t *esc, uint8_t *hi)
 {
-	*start = (uint32_t)p->at;
-	*esc = 0;
-	while (p->at < p->n) {
-		unsigned char c = (unsigned char)p->s[p->at];
+	const unsigned char *s = (const unsigned char *)p->s;
+	size_t at = p->at, n = p->n;
+	uint8_t e = 0, h = 0;
+	*start = (uint32_t)at;
+	for (;;) {
+		while (at < n && !str_stop[s[at]])
+			at++;
+		if (at >= n)
+			break;
+		unsigned char c = s[at];
 		if (c == '"') {
-			*len = (uint32_t)(p->at - *start);
-			p->at++;
+			*len = (uint32_t)(at - *start);
+			*esc = e;
+			*hi = h;
+			p->at = at + 1;
 			return true;
 		}
+		if (c >= 0x80) {
+			h = 1;
+			at++;
+			continue;
+		}
 		if (c < 0x20) {
+			p->at = at;
 			p->err = "control character in string";
 			return false;
 		}
-		if (c == '\\') {
-			*esc = 1;
-			p->at++;
-			if (p->at >= p->n)
-				break;
-		}
-		p->at++;
+		/* a backslash: the next byte is escaped */
+		e = 1;
+		at++;
+		if (at >= n)
+			break;
+		if (s[at] >= 0x80)
+			h = 1;
+		at++;
 	}
+	p->at = at;
 	p->err = "unterminated string";
 	return false;
 }
@@ -117,7 +151,7 @@ static uint32_t parse_container(struct jp *p, int depth, bool obj)
 	}
 	for (;;) {
 		uint32_t ks = 0, kl = 0;
-		uint8_t kesc = 0;
+		uint8_t kesc = 0, khi = 0;
 		if (obj) {
 			ws(p);
 			if (p->at >= p->n || p->s[p->at] != '"') {
@@ -125,7 +159,7 @@ static uint32_t parse_container(struct jp *p, int depth, bool obj)
 				return J_END;
 			}
 			p->at++;
-			if (!parse_str(p, &ks, &kl, &kesc))
+			if (!parse_str(p, &ks, &kl, &kesc, &khi))
 				return J_END;
 			ws(p);
 			if (p->at >= p->n || p->s[p->at] != ':') {
@@ -141,6 +175,7 @@ static uint32_t parse_container(struct jp *p, int depth, bool obj)
 		c->kstart = ks;
 		c->klen = kl;
 		c->kesc = kesc;
+		c->khi = khi;
 		if (last == J_END)
 			p->r->nodes[node].first = child;
 		else
@@ -182,24 +217,23 @@ static uint32_t parse_value(struct jp *p, int depth)
 			return J_END;
 		p->at++;
 		uint32_t st, ln;
-		uint8_t esc;
-		if (!parse_str(p, &st, &ln, &esc))
+		uint8_t esc, hi;
+		if (!parse_str(p, &st, &ln, &esc, &hi))
 			return J_END;
 		struct json_node *nd = &p->r->nodes[node];
 		nd->start = st;
 		nd->len = ln;
 		nd->esc = esc;
+		nd->hi = hi;
 		return node;
 	}
-	static const struct { const char *w; uint8_t t; } words[] = {
-		{ "true", J_TRUE }, { "false", J_FALSE }, { "null", J_NULL } };
-	for (int i = 0; i < 3; i++) {
-		size_t l = strlen(words[i].w);
-		if (p->n - p->at >= l && memcmp(p->s + p->at, words[i].w, l) == 0) {
-			uint32_t node = new_node(p, words[i].t);
-			p->at += l;
-			return node;
-		}
+	static const struct { const char *w; uint8_t t, l; } words[] = {
+		{ "true", J_TRUE, 4 }, { "false", J_FALSE, 5 }, { "null", J_NULL, 4 } };
+	int wi = c == 't' ? 0 : c == 'f' ? 1 : c == 'n' ? 2 : -1;
+	if (wi >= 0 && p->n - p->at >= words[wi].l && memcmp(p->s + p->at, words[wi].w, words[wi].l) == 0) {
+		uint32_t node = new_node(p, words[wi].t);
+		p->at += words[wi].l;
+		return node;
 	}
 	/* number: -?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)? */
 	size_t st = p->at;
@@ -331,9 +365,9 @@ struct jw {
 static const char *node_text(struct jw *w, const struct json_node *nd, bool key, size_t *len)
 {
 	uint32_t st = key ? nd->kstart : nd->start, ln = key ? nd->klen : nd->len;
-	bool esc = key ? nd->kesc : nd->esc;
+	bool esc = key ? nd->kesc : nd->esc, hi = key ? nd->khi : nd->hi;
 	if (!esc) {
-		if (!rt_utf8_valid(w->s + st, ln)) {
+		if (hi && !rt_utf8_valid(w->s + st, ln)) {
 			rt_request_fail(w->r, "string is not valid UTF-8");
 			return NULL;
 		}
@@ -353,11 +387,13 @@ static const char *node_text(struct jw *w, const struct json_node *nd, bool key,
 	return w->tmp;
 }
 
-static bool key_is(struct jw *w, const struct json_node *nd, const char *name)
+/* Is the text k[0..n) the NUL-terminated `name`? */
+static bool name_is(const char *k, size_t n, const char *name)
 {
-	size_t n;
-	const char *k = node_text(w, nd, true, &n);
-	return k && n == strlen(name) && memcmp(k, name, n) == 0;
+	size_t i = 0;
+	while (i < n && name[i] && name[i] == k[i])
+		i++;
+	return i == n && !name[i];
 }
 
 /* Where a value sits in the request: its attribute slot under a root. */
@@ -394,7 +430,7 @@ static bool string_value(struct jw *w, const struct json_node *nd, struct vm_val
 	if (!nd->esc && string_too_long(w, nd->len, at, role))
 		return false;
 	if (!nd->esc) {
-		if (!rt_utf8_valid(w->s + nd->start, nd->len)) {
+		if (nd->hi && !rt_utf8_valid(w->s + nd->start, nd->len)) {
 			rt_request_fail(w->r, "string is not valid UTF-8");
 			return false;
 		}
@@ -553,9 +589,12 @@ static bool record(struct jw *w, unsigned root, uint32_t node, uint32_t first, u
 		const char *k = node_text(w, &w->r->nodes[c], true, &kl);
 		if (!k)
 			return false;
+		uint64_t key = bundle_name_key(k, kl);
 		for (uint32_t i = first; i < first + n; i++) {
+			if (b->fkey[i] != key)
+				continue;
 			uint32_t name = b->slots[b->fields[i].slot].name;
-			if (b->strlen[name] == kl && memcmp(b->str[name], k, kl) == 0) {
+			if (memcmp(b->str[name], k, kl) == 0) {
 				if (!field(w, root, &b->fields[i], &w->r->nodes[c]))
 					return false;
 				break;
@@ -576,10 +615,12 @@ static bool entity(struct jw *w, unsigned which, uint32_t node)
 	}
 	uint32_t type = J_END, id = J_END, attrs = J_END;
 	for (uint32_t c = r->nodes[node].first; c != J_END; c = r->nodes[c].next) {
-		uint32_t *slot = key_is(w, &r->nodes[c], "type") ? &type : key_is(w, &r->nodes[c], "id") ? &id :
-				 key_is(w, &r->nodes[c], "attrs") ? &attrs : NULL;
-		if (r->bad)
+		size_t kl;
+		const char *k = node_text(w, &r->nodes[c], true, &kl);
+		if (!k)
 			return false;
+		uint32_t *slot = name_is(k, kl, "type") ? &type : name_is(k, kl, "id") ? &id :
+				 name_is(k, kl, "attrs") ? &attrs : NULL;
 		if (slot && *slot != J_END) {
 			rt_request_fail(r, "duplicate key in '%s'", role);
 			return false;
@@ -651,17 +692,21 @@ int authz_request_parse_json(authz_request *r, const char *json, size_t len)
 	struct jw w = { r, json, { 0 } };
 	uint32_t part[5] = { J_END, J_END, J_END, J_END, J_END };
 	static const char *const keys[5] = { "principal", "action", "resource", "context", "time" };
-	for (uint32_t c = r->nodes[root].first; c != J_END; c = r->nodes[c].next)
+	for (uint32_t c = r->nodes[root].first; c != J_END; c = r->nodes[c].next) {
+		size_t kl;
+		const char *kt = node_text(&w, &r->nodes[c], true, &kl);
+		if (!kt)
+			return 0;
 		for (int k = 0; k < 5; k++)
-			if (key_is(&w, &r->nodes[c], keys[k])) {
+			if (name_is(kt, kl, keys[k])) {
 				if (part[k] != J_END) {
 					rt_request_fail(r, "duplicate key '%s'", keys[k]);
 					return 0;
 				}
 				part[k] = c;
+				break;
 			}
-	if (r->bad)
-		return 0;
+	}
 	/* The time first, so that a request denied for another reason still
 	 * carries its own time (authz_request_has_time); a bad time is
 	 * reported after the other checks, in document order of importance. */

@@ -359,6 +359,24 @@ Test(runtime_decide, json_edge_cases)
 	free(huge);
 }
 
+/* The JSON reader checks UTF-8 only for strings with a byte >= 0x80: every
+ * such string is still checked, keys and ignored members included. */
+Test(runtime_decide, json_utf8_checked_wherever_it_may_be_bad)
+{
+	REQ_ERR("\"acme\",\"revoked\"", "\"ac\xffme\",\"revoked\"", "string is not valid UTF-8");
+	REQ_ERR("\"revoked\":false", "\"re\xc3voked\":false", "string is not valid UTF-8");
+	REQ_ERR("\"revoked\":false", "\"revoked\":false,\"x\xe2\x82\":1", "string is not valid UTF-8");
+	REQ_ERR("\"action\":\"read\"", "\"act\xc0\xafion\":\"read\"", "string is not valid UTF-8");
+	REQ_ERR("\"action\":\"read\"", "\"action\":\"re\xed" "ad\"", "string is not valid UTF-8");
+	REQ_ERR("\"ci-bot\"", "\"ci\\n\xff\"", "bad string escape");
+	/* well-formed UTF-8, raw or after an escape, is taken as it is */
+	char *j = edit("\"sales\"", "\"s\xc3\xa4les\\t\xf0\x9f\x98\x80\"");
+	char *line = decide_one(b_simple, j, 0);
+	cr_assert(strstr(line, "\"decision\":\"allow\""), "%s", line);
+	free(line);
+	free(j);
+}
+
 Test(runtime_decide, time_offsets_and_clock)
 {
 	char *j = edit("\"time\":\"2026-11-22T10:00:00Z\"", "\"time\":\"2026-11-22T10:00:00.250+02:00\"");
