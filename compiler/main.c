@@ -14,24 +14,30 @@
 #include "cli.h"
 #include "schema.h"
 
+/* What a command needs set up before it runs (git.c's option bits). */
+enum cmd_flags {
+	NEEDS_GIT = 1 << 0,     /* libgit2 initialised (and shut down after) */
+};
+
 struct cmd {
 	const char *name;
 	int (*fn)(int argc, char **argv);
+	unsigned flags;
 	const char *summary;
 };
 
 static const struct cmd commands[] = {
-	{ "check", cmd_check, "parse and type-check policies and tests" },
-	{ "fmt", cmd_fmt, "rewrite sources in the canonical layout" },
-	{ "compile", cmd_compile, "check, then write the policy bundle" },
-	{ "inspect", cmd_inspect, "show what a compiled bundle holds" },
-	{ "eval", cmd_eval, "decide requests against the policies" },
-	{ "test", cmd_test, "run the tests, with deny-path and guard coverage" },
-	{ "diff", cmd_diff, "compare two versions of the policy set" },
-	{ "promote", cmd_promote, "move an environment to a new version, through its gates" },
-	{ "rollback", cmd_rollback, "move an environment back to an earlier promotion" },
-	{ "status", cmd_status, "where each environment stands" },
-	{ "log", cmd_log, "the promotion history of an environment" },
+	{ "check", cmd_check, 0, "parse and type-check policies and tests" },
+	{ "fmt", cmd_fmt, 0, "rewrite sources in the canonical layout" },
+	{ "compile", cmd_compile, 0, "check, then write the policy bundle" },
+	{ "inspect", cmd_inspect, 0, "show what a compiled bundle holds" },
+	{ "eval", cmd_eval, 0, "decide requests against the policies" },
+	{ "test", cmd_test, 0, "run the tests, with deny-path and guard coverage" },
+	{ "diff", cmd_diff, NEEDS_GIT, "compare two versions of the policy set" },
+	{ "promote", cmd_promote, NEEDS_GIT, "move an environment to a new version, through its gates" },
+	{ "rollback", cmd_rollback, NEEDS_GIT, "move an environment back to an earlier promotion" },
+	{ "status", cmd_status, NEEDS_GIT, "where each environment stands" },
+	{ "log", cmd_log, NEEDS_GIT, "the promotion history of an environment" },
 };
 
 #define NCOMMANDS (sizeof commands / sizeof commands[0])
@@ -67,6 +73,21 @@ static int unknown_command(const char *name)
 	return EXIT_TROUBLE;
 }
 
+/*
+ * Run one command with what its flags ask for.  libgit2 is initialised once
+ * and shut down once, and only for the git commands: its start reads the
+ * system's CA certificates, which would be most of an `eval` stream's start.
+ */
+static int run_command(const struct cmd *c, int argc, char **argv)
+{
+	if (c->flags & NEEDS_GIT)
+		git_libgit2_init();
+	int code = cli_finish(c->fn(argc, argv));
+	if (c->flags & NEEDS_GIT)
+		git_libgit2_shutdown();
+	return code;
+}
+
 static int run(int argc, char **argv)
 {
 	int i = 1;
@@ -100,25 +121,15 @@ static int run(int argc, char **argv)
 		if (!c)
 			return unknown_command(argv[i + 1]);
 		char *help_argv[] = { argv[i + 1], "--help", NULL };
-		return cli_finish(c->fn(2, help_argv));
+		return run_command(c, 2, help_argv);
 	}
 	const struct cmd *c = find_command(argv[i]);
 	if (!c)
 		return unknown_command(argv[i]);
-	return cli_finish(c->fn(argc - i, argv + i));
+	return run_command(c, argc - i, argv + i);
 }
 
-/* libgit2 is initialised once for the whole run (and shut down once); only
- * the git commands use it.  `authzc eval ...` skips it: eval never touches
- * git, and libgit2's start (it reads the system's CA certificates) would
- * be most of a decision stream's start. */
 int main(int argc, char **argv)
 {
-	bool git = !(argc >= 2 && strcmp(argv[1], "eval") == 0);
-	if (git)
-		git_libgit2_init();
-	int code = run(argc, argv);
-	if (git)
-		git_libgit2_shutdown();
-	return code;
+	return run(argc, argv);
 }
