@@ -101,19 +101,30 @@ static int64_t clock_ms(void)
 
 static bool has_bit(const uint64_t *bits, uint32_t i) { return (bits[i / 64] >> (i % 64)) & 1; }
 
-/* The rules of literal s[0..len) in key `kid`: into *list, *n (0: none). */
+/* The rules of literal s[0..len) in key `kid`: into *list, *n (0: none).
+ * A literal that fits its entry's inline bytes is compared there, without
+ * touching the bundle's copy. */
 static void lookup(const struct rt_index *ix, uint32_t kid, const char *s, uint32_t len, const uint32_t **list,
 		   uint32_t *n)
 {
 	const struct rt_ix_key *k = &ix->keys[kid];
 	uint32_t h = (uint32_t)rt_index_hash(s, len, kid) & k->hmask;
 	for (const struct rt_ix_ent *e; (e = &ix->hash[k->hfirst + h])->s; h = (h + 1) & k->hmask)
-		if (e->len == len && memcmp(e->s, s, len) == 0) {
-			*list = ix->rules + e->first;
+		if (e->len == len && memcmp(e->inl, s, len < RT_IX_INLINE ? len : RT_IX_INLINE) == 0 &&
+		    (len <= RT_IX_INLINE || memcmp(e->s, s, len) == 0)) {
+			*list = rt_ix_list(ix->rules, e);
 			*n = e->n;
 			return;
 		}
 	*n = 0;
+}
+
+/* Start loading the hash slot where key `kid` looks up s[0..len). */
+static void prefetch_slot(const struct rt_index *ix, uint32_t kid, const char *s, uint32_t len)
+{
+	const struct rt_ix_key *k = &ix->keys[kid];
+	uint32_t h = (uint32_t)rt_index_hash(s, len, kid) & k->hmask;
+	AUTHZ_PREFETCH(&ix->hash[k->hfirst + h]);
 }
 
 /* The largest request set looked up element by element; a larger one gets
@@ -123,50 +134,75 @@ static void lookup(const struct rt_index *ix, uint32_t kid, const char *s, uint3
 /* A candidate list while merging. */
 struct cand_list { const uint32_t *p, *end; };
 
+/* The request's value that key `k` is keyed on: NULL when absent (an id
+ * key's value is the entity id, in *id). */
+static const struct vm_value *key_value(const struct rt_ix_key *k, const struct vm_env *env, struct vm_value *id)
+{
+	if (k->is_id) {
+		*id = (struct vm_value){ .kind = AUTHZ_K_STRING, .len = env->id_len[k->root] };
+		id->u.s.p = env->id[k->root];
+		return id;
+	}
+	size_t at = (size_t)k->root * env->nslots + k->slot;
+	return env->present[at] ? &env->vals[at] : NULL;
+}
+
 /*
  * Add the lists of the rules of key `kid` the request can satisfy to
  * l[*nl..]: its literal's (its set elements'), or all of the key's rules
  * when the request has no value of the key's kind there.  *total grows by
- * their lengths.  l has room for 1 + SET_LOOKUPS more.
+ * their lengths.  l has room for 1 + SET_LOOKUPS more.  With l NULL, only
+ * start loading the hash slots the lookups will read, so that the keys'
+ * cache misses overlap instead of following one another.
  */
 static void key_rules(const struct rt_index *ix, uint32_t kid, const struct vm_env *env, struct cand_list *l,
 		      uint32_t *nl, uint32_t *total)
 {
 	const struct rt_ix_key *k = &ix->keys[kid];
-	const uint32_t *p;
-	uint32_t n = 0;
-	const struct vm_value *v = NULL;
-	if (!k->is_id) {
-		size_t at = (size_t)k->root * env->nslots + k->slot;
-		v = env->present[at] ? &env->vals[at] : NULL;
-	}
-	if (k->is_id) {
-		lookup(ix, kid, env->id[k->root], env->id_len[k->root], &p, &n);
-	} else if (k->mode == RT_IX_STR && v && v->kind == AUTHZ_K_STRING) {
-		lookup(ix, kid, v->u.s.p, v->len, &p, &n);
-	} else if (k->mode == RT_IX_BOOL && v && v->kind == AUTHZ_K_BOOL) {
-		lookup(ix, kid, v->u.i ? "1" : "0", 1, &p, &n);
-	} else if (k->mode == RT_IX_SET && v && v->kind == AUTHZ_K_SET && v->len <= SET_LOOKUPS) {
-		for (uint32_t i = 0; i < v->len; i++) {
-			const struct vm_value *e = &v->u.set.p[i];
-			if (e->kind != AUTHZ_K_STRING)
-				continue;       /* equals no string literal */
-			lookup(ix, kid, e->u.s.p, e->len, &p, &n);
-			if (n) {
-				l[*nl] = (struct cand_list){ p, p + n };
-				++*nl;
-				*total += n;
-			}
+	struct vm_value idv;
+	const struct vm_value *v = key_value(k, env, &idv);
+	const struct vm_value *lit = v;         /* the literals looked up: lit[0, nlit) */
+	uint32_t nlit = 0;
+	if (!v)
+		;
+	else if ((k->mode == RT_IX_STR || k->is_id) && v->kind == AUTHZ_K_STRING)
+		nlit = 1;
+	else if (k->mode == RT_IX_BOOL && v->kind == AUTHZ_K_BOOL)
+		nlit = 1;
+	else if (k->mode == RT_IX_SET && v->kind == AUTHZ_K_SET && v->len <= SET_LOOKUPS)
+		lit = v->u.set.p, nlit = v->len;
+	bool any = nlit > 0 || (k->mode == RT_IX_SET && v && v->kind == AUTHZ_K_SET && v->len <= SET_LOOKUPS);
+	if (!any) {
+		/* no value of the key's kind: every rule of the key */
+		if (l && k->nall) {
+			l[(*nl)++] = (struct cand_list){ ix->rules + k->all, ix->rules + k->all + k->nall };
+			*total += k->nall;
 		}
 		return;
-	} else {
-		p = ix->rules + k->all;
-		n = k->nall;
 	}
-	if (n) {
-		l[*nl] = (struct cand_list){ p, p + n };
-		++*nl;
-		*total += n;
+	for (uint32_t i = 0; i < nlit; i++) {
+		const char *s;
+		uint32_t len;
+		if (lit[i].kind == AUTHZ_K_BOOL) {
+			s = lit[i].u.i ? "1" : "0";
+			len = 1;
+		} else if (lit[i].kind == AUTHZ_K_STRING) {
+			s = lit[i].u.s.p;
+			len = lit[i].len;
+		} else {
+			continue;       /* a set element of another kind equals no string literal */
+		}
+		if (!l) {
+			prefetch_slot(ix, kid, s, len);
+			continue;
+		}
+		const uint32_t *p;
+		uint32_t n;
+		lookup(ix, kid, s, len, &p, &n);
+		if (n) {
+			l[(*nl)++] = (struct cand_list){ p, p + n };
+			*total += n;
+		}
 	}
 }
 
@@ -197,6 +233,8 @@ static int candidates(authz_decision *d, const authz_bundle *b, const struct vm_
 		l[nl++] = (struct cand_list){ ix->rules + bk->plain, ix->rules + bk->plain + bk->nplain };
 		total += bk->nplain;
 	}
+	for (uint32_t k = 0; k < bk->nkeys; k++)
+		key_rules(ix, bk->key + k, env, NULL, NULL, NULL);
 	for (uint32_t k = 0; k < bk->nkeys; k++)
 		key_rules(ix, bk->key + k, env, l, &nl, &total);
 	if (nl <= 1) {
@@ -260,9 +298,13 @@ int authz_decide(authz_decision *d, const authz_bundle *b, authz_request *req, u
 	 * (index.c fill_cells): no scope bit to re-check, nor to load. */
 	bool scoped = b->index->mode == RT_IX_TRIPLE;
 	char msgbuf[200];
+	for (uint32_t c = 0; c < ncand; c++)
+		AUTHZ_PREFETCH(&b->rules[cand[c]]);
 	for (uint32_t c = 0; c < ncand; c++) {
 		uint32_t ri = cand[c];
 		const struct bundle_rule *r = &b->rules[ri];
+		if (c + 1 < ncand)
+			AUTHZ_PREFETCH(b->code + b->rules[cand[c + 1]].code_off);
 		if (!scoped &&
 		    (!has_bit(r->principals, pt) || !has_bit(r->resources, rt) || !has_bit(r->actions, act)))
 			continue;

@@ -653,7 +653,10 @@ static int build_key(struct builder *bd, struct rt_ix_key *key, const uint32_t *
 	ix->nhash += size;
 	for (size_t g = 0; g < nlit; g++) {
 		const struct group *gr = &bd->groups[g];
-		struct rt_ix_ent ent = { gr->s, gr->len, gr->fill - gr->n, gr->n };
+		struct rt_ix_ent ent = { gr->s, gr->len, gr->fill - gr->n, gr->n, { 0 } };
+		memcpy(ent.inl, gr->s, gr->len < RT_IX_INLINE ? gr->len : RT_IX_INLINE);
+		if (ent.n == 1)
+			ent.first = bd->rules.p[ent.first];
 		uint32_t h = (uint32_t)rt_index_hash(ent.s, ent.len, kid) & key->hmask;
 		while (ix->hash[key->hfirst + h].s)
 			h = (h + 1) & key->hmask;

@@ -20,8 +20,25 @@
 
 enum rt_ix_mode { RT_IX_TRIPLE, RT_IX_ACTION, RT_IX_ALL };
 
-/* A literal and its rules (ix->rules[first, first + n)); s NULL: empty. */
-struct rt_ix_ent { const char *s; uint32_t len, first, n; };
+/* The bytes of a literal kept in its hash entry, so that a lookup of a
+ * short literal reads one cache line. */
+#define RT_IX_INLINE 12
+
+/* A literal and its rules, ix->rules[first, first + n), except that a
+ * literal of one rule keeps that rule's index in `first` itself (one cache
+ * miss fewer; rt_ix_list).  s NULL: an empty slot.  inl: the first
+ * min(len, RT_IX_INLINE) bytes of s. */
+struct rt_ix_ent {
+	const char *s;
+	uint32_t len, first, n;
+	char inl[RT_IX_INLINE];
+};
+
+/* The rules of entry e: n of them from the returned pointer. */
+static inline const uint32_t *rt_ix_list(const uint32_t *rules, const struct rt_ix_ent *e)
+{
+	return e->n == 1 ? &e->first : rules + e->first;
+}
 
 enum rt_ix_kmode { RT_IX_STR = 0, RT_IX_SET = 1, RT_IX_BOOL = 2 };
 

@@ -44,7 +44,6 @@ void authz_request_free(authz_request *r)
 	free(r->filled);
 	free(r->chars);
 	free(r->pool);
-	free(r->nodes);
 	free(r);
 }
 
@@ -108,7 +107,6 @@ static int64_t pool_val(authz_request *r, const struct vm_value *v)
 	return (int64_t)r->npool++;
 }
 
-AUTHZ_INTERNAL int rt_request_string_value(authz_request *r, const char *s, size_t n, struct vm_value *out);
 int rt_request_string_value(authz_request *r, const char *s, size_t n, struct vm_value *out)
 {
 	memset(out, 0, sizeof *out);
@@ -121,7 +119,6 @@ int rt_request_string_value(authz_request *r, const char *s, size_t n, struct vm
 	return 0;
 }
 
-AUTHZ_INTERNAL int rt_request_pool_value(authz_request *r, const struct vm_value *v, uint32_t *off);
 int rt_request_pool_value(authz_request *r, const struct vm_value *v, uint32_t *off)
 {
 	int64_t o = pool_val(r, v);
@@ -129,24 +126,6 @@ int rt_request_pool_value(authz_request *r, const struct vm_value *v, uint32_t *
 		return AUTHZ_ENOMEM;
 	*off = (uint32_t)o;
 	return 0;
-}
-
-/* Store `v` at (root, slot); marks it present. */
-AUTHZ_INTERNAL void rt_request_store(authz_request *r, unsigned root, uint32_t slot, const struct vm_value *v);
-void rt_request_store(authz_request *r, unsigned root, uint32_t slot, const struct vm_value *v)
-{
-	size_t at = (size_t)root * r->nslots + slot;
-	r->vals[at] = *v;
-	if (!r->present[at]) {
-		r->present[at] = 1;
-		r->filled[r->nfilled++] = (uint32_t)at;
-	}
-}
-
-AUTHZ_INTERNAL bool rt_request_has(const authz_request *r, unsigned root, uint32_t slot);
-bool rt_request_has(const authz_request *r, unsigned root, uint32_t slot)
-{
-	return r->present[(size_t)root * r->nslots + slot];
 }
 
 static int find_type(const authz_bundle *b, const char *name, size_t n)
@@ -157,10 +136,8 @@ static int find_type(const authz_bundle *b, const char *name, size_t n)
 	return -1;
 }
 
-AUTHZ_INTERNAL int rt_request_find_type(const authz_bundle *b, const char *name, size_t n);
 int rt_request_find_type(const authz_bundle *b, const char *name, size_t n) { return find_type(b, name, n); }
 
-AUTHZ_INTERNAL int rt_request_find_action(const authz_bundle *b, const char *name, size_t n);
 int rt_request_find_action(const authz_bundle *b, const char *name, size_t n)
 {
 	for (uint32_t a = 0; a < b->nactions; a++)

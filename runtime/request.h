@@ -11,8 +11,6 @@
 
 #include "bundle.h"
 
-struct json_node;
-
 struct authz_request {
 	const authz_bundle *b;
 	uint32_t nslots;
@@ -32,9 +30,6 @@ struct authz_request {
 	bool bad;                       /* a request error */
 	char errmsg[256];
 	char checkmsg[256];             /* rt_request_finish's complaint */
-	/* JSON scratch */
-	struct json_node *nodes;
-	size_t nnodes, capnodes;
 };
 
 /* Record the request's first error (a deny with this message). */
@@ -44,5 +39,30 @@ AUTHZ_INTERNAL void rt_request_fail(authz_request *r, const char *fmt, ...)
  * attributes) and resolve pool offsets to pointers.  NULL when the request
  * may be decided, else the request error's message. */
 AUTHZ_INTERNAL const char *rt_request_finish(authz_request *r);
+/* Copy string s[0..n) into the pool as the string value *out (an offset
+ * until rt_request_finish); 0 or AUTHZ_ENOMEM. */
+AUTHZ_INTERNAL int rt_request_string_value(authz_request *r, const char *s, size_t n, struct vm_value *out);
+/* Append set element *v to the pool at *off; 0 or AUTHZ_ENOMEM. */
+AUTHZ_INTERNAL int rt_request_pool_value(authz_request *r, const struct vm_value *v, uint32_t *off);
+/* The index of entity type / action name[0..n), or -1. */
+AUTHZ_INTERNAL int rt_request_find_type(const authz_bundle *b, const char *name, size_t n);
+AUTHZ_INTERNAL int rt_request_find_action(const authz_bundle *b, const char *name, size_t n);
+
+/* Store `v` at (root, slot); marks it present. */
+static inline void rt_request_store(authz_request *r, unsigned root, uint32_t slot, const struct vm_value *v)
+{
+	size_t at = (size_t)root * r->nslots + slot;
+	r->vals[at] = *v;
+	if (!r->present[at]) {
+		r->present[at] = 1;
+		r->filled[r->nfilled++] = (uint32_t)at;
+	}
+}
+
+/* Has (root, slot) a value? */
+static inline bool rt_request_has(const authz_request *r, unsigned root, uint32_t slot)
+{
+	return r->present[(size_t)root * r->nslots + slot];
+}
 
 #endif

@@ -1,51 +1,60 @@
 /*
  * request_json.c: JSON requests (CLI.md "JSON forms").
  *
- * A small JSON reader of our own: it parses into a node array kept in the
- * request (reused, so no allocation once warm), keeps every number's text so
- * integers are read exactly from their digits (never through a double),
- * refuses nesting deeper than JSON_MAX_DEPTH, then walks the tree against
- * the bundle's schema.  Strings and sets beyond AUTHZ_MAX_STRING bytes and
- * AUTHZ_MAX_SET elements (authz_limits.h) are request errors.  Integers must be written as JSON integers: 1.5, 1.0
- * and 1e3 are refused for an int attribute.  Keys the schema does not
- * declare are ignored; a declared attribute given twice is an error.
+ * A small JSON reader of our own that reads a request in one pass, guided
+ * by the bundle's schema: a declared attribute's value goes straight into
+ * its slot (strings into the request's pool), an undeclared one is only
+ * checked for syntax and skipped, so a warm request allocates nothing and
+ * builds no tree.  Integers are read exactly from their digits (never
+ * through a double).  Nesting deeper than JSON_MAX_DEPTH is refused.
+ * Strings and sets beyond AUTHZ_MAX_STRING bytes and AUTHZ_MAX_SET elements
+ * (authz_limits.h) are request errors.  Integers must be written as JSON
+ * integers: 1.5, 1.0 and 1e3 are refused for an int attribute.  Keys the
+ * schema does not declare are ignored; a declared attribute given twice is
+ * an error.
+ *
+ * Which error a request gets: a JSON syntax error anywhere wins ("bad JSON
+ * at byte N: ..."), since then nothing else in the text can be trusted;
+ * otherwise the first schema error in document order.  After a schema error
+ * the rest is read for syntax only, except the top-level "time", which is
+ * always read so that a denied request still carries its own time.  An
+ * entity's "attrs" may come before its "type": they are then checked for
+ * syntax, and read against the type's attributes once the type is known.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "request.h"
+#include "vm.h"
 
 #define JSON_MAX_DEPTH AUTHZ_MAX_JSON_DEPTH
 #define JSON_MAX_SIZE AUTHZ_MAX_REQUEST_BYTES
-#define J_END UINT32_MAX
 
-enum { J_NULL, J_FALSE, J_TRUE, J_NUM, J_STR, J_ARR, J_OBJ };
-
-struct json_node {
-	uint8_t type, esc, kesc;        /* esc: the string has escapes */
-	uint8_t hi, khi;                /* hi: the string has a byte >= 0x80 */
-	uint32_t start, len;            /* text (strings: between the quotes) */
-	uint32_t kstart, klen;          /* key, for members of an object */
-	uint32_t first, next;           /* children, next sibling */
-};
-
-AUTHZ_INTERNAL int rt_request_string_value(authz_request *r, const char *s, size_t n, struct vm_value *out);
-AUTHZ_INTERNAL int rt_request_pool_value(authz_request *r, const struct vm_value *v, uint32_t *off);
-AUTHZ_INTERNAL void rt_request_store(authz_request *r, unsigned root, uint32_t slot, const struct vm_value *v);
-AUTHZ_INTERNAL bool rt_request_has(const authz_request *r, unsigned root, uint32_t slot);
-AUTHZ_INTERNAL int rt_request_find_type(const authz_bundle *b, const char *name, size_t n);
-AUTHZ_INTERNAL int rt_request_find_action(const authz_bundle *b, const char *name, size_t n);
-AUTHZ_INTERNAL void rt_request_slot_path(const authz_bundle *b, unsigned root, uint32_t slot, char *buf,
-				      size_t size);
-
+/* The reader's state.  `err` is the JSON syntax error (p->at is where);
+ * schema errors go to the request (rt_request_fail, r->bad). */
 struct jp {
 	authz_request *r;
+	const authz_bundle *b;
 	const char *s;
 	size_t n, at;
 	const char *err;
-	bool nomem;
+	char tmp[512];          /* decoded escaped short strings (keys, names) */
 };
+
+/* A string token: its text between the quotes. */
+struct jstr {
+	uint32_t start, len;
+	bool esc, hi;           /* has a backslash escape; a byte >= 0x80 */
+};
+
+/* Record a JSON syntax error at p->at; returns false for the caller to
+ * return. */
+static bool syntax(struct jp *p, const char *msg)
+{
+	p->err = msg;
+	return false;
+}
 
 static inline void ws(struct jp *p)
 {
@@ -61,21 +70,11 @@ static inline void ws(struct jp *p)
 	p->at = at;
 }
 
-static uint32_t new_node(struct jp *p, uint8_t type)
+/* After white space, the first byte of the next token; 0 at the end. */
+static inline char peek(struct jp *p)
 {
-	authz_request *r = p->r;
-	if (r->nnodes == r->capnodes) {
-		size_t cap = r->capnodes ? r->capnodes * 2 : 64;
-		struct json_node *nn = realloc(r->nodes, cap * sizeof *nn);
-		if (!nn) {
-			p->nomem = true;
-			return J_END;
-		}
-		r->nodes = nn;
-		r->capnodes = cap;
-	}
-	r->nodes[r->nnodes] = (struct json_node){ .type = type, .first = J_END, .next = J_END };
-	return (uint32_t)r->nnodes++;
+	ws(p);
+	return p->at < p->n ? p->s[p->at] : 0;
 }
 
 /* Bytes a string body scan stops at: 1 for '"', '\\' and control
@@ -91,189 +90,196 @@ static const uint8_t str_stop[256] = {
 	2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
 };
 
-/* A string body from p->at (after the quote); sets start/len/esc/hi. */
-static bool parse_str(struct jp *p, uint32_t *start, uint32_t *len, uint8_t *esc, uint8_t *hi)
+/* The bytes of the 8-byte word x the string scan stops at ('"', '\\',
+ * < 0x20 or >= 0x80), as the high bit of each such byte: the classic "has a
+ * zero byte" test, exact as a yes/no whatever the byte order, and exact for
+ * the lowest-addressed such byte on a little-endian machine (a borrow only
+ * marks bytes above a true one). */
+static inline uint64_t word_stops(uint64_t x)
+{
+	const uint64_t ones = UINT64_C(0x0101010101010101), high = UINT64_C(0x8080808080808080);
+	uint64_t q = x ^ (ones * '"'), b = x ^ (ones * '\\');
+	return (((q - ones) & ~q) | ((b - ones) & ~b) | ((x - ones * 0x20) & ~x) | x) & high;
+}
+
+#if defined(__GNUC__) && defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#define STOP_AT(m) ((size_t)__builtin_ctzll(m) / 8)    /* first stop byte of a word */
+#else
+#define STOP_AT(m) ((void)(m), (size_t)0)               /* the byte loop finds it */
+#endif
+
+/* A string body from p->at (after the opening quote) into *t: eight bytes
+ * at a time, then byte by byte from the first byte that needs a look. */
+static bool str_body(struct jp *p, struct jstr *t)
 {
 	const unsigned char *s = (const unsigned char *)p->s;
 	size_t at = p->at, n = p->n;
-	uint8_t e = 0, h = 0;
-	*start = (uint32_t)at;
+	bool e = false, h = false;
+	t->start = (uint32_t)at;
 	for (;;) {
+		while (n - at >= 8) {
+			uint64_t w;
+			memcpy(&w, s + at, 8);
+			uint64_t m = word_stops(w);
+			if (m) {
+				at += STOP_AT(m);
+				break;
+			}
+			at += 8;
+		}
 		while (at < n && !str_stop[s[at]])
 			at++;
 		if (at >= n)
 			break;
 		unsigned char c = s[at];
 		if (c == '"') {
-			*len = (uint32_t)(at - *start);
-			*esc = e;
-			*hi = h;
+			t->len = (uint32_t)(at - t->start);
+			t->esc = e;
+			t->hi = h;
 			p->at = at + 1;
 			return true;
 		}
 		if (c >= 0x80) {
-			h = 1;
+			h = true;
 			at++;
 			continue;
 		}
 		if (c < 0x20) {
 			p->at = at;
-			p->err = "control character in string";
-			return false;
+			return syntax(p, "control character in string");
 		}
 		/* a backslash: the next byte is escaped */
-		e = 1;
+		e = true;
 		at++;
 		if (at >= n)
 			break;
 		if (s[at] >= 0x80)
-			h = 1;
+			h = true;
 		at++;
 	}
 	p->at = at;
-	p->err = "unterminated string";
-	return false;
+	return syntax(p, "unterminated string");
 }
 
-static uint32_t parse_value(struct jp *p, int depth);
-
-static uint32_t parse_container(struct jp *p, int depth, bool obj)
+/* A string token at p->at (the opening quote). */
+static bool string_token(struct jp *p, struct jstr *t)
 {
-	uint32_t node = new_node(p, obj ? J_OBJ : J_ARR), last = J_END;
-	if (node == J_END)
-		return J_END;
 	p->at++;
-	ws(p);
-	char close = obj ? '}' : ']';
-	if (p->at < p->n && p->s[p->at] == close) {
-		p->at++;
-		return node;
-	}
-	for (;;) {
-		uint32_t ks = 0, kl = 0;
-		uint8_t kesc = 0, khi = 0;
-		if (obj) {
-			ws(p);
-			if (p->at >= p->n || p->s[p->at] != '"') {
-				p->err = "expected a key";
-				return J_END;
-			}
-			p->at++;
-			if (!parse_str(p, &ks, &kl, &kesc, &khi))
-				return J_END;
-			ws(p);
-			if (p->at >= p->n || p->s[p->at] != ':') {
-				p->err = "expected ':'";
-				return J_END;
-			}
-			p->at++;
-		}
-		uint32_t child = parse_value(p, depth + 1);
-		if (child == J_END)
-			return J_END;
-		struct json_node *c = &p->r->nodes[child];
-		c->kstart = ks;
-		c->klen = kl;
-		c->kesc = kesc;
-		c->khi = khi;
-		if (last == J_END)
-			p->r->nodes[node].first = child;
-		else
-			p->r->nodes[last].next = child;
-		last = child;
-		ws(p);
-		if (p->at < p->n && p->s[p->at] == ',') {
-			p->at++;
-			continue;
-		}
-		if (p->at < p->n && p->s[p->at] == close) {
-			p->at++;
-			return node;
-		}
-		p->err = obj ? "expected ',' or '}'" : "expected ',' or ']'";
-		return J_END;
-	}
+	return str_body(p, t);
 }
 
 static bool is_digit(char c) { return c >= '0' && c <= '9'; }
 
-static uint32_t parse_value(struct jp *p, int depth)
+/* A number at p->at: -?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)?;
+ * *integral when it has neither fraction nor exponent. */
+static bool number(struct jp *p, bool *integral)
 {
-	if (depth > JSON_MAX_DEPTH) {
-		p->err = "nesting too deep";
-		return J_END;
-	}
-	ws(p);
-	if (p->at >= p->n) {
-		p->err = "unexpected end of input";
-		return J_END;
-	}
-	char c = p->s[p->at];
-	if (c == '{' || c == '[')
-		return parse_container(p, depth, c == '{');
-	if (c == '"') {
-		uint32_t node = new_node(p, J_STR);
-		if (node == J_END)
-			return J_END;
-		p->at++;
-		uint32_t st, ln;
-		uint8_t esc, hi;
-		if (!parse_str(p, &st, &ln, &esc, &hi))
-			return J_END;
-		struct json_node *nd = &p->r->nodes[node];
-		nd->start = st;
-		nd->len = ln;
-		nd->esc = esc;
-		nd->hi = hi;
-		return node;
-	}
-	static const struct { const char *w; uint8_t t, l; } words[] = {
-		{ "true", J_TRUE, 4 }, { "false", J_FALSE, 5 }, { "null", J_NULL, 4 } };
-	int wi = c == 't' ? 0 : c == 'f' ? 1 : c == 'n' ? 2 : -1;
-	if (wi >= 0 && p->n - p->at >= words[wi].l && memcmp(p->s + p->at, words[wi].w, words[wi].l) == 0) {
-		uint32_t node = new_node(p, words[wi].t);
-		p->at += words[wi].l;
-		return node;
-	}
-	/* number: -?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)? */
-	size_t st = p->at;
-	if (p->at < p->n && p->s[p->at] == '-')
-		p->at++;
-	if (p->at < p->n && p->s[p->at] == '0')
-		p->at++;
-	else if (p->at < p->n && is_digit(p->s[p->at]))
-		while (p->at < p->n && is_digit(p->s[p->at]))
-			p->at++;
+	const char *s = p->s;
+	size_t at = p->at, n = p->n;
+	*integral = true;
+	if (at < n && s[at] == '-')
+		at++;
+	if (at < n && s[at] == '0')
+		at++;
+	else if (at < n && is_digit(s[at]))
+		while (at < n && is_digit(s[at]))
+			at++;
 	else {
-		p->err = "unexpected character";
-		return J_END;
+		p->at = at;
+		return syntax(p, "unexpected character");
 	}
-	if (p->at < p->n && p->s[p->at] == '.') {
-		p->at++;
-		if (p->at >= p->n || !is_digit(p->s[p->at])) {
-			p->err = "bad number";
-			return J_END;
+	if (at < n && s[at] == '.') {
+		*integral = false;
+		at++;
+		if (at >= n || !is_digit(s[at])) {
+			p->at = at;
+			return syntax(p, "bad number");
 		}
-		while (p->at < p->n && is_digit(p->s[p->at]))
-			p->at++;
+		while (at < n && is_digit(s[at]))
+			at++;
 	}
-	if (p->at < p->n && (p->s[p->at] == 'e' || p->s[p->at] == 'E')) {
-		p->at++;
-		if (p->at < p->n && (p->s[p->at] == '+' || p->s[p->at] == '-'))
-			p->at++;
-		if (p->at >= p->n || !is_digit(p->s[p->at])) {
-			p->err = "bad number";
-			return J_END;
+	if (at < n && (s[at] == 'e' || s[at] == 'E')) {
+		*integral = false;
+		at++;
+		if (at < n && (s[at] == '+' || s[at] == '-'))
+			at++;
+		if (at >= n || !is_digit(s[at])) {
+			p->at = at;
+			return syntax(p, "bad number");
 		}
-		while (p->at < p->n && is_digit(p->s[p->at]))
+		while (at < n && is_digit(s[at]))
+			at++;
+	}
+	p->at = at;
+	return true;
+}
+
+/* true, false or null at p->at: its length, 0 when it is none of them. */
+static size_t word(const struct jp *p, char c)
+{
+	const char *w = c == 't' ? "true" : c == 'f' ? "false" : c == 'n' ? "null" : NULL;
+	size_t l = w ? strlen(w) : 0;
+	return w && p->n - p->at >= l && memcmp(p->s + p->at, w, l) == 0 ? l : 0;
+}
+
+/* After a member or an element: *more when a ',' follows, !*more at
+ * `close` (consumed); false (syntax error) at anything else. */
+static bool next(struct jp *p, char close, bool *more)
+{
+	char c = peek(p);
+	if (c == ',' || c == close) {
+		p->at++;
+		*more = c == ',';
+		return true;
+	}
+	return syntax(p, close == '}' ? "expected ',' or '}'" : "expected ',' or ']'");
+}
+
+/* A member's key and its ':', the raw token into *t. */
+static bool key_token(struct jp *p, struct jstr *t)
+{
+	if (peek(p) != '"')
+		return syntax(p, "expected a key");
+	if (!string_token(p, t))
+		return false;
+	if (peek(p) != ':')
+		return syntax(p, "expected ':'");
+	p->at++;
+	return true;
+}
+
+/* Check the value at p->at (at nesting `depth`) for syntax and step over
+ * it. */
+static bool skip_value(struct jp *p, int depth)
+{
+	if (depth > JSON_MAX_DEPTH)
+		return syntax(p, "nesting too deep");
+	char c = peek(p);
+	if (p->at >= p->n)
+		return syntax(p, "unexpected end of input");
+	struct jstr t;
+	if (c == '"')
+		return string_token(p, &t);
+	if (c == '{' || c == '[') {
+		bool obj = c == '{', more = true;
+		char close = obj ? '}' : ']';
+		p->at++;
+		if (peek(p) == close) {
 			p->at++;
+			return true;
+		}
+		while (more)
+			if ((obj && !key_token(p, &t)) || !skip_value(p, depth + 1) || !next(p, close, &more))
+				return false;
+		return true;
 	}
-	uint32_t node = new_node(p, J_NUM);
-	if (node != J_END) {
-		p->r->nodes[node].start = (uint32_t)st;
-		p->r->nodes[node].len = (uint32_t)(p->at - st);
+	size_t l = word(p, c);
+	if (l) {
+		p->at += l;
+		return true;
 	}
-	return node;
+	bool integral;
+	return number(p, &integral);
 }
 
 static int hex4(const char *s)
@@ -353,40 +359,6 @@ static long decode_str(const char *s, size_t n, char *out)
 	return rt_utf8_valid(out, o) ? (long)o : -1;
 }
 
-/* The walker's state. */
-struct jw {
-	authz_request *r;
-	const char *s;
-	char tmp[512];          /* decoded short strings (keys, names) */
-};
-
-/* Decode node's string (key when `key`) into w->tmp or the string pool.
- * Returns a pointer and length, NULL when bad (request error recorded). */
-static const char *node_text(struct jw *w, const struct json_node *nd, bool key, size_t *len)
-{
-	uint32_t st = key ? nd->kstart : nd->start, ln = key ? nd->klen : nd->len;
-	bool esc = key ? nd->kesc : nd->esc, hi = key ? nd->khi : nd->hi;
-	if (!esc) {
-		if (hi && !rt_utf8_valid(w->s + st, ln)) {
-			rt_request_fail(w->r, "string is not valid UTF-8");
-			return NULL;
-		}
-		*len = ln;
-		return w->s + st;
-	}
-	if (ln > sizeof w->tmp) {
-		rt_request_fail(w->r, "escaped name too long");
-		return NULL;
-	}
-	long n = decode_str(w->s + st, ln, w->tmp);
-	if (n < 0) {
-		rt_request_fail(w->r, "bad string escape");
-		return NULL;
-	}
-	*len = (size_t)n;
-	return w->tmp;
-}
-
 /* Is the text k[0..n) the NUL-terminated `name`? */
 static bool name_is(const char *k, size_t n, const char *name)
 {
@@ -402,60 +374,6 @@ struct where {
 	uint32_t slot;
 };
 
-/* The dotted path of `at` ("principal.workload.signed"), for error messages
- * only: it is formatted when a request fails, never on the success path. */
-static const char *where_str(const struct jw *w, struct where at, char *buf, size_t size)
-{
-	rt_request_slot_path(w->r->b, at.root, at.slot, buf, size);
-	return buf;
-}
-
-/* True (request error recorded) when a string of n bytes is over the limit;
- * `at` names it, or `role` ("principal.id") when `at` is NULL. */
-static bool string_too_long(struct jw *w, size_t n, const struct where *at, const char *role)
-{
-	if (n <= AUTHZ_MAX_STRING)
-		return false;
-	char what[200];
-	rt_request_fail(w->r, "string for '%s' too long: %zu bytes, at most %u",
-			at ? where_str(w, *at, what, sizeof what) : role, n, (unsigned)AUTHZ_MAX_STRING);
-	return true;
-}
-
-/* A string value into the pool; `at` or `role` names it in a request error. */
-static bool string_value(struct jw *w, const struct json_node *nd, struct vm_value *out,
-			 const struct where *at, const char *role)
-{
-	/* The decoded text is never longer than the raw text. */
-	if (!nd->esc && string_too_long(w, nd->len, at, role))
-		return false;
-	if (!nd->esc) {
-		if (nd->hi && !rt_utf8_valid(w->s + nd->start, nd->len)) {
-			rt_request_fail(w->r, "string is not valid UTF-8");
-			return false;
-		}
-		if (rt_request_string_value(w->r, w->s + nd->start, nd->len, out) < 0) {
-			rt_request_fail(w->r, "out of memory");
-			return false;
-		}
-		return true;
-	}
-	/* reserve the raw length, decode in place */
-	if (rt_request_string_value(w->r, w->s + nd->start, nd->len, out) < 0) {
-		rt_request_fail(w->r, "out of memory");
-		return false;
-	}
-	char *dst = w->r->chars + out->u.s.off;
-	long n = decode_str(w->s + nd->start, nd->len, dst);
-	if (n < 0) {
-		rt_request_fail(w->r, "bad string escape");
-		return false;
-	}
-	dst[n] = '\0';
-	out->len = (uint32_t)n;
-	return !string_too_long(w, (size_t)n, at, role);
-}
-
 static const char *kind_name(unsigned k)
 {
 	static const char *const names[] = { "?", "bool", "int", "string", "timestamp", "duration", "ip",
@@ -463,291 +381,488 @@ static const char *kind_name(unsigned k)
 	return k <= AUTHZ_K_RECORD ? names[k] : "?";
 }
 
-#define WHAT where_str(w, at, what, sizeof what)
 
-/* Convert scalar `nd` to kind `k`; false (request error recorded, naming
- * the attribute at `at`) when it does not conform. */
-static bool scalar(struct jw *w, const struct json_node *nd, unsigned k, struct vm_value *out,
-		   struct where at)
+/* The text of string token t: *len bytes, in the input or (escaped) in
+ * p->tmp; NULL when bad (request error recorded).  For keys and names. */
+static const char *str_text(struct jp *p, const struct jstr *t, size_t *len)
+{
+	if (!t->esc) {
+		if (t->hi && !rt_utf8_valid(p->s + t->start, t->len)) {
+			rt_request_fail(p->r, "string is not valid UTF-8");
+			return NULL;
+		}
+		*len = t->len;
+		return p->s + t->start;
+	}
+	if (t->len > sizeof p->tmp) {
+		rt_request_fail(p->r, "escaped name too long");
+		return NULL;
+	}
+	long n = decode_str(p->s + t->start, t->len, p->tmp);
+	if (n < 0) {
+		rt_request_fail(p->r, "bad string escape");
+		return NULL;
+	}
+	*len = (size_t)n;
+	return p->tmp;
+}
+
+/* A member's key and its ':': its text into *k, *kl (*k NULL when the key's
+ * text is bad, request error recorded). */
+static bool key(struct jp *p, const char **k, size_t *kl)
+{
+	struct jstr t;
+	if (!key_token(p, &t))
+		return false;
+	*k = str_text(p, &t, kl);
+	return true;
+}
+
+
+/* The dotted path of `at` ("principal.workload.signed"), for error messages
+ * only: it is formatted when a request fails, never on the success path. */
+static const char *where_str(const struct jp *p, struct where at, char *buf, size_t size)
+{
+	rt_request_slot_path(p->b, at.root, at.slot, buf, size);
+	return buf;
+}
+
+/* True (request error recorded) when a string of n bytes is over the limit;
+ * `at` names it, or `role` ("principal.id") when `at` is NULL. */
+static bool string_too_long(struct jp *p, size_t n, const struct where *at, const char *role)
+{
+	if (n <= AUTHZ_MAX_STRING)
+		return false;
+	char what[200];
+	rt_request_fail(p->r, "string for '%s' too long: %zu bytes, at most %u",
+			at ? where_str(p, *at, what, sizeof what) : role, n, (unsigned)AUTHZ_MAX_STRING);
+	return true;
+}
+
+/* String token t into the pool as *out; `at` or `role` names it in a
+ * request error.  False when it is not a valid string (error recorded). */
+static bool string_value(struct jp *p, const struct jstr *t, struct vm_value *out, const struct where *at,
+			 const char *role)
+{
+	authz_request *r = p->r;
+	/* The decoded text is never longer than the raw text. */
+	if (!t->esc && string_too_long(p, t->len, at, role))
+		return false;
+	if (!t->esc && t->hi && !rt_utf8_valid(p->s + t->start, t->len)) {
+		rt_request_fail(r, "string is not valid UTF-8");
+		return false;
+	}
+	if (rt_request_string_value(r, p->s + t->start, t->len, out) < 0) {
+		rt_request_fail(r, "out of memory");
+		return false;
+	}
+	if (!t->esc)
+		return true;
+	/* the raw length is reserved: decode in place */
+	char *dst = r->chars + out->u.s.off;
+	long n = decode_str(p->s + t->start, t->len, dst);
+	if (n < 0) {
+		rt_request_fail(r, "bad string escape");
+		return false;
+	}
+	dst[n] = '\0';
+	out->len = (uint32_t)n;
+	return !string_too_long(p, (size_t)n, at, role);
+}
+
+#define WHAT where_str(p, at, what, sizeof what)
+
+/* The integer text t[0..n) (a JSON number, `integral` when it has no
+ * fraction or exponent) into *v; false (request error recorded) when it is
+ * not an integer or out of 64-bit range. */
+static bool integer(struct jp *p, const char *t, size_t n, bool integral, int64_t *v, struct where at)
 {
 	char what[200];
+	if (!integral) {
+		rt_request_fail(p->r, "bad integer '%.*s' for '%s': not an integer", (int)(n > 40 ? 40 : n), t, WHAT);
+		return false;
+	}
+	bool neg = t[0] == '-';
+	uint64_t u = 0, lim = neg ? (uint64_t)INT64_MAX + 1 : (uint64_t)INT64_MAX;
+	for (size_t i = neg; i < n; i++) {
+		unsigned d = (unsigned)(t[i] - '0');
+		if (u > (lim - d) / 10) {
+			rt_request_fail(p->r, "integer '%.*s' out of range for '%s'", (int)(n > 40 ? 40 : n), t, WHAT);
+			return false;
+		}
+		u = u * 10 + d;
+	}
+	*v = neg ? (int64_t)(0 - u) : (int64_t)u;
+	return true;
+}
+
+/*
+ * The value at p->at (nesting `depth`) as a scalar of kind k into *out,
+ * *got set.  A value of another JSON type or a bad text records a request
+ * error naming `at` and is stepped over (*got false).  False only on a
+ * syntax error.
+ */
+static bool scalar(struct jp *p, int depth, unsigned k, struct vm_value *out, struct where at, bool *got)
+{
+	char what[200];
+	char c = peek(p);
 	memset(out, 0, sizeof *out);
 	out->kind = (uint8_t)k;
-	const char *t = w->s + nd->start;
+	*got = false;
 	switch (k) {
-	case AUTHZ_K_BOOL:
-		if (nd->type != J_TRUE && nd->type != J_FALSE)
+	case AUTHZ_K_BOOL: {
+		size_t l = c == 't' || c == 'f' ? word(p, c) : 0;
+		if (!l)
 			break;
-		out->u.i = nd->type == J_TRUE;
+		p->at += l;
+		out->u.i = c == 't';
+		*got = true;
 		return true;
+	}
 	case AUTHZ_K_INT: {
-		if (nd->type != J_NUM)
+		if (c != '-' && !is_digit(c))
 			break;
-		size_t i = 0;
-		bool neg = t[0] == '-';
-		uint64_t v = 0, lim = neg ? (uint64_t)INT64_MAX + 1 : (uint64_t)INT64_MAX;
-		for (i = neg; i < nd->len; i++) {
-			if (!is_digit(t[i])) {
-				rt_request_fail(w->r, "bad integer '%.*s' for '%s': not an integer", (int)nd->len, t, WHAT);
-				return false;
-			}
-			unsigned d = (unsigned)(t[i] - '0');
-			if (v > (lim - d) / 10) {
-				rt_request_fail(w->r, "integer '%.*s' out of range for '%s'", (int)(nd->len > 40 ? 40 : nd->len), t, WHAT);
-				return false;
-			}
-			v = v * 10 + d;
-		}
-		out->u.i = neg ? (int64_t)(0 - v) : (int64_t)v;
+		size_t st = p->at;
+		bool integral;
+		if (!number(p, &integral))
+			return false;
+		*got = integer(p, p->s + st, p->at - st, integral, &out->u.i, at);
 		return true;
 	}
 	case AUTHZ_K_STRING:
-		if (nd->type != J_STR)
-			break;
-		return string_value(w, nd, out, &at, NULL);
 	case AUTHZ_K_TIMESTAMP:
 	case AUTHZ_K_DURATION:
 	case AUTHZ_K_IP: {
-		if (nd->type != J_STR)
+		if (c != '"')
 			break;
-		bool ok = !nd->esc;
-		if (ok && k == AUTHZ_K_TIMESTAMP)
-			ok = authz_parse_time(t, nd->len, &out->u.i) == 0;
-		else if (ok && k == AUTHZ_K_DURATION)
-			ok = rt_parse_duration(t, nd->len, &out->u.i);
-		else if (ok)
-			ok = rt_parse_ip(t, nd->len, out);
-		if (!ok) {
-			rt_request_fail(w->r, "bad %s '%.*s' for '%s'", kind_name(k), (int)(nd->len > 60 ? 60 : nd->len), t, WHAT);
+		struct jstr t;
+		if (!string_token(p, &t))
 			return false;
+		if (k == AUTHZ_K_STRING) {
+			*got = string_value(p, &t, out, &at, NULL);
+			return true;
 		}
+		const char *s = p->s + t.start;
+		bool ok = !t.esc;
+		if (ok && k == AUTHZ_K_TIMESTAMP)
+			ok = authz_parse_time(s, t.len, &out->u.i) == 0;
+		else if (ok && k == AUTHZ_K_DURATION)
+			ok = rt_parse_duration(s, t.len, &out->u.i);
+		else if (ok)
+			ok = rt_parse_ip(s, t.len, out);
+		if (!ok)
+			rt_request_fail(p->r, "bad %s '%.*s' for '%s'", kind_name(k), (int)(t.len > 60 ? 60 : t.len), s,
+					WHAT);
+		*got = ok;
 		return true;
 	}
 	}
-	rt_request_fail(w->r, "wrong type for '%s': expected %s", WHAT, kind_name(k));
-	return false;
+	rt_request_fail(p->r, "wrong type for '%s': expected %s", WHAT, kind_name(k));
+	return skip_value(p, depth);
 }
 
-static bool record(struct jw *w, unsigned root, uint32_t node, uint32_t first, uint32_t n);
-
-static bool field(struct jw *w, unsigned root, const struct bundle_field *f, const struct json_node *nd)
+/* A set of `elem` at p->at (the '['), for the attribute at `at`. */
+static bool set(struct jp *p, int depth, unsigned elem, struct where at)
 {
+	authz_request *r = p->r;
+	char what[200];
+	struct vm_value s = { .kind = AUTHZ_K_SET, .elem = (uint8_t)elem };
+	s.u.set.off = (uint32_t)r->npool;
+	bool more = true;
+	p->at++;
+	if (peek(p) == ']') {
+		p->at++;
+		more = false;
+	}
+	while (more) {
+		if (r->bad) {
+			if (!skip_value(p, depth + 1))
+				return false;
+		} else if (s.len == AUTHZ_MAX_SET) {
+			rt_request_fail(r, "set for '%s' too large: more than %u elements", WHAT, (unsigned)AUTHZ_MAX_SET);
+			if (!skip_value(p, depth + 1))
+				return false;
+		} else {
+			struct vm_value v;
+			uint32_t off;
+			bool got;
+			if (!scalar(p, depth + 1, elem, &v, at, &got))
+				return false;
+			if (got && rt_request_pool_value(r, &v, &off) < 0)
+				rt_request_fail(r, "out of memory");
+			else if (got)
+				s.len++;
+		}
+		if (!next(p, ']', &more))
+			return false;
+	}
+	if (!r->bad)
+		rt_request_store(r, at.root, at.slot, &s);
+	return true;
+}
+
+static bool record(struct jp *p, int depth, unsigned root, uint32_t first, uint32_t n);
+
+/* The value at p->at (nesting `depth`) for attribute f under `root`. */
+static bool field(struct jp *p, int depth, unsigned root, const struct bundle_field *f)
+{
+	authz_request *r = p->r;
 	struct where at = { root, f->slot };
 	char what[200];
-	if (rt_request_has(w->r, root, f->slot)) {
-		rt_request_fail(w->r, "duplicate attribute '%s'", WHAT);
-		return false;
+	if (rt_request_has(r, root, f->slot)) {
+		rt_request_fail(r, "duplicate attribute '%s'", WHAT);
+		return skip_value(p, depth);
 	}
-	struct vm_value v;
+	char c = peek(p);
 	if (f->type == AUTHZ_K_RECORD) {
-		if (nd->type != J_OBJ) {
-			rt_request_fail(w->r, "wrong type for '%s': expected record", WHAT);
-			return false;
+		if (c != '{') {
+			rt_request_fail(r, "wrong type for '%s': expected record", WHAT);
+			return skip_value(p, depth);
 		}
-		memset(&v, 0, sizeof v);
-		v.kind = AUTHZ_K_RECORD;
-		rt_request_store(w->r, root, f->slot, &v);
-		return record(w, root, (uint32_t)(nd - w->r->nodes), f->first_child, f->nchild);
+		struct vm_value v = { .kind = AUTHZ_K_RECORD };
+		rt_request_store(r, root, f->slot, &v);
+		return record(p, depth, root, f->first_child, f->nchild);
 	}
 	if (f->type == AUTHZ_K_SET) {
-		if (nd->type != J_ARR) {
-			rt_request_fail(w->r, "wrong type for '%s': expected set<%s>", WHAT, kind_name(f->elem));
-			return false;
+		if (c != '[') {
+			rt_request_fail(r, "wrong type for '%s': expected set<%s>", WHAT, kind_name(f->elem));
+			return skip_value(p, depth);
 		}
-		struct vm_value set = { .kind = AUTHZ_K_SET, .elem = f->elem };
-		set.u.set.off = (uint32_t)w->r->npool;
-		for (uint32_t c = nd->first; c != J_END; c = w->r->nodes[c].next) {
-			uint32_t off;
-			if (set.len == AUTHZ_MAX_SET) {
-				rt_request_fail(w->r, "set for '%s' too large: more than %u elements", WHAT,
-						(unsigned)AUTHZ_MAX_SET);
-				return false;
-			}
-			if (!scalar(w, &w->r->nodes[c], f->elem, &v, at))
-				return false;
-			if (rt_request_pool_value(w->r, &v, &off) < 0) {
-				rt_request_fail(w->r, "out of memory");
-				return false;
-			}
-			set.len++;
-		}
-		rt_request_store(w->r, root, f->slot, &set);
-		return true;
+		return set(p, depth, f->elem, at);
 	}
-	if (!scalar(w, nd, f->type, &v, at))
+	struct vm_value v;
+	bool got;
+	if (!scalar(p, depth, f->type, &v, at, &got))
 		return false;
-	rt_request_store(w->r, root, f->slot, &v);
+	if (got)
+		rt_request_store(r, root, f->slot, &v);
 	return true;
 }
 
-/* Object `node` against fields [first, first + n). */
-static bool record(struct jw *w, unsigned root, uint32_t node, uint32_t first, uint32_t n)
+/* The object at p->at (the '{', nesting `depth`) against fields
+ * [first, first + n) under `root`. */
+static bool record(struct jp *p, int depth, unsigned root, uint32_t first, uint32_t n)
 {
-	const authz_bundle *b = w->r->b;
-	for (uint32_t c = w->r->nodes[node].first; c != J_END; c = w->r->nodes[c].next) {
+	const authz_bundle *b = p->b;
+	if (depth > JSON_MAX_DEPTH)
+		return syntax(p, "nesting too deep");
+	bool more = true;
+	p->at++;
+	if (peek(p) == '}') {
+		p->at++;
+		more = false;
+	}
+	while (more) {
+		const char *k;
 		size_t kl;
-		const char *k = node_text(w, &w->r->nodes[c], true, &kl);
-		if (!k)
+		if (!key(p, &k, &kl))
 			return false;
-		uint64_t key = bundle_name_key(k, kl);
-		for (uint32_t i = first; i < first + n; i++) {
-			if (b->fkey[i] != key)
-				continue;
-			uint32_t name = b->slots[b->fields[i].slot].name;
-			if (memcmp(b->str[name], k, kl) == 0) {
-				if (!field(w, root, &b->fields[i], &w->r->nodes[c]))
-					return false;
+		const struct bundle_field *f = NULL;
+		if (k && !p->r->bad) {
+			uint64_t hk = bundle_name_key(k, kl);
+			for (uint32_t i = first; i < first + n && !f; i++)
+				if (b->fkey[i] == hk && memcmp(b->str[b->slots[b->fields[i].slot].name], k, kl) == 0)
+					f = &b->fields[i];
+		}
+		if (!(f ? field(p, depth + 1, root, f) : skip_value(p, depth + 1)) || !next(p, '}', &more))
+			return false;
+	}
+	return true;
+}
+
+/* A string member's token when the value at p->at is a string (*is_str);
+ * else it is stepped over.  False on a syntax error. */
+static bool string_member(struct jp *p, int depth, struct jstr *t, bool *is_str)
+{
+	*is_str = peek(p) == '"';
+	return *is_str ? string_token(p, t) : skip_value(p, depth);
+}
+
+/* principal / resource at p->at (nesting `depth`):
+ * {"type": T, "id": S, "attrs": {...}} in any order. */
+static bool entity(struct jp *p, int depth, unsigned which)
+{
+	authz_request *r = p->r;
+	const char *role = which ? "resource" : "principal";
+	if (r->bad || peek(p) != '{') {
+		if (!r->bad)
+			rt_request_fail(r, "wrong type for '%s': expected an object", role);
+		return skip_value(p, depth);
+	}
+	static const char *const names[3] = { "type", "id", "attrs" };
+	bool seen[3] = { false, false, false }, more = true;
+	size_t attrs_at = SIZE_MAX;
+	p->at++;
+	if (peek(p) == '}') {
+		p->at++;
+		more = false;
+	}
+	while (more) {
+		const char *k;
+		size_t kl;
+		if (!key(p, &k, &kl))
+			return false;
+		int m = -1;
+		for (int i = 0; k && i < 3 && m < 0; i++)
+			if (name_is(k, kl, names[i]))
+				m = i;
+		if (m >= 0 && seen[m])
+			rt_request_fail(r, "duplicate key in '%s'", role);
+		if (m >= 0)
+			seen[m] = true;
+		struct jstr t;
+		bool is_str, ok;
+		if (r->bad || m < 0) {
+			ok = skip_value(p, depth + 1);
+		} else if (m == 2) {
+			if (peek(p) != '{') {
+				rt_request_fail(r, "wrong type for '%s.attrs': expected an object", role);
+				ok = skip_value(p, depth + 1);
+			} else if (r->type[which] >= 0) {
+				const struct bundle_owner *o = &p->b->owners[r->type[which]];
+				ok = record(p, depth + 1, which, o->first, o->ntop);
+			} else {
+				attrs_at = p->at;       /* read once the type is known */
+				ok = skip_value(p, depth + 1);
+			}
+		} else {
+			ok = string_member(p, depth + 1, &t, &is_str);
+			if (ok && !is_str) {
+				rt_request_fail(r, "wrong type for '%s.%s': expected string", role, names[m]);
+			} else if (ok && m == 0) {
+				size_t tl;
+				const char *tn = str_text(p, &t, &tl);
+				int ty = tn ? rt_request_find_type(p->b, tn, tl) : -1;
+				if (tn && ty < 0)
+					rt_request_fail(r, "unknown %s type '%.*s'", role, (int)(tl > 100 ? 100 : tl), tn);
+				else if (tn)
+					r->type[which] = ty;
+			} else if (ok) {
+				struct vm_value id;
+				if (string_value(p, &t, &id, NULL, which ? "resource.id" : "principal.id")) {
+					r->id_off[which] = id.u.s.off;
+					r->id_len[which] = id.len;
+				}
+			}
+		}
+		if (!ok || !next(p, '}', &more))
+			return false;
+	}
+	if (!r->bad && (!seen[0] || !seen[1]))
+		rt_request_fail(r, "'%s' has no %s", role, !seen[0] ? "type" : "id");
+	if (r->bad || attrs_at == SIZE_MAX)
+		return true;
+	/* attrs came before the type: read them now (their syntax is checked) */
+	size_t end = p->at;
+	p->at = attrs_at;
+	const struct bundle_owner *o = &p->b->owners[r->type[which]];
+	bool ok = record(p, depth + 1, which, o->first, o->ntop);
+	p->at = end;
+	return ok;
+}
+
+/* The request object's members; false on a syntax error. */
+static bool request(struct jp *p)
+{
+	authz_request *r = p->r;
+	if (peek(p) != '{') {
+		rt_request_fail(r, "request is not a JSON object");
+		return skip_value(p, 0);
+	}
+	static const char *const keys[5] = { "principal", "action", "resource", "context", "time" };
+	bool seen[5] = { false, false, false, false, false }, bad_time = false, more = true;
+	p->at++;
+	if (peek(p) == '}') {
+		p->at++;
+		more = false;
+	}
+	while (more) {
+		const char *k;
+		size_t kl;
+		if (!key(p, &k, &kl))
+			return false;
+		int m = -1;
+		for (int i = 0; k && i < 5 && m < 0; i++)
+			if (name_is(k, kl, keys[i]))
+				m = i;
+		if (m >= 0 && seen[m]) {
+			rt_request_fail(r, "duplicate key '%s'", keys[m]);
+			m = -1;
+		} else if (m >= 0) {
+			seen[m] = true;
+		}
+		struct jstr t;
+		bool ok, is_str;
+		switch (m) {
+		case 0:
+		case 2:
+			ok = entity(p, 1, m == 2);
+			break;
+		case 1:
+			if (r->bad) {
+				ok = skip_value(p, 1);
 				break;
 			}
+			ok = string_member(p, 1, &t, &is_str);
+			if (ok && !is_str) {
+				rt_request_fail(r, "wrong type for 'action': expected string");
+			} else if (ok) {
+				size_t al;
+				const char *an = str_text(p, &t, &al);
+				r->action = an ? rt_request_find_action(p->b, an, al) : -1;
+				if (an && r->action < 0)
+					rt_request_fail(r, "unknown action '%.*s'", (int)(al > 100 ? 100 : al), an);
+			}
+			break;
+		case 3:
+			if (r->bad || peek(p) != '{') {
+				if (!r->bad)
+					rt_request_fail(r, "wrong type for 'context': expected an object");
+				ok = skip_value(p, 1);
+			} else {
+				const struct bundle_owner *o = &p->b->owners[p->b->ntypes];
+				ok = record(p, 1, AUTHZ_CONTEXT, o->first, o->ntop);
+			}
+			break;
+		case 4:
+			/* read even after an error: a denied request keeps its time */
+			ok = string_member(p, 1, &t, &is_str);
+			if (!ok)
+				break;
+			bad_time = !is_str || t.esc || authz_parse_time(p->s + t.start, t.len, &r->time) < 0;
+			r->has_time = !bad_time;
+			break;
+		default:
+			ok = skip_value(p, 1);
 		}
+		if (!ok || !next(p, '}', &more))
+			return false;
 	}
+	for (int k = 0; k < 3 && !r->bad; k++)
+		if (!seen[k])
+			rt_request_fail(r, "request has no '%s'", keys[k]);
+	if (bad_time)
+		rt_request_fail(r, "bad timestamp for 'time'");
 	return true;
-}
-
-/* principal / resource: {"type": T, "id": S, "attrs": {...}} */
-static bool entity(struct jw *w, unsigned which, uint32_t node)
-{
-	authz_request *r = w->r;
-	const char *role = which ? "resource" : "principal";
-	if (r->nodes[node].type != J_OBJ) {
-		rt_request_fail(r, "wrong type for '%s': expected an object", role);
-		return false;
-	}
-	uint32_t type = J_END, id = J_END, attrs = J_END;
-	for (uint32_t c = r->nodes[node].first; c != J_END; c = r->nodes[c].next) {
-		size_t kl;
-		const char *k = node_text(w, &r->nodes[c], true, &kl);
-		if (!k)
-			return false;
-		uint32_t *slot = name_is(k, kl, "type") ? &type : name_is(k, kl, "id") ? &id :
-				 name_is(k, kl, "attrs") ? &attrs : NULL;
-		if (slot && *slot != J_END) {
-			rt_request_fail(r, "duplicate key in '%s'", role);
-			return false;
-		}
-		if (slot)
-			*slot = c;
-	}
-	if (type == J_END || id == J_END) {
-		rt_request_fail(r, "'%s' has no %s", role, type == J_END ? "type" : "id");
-		return false;
-	}
-	if (r->nodes[type].type != J_STR || r->nodes[id].type != J_STR) {
-		rt_request_fail(r, "wrong type for '%s.%s': expected string", role,
-			     r->nodes[type].type != J_STR ? "type" : "id");
-		return false;
-	}
-	size_t tl;
-	const char *tn = node_text(w, &r->nodes[type], false, &tl);
-	if (!tn)
-		return false;
-	int t = rt_request_find_type(r->b, tn, tl);
-	if (t < 0) {
-		rt_request_fail(r, "unknown %s type '%.*s'", role, (int)(tl > 100 ? 100 : tl), tn);
-		return false;
-	}
-	r->type[which] = t;
-	struct vm_value idv;
-	if (!string_value(w, &r->nodes[id], &idv, NULL, which ? "resource.id" : "principal.id"))
-		return false;
-	r->id_off[which] = idv.u.s.off;
-	r->id_len[which] = idv.len;
-	if (attrs == J_END)
-		return true;
-	if (r->nodes[attrs].type != J_OBJ) {
-		rt_request_fail(r, "wrong type for '%s.attrs': expected an object", role);
-		return false;
-	}
-	const struct bundle_owner *o = &r->b->owners[t];
-	return record(w, which, attrs, o->first, o->ntop);
 }
 
 int authz_request_parse_json(authz_request *r, const char *json, size_t len)
 {
 	authz_request_reset(r);
-	r->nnodes = 0;
 	if (len > JSON_MAX_SIZE) {
 		rt_request_fail(r, "request too large (%zu bytes)", len);
 		return 0;
 	}
-	struct jp p = { r, json, len, 0, NULL, false };
-	uint32_t root = parse_value(&p, 0);
-	if (p.nomem) {
-		rt_request_fail(r, "out of memory");
-		return AUTHZ_ENOMEM;
+	struct jp p = { .r = r, .b = r->b, .s = json, .n = len };
+	bool ok = request(&p);
+	if (ok && peek(&p) != 0)
+		ok = syntax(&p, "trailing characters");
+	if (!ok) {
+		/* not JSON: nothing read from it counts, the syntax error is the
+		 * request's error */
+		r->bad = false;
+		r->has_time = false;
+		rt_request_fail(r, "bad JSON at byte %zu: %s", p.at, p.err);
 	}
-	if (root != J_END) {
-		ws(&p);
-		if (p.at != len)
-			p.err = "trailing characters";
-	}
-	if (root == J_END || p.err) {
-		rt_request_fail(r, "bad JSON at byte %zu: %s", p.at, p.err ? p.err : "?");
-		return 0;
-	}
-	if (r->nodes[root].type != J_OBJ) {
-		rt_request_fail(r, "request is not a JSON object");
-		return 0;
-	}
-	struct jw w = { r, json, { 0 } };
-	uint32_t part[5] = { J_END, J_END, J_END, J_END, J_END };
-	static const char *const keys[5] = { "principal", "action", "resource", "context", "time" };
-	for (uint32_t c = r->nodes[root].first; c != J_END; c = r->nodes[c].next) {
-		size_t kl;
-		const char *kt = node_text(&w, &r->nodes[c], true, &kl);
-		if (!kt)
-			return 0;
-		for (int k = 0; k < 5; k++)
-			if (name_is(kt, kl, keys[k])) {
-				if (part[k] != J_END) {
-					rt_request_fail(r, "duplicate key '%s'", keys[k]);
-					return 0;
-				}
-				part[k] = c;
-				break;
-			}
-	}
-	/* The time first, so that a request denied for another reason still
-	 * carries its own time (authz_request_has_time); a bad time is
-	 * reported after the other checks, in document order of importance. */
-	bool bad_time = false;
-	if (part[4] != J_END) {
-		const struct json_node *t = &r->nodes[part[4]];
-		bad_time = t->type != J_STR || t->esc || authz_parse_time(json + t->start, t->len, &r->time) < 0;
-		r->has_time = !bad_time;
-	}
-	for (int k = 0; k < 3; k++)
-		if (part[k] == J_END) {
-			rt_request_fail(r, "request has no '%s'", keys[k]);
-			return 0;
-		}
-	if (!entity(&w, 0, part[0]) || !entity(&w, 1, part[2]))
-		goto out;
-	const struct json_node *a = &r->nodes[part[1]];
-	if (a->type != J_STR) {
-		rt_request_fail(r, "wrong type for 'action': expected string");
-		goto out;
-	}
-	size_t al;
-	const char *an = node_text(&w, a, false, &al);
-	if (!an)
-		goto out;
-	r->action = rt_request_find_action(r->b, an, al);
-	if (r->action < 0) {
-		rt_request_fail(r, "unknown action '%.*s'", (int)(al > 100 ? 100 : al), an);
-		goto out;
-	}
-	if (part[3] != J_END) {
-		if (r->nodes[part[3]].type != J_OBJ) {
-			rt_request_fail(r, "wrong type for 'context': expected an object");
-			goto out;
-		}
-		const struct bundle_owner *o = &r->b->owners[r->b->ntypes];
-		if (!record(&w, AUTHZ_CONTEXT, part[3], o->first, o->ntop))
-			goto out;
-	}
-	if (bad_time)
-		rt_request_fail(r, "bad timestamp for 'time'");
-out:
 	return 0;
 }

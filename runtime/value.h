@@ -13,8 +13,11 @@
 
 #if defined(__GNUC__) || defined(__clang__)
 #define AUTHZ_INTERNAL __attribute__((visibility("hidden")))
+/* Start loading the cache line at p: a hint, never a fault. */
+#define AUTHZ_PREFETCH(p) __builtin_prefetch(p)
 #else
 #define AUTHZ_INTERNAL
+#define AUTHZ_PREFETCH(p) ((void)(p))
 #endif
 
 /*
