@@ -88,6 +88,9 @@ struct authz_bundle {
 	uint32_t ncode;
 	uint32_t *code;
 	struct rt_index *index;         /* index.c: built at load time */
+	uint8_t *img;                   /* rule_image.c: each rule's image, built at load time */
+	uint32_t *img_off;              /* per rule: its image's offset in img */
+	size_t img_len;                 /* bytes of img */
 	char *strblob;                  /* the strings, each NUL-terminated */
 	uint32_t sec_off[BUNDLE_NSECTIONS], sec_len[BUNDLE_NSECTIONS];   /* in buf */
 	uint32_t nfiles;

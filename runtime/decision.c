@@ -35,6 +35,10 @@ struct authz_decision {
 	size_t capcand;
 	struct cand_list *lists;            /* candidate lists being merged */
 	size_t caplists;
+	bool has_tbuf;                      /* tbuf holds tbuf_ms formatted */
+	int64_t tbuf_ms;
+	char tbuf[32];
+	size_t ntbuf;
 };
 
 int authz_decision_new(authz_decision **out)
@@ -261,6 +265,17 @@ static int candidates(authz_decision *d, const authz_bundle *b, const struct vm_
 	return 0;
 }
 
+/* Candidates whose images are being loaded ahead of the one running. */
+#define PREFETCH_AHEAD 16
+
+static void prefetch_image(const authz_bundle *b, uint32_t ri)
+{
+	size_t at = b->img_off[ri];
+	AUTHZ_PREFETCH(b->img + at);
+	if (at + 64 < b->img_len)
+		AUTHZ_PREFETCH(b->img + at + 64);
+}
+
 int authz_decide(authz_decision *d, const authz_bundle *b, authz_request *req, unsigned flags)
 {
 	d->b = b;
@@ -298,32 +313,38 @@ int authz_decide(authz_decision *d, const authz_bundle *b, authz_request *req, u
 	 * (index.c fill_cells): no scope bit to re-check, nor to load. */
 	bool scoped = b->index->mode == RT_IX_TRIPLE;
 	char msgbuf[200];
-	for (uint32_t c = 0; c < ncand; c++)
-		AUTHZ_PREFETCH(&b->rules[cand[c]]);
+	/* Start loading the candidates' images (two lines each, most of a
+	 * typical image) so that their cache misses overlap: the images of
+	 * a large policy set are cold. */
+	for (uint32_t c = 0; c < ncand && c < PREFETCH_AHEAD; c++)
+		prefetch_image(b, cand[c]);
 	for (uint32_t c = 0; c < ncand; c++) {
 		uint32_t ri = cand[c];
-		const struct bundle_rule *r = &b->rules[ri];
-		if (c + 1 < ncand)
-			AUTHZ_PREFETCH(b->code + b->rules[cand[c + 1]].code_off);
-		if (!scoped &&
-		    (!has_bit(r->principals, pt) || !has_bit(r->resources, rt) || !has_bit(r->actions, act)))
-			continue;
+		const struct rt_img *m = rt_img_of(b, ri);
+		if (c + PREFETCH_AHEAD < ncand)
+			prefetch_image(b, cand[c + PREFETCH_AHEAD]);
+		if (!scoped) {
+			const struct bundle_rule *r = &b->rules[ri];
+			if (!has_bit(r->principals, pt) || !has_bit(r->resources, rt) || !has_bit(r->actions, act))
+				continue;
+		}
 		int outcome;
 		uint32_t guard = 0;
 		const char *msg = NULL;
-		if (r->has_expires && d->time >= r->expires) {
+		if (m->has_expires && d->time >= m->expires) {
 			outcome = AUTHZ_NOT_APPLIED;
 			guard = UINT32_MAX;
 		} else {
-			outcome = rt_vm_run(b, r, &env, &guard, &msg, msgbuf);
+			outcome = rt_vm_run(b, m, &env, &guard, &msg, msgbuf);
 		}
 		if (d->traced && add_trace(d, ri, outcome, outcome == AUTHZ_NOT_APPLIED ? (int32_t)guard : -1) < 0)
 			return AUTHZ_ENOMEM;
 		if (outcome == AUTHZ_RULE_ERROR && add_error(d, AUTHZ_ERR_RULE, (int32_t)ri, msg) < 0)
 			return AUTHZ_ENOMEM;
-		if (outcome == AUTHZ_NOT_APPLIED || (outcome == AUTHZ_RULE_ERROR && r->effect == AUTHZ_PERMIT))
+		if (outcome == AUTHZ_NOT_APPLIED || (outcome == AUTHZ_RULE_ERROR && m->effect == AUTHZ_PERMIT))
 			continue;
-		if (r->effect == AUTHZ_FORBID)
+		AUTHZ_PREFETCH(m->id);  /* named in the decision */
+		if (m->effect == AUTHZ_FORBID)
 			d->rules[d->nrules++] = ri;
 		else
 			d->permits[d->npermits++] = ri;
@@ -415,32 +436,42 @@ static bool put(authz_decision *d, const char *s, size_t n)
 
 static bool puts_(authz_decision *d, const char *s) { return put(d, s, strlen(s)); }
 
-/* A JSON string: '"', '\\' and control characters escaped; UTF-8 kept. */
-static bool put_str(authz_decision *d, const char *s)
+/* A JSON string of n bytes: '"', '\\' and control characters escaped;
+ * UTF-8 kept.  Room for the worst case is made once, then bytes are
+ * written straight into the buffer. */
+static bool put_str_n(authz_decision *d, const char *s, size_t n)
 {
-	if (!put(d, "\"", 1))
+	if (grow((void **)&d->json, &d->capjson, d->njson + 6 * n + 3, 1) < 0)
 		return false;
-	const char *run = s;
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-		if (c >= 0x20 && c != '"' && c != '\\')
-			continue;
-		if (!put(d, run, (size_t)(s - run)))
-			return false;
-		char esc[8];
-		if (c == '"' || c == '\\')
-			snprintf(esc, sizeof esc, "\\%c", c);
-		else if (c == '\n')
-			snprintf(esc, sizeof esc, "\\n");
-		else if (c == '\t')
-			snprintf(esc, sizeof esc, "\\t");
-		else
-			snprintf(esc, sizeof esc, "\\u%04x", c);
-		if (!puts_(d, esc))
-			return false;
-		run = s + 1;
+	static const char hex[] = "0123456789abcdef";
+	char *o = d->json + d->njson;
+	*o++ = '"';
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (c >= 0x20 && c != '"' && c != '\\') {
+			*o++ = (char)c;
+		} else if (c == '"' || c == '\\' || c == '\n' || c == '\t') {
+			*o++ = '\\';
+			*o++ = c == '\n' ? 'n' : c == '\t' ? 't' : (char)c;
+		} else {
+			memcpy(o, "\\u00", 4);
+			o[4] = hex[c >> 4];
+			o[5] = hex[c & 15];
+			o += 6;
+		}
 	}
-	return put(d, run, (size_t)(s - run)) && put(d, "\"", 1);
+	*o++ = '"';
+	d->njson = (size_t)(o - d->json);
+	return true;
+}
+
+static bool put_str(authz_decision *d, const char *s) { return put_str_n(d, s, strlen(s)); }
+
+/* The id of rule ri as a JSON string. */
+static bool put_rule(authz_decision *d, uint32_t ri)
+{
+	const struct rt_img *m = rt_img_of(d->b, ri);
+	return put_str_n(d, m->id, m->id_len);
 }
 
 static bool put_u(authz_decision *d, uint64_t v)
@@ -460,20 +491,24 @@ const char *authz_decision_json(authz_decision *d, size_t *len)
 		return NULL;
 	ok = puts_(d, d->allow ? "{\"decision\":\"allow\",\"rules\":[" : "{\"decision\":\"deny\",\"rules\":[");
 	for (size_t i = 0; ok && i < d->nrules; i++)
-		ok = (i == 0 || put(d, ",", 1)) && put_str(d, b->str[b->rules[d->rules[i]].id]);
+		ok = (i == 0 || put(d, ",", 1)) && put_rule(d, d->rules[i]);
 	ok = ok && puts_(d, "],\"errors\":[");
 	for (size_t i = 0; ok && i < d->nerrs; i++) {
 		const struct derr *e = &d->errs[i];
 		ok = (i == 0 || put(d, ",", 1)) &&
 		     puts_(d, e->kind == AUTHZ_ERR_RULE ? "{\"kind\":\"rule\"," : "{\"kind\":\"request\",");
 		if (ok && e->rule >= 0)
-			ok = puts_(d, "\"rule\":") && put_str(d, b->str[b->rules[e->rule].id]) && put(d, ",", 1);
+			ok = puts_(d, "\"rule\":") && put_rule(d, (uint32_t)e->rule) && put(d, ",", 1);
 		ok = ok && puts_(d, "\"message\":") && put_str(d, d->msgs + e->msg) && put(d, "}", 1);
 	}
-	char tbuf[32];
-	authz_format_time(d->time, tbuf);
-	ok = ok && puts_(d, "],\"time\":\"") && puts_(d, tbuf) && puts_(d, "\",\"bundle\":\"") &&
-	     puts_(d, b->digest) && put(d, "\"", 1);
+	if (!d->has_tbuf || d->tbuf_ms != d->time) {
+		/* decisions in a stream often share their time */
+		d->ntbuf = authz_format_time(d->time, d->tbuf);
+		d->tbuf_ms = d->time;
+		d->has_tbuf = true;
+	}
+	ok = ok && puts_(d, "],\"time\":\"") && put(d, d->tbuf, d->ntbuf) && puts_(d, "\",\"bundle\":\"") &&
+	     put(d, b->digest, sizeof "sha256:" - 1 + 64) && put(d, "\"", 1);
 	if (ok && d->traced) {
 		ok = puts_(d, ",\"trace\":[");
 		for (size_t i = 0; ok && i < d->ntrace; i++) {

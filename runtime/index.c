@@ -96,12 +96,26 @@ static int vec_push(struct vec *v, uint32_t x)
 	return 0;
 }
 
+/* Eight bytes at a time (a literal is hashed on every lookup of a
+ * decision); in memory only, so the byte order does not matter. */
 uint64_t rt_index_hash(const char *s, size_t n, uint32_t key)
 {
-	uint64_t h = 1469598103934665603u ^ key;
-	for (size_t i = 0; i < n; i++)
-		h = (h ^ (uint8_t)s[i]) * 1099511628211u;
-	return h ^ (h >> 29);
+	const uint64_t k = UINT64_C(0x9e3779b97f4a7c15);
+	uint64_t h = ((uint64_t)key + 1) * k ^ n;
+	for (; n >= 8; s += 8, n -= 8) {
+		uint64_t w;
+		memcpy(&w, s, 8);
+		h = (h ^ w) * k;
+		h ^= h >> 29;
+	}
+	if (n) {
+		uint64_t w = 0;
+		memcpy(&w, s, n);
+		h = (h ^ w) * k;
+		h ^= h >> 29;
+	}
+	h *= k;
+	return h ^ (h >> 32);
 }
 
 /* The literals of mode BOOL keys: "1" for `x`, "0" for `!x`. */

@@ -1,6 +1,6 @@
 /*
- * vm.c: the evaluator.  rt_vm_run executes one verified rule against one
- * resolved request.  The verifier has proven every operand, jump and stack
+ * vm.c: the evaluator.  rt_vm_run executes one verified rule (its image,
+ * rule_image.h) against one resolved request.  The verifier has proven every operand, jump and stack
  * depth in range, so the loop does no bounds checks; what it still checks
  * is each operand's kind, because a hostile bundle could mix them up (that
  * is a rule error, never a crash).
@@ -30,13 +30,13 @@ static bool set_any(const struct vm_value *s, const struct vm_value *t)
 	return false;
 }
 
-int rt_vm_run(const authz_bundle *b, const struct bundle_rule *rule, const struct vm_env *env,
+int rt_vm_run(const authz_bundle *b, const struct rt_img *rule, const struct vm_env *env,
 	      uint32_t *guard, const char **errmsg, char msgbuf[200])
 {
 	struct vm_value stack[AUTHZ_MAX_STACK + 1];
 	struct vm_value *sp = stack;            /* next free */
-	const uint32_t *code = b->code + rule->code_off, *pc = code;
-	const struct vm_value *k = b->consts;
+	const uint32_t *pc = rt_img_code(rule);
+	const struct vm_value *k = rt_img_consts(rule);
 	for (;;) {
 		uint32_t ins = *pc++;
 		switch ((enum authz_op)AUTHZ_GET_OP(ins)) {

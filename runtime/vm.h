@@ -5,6 +5,7 @@
 #define AUTHZ_VM_H
 
 #include "bundle.h"
+#include "rule_image.h"
 
 /* What a rule sees of a request: resolved and checked (rt_request_finish). */
 struct vm_env {
@@ -18,11 +19,12 @@ struct vm_env {
 };
 
 /*
- * Run `rule`'s code.  Returns AUTHZ_APPLIED; AUTHZ_NOT_APPLIED with *guard
- * the guard that held it back; or AUTHZ_RULE_ERROR with *errmsg (a static
- * string, or `msgbuf`).
+ * Run the code of a rule's image (rule_image.h).  Returns AUTHZ_APPLIED;
+ * AUTHZ_NOT_APPLIED with *guard the guard that held it back; or
+ * AUTHZ_RULE_ERROR with *errmsg (a static string, or `msgbuf`).  `b` names
+ * attributes in error messages.
  */
-AUTHZ_INTERNAL int rt_vm_run(const authz_bundle *b, const struct bundle_rule *rule, const struct vm_env *env,
+AUTHZ_INTERNAL int rt_vm_run(const authz_bundle *b, const struct rt_img *rule, const struct vm_env *env,
 			     uint32_t *guard, const char **errmsg, char msgbuf[200]);
 AUTHZ_INTERNAL void rt_request_slot_path(const authz_bundle *b, unsigned root, uint32_t slot, char *buf,
 					 size_t size);
