@@ -123,14 +123,6 @@ static void lookup(const struct rt_index *ix, uint32_t kid, const char *s, uint3
 	*n = 0;
 }
 
-/* Start loading the hash slot where key `kid` looks up s[0..len). */
-static void prefetch_slot(const struct rt_index *ix, uint32_t kid, const char *s, uint32_t len)
-{
-	const struct rt_ix_key *k = &ix->keys[kid];
-	uint32_t h = (uint32_t)rt_index_hash(s, len, kid) & k->hmask;
-	AUTHZ_PREFETCH(&ix->hash[k->hfirst + h]);
-}
-
 /* The largest request set looked up element by element; a larger one gets
  * every rule of the key. */
 #define SET_LOOKUPS 16
@@ -155,9 +147,7 @@ static const struct vm_value *key_value(const struct rt_ix_key *k, const struct 
  * Add the lists of the rules of key `kid` the request can satisfy to
  * l[*nl..]: its literal's (its set elements'), or all of the key's rules
  * when the request has no value of the key's kind there.  *total grows by
- * their lengths.  l has room for 1 + SET_LOOKUPS more.  With l NULL, only
- * start loading the hash slots the lookups will read, so that the keys'
- * cache misses overlap instead of following one another.
+ * their lengths.  l has room for 1 + SET_LOOKUPS more.
  */
 static void key_rules(const struct rt_index *ix, uint32_t kid, const struct vm_env *env, struct cand_list *l,
 		      uint32_t *nl, uint32_t *total)
@@ -178,7 +168,7 @@ static void key_rules(const struct rt_index *ix, uint32_t kid, const struct vm_e
 	bool any = nlit > 0 || (k->mode == RT_IX_SET && v && v->kind == AUTHZ_K_SET && v->len <= SET_LOOKUPS);
 	if (!any) {
 		/* no value of the key's kind: every rule of the key */
-		if (l && k->nall) {
+		if (k->nall) {
 			l[(*nl)++] = (struct cand_list){ ix->rules + k->all, ix->rules + k->all + k->nall };
 			*total += k->nall;
 		}
@@ -195,10 +185,6 @@ static void key_rules(const struct rt_index *ix, uint32_t kid, const struct vm_e
 			len = lit[i].len;
 		} else {
 			continue;       /* a set element of another kind equals no string literal */
-		}
-		if (!l) {
-			prefetch_slot(ix, kid, s, len);
-			continue;
 		}
 		const uint32_t *p;
 		uint32_t n;
@@ -238,8 +224,6 @@ static int candidates(authz_decision *d, const authz_bundle *b, const struct vm_
 		total += bk->nplain;
 	}
 	for (uint32_t k = 0; k < bk->nkeys; k++)
-		key_rules(ix, bk->key + k, env, NULL, NULL, NULL);
-	for (uint32_t k = 0; k < bk->nkeys; k++)
 		key_rules(ix, bk->key + k, env, l, &nl, &total);
 	if (nl <= 1) {
 		*out = nl ? l[0].p : NULL;
@@ -263,17 +247,6 @@ static int candidates(authz_decision *d, const authz_bundle *b, const struct vm_
 	*out = d->cand;
 	*n = m;
 	return 0;
-}
-
-/* Candidates whose images are being loaded ahead of the one running. */
-#define PREFETCH_AHEAD 16
-
-static void prefetch_image(const authz_bundle *b, uint32_t ri)
-{
-	size_t at = b->img_off[ri];
-	AUTHZ_PREFETCH(b->img + at);
-	if (at + 64 < b->img_len)
-		AUTHZ_PREFETCH(b->img + at + 64);
 }
 
 int authz_decide(authz_decision *d, const authz_bundle *b, authz_request *req, unsigned flags)
@@ -313,16 +286,9 @@ int authz_decide(authz_decision *d, const authz_bundle *b, authz_request *req, u
 	 * (index.c fill_cells): no scope bit to re-check, nor to load. */
 	bool scoped = b->index->mode == RT_IX_TRIPLE;
 	char msgbuf[200];
-	/* Start loading the candidates' images (two lines each, most of a
-	 * typical image) so that their cache misses overlap: the images of
-	 * a large policy set are cold. */
-	for (uint32_t c = 0; c < ncand && c < PREFETCH_AHEAD; c++)
-		prefetch_image(b, cand[c]);
 	for (uint32_t c = 0; c < ncand; c++) {
 		uint32_t ri = cand[c];
 		const struct rt_img *m = rt_img_of(b, ri);
-		if (c + PREFETCH_AHEAD < ncand)
-			prefetch_image(b, cand[c + PREFETCH_AHEAD]);
 		if (!scoped) {
 			const struct bundle_rule *r = &b->rules[ri];
 			if (!has_bit(r->principals, pt) || !has_bit(r->resources, rt) || !has_bit(r->actions, act))
