@@ -157,16 +157,14 @@ static void key_rules(const struct rt_index *ix, uint32_t kid, const struct vm_e
 	const struct vm_value *v = key_value(k, env, &idv);
 	const struct vm_value *lit = v;         /* the literals looked up: lit[0, nlit) */
 	uint32_t nlit = 0;
-	if (!v)
-		;
-	else if ((k->mode == RT_IX_STR || k->is_id) && v->kind == AUTHZ_K_STRING)
-		nlit = 1;
-	else if (k->mode == RT_IX_BOOL && v->kind == AUTHZ_K_BOOL)
-		nlit = 1;
-	else if (k->mode == RT_IX_SET && v->kind == AUTHZ_K_SET && v->len <= SET_LOOKUPS)
-		lit = v->u.set.p, nlit = v->len;
-	bool any = nlit > 0 || (k->mode == RT_IX_SET && v && v->kind == AUTHZ_K_SET && v->len <= SET_LOOKUPS);
-	if (!any) {
+	bool keyed = false;                     /* the request has a value of the key's kind */
+	if (v && (k->mode == RT_IX_STR || k->is_id) && v->kind == AUTHZ_K_STRING)
+		nlit = 1, keyed = true;
+	else if (v && k->mode == RT_IX_BOOL && v->kind == AUTHZ_K_BOOL)
+		nlit = 1, keyed = true;
+	else if (v && k->mode == RT_IX_SET && v->kind == AUTHZ_K_SET && v->len <= SET_LOOKUPS)
+		lit = v->u.set.p, nlit = v->len, keyed = true;
+	if (!keyed) {
 		/* no value of the key's kind: every rule of the key */
 		if (k->nall) {
 			l[(*nl)++] = (struct cand_list){ ix->rules + k->all, ix->rules + k->all + k->nall };

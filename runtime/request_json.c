@@ -235,6 +235,17 @@ static bool next(struct jp *p, char close, bool *more)
 	return syntax(p, close == '}' ? "expected ',' or '}'" : "expected ',' or ']'");
 }
 
+/* Step into the object or array at p->at (its opening byte): true when a
+ * member or element follows, false when it closes at once (consumed). */
+static bool open_container(struct jp *p, char close)
+{
+	p->at++;
+	if (peek(p) != close)
+		return true;
+	p->at++;
+	return false;
+}
+
 /* A member's key and its ':', the raw token into *t. */
 static bool key_token(struct jp *p, struct jstr *t)
 {
@@ -261,13 +272,9 @@ static bool skip_value(struct jp *p, int depth)
 	if (c == '"')
 		return string_token(p, &t);
 	if (c == '{' || c == '[') {
-		bool obj = c == '{', more = true;
+		bool obj = c == '{';
 		char close = obj ? '}' : ']';
-		p->at++;
-		if (peek(p) == close) {
-			p->at++;
-			return true;
-		}
+		bool more = open_container(p, close);
 		while (more)
 			if ((obj && !key_token(p, &t)) || !skip_value(p, depth + 1) || !next(p, close, &more))
 				return false;
@@ -366,6 +373,15 @@ static bool name_is(const char *k, size_t n, const char *name)
 	while (i < n && name[i] && name[i] == k[i])
 		i++;
 	return i == n && !name[i];
+}
+
+/* The index of k[0..n) among names[0..count), -1 when none (or k NULL). */
+static int name_index(const char *k, size_t n, const char *const *names, int count)
+{
+	for (int i = 0; k && i < count; i++)
+		if (name_is(k, n, names[i]))
+			return i;
+	return -1;
 }
 
 /* Where a value sits in the request: its attribute slot under a root. */
@@ -568,12 +584,7 @@ static bool set(struct jp *p, int depth, unsigned elem, struct where at)
 	char what[200];
 	struct vm_value s = { .kind = AUTHZ_K_SET, .elem = (uint8_t)elem };
 	s.u.set.off = (uint32_t)r->npool;
-	bool more = true;
-	p->at++;
-	if (peek(p) == ']') {
-		p->at++;
-		more = false;
-	}
+	bool more = open_container(p, ']');
 	while (more) {
 		if (r->bad) {
 			if (!skip_value(p, depth + 1))
@@ -669,12 +680,7 @@ static bool record(struct jp *p, int depth, unsigned root, uint32_t first, uint3
 	const authz_bundle *b = p->b;
 	if (depth > JSON_MAX_DEPTH)
 		return syntax(p, "nesting too deep");
-	bool more = true;
-	p->at++;
-	if (peek(p) == '}') {
-		p->at++;
-		more = false;
-	}
+	bool more = open_container(p, '}');
 	while (more) {
 		const char *k;
 		size_t kl;
@@ -713,22 +719,15 @@ static bool entity(struct jp *p, int depth, unsigned which)
 		return skip_value(p, depth);
 	}
 	static const char *const names[3] = { "type", "id", "attrs" };
-	bool seen[3] = { false, false, false }, more = true;
+	bool seen[3] = { false, false, false };
 	size_t attrs_at = SIZE_MAX;
-	p->at++;
-	if (peek(p) == '}') {
-		p->at++;
-		more = false;
-	}
+	bool more = open_container(p, '}');
 	while (more) {
 		const char *k;
 		size_t kl;
 		if (!key(p, &k, &kl))
 			return false;
-		int m = -1;
-		for (int i = 0; k && i < 3 && m < 0; i++)
-			if (name_is(k, kl, names[i]))
-				m = i;
+		int m = name_index(k, kl, names, 3);
 		if (m >= 0 && seen[m])
 			rt_request_fail(r, "duplicate key in '%s'", role);
 		if (m >= 0)
@@ -793,21 +792,14 @@ static bool request(struct jp *p)
 		return skip_value(p, 0);
 	}
 	static const char *const keys[5] = { "principal", "action", "resource", "context", "time" };
-	bool seen[5] = { false, false, false, false, false }, bad_time = false, more = true;
-	p->at++;
-	if (peek(p) == '}') {
-		p->at++;
-		more = false;
-	}
+	bool seen[5] = { false, false, false, false, false }, bad_time = false;
+	bool more = open_container(p, '}');
 	while (more) {
 		const char *k;
 		size_t kl;
 		if (!key(p, &k, &kl))
 			return false;
-		int m = -1;
-		for (int i = 0; k && i < 5 && m < 0; i++)
-			if (name_is(k, kl, keys[i]))
-				m = i;
+		int m = name_index(k, kl, keys, 5);
 		if (m >= 0 && seen[m]) {
 			rt_request_fail(r, "duplicate key '%s'", keys[m]);
 			m = -1;
