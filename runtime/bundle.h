@@ -52,6 +52,10 @@ struct bundle_field {
  * fields are [first, first + nall), the top-level ones [first, first + ntop). */
 struct bundle_owner { uint32_t name, first, ntop, nall; };
 struct bundle_action { uint32_t name; const uint64_t *principals, *resources; };
+/* A check of a request (rt_required_build): slot must be present, unless
+ * `optional`; an absent optional one skips the `skip` checks after it (its
+ * record's fields). */
+struct bundle_req { uint32_t slot; uint32_t optional : 1, skip : 31; };
 struct bundle_rule {
 	uint32_t id;
 	uint8_t effect, has_expires;
@@ -99,6 +103,14 @@ struct authz_bundle {
 	struct bundle_pos *rule_pos;
 	uint32_t nguard_pos;
 	struct bundle_pos *guard_pos;
+	/* request.c, rt_required_build: the required-attribute checks of
+	 * owner o are req[req_first[o] .. req_first[o + 1]) in field order;
+	 * the same split for speed: the slots every request of o must have,
+	 * req_must[must_first[o] ..), and the subtrees of its optional records
+	 * that hold a required field, req_cond[cond_first[o] ..). */
+	struct bundle_req *req, *req_cond;
+	uint32_t *req_must;
+	uint32_t *req_first, *must_first, *cond_first;
 	uint32_t revision;
 	uint32_t max_stack;
 	uint32_t max_context_slots;
@@ -114,6 +126,10 @@ AUTHZ_INTERNAL int rt_index_build(authz_bundle *b, unsigned flags);
 AUTHZ_INTERNAL int rt_index_rebuild(authz_bundle *b, unsigned flags);
 AUTHZ_INTERNAL void rt_index_free(struct rt_index *ix);
 
+/* Build b->req and the other required-attribute tables from the verified field tables
+ * (request.c): 0, AUTHZ_ENOMEM, or AUTHZ_EFORMAT when the fields are not a
+ * tree. */
+AUTHZ_INTERNAL int rt_required_build(authz_bundle *b);
 /* Verify the code of every rule (verify.c); 0 or AUTHZ_EFORMAT with `err`. */
 AUTHZ_INTERNAL int rt_verify_code(authz_bundle *b, authz_error *err);
 AUTHZ_INTERNAL void rt_bundle_error(authz_error *err, int code, const char *fmt, ...)

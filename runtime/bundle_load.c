@@ -622,7 +622,12 @@ static int load_sections(authz_bundle *b, authz_error *err)
 		uint32_t name = b->slots[b->fields[i].slot].name;
 		b->fkey[i] = bundle_name_key(b->str[name], b->strlen[name]);
 	}
-	if ((e = rt_img_build(b)) < 0)
+	if ((e = rt_required_build(b)) < 0) {
+		if (e == AUTHZ_EFORMAT)
+			BAD("field tree)");
+		return e;
+	}
+	if ((e = rt_img_build(b, true)) < 0)
 		return e;
 	return rt_index_build(b, 0);
 }
@@ -770,7 +775,7 @@ void authz_bundle_free(authz_bundle *b)
 	rt_index_free(b->index);
 	void *all[] = { b->buf, b->str, b->strlen, b->strblob, b->marks, b->consts, b->elems, b->slots,
 			b->fields, b->fkey, b->owners, b->actions, b->bits, b->rules, b->ann, b->code, b->files,
-			b->rule_pos, b->guard_pos, b->img, b->img_off };
+			b->rule_pos, b->guard_pos, b->img, b->img_off, b->req, b->req_cond, b->req_must, b->req_first };
 	for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
 		free(all[i]);
 	free(b);

@@ -114,8 +114,8 @@ static void lookup(const struct rt_index *ix, uint32_t kid, const char *s, uint3
 	const struct rt_ix_key *k = &ix->keys[kid];
 	uint32_t h = (uint32_t)rt_index_hash(s, len, kid) & k->hmask;
 	for (const struct rt_ix_ent *e; (e = &ix->hash[k->hfirst + h])->s; h = (h + 1) & k->hmask)
-		if (e->len == len && memcmp(e->inl, s, len < RT_IX_INLINE ? len : RT_IX_INLINE) == 0 &&
-		    (len <= RT_IX_INLINE || memcmp(e->s, s, len) == 0)) {
+		if (e->len == len && rt_bytes_eq(e->inl, s, len < RT_IX_INLINE ? len : RT_IX_INLINE) &&
+		    (len <= RT_IX_INLINE || rt_bytes_eq(e->s, s, len))) {
 			*list = rt_ix_list(ix->rules, e);
 			*n = e->n;
 			return;
@@ -127,8 +127,9 @@ static void lookup(const struct rt_index *ix, uint32_t kid, const char *s, uint3
  * every rule of the key. */
 #define SET_LOOKUPS 16
 
-/* A candidate list while merging. */
-struct cand_list { const uint32_t *p, *end; };
+/* A list of candidate rules; `proven`: found under the request's literal,
+ * so each rule's key guard holds (rt_img key_end). */
+struct cand_list { const uint32_t *p, *end; bool proven; };
 
 /* The request's value that key `k` is keyed on: NULL when absent (an id
  * key's value is the entity id, in *id). */
@@ -146,11 +147,11 @@ static const struct vm_value *key_value(const struct rt_ix_key *k, const struct 
 /*
  * Add the lists of the rules of key `kid` the request can satisfy to
  * l[*nl..]: its literal's (its set elements'), or all of the key's rules
- * when the request has no value of the key's kind there.  *total grows by
- * their lengths.  l has room for 1 + SET_LOOKUPS more.
+ * when the request has no value of the key's kind there.  l has room for
+ * SET_LOOKUPS more.
  */
 static void key_rules(const struct rt_index *ix, uint32_t kid, const struct vm_env *env, struct cand_list *l,
-		      uint32_t *nl, uint32_t *total)
+		      uint32_t *nl)
 {
 	const struct rt_ix_key *k = &ix->keys[kid];
 	struct vm_value idv;
@@ -166,10 +167,8 @@ static void key_rules(const struct rt_index *ix, uint32_t kid, const struct vm_e
 		lit = v->u.set.p, nlit = v->len, keyed = true;
 	if (!keyed) {
 		/* no value of the key's kind: every rule of the key */
-		if (k->nall) {
-			l[(*nl)++] = (struct cand_list){ ix->rules + k->all, ix->rules + k->all + k->nall };
-			*total += k->nall;
-		}
+		if (k->nall)
+			l[(*nl)++] = (struct cand_list){ ix->rules + k->all, ix->rules + k->all + k->nall, false };
 		return;
 	}
 	for (uint32_t i = 0; i < nlit; i++) {
@@ -187,63 +186,151 @@ static void key_rules(const struct rt_index *ix, uint32_t kid, const struct vm_e
 		const uint32_t *p;
 		uint32_t n;
 		lookup(ix, kid, s, len, &p, &n);
-		if (n) {
-			l[(*nl)++] = (struct cand_list){ p, p + n };
-			*total += n;
-		}
+		if (n)
+			l[(*nl)++] = (struct cand_list){ p, p + n, true };
 	}
 }
 
+/* Merge lists l[0..n) (each in rule order) into out[], in rule order, each
+ * rule once; returns how many. */
+static uint32_t merge(struct cand_list *l, uint32_t n, uint32_t *out)
+{
+	uint32_t m = 0;
+	while (n) {
+		uint32_t best = 0;
+		for (uint32_t k = 1; k < n; k++)
+			if (*l[k].p < *l[best].p)
+				best = k;
+		uint32_t r = *l[best].p++;
+		if (m == 0 || out[m - 1] != r)
+			out[m++] = r;
+		if (l[best].p == l[best].end)
+			l[best] = l[--n];
+	}
+	return m;
+}
+
 /*
- * The candidate rules of the request (index.h) into *out[0..*n): every rule
- * of the bucket when tracing (each rule whose scope matched is reported),
- * else the plain rules merged with the matching keyed ones, in rule order,
- * each once.
+ * The candidate rules of the request (index.h), as lists d->lists[0..*n):
+ * every rule of the bucket when tracing (each rule whose scope matched is
+ * reported), else the plain rules and, per key, the matching keyed ones.
+ * No rule is in two lists (a rule is plain or under one key; the lists of
+ * one key's set elements are merged).  Each list is in rule order; the
+ * lists are not.
  */
 static int candidates(authz_decision *d, const authz_bundle *b, const struct vm_env *env, uint32_t action,
-		      const uint32_t **out, uint32_t *n)
+		      uint32_t *n)
 {
 	const struct rt_index *ix = b->index;
 	uint32_t cell = ix->mode == RT_IX_TRIPLE ? (action * b->ntypes + env->type[0]) * b->ntypes + env->type[1]
 		      : ix->mode == RT_IX_ACTION ? action : 0;
 	const struct rt_ix_bucket *bk = &ix->buckets[ix->map[cell]];
-	if (d->traced || bk->nkeys == 0) {
-		*out = ix->rules + (d->traced ? bk->all : bk->plain);
-		*n = d->traced ? bk->nall : bk->nplain;
-		return 0;
-	}
-	if (grow((void **)&d->lists, &d->caplists, 1 + (size_t)bk->nkeys * (1 + SET_LOOKUPS),
-		 sizeof *d->lists) < 0)
+	if (grow((void **)&d->lists, &d->caplists, 1 + (size_t)bk->nkeys + SET_LOOKUPS, sizeof *d->lists) < 0)
 		return AUTHZ_ENOMEM;
 	struct cand_list *l = d->lists;
-	uint32_t nl = 0, total = 0;
-	if (bk->nplain) {
-		l[nl++] = (struct cand_list){ ix->rules + bk->plain, ix->rules + bk->plain + bk->nplain };
-		total += bk->nplain;
-	}
-	for (uint32_t k = 0; k < bk->nkeys; k++)
-		key_rules(ix, bk->key + k, env, l, &nl, &total);
-	if (nl <= 1) {
-		*out = nl ? l[0].p : NULL;
-		*n = total;
+	uint32_t nl = 0, first = d->traced ? bk->all : bk->plain, count = d->traced ? bk->nall : bk->nplain;
+	if (count)
+		l[nl++] = (struct cand_list){ ix->rules + first, ix->rules + first + count, false };
+	if (d->traced || bk->nkeys == 0) {
+		*n = nl;
 		return 0;
 	}
-	if (grow((void **)&d->cand, &d->capcand, total, sizeof *d->cand) < 0)
-		return AUTHZ_ENOMEM;
-	uint32_t m = 0;
-	while (nl) {
-		uint32_t best = 0;
-		for (uint32_t k = 1; k < nl; k++)
-			if (*l[k].p < *l[best].p)
-				best = k;
-		uint32_t r = *l[best].p++;
-		if (m == 0 || d->cand[m - 1] != r)
-			d->cand[m++] = r;
-		if (l[best].p == l[best].end)
-			l[best] = l[--nl];
+	uint32_t merged = 0;    /* rules written to d->cand */
+	for (uint32_t k = 0; k < bk->nkeys; k++) {
+		uint32_t at = nl;
+		key_rules(ix, bk->key + k, env, l, &nl);
+		if (nl - at <= 1)
+			continue;
+		/* the key's rules in cand: at most all of its rules, and no
+		 * rule is under two keys, so b->nrules is room for all */
+		if (grow((void **)&d->cand, &d->capcand, b->nrules, sizeof *d->cand) < 0)
+			return AUTHZ_ENOMEM;
+		uint32_t m = merge(l + at, nl - at, d->cand + merged);
+		l[at] = (struct cand_list){ d->cand + merged, d->cand + merged + m, true };
+		nl = at + 1;
+		merged += m;
 	}
-	*out = d->cand;
-	*n = m;
+	*n = nl;
+	return 0;
+}
+
+static int cmp_rule(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+	return (x > y) - (x < y);
+}
+
+static int cmp_error(const void *a, const void *b)
+{
+	int32_t x = ((const struct derr *)a)->rule, y = ((const struct derr *)b)->rule;
+	return (x > y) - (x < y);
+}
+
+/* Sort rule indexes x[0..n) ascending: usually a few, in a few runs. */
+static void sort_rules(uint32_t *x, size_t n)
+{
+	if (n > 16) {
+		qsort(x, n, sizeof *x, cmp_rule);
+		return;
+	}
+	for (size_t i = 1; i < n; i++)
+		for (size_t j = i; j > 0 && x[j - 1] > x[j]; j--) {
+			uint32_t t = x[j];
+			x[j] = x[j - 1];
+			x[j - 1] = t;
+		}
+}
+
+/* Sort errors x[0..n) by rule (one error per rule). */
+static void sort_errors(struct derr *x, size_t n)
+{
+	if (n > 16) {
+		qsort(x, n, sizeof *x, cmp_error);
+		return;
+	}
+	for (size_t i = 1; i < n; i++)
+		for (size_t j = i; j > 0 && x[j - 1].rule > x[j].rule; j--) {
+			struct derr t = x[j];
+			x[j] = x[j - 1];
+			x[j - 1] = t;
+		}
+}
+
+/* Run rule ri of a candidate list (`proven`: cand_list) on env and record
+ * its outcome in d: 0 or AUTHZ_ENOMEM. */
+static inline int run_rule(authz_decision *d, const authz_bundle *b, const struct vm_env *env, uint32_t ri,
+			   bool proven)
+{
+	/* A triple's bucket holds only rules whose scope covers the triple
+	 * (index.c fill_cells): no scope bit to re-check, nor to load. */
+	if (b->index->mode != RT_IX_TRIPLE) {
+		const struct bundle_rule *r = &b->rules[ri];
+		if (!has_bit(r->principals, env->type[0]) || !has_bit(r->resources, env->type[1]) ||
+		    !has_bit(r->actions, env->action_index))
+			return 0;
+	}
+	const struct rt_img *m = rt_img_of(b, ri);
+	int outcome;
+	uint32_t guard = 0;
+	const char *msg = NULL;
+	char msgbuf[200];
+	if (m->has_expires && d->time >= m->expires) {
+		outcome = AUTHZ_NOT_APPLIED;
+		guard = UINT32_MAX;
+	} else {
+		outcome = rt_vm_run(b, m, proven ? m->key_end : 0, env, &guard, &msg, msgbuf);
+	}
+	if (d->traced && add_trace(d, ri, outcome, outcome == AUTHZ_NOT_APPLIED ? (int32_t)guard : -1) < 0)
+		return AUTHZ_ENOMEM;
+	if (outcome == AUTHZ_RULE_ERROR && add_error(d, AUTHZ_ERR_RULE, (int32_t)ri, msg) < 0)
+		return AUTHZ_ENOMEM;
+	if (outcome == AUTHZ_NOT_APPLIED || (outcome == AUTHZ_RULE_ERROR && m->effect == AUTHZ_PERMIT))
+		return 0;
+	AUTHZ_PREFETCH(m->id);  /* named in the decision */
+	if (m->effect == AUTHZ_FORBID)
+		d->rules[d->nrules++] = ri;
+	else
+		d->permits[d->npermits++] = ri;
 	return 0;
 }
 
@@ -269,49 +356,26 @@ int authz_decide(authz_decision *d, const authz_bundle *b, authz_request *req, u
 		.id = { req->chars + req->id_off[0], req->chars + req->id_off[1] },
 		.id_len = { req->id_len[0], req->id_len[1] },
 		.type = { (uint32_t)req->type[0], (uint32_t)req->type[1] },
+		.action_index = (uint32_t)req->action,
 		.now = d->time,
 	};
 	uint32_t an = b->actions[req->action].name;
 	env.action.kind = AUTHZ_K_STRING;
 	env.action.len = b->strlen[an];
 	env.action.u.s.p = b->str[an];
-	const uint32_t *cand;
-	uint32_t ncand;
-	if (candidates(d, b, &env, (uint32_t)req->action, &cand, &ncand) < 0)
+	uint32_t nl;
+	if (candidates(d, b, &env, (uint32_t)req->action, &nl) < 0)
 		return AUTHZ_ENOMEM;
-	uint32_t pt = env.type[0], rt = env.type[1], act = (uint32_t)req->action;
-	/* A triple's bucket holds only rules whose scope covers the triple
-	 * (index.c fill_cells): no scope bit to re-check, nor to load. */
-	bool scoped = b->index->mode == RT_IX_TRIPLE;
-	char msgbuf[200];
-	for (uint32_t c = 0; c < ncand; c++) {
-		uint32_t ri = cand[c];
-		const struct rt_img *m = rt_img_of(b, ri);
-		if (!scoped) {
-			const struct bundle_rule *r = &b->rules[ri];
-			if (!has_bit(r->principals, pt) || !has_bit(r->resources, rt) || !has_bit(r->actions, act))
-				continue;
-		}
-		int outcome;
-		uint32_t guard = 0;
-		const char *msg = NULL;
-		if (m->has_expires && d->time >= m->expires) {
-			outcome = AUTHZ_NOT_APPLIED;
-			guard = UINT32_MAX;
-		} else {
-			outcome = rt_vm_run(b, m, &env, &guard, &msg, msgbuf);
-		}
-		if (d->traced && add_trace(d, ri, outcome, outcome == AUTHZ_NOT_APPLIED ? (int32_t)guard : -1) < 0)
-			return AUTHZ_ENOMEM;
-		if (outcome == AUTHZ_RULE_ERROR && add_error(d, AUTHZ_ERR_RULE, (int32_t)ri, msg) < 0)
-			return AUTHZ_ENOMEM;
-		if (outcome == AUTHZ_NOT_APPLIED || (outcome == AUTHZ_RULE_ERROR && m->effect == AUTHZ_PERMIT))
-			continue;
-		AUTHZ_PREFETCH(m->id);  /* named in the decision */
-		if (m->effect == AUTHZ_FORBID)
-			d->rules[d->nrules++] = ri;
-		else
-			d->permits[d->npermits++] = ri;
+	for (uint32_t li = 0; li < nl; li++)
+		for (const uint32_t *c = d->lists[li].p; c < d->lists[li].end; c++)
+			if (run_rule(d, b, &env, *c, d->lists[li].proven) < 0)
+				return AUTHZ_ENOMEM;
+	/* the lists were run one after the other: rules and errors in rule
+	 * order, as a trace and the bundle have them */
+	if (nl > 1) {
+		sort_rules(d->rules, d->nrules);
+		sort_rules(d->permits, d->npermits);
+		sort_errors(d->errs, d->nerrs);
 	}
 	if (d->nrules == 0 && d->npermits > 0) {
 		memcpy(d->rules, d->permits, d->npermits * sizeof *d->rules);

@@ -44,6 +44,7 @@
 #include <string.h>
 
 #include "index.h"
+#include "rule_image.h"
 
 #define IX_MAX_TRIPLES (1u << 20)       /* dense (action, ptype, rtype) table */
 #define IX_MAX_ENTRIES (1u << 25)       /* rule references in all buckets */
@@ -64,6 +65,7 @@ struct rkey {
 	const struct vm_value *lits;
 	uint32_t nlits;
 	uint32_t guard;                 /* its guard's position among the rule's guards */
+	bool exact;                     /* a request found under one of lits makes the guard true */
 	uint32_t ident;                 /* index in the bundle's key identities */
 };
 
@@ -94,28 +96,6 @@ static int vec_push(struct vec *v, uint32_t x)
 	}
 	v->p[v->n++] = x;
 	return 0;
-}
-
-/* Eight bytes at a time (a literal is hashed on every lookup of a
- * decision); in memory only, so the byte order does not matter. */
-uint64_t rt_index_hash(const char *s, size_t n, uint32_t key)
-{
-	const uint64_t k = UINT64_C(0x9e3779b97f4a7c15);
-	uint64_t h = ((uint64_t)key + 1) * k ^ n;
-	for (; n >= 8; s += 8, n -= 8) {
-		uint64_t w;
-		memcpy(&w, s, 8);
-		h = (h ^ w) * k;
-		h ^= h >> 29;
-	}
-	if (n) {
-		uint64_t w = 0;
-		memcpy(&w, s, n);
-		h = (h ^ w) * k;
-		h ^= h >> 29;
-	}
-	h *= k;
-	return h ^ (h >> 32);
 }
 
 /* The literals of mode BOOL keys: "1" for `x`, "0" for `!x`. */
@@ -358,6 +338,7 @@ static bool guard_key(const authz_bundle *b, const uint32_t *c, uint32_t s, uint
 		k->mode = RT_IX_BOOL;
 		k->lits = &bool_lit[n == 1];
 		k->nlits = 1;
+		k->exact = true;
 		return true;
 	}
 	if (n != 3)
@@ -371,6 +352,7 @@ static bool guard_key(const authz_bundle *b, const uint32_t *c, uint32_t s, uint
 		return false;
 	uint32_t ki = AUTHZ_GET_AX(c[s + kpos]);
 	const struct vm_value *kv = &b->consts[ki];
+	k->exact = o[2] != AUTHZ_OP_CONTAINS_ALL || kv->len == 1;
 	switch (o[2]) {
 	case AUTHZ_OP_EQ:               /* x == "lit", "lit" == x */
 		if (kv->kind != AUTHZ_K_STRING)
@@ -831,6 +813,30 @@ static void ana_free(struct ana *an)
 	free(an->rtypes);
 }
 
+/*
+ * Tell each rule's image where its code goes on once its key guard is
+ * known true (rt_img key_end): when the key is exact and its guard comes
+ * first, a rule found under the request's literal starts after it.  Every
+ * other rule gets 0 (start at the beginning), also when an index built
+ * before chose otherwise.
+ */
+static void mark_proven(authz_bundle *b, const struct rkey *keys)
+{
+	for (uint32_t ri = 0; ri < b->nrules; ri++) {
+		struct rt_img *m = (struct rt_img *)(b->img + b->img_off[ri]);
+		const struct bundle_rule *r = &b->rules[ri];
+		const uint32_t *c = b->code + r->code_off;
+		m->key_end = 0;
+		if (!keys[ri].ok || !keys[ri].exact || keys[ri].guard != 0)
+			continue;
+		for (uint32_t pc = 0; pc < r->code_len; pc++)
+			if (AUTHZ_GET_OP(c[pc]) == AUTHZ_OP_WHEN || AUTHZ_GET_OP(c[pc]) == AUTHZ_OP_UNLESS) {
+				m->key_end = AUTHZ_GET_OP(c[pc]) == AUTHZ_OP_WHEN ? pc + 1 : 0;
+				break;
+			}
+	}
+}
+
 int rt_index_build(authz_bundle *b, unsigned flags)
 {
 	struct rt_index *ix = calloc(1, sizeof *ix);
@@ -869,6 +875,7 @@ int rt_index_build(authz_bundle *b, unsigned flags)
 	    (ana_init(&an, b) < 0 || choose_keys(&an, keys) < 0))
 		goto out;
 	bd.keys = keys;
+	mark_proven(b, keys);
 	for (uint32_t i = 0; i < ix->ncells; i++)
 		start[i + 1] = start[i] + count[i];
 	refs = calloc(start[ix->ncells] + 1, sizeof *refs);

@@ -16,6 +16,8 @@
 #ifndef AUTHZ_INDEX_H
 #define AUTHZ_INDEX_H
 
+#include <string.h>
+
 #include "bundle.h"
 
 enum rt_ix_mode { RT_IX_TRIPLE, RT_IX_ACTION, RT_IX_ALL };
@@ -69,7 +71,51 @@ struct rt_index {
 	uint32_t *rules;
 };
 
-/* The hash of literal s[0..n) in the table of key `key` (a key index). */
-AUTHZ_INTERNAL uint64_t rt_index_hash(const char *s, size_t n, uint32_t key);
+/* The 64-bit product of a and b folded to 64 bits: every input bit
+ * reaches the low bits a table index takes, in one multiply. */
+static inline uint64_t rt_index_mix(uint64_t a, uint64_t b)
+{
+#ifdef __SIZEOF_INT128__
+	unsigned __int128 p = (unsigned __int128)a * b;
+	return (uint64_t)p ^ (uint64_t)(p >> 64);
+#else
+	uint64_t h = a * (b | 1);
+	h ^= h >> 32;
+	h *= UINT64_C(0x9e3779b97f4a7c15);
+	return h ^ (h >> 29);
+#endif
+}
+
+/*
+ * The hash of literal s[0..n) in the table of key `key` (a key index).
+ * Inline and short: a decision hashes every literal it looks up.  In
+ * memory only, so the byte order does not matter.  Up to 16 bytes are
+ * read in two (overlapping) words; with n mixed in, the overlaps still
+ * tell every string apart.
+ */
+static inline uint64_t rt_index_hash(const char *s, size_t n, uint32_t key)
+{
+	const uint64_t k0 = UINT64_C(0x9e3779b97f4a7c15), k1 = UINT64_C(0xd6e8feb86659fd93);
+	uint64_t seed = ((uint64_t)key << 32 | n) ^ k1, a, b;
+	for (; n > 16; s += 16, n -= 16) {
+		memcpy(&a, s, 8);
+		memcpy(&b, s + 8, 8);
+		seed = rt_index_mix(a ^ k0, b ^ seed);
+	}
+	if (n >= 8) {
+		memcpy(&a, s, 8);
+		memcpy(&b, s + n - 8, 8);
+	} else if (n >= 4) {
+		uint32_t lo, hi;
+		memcpy(&lo, s, 4);
+		memcpy(&hi, s + n - 4, 4);
+		a = (uint64_t)hi << 32 | lo;
+		b = 0;
+	} else {
+		a = n ? (uint64_t)(uint8_t)s[0] << 16 | (uint64_t)(uint8_t)s[n / 2] << 8 | (uint8_t)s[n - 1] : 0;
+		b = 0;
+	}
+	return rt_index_mix(a ^ k0, b ^ seed);
+}
 
 #endif

@@ -57,6 +57,7 @@ void authz_request_reset(authz_request *r)
 	r->has_time = false;
 	r->nchars = 0;
 	r->npool = 0;
+	r->moved = false;
 	r->bad = false;
 	r->errmsg[0] = '\0';
 }
@@ -82,6 +83,7 @@ static int64_t pool_str(authz_request *r, const char *s, size_t n)
 		char *p = realloc(r->chars, cap);
 		if (!p)
 			return -1;
+		r->moved = true;
 		r->chars = p;
 		r->capchars = cap;
 	}
@@ -100,6 +102,7 @@ static int64_t pool_val(authz_request *r, const struct vm_value *v)
 		struct vm_value *p = realloc(r->pool, cap * sizeof *p);
 		if (!p)
 			return -1;
+		r->moved = true;
 		r->pool = p;
 		r->cappool = cap;
 	}
@@ -116,6 +119,7 @@ int rt_request_string_value(authz_request *r, const char *s, size_t n, struct vm
 	out->kind = AUTHZ_K_STRING;
 	out->len = (uint32_t)n;
 	out->u.s.off = (uint32_t)off;
+	out->u.s.p = r->chars + off;
 	return 0;
 }
 
@@ -466,26 +470,94 @@ void rt_request_slot_path(const authz_bundle *b, unsigned root, uint32_t slot, c
 
 /* Every required field of [first, first+n) present, recursively into
  * present records. */
-static bool check_required(authz_request *r, unsigned root, uint32_t first, uint32_t n, int depth,
-			   char *msg, size_t size)
+/* The checks of fields [first, first + n) and their records' fields at
+ * req[*at..]; false when there are more than `cap` (fields shared by two
+ * records: not a tree) or nesting passes AUTHZ_MAX_DEPTH. */
+static bool add_checks(authz_bundle *b, uint32_t first, uint32_t n, int depth, uint32_t *at, uint32_t cap)
 {
-	const authz_bundle *b = r->b;
 	for (uint32_t i = first; i < first + n; i++) {
 		const struct bundle_field *f = &b->fields[i];
-		if (!rt_request_has(r, root, f->slot)) {
-			if (!f->optional) {
-				char path[200];
-				slot_path(b, root, f->slot, path, sizeof path);
-				snprintf(msg, size, "missing required attribute '%s'", path);
-				return false;
-			}
-			continue;
-		}
-		if (f->nchild && depth < AUTHZ_MAX_DEPTH &&
-		    !check_required(r, root, f->first_child, f->nchild, depth + 1, msg, size))
+		if (*at == cap || depth > AUTHZ_MAX_DEPTH)
 			return false;
+		uint32_t me = (*at)++;
+		if (!add_checks(b, f->first_child, f->nchild, depth + 1, at, cap))
+			return false;
+		b->req[me] = (struct bundle_req){ f->slot, f->optional, *at - me - 1 };
 	}
 	return true;
+}
+
+int rt_required_build(authz_bundle *b)
+{
+	uint32_t no = b->ntypes + 1, at = 0, nmust = 0, ncond = 0;
+	size_t n = (size_t)b->nfields + 1;
+	b->req = malloc(n * sizeof *b->req);
+	b->req_cond = malloc(n * sizeof *b->req_cond);
+	b->req_must = malloc(n * sizeof *b->req_must);
+	b->req_first = malloc(3 * ((size_t)no + 1) * sizeof *b->req_first);
+	if (!b->req || !b->req_cond || !b->req_must || !b->req_first)
+		return AUTHZ_ENOMEM;
+	b->must_first = b->req_first + no + 1;
+	b->cond_first = b->must_first + no + 1;
+	for (uint32_t o = 0; o < no; o++) {
+		b->req_first[o] = at;
+		b->must_first[o] = nmust;
+		b->cond_first[o] = ncond;
+		if (!add_checks(b, b->owners[o].first, b->owners[o].ntop, 0, &at, b->nfields))
+			return AUTHZ_EFORMAT;
+		/* a required field under required records only: always
+		 * checked; an optional record with fields: its subtree, checked
+		 * when it is there; an optional leaf: nothing to check */
+		for (uint32_t i = b->req_first[o]; i < at; i++) {
+			const struct bundle_req *q = &b->req[i];
+			if (!q->optional) {
+				b->req_must[nmust++] = q->slot;
+			} else if (q->skip) {
+				memcpy(b->req_cond + ncond, q, ((size_t)q->skip + 1) * sizeof *q);
+				ncond += q->skip + 1;
+				i += q->skip;
+			}
+		}
+	}
+	b->req_first[no] = at;
+	b->must_first[no] = nmust;
+	b->cond_first[no] = ncond;
+	return 0;
+}
+
+/* The first of checks q[0..n) (struct bundle_req) that request r fails
+ * under `root`, or UINT32_MAX. */
+static uint32_t failed_check(const authz_request *r, unsigned root, const struct bundle_req *q, uint32_t n)
+{
+	const uint8_t *present = r->present + (size_t)root * r->nslots;
+	for (uint32_t i = 0; i < n; i++) {
+		if (present[q[i].slot])
+			continue;
+		if (!q[i].optional)
+			return q[i].slot;
+		i += q[i].skip;
+	}
+	return UINT32_MAX;
+}
+
+/*
+ * The first required attribute of `owner` (in field order) that request r
+ * lacks under `root`, or UINT32_MAX.  The common case, nothing missing, is
+ * an AND over the slots every request must have, without a branch per
+ * field, and the optional records' subtrees; only a miss walks the fields
+ * in order to name the first one.
+ */
+static uint32_t missing_required(const authz_request *r, unsigned root, uint32_t owner)
+{
+	const authz_bundle *b = r->b;
+	const uint8_t *present = r->present + (size_t)root * r->nslots;
+	unsigned all = 1;
+	for (uint32_t i = b->must_first[owner]; i < b->must_first[owner + 1]; i++)
+		all &= present[b->req_must[i]];
+	if (all && failed_check(r, root, b->req_cond + b->cond_first[owner],
+				b->cond_first[owner + 1] - b->cond_first[owner]) == UINT32_MAX)
+		return UINT32_MAX;
+	return failed_check(r, root, b->req + b->req_first[owner], b->req_first[owner + 1] - b->req_first[owner]);
 }
 
 const char *rt_request_finish(authz_request *r)
@@ -510,21 +582,27 @@ const char *rt_request_finish(authz_request *r)
 		}
 	}
 	for (unsigned root = 0; root < 3; root++) {
-		uint32_t owner = root == 2 ? b->ntypes : (uint32_t)r->type[root];
-		if (!check_required(r, root, b->owners[owner].first, b->owners[owner].ntop, 0, msg,
-				    sizeof r->checkmsg))
+		uint32_t slot = missing_required(r, root, root == 2 ? b->ntypes : (uint32_t)r->type[root]);
+		if (slot != UINT32_MAX) {
+			char path[200];
+			slot_path(b, root, slot, path, sizeof path);
+			snprintf(msg, sizeof r->checkmsg, "missing required attribute '%s'", path);
 			return msg;
+		}
 	}
-	/* offsets to pointers */
-	for (size_t i = 0; i < r->npool; i++)
-		if (r->pool[i].kind == AUTHZ_K_STRING)
-			r->pool[i].u.s.p = r->chars + r->pool[i].u.s.off;
-	for (size_t i = 0; i < r->nfilled; i++) {
-		struct vm_value *v = &r->vals[r->filled[i]];
-		if (v->kind == AUTHZ_K_STRING)
-			v->u.s.p = r->chars + v->u.s.off;
-		else if (v->kind == AUTHZ_K_SET)
-			v->u.set.p = r->pool + v->u.set.off;
+	/* a pool moved: point every value into it again */
+	if (r->moved) {
+		for (size_t i = 0; i < r->npool; i++)
+			if (r->pool[i].kind == AUTHZ_K_STRING)
+				r->pool[i].u.s.p = r->chars + r->pool[i].u.s.off;
+		for (size_t i = 0; i < r->nfilled; i++) {
+			struct vm_value *v = &r->vals[r->filled[i]];
+			if (v->kind == AUTHZ_K_STRING)
+				v->u.s.p = r->chars + v->u.s.off;
+			else if (v->kind == AUTHZ_K_SET && r->pool)
+				v->u.set.p = r->pool + v->u.set.off;
+		}
+		r->moved = false;
 	}
 	return NULL;
 }

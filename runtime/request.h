@@ -1,8 +1,8 @@
 /*
  * request.h: the in-memory request (internal).  Attribute values live in
  * vals[root * nslots + slot]; strings and set elements in growable pools,
- * referenced by offset until request_resolve() turns offsets into pointers
- * just before a decision.
+ * referenced by offset and by pointer; when a pool moves, the pointers are
+ * made again from the offsets before the next decision.
  */
 #ifndef AUTHZ_REQUEST_H
 #define AUTHZ_REQUEST_H
@@ -27,6 +27,7 @@ struct authz_request {
 	size_t nchars, capchars;
 	struct vm_value *pool;          /* set elements */
 	size_t npool, cappool;
+	bool moved;                     /* chars or pool moved since a value pointed into it */
 	bool bad;                       /* a request error */
 	char errmsg[256];
 	char checkmsg[256];             /* rt_request_finish's complaint */
@@ -48,11 +49,17 @@ AUTHZ_INTERNAL int rt_request_pool_value(authz_request *r, const struct vm_value
 AUTHZ_INTERNAL int rt_request_find_type(const authz_bundle *b, const char *name, size_t n);
 AUTHZ_INTERNAL int rt_request_find_action(const authz_bundle *b, const char *name, size_t n);
 
-/* Store `v` at (root, slot); marks it present. */
+/* Store `v` at (root, slot); marks it present.  A string or set gets its
+ * pointer from its offset now; should the pool move later, `moved` has
+ * rt_request_finish point it again. */
 static inline void rt_request_store(authz_request *r, unsigned root, uint32_t slot, const struct vm_value *v)
 {
 	size_t at = (size_t)root * r->nslots + slot;
 	r->vals[at] = *v;
+	if (v->kind == AUTHZ_K_STRING)
+		r->vals[at].u.s.p = r->chars ? r->chars + v->u.s.off : NULL;
+	else if (v->kind == AUTHZ_K_SET)   /* an empty set may come before any pool */
+		r->vals[at].u.set.p = r->pool ? r->pool + v->u.set.off : NULL;
 	if (!r->present[at]) {
 		r->present[at] = 1;
 		r->filled[r->nfilled++] = (uint32_t)at;

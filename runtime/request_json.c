@@ -614,29 +614,6 @@ static bool set(struct jp *p, int depth, unsigned elem, struct where at)
 
 static bool record(struct jp *p, int depth, unsigned root, uint32_t first, uint32_t n);
 
-/* a[0..n) == b[0..n), inline for the short names of attributes (a call
- * to memcmp costs more than the compare). */
-static inline bool same_bytes(const char *a, const char *b, size_t n)
-{
-	if (n >= 8 && n <= 16) {
-		uint64_t x, y, u, v;
-		memcpy(&x, a, 8);
-		memcpy(&y, b, 8);
-		memcpy(&u, a + n - 8, 8);
-		memcpy(&v, b + n - 8, 8);
-		return x == y && u == v;
-	}
-	if (n >= 4 && n < 8) {
-		uint32_t x, y, u, v;
-		memcpy(&x, a, 4);
-		memcpy(&y, b, 4);
-		memcpy(&u, a + n - 4, 4);
-		memcpy(&v, b + n - 4, 4);
-		return x == y && u == v;
-	}
-	return memcmp(a, b, n) == 0;
-}
-
 /* The value at p->at (nesting `depth`) for attribute f under `root`. */
 static bool field(struct jp *p, int depth, unsigned root, const struct bundle_field *f)
 {
@@ -690,7 +667,7 @@ static bool record(struct jp *p, int depth, unsigned root, uint32_t first, uint3
 		if (k && !p->r->bad) {
 			uint64_t hk = bundle_name_key(k, kl);
 			for (uint32_t i = first; i < first + n && !f; i++)
-				if (b->fkey[i] == hk && same_bytes(b->str[b->slots[b->fields[i].slot].name], k, kl))
+				if (b->fkey[i] == hk && rt_bytes_eq(b->str[b->slots[b->fields[i].slot].name], k, kl))
 					f = &b->fields[i];
 		}
 		if (!(f ? field(p, depth + 1, root, f) : skip_value(p, depth + 1)) || !next(p, '}', &more))

@@ -7,10 +7,11 @@
  * chain of misses, one after the other.  An image puts them side by side;
  * authz_decide prefetches the images of all its candidate rules at once.
  *
- * The copy keeps what the verifier proved: the code is the same
- * instruction for instruction, jumps and stack effects included; only
- * constant operands are renumbered, to constants that are copies of the
- * ones the verifier checked.
+ * The copy keeps what the verifier proved: the code has the same length
+ * and jumps, constant operands are renumbered to copies of the constants
+ * the verifier checked, and a guard of a known shape gets its first word
+ * replaced by one instruction that evaluates the whole guard from the
+ * words after it (rule_image.h), which are left as they were.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -71,9 +72,82 @@ static void copy_string(struct vm_value *v, char **bytes)
 	*bytes += v->len + 1;
 }
 
-/* Write rule r's image at m (image_size bytes, zeroed). */
+static bool is_load(uint32_t op)
+{
+	return op == AUTHZ_OP_CONST || op == AUTHZ_OP_ENTITY_ID || op == AUTHZ_OP_NOW || op == AUTHZ_OP_ATTR ||
+	       op == AUTHZ_OP_HAS;
+}
+
+static bool is_test(uint32_t op)
+{
+	return (op >= AUTHZ_OP_EQ && op <= AUTHZ_OP_GE) || op == AUTHZ_OP_IN || op == AUTHZ_OP_CONTAINS_ALL ||
+	       op == AUTHZ_OP_CONTAINS_ANY;
+}
+
+static bool is_guard(uint32_t op) { return op == AUTHZ_OP_WHEN || op == AUTHZ_OP_UNLESS; }
+
+/* Where the guard that starts with load code[pc] ends (its WHEN or
+ * UNLESS), and in *op the instruction that evaluates it in one step; 0 if
+ * it has no such shape (rule_image.h). */
+static uint32_t fused_end(const uint32_t *code, uint32_t len, uint32_t pc, uint32_t *op)
+{
+	uint32_t q = pc + 1;
+	if (q + 2 < len && is_load(AUTHZ_GET_OP(code[q])) && is_test(AUTHZ_GET_OP(code[q + 1])) &&
+	    is_guard(AUTHZ_GET_OP(code[q + 2]))) {
+		*op = RT_OP_TEST2;
+		return q + 2;
+	}
+	if (q < len && (AUTHZ_GET_OP(code[q]) == AUTHZ_OP_LIKE || AUTHZ_GET_OP(code[q]) == AUTHZ_OP_IS_EMPTY))
+		q++;
+	while (q < len && AUTHZ_GET_OP(code[q]) == AUTHZ_OP_NOT)
+		q++;
+	if (q < len && is_guard(AUTHZ_GET_OP(code[q]))) {
+		*op = RT_OP_TEST1;
+		return q;
+	}
+	return 0;
+}
+
+/*
+ * Fuse the guards of code[0..len) that have a known shape (rule_image.h).
+ * target: len bytes of scratch, set where a jump lands.
+ */
+static void fuse(uint32_t *code, uint32_t len, uint8_t *target, const struct vm_value *k)
+{
+	memset(target, 0, len);
+	for (uint32_t pc = 0; pc < len; pc++) {
+		enum authz_fmt f = authz_op_info(AUTHZ_GET_OP(code[pc]))->fmt;
+		if (f == AUTHZ_FMT_J || f == AUTHZ_FMT_JK)
+			target[pc + 1 + AUTHZ_GET_AX(code[pc])] = 1;   /* in range: verified */
+	}
+	for (uint32_t pc = 0; pc < len; pc++) {
+		uint32_t ins = code[pc], op = AUTHZ_GET_OP(ins), fop;
+		if (!is_load(op))
+			continue;
+		uint32_t end = fused_end(code, len, pc, &fop);
+		if (!end)
+			continue;
+		uint32_t a = op == AUTHZ_OP_CONST || op == AUTHZ_OP_NOW ? 0 : AUTHZ_GET_A(ins);
+		uint32_t bx = op == AUTHZ_OP_CONST ? AUTHZ_GET_AX(ins) : op == AUTHZ_OP_NOW ? 0 : AUTHZ_GET_B(ins);
+		if (a > 3 || bx > AUTHZ_MAXARG_B || memchr(target + pc + 1, 1, end - pc))
+			continue;
+		uint32_t op2 = AUTHZ_GET_OP(code[pc + 1]), test = AUTHZ_GET_OP(code[pc + 2]);
+		if (fop == RT_OP_TEST2 && op == AUTHZ_OP_ATTR && op2 == AUTHZ_OP_CONST)
+			code[pc] = AUTHZ_CREATE_AB((test == AUTHZ_OP_EQ || test == AUTHZ_OP_NE) &&
+						   k[AUTHZ_GET_AX(code[pc + 1])].kind == AUTHZ_K_STRING ?
+						   RT_OP_ATTR_EQ_STR : RT_OP_ATTR_K, a, bx);
+		else if (fop == RT_OP_TEST2 && op == AUTHZ_OP_CONST && op2 == AUTHZ_OP_ATTR)
+			code[pc] = AUTHZ_CREATE_AX(RT_OP_K_ATTR, bx);
+		else
+			code[pc] = AUTHZ_CREATE_AB(fop, op | a << 6, bx);
+		pc = end;
+	}
+}
+
+/* Write rule r's image at m (image_size bytes, zeroed); fuse its guards
+ * when `target` (code_len bytes of scratch) is not NULL. */
 static void fill(const authz_bundle *b, const struct bundle_rule *r, uint8_t *m, const uint32_t *local,
-		 const uint32_t *used, const struct shape *s, bool inl)
+		 const uint32_t *used, const struct shape *s, bool inl, uint8_t *target)
 {
 	struct rt_img *h = (struct rt_img *)m;
 	struct vm_value *k = (struct vm_value *)(h + 1), *el = k + s->nconst;
@@ -106,6 +180,8 @@ static void fill(const authz_bundle *b, const struct bundle_rule *r, uint8_t *m,
 		code[pc] = authz_op_info(op)->fmt == AUTHZ_FMT_K ? AUTHZ_CREATE_AX(op, local[AUTHZ_GET_AX(from[pc])])
 								: from[pc];
 	}
+	if (target)
+		fuse(code, r->code_len, target, k);
 }
 
 /* The images' total size, with or without copies of strings and sets. */
@@ -121,7 +197,7 @@ static size_t total_size(const authz_bundle *b, uint32_t *local, uint32_t *used,
 	return total;
 }
 
-int rt_img_build(authz_bundle *b)
+int rt_img_build(authz_bundle *b, bool fuse_guards)
 {
 	uint32_t maxlen = 1;
 	for (uint32_t ri = 0; ri < b->nrules; ri++)
@@ -129,8 +205,14 @@ int rt_img_build(authz_bundle *b)
 			maxlen = b->rules[ri].code_len;
 	uint32_t *local = malloc(((size_t)b->nconsts + 1) * sizeof *local);
 	uint32_t *used = malloc((size_t)maxlen * sizeof *used);
+	uint8_t *target = malloc(maxlen);
 	int rc = AUTHZ_ENOMEM;
-	if (!local || !used)
+	free(b->img);
+	free(b->img_off);
+	b->img = NULL;
+	b->img_off = NULL;
+	b->img_len = 0;
+	if (!local || !used || !target)
 		goto out;
 	for (uint32_t i = 0; i < b->nconsts; i++)
 		local[i] = UINT32_MAX;
@@ -154,7 +236,7 @@ int rt_img_build(authz_bundle *b)
 		const struct bundle_rule *r = &b->rules[ri];
 		struct shape s = measure(b, r, local, used, inl);
 		b->img_off[ri] = (uint32_t)at;
-		fill(b, r, b->img + at, local, used, &s, inl);
+		fill(b, r, b->img + at, local, used, &s, inl, fuse_guards ? target : NULL);
 		for (uint32_t i = 0; i < s.nconst; i++)
 			local[used[i]] = UINT32_MAX;
 		at += image_size(r, &s);
@@ -163,5 +245,6 @@ int rt_img_build(authz_bundle *b)
 out:
 	free(local);
 	free(used);
+	free(target);
 	return rc;
 }

@@ -24,6 +24,9 @@ struct rt_img {
 	int64_t expires;
 	const char *id;                 /* the rule's id (in the bundle), for decisions */
 	uint32_t id_len;
+	uint32_t key_end;               /* set by the index (index.c mark_proven): where the
+					 * code goes on when the rule was found under the
+					 * request's literal; 0: from the start */
 };
 
 /* The image of rule ri. */
@@ -42,8 +45,36 @@ static inline const uint32_t *rt_img_code(const struct rt_img *m)
 	return (const uint32_t *)((const uint8_t *)m + m->code_at);
 }
 
-/* Build b->img and b->img_off for every rule of a verified bundle: 0 or
- * AUTHZ_ENOMEM. */
-AUTHZ_INTERNAL int rt_img_build(authz_bundle *b);
+/*
+ * Instructions only an image holds (never a bundle's: the verifier refuses
+ * any opcode >= AUTHZ_OP_COUNT).  rt_img_build writes one over the first
+ * word of a guard of a shape it knows, and keeps the words after it, which
+ * the instruction reads as its operands: the code keeps its length and
+ * every jump its target, and a whole guard costs one dispatch, no stack.
+ *
+ *   RT_OP_TEST2  load; load; test; WHEN|UNLESS
+ *   RT_OP_TEST1  load; [LIKE K | IS_EMPTY]; NOT...; WHEN|UNLESS
+ *
+ * load is CONST, ENTITY_ID, NOW, ATTR or HAS; test is EQ .. GE, IN,
+ * CONTAINS_ALL or CONTAINS_ANY.  The replaced load is kept in the new
+ * word as A = its opcode | its A operand << 6, B = its B operand (CONST:
+ * its constant, when below 2^16).  No jump may land inside the guard.
+ */
+enum rt_img_op {
+	RT_OP_TEST2 = AUTHZ_OP_COUNT, RT_OP_TEST1,
+	/* TEST2 with the loads known, A = root, B = slot of the ATTR:
+	 * ATTR; CONST; test; G    ATTR_K (ATTR_EQ_STR: EQ/NE on a string)
+	 * CONST; ATTR; test; G    K_ATTR (the CONST's operand in the ATTR's word) */
+	RT_OP_ATTR_K, RT_OP_ATTR_EQ_STR, RT_OP_K_ATTR,
+	RT_OP_END
+};
+
+_Static_assert(AUTHZ_OP_COUNT <= 64 && RT_OP_END <= 256, "a fused load keeps its opcode in 6 bits");
+
+/* Build b->img and b->img_off for every rule of a verified bundle, with
+ * guards fused (above) unless `fuse` is false (for tests): 0 or
+ * AUTHZ_ENOMEM.  Replaces images built before; each key_end is 0 until
+ * the index is built (again). */
+AUTHZ_INTERNAL int rt_img_build(authz_bundle *b, bool fuse);
 
 #endif

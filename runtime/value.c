@@ -339,7 +339,7 @@ bool rt_equal(const struct vm_value *a, const struct vm_value *b)
 		return false;
 	switch (a->kind) {
 	case AUTHZ_K_STRING:
-		return a->len == b->len && (a->u.s.p == b->u.s.p || memcmp(a->u.s.p, b->u.s.p, a->len) == 0);
+		return a->len == b->len && (a->u.s.p == b->u.s.p || rt_bytes_eq(a->u.s.p, b->u.s.p, a->len));
 	case AUTHZ_K_ENTITY:      /* len: id bytes, u.s.off: entity type */
 		return a->u.s.off == b->u.s.off && a->len == b->len && memcmp(a->u.s.p, b->u.s.p, a->len) == 0;
 	case AUTHZ_K_IP:
@@ -357,7 +357,7 @@ bool rt_set_has(const struct vm_value *s, const struct vm_value *x)
 	if (x->kind == AUTHZ_K_STRING) {
 		for (uint32_t i = 0; i < s->len; i++)
 			if (e[i].kind == AUTHZ_K_STRING && e[i].len == x->len &&
-			    memcmp(e[i].u.s.p, x->u.s.p, x->len) == 0)
+			    rt_bytes_eq(e[i].u.s.p, x->u.s.p, x->len))
 				return true;
 		return false;
 	}

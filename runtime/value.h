@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "bytecode.h"
 
@@ -39,6 +40,29 @@ struct vm_value {
 		uint8_t ip[16];
 	} u;
 };
+
+/* s[0..n) == t[0..n), inline: the strings a decision compares (literals,
+ * tenants, groups) are short, and a libc call costs more than the bytes.
+ * Reads no byte outside either string. */
+static inline bool rt_bytes_eq(const char *s, const char *t, size_t n)
+{
+	uint64_t a, b, c, d;
+	if (n >= 8) {
+		if (n > 16)
+			return memcmp(s, t, n) == 0;
+		memcpy(&a, s, 8), memcpy(&b, t, 8), memcpy(&c, s + n - 8, 8), memcpy(&d, t + n - 8, 8);
+		return ((a ^ b) | (c ^ d)) == 0;
+	}
+	if (n >= 4) {
+		uint32_t w, x, y, z;
+		memcpy(&w, s, 4), memcpy(&x, t, 4), memcpy(&y, s + n - 4, 4), memcpy(&z, t + n - 4, 4);
+		return ((w ^ x) | (y ^ z)) == 0;
+	}
+	for (size_t i = 0; i < n; i++)
+		if (s[i] != t[i])
+			return false;
+	return true;
+}
 
 AUTHZ_INTERNAL bool rt_parse_duration(const char *s, size_t n, int64_t *out);
 AUTHZ_INTERNAL bool rt_parse_ip(const char *s, size_t n, struct vm_value *out);

@@ -1,9 +1,11 @@
 /*
  * vm.c: the evaluator.  rt_vm_run executes one verified rule (its image,
- * rule_image.h) against one resolved request.  The verifier has proven every operand, jump and stack
- * depth in range, so the loop does no bounds checks; what it still checks
- * is each operand's kind, because a hostile bundle could mix them up (that
- * is a rule error, never a crash).
+ * rule_image.h) against one resolved request.  The verifier has proven
+ * every operand, jump and stack depth in range, so the loop does no bounds
+ * checks; what it still checks is each operand's kind, because a hostile
+ * bundle could mix them up (that is a rule error, never a crash).  A fused
+ * guard (RT_OP_TEST1/2) does what its words would do one by one, with the
+ * same errors in the same order, without the stack.
  */
 #include <stdio.h>
 #include <string.h>
@@ -30,34 +32,139 @@ static bool set_any(const struct vm_value *s, const struct vm_value *t)
 	return false;
 }
 
-int rt_vm_run(const authz_bundle *b, const struct rt_img *rule, const struct vm_env *env,
+/*
+ * The comparisons and set tests, EQ .. GE, IN, CONTAINS_ALL/ANY: y op x
+ * into *r.  False when an operand is of the wrong kind (a type error).
+ */
+static inline bool test(uint32_t op, const struct vm_value *y, const struct vm_value *x, bool *r)
+{
+	switch (op) {
+	case AUTHZ_OP_EQ:
+	case AUTHZ_OP_NE:
+		*r = rt_equal(y, x) == (op == AUTHZ_OP_EQ);
+		return true;
+	case AUTHZ_OP_LT:
+	case AUTHZ_OP_LE:
+	case AUTHZ_OP_GT:
+	case AUTHZ_OP_GE: {
+		if (y->kind != x->kind || !IS_ORDERED(x->kind))
+			return false;
+		int64_t a = y->u.i, c = x->u.i;
+		*r = op == AUTHZ_OP_LT ? a < c : op == AUTHZ_OP_LE ? a <= c : op == AUTHZ_OP_GT ? a > c : a >= c;
+		return true;
+	}
+	case AUTHZ_OP_IN:
+		if (x->kind == AUTHZ_K_SET)
+			*r = rt_set_has(x, y);
+		else if (x->kind == AUTHZ_K_IP && y->kind == AUTHZ_K_IP)
+			*r = rt_ip_in(y, x);
+		else
+			return false;
+		return true;
+	case AUTHZ_OP_CONTAINS_ALL:
+	case AUTHZ_OP_CONTAINS_ANY:
+		if (y->kind != AUTHZ_K_SET || x->kind != AUTHZ_K_SET)
+			return false;
+		*r = op == AUTHZ_OP_CONTAINS_ALL ? set_all(y, x) : set_any(y, x);
+		return true;
+	default:
+		return false;
+	}
+}
+
+/* The error of reading attribute (root, slot) when it is absent or a
+ * record, into msgbuf. */
+static const char *attr_error(const authz_bundle *b, const struct vm_env *env, unsigned root, uint32_t slot,
+			      char msgbuf[200])
+{
+	char path[160];
+	rt_request_slot_path(b, root, slot, path, sizeof path);
+	snprintf(msgbuf, 200, "attribute '%s' is %s", path,
+		 env->present[(size_t)root * env->nslots + slot] ? "a record" : "absent");
+	return msgbuf;
+}
+
+static inline struct vm_value bool_value(bool x)
+{
+	return (struct vm_value){ .kind = AUTHZ_K_BOOL, .u.i = x };
+}
+
+/*
+ * What a load instruction (CONST, ENTITY_ID, NOW, ATTR, HAS; rt_img_load)
+ * pushes: a pointer to the value, in the request or the image's constants
+ * where it lives, else built in *tmp.  NULL when an attribute read fails,
+ * with *err set.
+ */
+static inline const struct vm_value *load(const authz_bundle *b, const struct vm_env *env,
+					  const struct vm_value *k, uint32_t op, uint32_t a, uint32_t bx,
+					  struct vm_value *tmp, const char **err, char msgbuf[200])
+{
+	switch (op) {
+	case AUTHZ_OP_CONST:
+		return &k[bx];
+	case AUTHZ_OP_ENTITY_ID:
+		*tmp = (struct vm_value){ .kind = AUTHZ_K_STRING, .len = env->id_len[a] };
+		tmp->u.s.p = env->id[a];
+		tmp->u.s.off = env->type[a];
+		return tmp;
+	case AUTHZ_OP_NOW:
+		*tmp = (struct vm_value){ .kind = AUTHZ_K_TIMESTAMP, .u.i = env->now };
+		return tmp;
+	case AUTHZ_OP_HAS:
+		*tmp = bool_value(env->present[(size_t)a * env->nslots + bx]);
+		return tmp;
+	default: {       /* AUTHZ_OP_ATTR */
+		size_t at = (size_t)a * env->nslots + bx;
+		if (!env->present[at] || env->vals[at].kind == AUTHZ_K_RECORD) {
+			*err = attr_error(b, env, a, (uint32_t)bx, msgbuf);
+			return NULL;
+		}
+		return &env->vals[at];
+	}
+	}
+}
+
+/* The operands of load instruction `ins` as load() takes them. */
+static inline uint32_t load_a(uint32_t ins)
+{
+	uint32_t op = AUTHZ_GET_OP(ins);
+	return op == AUTHZ_OP_CONST || op == AUTHZ_OP_NOW ? 0 : AUTHZ_GET_A(ins);
+}
+
+static inline uint32_t load_b(uint32_t ins)
+{
+	return AUTHZ_GET_OP(ins) == AUTHZ_OP_CONST ? AUTHZ_GET_AX(ins) : AUTHZ_GET_B(ins);
+}
+
+/* The end of a fused guard: guard instruction g (WHEN or UNLESS) given
+ * the tested value r; true when the rule is held back there. */
+static inline bool held_back(uint32_t g, bool r, uint32_t *guard)
+{
+	if (r != (AUTHZ_GET_OP(g) == AUTHZ_OP_UNLESS))
+		return false;
+	*guard = AUTHZ_GET_AX(g);
+	return true;
+}
+
+int rt_vm_run(const authz_bundle *b, const struct rt_img *rule, uint32_t start, const struct vm_env *env,
 	      uint32_t *guard, const char **errmsg, char msgbuf[200])
 {
 	struct vm_value stack[AUTHZ_MAX_STACK + 1];
 	struct vm_value *sp = stack;            /* next free */
-	const uint32_t *pc = rt_img_code(rule);
+	const uint32_t *pc = rt_img_code(rule) + start;
 	const struct vm_value *k = rt_img_consts(rule);
 	for (;;) {
 		uint32_t ins = *pc++;
-		switch ((enum authz_op)AUTHZ_GET_OP(ins)) {
+		switch (AUTHZ_GET_OP(ins)) {
 		case AUTHZ_OP_NOP:
 			break;
 		case AUTHZ_OP_TRUE:
 		case AUTHZ_OP_FALSE:
-			memset(sp, 0, sizeof *sp);
-			sp->kind = AUTHZ_K_BOOL;
-			sp->u.i = AUTHZ_GET_OP(ins) == AUTHZ_OP_TRUE;
-			sp++;
+			*sp++ = bool_value(AUTHZ_GET_OP(ins) == AUTHZ_OP_TRUE);
 			break;
-		case AUTHZ_OP_CONST:
-			*sp++ = k[AUTHZ_GET_AX(ins)];
-			break;
-		case AUTHZ_OP_ENTITY:
-		case AUTHZ_OP_ENTITY_ID: {
+		case AUTHZ_OP_ENTITY: {
 			unsigned w = AUTHZ_GET_A(ins);
-			memset(sp, 0, sizeof *sp);
-			sp->kind = AUTHZ_GET_OP(ins) == AUTHZ_OP_ENTITY ? AUTHZ_K_ENTITY : AUTHZ_K_STRING;
-			sp->len = env->id_len[w];
+			*sp = (struct vm_value){ .kind = AUTHZ_K_ENTITY, .len = env->id_len[w] };
 			sp->u.s.p = env->id[w];
 			sp->u.s.off = env->type[w];
 			sp++;
@@ -66,54 +173,32 @@ int rt_vm_run(const authz_bundle *b, const struct rt_img *rule, const struct vm_
 		case AUTHZ_OP_ACTION:
 			*sp++ = env->action;
 			break;
+		case AUTHZ_OP_CONST:
+		case AUTHZ_OP_ENTITY_ID:
 		case AUTHZ_OP_NOW:
-			memset(sp, 0, sizeof *sp);
-			sp->kind = AUTHZ_K_TIMESTAMP;
-			sp->u.i = env->now;
-			sp++;
-			break;
 		case AUTHZ_OP_ATTR:
 		case AUTHZ_OP_HAS: {
-			size_t at = (size_t)AUTHZ_GET_A(ins) * env->nslots + AUTHZ_GET_B(ins);
-			if (AUTHZ_GET_OP(ins) == AUTHZ_OP_HAS) {
-				memset(sp, 0, sizeof *sp);
-				sp->kind = AUTHZ_K_BOOL;
-				sp->u.i = env->present[at];
-				sp++;
-				break;
-			}
-			if (!env->present[at] || env->vals[at].kind == AUTHZ_K_RECORD) {
-				char path[160];
-				rt_request_slot_path(b, AUTHZ_GET_A(ins), AUTHZ_GET_B(ins), path, sizeof path);
-				snprintf(msgbuf, 200, "attribute '%s' is %s", path,
-					 env->present[at] ? "a record" : "absent");
-				ERR(msgbuf);
-			}
-			*sp++ = env->vals[at];
+			const struct vm_value *v = load(b, env, k, AUTHZ_GET_OP(ins), load_a(ins), load_b(ins), sp,
+							errmsg, msgbuf);
+			if (!v)
+				return AUTHZ_RULE_ERROR;
+			*sp++ = *v;
 			break;
 		}
 		case AUTHZ_OP_EQ:
-		case AUTHZ_OP_NE: {
-			bool eq = rt_equal(&sp[-2], &sp[-1]);
-			sp--;
-			memset(&sp[-1], 0, sizeof sp[-1]);
-			sp[-1].kind = AUTHZ_K_BOOL;
-			sp[-1].u.i = eq == (AUTHZ_GET_OP(ins) == AUTHZ_OP_EQ);
-			break;
-		}
+		case AUTHZ_OP_NE:
 		case AUTHZ_OP_LT:
 		case AUTHZ_OP_LE:
 		case AUTHZ_OP_GT:
-		case AUTHZ_OP_GE: {
-			struct vm_value *y = &sp[-2], *x = &sp[-1];
-			if (y->kind != x->kind || !IS_ORDERED(x->kind))
+		case AUTHZ_OP_GE:
+		case AUTHZ_OP_IN:
+		case AUTHZ_OP_CONTAINS_ALL:
+		case AUTHZ_OP_CONTAINS_ANY: {
+			bool r;
+			if (!test(AUTHZ_GET_OP(ins), &sp[-2], &sp[-1], &r))
 				goto type_error;
-			int64_t a = y->u.i, c = x->u.i;
-			uint32_t op = AUTHZ_GET_OP(ins);
-			bool r = op == AUTHZ_OP_LT ? a < c : op == AUTHZ_OP_LE ? a <= c : op == AUTHZ_OP_GT ? a > c : a >= c;
 			sp--;
-			y->kind = AUTHZ_K_BOOL;
-			y->u.i = r;
+			sp[-1] = bool_value(r);
 			break;
 		}
 		case AUTHZ_OP_ADD:
@@ -161,48 +246,15 @@ int rt_vm_run(const authz_bundle *b, const struct rt_img *rule, const struct vm_
 			NEED(sp[-1], AUTHZ_K_BOOL);
 			sp[-1].u.i = !sp[-1].u.i;
 			break;
-		case AUTHZ_OP_IN: {
-			struct vm_value *y = &sp[-2], *x = &sp[-1];
-			bool r;
-			if (x->kind == AUTHZ_K_SET)
-				r = rt_set_has(x, y);
-			else if (x->kind == AUTHZ_K_IP && y->kind == AUTHZ_K_IP)
-				r = rt_ip_in(y, x);
-			else
-				goto type_error;
-			sp--;
-			memset(y, 0, sizeof *y);
-			y->kind = AUTHZ_K_BOOL;
-			y->u.i = r;
-			break;
-		}
 		case AUTHZ_OP_LIKE: {
 			const struct vm_value *pat = &k[AUTHZ_GET_AX(ins)];
 			NEED(sp[-1], AUTHZ_K_STRING);
-			bool r = rt_like(sp[-1].u.s.p, sp[-1].len, pat->u.s.p, pat->len);
-			memset(&sp[-1], 0, sizeof sp[-1]);
-			sp[-1].kind = AUTHZ_K_BOOL;
-			sp[-1].u.i = r;
-			break;
-		}
-		case AUTHZ_OP_CONTAINS_ALL:
-		case AUTHZ_OP_CONTAINS_ANY: {
-			struct vm_value *y = &sp[-2], *x = &sp[-1];
-			NEED(*y, AUTHZ_K_SET);
-			NEED(*x, AUTHZ_K_SET);
-			bool r = AUTHZ_GET_OP(ins) == AUTHZ_OP_CONTAINS_ALL ? set_all(y, x) : set_any(y, x);
-			sp--;
-			memset(y, 0, sizeof *y);
-			y->kind = AUTHZ_K_BOOL;
-			y->u.i = r;
+			sp[-1] = bool_value(rt_like(sp[-1].u.s.p, sp[-1].len, pat->u.s.p, pat->len));
 			break;
 		}
 		case AUTHZ_OP_IS_EMPTY: {
 			NEED(sp[-1], AUTHZ_K_SET);
-			bool r = sp[-1].len == 0;
-			memset(&sp[-1], 0, sizeof sp[-1]);
-			sp[-1].kind = AUTHZ_K_BOOL;
-			sp[-1].u.i = r;
+			sp[-1] = bool_value(sp[-1].len == 0);
 			break;
 		}
 		case AUTHZ_OP_TIME_PART:
@@ -235,7 +287,79 @@ int rt_vm_run(const authz_bundle *b, const struct rt_img *rule, const struct vm_
 			break;
 		case AUTHZ_OP_APPLY:
 			return AUTHZ_APPLIED;
-		case AUTHZ_OP_COUNT:
+		case RT_OP_TEST2: {
+			struct vm_value t1, t2;
+			uint32_t a = AUTHZ_GET_A(ins), l = pc[0];
+			const struct vm_value *y = load(b, env, k, a & 63, a >> 6, AUTHZ_GET_B(ins), &t1, errmsg, msgbuf);
+			if (!y)
+				return AUTHZ_RULE_ERROR;
+			const struct vm_value *x = load(b, env, k, AUTHZ_GET_OP(l), load_a(l), load_b(l), &t2, errmsg,
+							msgbuf);
+			if (!x)
+				return AUTHZ_RULE_ERROR;
+			bool r;
+			if (!test(AUTHZ_GET_OP(pc[1]), y, x, &r))
+				goto type_error;
+			if (held_back(pc[2], r, guard))
+				return AUTHZ_NOT_APPLIED;
+			pc += 3;
+			break;
+		}
+		case RT_OP_ATTR_K:
+		case RT_OP_K_ATTR: {
+			bool attr_first = AUTHZ_GET_OP(ins) == RT_OP_ATTR_K;
+			uint32_t w = attr_first ? ins : pc[0];   /* the ATTR's word */
+			unsigned a = AUTHZ_GET_A(w), s = AUTHZ_GET_B(w);
+			size_t at = (size_t)a * env->nslots + s;
+			if (!env->present[at] || env->vals[at].kind == AUTHZ_K_RECORD)
+				ERR(attr_error(b, env, a, s, msgbuf));
+			const struct vm_value *v = &env->vals[at], *c = &k[AUTHZ_GET_AX(attr_first ? pc[0] : ins)];
+			bool r;
+			if (!test(AUTHZ_GET_OP(pc[1]), attr_first ? v : c, attr_first ? c : v, &r))
+				goto type_error;
+			if (held_back(pc[2], r, guard))
+				return AUTHZ_NOT_APPLIED;
+			pc += 3;
+			break;
+		}
+		case RT_OP_ATTR_EQ_STR: {
+			unsigned a = AUTHZ_GET_A(ins), s = AUTHZ_GET_B(ins);
+			size_t at = (size_t)a * env->nslots + s;
+			if (!env->present[at] || env->vals[at].kind == AUTHZ_K_RECORD)
+				ERR(attr_error(b, env, a, s, msgbuf));
+			const struct vm_value *v = &env->vals[at], *c = &k[AUTHZ_GET_AX(pc[0])];
+			bool r = v->kind == AUTHZ_K_STRING && v->len == c->len && rt_bytes_eq(v->u.s.p, c->u.s.p, c->len);
+			if (held_back(pc[2], r == (AUTHZ_GET_OP(pc[1]) == AUTHZ_OP_EQ), guard))
+				return AUTHZ_NOT_APPLIED;
+			pc += 3;
+			break;
+		}
+		case RT_OP_TEST1: {
+			struct vm_value t;
+			uint32_t a = AUTHZ_GET_A(ins), w = *pc;
+			const struct vm_value *v = load(b, env, k, a & 63, a >> 6, AUTHZ_GET_B(ins), &t, errmsg, msgbuf);
+			if (!v)
+				return AUTHZ_RULE_ERROR;
+			bool r;
+			if (AUTHZ_GET_OP(w) == AUTHZ_OP_LIKE) {
+				const struct vm_value *pat = &k[AUTHZ_GET_AX(w)];
+				NEED(*v, AUTHZ_K_STRING);
+				r = rt_like(v->u.s.p, v->len, pat->u.s.p, pat->len);
+				pc++;
+			} else if (AUTHZ_GET_OP(w) == AUTHZ_OP_IS_EMPTY) {
+				NEED(*v, AUTHZ_K_SET);
+				r = v->len == 0;
+				pc++;
+			} else {
+				NEED(*v, AUTHZ_K_BOOL);
+				r = v->u.i != 0;
+			}
+			for (; AUTHZ_GET_OP(*pc) == AUTHZ_OP_NOT; pc++)
+				r = !r;
+			if (held_back(*pc++, r, guard))
+				return AUTHZ_NOT_APPLIED;
+			break;
+		}
 		default:
 			ERR("bad opcode");
 		}

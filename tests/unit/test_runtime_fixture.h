@@ -12,6 +12,7 @@
 
 #include "authz.h"
 #include "bundle_write.h"
+#include "rule_image.h"
 
 struct fx {
 	struct bundle_writer *w;
@@ -168,8 +169,29 @@ static inline char *fx_decide(authz_bundle *b, const char *json, unsigned flags)
 	return out;
 }
 
+/* Decide `json` (FX_REQUEST when NULL) against b with `flags` twice: with
+ * its guards fused (rule_image.h), as loaded, and with the images built
+ * again without fusing; the two decisions must be the same, byte for
+ * byte, with and without a trace.  Returns the line (malloc'd); b is left
+ * fused. */
+static inline char *fx_decide_both(authz_bundle *b, const char *json, unsigned flags)
+{
+	char *fused = fx_decide(b, json, flags), *traced = fx_decide(b, json, flags | AUTHZ_DECIDE_TRACE);
+	cr_assert_eq(rt_img_build(b, false), 0);
+	char *plain = fx_decide(b, json, flags), *plain_traced = fx_decide(b, json, flags | AUTHZ_DECIDE_TRACE);
+	cr_assert_eq(rt_img_build(b, true), 0);
+	cr_assert_eq(rt_index_rebuild(b, 0), 0);       /* key_end, which images built anew lack */
+	cr_assert_str_eq(fused, plain, "fused guards decide otherwise");
+	cr_assert_str_eq(traced, plain_traced, "fused guards trace otherwise");
+	free(plain);
+	free(traced);
+	free(plain_traced);
+	return fused;
+}
+
 /* Evaluate the expression emitted by `emit` as the only `when` guard of a
- * permit: 1 true, 0 false, -1 rule error. */
+ * permit: 1 true, 0 false, -1 rule error; the same with and without fused
+ * guards (fx_decide_both). */
 static inline int fx_eval(void (*emit)(struct fx *f))
 {
 	struct fx fx, *f = &fx;
@@ -178,7 +200,7 @@ static inline int fx_eval(void (*emit)(struct fx *f))
 	emit(f);
 	fx_end_when(f);
 	authz_bundle *b = fx_load(f, NULL, NULL);
-	char *line = fx_decide(b, NULL, 0);
+	char *line = fx_decide_both(b, NULL, 0);
 	int res = strstr(line, "\"kind\":\"rule\"") ? -1 : strncmp(line, "{\"decision\":\"allow\"", 19) == 0;
 	free(line);
 	authz_bundle_free(b);

@@ -18,6 +18,7 @@
 #include "check_util.h"
 #include "codegen.h"
 #include "index.h"
+#include "rule_image.h"
 
 static const char IX_SCHEMA[] =
 	"{\n"
@@ -268,6 +269,45 @@ Test(runtime_index, keys_follow_the_safe_guards)
 		rule_key_text(b, rows[i].rule, got, sizeof got);
 		cr_expect_str_eq(got, rows[i].key, "rule %s", rows[i].rule);
 	}
+	authz_bundle_free(b);
+	free(buf);
+}
+
+/* The index of rule `id` in b. */
+static uint32_t rule_no(const authz_bundle *b, const char *id)
+{
+	for (size_t i = 0; i < authz_bundle_rule_count(b); i++)
+		if (strcmp(authz_bundle_rule_id(b, i), id) == 0)
+			return (uint32_t)i;
+	cr_assert_fail("no rule %s", id);
+	return 0;
+}
+
+/* A rule found under the request's literal starts after its key guard
+ * only when that guard is its first and the literal proves it (not a
+ * containsAll of two, keyed on one); rebuilt without literals, none does.
+ * (decisions_with_and_without_the_index_agree checks the decisions.) */
+Test(runtime_index, proven_key_guards_are_skipped)
+{
+	uint8_t *buf;
+	size_t len;
+	ix_compile(&buf, &len);
+	authz_bundle *b = ix_load(buf, len, 0);
+	static const struct { const char *rule; bool skips; } rows[] = {
+		{ "p1", true }, { "p2", true }, { "p4", true }, { "p5", false },  /* tenant: its second guard */
+		{ "p6", false }, { "p7", true }, { "p9", true }, { "p11", false }, { "p12", false },
+		{ "p15", false }, { "p19", false }, { "p20", true }, { "f3", true }, { "f5", false },
+	};
+	for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+		uint32_t end = rt_img_of(b, rule_no(b, rows[i].rule))->key_end;
+		cr_expect_eq(end != 0, rows[i].skips, "rule %s: key_end %u", rows[i].rule, end);
+		if (end)
+			cr_expect_eq(AUTHZ_GET_OP(b->code[b->rules[rule_no(b, rows[i].rule)].code_off + end - 1]),
+				     (uint32_t)AUTHZ_OP_WHEN, "rule %s", rows[i].rule);
+	}
+	cr_assert_eq(rt_index_rebuild(b, RT_INDEX_NO_LITERALS), 0);
+	for (uint32_t r = 0; r < b->nrules; r++)
+		cr_expect_eq(rt_img_of(b, r)->key_end, 0u, "rule %u", r);
 	authz_bundle_free(b);
 	free(buf);
 }

@@ -505,3 +505,67 @@ Test(runtime_verify, accepted_mutants_never_crash)
 	cr_assert(accepted > 10, "the test must exercise accepted mutants (%d)", accepted);
 	free(orig);
 }
+
+/* rt_required_build over field tables made by hand: the checks of a tree
+ * in field order with their skips; fields shared by two records, or
+ * nested deeper than a schema may be, are refused (a loader error). */
+static int required_of(struct bundle_field *fields, uint32_t n, uint32_t ntop, authz_bundle *b)
+{
+	static struct bundle_owner owner;
+	memset(b, 0, sizeof *b);
+	owner = (struct bundle_owner){ BUNDLE_NO_INDEX, 0, ntop, n };
+	b->fields = fields;
+	b->nfields = n;
+	b->owners = &owner;
+	return rt_required_build(b);
+}
+
+static void required_free(authz_bundle *b)
+{
+	free(b->req);
+	free(b->req_cond);
+	free(b->req_must);
+	free(b->req_first);
+}
+
+Test(runtime_verify, required_checks_follow_the_field_tree)
+{
+	authz_bundle b;
+	/* a (required), r? { x (required), y? }, s { z } */
+	struct bundle_field tree[] = {
+		{ .slot = 0, .type = AUTHZ_K_STRING },
+		{ .slot = 1, .type = AUTHZ_K_RECORD, .optional = 1, .first_child = 3, .nchild = 2 },
+		{ .slot = 2, .type = AUTHZ_K_RECORD, .first_child = 5, .nchild = 1 },
+		{ .slot = 3, .type = AUTHZ_K_STRING },
+		{ .slot = 4, .type = AUTHZ_K_STRING, .optional = 1 },
+		{ .slot = 5, .type = AUTHZ_K_STRING },
+	};
+	cr_assert_eq(required_of(tree, 6, 3, &b), 0);
+	cr_assert_eq(b.req_first[1], 6u);
+	static const uint32_t slots[] = { 0, 1, 3, 4, 2, 5 }, skips[] = { 0, 2, 0, 0, 1, 0 };
+	for (int i = 0; i < 6; i++) {
+		cr_expect_eq(b.req[i].slot, slots[i], "check %d", i);
+		cr_expect_eq(b.req[i].skip, skips[i], "check %d", i);
+	}
+	/* always: a, s, s.z; when r is there: r's subtree */
+	cr_assert_eq(b.must_first[1], 3u);
+	cr_expect(b.req_must[0] == 0 && b.req_must[1] == 2 && b.req_must[2] == 5);
+	cr_assert_eq(b.cond_first[1], 3u);
+	cr_expect(b.req_cond[0].slot == 1 && b.req_cond[0].skip == 2 && b.req_cond[1].slot == 3);
+	required_free(&b);
+
+	struct bundle_field shared[] = {
+		{ .slot = 0, .type = AUTHZ_K_RECORD, .first_child = 2, .nchild = 1 },
+		{ .slot = 0, .type = AUTHZ_K_RECORD, .first_child = 2, .nchild = 1 },
+		{ .slot = 1, .type = AUTHZ_K_STRING },
+	};
+	cr_expect_eq(required_of(shared, 3, 2, &b), AUTHZ_EFORMAT);
+	required_free(&b);
+
+	struct bundle_field deep[AUTHZ_MAX_DEPTH + 3];
+	for (uint32_t i = 0; i < AUTHZ_MAX_DEPTH + 3; i++)
+		deep[i] = (struct bundle_field){ .slot = i, .type = AUTHZ_K_RECORD, .first_child = i + 1,
+						 .nchild = i + 1 < AUTHZ_MAX_DEPTH + 3 };
+	cr_expect_eq(required_of(deep, AUTHZ_MAX_DEPTH + 3, 1, &b), AUTHZ_EFORMAT);
+	required_free(&b);
+}
