@@ -263,15 +263,12 @@ Test(runtime_decide, request_errors_deny_before_any_rule)
 		"resource type 'User' is not allowed for action 'read'");
 }
 
+static void always(struct fx *f) { fx_n(f, AUTHZ_OP_TRUE); }
+
 /* An optional record may be absent, required fields and all. */
 Test(runtime_decide, absent_optional_record_is_no_error)
 {
-	struct fx fx, *f = &fx;
-	fx_schema(f);
-	fx_rule(f, "t", AUTHZ_PERMIT);
-	fx_n(f, AUTHZ_OP_TRUE);
-	fx_end_when(f);
-	authz_bundle *b = fx_load(f, NULL, NULL);
+	authz_bundle *b = fx_one_rule(always);
 	char *json = edit(",\"window\":{\"start\":\"2026-11-22T09:00:00Z\",\"end\":\"2026-11-22T11:00:00Z\"}", "");
 	char *line = fx_decide(b, json, 0);
 	cr_expect(strncmp(line, "{\"decision\":\"allow\",\"rules\":[\"t\"]", 32) == 0, "%s", line);
@@ -660,18 +657,7 @@ Test(runtime_decide, values_survive_the_pools_moving)
 	authz_decision *d;
 	cr_assert_eq(authz_request_new(&r, b), 0);
 	cr_assert_eq(authz_decision_new(&d), 0);
-	cr_assert_eq(authz_request_set_principal(r, "ServiceAccount", "ci-bot"), 0);
-	cr_assert_eq(authz_request_set_resource(r, "Dataset", "sales"), 0);
-	cr_assert_eq(authz_request_set_action(r, "read"), 0);
-	cr_assert_eq(authz_request_set_string(r, AUTHZ_PRINCIPAL, "tenant", "acme"), 0);
-	cr_assert_eq(authz_request_set_bool(r, AUTHZ_PRINCIPAL, "revoked", 0), 0);
-	cr_assert_eq(authz_request_add_string(r, AUTHZ_PRINCIPAL, "groups", "ops"), 0);
-	cr_assert_eq(authz_request_set_bool(r, AUTHZ_PRINCIPAL, "workload.signed", 1), 0);
-	cr_assert_eq(authz_request_set_string(r, AUTHZ_PRINCIPAL, "workload.spiffe_id", "spiffe://acme/ci"), 0);
-	cr_assert_eq(authz_request_set_int(r, AUTHZ_PRINCIPAL, "level", 5), 0);
-	cr_assert_eq(authz_request_set_string(r, AUTHZ_RESOURCE, "tenant", "acme"), 0);
-	cr_assert_eq(authz_request_set_string(r, AUTHZ_RESOURCE, "env", "production"), 0);
-	cr_assert_eq(authz_request_set_ip(r, AUTHZ_CONTEXT, "source_ip", "10.1.2.3"), 0);
+	fill(r);
 	char ticket[128];
 	for (int round = 0; round < 2; round++) {
 		for (int i = 0; i < 2000; i++) {
@@ -693,12 +679,7 @@ static void groups_empty(struct fx *f) { fx_attr_read(f, 0, f->groups); fx_n(f, 
 
 Test(runtime_decide, empty_sets_before_any_pool)
 {
-	struct fx fx, *f = &fx;
-	fx_schema(f);
-	fx_rule(f, "t", AUTHZ_PERMIT);
-	groups_empty(f);
-	fx_end_when(f);
-	authz_bundle *b = fx_load(f, NULL, NULL);
+	authz_bundle *b = fx_one_rule(groups_empty);
 	char *a = edit("\"groups\":[\"deployers\",\"ops\"]", "\"groups\":[]");
 	char *json = malloc(strlen(a) + 1);
 	const char *at = strstr(a, "\"change_tickets\":[\"CHG-42\"]");

@@ -189,17 +189,24 @@ static inline char *fx_decide_both(authz_bundle *b, const char *json, unsigned f
 	return fused;
 }
 
-/* Evaluate the expression emitted by `emit` as the only `when` guard of a
- * permit: 1 true, 0 false, -1 rule error; the same with and without fused
- * guards (fx_decide_both). */
-static inline int fx_eval(void (*emit)(struct fx *f))
+/* A bundle of one permit "t" whose one `when` guard is what `emit`
+ * writes. */
+static inline authz_bundle *fx_one_rule(void (*emit)(struct fx *f))
 {
 	struct fx fx, *f = &fx;
 	fx_schema(f);
 	fx_rule(f, "t", AUTHZ_PERMIT);
 	emit(f);
 	fx_end_when(f);
-	authz_bundle *b = fx_load(f, NULL, NULL);
+	return fx_load(f, NULL, NULL);
+}
+
+/* Evaluate the expression emitted by `emit` as the only `when` guard of a
+ * permit: 1 true, 0 false, -1 rule error; the same with and without fused
+ * guards (fx_decide_both). */
+static inline int fx_eval(void (*emit)(struct fx *f))
+{
+	authz_bundle *b = fx_one_rule(emit);
 	char *line = fx_decide_both(b, NULL, 0);
 	int res = strstr(line, "\"kind\":\"rule\"") ? -1 : strncmp(line, "{\"decision\":\"allow\"", 19) == 0;
 	free(line);

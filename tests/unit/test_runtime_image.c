@@ -126,12 +126,7 @@ Test(runtime_image, rules_share_constants)
  * writes, and fx_eval's result for it in *res. */
 static uint32_t first_op(void (*emit)(struct fx *f), int *res)
 {
-	struct fx fx, *f = &fx;
-	fx_schema(f);
-	fx_rule(f, "t", AUTHZ_PERMIT);
-	emit(f);
-	fx_end_when(f);
-	authz_bundle *b = fx_load(f, NULL, NULL);
+	authz_bundle *b = fx_one_rule(emit);
 	uint32_t op = AUTHZ_GET_OP(rt_img_code(rt_img_of(b, 0))[0]);
 	authz_bundle_free(b);
 	*res = fx_eval(emit);
@@ -245,12 +240,7 @@ static void or_into_guard(struct fx *f)
 
 Test(runtime_image, no_fusing_across_a_jump_target)
 {
-	struct fx fx, *f = &fx;
-	fx_schema(f);
-	fx_rule(f, "t", AUTHZ_PERMIT);
-	or_into_guard(f);
-	fx_end_when(f);
-	authz_bundle *b = fx_load(f, NULL, NULL);
+	authz_bundle *b = fx_one_rule(or_into_guard);
 	const uint32_t *code = rt_img_code(rt_img_of(b, 0));
 	for (int pc = 0; pc < 6; pc++)
 		cr_expect_lt(AUTHZ_GET_OP(code[pc]), (uint32_t)AUTHZ_OP_COUNT, "pc %d fused", pc);
