@@ -127,8 +127,7 @@ static void fuse(uint32_t *code, uint32_t len, uint8_t *target, const struct vm_
 		uint32_t end = fused_end(code, len, pc, &fop);
 		if (!end)
 			continue;
-		uint32_t a = op == AUTHZ_OP_CONST || op == AUTHZ_OP_NOW ? 0 : AUTHZ_GET_A(ins);
-		uint32_t bx = op == AUTHZ_OP_CONST ? AUTHZ_GET_AX(ins) : op == AUTHZ_OP_NOW ? 0 : AUTHZ_GET_B(ins);
+		uint32_t a = rt_load_a(ins), bx = rt_load_b(ins);
 		if (a > 3 || bx > AUTHZ_MAXARG_B || memchr(target + pc + 1, 1, end - pc))
 			continue;
 		uint32_t op2 = AUTHZ_GET_OP(code[pc + 1]), test = AUTHZ_GET_OP(code[pc + 2]);

@@ -69,6 +69,21 @@ enum rt_img_op {
 	RT_OP_END
 };
 
+/* A load instruction's operands as the VM reads them and a fused guard
+ * keeps them: the root or entity (0 for CONST and NOW), and the slot or
+ * constant index (0 for ENTITY_ID and NOW). */
+static inline uint32_t rt_load_a(uint32_t ins)
+{
+	uint32_t op = AUTHZ_GET_OP(ins);
+	return op == AUTHZ_OP_CONST || op == AUTHZ_OP_NOW ? 0 : AUTHZ_GET_A(ins);
+}
+
+static inline uint32_t rt_load_b(uint32_t ins)
+{
+	uint32_t op = AUTHZ_GET_OP(ins);
+	return op == AUTHZ_OP_CONST ? AUTHZ_GET_AX(ins) : op == AUTHZ_OP_ATTR || op == AUTHZ_OP_HAS ? AUTHZ_GET_B(ins) : 0;
+}
+
 _Static_assert(AUTHZ_OP_COUNT <= 64 && RT_OP_END <= 256, "a fused load keeps its opcode in 6 bits");
 
 /* Build b->img and b->img_off for every rule of a verified bundle, with

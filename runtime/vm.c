@@ -90,7 +90,7 @@ static inline struct vm_value bool_value(bool x)
 }
 
 /*
- * What a load instruction (CONST, ENTITY_ID, NOW, ATTR, HAS; rt_img_load)
+ * What a load instruction (CONST, ENTITY_ID, NOW, ATTR, HAS; rule_image.h)
  * pushes: a pointer to the value, in the request or the image's constants
  * where it lives, else built in *tmp.  NULL when an attribute read fails,
  * with *err set.
@@ -122,18 +122,6 @@ static inline const struct vm_value *load(const authz_bundle *b, const struct vm
 		return &env->vals[at];
 	}
 	}
-}
-
-/* The operands of load instruction `ins` as load() takes them. */
-static inline uint32_t load_a(uint32_t ins)
-{
-	uint32_t op = AUTHZ_GET_OP(ins);
-	return op == AUTHZ_OP_CONST || op == AUTHZ_OP_NOW ? 0 : AUTHZ_GET_A(ins);
-}
-
-static inline uint32_t load_b(uint32_t ins)
-{
-	return AUTHZ_GET_OP(ins) == AUTHZ_OP_CONST ? AUTHZ_GET_AX(ins) : AUTHZ_GET_B(ins);
 }
 
 /* The end of a fused guard: guard instruction g (WHEN or UNLESS) given
@@ -178,7 +166,7 @@ int rt_vm_run(const authz_bundle *b, const struct rt_img *rule, uint32_t start, 
 		case AUTHZ_OP_NOW:
 		case AUTHZ_OP_ATTR:
 		case AUTHZ_OP_HAS: {
-			const struct vm_value *v = load(b, env, k, AUTHZ_GET_OP(ins), load_a(ins), load_b(ins), sp,
+			const struct vm_value *v = load(b, env, k, AUTHZ_GET_OP(ins), rt_load_a(ins), rt_load_b(ins), sp,
 							errmsg, msgbuf);
 			if (!v)
 				return AUTHZ_RULE_ERROR;
@@ -293,7 +281,7 @@ int rt_vm_run(const authz_bundle *b, const struct rt_img *rule, uint32_t start, 
 			const struct vm_value *y = load(b, env, k, a & 63, a >> 6, AUTHZ_GET_B(ins), &t1, errmsg, msgbuf);
 			if (!y)
 				return AUTHZ_RULE_ERROR;
-			const struct vm_value *x = load(b, env, k, AUTHZ_GET_OP(l), load_a(l), load_b(l), &t2, errmsg,
+			const struct vm_value *x = load(b, env, k, AUTHZ_GET_OP(l), rt_load_a(l), rt_load_b(l), &t2, errmsg,
 							msgbuf);
 			if (!x)
 				return AUTHZ_RULE_ERROR;
@@ -309,11 +297,11 @@ int rt_vm_run(const authz_bundle *b, const struct rt_img *rule, uint32_t start, 
 		case RT_OP_K_ATTR: {
 			bool attr_first = AUTHZ_GET_OP(ins) == RT_OP_ATTR_K;
 			uint32_t w = attr_first ? ins : pc[0];   /* the ATTR's word */
-			unsigned a = AUTHZ_GET_A(w), s = AUTHZ_GET_B(w);
-			size_t at = (size_t)a * env->nslots + s;
-			if (!env->present[at] || env->vals[at].kind == AUTHZ_K_RECORD)
-				ERR(attr_error(b, env, a, s, msgbuf));
-			const struct vm_value *v = &env->vals[at], *c = &k[AUTHZ_GET_AX(attr_first ? pc[0] : ins)];
+			const struct vm_value *v = load(b, env, k, AUTHZ_OP_ATTR, AUTHZ_GET_A(w), AUTHZ_GET_B(w), NULL,
+							errmsg, msgbuf);
+			if (!v)
+				return AUTHZ_RULE_ERROR;
+			const struct vm_value *c = &k[AUTHZ_GET_AX(attr_first ? pc[0] : ins)];
 			bool r;
 			if (!test(AUTHZ_GET_OP(pc[1]), attr_first ? v : c, attr_first ? c : v, &r))
 				goto type_error;
@@ -323,11 +311,11 @@ int rt_vm_run(const authz_bundle *b, const struct rt_img *rule, uint32_t start, 
 			break;
 		}
 		case RT_OP_ATTR_EQ_STR: {
-			unsigned a = AUTHZ_GET_A(ins), s = AUTHZ_GET_B(ins);
-			size_t at = (size_t)a * env->nslots + s;
-			if (!env->present[at] || env->vals[at].kind == AUTHZ_K_RECORD)
-				ERR(attr_error(b, env, a, s, msgbuf));
-			const struct vm_value *v = &env->vals[at], *c = &k[AUTHZ_GET_AX(pc[0])];
+			const struct vm_value *v = load(b, env, k, AUTHZ_OP_ATTR, AUTHZ_GET_A(ins), AUTHZ_GET_B(ins), NULL,
+							errmsg, msgbuf);
+			if (!v)
+				return AUTHZ_RULE_ERROR;
+			const struct vm_value *c = &k[AUTHZ_GET_AX(pc[0])];
 			bool r = v->kind == AUTHZ_K_STRING && v->len == c->len && rt_bytes_eq(v->u.s.p, c->u.s.p, c->len);
 			if (held_back(pc[2], r == (AUTHZ_GET_OP(pc[1]) == AUTHZ_OP_EQ), guard))
 				return AUTHZ_NOT_APPLIED;
