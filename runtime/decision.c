@@ -131,40 +131,91 @@ static void lookup(const struct rt_index *ix, uint32_t kid, const char *s, uint3
  * so each rule's key guard holds (rt_img key_end). */
 struct cand_list { const uint32_t *p, *end; bool proven; };
 
-/* The request's value that key `k` is keyed on: NULL when absent (an id
- * key's value is the entity id, in *id). */
-static const struct vm_value *key_value(const struct rt_ix_key *k, const struct vm_env *env, struct vm_value *id)
+/* The request's value at (root, slot), or the entity id when is_id (built
+ * in *id): NULL when absent. */
+static const struct vm_value *key_value(unsigned root, bool is_id, uint32_t slot, const struct vm_env *env,
+					struct vm_value *id)
 {
-	if (k->is_id) {
-		*id = (struct vm_value){ .kind = AUTHZ_K_STRING, .len = env->id_len[k->root] };
-		id->u.s.p = env->id[k->root];
+	if (is_id) {
+		*id = (struct vm_value){ .kind = AUTHZ_K_STRING, .len = env->id_len[root] };
+		id->u.s.p = env->id[root];
 		return id;
 	}
-	size_t at = (size_t)k->root * env->nslots + k->slot;
+	size_t at = (size_t)root * env->nslots + slot;
 	return env->present[at] ? &env->vals[at] : NULL;
+}
+
+/* How many of ABOVE or BELOW key k's rules value v passes (a prefix of
+ * them: index.h). */
+static uint32_t passed(const struct rt_index *ix, const struct rt_ix_key *k, int64_t v)
+{
+	const struct rt_ix_bound *bd = ix->bounds + k->bound;
+	uint32_t lo = 0, hi = k->nall;
+	bool above = k->id.mode == RT_IX_ABOVE;
+	while (lo < hi) {
+		uint32_t mid = lo + (hi - lo) / 2;
+		bool pass = above ? bd[mid].k < v : bd[mid].k > v;
+		if (pass || (bd[mid].k == v && !bd[mid].strict))
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/*
+ * The rules of comparison key k (ABOVE, BELOW, PAIR) that the request,
+ * whose value there is x (its first value for a pair), can satisfy, as a
+ * list into *out: false when the request has no values of the key's kinds
+ * (every rule of the key then runs).
+ */
+static bool compare_rules(const struct rt_index *ix, const struct rt_ix_key *k, const struct vm_value *x,
+			  const struct vm_env *env, struct cand_list *out)
+{
+	struct vm_value t2;
+	const uint32_t *r = ix->rules + k->all;
+	if (!x || x->kind == AUTHZ_K_RECORD)
+		return false;
+	if (k->id.mode != RT_IX_PAIR) {
+		if (x->kind != k->id.kind)
+			return false;
+		*out = (struct cand_list){ r, r + passed(ix, k, x->u.i), true };
+		return true;
+	}
+	const struct vm_value *y = key_value(k->id.root2, k->id.is_id2, k->id.slot2, env, &t2);
+	if (!y || y->kind == AUTHZ_K_RECORD)
+		return false;
+	*out = rt_equal(x, y) ? (struct cand_list){ r, r + k->neq, true }
+			      : (struct cand_list){ r + k->neq, r + k->nall, true };
+	return true;
 }
 
 /*
  * Add the lists of the rules of key `kid` the request can satisfy to
- * l[*nl..]: its literal's (its set elements'), or all of the key's rules
- * when the request has no value of the key's kind there.  l has room for
- * SET_LOOKUPS more.
+ * l[*nl..]: its literal's (its set elements'; compare_rules), or all of
+ * the key's rules when the request has no value of the key's kind there.
+ * l has room for SET_LOOKUPS more.
  */
 static void key_rules(const struct rt_index *ix, uint32_t kid, const struct vm_env *env, struct cand_list *l,
 		      uint32_t *nl)
 {
 	const struct rt_ix_key *k = &ix->keys[kid];
 	struct vm_value idv;
-	const struct vm_value *v = key_value(k, env, &idv);
+	const struct vm_value *v = key_value(k->id.root, k->id.is_id, k->id.slot, env, &idv);
 	const struct vm_value *lit = v;         /* the literals looked up: lit[0, nlit) */
 	uint32_t nlit = 0;
 	bool keyed = false;                     /* the request has a value of the key's kind */
-	if (v && (k->mode == RT_IX_STR || k->is_id) && v->kind == AUTHZ_K_STRING)
+	if (k->id.mode >= RT_IX_ABOVE) {
+		keyed = compare_rules(ix, k, v, env, &l[*nl]);
+		if (keyed && l[*nl].p != l[*nl].end)
+			(*nl)++;
+	} else if (v && (k->id.mode == RT_IX_STR || k->id.is_id) && v->kind == AUTHZ_K_STRING) {
 		nlit = 1, keyed = true;
-	else if (v && k->mode == RT_IX_BOOL && v->kind == AUTHZ_K_BOOL)
+	} else if (v && k->id.mode == RT_IX_BOOL && v->kind == AUTHZ_K_BOOL) {
 		nlit = 1, keyed = true;
-	else if (v && k->mode == RT_IX_SET && v->kind == AUTHZ_K_SET && v->len <= SET_LOOKUPS)
+	} else if (v && k->id.mode == RT_IX_SET && v->kind == AUTHZ_K_SET && v->len <= SET_LOOKUPS) {
 		lit = v->u.set.p, nlit = v->len, keyed = true;
+	}
 	if (!keyed) {
 		/* no value of the key's kind: every rule of the key */
 		if (k->nall)
@@ -215,11 +266,12 @@ static uint32_t merge(struct cand_list *l, uint32_t n, uint32_t *out)
  * every rule of the bucket when tracing (each rule whose scope matched is
  * reported), else the plain rules and, per key, the matching keyed ones.
  * No rule is in two lists (a rule is plain or under one key; the lists of
- * one key's set elements are merged).  Each list is in rule order; the
- * lists are not.
+ * one key's set elements are merged).  *ordered: the rules come in rule
+ * order, one list after the other (false also when a list of a comparison
+ * key, which is not in rule order, is among them).
  */
 static int candidates(authz_decision *d, const authz_bundle *b, const struct vm_env *env, uint32_t action,
-		      uint32_t *n)
+		      uint32_t *n, bool *ordered)
 {
 	const struct rt_index *ix = b->index;
 	uint32_t cell = ix->mode == RT_IX_TRIPLE ? (action * b->ntypes + env->type[0]) * b->ntypes + env->type[1]
@@ -231,6 +283,7 @@ static int candidates(authz_decision *d, const authz_bundle *b, const struct vm_
 	uint32_t nl = 0, first = d->traced ? bk->all : bk->plain, count = d->traced ? bk->nall : bk->nplain;
 	if (count)
 		l[nl++] = (struct cand_list){ ix->rules + first, ix->rules + first + count, false };
+	*ordered = true;
 	if (d->traced || bk->nkeys == 0) {
 		*n = nl;
 		return 0;
@@ -239,6 +292,8 @@ static int candidates(authz_decision *d, const authz_bundle *b, const struct vm_
 	for (uint32_t k = 0; k < bk->nkeys; k++) {
 		uint32_t at = nl;
 		key_rules(ix, bk->key + k, env, l, &nl);
+		if (ix->keys[bk->key + k].id.mode >= RT_IX_ABOVE && nl > at)
+			*ordered = false;
 		if (nl - at <= 1)
 			continue;
 		/* the key's rules in cand: at most all of its rules, and no
@@ -364,7 +419,8 @@ int authz_decide(authz_decision *d, const authz_bundle *b, authz_request *req, u
 	env.action.len = b->strlen[an];
 	env.action.u.s.p = b->str[an];
 	uint32_t nl;
-	if (candidates(d, b, &env, (uint32_t)req->action, &nl) < 0)
+	bool ordered;
+	if (candidates(d, b, &env, (uint32_t)req->action, &nl, &ordered) < 0)
 		return AUTHZ_ENOMEM;
 	for (uint32_t li = 0; li < nl; li++)
 		for (const uint32_t *c = d->lists[li].p; c < d->lists[li].end; c++)
@@ -372,7 +428,7 @@ int authz_decide(authz_decision *d, const authz_bundle *b, authz_request *req, u
 				return AUTHZ_ENOMEM;
 	/* the lists were run one after the other: rules and errors in rule
 	 * order, as a trace and the bundle have them */
-	if (nl > 1) {
+	if (nl > 1 || !ordered) {
 		sort_rules(d->rules, d->nrules);
 		sort_rules(d->permits, d->npermits);
 		sort_errors(d->errs, d->nerrs);

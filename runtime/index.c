@@ -23,22 +23,30 @@
  *   x  (a bool attribute)   !x                    key mode BOOL ("1" / "0")
  *
  * is false, so the rule does not apply, unless the request's value there
- * matches one of its literals.  When every guard before it cannot raise an
- * error either (guard_safe: no arithmetic, no jump, operand kinds known to
- * fit, attributes read known to be present: required for every type in
- * the rule's scope, or proven by an earlier `has` guard), a rule whose
- * literals all miss is one that would end "not applied" (its first failing
- * guard is this one or an earlier one) and never in error: skipping it
- * changes nothing, and a forbid is never skipped when it could fail
- * closed.  Each rule gets at most one such key, the most selective of its
- * candidates (most distinct literals over the bundle per literal of the
- * guard; set keys count less, a request's set matches several; bool keys
- * come last).
+ * matches one of its literals.  Likewise a `when` or `unless` guard
  *
- * Each bucket groups its keyed rules by key into hash tables literal ->
- * rules.  A request whose value is absent or of another kind than the
- * key's mode gets every rule of the key (they then run and report their
- * own error or result).
+ *   x op k, k op x  (op < <= > >=; k an int,    key mode ABOVE or BELOW
+ *                    timestamp or duration)     (sorted bounds)
+ *   x == y, x != y  (x, y attributes or ids)    key mode PAIR
+ *
+ * holds only for request values past its bound, or only when the two
+ * values are equal (or only when they differ).  When every guard before
+ * it cannot raise an error either (guard_safe: no arithmetic, no jump,
+ * operand kinds known to fit, attributes read known to be present:
+ * required for every type in the rule's scope, or proven by an earlier
+ * `has` guard), a rule the request's value misses (no literal matches, no
+ * bound passed, the wrong side of a pair) is one that would end "not
+ * applied" (its first failing guard is this one or an earlier one) and
+ * never in error: skipping it changes nothing, and a forbid is never
+ * skipped when it could fail closed.  Each rule gets at most one such key, the most selective of its
+ * candidates (most distinct literals over the bundle per literal of the
+ * guard; set keys count less, a request's set matches several; a bound
+ * counts as one literal, a pair as half of one; bool keys come last).
+ *
+ * Each bucket groups its keyed rules by key: into hash tables literal ->
+ * rules, lists sorted by bound, or a pair's two lists.  A request whose
+ * value is absent, a record or of another kind than the key's gets every
+ * rule of the key (they then run and report their own error or result).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -56,16 +64,17 @@
 #define IX_MAX_FTAB (1u << 22)          /* (owner, slot) -> field table */
 #define IX_MAX_TYPES 256                /* more types: only first guards are keys */
 
-/* A key candidate or choice: literals are lits[0..nlits), or the bool in
- * `truth` (mode BOOL). */
+/* A key candidate or choice: literals are lits[0..nlits) (modes STR, SET,
+ * BOOL), or the bound (ABOVE, BELOW), or which side of a PAIR. */
 struct rkey {
 	bool ok;
-	uint8_t root, is_id, mode;
-	uint32_t slot;
+	struct rt_ix_id id;
 	const struct vm_value *lits;
 	uint32_t nlits;
+	struct rt_ix_bound bound;
+	bool if_equal;                  /* PAIR: the guard holds when the values are equal */
 	uint32_t guard;                 /* its guard's position among the rule's guards */
-	bool exact;                     /* a request found under one of lits makes the guard true */
+	bool exact;                     /* a request found under the key makes the guard true */
 	uint32_t ident;                 /* index in the bundle's key identities */
 };
 
@@ -311,31 +320,101 @@ static bool guard_safe(const struct ana *an, const struct bundle_rule *r, const 
 	return false;
 }
 
-/* The reader of a key: ATTR or ENTITY_ID. */
-static bool key_reader(uint32_t ins, struct rkey *k)
+/* Instruction ins reads a key's value, an attribute or (with ENTITY_ID)
+ * the principal's or resource's id: into *root, *is_id, *slot. */
+static bool key_reader(uint32_t ins, uint8_t *root, uint8_t *is_id, uint32_t *slot)
 {
 	uint32_t op = AUTHZ_GET_OP(ins);
 	if (op != AUTHZ_OP_ATTR && op != AUTHZ_OP_ENTITY_ID)
 		return false;
-	k->root = (uint8_t)AUTHZ_GET_A(ins);
-	k->is_id = op == AUTHZ_OP_ENTITY_ID;
-	k->slot = k->is_id ? 0 : AUTHZ_GET_B(ins);
-	return !k->is_id || k->root <= AUTHZ_ROOT_RESOURCE;
+	*root = (uint8_t)AUTHZ_GET_A(ins);
+	*is_id = op == AUTHZ_OP_ENTITY_ID;
+	*slot = *is_id ? 0 : AUTHZ_GET_B(ins);
+	return !*is_id || *root <= AUTHZ_ROOT_RESOURCE;
 }
 
-/* Guard c[s..e] (c[e] a WHEN) as a key, if it has one of the shapes. */
+/* The comparison `y op x` written as `x op' y`. */
+static uint32_t mirrored(uint32_t op)
+{
+	return op == AUTHZ_OP_LT ? AUTHZ_OP_GT : op == AUTHZ_OP_GT ? AUTHZ_OP_LT :
+	       op == AUTHZ_OP_LE ? AUTHZ_OP_GE : op == AUTHZ_OP_GE ? AUTHZ_OP_LE : op;
+}
+
+/* The comparison that is true exactly when `op` is false, on two values of
+ * one ordered kind. */
+static uint32_t negated(uint32_t op)
+{
+	return op == AUTHZ_OP_LT ? AUTHZ_OP_GE : op == AUTHZ_OP_GE ? AUTHZ_OP_LT :
+	       op == AUTHZ_OP_LE ? AUTHZ_OP_GT : op == AUTHZ_OP_GT ? AUTHZ_OP_LE :
+	       op == AUTHZ_OP_EQ ? AUTHZ_OP_NE : AUTHZ_OP_EQ;
+}
+
+/*
+ * Guard w[0..2] + its WHEN or UNLESS (`unless`) as a comparison key:
+ *   x op k, k op x     (op < <= > >=, x an attribute, k an int, timestamp
+ *                       or duration constant)    mode ABOVE or BELOW
+ *   x == y, x != y     (x, y attributes or ids)  mode PAIR
+ * An `unless` guard holds when its test is false: the test is negated,
+ * which is exact whenever the key applies (values of the key's kinds,
+ * where a comparison cannot fail).
+ */
+static bool compare_key(const authz_bundle *b, const uint32_t *w, bool unless, struct rkey *k)
+{
+	uint32_t op = AUTHZ_GET_OP(w[2]);
+	struct rt_ix_id *id = &k->id;
+	if (op == AUTHZ_OP_EQ || op == AUTHZ_OP_NE) {
+		if (!key_reader(w[0], &id->root, &id->is_id, &id->slot) ||
+		    !key_reader(w[1], &id->root2, &id->is_id2, &id->slot2))
+			return false;
+		/* x == y is y == x: one order for both */
+		if (id->root2 < id->root || (id->root2 == id->root && (id->is_id2 < id->is_id ||
+		    (id->is_id2 == id->is_id && id->slot2 < id->slot)))) {
+			struct rt_ix_id t = *id;
+			id->root = t.root2, id->is_id = t.is_id2, id->slot = t.slot2;
+			id->root2 = t.root, id->is_id2 = t.is_id, id->slot2 = t.slot;
+		}
+		id->mode = RT_IX_PAIR;
+		k->if_equal = (op == AUTHZ_OP_EQ) != unless;
+		k->exact = true;
+		return true;
+	}
+	if (op != AUTHZ_OP_LT && op != AUTHZ_OP_LE && op != AUTHZ_OP_GT && op != AUTHZ_OP_GE)
+		return false;
+	uint32_t kpos = AUTHZ_GET_OP(w[0]) == AUTHZ_OP_CONST ? 0 : 1;
+	if (AUTHZ_GET_OP(w[kpos]) != AUTHZ_OP_CONST || AUTHZ_GET_OP(w[1 - kpos]) != AUTHZ_OP_ATTR ||
+	    !key_reader(w[1 - kpos], &id->root, &id->is_id, &id->slot))
+		return false;
+	const struct vm_value *kv = &b->consts[AUTHZ_GET_AX(w[kpos])];
+	if (kv->kind != AUTHZ_K_INT && kv->kind != AUTHZ_K_TIMESTAMP && kv->kind != AUTHZ_K_DURATION)
+		return false;
+	if (kpos == 0)
+		op = mirrored(op);
+	if (unless)
+		op = negated(op);
+	id->mode = op == AUTHZ_OP_GT || op == AUTHZ_OP_GE ? RT_IX_ABOVE : RT_IX_BELOW;
+	id->kind = kv->kind;
+	k->bound = (struct rt_ix_bound){ kv->u.i, op == AUTHZ_OP_GT || op == AUTHZ_OP_LT };
+	k->exact = true;
+	return true;
+}
+
+/* Guard c[s..e] (c[e] its WHEN or UNLESS) as a key, if it has one of the
+ * shapes. */
 static bool guard_key(const authz_bundle *b, const uint32_t *c, uint32_t s, uint32_t e, struct rkey *k)
 {
 	uint32_t n = e - s, o[3] = { 0 };
+	memset(k, 0, sizeof *k);
+	if (n == 3 && compare_key(b, c + s, AUTHZ_GET_OP(c[e]) == AUTHZ_OP_UNLESS, k))
+		return true;
 	memset(k, 0, sizeof *k);
 	if (AUTHZ_GET_OP(c[e]) != AUTHZ_OP_WHEN || n < 1 || n > 3)
 		return false;
 	for (uint32_t i = 0; i < n; i++)
 		o[i] = AUTHZ_GET_OP(c[s + i]);
 	if (n == 1 || (n == 2 && o[1] == AUTHZ_OP_NOT)) {        /* x, !x */
-		if (o[0] != AUTHZ_OP_ATTR || !key_reader(c[s], k))
+		if (o[0] != AUTHZ_OP_ATTR || !key_reader(c[s], &k->id.root, &k->id.is_id, &k->id.slot))
 			return false;
-		k->mode = RT_IX_BOOL;
+		k->id.mode = RT_IX_BOOL;
 		k->lits = &bool_lit[n == 1];
 		k->nlits = 1;
 		k->exact = true;
@@ -348,7 +427,8 @@ static bool guard_key(const authz_bundle *b, const uint32_t *c, uint32_t s, uint
 		kpos = 0, rpos = 1;
 	else
 		kpos = 1, rpos = 0;
-	if (AUTHZ_GET_OP(c[s + kpos]) != AUTHZ_OP_CONST || !key_reader(c[s + rpos], k))
+	if (AUTHZ_GET_OP(c[s + kpos]) != AUTHZ_OP_CONST ||
+	    !key_reader(c[s + rpos], &k->id.root, &k->id.is_id, &k->id.slot))
 		return false;
 	uint32_t ki = AUTHZ_GET_AX(c[s + kpos]);
 	const struct vm_value *kv = &b->consts[ki];
@@ -357,7 +437,7 @@ static bool guard_key(const authz_bundle *b, const uint32_t *c, uint32_t s, uint
 	case AUTHZ_OP_EQ:               /* x == "lit", "lit" == x */
 		if (kv->kind != AUTHZ_K_STRING)
 			return false;
-		k->mode = RT_IX_STR;
+		k->id.mode = RT_IX_STR;
 		k->lits = kv;
 		k->nlits = 1;
 		return true;
@@ -365,23 +445,23 @@ static bool guard_key(const authz_bundle *b, const uint32_t *c, uint32_t s, uint
 		if (kpos == 1) {        /* x in ["l1", ...] */
 			if (!string_set(b, ki))
 				return false;
-			k->mode = RT_IX_STR;
+			k->id.mode = RT_IX_STR;
 			k->lits = kv->u.set.p;
 			k->nlits = kv->len;
 			return true;
 		}
 		/* "lit" in x */
-		if (kv->kind != AUTHZ_K_STRING || k->is_id)
+		if (kv->kind != AUTHZ_K_STRING || k->id.is_id)
 			return false;
-		k->mode = RT_IX_SET;
+		k->id.mode = RT_IX_SET;
 		k->lits = kv;
 		k->nlits = 1;
 		return true;
 	case AUTHZ_OP_CONTAINS_ANY:     /* x.containsAny([...]) */
 	case AUTHZ_OP_CONTAINS_ALL:     /* x.containsAll(["l1", ...]): needs l1 */
-		if (k->is_id || !string_set(b, ki) || (o[2] == AUTHZ_OP_CONTAINS_ALL && kv->len == 0))
+		if (k->id.is_id || !string_set(b, ki) || (o[2] == AUTHZ_OP_CONTAINS_ALL && kv->len == 0))
 			return false;
-		k->mode = RT_IX_SET;
+		k->id.mode = RT_IX_SET;
 		k->lits = kv->u.set.p;
 		k->nlits = o[2] == AUTHZ_OP_CONTAINS_ALL ? 1 : kv->len;
 		return true;
@@ -422,11 +502,6 @@ static uint32_t rule_cands(const struct ana *an, const struct bundle_rule *r, st
 	return n;
 }
 
-static bool same_key(const struct rkey *a, uint8_t root, uint8_t is_id, uint8_t mode, uint32_t slot)
-{
-	return a->root == root && a->is_id == is_id && a->mode == mode && a->slot == slot;
-}
-
 /* A (literal, rule) pair while building a key's table; while choosing keys,
  * `rule` is the key identity instead. */
 struct pair { const char *s; uint32_t len, rule; };
@@ -461,7 +536,7 @@ static int choose_keys(const struct ana *an, struct rkey *keys)
 		uint32_t n = rule_cands(an, &b->rules[ri], rc), kept = 0;
 		for (uint32_t i = 0; i < n; i++) {
 			uint32_t id = 0;
-			while (id < nidents && !same_key(&idents[id], rc[i].root, rc[i].is_id, rc[i].mode, rc[i].slot))
+			while (id < nidents && !rt_ix_same(&idents[id].id, &rc[i].id))
 				id++;
 			if (id == nidents) {
 				if (nidents == IX_MAX_IDENTS)
@@ -507,10 +582,14 @@ static int choose_keys(const struct ana *an, struct rkey *keys)
 		double best = -1;
 		for (uint32_t i = 0; i < ncand[ri]; i++) {
 			double score = rc[i].nlits ? (double)distinct[rc[i].ident] / rc[i].nlits : 1e30;
-			if (rc[i].mode == RT_IX_SET)
+			if (rc[i].id.mode == RT_IX_SET)
 				score /= 4;
-			else if (rc[i].mode == RT_IX_BOOL && rc[i].nlits)
+			else if (rc[i].id.mode == RT_IX_BOOL && rc[i].nlits)
 				score = 0.2;    /* two values at most: the last resort */
+			else if (rc[i].id.mode == RT_IX_ABOVE || rc[i].id.mode == RT_IX_BELOW)
+				score = 1;      /* splits requests in two, anywhere */
+			else if (rc[i].id.mode == RT_IX_PAIR)
+				score = 0.5;    /* two values are usually equal, or usually not */
 			if (score > best) {
 				best = score;
 				keys[ri] = rc[i];
@@ -572,8 +651,72 @@ static int grow_arr(void **p, size_t *cap, size_t need, size_t size)
 	return 0;
 }
 
-/* Key `kx` of the bucket: its literal table from the rules list[0..n) that
- * use it. */
+/* A rule of a comparison key while its list is ordered. */
+struct bounded { struct rt_ix_bound bd; uint32_t rule; };
+
+/* ABOVE: ascending bounds, non-strict first, so that the rules a value
+ * passes (k < v, or k == v and not strict) are a prefix. */
+static int cmp_above(const void *a, const void *b)
+{
+	const struct bounded *x = a, *y = b;
+	if (x->bd.k != y->bd.k)
+		return x->bd.k < y->bd.k ? -1 : 1;
+	if (x->bd.strict != y->bd.strict)
+		return x->bd.strict < y->bd.strict ? -1 : 1;
+	return (x->rule > y->rule) - (x->rule < y->rule);
+}
+
+/* BELOW: descending bounds, non-strict first (k > v, or k == v and not
+ * strict: a prefix). */
+static int cmp_below(const void *a, const void *b)
+{
+	const struct bounded *x = a, *y = b;
+	if (x->bd.k != y->bd.k)
+		return x->bd.k > y->bd.k ? -1 : 1;
+	return cmp_above(a, b);
+}
+
+/* The rules of comparison key `key` (ABOVE, BELOW or PAIR), which are
+ * rules.p[key->all, key->all + key->nall) in rule order: put in its order
+ * (bounds sorted, or "equal" before "different"), bounds alongside. */
+static int build_compare_key(struct builder *bd, struct rt_ix_key *key)
+{
+	struct rt_index *ix = bd->ix;
+	uint32_t *r = bd->rules.p + key->all, n = key->nall;
+	if (key->id.mode == RT_IX_PAIR) {
+		uint32_t *tmp = malloc((n + 1) * sizeof *tmp), neq = 0, at = 0;
+		if (!tmp)
+			return AUTHZ_ENOMEM;
+		for (uint32_t i = 0; i < n; i++)
+			if (bd->keys[r[i]].if_equal)
+				tmp[at++] = r[i], neq++;
+		for (uint32_t i = 0; i < n; i++)
+			if (!bd->keys[r[i]].if_equal)
+				tmp[at++] = r[i];
+		memcpy(r, tmp, n * sizeof *r);
+		free(tmp);
+		key->neq = neq;
+		return 0;
+	}
+	struct bounded *t = malloc((n + 1) * sizeof *t);
+	if (!t || grow_arr((void **)&ix->bounds, &ix->capbounds, ix->nbounds + n, sizeof *ix->bounds) < 0) {
+		free(t);
+		return AUTHZ_ENOMEM;
+	}
+	for (uint32_t i = 0; i < n; i++)
+		t[i] = (struct bounded){ bd->keys[r[i]].bound, r[i] };
+	qsort(t, n, sizeof *t, key->id.mode == RT_IX_ABOVE ? cmp_above : cmp_below);
+	key->bound = (uint32_t)ix->nbounds;
+	for (uint32_t i = 0; i < n; i++) {
+		r[i] = t[i].rule;
+		ix->bounds[ix->nbounds++] = t[i].bd;
+	}
+	free(t);
+	return 0;
+}
+
+/* Key `key` of the bucket, from the rules list[0..n) that use it: its
+ * rules and its literal table (or its order: build_compare_key). */
 static int build_key(struct builder *bd, struct rt_ix_key *key, const uint32_t *list, size_t n)
 {
 	struct rt_index *ix = bd->ix;
@@ -582,7 +725,7 @@ static int build_key(struct builder *bd, struct rt_ix_key *key, const uint32_t *
 	bd->npairs = 0;
 	for (size_t i = 0; i < n; i++) {
 		const struct rkey *rk = &bd->keys[list[i]];
-		if (!rk->ok || !same_key(rk, key->root, key->is_id, key->mode, key->slot))
+		if (!rk->ok || !rt_ix_same(&rk->id, &key->id))
 			continue;
 		if (vec_push(&bd->rules, list[i]) < 0)
 			return AUTHZ_ENOMEM;
@@ -591,6 +734,8 @@ static int build_key(struct builder *bd, struct rt_ix_key *key, const uint32_t *
 			if (add_pair(bd, &rk->lits[e], list[i]) < 0)
 				return AUTHZ_ENOMEM;
 	}
+	if (key->id.mode >= RT_IX_ABOVE)
+		return build_compare_key(bd, key);
 	/* group the pairs by literal (a rule listing a literal twice counts
 	 * once); the pairs come in list order, so each literal's rules do too */
 	uint32_t kid = (uint32_t)(key - ix->keys);
@@ -680,14 +825,13 @@ static int build_bucket(struct builder *bd, struct rt_ix_bucket *bk, const uint3
 		bool found = false;
 		for (uint32_t k = 0; k < bk->nkeys && !found; k++) {
 			const struct rt_ix_key *x = &ix->keys[bk->key + k];
-			found = same_key(rk, x->root, x->is_id, x->mode, x->slot);
+			found = rt_ix_same(&rk->id, &x->id);
 		}
 		if (found || bk->nkeys == IX_MAX_KEYS)
 			continue;
 		if (grow_arr((void **)&ix->keys, &ix->capkeys, ix->nkeys + 1, sizeof *ix->keys) < 0)
 			return AUTHZ_ENOMEM;
-		ix->keys[ix->nkeys++] = (struct rt_ix_key){ .root = rk->root, .is_id = rk->is_id,
-							    .mode = rk->mode, .slot = rk->slot };
+		ix->keys[ix->nkeys++] = (struct rt_ix_key){ .id = rk->id };
 		bk->nkeys++;
 	}
 	/* plain: rules with no key, or a key that did not make the cut */
@@ -698,7 +842,7 @@ static int build_bucket(struct builder *bd, struct rt_ix_bucket *bk, const uint3
 		bool keyed = false;
 		for (uint32_t k = 0; rk->ok && k < bk->nkeys && !keyed; k++) {
 			const struct rt_ix_key *x = &ix->keys[bk->key + k];
-			keyed = same_key(rk, x->root, x->is_id, x->mode, x->slot);
+			keyed = rt_ix_same(&rk->id, &x->id);
 		}
 		if (!keyed) {
 			if (vec_push(&bd->rules, list[i]) < 0)
@@ -815,10 +959,10 @@ static void ana_free(struct ana *an)
 
 /*
  * Tell each rule's image where its code goes on once its key guard is
- * known true (rt_img key_end): when the key is exact and its guard comes
- * first, a rule found under the request's literal starts after it.  Every
- * other rule gets 0 (start at the beginning), also when an index built
- * before chose otherwise.
+ * known to hold (rt_img key_end): when the key is exact and its guard
+ * comes first, a rule found under the request's literal (bound, side of a
+ * pair) starts after it.  Every other rule gets 0 (start at the
+ * beginning), also when an index built before chose otherwise.
  */
 static void mark_proven(authz_bundle *b, const struct rkey *keys)
 {
@@ -831,7 +975,7 @@ static void mark_proven(authz_bundle *b, const struct rkey *keys)
 			continue;
 		for (uint32_t pc = 0; pc < r->code_len; pc++)
 			if (AUTHZ_GET_OP(c[pc]) == AUTHZ_OP_WHEN || AUTHZ_GET_OP(c[pc]) == AUTHZ_OP_UNLESS) {
-				m->key_end = AUTHZ_GET_OP(c[pc]) == AUTHZ_OP_WHEN ? pc + 1 : 0;
+				m->key_end = pc + 1;
 				break;
 			}
 	}
@@ -945,6 +1089,7 @@ void rt_index_free(struct rt_index *ix)
 	free(ix->buckets);
 	free(ix->keys);
 	free(ix->hash);
+	free(ix->bounds);
 	free(ix->rules);
 	free(ix);
 }

@@ -6,16 +6,28 @@
  * (action * ntypes + principal type) * ntypes + resource type (mode
  * RT_IX_TRIPLE), the action (RT_IX_ACTION) or 0 (RT_IX_ALL).  The bucket's
  * `all` list holds every rule in its scope (for traces); without a trace,
- * its `plain` rules plus, per key, the rules of each literal the request's
- * value matches (key mode RT_IX_STR: the string; RT_IX_SET: each string
- * element; RT_IX_BOOL: "1" or "0"), or all the key's rules when the
- * request's value is absent or of another kind.  Each rule is in at most
- * one key; a key's literal lists are each in rule-table order (a rule may
- * sit under several literals of one key).
+ * its `plain` rules plus, per key, the rules the request's value can
+ * satisfy:
+ *
+ *   RT_IX_STR    the rules of the string's literal (hash table)
+ *   RT_IX_SET    the rules of each string element's literal
+ *   RT_IX_BOOL   the rules of literal "1" or "0"
+ *   RT_IX_ABOVE  x > k, x >= k: the rules whose bound the value passes, a
+ *                prefix of the key's rules sorted by bound (bounds[])
+ *   RT_IX_BELOW  x < k, x <= k: likewise, bounds in descending order
+ *   RT_IX_PAIR   x == y, x != y: the rules for "equal" (the first `neq` of
+ *                the key's rules) or those for "different" (the rest)
+ *
+ * or all the key's rules when the request's value (either value of a
+ * pair) is absent, a record or of another kind.  Each rule is in at most
+ * one key; a STR, SET or BOOL key's literal lists are each in rule-table
+ * order (a rule may sit under several literals of one key); the lists of
+ * the other modes are not.
  */
 #ifndef AUTHZ_INDEX_H
 #define AUTHZ_INDEX_H
 
+#include <stdbool.h>
 #include <string.h>
 
 #include "bundle.h"
@@ -42,14 +54,33 @@ static inline const uint32_t *rt_ix_list(const uint32_t *rules, const struct rt_
 	return e->n == 1 ? &e->first : rules + e->first;
 }
 
-enum rt_ix_kmode { RT_IX_STR = 0, RT_IX_SET = 1, RT_IX_BOOL = 2 };
+enum rt_ix_kmode { RT_IX_STR = 0, RT_IX_SET = 1, RT_IX_BOOL = 2, RT_IX_ABOVE = 3, RT_IX_BELOW = 4, RT_IX_PAIR = 5 };
 
-struct rt_ix_key {
+/* What a key reads and how it matches: two keys with equal ids share
+ * their tables.  Unused fields are 0. */
+struct rt_ix_id {
 	uint8_t root, is_id;            /* enum authz_root; the entity's id, not slot */
 	uint8_t mode;                   /* enum rt_ix_kmode */
-	uint32_t slot;
-	uint32_t all, nall;             /* every rule of the key */
-	uint32_t hfirst, hmask;         /* its table: hash[hfirst, hfirst + hmask + 1) */
+	uint8_t kind;                   /* ABOVE, BELOW: the bounds' kind (int, timestamp, duration) */
+	uint8_t root2, is_id2;          /* PAIR: the other value */
+	uint32_t slot, slot2;
+};
+
+static inline bool rt_ix_same(const struct rt_ix_id *a, const struct rt_ix_id *b)
+{
+	return a->root == b->root && a->is_id == b->is_id && a->mode == b->mode && a->kind == b->kind &&
+	       a->slot == b->slot && a->root2 == b->root2 && a->is_id2 == b->is_id2 && a->slot2 == b->slot2;
+}
+
+/* A bound of an ABOVE or BELOW key: k, and whether the test is strict. */
+struct rt_ix_bound { int64_t k; uint32_t strict; };
+
+struct rt_ix_key {
+	struct rt_ix_id id;
+	uint32_t all, nall;             /* every rule of the key: rules[all, all + nall) */
+	uint32_t hfirst, hmask;         /* STR, SET, BOOL: its table, hash[hfirst, hfirst + hmask + 1) */
+	uint32_t bound;                 /* ABOVE, BELOW: bounds[bound, bound + nall), with the rules */
+	uint32_t neq;                   /* PAIR: rules for "equal", then those for "different" */
 };
 
 struct rt_ix_bucket {
@@ -68,6 +99,8 @@ struct rt_index {
 	size_t nkeys, capkeys;
 	struct rt_ix_ent *hash;
 	size_t nhash, caphash;
+	struct rt_ix_bound *bounds;
+	size_t nbounds, capbounds;
 	uint32_t *rules;
 };
 

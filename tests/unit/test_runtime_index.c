@@ -34,7 +34,8 @@ static const char IX_SCHEMA[] =
 	"    \"write\": { \"principals\": [\"User\"], \"resources\": [\"Doc\"] },\n"
 	"    \"admin\": { \"principals\": [\"User\", \"Bot\"], \"resources\": [\"Doc\", \"User\"] }\n"
 	"  },\n"
-	"  \"context\": { \"n?\": \"int\", \"k\": \"int\", \"zone\": \"string\", \"ok\": \"bool\" }\n"
+	"  \"context\": { \"n?\": \"int\", \"k\": \"int\", \"zone\": \"string\", \"ok\": \"bool\",\n"
+	"               \"age\": \"duration\", \"since\": \"timestamp\" }\n"
 	"}\n";
 
 /* Guards: indexable shapes, safe and unsafe prefixes, forbids that fail
@@ -66,7 +67,20 @@ static const char IX_POLICY[] =
 	"forbid f4 { when context.zone == \"blocked\" }\n"
 	"forbid f5 { when not context.ok and principal.tenant == \"t3\" }\n"
 	"forbid f6 { when principal.level - context.k < -9223372036854775800 and \"g1\" in principal.groups }\n"
-	"forbid f7 { resource is Doc when principal.tenant != resource.tenant and resource.env == \"prod\" }\n";
+	"forbid f7 { resource is Doc when principal.tenant != resource.tenant and resource.env == \"prod\" }\n"
+	"permit p21 { when principal.level > 3 }\n"
+	"permit p22 { when 5 >= principal.level }\n"
+	"permit p23 { when context has n and context.n < 0 }\n"
+	"permit p24 { resource is Doc unless resource.size >= 10 }\n"
+	"permit p25 { resource is Doc when resource.tenant == principal.tenant }\n"
+	"permit p26 { resource is Doc when resource has owner and resource.owner == principal.id }\n"
+	"permit p27 { when context.age <= 1h and context.since > time(\"2026-01-01T00:00:00Z\") }\n"
+	"permit p28 { when time(\"2026-06-01T00:00:00Z\") <= context.since unless principal.level < -1 }\n"
+	"permit p29 { principal is User when principal.tenant != resource.tenant and principal.level >= 3 }\n"
+	"forbid f8 { when context.k > 9223372036854775806 }\n"
+	"forbid f9 { action == \"write\" unless principal.tenant == resource.tenant }\n"
+	"forbid f10 { when context.k < -9223372036854775807 and principal.id == resource.id }\n"
+	"forbid f11 { when context has n and context.n >= 5 }\n";
 
 static authz_bundle *ix_load(const uint8_t *buf, size_t len, unsigned flags)
 {
@@ -120,7 +134,8 @@ static void random_request(char *out, size_t size)
 	static const char *const ids[] = { "u1", "u2", "u3", "d1", "d2" };
 	static const char *const zones[] = { "eu", "us", "blocked" };
 	static const char *const acts[] = { "read", "write", "admin" };
-	static const int64_t big[] = { 0, 1, 3, 7, -5, 9223372036854775807LL, -9223372036854775807LL - 1 };
+	static const int64_t big[] = { 0, 1, 3, 7, -5, 9223372036854775807LL, -9223372036854775807LL - 1, 5, 4, -1,
+				       9223372036854775806LL, -9223372036854775807LL };
 	char g[128], t[128];
 	set_json(g, sizeof g, groups, 5);
 	set_json(t, sizeof t, tags, 5);
@@ -132,7 +147,7 @@ static void random_request(char *out, size_t size)
 		 "{\"type\":\"%s\",\"id\":\"%s\",\"attrs\":{\"tenant\":\"%s\",\"groups\":%s,\"admin\":%s,"
 		 "\"level\":%lld%s%s}}",
 		 bot ? "Bot" : "User", pick(ids, 5), pick(tenants, 5), g, rn(2) ? "true" : "false",
-		 (long long)big[rn(7)], bot ? "" : ",\"loc\":{\"country\":\"", bot ? "" : rn(2) ? "DE\"}" : "FR\"}");
+		 (long long)big[rn(12)], bot ? "" : ",\"loc\":{\"country\":\"", bot ? "" : rn(2) ? "DE\"}" : "FR\"}");
 	if (!bot && rn(3) == 0) {
 		size_t l = strlen(principal);
 		snprintf(principal + l - 2, sizeof principal - l + 2, ",\"nick\":\"n\"}}");
@@ -147,11 +162,17 @@ static void random_request(char *out, size_t size)
 			 "\"public\":%s,\"size\":%u%s}}",
 			 pick(ids, 5), pick(tenants, 5), envs[rn(4)], t, rn(2) ? "true" : "false", rn(20),
 			 rn(2) ? ",\"owner\":\"u1\"" : "");
+	static const char *const ages[] = { "30m", "1h", "59m59s", "1h1m", "2d" };
+	static const char *const ats[] = { "2025-12-31T23:59:59Z", "2026-01-01T00:00:00Z", "2026-01-01T00:00:00.001Z",
+					   "2026-06-01T00:00:00Z", "2026-05-31T23:00:00-01:00", "2027-01-01T00:00:00Z" };
+	static const char *const ns[] = { "", "\"n\":5,", "\"n\":4,", "\"n\":-1,", "\"n\":0," };
 	char ctx[256];
-	snprintf(ctx, sizeof ctx, "{%s\"k\":%lld,\"zone\":\"%s\",\"ok\":%s}",
-		 rn(2) ? "\"n\":5," : "", (long long)big[rn(7)], pick(zones, 3), rn(2) ? "true" : "false");
+	snprintf(ctx, sizeof ctx, "{%s\"k\":%lld,\"zone\":\"%s\",\"ok\":%s,\"age\":\"%s\",\"since\":\"%s\"}",
+		 pick(ns, 5), (long long)big[rn(12)], pick(zones, 3), rn(2) ? "true" : "false", pick(ages, 5),
+		 pick(ats, 6));
 	if (rn(50) == 0)   /* a request error: wrong kind */
-		snprintf(ctx, sizeof ctx, "{\"k\":\"nine\",\"zone\":\"eu\",\"ok\":true}");
+		snprintf(ctx, sizeof ctx, "{\"k\":\"nine\",\"zone\":\"eu\",\"ok\":true,\"age\":\"1h\","
+			 "\"since\":\"2026-01-01T00:00:00Z\"}");
 	snprintf(out, size, "{\"principal\":%s,\"action\":\"%s\",\"resource\":%s,\"context\":%s,"
 		 "\"time\":\"2026-11-22T10:00:00Z\"}", principal, act, resource, ctx);
 }
@@ -196,7 +217,7 @@ Test(runtime_index, decisions_with_and_without_the_index_agree)
 		}
 	}
 	/* the requests exercise allow, deny, errors and applying rules */
-	cr_expect_gt(allowed, 500);
+	cr_expect_gt(allowed, 500, "allowed %zu", allowed);
 	cr_expect_lt(allowed, 4500);
 	cr_expect_gt(errors, 100);
 	cr_expect_gt(applied, 1000);
@@ -209,7 +230,8 @@ Test(runtime_index, decisions_with_and_without_the_index_agree)
 }
 
 /* The rule id's key in the bundle's index: "-" when the rule is plain in
- * every bucket, else "<root>.<slot name or id>/<mode>". */
+ * every bucket, else "<root>.<slot name or id>/<mode>", and for a pair
+ * "<root>.<name>=<root>.<name>/5". */
 static void rule_key_text(const authz_bundle *b, const char *id, char *out, size_t size)
 {
 	const struct rt_index *ix = b->index;
@@ -222,8 +244,13 @@ static void rule_key_text(const authz_bundle *b, const char *id, char *out, size
 		const struct rt_ix_key *x = &ix->keys[k];
 		for (uint32_t i = 0; i < x->nall; i++)
 			if (ix->rules[x->all + i] == ri) {
-				snprintf(out, size, "%u.%s/%u", x->root,
-					 x->is_id ? "id" : b->str[b->slots[x->slot].name], x->mode);
+				const struct rt_ix_id *d = &x->id;
+				const char *name = d->is_id ? "id" : b->str[b->slots[d->slot].name];
+				if (d->mode == RT_IX_PAIR)
+					snprintf(out, size, "%u.%s=%u.%s/%u", d->root, name, d->root2,
+						 d->is_id2 ? "id" : b->str[b->slots[d->slot2].name], d->mode);
+				else
+					snprintf(out, size, "%u.%s/%u", d->root, name, d->mode);
 				return;
 			}
 	}
@@ -253,7 +280,7 @@ Test(runtime_index, keys_follow_the_safe_guards)
 		{ "p15", "0.groups/1" },        /* after a like */
 		{ "p16", "1.tenant/0" },
 		{ "p17", "1.tenant/0" },        /* a required field of a required record */
-		{ "p18", "2.ok/2" },
+		{ "p18", "0.level/3" },         /* a bound over a bool */
 		{ "p19", "1.tenant/0" },        /* no literal: never a candidate */
 		{ "p20", "1.tenant/0" },
 		{ "f1", "-" },                  /* a forbid failing closed is never skipped */
@@ -262,7 +289,20 @@ Test(runtime_index, keys_follow_the_safe_guards)
 		{ "f4", "2.zone/0" },
 		{ "f5", "0.tenant/0" },
 		{ "f6", "-" },
-		{ "f7", "1.env/0" },
+		{ "f7", "1.env/0" },            /* a literal over a pair */
+		{ "p21", "0.level/3" },
+		{ "p22", "0.level/4" },         /* 5 >= x is x <= 5 */
+		{ "p23", "2.n/4" },             /* optional, proven by `has` */
+		{ "p24", "1.size/4" },          /* unless x >= 10 is x < 10 */
+		{ "p25", "0.tenant=1.tenant/5" },
+		{ "p26", "0.id=1.owner/5" },
+		{ "p27", "2.age/4" },
+		{ "p28", "2.since/3" },
+		{ "p29", "0.level/3" },         /* a bound over a pair */
+		{ "f8", "2.k/3" },
+		{ "f9", "0.tenant=1.tenant/5" },
+		{ "f10", "2.k/4" },
+		{ "f11", "2.n/3" },
 	};
 	for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
 		char got[64];
@@ -297,13 +337,15 @@ Test(runtime_index, proven_key_guards_are_skipped)
 		{ "p1", true }, { "p2", true }, { "p4", true }, { "p5", false },  /* tenant: its second guard */
 		{ "p6", false }, { "p7", true }, { "p9", true }, { "p11", false }, { "p12", false },
 		{ "p15", false }, { "p19", false }, { "p20", true }, { "f3", true }, { "f5", false },
+		{ "p18", true }, { "p22", true }, { "p24", true }, { "p25", true }, { "p28", true }, { "f9", true },
+		{ "f10", true }, { "p29", false },
 	};
 	for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
 		uint32_t end = rt_img_of(b, rule_no(b, rows[i].rule))->key_end;
 		cr_expect_eq(end != 0, rows[i].skips, "rule %s: key_end %u", rows[i].rule, end);
+		uint32_t op = end ? AUTHZ_GET_OP(b->code[b->rules[rule_no(b, rows[i].rule)].code_off + end - 1]) : 0;
 		if (end)
-			cr_expect_eq(AUTHZ_GET_OP(b->code[b->rules[rule_no(b, rows[i].rule)].code_off + end - 1]),
-				     (uint32_t)AUTHZ_OP_WHEN, "rule %s", rows[i].rule);
+			cr_expect(op == AUTHZ_OP_WHEN || op == AUTHZ_OP_UNLESS, "rule %s", rows[i].rule);
 	}
 	cr_assert_eq(rt_index_rebuild(b, RT_INDEX_NO_LITERALS), 0);
 	for (uint32_t r = 0; r < b->nrules; r++)
@@ -338,5 +380,54 @@ Test(runtime_index, has_guards_and_jumps_before_a_key)
 	rule_key_text(bb, "c", got, sizeof got);
 	cr_expect_str_eq(got, "1.tenant/0", "has proves nick for a later clause too");
 	authz_bundle_free(bb);
+	free(buf);
+}
+
+/* A comparison key's rules run in bound order, not the bundle's: the
+ * rules a decision names are put back in bundle order even when they all
+ * came from that one list. */
+Test(runtime_index, rules_of_a_bound_key_are_named_in_bundle_order)
+{
+	const char *files[] = { "policies/p.authz",
+		"permit a { when principal.level > 5 }\n"
+		"permit b { when principal.level >= 1 }\n"
+		"forbid f { when principal.level > 7 }\n"
+		"forbid g { when principal.level > 6 }\n"
+		"forbid h { when 9 <= principal.level }\n",
+		NULL };
+	size_t errors = ck_run_v(IX_SCHEMA, files);
+	if (errors)
+		ck_dump();
+	cr_assert_eq(errors, 0);
+	uint8_t *buf;
+	size_t len;
+	cr_assert_eq(codegen_bundle(&ck_c, "", &buf, &len), 0);
+	authz_bundle *b = ix_load(buf, len, 0);
+	for (size_t k = 0; k < b->index->nbuckets; k++)
+		cr_assert_eq(b->index->buckets[k].nplain, 0, "every rule is under the level key");
+	authz_request *r;
+	authz_decision *d;
+	cr_assert_eq(authz_request_new(&r, b), 0);
+	cr_assert_eq(authz_decision_new(&d), 0);
+	static const struct { int level; const char *names; } rows[] = {
+		{ 10, "f g h" }, { 9, "f g h" }, { 8, "f g" }, { 7, "g" }, { 6, "a b" }, { 5, "b" }, { 0, "" },
+	};
+	for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+		char req[512], names[64] = "";
+		snprintf(req, sizeof req,
+			 "{\"principal\":{\"type\":\"Bot\",\"id\":\"b\",\"attrs\":{\"tenant\":\"t\",\"groups\":[],"
+			 "\"admin\":false,\"level\":%d}},\"action\":\"read\",\"resource\":{\"type\":\"Doc\",\"id\":\"d\","
+			 "\"attrs\":{\"tenant\":\"t\",\"env\":\"e\",\"tags\":[],\"public\":true,\"size\":1}},"
+			 "\"context\":{\"k\":1,\"zone\":\"z\",\"ok\":true,\"age\":\"1h\",\"since\":\"2026-01-01T00:00:00Z\"}}",
+			 rows[i].level);
+		cr_assert_eq(authz_decide_json(d, b, r, req, strlen(req), 0), 0);
+		for (size_t k = 0; k < authz_decision_rule_count(d); k++)
+			snprintf(names + strlen(names), sizeof names - strlen(names), "%s%s", k ? " " : "",
+				 authz_decision_rule(d, k));
+		cr_expect_str_eq(names, rows[i].names, "level %d", rows[i].level);
+	}
+	authz_decision_free(d);
+	authz_request_free(r);
+	authz_bundle_free(b);
 	free(buf);
 }
