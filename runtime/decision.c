@@ -112,7 +112,7 @@ static void lookup(const struct rt_index *ix, uint32_t kid, const char *s, uint3
 		   uint32_t *n)
 {
 	const struct rt_ix_key *k = &ix->keys[kid];
-	uint32_t h = (uint32_t)rt_index_hash(s, len, kid) & k->hmask;
+	uint32_t h = (uint32_t)rt_index_hash(s, len, ix->seed, kid) & k->hmask;
 	for (const struct rt_ix_ent *e; (e = &ix->hash[k->hfirst + h])->s; h = (h + 1) & k->hmask)
 		if (e->len == len && rt_bytes_eq(e->inl, s, len < RT_IX_INLINE ? len : RT_IX_INLINE) &&
 		    (len <= RT_IX_INLINE || rt_bytes_eq(e->s, s, len))) {

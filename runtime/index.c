@@ -48,6 +48,7 @@
  * value is absent, a record or of another kind than the key's gets every
  * rule of the key (they then run and report their own error or result).
  */
+#include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -130,6 +131,7 @@ static bool string_set(const authz_bundle *b, uint32_t k)
 /* What the analysis of a bundle's rules needs. */
 struct ana {
 	const authz_bundle *b;
+	uint64_t seed;                  /* the index's hash seed */
 	uint32_t *ftab;                 /* [owner * nslots + slot]: field index + 1, 0 none */
 	uint64_t *ptypes, *rtypes;      /* types some action allows (bitsets) */
 };
@@ -568,7 +570,7 @@ static int choose_keys(const struct ana *an, struct rkey *keys)
 		goto out;
 	for (size_t i = 0; i < npairs; i++) {
 		const struct pair *pi = &pairs[i];
-		size_t h = (size_t)rt_index_hash(pi->s, pi->len, pi->rule) & (tsize - 1);
+		size_t h = (size_t)rt_index_hash(pi->s, pi->len, an->seed, pi->rule) & (tsize - 1);
 		for (; tab[h]; h = (h + 1) & (tsize - 1))
 			if (same_pair(&pairs[tab[h] - 1], pi))
 				break;
@@ -750,7 +752,7 @@ static int build_key(struct builder *bd, struct rt_ix_key *key, const uint32_t *
 	size_t nlit = 0, total = 0;
 	for (size_t i = 0; i < np; i++) {
 		const struct pair *pi = &bd->pairs[i];
-		size_t h = (size_t)rt_index_hash(pi->s, pi->len, kid) & (tsize - 1);
+		size_t h = (size_t)rt_index_hash(pi->s, pi->len, ix->seed, kid) & (tsize - 1);
 		for (; bd->tab[h]; h = (h + 1) & (tsize - 1)) {
 			const struct group *g = &bd->groups[bd->tab[h] - 1];
 			if (g->len == pi->len && !memcmp(g->s, pi->s, pi->len))
@@ -798,7 +800,7 @@ static int build_key(struct builder *bd, struct rt_ix_key *key, const uint32_t *
 		memcpy(ent.inl, gr->s, gr->len < RT_IX_INLINE ? gr->len : RT_IX_INLINE);
 		if (ent.n == 1)
 			ent.first = bd->rules.p[ent.first];
-		uint32_t h = (uint32_t)rt_index_hash(ent.s, ent.len, kid) & key->hmask;
+		uint32_t h = (uint32_t)rt_index_hash(ent.s, ent.len, ix->seed, kid) & key->hmask;
 		while (ix->hash[key->hfirst + h].s)
 			h = (h + 1) & key->hmask;
 		ix->hash[key->hfirst + h] = ent;
@@ -927,10 +929,11 @@ static void fill_cells(const authz_bundle *b, const struct rt_index *ix, const u
 
 /* The analysis tables of `an` (left NULL when too large: then only
  * first guards become keys). */
-static int ana_init(struct ana *an, const authz_bundle *b)
+static int ana_init(struct ana *an, const authz_bundle *b, uint64_t seed)
 {
 	memset(an, 0, sizeof *an);
 	an->b = b;
+	an->seed = seed;
 	uint64_t cells = (uint64_t)(b->ntypes + 1) * b->nslots;
 	if (b->ntypes > IX_MAX_TYPES || cells > IX_MAX_FTAB)
 		return 0;
@@ -987,6 +990,7 @@ int rt_index_build(authz_bundle *b, unsigned flags)
 	if (!ix)
 		return AUTHZ_ENOMEM;
 	b->index = ix;
+	randombytes_buf(&ix->seed, sizeof ix->seed);
 	uint64_t triples = (uint64_t)b->nactions * b->ntypes * b->ntypes;
 	ix->mode = triples <= IX_MAX_TRIPLES ? RT_IX_TRIPLE : b->nactions <= IX_MAX_TRIPLES ? RT_IX_ACTION : RT_IX_ALL;
 	if (flags & RT_INDEX_NO_SCOPE)
@@ -1016,7 +1020,7 @@ int rt_index_build(authz_bundle *b, unsigned flags)
 	if (!keys || !start || !ix->map)
 		goto out;
 	if (!(flags & RT_INDEX_NO_LITERALS) &&
-	    (ana_init(&an, b) < 0 || choose_keys(&an, keys) < 0))
+	    (ana_init(&an, b, ix->seed) < 0 || choose_keys(&an, keys) < 0))
 		goto out;
 	bd.keys = keys;
 	mark_proven(b, keys);

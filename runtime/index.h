@@ -91,6 +91,7 @@ struct rt_ix_bucket {
 
 struct rt_index {
 	enum rt_ix_mode mode;
+	uint64_t seed;                  /* of rt_index_hash: random, drawn at each build */
 	uint32_t ncells;
 	uint32_t *map;                  /* cell -> bucket (0: the empty bucket) */
 	struct rt_ix_bucket *buckets;
@@ -120,16 +121,18 @@ static inline uint64_t rt_index_mix(uint64_t a, uint64_t b)
 }
 
 /*
- * The hash of literal s[0..n) in the table of key `key` (a key index).
- * Inline and short: a decision hashes every literal it looks up.  In
- * memory only, so the byte order does not matter.  Up to 16 bytes are
- * read in two (overlapping) words; with n mixed in, the overlaps still
- * tell every string apart.
+ * The hash of literal s[0..n) in the table of key `key` (a key index),
+ * under the index's random `seed` (rt_index): a bundle cannot be built to
+ * make the literals of a table collide, which would make the index build
+ * quadratic and lookups slow.  Inline and short: a decision hashes every
+ * literal it looks up.  In memory only, so the byte order does not
+ * matter.  Up to 16 bytes are read in two (overlapping) words; with n
+ * mixed in, the overlaps still tell every string apart.
  */
-static inline uint64_t rt_index_hash(const char *s, size_t n, uint32_t key)
+static inline uint64_t rt_index_hash(const char *s, size_t n, uint64_t seed0, uint32_t key)
 {
 	const uint64_t k0 = UINT64_C(0x9e3779b97f4a7c15), k1 = UINT64_C(0xd6e8feb86659fd93);
-	uint64_t seed = ((uint64_t)key << 32 | n) ^ k1, a, b;
+	uint64_t seed = ((uint64_t)key << 32 | n) ^ k1 ^ seed0, a, b;
 	for (; n > 16; s += 16, n -= 16) {
 		memcpy(&a, s, 8);
 		memcpy(&b, s + 8, 8);

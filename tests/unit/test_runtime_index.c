@@ -431,3 +431,22 @@ Test(runtime_index, rules_of_a_bound_key_are_named_in_bundle_order)
 	authz_bundle_free(b);
 	free(buf);
 }
+
+/* The index's hash is seeded at random at each build, so no bundle can be
+ * made whose literals collide in its tables (which would make the build
+ * quadratic): two loads of one bundle hash differently, and decide alike
+ * (decisions_with_and_without_the_index_agree). */
+Test(runtime_index, each_index_draws_its_own_hash_seed)
+{
+	uint8_t *buf;
+	size_t len;
+	ix_compile(&buf, &len);
+	authz_bundle *a = ix_load(buf, len, 0), *b = ix_load(buf, len, 0);
+	uint64_t first = a->index->seed;
+	cr_expect_neq(first, b->index->seed);
+	cr_assert_eq(rt_index_rebuild(a, 0), 0);
+	cr_expect_neq(first, a->index->seed, "a rebuild draws again");
+	authz_bundle_free(a);
+	authz_bundle_free(b);
+	free(buf);
+}
