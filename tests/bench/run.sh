@@ -228,6 +228,21 @@ if [ -n "${eval_starts:-}" ]; then
 		for p in $eval_starts; do printf ' %s rules %s;' "$(commas "${p%%:*}")" \
 			"$(awk -v u="${p#*:}" 'BEGIN { printf "%.1f", u / 1000 }')"; done | sed 's/;$//')."
 fi
+# The scaling target (largest set at most 2x the smallest) compares two
+# rows measured seconds apart, and this machine's speed drifts: so the two
+# sizes are also timed in back-to-back pairs, and the ratio taken per pair.
+small=$(echo "$SIZES" | awk '{ print $1 }')
+if has_command compile && [ "$small" != "$last" ] && [ -f "$SETS/$small.authzb" ] && [ -f "$SETS/$last.authzb" ]; then
+	ratios=""
+	for _ in 1 2 3 4 5 6 7 8 9; do
+		a=$(kv "$("$BENCH/bench_decide" "$SETS/$small.authzb" "$SETS/$small/requests.jsonl" -r 100)" prebuilt_median_ns)
+		z=$(kv "$("$BENCH/bench_decide" "$SETS/$last.authzb" "$SETS/$last/requests.jsonl" -r 100)" prebuilt_median_ns)
+		ratios="$ratios $(awk -v a="$a" -v z="$z" 'BEGIN { printf "%.2f", (a > 0 ? z / a : 0) }')"
+	done
+	sorted=$(echo "$ratios" | tr ' ' '\n' | grep . | sort -n | tr '\n' ' ')
+	echo "Scaling: API median at $(commas "$last") rules over the one at $(commas "$small"), in 9 back-to-back pairs:"
+	echo "median $(echo "$ratios" | tr ' ' '\n' | grep . | median) (each pair: $(echo "$sorted" | sed 's/ $//'))."
+fi
 echo
 
 # ---- tests (switches on when `authzc test` exists) ----------------------------------
