@@ -92,14 +92,28 @@ static authz_bundle *ix_load(const uint8_t *buf, size_t len, unsigned flags)
 	return b;
 }
 
-static void ix_compile(uint8_t **buf, size_t *len)
+/* The bundle of `policy` over IX_SCHEMA, into *buf, *len. */
+static void ix_compile_policy(const char *policy, uint8_t **buf, size_t *len)
 {
-	const char *files[] = { "policies/p.authz", IX_POLICY, NULL };
+	const char *files[] = { "policies/p.authz", policy, NULL };
 	size_t errors = ck_run_v(IX_SCHEMA, files);
 	if (errors)
 		ck_dump();
 	cr_assert_eq(errors, 0);
 	cr_assert_eq(codegen_bundle(&ck_c, "", buf, len), 0);
+}
+
+static void ix_compile(uint8_t **buf, size_t *len) { ix_compile_policy(IX_POLICY, buf, len); }
+
+/* `policy` over IX_SCHEMA, compiled and loaded with the full index. */
+static authz_bundle *ix_policy_bundle(const char *policy)
+{
+	uint8_t *buf;
+	size_t len;
+	ix_compile_policy(policy, &buf, &len);
+	authz_bundle *b = ix_load(buf, len, 0);
+	free(buf);
+	return b;
 }
 
 /* splitmix64 */
@@ -356,22 +370,13 @@ Test(runtime_index, proven_key_guards_are_skipped)
 
 Test(runtime_index, has_guards_and_jumps_before_a_key)
 {
-	const char *files[] = { "policies/p.authz",
+	authz_bundle *bb = ix_policy_bundle(
 		"permit a { principal is User when principal has nick and principal.nick like \"n*\"\n"
 		"  and resource.tenant == \"t1\" }\n"
 		"permit b { principal is User when (principal has nick or principal.level > 1)\n"
 		"  and resource.tenant == \"t1\" }\n"
 		"permit c { principal is User when principal has nick and principal.admin\n"
-		"  when principal.nick like \"n*\" and resource.tenant == \"t1\" }\n",
-		NULL };
-	size_t errors = ck_run_v(IX_SCHEMA, files);
-	if (errors)
-		ck_dump();
-	cr_assert_eq(errors, 0);
-	uint8_t *buf;
-	size_t len;
-	cr_assert_eq(codegen_bundle(&ck_c, "", &buf, &len), 0);
-	authz_bundle *bb = ix_load(buf, len, 0);
+		"  when principal.nick like \"n*\" and resource.tenant == \"t1\" }\n");
 	char got[64];
 	rule_key_text(bb, "a", got, sizeof got);
 	cr_expect_str_eq(got, "1.tenant/0", "nick proven present by its has guard");
@@ -380,7 +385,6 @@ Test(runtime_index, has_guards_and_jumps_before_a_key)
 	rule_key_text(bb, "c", got, sizeof got);
 	cr_expect_str_eq(got, "1.tenant/0", "has proves nick for a later clause too");
 	authz_bundle_free(bb);
-	free(buf);
 }
 
 /* A comparison key's rules run in bound order, not the bundle's: the
@@ -388,21 +392,11 @@ Test(runtime_index, has_guards_and_jumps_before_a_key)
  * came from that one list. */
 Test(runtime_index, rules_of_a_bound_key_are_named_in_bundle_order)
 {
-	const char *files[] = { "policies/p.authz",
-		"permit a { when principal.level > 5 }\n"
-		"permit b { when principal.level >= 1 }\n"
-		"forbid f { when principal.level > 7 }\n"
-		"forbid g { when principal.level > 6 }\n"
-		"forbid h { when 9 <= principal.level }\n",
-		NULL };
-	size_t errors = ck_run_v(IX_SCHEMA, files);
-	if (errors)
-		ck_dump();
-	cr_assert_eq(errors, 0);
-	uint8_t *buf;
-	size_t len;
-	cr_assert_eq(codegen_bundle(&ck_c, "", &buf, &len), 0);
-	authz_bundle *b = ix_load(buf, len, 0);
+	authz_bundle *b = ix_policy_bundle("permit a { when principal.level > 5 }\n"
+					   "permit b { when principal.level >= 1 }\n"
+					   "forbid f { when principal.level > 7 }\n"
+					   "forbid g { when principal.level > 6 }\n"
+					   "forbid h { when 9 <= principal.level }\n");
 	for (size_t k = 0; k < b->index->nbuckets; k++)
 		cr_assert_eq(b->index->buckets[k].nplain, 0, "every rule is under the level key");
 	authz_request *r;
@@ -429,7 +423,6 @@ Test(runtime_index, rules_of_a_bound_key_are_named_in_bundle_order)
 	authz_decision_free(d);
 	authz_request_free(r);
 	authz_bundle_free(b);
-	free(buf);
 }
 
 /* The index's hash is seeded at random at each build, so no bundle can be
