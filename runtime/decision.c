@@ -192,9 +192,9 @@ static bool compare_rules(const struct rt_index *ix, const struct rt_ix_key *k, 
 
 /*
  * Add the lists of the rules of key `kid` the request can satisfy to
- * l[*nl..]: its literal's (its set elements'; compare_rules), or all of
- * the key's rules when the request has no value of the key's kind there.
- * l has room for SET_LOOKUPS more.
+ * l[*nl..]: its literal's (its set elements'), those a bound or pair key
+ * selects (compare_rules), or all of the key's rules when the request has
+ * no value of the key's kind there.  l has room for SET_LOOKUPS more.
  */
 static void key_rules(const struct rt_index *ix, uint32_t kid, const struct vm_env *env, struct cand_list *l,
 		      uint32_t *nl)
