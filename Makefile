@@ -1,20 +1,34 @@
 # authzc: policy-as-code toolchain.
 #
-#   make demo       build, then run the toolchain on examples/
-#   make test       build and run every test (unit, CLI golden, docs)
-#   make deps       install missing Debian packages
+#   make demo       install what is missing, build, run the toolchain on examples/
+#   make test       install what is missing, build, run every test
+#   make deps       install missing Debian packages (nothing else does, but
+#                   demo and test)
+#   make            build; fails with one line naming `make deps` when a
+#                   package is missing
+#   make V=1 ...    print full command lines (quiet by default)
 #   make SANITIZE=1 ...   everything with ASan+UBSan (in build/asan)
 #   make CC=clang ...     another compiler
 #
-# Every source file under compiler/, runtime/ and tests/unit/ is picked up by
-# wildcard, so adding a file needs no change here.
+# The tree and its one-way dependency rule (ARCHITECTURE.md):
+#
+#   compiler/util -> lang -> testing -> git -> cli        runtime/ (libauthz)
+#
+# Each folder is compiled with the include paths of itself and the folders
+# below it, and only the packages it uses, so an include that runs the wrong
+# way does not compile.  Everything may include the public runtime headers
+# (runtime/include/); only the code generator sees the runtime's own headers,
+# for the bundle writer.  The runtime sees nothing of compiler/.
+#
+# Every source file is picked up by wildcard, so adding a file needs no change
+# here; a new folder under compiler/ needs its layer below.
 
 CC       ?= cc
 PREFIX   ?= /usr/local
-VERSION  := $(shell sed -n 's/^\#define AUTHZC_VERSION "\(.*\)"/\1/p' compiler/cli.h)
 DESTDIR  ?=
 BISON    ?= bison
 FLEX     ?= flex
+VERSION  := $(shell sed -n 's/^\#define AUTHZC_VERSION "\(.*\)"/\1/p' compiler/util/version.h)
 
 ifeq ($(SANITIZE),1)
 BUILD    ?= build/asan
@@ -27,91 +41,154 @@ OPT      ?= -O2
 endif
 
 WARN     = -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
-           -Wpointer-arith -Wformat=2 -Wno-format-nonliteral
+           -Wpointer-arith -Wformat=2 -Wno-format-nonliteral \
+           -Werror=implicit-function-declaration
 CSTD     = -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE
-# Recursively expanded: pkg-config runs only when a recipe needs it, after
-# `deps` has installed the packages on a fresh machine.
-PKG_CFLAGS = $(shell pkg-config --cflags libcjson libgit2 libsodium)
-PKG_LIBS   = $(shell pkg-config --libs libcjson libgit2 libsodium)
-RT_LIBS    = $(shell pkg-config --libs libcjson libsodium)
-CRIT_FLAGS = $(shell pkg-config --cflags criterion)
-CRIT_LIBS  = $(shell pkg-config --libs criterion)
-
 CFLAGS  ?= -g $(OPT)
-ALL_CFLAGS = $(CSTD) $(WARN) $(CFLAGS) $(SANFLAGS) -I$(BUILD)/gen -Icompiler -Iruntime $(PKG_CFLAGS)
+BASE_CFLAGS = $(CSTD) $(WARN) $(CFLAGS) $(SANFLAGS) -MMD -MP
 LDFLAGS += $(SANFLAGS)
 
+# ---- quiet output ------------------------------------------------------------
+
+ifeq ($(V),1)
+say =
+else
+say = @printf '  %-4s %s\n' '$(1)' '$(patsubst $(BUILD)/obj/%,%,$(2))';
+endif
+
+# ---- packages: each tree gets only the flags it needs ------------------------
+#
+# Recursively expanded: pkg-config runs only when a recipe needs it, after
+# `make deps` has installed the packages on a fresh machine.
+
+CJSON_CFLAGS  = $(shell pkg-config --cflags libcjson)
+CJSON_LIBS    = $(shell pkg-config --libs libcjson)
+GIT_CFLAGS    = $(shell pkg-config --cflags libgit2)
+GIT_LIBS      = $(shell pkg-config --libs libgit2)
+SODIUM_CFLAGS = $(shell pkg-config --cflags libsodium)
+SODIUM_LIBS   = $(shell pkg-config --libs libsodium)
+CRIT_CFLAGS   = $(shell pkg-config --cflags criterion)
+CRIT_LIBS     = $(shell pkg-config --libs criterion)
+
+# ---- sources -------------------------------------------------------------------
+
 GEN      = $(BUILD)/gen
-RT_SRC   = $(sort $(wildcard runtime/*.c))
-CC_SRC   = $(sort $(filter-out compiler/main.c,$(wildcard compiler/*.c)))
-UT_SRC   = $(sort $(wildcard tests/unit/*.c))
+LAYERS   = util lang testing git cli
+
+# libauthz: everything in runtime/ but the bundle writer, which only the
+# compiler (and tests that build bundles) link.
+RT_SRC   = $(sort $(filter-out runtime/bundle_write.c,$(wildcard runtime/*.c)))
+WR_SRC   = runtime/bundle_write.c
+CC_SRC   = $(sort $(filter-out compiler/cli/main.c,$(foreach l,$(LAYERS),$(wildcard compiler/$(l)/*.c))))
+UT_SRC   = $(sort $(wildcard tests/unit/*.c tests/unit/*/*.c))
+
 RT_OBJ   = $(RT_SRC:%.c=$(BUILD)/obj/%.o)
 RT_PIC   = $(RT_SRC:%.c=$(BUILD)/pic/%.o)
-CC_OBJ   = $(CC_SRC:%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/gen/parser.o $(BUILD)/obj/gen/lexer.o
+WR_OBJ   = $(WR_SRC:%.c=$(BUILD)/obj/%.o)
+GEN_OBJ  = $(BUILD)/obj/gen/parser.o $(BUILD)/obj/gen/lexer.o
+CC_OBJ   = $(CC_SRC:%.c=$(BUILD)/obj/%.o) $(GEN_OBJ) $(WR_OBJ)
 UT_OBJ   = $(UT_SRC:%.c=$(BUILD)/obj/%.o)
-HEADERS  = $(wildcard compiler/*.h runtime/*.h runtime/*.def) $(GEN)/parser.h $(GEN)/lexer.h
 
 AUTHZC   = $(BUILD)/authzc
 LIBA     = $(BUILD)/libauthz.a
 LIBSO    = $(BUILD)/libauthz.so
 UNIT     = $(BUILD)/unit-tests
-STAMP    = build/.deps-ok
+DEPS_OK  = $(BUILD)/.deps-ok
 
-.PHONY: all deps demo test unit cli doctest check-man install clean bench memcheck fuzz fuzz-smoke fuzz-build fuzz-bins
+# ---- include paths, layer by layer --------------------------------------------
+
+PUBLIC   = -Iruntime/include
+INC_util    = -Icompiler/util $(PUBLIC)
+INC_lang    = -Icompiler/lang $(INC_util) -I$(GEN)
+INC_testing = -Icompiler/testing $(INC_lang)
+INC_git     = -Icompiler/git $(INC_testing)
+INC_cli     = -Icompiler/cli $(INC_git)
+
+$(BUILD)/obj/runtime/%.o $(BUILD)/pic/runtime/%.o: LAYER = -Iruntime $(PUBLIC) $(SODIUM_CFLAGS)
+$(BUILD)/obj/compiler/util/%.o:    LAYER = $(INC_util) $(CJSON_CFLAGS)
+$(BUILD)/obj/compiler/lang/%.o:    LAYER = $(INC_lang) $(CJSON_CFLAGS)
+$(BUILD)/obj/compiler/testing/%.o: LAYER = $(INC_testing) $(CJSON_CFLAGS)
+$(BUILD)/obj/compiler/git/%.o:     LAYER = $(INC_git) $(CJSON_CFLAGS) $(GIT_CFLAGS)
+$(BUILD)/obj/compiler/cli/%.o:     LAYER = $(INC_cli) $(CJSON_CFLAGS) $(GIT_CFLAGS)
+# The code generator drives the bundle writer (runtime/bundle_write.h).
+$(BUILD)/obj/compiler/lang/codegen.o: LAYER = $(INC_lang) -Iruntime $(CJSON_CFLAGS)
+# Flex's skeleton trips a few of our extra warnings.
+$(BUILD)/obj/gen/%.o: LAYER = $(INC_lang) -Wno-unused-function -Wno-sign-compare \
+                              -Wno-missing-prototypes -Wno-shadow
+# Tests, fuzz targets and benchmarks reach into every tree.
+TEST_LAYER = $(INC_cli) -Iruntime -Itests/unit $(CJSON_CFLAGS) $(GIT_CFLAGS) $(SODIUM_CFLAGS) \
+             $(CRIT_CFLAGS) -Wno-missing-prototypes
+$(BUILD)/obj/tests/%.o: LAYER = $(TEST_LAYER)
+
+.PHONY: all deps demo test test-all unit cli doctest check-man install clean bench memcheck \
+        fuzz fuzz-smoke fuzz-build fuzz-bins
 .DEFAULT_GOAL := all
 
 all: $(AUTHZC) $(LIBA) $(LIBSO)
 
+# Only these three install packages; a plain build checks and says so.
 deps:
 	@sh tools/deps.sh
 
-# A fresh checkout has no stamp, so the first build installs what is missing.
-$(STAMP):
-	@sh tools/deps.sh
-	@mkdir -p $(dir $@) && touch $@
+$(DEPS_OK):
+	@sh tools/deps.sh --check
+	@mkdir -p $(@D) && touch $@
 
-$(GEN)/parser.c $(GEN)/parser.h: grammar/parser.y | $(STAMP)
+# ---- build ---------------------------------------------------------------------
+
+$(GEN)/parser.c $(GEN)/parser.h: grammar/parser.y | $(DEPS_OK)
 	@mkdir -p $(GEN)
-	$(BISON) -Wall -Werror --defines=$(GEN)/parser.h -o $(GEN)/parser.c $<
+	$(call say,GEN,$(GEN)/parser.c)$(BISON) -Wall -Werror --defines=$(GEN)/parser.h -o $(GEN)/parser.c $<
 
-$(GEN)/lexer.c $(GEN)/lexer.h: grammar/lexer.l $(GEN)/parser.h | $(STAMP)
+$(GEN)/lexer.c $(GEN)/lexer.h: grammar/lexer.l $(GEN)/parser.h | $(DEPS_OK)
 	@mkdir -p $(GEN)
-	$(FLEX) --header-file=$(GEN)/lexer.h -o $(GEN)/lexer.c $<
+	$(call say,GEN,$(GEN)/lexer.c)$(FLEX) --header-file=$(GEN)/lexer.h -o $(GEN)/lexer.c $<
 
-# Generated code: flex's skeleton trips a few of our extra warnings.
-$(BUILD)/obj/gen/%.o: $(GEN)/%.c $(HEADERS) | $(STAMP)
-	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -Wno-unused-function -Wno-sign-compare -Wno-missing-prototypes -Wno-shadow -c $< -o $@
+# The generated headers must exist before anything in the compiler's tree
+# first compiles; after that, -MMD's dependency files track them.
+$(CC_OBJ) $(UT_OBJ) $(BUILD)/obj/compiler/cli/main.o: | $(GEN)/parser.h $(GEN)/lexer.h
 
-$(BUILD)/obj/%.o: %.c $(HEADERS) | $(STAMP)
-	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) $(if $(findstring tests/unit,$<),$(CRIT_FLAGS) -Wno-missing-prototypes) -c $< -o $@
+$(BUILD)/obj/gen/%.o: $(GEN)/%.c | $(DEPS_OK)
+	@mkdir -p $(@D)
+	$(call say,CC,$@)$(CC) $(BASE_CFLAGS) $(LAYER) -c $< -o $@
 
-$(BUILD)/pic/%.o: %.c $(HEADERS) | $(STAMP)
-	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -fPIC -fvisibility=hidden -c $< -o $@
+$(BUILD)/obj/%.o: %.c | $(DEPS_OK)
+	@mkdir -p $(@D)
+	$(call say,CC,$@)$(CC) $(BASE_CFLAGS) $(LAYER) -c $< -o $@
+
+$(BUILD)/pic/%.o: %.c | $(DEPS_OK)
+	@mkdir -p $(@D)
+	$(call say,CC,$@)$(CC) $(BASE_CFLAGS) $(LAYER) -fPIC -fvisibility=hidden -c $< -o $@
 
 $(LIBA): $(RT_OBJ)
 	@rm -f $@
-	ar rcs $@ $^
+	$(call say,AR,$@)ar rcs $@ $^
 
 $(LIBSO): $(RT_PIC)
-	$(CC) -shared -Wl,-soname,libauthz.so.0 $(LDFLAGS) -o $@ $^ $(RT_LIBS)
+	$(call say,LD,$@)$(CC) -shared -Wl,-soname,libauthz.so.0 $(LDFLAGS) -o $@ $^ $(SODIUM_LIBS)
 
-$(AUTHZC): $(BUILD)/obj/compiler/main.o $(CC_OBJ) $(LIBA)
-	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) -lm
+COMPILER_LIBS = $(CJSON_LIBS) $(GIT_LIBS) $(SODIUM_LIBS) -lm
 
-# --wrap: tests/unit/test_failclosed.c injects allocation failures.
+$(AUTHZC): $(BUILD)/obj/compiler/cli/main.o $(CC_OBJ) $(LIBA)
+	$(call say,LD,$@)$(CC) $(LDFLAGS) -o $@ $^ $(COMPILER_LIBS)
+
+# --wrap: tests/unit/hardening/test_failclosed.c injects allocation failures.
 UNIT_WRAP = -Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc
 
 $(UNIT): $(UT_OBJ) $(CC_OBJ) $(LIBA)
-	$(CC) $(LDFLAGS) $(UNIT_WRAP) -o $@ $^ $(PKG_LIBS) $(CRIT_LIBS) -lm
+	$(call say,LD,$@)$(CC) $(LDFLAGS) $(UNIT_WRAP) -o $@ $^ $(COMPILER_LIBS) $(CRIT_LIBS)
 
-# ---- tests -----------------------------------------------------------------
 
-# The suite runs twice: as built, then under ASan+UBSan (leak checks on);
-# then each fuzz target replays its corpus and fuzzes a few seconds.
-test: all $(UNIT)
+# ---- tests -----------------------------------------------------------------------
+
+# Install what is missing, then run everything: the suites as built, again
+# under ASan+UBSan (leak checks on), then each fuzz target replays its corpus
+# and fuzzes a few seconds.
+test:
+	@sh tools/deps.sh
+	@$(MAKE) --no-print-directory test-all
+
+test-all: all $(UNIT)
 	@$(MAKE) --no-print-directory unit cli doctest check-man
 ifneq ($(SANITIZE),1)
 	@$(MAKE) --no-print-directory SANITIZE=1 BUILD=$(BUILD)/asan unit cli
@@ -130,16 +207,19 @@ doctest: $(AUTHZC)
 check-man:
 	@sh tools/lint-man.sh
 
-demo: all
+demo:
+	@sh tools/deps.sh
+	@$(MAKE) --no-print-directory all
 	@AUTHZC=$(abspath $(AUTHZC)) sh tools/demo.sh
 
 # Unit suite and every golden CLI case under valgrind (never part of `make
 # test`: about 15 minutes).  Fails on any valgrind error or definite leak.
-memcheck: $(AUTHZC) $(UNIT)
+memcheck:
 	@WANT_OPTIONAL=1 sh tools/deps.sh
+	@$(MAKE) --no-print-directory $(AUTHZC) $(UNIT)
 	@UNIT=$(abspath $(UNIT)) AUTHZC=$(abspath $(AUTHZC)) sh tests/fuzz/memcheck.sh
 
-# ---- fuzzing (clang + libFuzzer, ASan + UBSan; tests/fuzz/) ------------------
+# ---- fuzzing (clang + libFuzzer, ASan + UBSan; tests/fuzz/) ----------------------
 #
 #   make fuzz FUZZ_SECONDS=N   install clang's fuzzer runtime if missing, then
 #                              fuzz each target N seconds (default 60)
@@ -154,9 +234,9 @@ FUZZ_TARGETS  = policy schema request bundle
 FUZZ_SAN      = -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 FUZZ_CC      ?= clang
 
-fuzz: $(AUTHZC)
+fuzz:
 	@WANT_FUZZ=1 sh tools/deps.sh
-	@$(MAKE) --no-print-directory fuzz-build
+	@$(MAKE) --no-print-directory $(AUTHZC) fuzz-build
 	@FUZZ=$(abspath $(FUZZ_BUILD)) AUTHZC=$(abspath $(AUTHZC)) sh tests/fuzz/run.sh $(FUZZ_SECONDS)
 
 fuzz-smoke: $(AUTHZC)
@@ -175,48 +255,49 @@ fuzz-build:
 fuzz-bins: $(FUZZ_TARGETS:%=$(BUILD)/fuzz_%)
 .PRECIOUS: $(BUILD)/obj/tests/fuzz/%.o
 
-$(BUILD)/obj/tests/fuzz/%.o: tests/fuzz/%.c tests/fuzz/fuzz_common.h $(HEADERS) | $(STAMP)
-	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -DFUZZ_EXAMPLES='"$(abspath examples)"' -c $< -o $@
+$(BUILD)/obj/tests/fuzz/%.o: LAYER = $(TEST_LAYER) -DFUZZ_EXAMPLES='"$(abspath examples)"'
+$(FUZZ_TARGETS:%=$(BUILD)/obj/tests/fuzz/fuzz_%.o): | $(GEN)/parser.h $(GEN)/lexer.h
 
 $(BUILD)/fuzz_%: $(BUILD)/obj/tests/fuzz/fuzz_%.o $(CC_OBJ) $(LIBA)
-	$(CC) $(LDFLAGS) -fsanitize=fuzzer -o $@ $^ $(PKG_LIBS) -lm
+	$(call say,LD,$@)$(CC) $(LDFLAGS) -fsanitize=fuzzer -o $@ $^ $(COMPILER_LIBS)
 
-# ---- benchmarks (never part of `make test`) ---------------------------------
+# ---- benchmarks (never part of `make test`) ---------------------------------------
 
 BENCH    = $(BUILD)/bench
 
-bench: $(AUTHZC) $(BENCH)/gen $(BENCH)/gen_tests $(BENCH)/bench_front $(BENCH)/bench_decide $(BENCH)/schema_bundle
+bench:
+	@$(MAKE) --no-print-directory $(AUTHZC) $(BENCH)/gen $(BENCH)/gen_tests $(BENCH)/bench_front \
+	  $(BENCH)/bench_decide $(BENCH)/schema_bundle
 	@AUTHZC=$(abspath $(AUTHZC)) BENCH=$(abspath $(BENCH)) CC="$(CC)" sh tests/bench/run.sh
 
-$(BENCH)/gen: tests/bench/gen.c | $(STAMP)
-	@mkdir -p $(dir $@)
-	$(CC) $(CSTD) $(WARN) $(CFLAGS) $(SANFLAGS) $(LDFLAGS) -o $@ $<
+$(BENCH)/gen $(BENCH)/gen_tests: $(BENCH)/%: tests/bench/%.c | $(DEPS_OK)
+	@mkdir -p $(@D)
+	$(call say,CC,$@)$(CC) $(CSTD) $(WARN) $(CFLAGS) $(SANFLAGS) $(LDFLAGS) -o $@ $<
 
-$(BENCH)/gen_tests: tests/bench/gen_tests.c | $(STAMP)
-	@mkdir -p $(dir $@)
-	$(CC) $(CSTD) $(WARN) $(CFLAGS) $(SANFLAGS) $(LDFLAGS) -o $@ $<
+$(BUILD)/obj/tests/bench/bench_front.o: | $(GEN)/parser.h $(GEN)/lexer.h
 
 $(BENCH)/bench_front: $(BUILD)/obj/tests/bench/bench_front.o $(CC_OBJ) $(LIBA)
-	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) -lm
+	@mkdir -p $(@D)
+	$(call say,LD,$@)$(CC) $(LDFLAGS) -o $@ $^ $(COMPILER_LIBS)
 
+# Only the public header: what an embedder links.
+$(BUILD)/obj/tests/bench/bench_decide.o: LAYER = $(PUBLIC)
 $(BENCH)/bench_decide: $(BUILD)/obj/tests/bench/bench_decide.o $(LIBA)
-	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS) -o $@ $^ $(RT_LIBS) -lm
+	@mkdir -p $(@D)
+	$(call say,LD,$@)$(CC) $(LDFLAGS) -o $@ $^ $(SODIUM_LIBS) -lm
 
-$(BENCH)/schema_bundle: $(BUILD)/obj/tests/bench/schema_bundle.o $(LIBA)
-	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS) -o $@ $^ $(RT_LIBS) -lm
+$(BENCH)/schema_bundle: $(BUILD)/obj/tests/bench/schema_bundle.o $(WR_OBJ) $(LIBA)
+	@mkdir -p $(@D)
+	$(call say,LD,$@)$(CC) $(LDFLAGS) -o $@ $^ $(SODIUM_LIBS) -lm
 
-# ---- install ---------------------------------------------------------------
+# ---- install -----------------------------------------------------------------------
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/pkgconfig \
 	  $(DESTDIR)$(PREFIX)/include $(DESTDIR)$(PREFIX)/share/man/man1 \
 	  $(DESTDIR)$(PREFIX)/share/man/man3 $(DESTDIR)$(PREFIX)/share/man/man5
 	install -m 755 $(AUTHZC) $(DESTDIR)$(PREFIX)/bin/authzc
-	install -m 644 runtime/authz.h $(DESTDIR)$(PREFIX)/include/authz.h
+	install -m 644 runtime/include/authz.h runtime/include/authz_limits.h $(DESTDIR)$(PREFIX)/include/
 	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@VERSION@|$(VERSION)|g' runtime/authz.pc.in \
 	  >$(DESTDIR)$(PREFIX)/lib/pkgconfig/authz.pc
 	install -m 644 $(LIBA) $(DESTDIR)$(PREFIX)/lib/libauthz.a
@@ -228,3 +309,9 @@ install: all
 
 clean:
 	rm -rf build
+
+# Header dependencies, as the compiler found them (-MMD -MP).
+ALL_OBJ = $(RT_OBJ) $(RT_PIC) $(CC_OBJ) $(UT_OBJ) $(BUILD)/obj/compiler/cli/main.o \
+          $(FUZZ_TARGETS:%=$(BUILD)/obj/tests/fuzz/fuzz_%.o) \
+          $(patsubst %,$(BUILD)/obj/tests/bench/%.o,bench_front bench_decide schema_bundle)
+-include $(wildcard $(ALL_OBJ:.o=.d))

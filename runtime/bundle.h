@@ -32,7 +32,7 @@
 #define BUNDLE_PROBE "\x19\x93\r\n\x1a\n\0\xff"
 #define BUNDLE_SENTINEL UINT64_C(0x1122334455667788)
 #define BUNDLE_HEADER_SIZE 72
-/* BUNDLE_MAX_SIZE: authz_limits.h */
+/* AUTHZ_MAX_BUNDLE_SIZE: authz_limits.h */
 #define BUNDLE_NO_INDEX UINT32_MAX      /* "none" for u32 references */
 
 enum bundle_section {

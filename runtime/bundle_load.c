@@ -666,7 +666,7 @@ int authz_bundle_load(authz_bundle **out, const void *buf, size_t len, authz_err
 	if (total != len)
 		BAD("%s: %llu bytes, header says %llu)", total > len ? "truncated" : "trailing bytes",
 		    (unsigned long long)len, (unsigned long long)total);
-	if (len > BUNDLE_MAX_SIZE)
+	if (len > AUTHZ_MAX_BUNDLE_SIZE)
 		BAD("too large)");
 	if ((le64_at(p + 64) & 0xffffffffu) != BUNDLE_NSECTIONS)
 		BAD("section count)");
@@ -721,7 +721,7 @@ int authz_bundle_load_file(authz_bundle **out, const char *path, authz_error *er
 	size_t n = 0, cap = 0;
 	for (;;) {
 		if (n == cap) {
-			if (cap >= BUNDLE_MAX_SIZE) {
+			if (cap >= AUTHZ_MAX_BUNDLE_SIZE) {
 				free(data);
 				fclose(f);
 				rt_bundle_error(err, AUTHZ_EFORMAT, "bad bundle format (too large)");
@@ -794,6 +794,42 @@ const char *authz_bundle_rule_id(const authz_bundle *b, size_t i)
 int authz_bundle_rule_effect(const authz_bundle *b, size_t i)
 {
 	return i < b->nrules ? b->rules[i].effect : -1;
+}
+
+int authz_bundle_rule_expires(const authz_bundle *b, size_t i, int64_t *out_ms)
+{
+	if (i >= b->nrules)
+		return -1;
+	if (!b->rules[i].has_expires)
+		return 0;
+	*out_ms = b->rules[i].expires;
+	return 1;
+}
+
+size_t authz_bundle_rule_guard_count(const authz_bundle *b, size_t i)
+{
+	return i < b->nrules ? b->rules[i].nguards : 0;
+}
+
+void authz_bundle_get_info(const authz_bundle *b, authz_bundle_info *out)
+{
+	out->format = (unsigned)(b->buf[4] | b->buf[5] << 8);
+	out->bytes = b->len;
+	out->rules = b->nrules;
+	out->constants = b->nconsts;
+	out->instructions = b->ncode;
+	out->types = b->ntypes;
+	out->actions = b->nactions;
+}
+
+const char *authz_bundle_type_name(const authz_bundle *b, size_t i)
+{
+	return i < b->ntypes ? bundle_str(b, b->owners[i].name) : NULL;
+}
+
+const char *authz_bundle_action_name(const authz_bundle *b, size_t i)
+{
+	return i < b->nactions ? bundle_str(b, b->actions[i].name) : NULL;
 }
 
 size_t authz_bundle_rule_annotation_count(const authz_bundle *b, size_t i)

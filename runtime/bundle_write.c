@@ -205,7 +205,7 @@ const char *bw_error(const struct bundle_writer *w) { return w->errmsg; }
 int bw_string(struct bundle_writer *w, const char *s, size_t len, uint32_t *out)
 {
 	CHECK(w);
-	if (len >= BUNDLE_MAX_SIZE || !rt_utf8_valid(s, len))
+	if (len >= AUTHZ_MAX_BUNDLE_SIZE || !rt_utf8_valid(s, len))
 		return fail(w, AUTHZ_EINVAL, "string is not valid UTF-8 or too long");
 	*out = (uint32_t)ARR_N(w->strtab, uint32_t) / 2;
 	int found = intern_get(&w->strings, s, len, out, true);
@@ -921,8 +921,8 @@ int bw_finish(struct bundle_writer *w, uint8_t **out, size_t *len)
 	}
 	for (int i = 0; i < BUNDLE_NSECTIONS; i++)
 		free(sec[i].p);
-	if (e == 0 && file.n > BUNDLE_MAX_SIZE)
-		e = fail(w, AUTHZ_EINVAL, "bundle larger than %u bytes", (unsigned)BUNDLE_MAX_SIZE);
+	if (e == 0 && file.n > AUTHZ_MAX_BUNDLE_SIZE)
+		e = fail(w, AUTHZ_EINVAL, "bundle larger than %u bytes", (unsigned)AUTHZ_MAX_BUNDLE_SIZE);
 	if (e < 0) {
 		free(file.p);
 		return fail(w, e, "out of memory");

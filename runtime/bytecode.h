@@ -90,8 +90,7 @@ enum authz_kind {
 	AUTHZ_K_ENTITY = 9,     /* VM only */
 };
 
-/* Rule effects. */
-enum authz_effect { AUTHZ_PERMIT = 0, AUTHZ_FORBID = 1 };
+/* Rule effects: enum authz_effect, in authz.h. */
 
 /* Limits enforced by the writer and the verifier: AUTHZ_MAX_STACK,
  * AUTHZ_MAX_DEPTH, AUTHZ_MAX_COUNT (authz_limits.h). */

@@ -38,7 +38,7 @@
 #           written in the canonical layout.
 #
 # Also: the table of diagnostics in authzc(1) lists exactly the codes of
-# compiler/diag_codes.def, with their descriptions.
+# compiler/lang/diag_codes.def, with their descriptions.
 #
 # Then examples/ itself: `authzc check -C examples` exits 0 and `authzc fmt
 # --check` finds nothing to change.
@@ -280,15 +280,19 @@ if [ -d "$root/examples" ]; then
 	if [ $code = 0 ]; then ok; else bad examples "authzc fmt --check in examples exited $code" "$tmp/out"; fi
 fi
 
-# The table of diagnostics in authzc(1) is compiler/diag_codes.def.
-def="$root/compiler/diag_codes.def"
+# The table of diagnostics in authzc(1) is compiler/lang/diag_codes.def (a
+# missing file is a failure, never a skipped check).
+def="$root/compiler/lang/diag_codes.def"
 page="$root/man/authzc.1"
-if [ -f "$def" ] && [ -f "$page" ]; then
+if ! [ -f "$def" ] || ! [ -f "$page" ]; then
+	echo "no $def or $page" >"$tmp/out"
+	bad man/authzc.1 "cannot compare DIAGNOSTICS with diag_codes.def" "$tmp/out"
+else
 	sed -n 's/^DIAG([A-Z_0-9]*, *"\([EW][0-9]*\)", *\([A-Z]*\), *"\(.*\)")$/.It \1 Ta \2 Ta \3/p' "$def" |
 		sed 's/ Ta ERROR Ta / Ta error Ta /; s/ Ta WARNING Ta / Ta warning Ta /' >"$tmp/codes.want"
 	grep -E '^\.It [EW][0-9]{4} Ta ' "$page" >"$tmp/codes.have"
 	if diff -u "$tmp/codes.want" "$tmp/codes.have" >"$tmp/out"; then ok; else
-		bad man/authzc.1 "DIAGNOSTICS differs from compiler/diag_codes.def (- def, + page)" "$tmp/out"
+		bad man/authzc.1 "DIAGNOSTICS differs from compiler/lang/diag_codes.def (- def, + page)" "$tmp/out"
 	fi
 fi
 

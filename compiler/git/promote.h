@@ -47,6 +47,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "coverage.h"
+#include "diff.h"
 #include "gitx.h"
 
 struct promote_opts {
@@ -58,14 +60,48 @@ struct promote_opts {
 	unsigned to;            /* rollback: --to N, 0 for the previous commit */
 };
 
-/* Run a promotion or rollback; print the outcome (stdout) or the refusal
- * (stderr).  Returns the exit code: 0 moved (or nothing to do, or dry run
- * passed), 1 a gate refused, 2 trouble. */
-int promote_run(struct gitx *g, const struct promote_opts *o);
+/* What the gates found about the version being moved to. */
+struct promote_evidence {
+	size_t tests_run, tests_passed;
+	const char *failed;             /* the first failing test's name */
+	struct cov_count guards;
+	double coverage, min;
+	bool under;
+	char bundle[80], schema[80];    /* "sha256:..." digests */
+};
 
-/* Open the repository (after chdir to `dir` when not NULL), run
- * promote_run and close; prints any trouble.  For cmd_promote/cmd_rollback. */
-int promote_command(const char *dir, const struct promote_opts *o);
+enum promote_outcome {
+	PROMOTE_MOVED,          /* the ref moved and `record` names its record */
+	PROMOTE_UNCHANGED,      /* the environment is already at the version */
+	PROMOTE_DRY_RUN,        /* every gate passed; nothing was written */
+	PROMOTE_REFUSED,        /* `gate` refused for `why`; nothing was written */
+	PROMOTE_NO_RECORD,      /* the ref moved, but its record could not be
+				 * written (`why`); the reflog holds the move */
+};
+
+/* The outcome of promote_run; release with promote_result_release. */
+struct promote_result {
+	enum promote_outcome outcome;
+	const char *gate;       /* REFUSED: "order", "compile", "tests", ... */
+	char why[1024];         /* REFUSED, NO_RECORD: the reason */
+	char from[8], to[8];    /* short ids ("none" when the env had none) */
+	const char *refname;    /* the environment's ref */
+	const char *record;     /* MOVED: "authzc/prod/3" */
+	struct promote_evidence ev;
+	/* Refused by the compile gate: the compilation, whose diagnostics say
+	 * why (has_failed). */
+	struct diff_side failed;
+	bool has_failed;
+	struct arena arena;     /* owns the strings above */
+};
+
+/*
+ * Run a promotion or rollback through the gates (prints nothing).  Returns
+ * 0 with *out filled (a refusal is an outcome, not an error), or -1 on
+ * trouble with the message in g->msg.  Release *out either way.
+ */
+int promote_run(struct promote_result *out, struct gitx *g, const struct promote_opts *o);
+void promote_result_release(struct promote_result *r);
 
 /* One promotion record (an annotated tag authzc/<env>/<N>). */
 struct promote_record {

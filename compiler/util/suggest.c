@@ -1,10 +1,10 @@
 /*
- * suggest.c: "did you mean" for every unknown name (see schema.h).
+ * suggest.c: "did you mean" for every unknown name (see suggest.h).
  */
 #include <stdlib.h>
 #include <string.h>
 
-#include "schema.h"
+#include "suggest.h"
 
 /* Optimal-string-alignment distance (Damerau-Levenshtein with adjacent
  * transpositions), case-insensitive so 'user' finds 'User'.  Names longer

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "authzc_limits.h"
+#include "suggest.h"
 #include "check_int.h"
 #include "timeparse.h"
 

@@ -8,6 +8,7 @@
  * is faulty keeps its default, so later phases still have a whole config.
  */
 #include "config.h"
+#include "suggest.h"
 
 #include <cJSON.h>
 #include <errno.h>

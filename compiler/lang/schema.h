@@ -111,8 +111,5 @@ const struct attr_decl *record_find(const struct record_type *r, const char *nam
 bool action_allows_principal(const struct action_decl *a, const struct entity_type *t);
 bool action_allows_resource(const struct action_decl *a, const struct entity_type *t);
 
-/* The closest of `n` candidate names to `name` (edit distance), or NULL when
- * none is close enough to suggest.  Used for every "did you mean" hint. */
-const char *suggest_closest(const char *name, const char *const *candidates, size_t n);
 
 #endif

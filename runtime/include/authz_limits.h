@@ -1,9 +1,10 @@
 /*
- * authz_limits.h: the runtime's resource limits, declared once (internal).
+ * authz_limits.h: the runtime's resource limits, declared once (public: installed
+ * beside authz.h).
  *
  * libauthz enforces these on bundles (the writer and the verifier) and on
  * requests (JSON and the setters of authz.h); the compiler reuses them
- * through compiler/authzc_limits.h so that what `authzc check` accepts is
+ * through compiler/util/authzc_limits.h so that what `authzc check` accepts is
  * exactly what a bundle and a request can hold.  Documented in authz(3)
  * and authzc-policy(5), LIMITS; tested in tests/unit/test_limits.c.
  */
@@ -15,7 +16,7 @@
 /* ---- bundles -------------------------------------------------------------- */
 
 /* Largest bundle file (bytes). */
-#define BUNDLE_MAX_SIZE (UINT32_C(1) << 30)
+#define AUTHZ_MAX_BUNDLE_SIZE (UINT32_C(1) << 30)
 /* Operand stack of one rule (values). */
 #define AUTHZ_MAX_STACK 256
 /* Record nesting in the schema: an attribute path (principal.a.b...) names

@@ -11,7 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "source.h"
+#include "authzc_limits.h"
 
 int fileio_read_fd(int fd, char **buf, size_t *len)
 {

@@ -20,7 +20,7 @@
 #include <stdint.h>
 
 #include "project.h"
-#include "value.h"
+#include "cvalue.h"
 
 /*
  * Compile c->checked (compilation_check() must have returned 0) into a

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "check_int.h"
+#include "suggest.h"
 
 struct named_req {
 	const struct ast_request *req;

@@ -9,6 +9,7 @@
  * and the counts of types, actions and attributes are capped.
  */
 #include "schema.h"
+#include "suggest.h"
 
 #include <cJSON.h>
 #include <stdarg.h>

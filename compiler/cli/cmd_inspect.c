@@ -3,8 +3,7 @@
  * JSON, optionally with the bytecode (authzc-inspect(1)).
  *
  * The bundle is loaded (and so verified) by libauthz first; only a bundle
- * that loads is described.  The schema summary reads the loaded bundle's
- * tables (runtime/bundle.h), which the public API does not expose.
+ * that loads is described, through the public API alone (authz(3)).
  */
 #include <cJSON.h>
 #include <getopt.h>
@@ -12,7 +11,6 @@
 #include <string.h>
 
 #include "authz.h"
-#include "bundle.h"
 #include "cli.h"
 
 enum inspect_format { FMT_TEXT, FMT_JSON };
@@ -88,25 +86,27 @@ static void print_quoted(const char *s)
 static void print_text(const authz_bundle *b, const char *path, bool disasm)
 {
 	char t[32];
+	int64_t expires;
+	authz_bundle_info info;
+	authz_bundle_get_info(b, &info);
 	const char *rev = authz_bundle_source_revision(b);
-	size_t nrules = authz_bundle_rule_count(b);
+	size_t nrules = info.rules;
 	printf("bundle    %s\n", path);
-	printf("format    %u\n", (unsigned)(b->buf[4] | b->buf[5] << 8));
+	printf("format    %u\n", info.format);
 	printf("digest    %s\n", authz_bundle_digest(b));
 	printf("schema    %s\n", authz_bundle_schema_digest(b));
 	printf("revision  %s\n", *rev ? rev : "(none)");
-	printf("size      %zu bytes, %zu rule%s, %u constant%s, %u instruction%s\n", b->len, nrules,
-	       nrules == 1 ? "" : "s", (unsigned)b->nconsts, b->nconsts == 1 ? "" : "s",
-	       (unsigned)b->ncode, b->ncode == 1 ? "" : "s");
+	printf("size      %zu bytes, %zu rule%s, %zu constant%s, %zu instruction%s\n", info.bytes,
+	       nrules, nrules == 1 ? "" : "s", info.constants, info.constants == 1 ? "" : "s",
+	       info.instructions, info.instructions == 1 ? "" : "s");
 	printf("types    ");
-	for (uint32_t i = 0; i < b->ntypes; i++)
-		printf("%s%s", i ? ", " : " ", bundle_str(b, b->owners[i].name));
+	for (size_t i = 0; i < info.types; i++)
+		printf("%s%s", i ? ", " : " ", authz_bundle_type_name(b, i));
 	printf("\nactions  ");
-	for (uint32_t i = 0; i < b->nactions; i++)
-		printf("%s%s", i ? ", " : " ", bundle_str(b, b->actions[i].name));
+	for (size_t i = 0; i < info.actions; i++)
+		printf("%s%s", i ? ", " : " ", authz_bundle_action_name(b, i));
 	printf("\n\nrules:\n");
 	for (size_t i = 0; i < nrules; i++) {
-		const struct bundle_rule *r = &b->rules[i];
 		printf("  %s %s\n", authz_bundle_rule_effect(b, i) == AUTHZ_FORBID ? "forbid" : "permit",
 		       authz_bundle_rule_id(b, i));
 		for (size_t k = 0; k < authz_bundle_rule_annotation_count(b, i); k++) {
@@ -118,8 +118,8 @@ static void print_text(const authz_bundle *b, const char *path, bool disasm)
 				fputs(")\n", stdout);
 			}
 		}
-		if (r->has_expires) {
-			authz_format_time(r->expires, t);
+		if (authz_bundle_rule_expires(b, i, &expires) == 1) {
+			authz_format_time(expires, t);
 			printf("    expires at %s\n", t);
 		}
 	}
@@ -133,24 +133,26 @@ static void print_text(const authz_bundle *b, const char *path, bool disasm)
 static char *json_of(const authz_bundle *b, const char *path, bool disasm)
 {
 	char t[32];
+	int64_t expires;
+	authz_bundle_info info;
+	authz_bundle_get_info(b, &info);
 	cJSON *o = cJSON_CreateObject();
 	cJSON_AddStringToObject(o, "bundle", path);
-	cJSON_AddNumberToObject(o, "format", b->buf[4] | b->buf[5] << 8);
+	cJSON_AddNumberToObject(o, "format", info.format);
 	cJSON_AddStringToObject(o, "digest", authz_bundle_digest(b));
 	cJSON_AddStringToObject(o, "schema_digest", authz_bundle_schema_digest(b));
 	cJSON_AddStringToObject(o, "revision", authz_bundle_source_revision(b));
-	cJSON_AddNumberToObject(o, "bytes", (double)b->len);
-	cJSON_AddNumberToObject(o, "constants", b->nconsts);
-	cJSON_AddNumberToObject(o, "instructions", b->ncode);
+	cJSON_AddNumberToObject(o, "bytes", (double)info.bytes);
+	cJSON_AddNumberToObject(o, "constants", (double)info.constants);
+	cJSON_AddNumberToObject(o, "instructions", (double)info.instructions);
 	cJSON *types = cJSON_AddArrayToObject(o, "types");
-	for (uint32_t i = 0; i < b->ntypes; i++)
-		cJSON_AddItemToArray(types, cJSON_CreateString(bundle_str(b, b->owners[i].name)));
+	for (size_t i = 0; i < info.types; i++)
+		cJSON_AddItemToArray(types, cJSON_CreateString(authz_bundle_type_name(b, i)));
 	cJSON *actions = cJSON_AddArrayToObject(o, "actions");
-	for (uint32_t i = 0; i < b->nactions; i++)
-		cJSON_AddItemToArray(actions, cJSON_CreateString(bundle_str(b, b->actions[i].name)));
+	for (size_t i = 0; i < info.actions; i++)
+		cJSON_AddItemToArray(actions, cJSON_CreateString(authz_bundle_action_name(b, i)));
 	cJSON *rules = cJSON_AddArrayToObject(o, "rules");
-	for (size_t i = 0; i < authz_bundle_rule_count(b); i++) {
-		const struct bundle_rule *r = &b->rules[i];
+	for (size_t i = 0; i < info.rules; i++) {
 		cJSON *x = cJSON_CreateObject();
 		cJSON_AddStringToObject(x, "id", authz_bundle_rule_id(b, i));
 		cJSON_AddStringToObject(x, "effect",
@@ -165,13 +167,13 @@ static char *json_of(const authz_bundle *b, const char *path, bool disasm)
 			cJSON_AddStringToObject(a, "value", value);
 			cJSON_AddItemToArray(ann, a);
 		}
-		if (r->has_expires) {
-			authz_format_time(r->expires, t);
+		if (authz_bundle_rule_expires(b, i, &expires) == 1) {
+			authz_format_time(expires, t);
 			cJSON_AddStringToObject(x, "expires", t);
 		} else {
 			cJSON_AddNullToObject(x, "expires");
 		}
-		cJSON_AddNumberToObject(x, "guards", r->nguards);
+		cJSON_AddNumberToObject(x, "guards", (double)authz_bundle_rule_guard_count(b, i));
 		cJSON_AddItemToArray(rules, x);
 	}
 	if (disasm) {

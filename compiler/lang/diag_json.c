@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli.h"
+#include "version.h"
 #include "config.h"
 
 /* A cJSON string of `s` with invalid UTF-8 replaced by U+FFFD. */

@@ -63,11 +63,28 @@ AUTHZ_API const char *authz_bundle_source_revision(const authz_bundle *b);
 AUTHZ_API size_t authz_bundle_rule_count(const authz_bundle *b);
 /* Rule `i` (in rule-table order): its id, NULL when out of range. */
 AUTHZ_API const char *authz_bundle_rule_id(const authz_bundle *b, size_t i);
-/* 0 permit, 1 forbid, -1 out of range. */
+enum authz_effect { AUTHZ_PERMIT = 0, AUTHZ_FORBID = 1 };
+/* AUTHZ_PERMIT, AUTHZ_FORBID, or -1 out of range. */
 AUTHZ_API int authz_bundle_rule_effect(const authz_bundle *b, size_t i);
+/* Rule `i`'s @expires: 1 with *out_ms set, 0 when it never expires, -1 out
+ * of range. */
+AUTHZ_API int authz_bundle_rule_expires(const authz_bundle *b, size_t i, int64_t *out_ms);
+/* The number of guards (when operands and unless clauses) of rule `i`. */
+AUTHZ_API size_t authz_bundle_rule_guard_count(const authz_bundle *b, size_t i);
 AUTHZ_API size_t authz_bundle_rule_annotation_count(const authz_bundle *b, size_t i);
 AUTHZ_API int authz_bundle_rule_annotation(const authz_bundle *b, size_t i, size_t k,
 					   const char **key, const char **value);
+/* The sizes of a bundle's tables, as `authzc inspect` shows them. */
+typedef struct authz_bundle_info {
+	unsigned format;        /* bundle format version (authzc-bundle(5)) */
+	size_t bytes;           /* the bundle's size */
+	size_t rules, constants, instructions, types, actions;
+} authz_bundle_info;
+AUTHZ_API void authz_bundle_get_info(const authz_bundle *b, authz_bundle_info *out);
+/* Entity type `i` and action `i` of the bundle's schema, in declaration
+ * order; NULL when out of range. */
+AUTHZ_API const char *authz_bundle_type_name(const authz_bundle *b, size_t i);
+AUTHZ_API const char *authz_bundle_action_name(const authz_bundle *b, size_t i);
 /* Write a disassembly of every rule through `write` (which returns 0 to go
  * on); returns the first non-zero value `write` returned, else 0. */
 AUTHZ_API int authz_bundle_disasm(const authz_bundle *b,

@@ -12,7 +12,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 
-#define AUTHZC_VERSION "0.1.0"
+#include "version.h"
 
 /* Exit codes (CLI.md), listed in authzc(1). */
 enum exit_code {
@@ -39,6 +39,12 @@ int cmd_promote(int argc, char **argv);
 int cmd_rollback(int argc, char **argv);
 int cmd_status(int argc, char **argv);
 int cmd_log(int argc, char **argv);
+
+struct promote_opts;
+/* Open the repository (after chdir to `dir` when not NULL), run the
+ * promotion or rollback `o`, print its outcome and return the exit code.
+ * In cmd_promote.c, for cmd_promote and cmd_rollback. */
+int promote_command(const char *dir, const struct promote_opts *o);
 
 /* True when colour may be written to f: a terminal, NO_COLOR unset or
  * empty, TERM not "dumb". */

@@ -33,6 +33,38 @@ static void promote_usage(FILE *out)
 	      "refused (nothing changed), 2 usage or repository trouble\n", out);
 }
 
+/* Print what promote_run found: the outcome on stdout, a refusal or
+ * trouble on stderr; returns the exit code. */
+static int report(const struct promote_opts *o, const struct promote_result *r)
+{
+	const char *verb = o->rollback ? "rollback" : "promote";
+	switch (r->outcome) {
+	case PROMOTE_MOVED:
+		printf("%s '%s' %s -> %s (record %s)\n", o->rollback ? "rolled back" : "promoted",
+		       o->env, r->from, r->to, r->record);
+		return EXIT_OK;
+	case PROMOTE_UNCHANGED:
+		printf("'%s' is already at %s; nothing to do\n", o->env, r->to);
+		return EXIT_OK;
+	case PROMOTE_DRY_RUN:
+		printf("would %s '%s' from %s to %s: every gate passed (tests %zu/%zu, "
+		       "guard coverage %.1f%%, bundle %s)\n", o->rollback ? "roll back" : "promote",
+		       o->env, r->from, r->to, r->ev.tests_passed, r->ev.tests_run, r->ev.coverage,
+		       r->ev.bundle);
+		return EXIT_OK;
+	case PROMOTE_REFUSED:
+		if (r->has_failed)
+			check_report_text(r->failed.c, true);
+		fprintf(stderr, "authzc: %s refused by gate '%s': %s\nnothing was changed\n", verb,
+			r->gate, r->why);
+		return EXIT_FAIL;
+	case PROMOTE_NO_RECORD:
+		break;
+	}
+	return cli_error("'%s' was moved to %s but its record could not be written: %s "
+			 "(the reflog of '%s' holds the move)", o->env, r->to, r->why, r->refname);
+}
+
 int promote_command(const char *dir, const struct promote_opts *o)
 {
 	if (dir && chdir(dir) != 0)
@@ -44,7 +76,12 @@ int promote_command(const char *dir, const struct promote_opts *o)
 			check_report_text(&g.cfg, false);
 		code = cli_error("%s", g.msg);
 	} else {
-		code = promote_run(&g, o);
+		struct promote_result r;
+		if (promote_run(&r, &g, o) < 0)
+			code = cli_error("%s", g.msg);
+		else
+			code = report(o, &r);
+		promote_result_release(&r);
 	}
 	gitx_close(&g);
 	return code;

@@ -13,7 +13,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli.h"
 #include "coverage.h"
 #include "diff.h"
 #include "promote.h"
@@ -22,50 +21,59 @@
 /* Tag numbers tried past the highest one seen before giving up. */
 #define PROMOTE_TAG_TRIES 64
 
-struct evidence {
-	size_t tests_run, tests_passed;
-	const char *failed;             /* the first failing test's name */
-	struct cov_count guards;
-	double coverage, min;
-	bool under;
-	char bundle[80], schema[80];
-};
+/* Two outcomes of the steps below besides 0: a gate refused (out->gate and
+ * out->why say which and why), or trouble (-1, g->msg says what). */
+#define REFUSED 1
 
-/* A refusal: which gate, and why.  Returns EXIT_FAIL. */
-static int refuse(const struct promote_opts *o, const char *gate, const char *fmt, ...)
+/* A refusal: which gate, and why.  Returns REFUSED. */
+static int refuse(struct promote_result *out, const char *gate, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
-static int refuse(const struct promote_opts *o, const char *gate, const char *fmt, ...)
+static int refuse(struct promote_result *out, const char *gate, const char *fmt, ...)
 {
 	va_list ap;
-	fprintf(stderr, "authzc: %s refused by gate '%s': ", o->rollback ? "rollback" : "promote", gate);
+	out->outcome = PROMOTE_REFUSED;
+	out->gate = gate;
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vsnprintf(out->why, sizeof out->why, fmt, ap);
 	va_end(ap);
-	fputs("\nnothing was changed\n", stderr);
-	return EXIT_FAIL;
+	return REFUSED;
+}
+
+/* Trouble: g->msg set from fmt.  Returns -1. */
+static int trouble(struct gitx *g, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static int trouble(struct gitx *g, const char *fmt, ...)
+{
+	char buf[sizeof g->msg];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof buf, fmt, ap);
+	va_end(ap);
+	memcpy(g->msg, buf, sizeof buf);
+	return -1;
 }
 
 /*
- * Compile `commit`'s tree and run its tests with coverage.  Returns
- * EXIT_OK with *ev filled, EXIT_FAIL after printing the compile gate's
- * refusal, EXIT_TROUBLE on trouble.
+ * Compile `commit`'s tree and run its tests with coverage into out->ev.
+ * Returns 0, REFUSED when it does not compile (out->failed keeps the
+ * compilation and its diagnostics), or -1 on trouble.
  */
-static int gather(struct gitx *g, const struct promote_opts *o, const git_oid *commit,
-		  struct evidence *ev)
+static int gather(struct gitx *g, const git_oid *commit, struct promote_result *out)
 {
 	struct diff_side side;
+	struct promote_evidence *ev = &out->ev;
 	char hex[GIT_OID_HEXSZ + 1], msg[512];
-	int code = EXIT_OK;
+	int code = 0;
 	git_oid_tostr(hex, sizeof hex, commit);
 	int rc = diff_side_load(&side, g, hex);
 	if (rc > 0) {
-		check_report_text(side.c, true);
-		code = refuse(o, "compile", "%.7s does not compile", hex);
-		goto done;
+		out->failed = side;
+		out->has_failed = true;
+		return refuse(out, "compile", "%.7s does not compile", hex);
 	}
 	if (rc < 0) {
-		code = cli_error("%s", g->msg);
+		code = -1;
 		goto done;
 	}
 	snprintf(ev->bundle, sizeof ev->bundle, "%s", authz_bundle_digest(side.bundle));
@@ -74,14 +82,15 @@ static int gather(struct gitx *g, const struct promote_opts *o, const git_oid *c
 	struct testrun run;
 	coverage_init(&cov, side.c);
 	if (testrun_run(side.c, side.bundle, NULL, &cov, &run, msg, sizeof msg) < 0) {
-		code = cli_error("cannot run the tests of %.7s: %s", hex, msg);
+		code = trouble(g, "cannot run the tests of %.7s: %s", hex, msg);
 		goto done;
 	}
 	ev->tests_run = run.n;
 	ev->tests_passed = run.passed;
 	for (size_t i = 0; i < run.n && !ev->failed; i++)
 		if (!run.results[i].passed)
-			ev->failed = strndup(run.results[i].test->name, run.results[i].test->name_len);
+			ev->failed = arena_strndup(&out->arena, run.results[i].test->name,
+						   run.results[i].test->name_len);
 	struct cov_count counts[COV_NMEASURES];
 	coverage_counts(&cov, counts);
 	ev->guards = counts[COV_GUARDS];
@@ -100,7 +109,7 @@ static cJSON *str_or_null(const char *s)
 
 /* The record's JSON text (malloc'd): CLI.md's evidence. */
 static char *record_json(const struct promote_opts *o, unsigned n, const git_oid *commit,
-			 const git_oid *previous, const struct evidence *ev,
+			 const git_oid *previous, const struct promote_evidence *ev,
 			 const git_signature *who, int64_t now_ms, unsigned rollback_to)
 {
 	char hex[GIT_OID_HEXSZ + 1], prev[GIT_OID_HEXSZ + 1], when[32];
@@ -136,16 +145,17 @@ static char *record_json(const struct promote_opts *o, unsigned n, const git_oid
 }
 
 /* The commit a rollback goes to: record `to`'s, or the one the latest
- * record moved away from.  0, EXIT_FAIL after a refusal, or trouble. */
-static int rollback_target(struct gitx *g, const struct promote_opts *o, struct arena *a,
+ * record moved away from.  0, REFUSED, or -1 on trouble. */
+static int rollback_target(struct gitx *g, const struct promote_opts *o, struct promote_result *res,
 			   git_oid *out, unsigned *record)
 {
 	struct promote_record *recs;
 	size_t n;
+	struct arena *a = &res->arena;
 	if (promote_records(g, o->env, a, &recs, &n) < 0)
-		return cli_error("%s", g->msg);
+		return -1;
 	if (!n)
-		return refuse(o, "record", "'%s' has no promotion records", o->env);
+		return refuse(res, "record", "'%s' has no promotion records", o->env);
 	const char *hex = NULL;
 	*record = 0;
 	if (o->to) {
@@ -153,13 +163,13 @@ static int rollback_target(struct gitx *g, const struct promote_opts *o, struct 
 			if (recs[i].n == o->to)
 				hex = recs[i].commit;
 		if (!hex)
-			return refuse(o, "record", "'%s' has no record %u (its records run from %u to %u)",
+			return refuse(res, "record", "'%s' has no record %u (its records run from %u to %u)",
 				      o->env, o->to, recs[0].n, recs[n - 1].n);
 		*record = o->to;
 	} else {
 		hex = recs[n - 1].previous;
 		if (!hex)
-			return refuse(o, "record", "record %s has no previous commit to go back to",
+			return refuse(res, "record", "record %s has no previous commit to go back to",
 				      recs[n - 1].tag);
 		/* The record that put that commit there, when there is one. */
 		for (size_t i = n - 1; i-- > 0 && !*record;)
@@ -167,8 +177,8 @@ static int rollback_target(struct gitx *g, const struct promote_opts *o, struct 
 				*record = recs[i].n;
 	}
 	if (git_oid_fromstr(out, hex) < 0)
-		return cli_error("record of '%s' names a bad commit '%s'", o->env, hex);
-	return EXIT_OK;
+		return trouble(g, "record of '%s' names a bad commit '%s'", o->env, hex);
+	return 0;
 }
 
 /* Move the ref: compare-and-swap against `current` (or create it when
@@ -232,35 +242,46 @@ static bool lost_race(int error)
 	return error == GIT_EMODIFIED || error == GIT_EEXISTS || error == GIT_ELOCKED;
 }
 
-int promote_run(struct gitx *g, const struct promote_opts *o)
+void promote_result_release(struct promote_result *r)
+{
+	if (r->has_failed)
+		diff_side_release(&r->failed);
+	arena_free(&r->arena);
+	memset(r, 0, sizeof *r);
+}
+
+/*
+ * The steps of promote_run, in the order of promote.h.  0 (out->outcome
+ * says how it ended), REFUSED, or -1 on trouble.
+ */
+static int run(struct gitx *g, const struct promote_opts *o, struct promote_result *out)
 {
 	git_commit *source = NULL, *prev = NULL;
 	git_signature *who = NULL, *tagger = NULL;
 	git_object *target = NULL;
 	git_oid current, dest;
-	struct arena a = ARENA_INIT;
-	struct evidence ev = { 0 };
+	struct arena *a = &out->arena;
+	struct promote_evidence *ev = &out->ev;
 	char *message = NULL;
 	const char *verb = o->rollback ? "rollback" : "promote";
-	char s1[8], s2[8];
-	int code = EXIT_OK, error;
+	int code = 0, error;
 	unsigned rollback_to = 0;
 
 	int idx = gitx_env_index(g, o->env);
 	if (idx < 0) {
-		char *list = arena_strdup(&a, "");
+		char *list = arena_strdup(a, "");
 		for (size_t i = 0; i < g->cfg.config.nenvironments; i++)
-			list = arena_printf(&a, "%s%s%s", list, i ? ", " : "", g->cfg.config.environments[i]);
-		code = cli_error("unknown environment '%s' (authzc.json lists: %s)", o->env,
-				 *list ? list : "none");
+			list = arena_printf(a, "%s%s%s", list, i ? ", " : "", g->cfg.config.environments[i]);
+		code = trouble(g, "unknown environment '%s' (authzc.json lists: %s)", o->env,
+			       *list ? list : "none");
 		goto done;
 	}
 	const char *refname = gitx_env_ref(g, o->env);
+	out->refname = arena_strdup(a, refname);
 	bool has_current = true;
 	if ((error = git_reference_name_to_id(&current, g->repo, refname)) < 0) {
 		if (error != GIT_ENOTFOUND) {
-			gitx_fail(g, error, "cannot read '%s'", refname);
-			code = cli_error("%s", g->msg);
+			code = gitx_fail(g, error, "cannot read '%s'", refname);
 			goto done;
 		}
 		git_error_clear();
@@ -271,61 +292,63 @@ int promote_run(struct gitx *g, const struct promote_opts *o)
 	const char *prev_env = idx > 0 ? g->cfg.config.environments[idx - 1] : NULL;
 	if (o->rollback) {
 		if (!has_current) {
-			code = refuse(o, "record", "'%s' has no version yet", o->env);
+			code = refuse(out, "record", "'%s' has no version yet", o->env);
 			goto done;
 		}
-		if ((code = rollback_target(g, o, &a, &dest, &rollback_to)) != EXIT_OK)
+		if ((code = rollback_target(g, o, out, &dest, &rollback_to)) != 0)
 			goto done;
 	} else {
 		const char *spec = o->from ? o->from : prev_env ? prev_env : "HEAD";
 		if (gitx_resolve(&source, g, spec) < 0) {
 			if (!o->from && prev_env)
-				code = refuse(o, "order", "%s; promote '%s' first", g->msg, prev_env);
+				code = refuse(out, "order", "%s; promote '%s' first", g->msg, prev_env);
 			else
-				code = cli_error("%s", g->msg);
+				code = -1;
 			goto done;
 		}
 		git_oid_cpy(&dest, git_commit_id(source));
 	}
+	gitx_short(&dest, out->to);
 
 	/* promoter */
 	if ((error = git_signature_default(&who, g->repo)) < 0) {
 		git_error_clear();
-		code = refuse(o, "promoter", "git user.name and user.email are not set; "
+		code = refuse(out, "promoter", "git user.name and user.email are not set; "
 			      "the record names who moved the environment");
 		goto done;
 	}
 
 	/* order and fast-forward (a rollback goes back on purpose) */
+	char s1[8], s2[8];
 	if (!o->rollback && prev_env) {
 		if (gitx_env_commit(&prev, g, prev_env) < 0) {
-			code = refuse(o, "order", "%s; promote '%s' first", g->msg, prev_env);
+			code = refuse(out, "order", "%s; promote '%s' first", g->msg, prev_env);
 			goto done;
 		}
 		int r = gitx_reaches(g, git_commit_id(prev), &dest);
 		if (r < 0) {
-			code = cli_error("%s", g->msg);
+			code = -1;
 			goto done;
 		}
 		if (!r) {
-			code = refuse(o, "order", "%s is not in '%s' (%s): a version reaches '%s' only "
+			code = refuse(out, "order", "%s is not in '%s' (%s): a version reaches '%s' only "
 				      "through '%s'", gitx_short(&dest, s1), prev_env,
 				      gitx_short(git_commit_id(prev), s2), o->env, prev_env);
 			goto done;
 		}
 	}
 	if (has_current && git_oid_equal(&current, &dest)) {
-		printf("'%s' is already at %s; nothing to do\n", o->env, gitx_short(&dest, s1));
+		out->outcome = PROMOTE_UNCHANGED;
 		goto done;
 	}
 	if (!o->rollback && has_current) {
 		int r = gitx_reaches(g, &dest, &current);
 		if (r < 0) {
-			code = cli_error("%s", g->msg);
+			code = -1;
 			goto done;
 		}
 		if (!r) {
-			code = refuse(o, "fast-forward", "moving '%s' from %s to %s is not a fast-forward; "
+			code = refuse(out, "fast-forward", "moving '%s' from %s to %s is not a fast-forward; "
 				      "'authzc rollback' is the way back", o->env,
 				      gitx_short(&current, s1), gitx_short(&dest, s2));
 			goto done;
@@ -333,87 +356,90 @@ int promote_run(struct gitx *g, const struct promote_opts *o)
 	}
 
 	/* compile, tests, coverage: from the commit's own tree */
-	if ((code = gather(g, o, &dest, &ev)) != EXIT_OK)
+	if ((code = gather(g, &dest, out)) != 0)
 		goto done;
-	if (!o->rollback && ev.tests_passed < ev.tests_run) {
-		code = refuse(o, "tests", "%zu of %zu tests fail at %s (first: '%s')",
-			      ev.tests_run - ev.tests_passed, ev.tests_run, gitx_short(&dest, s1),
-			      ev.failed ? ev.failed : "?");
+	if (!o->rollback && ev->tests_passed < ev->tests_run) {
+		code = refuse(out, "tests", "%zu of %zu tests fail at %s (first: '%s')",
+			      ev->tests_run - ev->tests_passed, ev->tests_run, out->to,
+			      ev->failed ? ev->failed : "?");
 		goto done;
 	}
-	if (!o->rollback && ev.under) {
-		code = refuse(o, "coverage", "guard coverage %.1f%% (%zu/%zu) at %s is under "
-			      "gates.min_guard_coverage %g%%", ev.coverage, ev.guards.covered,
-			      ev.guards.total, gitx_short(&dest, s1), ev.min);
+	if (!o->rollback && ev->under) {
+		code = refuse(out, "coverage", "guard coverage %.1f%% (%zu/%zu) at %s is under "
+			      "gates.min_guard_coverage %g%%", ev->coverage, ev->guards.covered,
+			      ev->guards.total, out->to, ev->min);
 		goto done;
 	}
 
-	char from[8] = "none";
 	if (has_current)
-		gitx_short(&current, from);
+		gitx_short(&current, out->from);
 	if (o->dry_run) {
-		printf("would %s '%s' from %s to %s: every gate passed (tests %zu/%zu, "
-		       "guard coverage %.1f%%, bundle %s)\n", o->rollback ? "roll back" : "promote",
-		       o->env, from, gitx_short(&dest, s1), ev.tests_passed, ev.tests_run,
-		       ev.coverage, ev.bundle);
+		out->outcome = PROMOTE_DRY_RUN;
 		goto done;
 	}
 
 	/* 1. the ref, compare-and-swap */
-	const char *log = arena_printf(&a, "authzc %s: %s %s -> %s%s%s", verb, o->env, from,
-				       gitx_short(&dest, s1), o->ticket ? " ticket " : "",
-				       o->ticket ? o->ticket : "");
+	const char *log = arena_printf(a, "authzc %s: %s %s -> %s%s%s", verb, o->env, out->from,
+				       out->to, o->ticket ? " ticket " : "", o->ticket ? o->ticket : "");
 	if ((error = move_ref(g, refname, &dest, has_current ? &current : NULL, log)) < 0) {
 		if (lost_race(error))
-			code = refuse(o, "race", "'%s' moved while this %s ran (another one won)",
+			code = refuse(out, "race", "'%s' moved while this %s ran (another one won)",
 				      o->env, verb);
 		else
-			code = cli_error("%s", g->msg);
+			code = -1;
 		goto done;
 	}
 
 	/* 2. the record: the next free number, never overwriting */
+	out->outcome = PROMOTE_NO_RECORD;
 	struct promote_record *recs;
 	size_t nrecs;
 	unsigned n = 1;
-	if (promote_records(g, o->env, &a, &recs, &nrecs) == 0 && nrecs)
+	if (promote_records(g, o->env, a, &recs, &nrecs) == 0 && nrecs)
 		n = recs[nrecs - 1].n + 1;
 	int64_t now = g->cfg.now_ms;
 	if ((error = git_signature_new(&tagger, who->name, who->email, now / 1000, 0)) < 0 ||
 	    (error = git_object_lookup(&target, g->repo, &dest, GIT_OBJECT_COMMIT)) < 0) {
 		gitx_fail(g, error, "cannot prepare the record");
-		goto no_record;
+		goto done;
 	}
 	for (unsigned tries = 0; tries < PROMOTE_TAG_TRIES; tries++, n++) {
 		free(message);
-		message = record_json(o, n, &dest, has_current ? &current : NULL, &ev, who, now,
+		message = record_json(o, n, &dest, has_current ? &current : NULL, ev, who, now,
 				      rollback_to);
-		const char *tag = arena_printf(&a, "authzc/%s/%u", o->env, n);
+		const char *tag = arena_printf(a, "authzc/%s/%u", o->env, n);
 		if (!message) {
-			snprintf(g->msg, sizeof g->msg, "out of memory");
-			goto no_record;
+			trouble(g, "out of memory");
+			goto done;
 		}
 		if ((error = create_tag(g, tag, target, tagger, message)) == -1)
-			goto no_record;
+			goto done;
 		if (error == 0) {
-			printf("%s '%s' %s -> %s (record %s)\n",
-			       o->rollback ? "rolled back" : "promoted", o->env, from, s1, tag);
+			out->outcome = PROMOTE_MOVED;
+			out->record = tag;
 			goto done;
 		}
 		git_error_clear();
 	}
-	snprintf(g->msg, sizeof g->msg, "record numbers up to %u are taken", n - 1);
-no_record:
-	code = cli_error("'%s' was moved to %s but its record could not be written: %s "
-			 "(the reflog of '%s' holds the move)", o->env, s1, g->msg, refname);
+	trouble(g, "record numbers up to %u are taken", n - 1);
 done:
 	free(message);
-	free((char *)ev.failed);
 	git_object_free(target);
 	git_signature_free(tagger);
 	git_signature_free(who);
 	git_commit_free(prev);
 	git_commit_free(source);
-	arena_free(&a);
 	return code;
+}
+
+int promote_run(struct promote_result *out, struct gitx *g, const struct promote_opts *o)
+{
+	memset(out, 0, sizeof *out);
+	out->arena = (struct arena)ARENA_INIT;
+	snprintf(out->from, sizeof out->from, "none");
+	if (run(g, o, out) < 0)
+		return -1;
+	if (out->outcome == PROMOTE_NO_RECORD)
+		snprintf(out->why, sizeof out->why, "%s", g->msg);
+	return 0;
 }

@@ -12,7 +12,7 @@
 #include <git2.h>
 
 #include "cli.h"
-#include "schema.h"
+#include "suggest.h"
 
 /* What a command needs set up before it runs (git.c's option bits). */
 enum cmd_flags {

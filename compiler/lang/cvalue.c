@@ -1,7 +1,7 @@
 /*
  * value.c: compile-time values: order, canonical sets, printing (value.h).
  */
-#include "value.h"
+#include "cvalue.h"
 
 #include <arpa/inet.h>
 #include <inttypes.h>

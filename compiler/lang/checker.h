@@ -41,7 +41,7 @@
 
 #include "ast.h"
 #include "schema.h"
-#include "value.h"
+#include "cvalue.h"
 
 struct checked_rule {
 	const struct ast_rule *rule;
