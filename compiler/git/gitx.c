@@ -31,11 +31,7 @@ int gitx_fail(struct gitx *g, int error, const char *fmt, ...)
 	return error;
 }
 
-/* Record a failure of our own (no libgit2 message). */
-static int fail_plain(struct gitx *g, int error, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static int fail_plain(struct gitx *g, int error, const char *fmt, ...)
+int gitx_fail_plain(struct gitx *g, int error, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
@@ -69,7 +65,7 @@ int gitx_open(struct gitx *g)
 	memset(g, 0, sizeof(*g));
 	compilation_init(&g->cfg);
 	if (project_find_root(".", &root) < 0)
-		return fail_plain(g, -1, "cannot find the project root: %s", strerror(errno));
+		return gitx_fail_plain(g, -1, "cannot find the project root: %s", strerror(errno));
 	char *abs = realpath(root, NULL);
 	g->root = arena_strdup(&g->cfg.arena, abs ? abs : root);
 	g->cfg.root = g->root;
@@ -78,12 +74,12 @@ int gitx_open(struct gitx *g)
 	struct source_tree fs;
 	source_tree_fs(&fs, g->root);
 	if (project_load_config(&g->cfg, &fs) > 0) {
-		error = fail_plain(g, -1, "invalid %s", CONFIG_FILE_NAME);
+		error = gitx_fail_plain(g, -1, "invalid %s", CONFIG_FILE_NAME);
 		goto cleanup;
 	}
 	if ((error = git_repository_discover(&found, g->root, 0, NULL)) < 0) {
 		if (error == GIT_ENOTFOUND)
-			fail_plain(g, error, "'%s' is not in a git repository", g->root);
+			gitx_fail_plain(g, error, "'%s' is not in a git repository", g->root);
 		else
 			gitx_fail(g, error, "cannot find the git repository of '%s'", g->root);
 		goto cleanup;
@@ -100,7 +96,7 @@ int gitx_open(struct gitx *g)
 	workdir = realpath(wd, NULL);
 	g->prefix = relative_prefix(&g->cfg.arena, workdir ? workdir : wd, g->root);
 	if (!g->prefix)
-		error = fail_plain(g, -1, "the project root '%s' is outside the work tree '%s'",
+		error = gitx_fail_plain(g, -1, "the project root '%s' is outside the work tree '%s'",
 				   g->root, wd);
 cleanup:
 	git_buf_dispose(&found);
@@ -142,7 +138,7 @@ int gitx_env_commit(git_commit **out, struct gitx *g, const char *name)
 	*out = NULL;
 	if ((error = git_reference_lookup(&ref, g->repo, refname)) < 0) {
 		if (error == GIT_ENOTFOUND)
-			fail_plain(g, error, "environment '%s' has no version yet (no ref '%s')",
+			gitx_fail_plain(g, error, "environment '%s' has no version yet (no ref '%s')",
 				   name, refname);
 		else
 			gitx_fail(g, error, "cannot read ref '%s'", refname);
@@ -165,18 +161,18 @@ int gitx_resolve(git_commit **out, struct gitx *g, const char *spec)
 	if (gitx_env_index(g, spec) >= 0)
 		return gitx_env_commit(out, g, spec);
 	if (!*spec)
-		return fail_plain(g, GIT_ENOTFOUND, "empty revision");
+		return gitx_fail_plain(g, GIT_ENOTFOUND, "empty revision");
 	if ((error = git_revparse_single(&obj, g->repo, spec)) < 0) {
 		if (error == GIT_ENOTFOUND)
-			fail_plain(g, error, "unknown revision or environment '%s'", spec);
+			gitx_fail_plain(g, error, "unknown revision or environment '%s'", spec);
 		else if (error == GIT_EAMBIGUOUS)
-			fail_plain(g, error, "ambiguous revision '%s'", spec);
+			gitx_fail_plain(g, error, "ambiguous revision '%s'", spec);
 		else
 			gitx_fail(g, error, "bad revision '%s'", spec);
 		goto cleanup;
 	}
 	if ((error = git_object_peel(&peeled, obj, GIT_OBJECT_COMMIT)) < 0) {
-		fail_plain(g, error, "revision '%s' is not a commit", spec);
+		gitx_fail_plain(g, error, "revision '%s' is not a commit", spec);
 		goto cleanup;
 	}
 	*out = (git_commit *)peeled;

@@ -89,5 +89,9 @@ int gitx_reaches(struct gitx *g, const git_oid *descendant, const git_oid *ances
  * message when it has one.  Returns `error`. */
 int gitx_fail(struct gitx *g, int error, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+/* Record a failure of our own: g->msg = the formatted text alone (libgit2's
+ * last error is cleared).  Returns `error`. */
+int gitx_fail_plain(struct gitx *g, int error, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
 
 #endif

@@ -40,20 +40,6 @@ static int refuse(struct promote_result *out, const char *gate, const char *fmt,
 	return REFUSED;
 }
 
-/* Trouble: g->msg set from fmt.  Returns -1. */
-static int trouble(struct gitx *g, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static int trouble(struct gitx *g, const char *fmt, ...)
-{
-	char buf[sizeof g->msg];
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(buf, sizeof buf, fmt, ap);
-	va_end(ap);
-	memcpy(g->msg, buf, sizeof buf);
-	return -1;
-}
-
 /*
  * Compile `commit`'s tree and run its tests with coverage into out->ev.
  * Returns 0, REFUSED when it does not compile (out->failed keeps the
@@ -82,7 +68,7 @@ static int gather(struct gitx *g, const git_oid *commit, struct promote_result *
 	struct testrun run;
 	coverage_init(&cov, side.c);
 	if (testrun_run(side.c, side.bundle, NULL, &cov, &run, msg, sizeof msg) < 0) {
-		code = trouble(g, "cannot run the tests of %.7s: %s", hex, msg);
+		code = gitx_fail_plain(g, -1, "cannot run the tests of %.7s: %s", hex, msg);
 		goto done;
 	}
 	ev->tests_run = run.n;
@@ -177,7 +163,7 @@ static int rollback_target(struct gitx *g, const struct promote_opts *o, struct 
 				*record = recs[i].n;
 	}
 	if (git_oid_fromstr(out, hex) < 0)
-		return trouble(g, "record of '%s' names a bad commit '%s'", o->env, hex);
+		return gitx_fail_plain(g, -1, "record of '%s' names a bad commit '%s'", o->env, hex);
 	return 0;
 }
 
@@ -272,7 +258,7 @@ static int run(struct gitx *g, const struct promote_opts *o, struct promote_resu
 		char *list = arena_strdup(a, "");
 		for (size_t i = 0; i < g->cfg.config.nenvironments; i++)
 			list = arena_printf(a, "%s%s%s", list, i ? ", " : "", g->cfg.config.environments[i]);
-		code = trouble(g, "unknown environment '%s' (authzc.json lists: %s)", o->env,
+		code = gitx_fail_plain(g, -1, "unknown environment '%s' (authzc.json lists: %s)", o->env,
 			       *list ? list : "none");
 		goto done;
 	}
@@ -409,7 +395,7 @@ static int run(struct gitx *g, const struct promote_opts *o, struct promote_resu
 				      rollback_to);
 		const char *tag = arena_printf(a, "authzc/%s/%u", o->env, n);
 		if (!message) {
-			trouble(g, "out of memory");
+			gitx_fail_plain(g, -1, "out of memory");
 			goto done;
 		}
 		if ((error = create_tag(g, tag, target, tagger, message)) == -1)
@@ -421,7 +407,7 @@ static int run(struct gitx *g, const struct promote_opts *o, struct promote_resu
 		}
 		git_error_clear();
 	}
-	trouble(g, "record numbers up to %u are taken", n - 1);
+	gitx_fail_plain(g, -1, "record numbers up to %u are taken", n - 1);
 done:
 	free(message);
 	git_object_free(target);

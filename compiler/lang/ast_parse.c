@@ -24,12 +24,10 @@ void parse_error(struct parse_ctx *ctx, enum diag_code code, struct span span,
 		(void)d;
 		return;
 	}
-	char buf[1024];
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(buf, sizeof buf, fmt, ap);
+	diag_vat(ctx->diags, code, span, fmt, ap);
 	va_end(ap);
-	diag_at(ctx->diags, code, span, "%s", buf);
 	ctx->errors++;
 }
 

@@ -27,13 +27,7 @@ static struct diag *diag_new(struct diag_list *l, enum diag_code code,
 			     const char *fmt, va_list ap)
 {
 	struct diag *d = arena_alloc(l->arena, sizeof(*d));
-	va_list ap2;
-	va_copy(ap2, ap);
-	int n = vsnprintf(NULL, 0, fmt, ap2);
-	va_end(ap2);
-	d->message = arena_alloc(l->arena, n > 0 ? (size_t)n + 1 : 1);
-	if (n > 0)
-		vsnprintf(d->message, (size_t)n + 1, fmt, ap);
+	d->message = arena_vprintf(l->arena, fmt, ap);
 	d->code = code;
 	d->severity = diag_code_severity(code);
 	if (l->n == l->cap) {
@@ -49,15 +43,31 @@ static struct diag *diag_new(struct diag_list *l, enum diag_code code,
 	return d;
 }
 
+struct diag *diag_vat(struct diag_list *l, enum diag_code code, struct span span,
+		      const char *fmt, va_list ap)
+{
+	struct diag *d = diag_new(l, code, fmt, ap);
+	d->span = span;
+	d->has_span = true;
+	return d;
+}
+
 struct diag *diag_at(struct diag_list *l, enum diag_code code, struct span span,
 		     const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
-	struct diag *d = diag_new(l, code, fmt, ap);
+	struct diag *d = diag_vat(l, code, span, fmt, ap);
 	va_end(ap);
-	d->span = span;
-	d->has_span = true;
+	return d;
+}
+
+struct diag *diag_vjson(struct diag_list *l, enum diag_code code, uint32_t file,
+			const char *json_path, const char *fmt, va_list ap)
+{
+	struct diag *d = diag_new(l, code, fmt, ap);
+	d->span.file = file;
+	d->json_path = arena_strdup(l->arena, json_path ? json_path : "$");
 	return d;
 }
 
@@ -66,10 +76,8 @@ struct diag *diag_json(struct diag_list *l, enum diag_code code, uint32_t file,
 {
 	va_list ap;
 	va_start(ap, fmt);
-	struct diag *d = diag_new(l, code, fmt, ap);
+	struct diag *d = diag_vjson(l, code, file, json_path, fmt, ap);
 	va_end(ap);
-	d->span.file = file;
-	d->json_path = arena_strdup(l->arena, json_path ? json_path : "$");
 	return d;
 }
 
@@ -88,31 +96,24 @@ void diag_help(struct diag_list *l, struct diag *d, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
-	int n = vsnprintf(NULL, 0, fmt, ap);
+	diag_vhelp(l, d, fmt, ap);
 	va_end(ap);
-	if (n < 0)
-		return;
-	d->help = arena_alloc(l->arena, (size_t)n + 1);
-	va_start(ap, fmt);
-	vsnprintf(d->help, (size_t)n + 1, fmt, ap);
-	va_end(ap);
+}
+
+void diag_vhelp(struct diag_list *l, struct diag *d, const char *fmt, va_list ap)
+{
+	d->help = arena_vprintf(l->arena, fmt, ap);
 }
 
 void diag_note(struct diag_list *l, struct diag *d, struct span span, const char *fmt, ...)
 {
 	va_list ap;
-	va_start(ap, fmt);
-	int n = vsnprintf(NULL, 0, fmt, ap);
-	va_end(ap);
-	if (n < 0)
-		return;
 	d->notes = arena_grow(l->arena, d->notes, d->nnotes, d->nnotes + 1, sizeof(*d->notes));
 	struct diag_note *note = &d->notes[d->nnotes++];
 	note->span = span;
 	note->has_span = true;
-	note->message = arena_alloc(l->arena, (size_t)n + 1);
 	va_start(ap, fmt);
-	vsnprintf(note->message, (size_t)n + 1, fmt, ap);
+	note->message = arena_vprintf(l->arena, fmt, ap);
 	va_end(ap);
 }
 

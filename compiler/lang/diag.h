@@ -11,6 +11,7 @@
 #ifndef AUTHZC_DIAG_H
 #define AUTHZC_DIAG_H
 
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 
@@ -66,6 +67,13 @@ struct diag *diag_file(struct diag_list *l, enum diag_code code, uint32_t file,
 /* Attach a help line ("help: ...") to d. */
 void diag_help(struct diag_list *l, struct diag *d, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+/* diag_at, diag_json and diag_help with a va_list, for the phases' own
+ * reporting wrappers (the va_list is not consumed). */
+struct diag *diag_vat(struct diag_list *l, enum diag_code code, struct span span,
+		      const char *fmt, va_list ap);
+struct diag *diag_vjson(struct diag_list *l, enum diag_code code, uint32_t file,
+			const char *json_path, const char *fmt, va_list ap);
+void diag_vhelp(struct diag_list *l, struct diag *d, const char *fmt, va_list ap);
 /* Attach a note pointing at another place ("note: first defined here"). */
 void diag_note(struct diag_list *l, struct diag *d, struct span span,
 	       const char *fmt, ...) __attribute__((format(printf, 4, 5)));

@@ -11,6 +11,7 @@
 #ifndef AUTHZC_ARENA_H
 #define AUTHZC_ARENA_H
 
+#include <stdarg.h>
 #include <stddef.h>
 
 struct arena_block;
@@ -30,9 +31,11 @@ void *arena_grow(struct arena *a, void *old, size_t old_n, size_t new_n, size_t 
 /* Copy `len` bytes and add a NUL. */
 char *arena_strndup(struct arena *a, const char *s, size_t len);
 char *arena_strdup(struct arena *a, const char *s);
-/* printf into the arena. */
+/* printf into the arena ("" when the format fails). */
 char *arena_printf(struct arena *a, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+/* The same with a va_list (not consumed: the caller still va_ends it). */
+char *arena_vprintf(struct arena *a, const char *fmt, va_list ap);
 /* Release every block; the arena is empty and reusable afterwards. */
 void arena_free(struct arena *a);
 
