@@ -258,8 +258,8 @@ static int run(struct gitx *g, const struct promote_opts *o, struct promote_resu
 		char *list = arena_strdup(a, "");
 		for (size_t i = 0; i < g->cfg.config.nenvironments; i++)
 			list = arena_printf(a, "%s%s%s", list, i ? ", " : "", g->cfg.config.environments[i]);
-		code = gitx_fail_plain(g, -1, "unknown environment '%s' (authzc.json lists: %s)", o->env,
-			       *list ? list : "none");
+		code = gitx_fail_plain(g, -1, "unknown environment '%s' (authzc.json lists: %s)",
+				       o->env, *list ? list : "none");
 		goto done;
 	}
 	const char *refname = gitx_env_ref(g, o->env);
