@@ -99,6 +99,13 @@ static git_oid commit(const char *msg)
 	return id;
 }
 
+/* A second version, that compiles and passes like v1. */
+static git_oid commit_v2(void)
+{
+	gu_write("policies/q.authz", "// v2\n");
+	return commit("v2");
+}
+
 static const char *short_id(const git_oid *id)
 {
 	static char buf[4][8];
@@ -318,8 +325,7 @@ Test(promote, order_gate_needs_the_version_in_the_previous_stage)
 {
 	moved((struct promote_opts){ .env = "dev" });
 	moved((struct promote_opts){ .env = "staging" });
-	gu_write("policies/q.authz", "// v2\n");
-	git_oid v2 = commit("v2");
+	git_oid v2 = commit_v2();
 	char why[256];
 	snprintf(why, sizeof why, "%s is not in 'dev' (%s): a version reaches 'staging' only through 'dev'",
 		 short_id(&v2), short_id(&v1));
@@ -330,8 +336,7 @@ Test(promote, order_gate_needs_the_version_in_the_previous_stage)
 
 Test(promote, fast_forward_gate_refuses_going_back)
 {
-	gu_write("policies/q.authz", "// v2\n");
-	git_oid v2 = commit("v2");
+	git_oid v2 = commit_v2();
 	moved((struct promote_opts){ .env = "dev" });
 	char why[256];
 	snprintf(why, sizeof why, "moving 'dev' from %s to %s is not a fast-forward; "
@@ -442,8 +447,7 @@ static int rollback_to(const char *message)
 static git_oid two_versions_in_dev(void)
 {
 	moved((struct promote_opts){ .env = "dev" });
-	gu_write("policies/q.authz", "// v2\n");
-	git_oid v2 = commit("v2");
+	git_oid v2 = commit_v2();
 	moved((struct promote_opts){ .env = "dev" });
 	return v2;
 }
@@ -628,8 +632,7 @@ Test(promote, records_are_numbered_annotated_tags_in_numeric_order)
 	cr_expect_null(r[1].time);
 	arena_free(&a);
 	/* the next record takes the number after the highest */
-	gu_write("policies/q.authz", "// v2\n");
-	commit("v2");
+	commit_v2();
 	moved((struct promote_opts){ .env = "dev" });
 	cr_expect_str_eq(res.record, "authzc/dev/11");
 }
