@@ -119,6 +119,8 @@ $(BUILD)/obj/gen/%.o: LAYER = $(INC_lang) -Wno-unused-function -Wno-sign-compare
 TEST_LAYER = $(INC_cli) -Iruntime -Itests/unit $(CJSON_CFLAGS) $(GIT_CFLAGS) $(SODIUM_CFLAGS) \
              $(CRIT_CFLAGS) -Wno-missing-prototypes
 $(BUILD)/obj/tests/%.o: LAYER = $(TEST_LAYER)
+# Unit tests read shared fixture files by absolute path (tests/unit/fixture.h).
+$(BUILD)/obj/tests/unit/fixture.o: LAYER = $(TEST_LAYER) -DTEST_FIXTURES='"$(abspath tests/fixtures)"'
 
 .PHONY: all deps demo test test-all unit cli doctest check-man install clean bench memcheck \
         fuzz fuzz-smoke fuzz-build fuzz-bins

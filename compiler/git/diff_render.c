@@ -143,13 +143,15 @@ static void render_text(FILE *out, const struct diff_report *r)
 
 /* ---- markdown ----------------------------------------------------------------- */
 
-/* Text for a table cell: '|' escaped, newlines as spaces. */
+/* Text for a table cell or the heading: '|' and every character that could
+ * start code, HTML, emphasis, strikethrough ("HEAD~2 → HEAD~1"), a link or an
+ * image escaped; newlines as spaces. */
 static const char *cell(struct arena *a, const char *s)
 {
 	size_t n = strlen(s);
 	char *o = arena_alloc(a, 2 * n + 1), *p = o;
 	for (; *s; s++) {
-		if (*s == '|' || *s == '\\' || *s == '`' || *s == '<' || *s == '*' || *s == '_')
+		if (strchr("|\\`<*_~[]", *s))
 			*p++ = '\\';
 		*p++ = *s == '\n' || *s == '\r' ? ' ' : *s;
 	}

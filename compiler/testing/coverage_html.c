@@ -215,6 +215,9 @@ static void file_page(const struct coverage *cov, const struct page *pg, struct 
 
 	size_t next = 0;                /* next mark to open */
 	const struct mark *open = NULL; /* the mark being shown */
+	/* The marks that end on the current line, for their notes: any number
+	 * of guards can end on one line. */
+	const struct mark **ended = arena_calloc(&cov->c->arena, k + 1, sizeof *ended);
 	size_t rule_i = pg->first;
 	for (size_t ln = 0; ln < f->nlines; ln++) {
 		uint32_t ls = f->line_starts[ln];
@@ -227,14 +230,12 @@ static void file_page(const struct coverage *cov, const struct page *pg, struct 
 		rbuf_printf(b, "<tr id=\"L%zu\"><td class=\"ln\">%zu</td><td class=\"code\">", ln + 1, ln + 1);
 		if (open)
 			rbuf_printf(b, "<span class=\"guard %s\">", open->guard->tests.n ? "covered" : "uncovered");
-		const struct mark *ended[64];
 		size_t nended = 0;
 		uint32_t p = ls;
 		while (p < stop) {
 			if (open && p == open->end) {
 				rbuf_puts(b, "</span>");
-				if (nended < 64)
-					ended[nended++] = open;
+				ended[nended++] = open;
 				open = NULL;
 			}
 			while (next < k && m[next].start < p)
@@ -257,8 +258,7 @@ static void file_page(const struct coverage *cov, const struct page *pg, struct 
 		if (open) {
 			rbuf_puts(b, "</span>");
 			if (open->end <= le) {
-				if (nended < 64)
-					ended[nended++] = open;
+				ended[nended++] = open;
 				open = NULL;
 			}
 		}

@@ -22,6 +22,9 @@ export AUTHZC NO_COLOR=1 TZ=UTC LC_ALL=C
 # Tests see the examples through $EXAMPLES (a read-only source tree).
 EXAMPLES=$(cd "$here/../../examples" 2>/dev/null && pwd || echo /nonexistent)
 export EXAMPLES
+# ... and files shared between cases through $FIXTURES (tests/fixtures/).
+FIXTURES=$(cd "$here/../fixtures" && pwd)
+export FIXTURES
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/authzc-cli.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT INT TERM
 pass=0

@@ -9,28 +9,11 @@
 #include <string.h>
 
 #include "checker.h"
+#include "fixture.h"
 #include "project.h"
 
-/* The schema of LANGUAGE.md s.3. */
-static const char CK_SCHEMA[] =
-	"{\n"
-	"  \"types\": {\n"
-	"    \"ServiceAccount\": {\n"
-	"      \"tenant\": \"string\",\n"
-	"      \"revoked\": \"bool\",\n"
-	"      \"groups\": \"set<string>\",\n"
-	"      \"workload\": { \"signed\": \"bool\", \"spiffe_id\": \"string\" },\n"
-	"      \"window?\": { \"start\": \"timestamp\", \"end\": \"timestamp\" }\n"
-	"    },\n"
-	"    \"User\": { \"tenant\": \"string\", \"mfa\": \"bool\", \"department\": \"string\" },\n"
-	"    \"Dataset\": { \"tenant\": \"string\", \"env\": \"string\", \"change_tickets\": \"set<string>\" }\n"
-	"  },\n"
-	"  \"actions\": {\n"
-	"    \"read\":  { \"principals\": [\"ServiceAccount\", \"User\"], \"resources\": [\"Dataset\"] },\n"
-	"    \"write\": { \"principals\": [\"ServiceAccount\"], \"resources\": [\"Dataset\"] }\n"
-	"  },\n"
-	"  \"context\": { \"ticket?\": \"string\", \"source_ip\": \"ip\" }\n"
-	"}\n";
+/* The example schema of authzc-policy(5), shared with test_schema.c. */
+#define CK_SCHEMA fixture_text("schema/language.json")
 
 static struct compilation ck_c;
 static bool ck_live;

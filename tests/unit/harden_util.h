@@ -13,19 +13,9 @@
 #include "check_util.h"
 #include "codegen.h"
 
-static const char HU_SCHEMA[] =
-	"{\n"
-	"  \"types\": {\n"
-	"    \"User\": { \"tenant\": \"string\", \"level\": \"int\", \"revoked\": \"bool\",\n"
-	"                \"tags\": \"set<string>\", \"meta?\": { \"score\": \"int\" } },\n"
-	"    \"Doc\": { \"tenant\": \"string\", \"level\": \"int\" }\n"
-	"  },\n"
-	"  \"actions\": {\n"
-	"    \"read\": { \"principals\": [\"User\"], \"resources\": [\"Doc\"] },\n"
-	"    \"write\": { \"principals\": [\"User\"], \"resources\": [\"Doc\"] }\n"
-	"  },\n"
-	"  \"context\": { \"ip\": \"ip\", \"n?\": \"int\" }\n"
-	"}\n";
+/* User and Doc, read and write; User has a set and an optional record, the
+ * context an ip and an optional int. */
+#define HU_SCHEMA fixture_text("schema/hardening.json")
 
 /* Every schema-conforming read is allowed unless the principal is revoked
  * or its level overflows the forbid's product (a rule error). */

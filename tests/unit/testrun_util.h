@@ -48,11 +48,12 @@ static authz_bundle *tr_bundle;
 static struct testrun tr_run;
 static struct coverage tr_cov;
 
-/* Check and compile `policy` with `tests` (asserting no errors), then run
- * the tests matching `select` (NULL: all), with coverage when `cov`. */
-static inline void tr_go(const char *policy, const char *tests, const char *select, bool cov)
+/* Check and compile the files (name, text pairs ending with NULL, against
+ * CK_SCHEMA; asserting no errors), then run the tests matching `select`
+ * (NULL: all), with coverage when `cov`. */
+static inline void tr_go_files(const char *const *files, const char *select, bool cov)
 {
-	size_t errors = ck_with_tests(policy, tests);
+	size_t errors = ck_run_v(CK_SCHEMA, files);
 	if (errors)
 		ck_dump();
 	cr_assert_eq(errors, 0);
@@ -74,6 +75,14 @@ static inline void tr_go(const char *policy, const char *tests, const char *sele
 	cr_assert_eq(rc, 0, "%s", msg);
 	if (select)
 		regfree(&re);
+}
+
+/* tr_go_files of `policy` (policies/p.authz) and `tests`
+ * (tests/p_test.authz). */
+static inline void tr_go(const char *policy, const char *tests, const char *select, bool cov)
+{
+	const char *files[] = { "policies/p.authz", policy, "tests/p_test.authz", tests, NULL };
+	tr_go_files(files, select, cov);
 }
 
 static inline void tr_fini(void)
