@@ -3,11 +3,9 @@
  * its files, and report diagnostics as text, JSON or SARIF (authzc-check(1)).
  */
 #include <errno.h>
-#include <getopt.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "cli.h"
 #include "config.h"
@@ -116,97 +114,68 @@ static void print_summary(const struct compilation *c)
 	fputc('\n', stderr);
 }
 
-int check_report_text(struct compilation *c, bool summary)
+/* The exit code c's diagnostics call for: EXIT_TROUBLE when one is
+ * environment trouble, else EXIT_FAIL on errors (or, with `werror`,
+ * warnings), else EXIT_OK. */
+static int diags_exit_code(const struct compilation *c, bool werror)
 {
-	diag_sort(&c->diags);
-	diag_render_text(stderr, &c->src, &c->diags, cli_color(stderr));
-	if (summary)
-		print_summary(c);
-	int code = c->diags.errors ? EXIT_FAIL : EXIT_OK;
+	int code = c->diags.errors || (werror && c->diags.warnings) ? EXIT_FAIL : EXIT_OK;
 	for (size_t i = 0; i < c->diags.n; i++)
 		if (is_trouble(c->diags.items[i], &c->src))
 			code = EXIT_TROUBLE;
 	return code;
 }
 
+int check_report_text(struct compilation *c, bool summary)
+{
+	diag_sort(&c->diags);
+	diag_render_text(stderr, &c->src, &c->diags, cli_color(stderr));
+	if (summary)
+		print_summary(c);
+	return diags_exit_code(c, false);
+}
+
+static const char *const formats[] = { "text", "json", "sarif", NULL };
+
 int cmd_check(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "format", required_argument, NULL, 'f' },
-		{ "werror", no_argument, NULL, 'W' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
-	enum check_format format = FMT_TEXT;
+	int format = FMT_TEXT;
 	bool werror = false;
 	const char *dir = NULL;
-	int opt;
-	optind = 0;     /* reset getopt (GNU and musl) */
-	opterr = 0;
-	while ((opt = getopt_long(argc, argv, "+:C:h", longopts, NULL)) != -1) {
-		switch (opt) {
-		case 'f':
-			if (!strcmp(optarg, "text"))
-				format = FMT_TEXT;
-			else if (!strcmp(optarg, "json"))
-				format = FMT_JSON;
-			else if (!strcmp(optarg, "sarif"))
-				format = FMT_SARIF;
-			else
-				return cli_usage_error("check", "unknown format '%s' (text, json or sarif)",
-						       optarg);
-			break;
-		case 'W':
-			werror = true;
-			break;
-		case 'C':
-			dir = optarg;
-			break;
-		case 'h':
-			check_usage(stdout);
-			return EXIT_OK;
-		case ':':
-			return cli_usage_error("check", "option '%s' needs a value", argv[optind - 1]);
-		default:
-			if (optopt)
-				return cli_usage_error("check", "unknown option '-%c'", optopt);
-			return cli_usage_error("check", "unknown option '%s'", argv[optind - 1]);
-		}
-	}
-	if (dir && chdir(dir) != 0)
-		return cli_error("cannot change to '%s': %s", dir, strerror(errno));
+	const struct opt opts[] = {
+		OPT_CHOICE(0, "format", &format, formats),
+		OPT_FLAG(0, "werror", &werror),
+		OPT_END,
+	};
+	struct opt_result args;
+	int code = cli_parse(&args, argc, argv, opts, -1, check_usage, &dir);
+	if (code != CLI_RUN)
+		return code;
 	struct compilation c;
 	struct source_tree tree;
-	if (project_open(&c, &tree) < 0)
-		return cli_error("cannot find the project root: %s", strerror(errno));
-	if (optind >= argc) {
+	if ((code = cli_open_project(&c, &tree, dir)) != EXIT_OK)
+		return code;
+	if (!args.noperands) {
 		compilation_run(&c, &tree);
 	} else if (!c.diags.errors && !project_load_config(&c, &tree) &&
 		   !project_load_schema(&c, &tree)) {
 		/* Parse what could be read even when some FILE could not. */
 		size_t before = c.diags.errors;
-		add_files(&c, c.root, argv + optind, argc - optind);
+		add_files(&c, c.root, args.operands, args.noperands);
 		if (!compilation_parse(&c) && c.diags.errors == before)
 			compilation_check(&c);
 	}
 
 	diag_sort(&c.diags);
 	int rc = 0;
-	if (format == FMT_TEXT) {
-		diag_render_text(stderr, &c.src, &c.diags, cli_color(stderr));
-		print_summary(&c);
-	} else if (format == FMT_JSON) {
+	if (format == FMT_TEXT)
+		check_report_text(&c, true);
+	else if (format == FMT_JSON)
 		rc = diag_render_json(stdout, &c.src, &c.diags);
-	} else {
+	else
 		rc = diag_render_sarif(stdout, &c.src, &c.diags,
 				       c.config.has_file ? CONFIG_FILE_NAME : NULL);
-	}
-	int code = EXIT_OK;
-	if (c.diags.errors || (werror && c.diags.warnings))
-		code = EXIT_FAIL;
-	for (size_t i = 0; i < c.diags.n; i++)
-		if (is_trouble(c.diags.items[i], &c.src))
-			code = EXIT_TROUBLE;
+	code = diags_exit_code(&c, werror);
 	compilation_release(&c);
 	if (rc != 0)
 		return cli_error("out of memory");

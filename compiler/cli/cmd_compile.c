@@ -4,16 +4,13 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
 #include "authz.h"
 #include "checker.h"
 #include "cli.h"
-#include "codegen.h"
 #include "fileio.h"
 #include "project.h"
 
@@ -91,59 +88,27 @@ static char *output_path(const char *root, const char *given, const char **shown
 
 int cmd_compile(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "output", required_argument, NULL, 'o' },
-		{ "revision", required_argument, NULL, 'r' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
 	const char *dir = NULL, *out = NULL, *revision = "";
-	int opt;
-	optind = 0;
-	opterr = 0;
-	while ((opt = getopt_long(argc, argv, "+:C:o:h", longopts, NULL)) != -1) {
-		switch (opt) {
-		case 'o':
-			if (!*optarg)
-				return cli_usage_error("compile", "the output file name is empty");
-			out = optarg;
-			break;
-		case 'r':
-			revision = optarg;
-			break;
-		case 'C':
-			dir = optarg;
-			break;
-		case 'h':
-			compile_usage(stdout);
-			return EXIT_OK;
-		case ':':
-			return cli_usage_error("compile", "option '%s' needs a value", argv[optind - 1]);
-		default:
-			if (optopt)
-				return cli_usage_error("compile", "unknown option '-%c'", optopt);
-			return cli_usage_error("compile", "unknown option '%s'", argv[optind - 1]);
-		}
-	}
-	if (optind < argc)
-		return cli_usage_error("compile", "unexpected argument '%s'", argv[optind]);
-	if (dir && chdir(dir) != 0)
-		return cli_error("cannot change to '%s': %s", dir, strerror(errno));
+	const struct opt opts[] = {
+		OPT_VALUE('o', "output", &out),
+		OPT_VALUE(0, "revision", &revision),
+		OPT_END,
+	};
+	struct opt_result args;
+	int code = cli_parse(&args, argc, argv, opts, 0, compile_usage, &dir);
+	if (code != CLI_RUN)
+		return code;
+	if (out && !*out)
+		return cli_usage_error("compile", "the output file name is empty");
 	struct compilation c;
 	struct source_tree tree;
-	if (project_open(&c, &tree) < 0)
-		return cli_error("cannot find the project root: %s", strerror(errno));
-	compilation_run(&c, &tree);
-	uint8_t *buf = NULL;
-	size_t len = 0;
-	if (!c.diags.errors)
-		codegen_bundle(&c, revision, &buf, &len);
-	int code = check_report_text(&c, c.diags.errors != 0);
-	if (c.diags.errors) {
-		if (code == EXIT_OK)
-			code = EXIT_FAIL;
+	if ((code = cli_open_project(&c, &tree, dir)) != EXIT_OK)
+		return code;
+	uint8_t *buf;
+	size_t len;
+	code = cli_compile(&c, &tree, revision, &buf, &len);
+	if (!buf)
 		goto done;
-	}
 	authz_bundle *b = NULL;
 	authz_error err;
 	if (authz_bundle_load(&b, buf, len, &err) != 0) {

@@ -2,11 +2,8 @@
  * cmd_diff.c: `authzc diff [A [B]]`: compare two versions of the policy
  * set, rule by rule and decision by decision (authzc-diff(1), diff.h).
  */
-#include <errno.h>
-#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "cli.h"
 #include "diff.h"
@@ -54,75 +51,36 @@ static int load_side(struct diff_side *s, struct gitx *g, const char *spec)
 	return cli_error("%s", g->msg);
 }
 
+static const char *const formats[] = { "text", "markdown", "json", NULL };
+
 int cmd_diff(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "format", required_argument, NULL, 'f' },
-		{ "replay", required_argument, NULL, 'r' },
-		{ "exit-code", no_argument, NULL, 'x' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
-	const char *dir = NULL, *replay[DIFF_MAX_REPLAY];
-	size_t nreplay = 0;
-	enum diff_format format = DIFF_TEXT;
+	const char *dir = NULL, *replay_v[DIFF_MAX_REPLAY];
+	struct opt_list replay = { replay_v, 0, DIFF_MAX_REPLAY };
+	int format = DIFF_TEXT;
 	bool exit_code = false;
-	int opt;
-	optind = 0;
-	opterr = 0;
-	while ((opt = getopt_long(argc, argv, ":C:h", longopts, NULL)) != -1) {
-		switch (opt) {
-		case 'f':
-			if (!strcmp(optarg, "text"))
-				format = DIFF_TEXT;
-			else if (!strcmp(optarg, "markdown"))
-				format = DIFF_MARKDOWN;
-			else if (!strcmp(optarg, "json"))
-				format = DIFF_JSON;
-			else
-				return cli_usage_error("diff", "unknown format '%s' (text, markdown or json)",
-						       optarg);
-			break;
-		case 'r':
-			if (nreplay == DIFF_MAX_REPLAY)
-				return cli_usage_error("diff", "more than %d replay files",
-						       DIFF_MAX_REPLAY);
-			replay[nreplay++] = optarg;
-			break;
-		case 'x':
-			exit_code = true;
-			break;
-		case 'C':
-			dir = optarg;
-			break;
-		case 'h':
-			diff_usage(stdout);
-			return EXIT_OK;
-		case ':':
-			return cli_usage_error("diff", "option '%s' needs a value", argv[optind - 1]);
-		default:
-			if (optopt)
-				return cli_usage_error("diff", "unknown option '-%c'", optopt);
-			return cli_usage_error("diff", "unknown option '%s'", argv[optind - 1]);
-		}
-	}
-	if (argc - optind > 2)
-		return cli_usage_error("diff", "unexpected argument '%s'", argv[optind + 2]);
-	if (dir && chdir(dir) != 0)
-		return cli_error("cannot change to '%s': %s", dir, strerror(errno));
-	const char *a = optind < argc ? argv[optind] : "HEAD";
-	const char *b = optind + 1 < argc ? argv[optind + 1] : NULL;
+	const struct opt opts[] = {
+		OPT_CHOICE(0, "format", &format, formats),
+		OPT_LIST(0, "replay", &replay),
+		OPT_FLAG(0, "exit-code", &exit_code),
+		OPT_END,
+	};
+	struct opt_result args;
+	int code = cli_parse(&args, argc, argv, opts, 2, diff_usage, &dir);
+	if (code != CLI_RUN)
+		return code;
+	if (replay.n > DIFF_MAX_REPLAY)
+		return cli_usage_error("diff", "more than %d replay files", DIFF_MAX_REPLAY);
+	if ((code = cli_chdir(dir)) != EXIT_OK)
+		return code;
+	const char *a = args.noperands > 0 ? args.operands[0] : "HEAD";
+	const char *b = args.noperands > 1 ? args.operands[1] : NULL;
 
 	struct gitx g;
 	struct diff_side old = { 0 }, new = { 0 };
 	struct arena arena = ARENA_INIT;
-	int code;
-	if (gitx_open(&g) < 0) {
-		if (g.cfg.diags.n)
-			check_report_text(&g.cfg, false);
-		code = cli_error("%s", g.msg);
+	if ((code = cli_open_repo(&g)) != EXIT_OK)
 		goto done;
-	}
 	if ((code = load_side(&old, &g, a)) != EXIT_OK || (code = load_side(&new, &g, b)) != EXIT_OK)
 		goto done;
 	struct diff_report r;
@@ -132,8 +90,8 @@ int cmd_diff(int argc, char **argv)
 	diff_impact_tests(s, &new);
 	diff_impact_tests(s, &old);
 	char err[512];
-	for (size_t i = 0; i < nreplay && code == EXIT_OK; i++)
-		if (diff_impact_replay(s, replay[i], err, sizeof err) < 0)
+	for (size_t i = 0; i < replay.n && code == EXIT_OK; i++)
+		if (diff_impact_replay(s, replay.v[i], err, sizeof err) < 0)
 			code = cli_error("%s", err);
 	diff_impact_end(s);
 	if (code != EXIT_OK)

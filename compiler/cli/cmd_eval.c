@@ -12,7 +12,6 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -20,7 +19,6 @@
 
 #include "authz.h"
 #include "cli.h"
-#include "codegen.h"
 #include "eval_io.h"
 #include "fileio.h"
 #include "project.h"
@@ -211,25 +209,12 @@ static int compile_project(authz_bundle **out)
 {
 	struct compilation c;
 	struct source_tree tree;
-	if (project_open(&c, &tree) < 0)
-		return cli_error("cannot find the project root: %s", strerror(errno));
-	uint8_t *buf = NULL;
-	size_t len = 0;
-	size_t errors = compilation_run(&c, &tree);
-	if (!errors)
-		errors = codegen_bundle(&c, "", &buf, &len);
-	int code = check_report_text(&c, errors != 0);
-	if (errors && code == EXIT_OK)
-		code = EXIT_FAIL;
-	compilation_release(&c);
+	int code = cli_open_project(&c, &tree, NULL);
 	if (code != EXIT_OK)
 		return code;
-	authz_error err;
-	int rc = authz_bundle_load(out, buf, len, &err);
-	free(buf);
-	if (rc < 0)
-		return cli_error("cannot load the compiled bundle: %s", err.message);
-	return EXIT_OK;
+	code = cli_compile_load(out, &c, &tree);
+	compilation_release(&c);
+	return code;
 }
 
 /* Parse --now / $AUTHZC_NOW into e. */
@@ -258,56 +243,30 @@ static char out_buf[256u << 10];
 
 int cmd_eval(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "bundle", required_argument, NULL, 'b' },
-		{ "explain", no_argument, NULL, 'x' },
-		{ "log", required_argument, NULL, 'l' },
-		{ "now", required_argument, NULL, 'n' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
 	struct eval e = { .log_fd = -1 };
 	const char *bundle = NULL, *dir = NULL, *now = NULL;
-	int opt;
-	optind = 0;     /* reset getopt (GNU and musl) */
-	opterr = 0;
-	while ((opt = getopt_long(argc, argv, "+:b:C:h", longopts, NULL)) != -1) {
-		switch (opt) {
-		case 'b':
-			bundle = optarg;
-			break;
-		case 'x':
-			e.flags |= AUTHZ_DECIDE_TRACE;
-			break;
-		case 'l':
-			e.log_path = optarg;
-			break;
-		case 'n':
-			now = optarg;
-			break;
-		case 'C':
-			dir = optarg;
-			break;
-		case 'h':
-			eval_usage(stdout);
-			return EXIT_OK;
-		case ':':
-			return cli_usage_error("eval", "option '%s' needs a value", argv[optind - 1]);
-		default:
-			if (optopt)
-				return cli_usage_error("eval", "unknown option '-%c'", optopt);
-			return cli_usage_error("eval", "unknown option '%s'", argv[optind - 1]);
-		}
-	}
+	bool explain = false;
+	const struct opt opts[] = {
+		OPT_VALUE('b', "bundle", &bundle),
+		OPT_FLAG(0, "explain", &explain),
+		OPT_VALUE(0, "log", &e.log_path),
+		OPT_VALUE(0, "now", &now),
+		OPT_END,
+	};
+	struct opt_result args;
+	int code = cli_parse(&args, argc, argv, opts, -1, eval_usage, &dir);
+	if (code != CLI_RUN)
+		return code;
+	if (explain)
+		e.flags |= AUTHZ_DECIDE_TRACE;
 	const char *env_now = getenv("AUTHZC_NOW");
 	if (now && set_now(&e, now, "--now") != EXIT_OK)
 		return EXIT_TROUBLE;
 	if (!now && env_now && *env_now && set_now(&e, env_now, "$AUTHZC_NOW") != EXIT_OK)
 		return EXIT_TROUBLE;
-	if (dir && chdir(dir) != 0)
-		return cli_error("cannot change to '%s': %s", dir, strerror(errno));
+	if ((code = cli_chdir(dir)) != EXIT_OK)
+		return code;
 
-	int code = EXIT_OK;
 	if (bundle) {
 		authz_error err;
 		if (authz_bundle_load_file(&e.b, bundle, &err) < 0)
@@ -331,13 +290,13 @@ int cmd_eval(int argc, char **argv)
 	if (!e.tty)
 		setvbuf(stdout, out_buf, _IOFBF, sizeof out_buf);
 
-	if (optind >= argc)
+	if (!args.noperands)
 		eval_stream(&e, STDIN_FILENO, "stdin");
-	for (int i = optind; i < argc && !e.stop; i++) {
-		if (!strcmp(argv[i], "-"))
+	for (int i = 0; i < args.noperands && !e.stop; i++) {
+		if (!strcmp(args.operands[i], "-"))
 			eval_stream(&e, STDIN_FILENO, "stdin");
 		else
-			eval_file(&e, argv[i]);
+			eval_file(&e, args.operands[i]);
 	}
 	/* Flush here: out_buf must not be used after the command returns. */
 	if (fflush(stdout) != 0 || ferror(stdout))

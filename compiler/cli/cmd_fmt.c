@@ -171,46 +171,30 @@ static void fmt_project(struct fmt_run *r)
 int cmd_fmt(int argc, char **argv)
 {
 	struct fmt_run r = { false, EXIT_OK };
-	char **files = calloc((size_t)argc + 1, sizeof(*files));
-	if (!files)
+	/* Each -C is relative to the one before, as authzc -C. */
+	struct opt_list dirs = { calloc((size_t)argc, sizeof(char *)), 0, (size_t)argc };
+	if (!dirs.v)
 		return cli_error("out of memory");
-	int nfiles = 0, nstdin = 0;
-	bool opts = true;
-	for (int i = 1; i < argc; i++) {
-		const char *arg = argv[i];
-		if (opts && !strcmp(arg, "--")) {
-			opts = false;
-		} else if (opts && !strcmp(arg, "--check")) {
-			r.check = true;
-		} else if (opts && (!strcmp(arg, "-h") || !strcmp(arg, "--help"))) {
-			free(files);
-			usage(stdout);
-			return EXIT_OK;
-		} else if (opts && !strcmp(arg, "-C")) {
-			if (i + 1 >= argc || chdir(argv[i + 1]) != 0) {
-				int err = errno;
-				free(files);
-				if (i + 1 >= argc)
-					return cli_usage_error("fmt", "option '-C' needs a folder");
-				return cli_error("cannot change to '%s': %s", argv[i + 1], strerror(err));
-			}
-			i++;
-		} else if (opts && arg[0] == '-' && arg[1]) {
-			free(files);
-			return cli_usage_error("fmt", "unknown option '%s'", arg);
-		} else {
-			nstdin += !strcmp(arg, "-");
-			files[nfiles++] = argv[i];
-		}
-	}
-	if (nstdin > 1) {
-		free(files);
-		return cli_usage_error("fmt", "'-' (standard input) given more than once");
-	}
-	if (!nfiles)
+	const struct opt opts[] = {
+		OPT_FLAG(0, "check", &r.check),
+		OPT_LIST('C', NULL, &dirs),
+		OPT_END,
+	};
+	struct opt_result args;
+	int code = cli_parse(&args, argc, argv, opts, -1, usage, NULL);
+	int nstdin = 0;
+	for (int i = 0; code == CLI_RUN && i < args.noperands; i++)
+		nstdin += !strcmp(args.operands[i], "-");
+	if (nstdin > 1)
+		code = cli_usage_error("fmt", "'-' (standard input) given more than once");
+	if (code == CLI_RUN && cli_chdirs(&dirs) != EXIT_OK)
+		code = EXIT_TROUBLE;
+	free(dirs.v);
+	if (code != CLI_RUN)
+		return code;
+	if (!args.noperands)
 		fmt_project(&r);
-	for (int i = 0; i < nfiles; i++)
-		fmt_one(&r, files[i], files[i]);
-	free(files);
+	for (int i = 0; i < args.noperands; i++)
+		fmt_one(&r, args.operands[i], args.operands[i]);
 	return r.status;
 }

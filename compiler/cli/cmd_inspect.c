@@ -6,14 +6,11 @@
  * that loads is described, through the public API alone (authz(3)).
  */
 #include <cJSON.h>
-#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "authz.h"
 #include "cli.h"
-
-enum inspect_format { FMT_TEXT, FMT_JSON };
 
 static void inspect_usage(FILE *out)
 {
@@ -189,46 +186,20 @@ static char *json_of(const authz_bundle *b, const char *path, bool disasm)
 
 int cmd_inspect(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "disasm", no_argument, NULL, 'd' },
-		{ "format", required_argument, NULL, 'f' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
-	enum inspect_format format = FMT_TEXT;
+	int format = CLI_TEXT;
 	bool disasm = false;
-	int opt;
-	optind = 0;
-	opterr = 0;
-	while ((opt = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
-		switch (opt) {
-		case 'd':
-			disasm = true;
-			break;
-		case 'f':
-			if (!strcmp(optarg, "text"))
-				format = FMT_TEXT;
-			else if (!strcmp(optarg, "json"))
-				format = FMT_JSON;
-			else
-				return cli_usage_error("inspect", "unknown format '%s' (text or json)", optarg);
-			break;
-		case 'h':
-			inspect_usage(stdout);
-			return EXIT_OK;
-		case ':':
-			return cli_usage_error("inspect", "option '%s' needs a value", argv[optind - 1]);
-		default:
-			if (optopt)
-				return cli_usage_error("inspect", "unknown option '-%c'", optopt);
-			return cli_usage_error("inspect", "unknown option '%s'", argv[optind - 1]);
-		}
-	}
-	if (optind >= argc)
+	const struct opt opts[] = {
+		OPT_FLAG(0, "disasm", &disasm),
+		OPT_CHOICE(0, "format", &format, cli_text_json),
+		OPT_END,
+	};
+	struct opt_result args;
+	int code = cli_parse(&args, argc, argv, opts, 1, inspect_usage, NULL);
+	if (code != CLI_RUN)
+		return code;
+	if (!args.noperands)
 		return cli_usage_error("inspect", "no bundle given");
-	if (optind + 1 < argc)
-		return cli_usage_error("inspect", "unexpected argument '%s'", argv[optind + 1]);
-	const char *path = argv[optind];
+	const char *path = args.operands[0];
 	authz_bundle *b = NULL;
 	authz_error err;
 	if (authz_bundle_load_file(&b, path, &err) != 0) {
@@ -243,8 +214,8 @@ int cmd_inspect(int argc, char **argv)
 			fprintf(stderr, "authzc inspect: %s\n", err.message);
 		return EXIT_TROUBLE;
 	}
-	int code = EXIT_OK;
-	if (format == FMT_TEXT) {
+	code = EXIT_OK;
+	if (format == CLI_TEXT) {
 		print_text(b, path, disasm);
 	} else {
 		char *text = json_of(b, path, disasm);

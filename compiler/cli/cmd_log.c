@@ -3,10 +3,7 @@
  * newest first: the evidence an auditor asks for (authzc-log(1)).
  */
 #include <cJSON.h>
-#include <errno.h>
-#include <getopt.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "cli.h"
 #include "promote.h"
@@ -61,59 +58,32 @@ static int print_json(const struct promote_record *r, size_t n)
 
 int cmd_log(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "format", required_argument, NULL, 'f' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
 	const char *dir = NULL;
-	bool json = false;
-	int opt;
-	optind = 0;
-	opterr = 0;
-	while ((opt = getopt_long(argc, argv, ":C:h", longopts, NULL)) != -1) {
-		switch (opt) {
-		case 'f':
-			if (!strcmp(optarg, "json"))
-				json = true;
-			else if (strcmp(optarg, "text"))
-				return cli_usage_error("log", "unknown format '%s' (text or json)", optarg);
-			break;
-		case 'C':
-			dir = optarg;
-			break;
-		case 'h':
-			log_usage(stdout);
-			return EXIT_OK;
-		case ':':
-			return cli_usage_error("log", "option '%s' needs a value", argv[optind - 1]);
-		default:
-			if (optopt)
-				return cli_usage_error("log", "unknown option '-%c'", optopt);
-			return cli_usage_error("log", "unknown option '%s'", argv[optind - 1]);
-		}
-	}
-	if (optind >= argc)
+	int format = CLI_TEXT;
+	const struct opt opts[] = {
+		OPT_CHOICE(0, "format", &format, cli_text_json),
+		OPT_END,
+	};
+	struct opt_result args;
+	int code = cli_parse(&args, argc, argv, opts, 1, log_usage, &dir);
+	if (code != CLI_RUN)
+		return code;
+	if (!args.noperands)
 		return cli_usage_error("log", "which environment? (authzc log ENV)");
-	if (argc - optind > 1)
-		return cli_usage_error("log", "unexpected argument '%s'", argv[optind + 1]);
-	const char *env = argv[optind];
-	if (dir && chdir(dir) != 0)
-		return cli_error("cannot change to '%s': %s", dir, strerror(errno));
+	const char *env = args.operands[0];
+	if ((code = cli_chdir(dir)) != EXIT_OK)
+		return code;
 	struct gitx g;
 	struct arena a = ARENA_INIT;
 	struct promote_record *recs;
 	size_t n;
-	int code = EXIT_OK;
-	if (gitx_open(&g) < 0) {
-		if (g.cfg.diags.n)
-			check_report_text(&g.cfg, false);
-		code = cli_error("%s", g.msg);
+	if (cli_open_repo(&g) != EXIT_OK) {
+		code = EXIT_TROUBLE;
 	} else if (gitx_env_index(&g, env) < 0) {
 		code = cli_error("unknown environment '%s'", env);
 	} else if (promote_records(&g, env, &a, &recs, &n) < 0) {
 		code = cli_error("%s", g.msg);
-	} else if (json) {
+	} else if (format == CLI_JSON) {
 		code = print_json(recs, n);
 	} else if (!n) {
 		printf("'%s' has no promotion records\n", env);

@@ -2,10 +2,7 @@
  * cmd_promote.c: `authzc promote ENV`: move an environment to a new
  * version through its gates (authzc-promote(1), promote.h).
  */
-#include <errno.h>
-#include <getopt.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "cli.h"
 #include "promote.h"
@@ -65,17 +62,32 @@ static int report(const struct promote_opts *o, const struct promote_result *r)
 			 "(the reflog of '%s' holds the move)", o->env, r->to, r->why, r->refname);
 }
 
+int promote_args(int argc, char **argv, struct promote_opts *o, struct opt own,
+		 void (*usage)(FILE *out), const char **dir)
+{
+	const struct opt opts[] = {
+		own,
+		OPT_VALUE(0, "ticket", &o->ticket),
+		OPT_FLAG('n', "dry-run", &o->dry_run),
+		OPT_END,
+	};
+	struct opt_result args;
+	int code = cli_parse(&args, argc, argv, opts, 1, usage, dir);
+	if (code != CLI_RUN)
+		return code;
+	if (!args.noperands)
+		return cli_usage_error(argv[0], "which environment? (authzc %s ENV)", argv[0]);
+	o->env = args.operands[0];
+	return CLI_RUN;
+}
+
 int promote_command(const char *dir, const struct promote_opts *o)
 {
-	if (dir && chdir(dir) != 0)
-		return cli_error("cannot change to '%s': %s", dir, strerror(errno));
+	int code = cli_chdir(dir);
+	if (code != EXIT_OK)
+		return code;
 	struct gitx g;
-	int code;
-	if (gitx_open(&g) < 0) {
-		if (g.cfg.diags.n)
-			check_report_text(&g.cfg, false);
-		code = cli_error("%s", g.msg);
-	} else {
+	if ((code = cli_open_repo(&g)) == EXIT_OK) {
 		struct promote_result r;
 		if (promote_run(&r, &g, o) < 0)
 			code = cli_error("%s", g.msg);
@@ -89,47 +101,11 @@ int promote_command(const char *dir, const struct promote_opts *o)
 
 int cmd_promote(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "from", required_argument, NULL, 'f' },
-		{ "ticket", required_argument, NULL, 't' },
-		{ "dry-run", no_argument, NULL, 'n' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
 	struct promote_opts o = { 0 };
 	const char *dir = NULL;
-	int opt;
-	optind = 0;
-	opterr = 0;
-	while ((opt = getopt_long(argc, argv, ":C:nh", longopts, NULL)) != -1) {
-		switch (opt) {
-		case 'f':
-			o.from = optarg;
-			break;
-		case 't':
-			o.ticket = optarg;
-			break;
-		case 'n':
-			o.dry_run = true;
-			break;
-		case 'C':
-			dir = optarg;
-			break;
-		case 'h':
-			promote_usage(stdout);
-			return EXIT_OK;
-		case ':':
-			return cli_usage_error("promote", "option '%s' needs a value", argv[optind - 1]);
-		default:
-			if (optopt)
-				return cli_usage_error("promote", "unknown option '-%c'", optopt);
-			return cli_usage_error("promote", "unknown option '%s'", argv[optind - 1]);
-		}
-	}
-	if (optind >= argc)
-		return cli_usage_error("promote", "which environment? (authzc promote ENV)");
-	if (argc - optind > 1)
-		return cli_usage_error("promote", "unexpected argument '%s'", argv[optind + 1]);
-	o.env = argv[optind];
+	int code = promote_args(argc, argv, &o, (struct opt)OPT_VALUE(0, "from", &o.from),
+				promote_usage, &dir);
+	if (code != CLI_RUN)
+		return code;
 	return promote_command(dir, &o);
 }

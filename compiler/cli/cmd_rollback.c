@@ -2,7 +2,6 @@
  * cmd_rollback.c: `authzc rollback ENV [--to N]`: move an environment back
  * to a version it had, recorded like a promotion (authzc-rollback(1)).
  */
-#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -32,53 +31,18 @@ static void rollback_usage(FILE *out)
 
 int cmd_rollback(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "to", required_argument, NULL, 'T' },
-		{ "ticket", required_argument, NULL, 't' },
-		{ "dry-run", no_argument, NULL, 'n' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
 	struct promote_opts o = { .rollback = true };
-	const char *dir = NULL;
-	int opt;
-	optind = 0;
-	opterr = 0;
-	while ((opt = getopt_long(argc, argv, ":C:nh", longopts, NULL)) != -1) {
-		switch (opt) {
-		case 'T': {
-			char *end;
-			unsigned long n = strtoul(optarg, &end, 10);
-			if (!*optarg || *end || optarg[0] == '-' || n == 0 || n > 999999999)
-				return cli_usage_error("rollback", "'--to' needs a record number, not '%s'",
-						       optarg);
-			o.to = (unsigned)n;
-			break;
-		}
-		case 't':
-			o.ticket = optarg;
-			break;
-		case 'n':
-			o.dry_run = true;
-			break;
-		case 'C':
-			dir = optarg;
-			break;
-		case 'h':
-			rollback_usage(stdout);
-			return EXIT_OK;
-		case ':':
-			return cli_usage_error("rollback", "option '%s' needs a value", argv[optind - 1]);
-		default:
-			if (optopt)
-				return cli_usage_error("rollback", "unknown option '-%c'", optopt);
-			return cli_usage_error("rollback", "unknown option '%s'", argv[optind - 1]);
-		}
+	const char *dir = NULL, *to = NULL;
+	int code = promote_args(argc, argv, &o, (struct opt)OPT_VALUE(0, "to", &to), rollback_usage,
+				&dir);
+	if (code != CLI_RUN)
+		return code;
+	if (to) {
+		char *end;
+		unsigned long n = strtoul(to, &end, 10);
+		if (!*to || *end || to[0] == '-' || n == 0 || n > 999999999)
+			return cli_usage_error("rollback", "'--to' needs a record number, not '%s'", to);
+		o.to = (unsigned)n;
 	}
-	if (optind >= argc)
-		return cli_usage_error("rollback", "which environment? (authzc rollback ENV)");
-	if (argc - optind > 1)
-		return cli_usage_error("rollback", "unexpected argument '%s'", argv[optind + 1]);
-	o.env = argv[optind];
 	return promote_command(dir, &o);
 }

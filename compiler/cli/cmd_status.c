@@ -4,11 +4,8 @@
  * commits it trails the stage before it (HEAD for the first one).
  */
 #include <cJSON.h>
-#include <errno.h>
-#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "cli.h"
 #include "promote.h"
@@ -131,56 +128,27 @@ static int print_json(const struct env_status *v, size_t n)
 
 int cmd_status(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "format", required_argument, NULL, 'f' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
 	const char *dir = NULL;
-	bool json = false;
-	int opt;
-	optind = 0;
-	opterr = 0;
-	while ((opt = getopt_long(argc, argv, "+:C:h", longopts, NULL)) != -1) {
-		switch (opt) {
-		case 'f':
-			if (!strcmp(optarg, "json"))
-				json = true;
-			else if (strcmp(optarg, "text"))
-				return cli_usage_error("status", "unknown format '%s' (text or json)", optarg);
-			break;
-		case 'C':
-			dir = optarg;
-			break;
-		case 'h':
-			status_usage(stdout);
-			return EXIT_OK;
-		case ':':
-			return cli_usage_error("status", "option '%s' needs a value", argv[optind - 1]);
-		default:
-			if (optopt)
-				return cli_usage_error("status", "unknown option '-%c'", optopt);
-			return cli_usage_error("status", "unknown option '%s'", argv[optind - 1]);
-		}
-	}
-	if (optind < argc)
-		return cli_usage_error("status", "unexpected argument '%s'", argv[optind]);
-	if (dir && chdir(dir) != 0)
-		return cli_error("cannot change to '%s': %s", dir, strerror(errno));
+	int format = CLI_TEXT;
+	const struct opt opts[] = {
+		OPT_CHOICE(0, "format", &format, cli_text_json),
+		OPT_END,
+	};
+	struct opt_result args;
+	int code = cli_parse(&args, argc, argv, opts, 0, status_usage, &dir);
+	if (code != CLI_RUN)
+		return code;
+	if ((code = cli_chdir(dir)) != EXIT_OK)
+		return code;
 	struct gitx g;
 	struct arena a = ARENA_INIT;
-	int code = EXIT_OK;
-	if (gitx_open(&g) < 0) {
-		if (g.cfg.diags.n)
-			check_report_text(&g.cfg, false);
-		code = cli_error("%s", g.msg);
+	if ((code = cli_open_repo(&g)) != EXIT_OK)
 		goto done;
-	}
 	size_t n = g.cfg.config.nenvironments;
 	struct env_status *v = arena_calloc(&a, n + 1, sizeof(*v));
 	for (size_t i = 0; i < n; i++)
 		gather(&g, &a, i, &v[i], i ? &v[i - 1] : NULL);
-	if (json)
+	if (format == CLI_JSON)
 		code = print_json(v, n);
 	else
 		print_text(v, n);

@@ -4,15 +4,12 @@
  * (authzc-test(1)).
  */
 #include <errno.h>
-#include <getopt.h>
 #include <math.h>
 #include <regex.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "cli.h"
-#include "codegen.h"
 #include "coverage.h"
 #include "fileio.h"
 #include "project.h"
@@ -58,89 +55,41 @@ static void test_usage(FILE *out)
 	      "2 usage, file or output trouble\n", out);
 }
 
+static const char *const formats[] = { "text", "json", "junit", NULL };
+
+/* Parse the command line into o: CLI_RUN, or the exit code to return. */
 static int parse_args(int argc, char **argv, struct test_opts *o)
 {
-	static const struct option longopts[] = {
-		{ "run", required_argument, NULL, 'r' },
-		{ "format", required_argument, NULL, 'f' },
-		{ "output", required_argument, NULL, 'o' },
-		{ "coverage", no_argument, NULL, 'c' },
-		{ "min-coverage", required_argument, NULL, 'm' },
-		{ "coverage-json", required_argument, NULL, 'j' },
-		{ "coverage-html", required_argument, NULL, 'H' },
-		{ "lcov", required_argument, NULL, 'l' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+	const char *min = NULL;
+	int format = TF_TEXT;
+	const struct opt opts[] = {
+		OPT_VALUE(0, "run", &o->run),
+		OPT_CHOICE(0, "format", &format, formats),
+		OPT_VALUE('o', "output", &o->out),
+		OPT_FLAG(0, "coverage", &o->coverage),
+		OPT_VALUE(0, "min-coverage", &min),
+		OPT_VALUE(0, "coverage-json", &o->cov_json),
+		OPT_VALUE(0, "coverage-html", &o->cov_html),
+		OPT_VALUE(0, "lcov", &o->lcov),
+		OPT_END,
 	};
-	int opt;
-	char *end;
-	optind = 0;
-	opterr = 0;
-	while ((opt = getopt_long(argc, argv, "+:o:C:h", longopts, NULL)) != -1) {
-		switch (opt) {
-		case 'r': o->run = optarg; break;
-		case 'o': o->out = optarg; break;
-		case 'C': o->dir = optarg; break;
-		case 'c': o->coverage = true; break;
-		case 'j': o->cov_json = optarg; o->coverage = true; break;
-		case 'H': o->cov_html = optarg; o->coverage = true; break;
-		case 'l': o->lcov = optarg; o->coverage = true; break;
-		case 'f':
-			if (!strcmp(optarg, "text"))
-				o->format = TF_TEXT;
-			else if (!strcmp(optarg, "json"))
-				o->format = TF_JSON;
-			else if (!strcmp(optarg, "junit"))
-				o->format = TF_JUNIT;
-			else
-				return cli_usage_error("test", "unknown format '%s' (text, json or junit)", optarg);
-			break;
-		case 'm':
-			errno = 0;
-			o->min = strtod(optarg, &end);
-			if (end == optarg || *end || errno || !isfinite(o->min) || o->min < 0 || o->min > 100)
-				return cli_usage_error("test", "--min-coverage '%s' is not a percentage from 0 to 100",
-						       optarg);
-			o->has_min = o->coverage = true;
-			break;
-		case 'h':
-			test_usage(stdout);
-			return -1;
-		case ':':
-			return cli_usage_error("test", "option '%s' needs a value", argv[optind - 1]);
-		default:
-			if (optopt)
-				return cli_usage_error("test", "unknown option '-%c'", optopt);
-			return cli_usage_error("test", "unknown option '%s'", argv[optind - 1]);
-		}
-	}
-	if (optind < argc)
-		return cli_usage_error("test", "unexpected argument '%s'", argv[optind]);
-	return EXIT_OK;
-}
-
-/* Compile c's project into a loaded bundle.  Prints diagnostics (warnings
- * too) as `check` does; EXIT_OK, EXIT_FAIL (errors) or EXIT_TROUBLE. */
-static int compile(struct compilation *c, struct source_tree *tree, authz_bundle **b)
-{
-	uint8_t *buf = NULL;
-	size_t len = 0;
-	size_t errors = compilation_run(c, tree);
-	if (!errors)
-		errors = codegen_bundle(c, "", &buf, &len);
-	int code = check_report_text(c, errors != 0);
-	if (errors && code == EXIT_OK)
-		code = EXIT_FAIL;
-	if (code != EXIT_OK) {
-		free(buf);
+	struct opt_result args;
+	int code = cli_parse(&args, argc, argv, opts, 0, test_usage, &o->dir);
+	if (code != CLI_RUN)
 		return code;
+	o->format = format;
+	if (min) {
+		char *end;
+		errno = 0;
+		o->min = strtod(min, &end);
+		if (end == min || *end || errno || !isfinite(o->min) || o->min < 0 || o->min > 100)
+			return cli_usage_error("test", "--min-coverage '%s' is not a percentage from 0 to 100",
+					       min);
+		o->has_min = true;
 	}
-	authz_error err;
-	int rc = authz_bundle_load(b, buf, len, &err);
-	free(buf);
-	if (rc < 0)
-		return cli_error("cannot load the compiled bundle: %s", err.message);
-	return EXIT_OK;
+	/* Every coverage option implies --coverage. */
+	o->coverage = o->coverage || o->has_min || o->cov_json || o->cov_html || o->lcov;
+	return CLI_RUN;
 }
 
 /* Write the coverage files asked for; false on trouble (reported). */
@@ -233,9 +182,7 @@ int cmd_test(int argc, char **argv)
 {
 	struct test_opts o = { .format = TF_TEXT };
 	int code = parse_args(argc, argv, &o);
-	if (code < 0)
-		return EXIT_OK;         /* --help */
-	if (code != EXIT_OK)
+	if (code != CLI_RUN)
 		return code;
 	regex_t re;
 	if (o.run) {
@@ -246,18 +193,12 @@ int cmd_test(int argc, char **argv)
 			return cli_usage_error("test", "bad --run pattern '%s': %s", o.run, why);
 		}
 	}
-	if (o.dir && chdir(o.dir) != 0) {
-		code = cli_error("cannot change to '%s': %s", o.dir, strerror(errno));
-		goto out_re;
-	}
 	struct compilation c;
 	struct source_tree tree;
-	if (project_open(&c, &tree) < 0) {
-		code = cli_error("cannot find the project root: %s", strerror(errno));
+	if ((code = cli_open_project(&c, &tree, o.dir)) != EXIT_OK)
 		goto out_re;
-	}
 	authz_bundle *b = NULL;
-	code = compile(&c, &tree, &b);
+	code = cli_compile_load(&b, &c, &tree);
 	if (code == EXIT_OK)
 		code = run_tests(&c, b, &o, o.run ? &re : NULL);
 	authz_bundle_free(b);

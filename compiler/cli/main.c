@@ -4,10 +4,9 @@
  *   authzc [-C DIR] <command> [options] [args]
  *   authzc help <command>    (same as authzc <command> --help)
  */
-#include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include <git2.h>
 
@@ -88,45 +87,68 @@ static int run_command(const struct cmd *c, int argc, char **argv)
 	return code;
 }
 
+/* The global options, before the command: chdir to each -C in turn (each
+ * relative to the one before, as git does); CLI_RUN, or the exit code of
+ * --help, --version or trouble. */
+static int global_options(struct opt_result *out, int argc, char **argv)
+{
+	struct opt_list dirs = { calloc((size_t)argc, sizeof(char *)), 0, (size_t)argc };
+	if (!dirs.v)
+		return cli_error("out of memory");
+	const struct opt opts[] = {
+		OPT_LIST('C', NULL, &dirs),
+		OPT_STOP(0, "version"),
+		OPT_STOP('h', "help"),
+		OPT_END,
+	};
+	enum opt_status st = opt_parse(out, argc, argv, opts, -1, OPT_IN_ORDER);
+	/* The -C before an error or a stop are done first, as given. */
+	int code = cli_chdirs(&dirs);
+	free(dirs.v);
+	if (code != EXIT_OK)
+		return code;
+	if (st == OPT_OK)
+		return CLI_RUN;
+	if (st == OPT_STOPPED && !strcmp(out->opt->long_name, "version")) {
+		printf("authzc %s\n", AUTHZC_VERSION);
+		return cli_finish(EXIT_OK);
+	}
+	if (st == OPT_STOPPED) {
+		usage(stdout);
+		return cli_finish(EXIT_OK);
+	}
+	cli_option_error(NULL, out);
+	usage(stderr);
+	return EXIT_TROUBLE;
+}
+
 static int run(int argc, char **argv)
 {
-	int i = 1;
-	while (i < argc && argv[i][0] == '-') {
-		if (!strcmp(argv[i], "-C") && i + 1 < argc) {
-			if (chdir(argv[i + 1]) != 0)
-				return cli_error("cannot change to '%s': %s", argv[i + 1], strerror(errno));
-			i += 2;
-		} else if (!strcmp(argv[i], "--version")) {
-			printf("authzc %s\n", AUTHZC_VERSION);
-			return cli_finish(EXIT_OK);
-		} else if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
-			usage(stdout);
-			return cli_finish(EXIT_OK);
-		} else {
-			fprintf(stderr, "authzc: unknown option '%s'\n", argv[i]);
-			usage(stderr);
-			return EXIT_TROUBLE;
-		}
-	}
-	if (i >= argc) {
+	struct opt_result args;
+	int code = global_options(&args, argc, argv);
+	if (code != CLI_RUN)
+		return code;
+	char **cmd = args.operands;     /* the command and its arguments */
+	int n = args.noperands;
+	if (!n) {
 		usage(stderr);
 		return EXIT_TROUBLE;
 	}
-	if (!strcmp(argv[i], "help")) {
-		if (i + 1 >= argc) {
+	if (!strcmp(cmd[0], "help")) {
+		if (n < 2) {
 			usage(stdout);
 			return cli_finish(EXIT_OK);
 		}
-		const struct cmd *c = find_command(argv[i + 1]);
+		const struct cmd *c = find_command(cmd[1]);
 		if (!c)
-			return unknown_command(argv[i + 1]);
-		char *help_argv[] = { argv[i + 1], "--help", NULL };
+			return unknown_command(cmd[1]);
+		char *help_argv[] = { cmd[1], "--help", NULL };
 		return run_command(c, 2, help_argv);
 	}
-	const struct cmd *c = find_command(argv[i]);
+	const struct cmd *c = find_command(cmd[0]);
 	if (!c)
-		return unknown_command(argv[i]);
-	return run_command(c, argc - i, argv + i);
+		return unknown_command(cmd[0]);
+	return run_command(c, n, cmd);
 }
 
 int main(int argc, char **argv)
