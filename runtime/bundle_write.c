@@ -15,6 +15,7 @@
 
 #include "bundle.h"
 #include "bundle_write.h"
+#include "fnv.h"
 
 /* A growable byte buffer. */
 struct buf { uint8_t *p; size_t n, cap; };
@@ -64,15 +65,6 @@ struct intern {
 };
 struct ient { size_t off, len; uint32_t value; };
 
-static uint64_t hash_bytes(const void *p, size_t n)
-{
-	const uint8_t *s = p;
-	uint64_t h = 1469598103934665603u;
-	for (size_t i = 0; i < n; i++)
-		h = (h ^ s[i]) * 1099511628211u;
-	return h;
-}
-
 static int intern_rehash(struct intern *t)
 {
 	size_t n = t->nslots ? t->nslots * 2 : 64;
@@ -81,7 +73,7 @@ static int intern_rehash(struct intern *t)
 		return AUTHZ_ENOMEM;
 	for (size_t i = 0; i < ARR_N(t->ents, struct ient); i++) {
 		struct ient *e = &ARR_AT(t->ents, struct ient, i);
-		size_t h = (size_t)hash_bytes(t->keys.p + e->off, e->len) & (n - 1);
+		size_t h = (size_t)rt_fnv1a(RT_FNV1A_INIT, t->keys.p + e->off, e->len) & (n - 1);
 		while (s[h])
 			h = (h + 1) & (n - 1);
 		s[h] = (uint32_t)i + 1;
@@ -98,7 +90,7 @@ static int intern_get(struct intern *t, const void *key, size_t len, uint32_t *v
 {
 	if ((ARR_N(t->ents, struct ient) + 1) * 2 > t->nslots && intern_rehash(t) < 0)
 		return AUTHZ_ENOMEM;
-	size_t h = (size_t)hash_bytes(key, len) & (t->nslots - 1);
+	size_t h = (size_t)rt_fnv1a(RT_FNV1A_INIT, key, len) & (t->nslots - 1);
 	while (t->slots[h]) {
 		struct ient *e = &ARR_AT(t->ents, struct ient, t->slots[h] - 1);
 		if (e->len == len && memcmp(t->keys.p + e->off, key, len) == 0) {

@@ -52,6 +52,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fnv.h"
 #include "index.h"
 #include "rule_image.h"
 
@@ -1047,9 +1048,9 @@ int rt_index_build(authz_bundle *b, unsigned flags)
 		const uint32_t *list = refs + start[cell];
 		if (n == 0)
 			continue;
-		uint64_t h = 1469598103934665603u;
+		uint64_t h = RT_FNV1A_INIT;      /* FNV-1a, a step per rule index */
 		for (uint32_t i = 0; i < n; i++)
-			h = (h ^ list[i]) * 1099511628211u;
+			h = rt_fnv1a_step(h, list[i]);
 		size_t at = (size_t)(h ^ (h >> 31)) & (hsize - 1);
 		for (; hash[at]; at = (at + 1) & (hsize - 1)) {
 			uint32_t other = hash[at] - 1;
