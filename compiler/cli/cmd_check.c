@@ -11,6 +11,7 @@
 #include "config.h"
 #include "diag_json.h"
 #include "project.h"
+#include "text.h"
 
 enum check_format { FMT_TEXT, FMT_JSON, FMT_SARIF };
 

@@ -32,7 +32,7 @@ struct eval {
 	int64_t now;
 	int log_fd;             /* -1 without --log */
 	const char *log_path;
-	struct eval_buf rec, deny, file;
+	struct buf rec, deny, file;
 	bool trouble;           /* exit 2 at the end */
 	bool stop;              /* output or log lost: decide nothing more */
 	bool tty;
@@ -87,7 +87,7 @@ static void emit(struct eval *e, const char *json, size_t len, const char *decis
 	}
 	if (e->log_fd < 0)
 		return;
-	e->rec.n = 0;
+	buf_reset(&e->rec);
 	if (eval_log_record(&e->rec, json, len, decision, dlen, authz_bundle_digest(e->b),
 			    authz_bundle_source_revision(e->b)) < 0) {
 		out_of_memory(e);
@@ -129,7 +129,7 @@ static void deny_too_long(struct eval *e)
 {
 	char msg[64];
 	snprintf(msg, sizeof msg, "request is longer than the %u MiB limit", EVAL_MAX_REQUEST >> 20);
-	e->deny.n = 0;
+	buf_reset(&e->deny);
 	if (eval_deny_json(&e->deny, msg, e->has_now ? e->now : clock_ms(), authz_bundle_digest(e->b),
 			   e->flags & AUTHZ_DECIDE_TRACE) < 0) {
 		out_of_memory(e);
@@ -169,7 +169,7 @@ static void eval_file(struct eval *e, const char *path)
 		e->trouble = true;
 		return;
 	}
-	e->file.n = 0;
+	buf_reset(&e->file);
 	bool too_long = false;
 	char chunk[65536];
 	for (;;) {
@@ -189,7 +189,8 @@ static void eval_file(struct eval *e, const char *path)
 			too_long = true;
 			break;
 		}
-		if (eval_buf_put(&e->file, chunk, (size_t)n) < 0) {
+		buf_put(&e->file, chunk, (size_t)n);
+		if (e->file.oom) {
 			close(fd);
 			out_of_memory(e);
 			return;
@@ -199,7 +200,7 @@ static void eval_file(struct eval *e, const char *path)
 	if (too_long)
 		deny_too_long(e);
 	else
-		decide(e, e->file.p ? e->file.p : "", e->file.n);
+		decide(e, buf_cstr(&e->file), e->file.n);
 }
 
 /* Compile the project found from the current folder into *out, as
@@ -233,9 +234,9 @@ static void eval_release(struct eval *e)
 	authz_bundle_free(e->b);
 	if (e->log_fd >= 0)
 		close(e->log_fd);
-	eval_buf_free(&e->rec);
-	eval_buf_free(&e->deny);
-	eval_buf_free(&e->file);
+	buf_release(&e->rec);
+	buf_release(&e->deny);
+	buf_release(&e->file);
 }
 
 /* stdout's buffer when it is not a terminal: one write per 256 KiB. */

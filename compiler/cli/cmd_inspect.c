@@ -10,7 +10,9 @@
 #include <string.h>
 
 #include "authz.h"
+#include "buf.h"
 #include "cli.h"
+#include "cvalue.h"
 
 static void inspect_usage(FILE *out)
 {
@@ -28,31 +30,12 @@ static void inspect_usage(FILE *out)
 	      "exit status: 0 shown, 2 usage trouble or a bundle that does not load\n", out);
 }
 
-struct strbuf {
-	char *p;
-	size_t n, cap;
-	bool oom;
-};
-
-static int sb_write(const char *text, size_t len, void *payload)
+/* authz_bundle_disasm's writer into a buffer (buf.h). */
+static int disasm_to_buf(const char *text, size_t len, void *payload)
 {
-	struct strbuf *s = payload;
-	if (s->n + len + 1 > s->cap) {
-		size_t cap = s->cap ? s->cap * 2 : 4096;
-		while (cap < s->n + len + 1)
-			cap *= 2;
-		char *p = realloc(s->p, cap);
-		if (!p) {
-			s->oom = true;
-			return -1;
-		}
-		s->p = p;
-		s->cap = cap;
-	}
-	memcpy(s->p + s->n, text, len);
-	s->n += len;
-	s->p[s->n] = 0;
-	return 0;
+	struct buf *b = payload;
+	buf_put(b, text, len);
+	return b->oom ? -1 : 0;
 }
 
 static int file_write(const char *text, size_t len, void *payload)
@@ -60,24 +43,13 @@ static int file_write(const char *text, size_t len, void *payload)
 	return fwrite(text, 1, len, payload) == len ? 0 : -1;
 }
 
-/* `s` in double quotes, with '"', '\\' and control bytes escaped. */
+/* `s` as a policy string literal, as authzc fmt writes it. */
 static void print_quoted(const char *s)
 {
-	putchar('"');
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-		if (c == '"' || c == '\\')
-			printf("\\%c", c);
-		else if (c == '\n')
-			fputs("\\n", stdout);
-		else if (c == '\t')
-			fputs("\\t", stdout);
-		else if (c < 0x20 || c == 0x7f)
-			printf("\\u{%x}", c);
-		else
-			putchar(c);
-	}
-	putchar('"');
+	struct buf b = BUF_INIT;
+	value_put_quoted(&b, s, strlen(s), VALUE_AUTHZ);
+	fputs(buf_cstr(&b), stdout);
+	buf_release(&b);
 }
 
 static void print_text(const authz_bundle *b, const char *path, bool disasm)
@@ -174,10 +146,10 @@ static char *json_of(const authz_bundle *b, const char *path, bool disasm)
 		cJSON_AddItemToArray(rules, x);
 	}
 	if (disasm) {
-		struct strbuf s = { 0 };
-		authz_bundle_disasm(b, sb_write, &s);
-		cJSON_AddStringToObject(o, "disasm", s.p ? s.p : "");
-		free(s.p);
+		struct buf s = BUF_INIT;
+		authz_bundle_disasm(b, disasm_to_buf, &s);
+		cJSON_AddStringToObject(o, "disasm", buf_cstr(&s));
+		buf_release(&s);
 	}
 	char *text = cJSON_PrintUnformatted(o);
 	cJSON_Delete(o);

@@ -100,22 +100,22 @@ static bool write_coverage(const struct test_opts *o, const struct coverage *cov
 	for (int i = 0; i < 2; i++) {
 		if (!path[i])
 			continue;
-		struct rbuf b = { 0 };
+		struct buf b = BUF_INIT;
 		if (i == 0) {
 			coverage_json(cov, &b);
-			rbuf_puts(&b, "\n");
+			buf_puts(&b, "\n");
 		} else {
 			coverage_lcov(cov, &b);
 		}
 		if (b.oom) {
 			ok = false;
 			cli_error("out of memory");
-		} else if (rbuf_write(&b, path[i]) < 0) {
+		} else if (report_write(&b, path[i]) < 0) {
 			ok = false;
 			cli_error("cannot write '%s': %s", path[i],
 				  errno == ENOENT ? "no such folder" : fileio_reason(errno));
 		}
-		rbuf_free(&b);
+		buf_release(&b);
 	}
 	char msg[512];
 	if (o->cov_html && coverage_html(cov, o->cov_html, msg, sizeof msg) < 0) {
@@ -138,7 +138,7 @@ static int run_tests(struct compilation *c, const authz_bundle *b, const struct 
 	if (o->run && !run.n)
 		fprintf(stderr, "authzc test: no test name matches '%s'\n", o->run);
 
-	struct rbuf rep = { 0 };
+	struct buf rep = BUF_INIT;
 	const struct coverage *cp = o->coverage ? &cov : NULL;
 	if (o->format == TF_TEXT)
 		testrun_text(c, &run, cp, &rep);
@@ -149,20 +149,20 @@ static int run_tests(struct compilation *c, const authz_bundle *b, const struct 
 	int code = run.failed ? EXIT_FAIL : EXIT_OK;
 	if (rep.oom) {
 		code = cli_error("out of memory");
-	} else if (rbuf_write(&rep, o->out) < 0) {
+	} else if (report_write(&rep, o->out) < 0) {
 		code = o->out ? cli_error("cannot write '%s': %s", o->out,
 					  errno == ENOENT ? "no such folder" : fileio_reason(errno))
 			       : EXIT_TROUBLE;
 	}
-	rbuf_free(&rep);
+	buf_release(&rep);
 	if (!o->coverage)
 		return code;
 	if (o->format == TF_JUNIT) {   /* the XML has no place for it */
-		struct rbuf t = { 0 };
+		struct buf t = BUF_INIT;
 		coverage_text(&cov, &t);
 		if (t.p)
 			fputs(t.p, stderr);
-		rbuf_free(&t);
+		buf_release(&t);
 	}
 	if (!write_coverage(o, &cov))
 		code = EXIT_TROUBLE;

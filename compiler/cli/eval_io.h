@@ -3,8 +3,9 @@
  * a bounded line reader for JSON Lines, a JSON compactor that also finds the
  * request's top-level "time", and the one-line decision records of --log.
  *
- * Everything here reuses its buffers from one call to the next, so a long
- * stream of requests allocates nothing once the buffers have grown.
+ * Everything here appends to buffers (buf.h) the caller reuses from one
+ * request to the next, so a long stream of requests allocates nothing once
+ * they have grown.  JSON strings are json_put_str (json.h).
  */
 #ifndef AUTHZC_EVAL_IO_H
 #define AUTHZC_EVAL_IO_H
@@ -13,18 +14,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "buf.h"
+
 /* The longest request accepted, as a line of JSON Lines or a file. */
 #define EVAL_MAX_REQUEST (1u << 20)
-
-/* A growable byte buffer (malloc'd; NUL-terminated after every put). */
-struct eval_buf {
-	char *p;
-	size_t n, cap;
-};
-
-/* Append `n` bytes; 0, or -1 when out of memory (the buffer unchanged). */
-int eval_buf_put(struct eval_buf *b, const char *s, size_t n);
-void eval_buf_free(struct eval_buf *b);
 
 /* ---- JSON Lines --------------------------------------------------------- */
 
@@ -77,11 +70,7 @@ struct eval_json_info {
  * not reparsed, so no precision is lost).  Returns 0, 1 when the text is not
  * JSON (`out` unchanged), or -1 when out of memory.
  */
-int eval_json_compact(struct eval_buf *out, const char *s, size_t n, struct eval_json_info *info);
-
-/* Append s[0..n) as a JSON string: '"', '\\' and control characters
- * escaped, bytes that are not valid UTF-8 replaced by U+FFFD.  0 or -1. */
-int eval_json_string(struct eval_buf *out, const char *s, size_t n);
+int eval_json_compact(struct buf *out, const char *s, size_t n, struct eval_json_info *info);
 
 /*
  * Append one --log decision record and its '\n':
@@ -93,7 +82,7 @@ int eval_json_string(struct eval_buf *out, const char *s, size_t n);
  * too long to keep).  D is the decision's JSON form, copied as is.  0 or -1
  * (out of memory; `out` may hold part of the record).
  */
-int eval_log_record(struct eval_buf *out, const char *req, size_t req_len, const char *decision,
+int eval_log_record(struct buf *out, const char *req, size_t req_len, const char *decision,
 		    size_t decision_len, const char *digest, const char *revision);
 
 /*
@@ -101,7 +90,7 @@ int eval_log_record(struct eval_buf *out, const char *req, size_t req_len, const
  * runtime never saw (a line over the limit): the same shape as
  * authz_decision_json(), with an empty trace when `trace`.  0 or -1.
  */
-int eval_deny_json(struct eval_buf *out, const char *message, int64_t time_ms, const char *digest,
+int eval_deny_json(struct buf *out, const char *message, int64_t time_ms, const char *digest,
 		   bool trace);
 
 #endif

@@ -1,76 +1,17 @@
 /*
  * eval_json.c: JSON text for `authzc eval` (eval_io.h): a strict JSON
- * checker that writes the value back compacted, JSON strings, the --log
- * decision record and the deny for a request the runtime never saw.
+ * checker that writes the value back compacted, the --log decision record
+ * and the deny for a request the runtime never saw.
  */
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "authz.h"
 #include "eval_io.h"
+#include "json.h"
+#include "utf8.h"
 
 #define JSON_MAX_DEPTH 128
-
-int eval_buf_put(struct eval_buf *b, const char *s, size_t n)
-{
-	if (b->cap - b->n <= n) {
-		size_t cap = b->cap ? b->cap : 256;
-		while (cap - b->n <= n) {
-			if (cap > SIZE_MAX / 2)
-				return -1;
-			cap *= 2;
-		}
-		char *p = realloc(b->p, cap);
-		if (!p)
-			return -1;
-		b->p = p;
-		b->cap = cap;
-	}
-	if (n)
-		memcpy(b->p + b->n, s, n);
-	b->n += n;
-	b->p[b->n] = '\0';
-	return 0;
-}
-
-static int put_s(struct eval_buf *b, const char *s) { return eval_buf_put(b, s, strlen(s)); }
-
-void eval_buf_free(struct eval_buf *b)
-{
-	free(b->p);
-	b->p = NULL;
-	b->n = b->cap = 0;
-}
-
-/* The length of the valid UTF-8 sequence at s[0..n) (1 to 4), or 0. */
-static size_t utf8_len(const unsigned char *s, size_t n)
-{
-	unsigned c = s[0];
-	size_t len;
-	unsigned min;
-	if (c < 0x80)
-		return 1;
-	if (c >= 0xc2 && c <= 0xdf)
-		len = 2, min = 0x80;
-	else if (c >= 0xe0 && c <= 0xef)
-		len = 3, min = 0x800;
-	else if (c >= 0xf0 && c <= 0xf4)
-		len = 4, min = 0x10000;
-	else
-		return 0;
-	if (n < len)
-		return 0;
-	unsigned cp = c & (0x3fu >> (len - 1));
-	for (size_t i = 1; i < len; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		cp = cp << 6 | (s[i] & 0x3fu);
-	}
-	if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-		return 0;
-	return len;
-}
 
 /* {====================================================================
 ** The checker: recursive descent over the text, copying each token.
@@ -79,8 +20,7 @@ static size_t utf8_len(const unsigned char *s, size_t n)
 struct jc {
 	const char *s;
 	size_t n, at;
-	struct eval_buf *out;
-	bool nomem;
+	struct buf *out;
 };
 
 static void jc_ws(struct jc *j)
@@ -92,11 +32,8 @@ static void jc_ws(struct jc *j)
 
 static bool jc_copy(struct jc *j, size_t from)
 {
-	if (eval_buf_put(j->out, j->s + from, j->at - from) < 0) {
-		j->nomem = true;
-		return false;
-	}
-	return true;
+	buf_put(j->out, j->s + from, j->at - from);
+	return !j->out->oom;
 }
 
 static bool is_hex(char c)
@@ -136,7 +73,7 @@ static bool jc_string(struct jc *j, size_t *start, size_t *len)
 			}
 			continue;
 		}
-		size_t ul = utf8_len((const unsigned char *)j->s + j->at, j->n - j->at);
+		size_t ul = utf8_len(j->s + j->at, j->n - j->at);
 		if (!ul)
 			return false;
 		j->at += ul;
@@ -189,11 +126,8 @@ static bool jc_word(struct jc *j, const char *w)
 
 static bool jc_put(struct jc *j, char c)
 {
-	if (eval_buf_put(j->out, &c, 1) < 0) {
-		j->nomem = true;
-		return false;
-	}
-	return true;
+	buf_putc(j->out, c);
+	return !j->out->oom;
 }
 
 /* Does the key s[0..n) (raw, escapes as written) spell "time"? */
@@ -288,92 +222,55 @@ static bool jc_value(struct jc *j, int depth, struct eval_json_info *info)
 	}
 }
 
-int eval_json_compact(struct eval_buf *out, const char *s, size_t n, struct eval_json_info *info)
+int eval_json_compact(struct buf *out, const char *s, size_t n, struct eval_json_info *info)
 {
 	struct eval_json_info dummy;
 	if (!info)
 		info = &dummy;
 	memset(info, 0, sizeof *info);
+	if (out->oom)
+		return -1;
 	size_t before = out->n;
-	struct jc j = { s, n, 0, out, false };
+	struct jc j = { s, n, 0, out };
 	jc_ws(&j);
 	bool ok = jc_value(&j, 0, info);
 	jc_ws(&j);
 	if (ok && j.at == n)
 		return 0;
-	out->n = before;
-	if (out->p)
-		out->p[before] = '\0';
+	buf_truncate(out, before);
 	memset(info, 0, sizeof *info);
-	return j.nomem ? -1 : 1;
+	return out->oom ? -1 : 1;
 }
 
-int eval_json_string(struct eval_buf *out, const char *s, size_t n)
-{
-	if (eval_buf_put(out, "\"", 1) < 0)
-		return -1;
-	size_t run = 0, i = 0;
-	while (i < n) {
-		unsigned char c = (unsigned char)s[i];
-		size_t ul = c >= 0x20 && c != '"' && c != '\\' ?
-			    utf8_len((const unsigned char *)s + i, n - i) : 0;
-		if (ul) {
-			i += ul;
-			continue;
-		}
-		if (eval_buf_put(out, s + run, i - run) < 0)
-			return -1;
-		char esc[8];
-		if (c == '"' || c == '\\')
-			snprintf(esc, sizeof esc, "\\%c", c);
-		else if (c == '\n')
-			snprintf(esc, sizeof esc, "\\n");
-		else if (c == '\t')
-			snprintf(esc, sizeof esc, "\\t");
-		else if (c < 0x20)
-			snprintf(esc, sizeof esc, "\\u%04x", c);
-		else
-			snprintf(esc, sizeof esc, "\xef\xbf\xbd");   /* U+FFFD */
-		if (put_s(out, esc) < 0)
-			return -1;
-		run = ++i;
-	}
-	if (eval_buf_put(out, s + run, n - run) < 0)
-		return -1;
-	return eval_buf_put(out, "\"", 1);
-}
-
-int eval_log_record(struct eval_buf *out, const char *req, size_t req_len, const char *decision,
+int eval_log_record(struct buf *out, const char *req, size_t req_len, const char *decision,
 		    size_t decision_len, const char *digest, const char *revision)
 {
-	if (put_s(out, "{\"request\":") < 0)
-		return -1;
-	if (!req) {
-		if (put_s(out, "null") < 0)
-			return -1;
-	} else {
-		int rc = eval_json_compact(out, req, req_len, NULL);
-		if (rc < 0 || (rc == 1 && eval_json_string(out, req, req_len) < 0))
-			return -1;
-	}
-	if (put_s(out, ",\"decision\":") < 0 || eval_buf_put(out, decision, decision_len) < 0 ||
-	    put_s(out, ",\"bundle\":") < 0 || eval_json_string(out, digest, strlen(digest)) < 0 ||
-	    put_s(out, ",\"revision\":") < 0 || eval_json_string(out, revision, strlen(revision)) < 0 ||
-	    put_s(out, "}\n") < 0)
-		return -1;
-	return 0;
+	buf_puts(out, "{\"request\":");
+	if (!req)
+		buf_puts(out, "null");
+	else if (eval_json_compact(out, req, req_len, NULL) == 1)
+		json_put_str(out, req, req_len);
+	buf_puts(out, ",\"decision\":");
+	buf_put(out, decision, decision_len);
+	buf_puts(out, ",\"bundle\":");
+	json_put_str(out, digest, strlen(digest));
+	buf_puts(out, ",\"revision\":");
+	json_put_str(out, revision, strlen(revision));
+	buf_puts(out, "}\n");
+	return out->oom ? -1 : 0;
 }
 
-int eval_deny_json(struct eval_buf *out, const char *message, int64_t time_ms, const char *digest,
+int eval_deny_json(struct buf *out, const char *message, int64_t time_ms, const char *digest,
 		   bool trace)
 {
 	char tbuf[32];
 	authz_format_time(time_ms, tbuf);
-	if (put_s(out, "{\"decision\":\"deny\",\"rules\":[],\"errors\":[{\"kind\":\"request\",\"message\":") < 0 ||
-	    eval_json_string(out, message, strlen(message)) < 0 || put_s(out, "}],\"time\":\"") < 0 ||
-	    put_s(out, tbuf) < 0 || put_s(out, "\",\"bundle\":") < 0 ||
-	    eval_json_string(out, digest, strlen(digest)) < 0 ||
-	    put_s(out, trace ? ",\"trace\":[]}" : "}") < 0)
-		return -1;
-	return 0;
+	buf_puts(out, "{\"decision\":\"deny\",\"rules\":[],\"errors\":[{\"kind\":\"request\",\"message\":");
+	json_put_str(out, message, strlen(message));
+	buf_puts(out, "}],\"time\":\"");
+	buf_puts(out, tbuf);
+	buf_puts(out, "\",\"bundle\":");
+	json_put_str(out, digest, strlen(digest));
+	buf_puts(out, trace ? ",\"trace\":[]}" : "}");
+	return out->oom ? -1 : 0;
 }

@@ -8,7 +8,10 @@
  * is faulty keeps its default, so later phases still have a whole config.
  */
 #include "config.h"
+#include "json.h"
 #include "suggest.h"
+#include "text.h"
+#include "utf8.h"
 
 #include <cJSON.h>
 #include <errno.h>
@@ -45,74 +48,6 @@ void project_config_defaults(struct project_config *cfg, struct arena *a)
 	cfg->min_guard_coverage = 100;
 }
 
-/* ---- small text helpers ---------------------------------------------------- */
-
-size_t utf8_seq_len(const unsigned char *s, size_t n)
-{
-	if (n == 0)
-		return 0;
-	unsigned c = s[0];
-	size_t len;
-	unsigned cp, min;
-	if (c < 0x80)
-		return 1;
-	else if ((c & 0xE0) == 0xC0)
-		len = 2, cp = c & 0x1F, min = 0x80;
-	else if ((c & 0xF0) == 0xE0)
-		len = 3, cp = c & 0x0F, min = 0x800;
-	else if ((c & 0xF8) == 0xF0)
-		len = 4, cp = c & 0x07, min = 0x10000;
-	else
-		return 0;
-	if (n < len)
-		return 0;
-	for (size_t k = 1; k < len; k++) {
-		if ((s[k] & 0xC0) != 0x80)
-			return 0;
-		cp = (cp << 6) | (s[k] & 0x3F);
-	}
-	if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
-		return 0;
-	return len;
-}
-
-char *text_show(struct arena *a, const char *s, size_t len, size_t max)
-{
-	/* Worst case: 4 output bytes per input byte, plus "...". */
-	size_t cap = (len < max * 4 ? len : max * 4) * 4 + 8;
-	char *out = arena_alloc(a, cap);
-	size_t o = 0, chars = 0, i = 0;
-	static const char hex[] = "0123456789abcdef";
-	while (i < len && o + 8 < cap) {
-		const unsigned char *p = (const unsigned char *)s + i;
-		if (chars == max) {
-			memcpy(out + o, "...", 3);
-			o += 3;
-			break;
-		}
-		size_t n = utf8_seq_len(p, len - i);
-		if (n == 1 && *p >= 0x20 && *p != 0x7f && *p != '\'' && *p != '\\') {
-			out[o++] = (char)*p;
-		} else if (n == 1 && (*p == '\'' || *p == '\\')) {
-			out[o++] = '\\';
-			out[o++] = (char)*p;
-		} else if (n > 1) {
-			memcpy(out + o, p, n);
-			o += n;
-		} else {
-			n = 1;
-			out[o++] = '\\';
-			out[o++] = 'x';
-			out[o++] = hex[*p >> 4];
-			out[o++] = hex[*p & 15];
-		}
-		i += n;
-		chars++;
-	}
-	out[o] = '\0';
-	return out;
-}
-
 char *config_norm_path(struct arena *a, const char *path, const char **why)
 {
 	size_t len = strlen(path);
@@ -141,44 +76,6 @@ char *config_norm_path(struct arena *a, const char *path, const char **why)
 	}
 	out[o] = '\0';
 	return out;
-}
-
-/* ---- JSON paths and kinds ---------------------------------------------------- */
-
-static bool is_ident(const char *s)
-{
-	if (!*s || (*s >= '0' && *s <= '9'))
-		return false;
-	for (; *s; s++)
-		if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
-		      (*s >= '0' && *s <= '9') || *s == '_'))
-			return false;
-	return true;
-}
-
-/* parent.key, or parent["key"] when key is not an identifier. */
-static char *path_key(struct arena *a, const char *parent, const char *key)
-{
-	if (is_ident(key))
-		return arena_printf(a, "%s.%s", parent, key);
-	return arena_printf(a, "%s[\"%s\"]", parent, text_show(a, key, strlen(key), SHOW_MAX));
-}
-
-static char *path_index(struct arena *a, const char *parent, size_t i)
-{
-	return arena_printf(a, "%s[%zu]", parent, i);
-}
-
-/* "a string", "an array", ... for "expected X, found Y". */
-static const char *json_kind(const cJSON *v)
-{
-	if (cJSON_IsString(v)) return "a string";
-	if (cJSON_IsNumber(v)) return "a number";
-	if (cJSON_IsBool(v)) return "a boolean";
-	if (cJSON_IsNull(v)) return "null";
-	if (cJSON_IsArray(v)) return "an array";
-	if (cJSON_IsObject(v)) return "an object";
-	return "an invalid value";
 }
 
 /* ---- the loader ----------------------------------------------------------------- */
@@ -247,7 +144,7 @@ static void get_path_list(struct cfg_ctx *x, const cJSON *v, const char *path,
 	const cJSON *e;
 	size_t i = 0;
 	cJSON_ArrayForEach(e, v) {
-		char *p = get_path(x, e, path_index(a, path, i), true);
+		char *p = get_path(x, e, json_path_index(a, path, i), true);
 		if (p)
 			list[k++] = p;
 		i++;
@@ -288,7 +185,7 @@ static void get_environments(struct cfg_ctx *x, const cJSON *v, const char *path
 	const cJSON *e;
 	size_t i = 0;
 	cJSON_ArrayForEach(e, v) {
-		char *p = path_index(a, path, i++);
+		char *p = json_path_index(a, path, i++);
 		if (!cJSON_IsString(e)) {
 			bad(x, E_CONFIG_VALUE, p, "expected a string, found %s", json_kind(e));
 			continue;
@@ -360,15 +257,6 @@ static void unknown_key(struct cfg_ctx *x, const char *key, const char *path,
 	}
 }
 
-/* Index of key in known[], or -1. */
-static int key_index(const char *key, const char *const *known, size_t nknown)
-{
-	for (size_t i = 0; i < nknown; i++)
-		if (!strcmp(key, known[i]))
-			return (int)i;
-	return -1;
-}
-
 static void get_gates(struct cfg_ctx *x, const cJSON *v, const char *path)
 {
 	struct arena *a = &x->c->arena;
@@ -380,8 +268,8 @@ static void get_gates(struct cfg_ctx *x, const cJSON *v, const char *path)
 	const cJSON *e;
 	cJSON_ArrayForEach(e, v) {
 		const char *key = e->string ? e->string : "";
-		char *p = path_key(a, path, key);
-		int k = key_index(key, gate_keys, NGATES);
+		char *p = json_path_key(a, path, key);
+		int k = json_key_index(key, gate_keys, NGATES);
 		if (k < 0) {
 			unknown_key(x, key, p, gate_keys, NGATES);
 			continue;
@@ -595,7 +483,7 @@ static void json_syntax_error(struct cfg_ctx *x, struct src_file *f, size_t at, 
 	if (at >= f->len) {
 		snprintf(what, sizeof what, "end of file");
 	} else {
-		size_t n = utf8_seq_len((const unsigned char *)f->text + at, f->len - at);
+		size_t n = utf8_len(f->text + at, f->len - at);
 		sp.end = (uint32_t)(at + (n ? n : 1));
 		unsigned char ch = (unsigned char)f->text[at];
 		if (ch >= 0x20 && ch < 0x7f)
@@ -676,8 +564,8 @@ size_t project_load_config(struct compilation *c, struct source_tree *t)
 	const cJSON *e;
 	cJSON_ArrayForEach(e, root) {
 		const char *key = e->string ? e->string : "";
-		char *p = path_key(a, "$", key);
-		int k = key_index(key, top_keys, NTOP);
+		char *p = json_path_key(a, "$", key);
+		int k = json_key_index(key, top_keys, NTOP);
 		if (k < 0) {
 			unknown_key(&x, key, p, top_keys, NTOP);
 			continue;

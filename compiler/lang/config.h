@@ -26,13 +26,4 @@ void project_config_defaults(struct project_config *cfg, struct arena *a);
  */
 char *config_norm_path(struct arena *a, const char *path, const char **why);
 
-/* `s` (len bytes) made safe to print inside 'quotes': control bytes and
- * invalid UTF-8 as \xNN, quote and backslash escaped, cut after `max`
- * characters with "...". */
-char *text_show(struct arena *a, const char *s, size_t len, size_t max);
-
-/* Length of the valid UTF-8 sequence at s (n bytes available), 0 when
- * the bytes there are not valid UTF-8 (overlong, surrogate, > U+10FFFF). */
-size_t utf8_seq_len(const unsigned char *s, size_t n);
-
 #endif

@@ -2,6 +2,7 @@
  * value.c: compile-time values: order, canonical sets, printing (value.h).
  */
 #include "cvalue.h"
+#include "json.h"
 
 #include <arpa/inet.h>
 #include <inttypes.h>
@@ -250,56 +251,38 @@ void value_format_duration(int64_t ms, char *buf, size_t size)
 
 /* ---- printing ------------------------------------------------------------- */
 
-struct sbuf {
-	struct arena *a;
-	char *p;
-	size_t n, cap;
-};
-
-static void sb_put(struct sbuf *b, const char *s, size_t len)
+void value_put_quoted(struct buf *b, const char *s, size_t len, enum value_syntax syn)
 {
-	if (b->n + len + 1 > b->cap) {
-		size_t cap = b->cap ? b->cap : 64;
-		while (cap < b->n + len + 1)
-			cap *= 2;
-		b->p = arena_grow(b->a, b->p, b->n, cap, 1);
-		b->cap = cap;
+	static const char hex[] = "0123456789ABCDEF";
+	if (syn == VALUE_JSON) {
+		json_put_str(b, s, len);
+		return;
 	}
-	memcpy(b->p + b->n, s, len);
-	b->n += len;
-	b->p[b->n] = '\0';
-}
-
-static void sb_str(struct sbuf *b, const char *s)
-{
-	sb_put(b, s, strlen(s));
-}
-
-static void sb_quoted(struct sbuf *b, const char *s, size_t len, enum value_syntax syn)
-{
-	sb_put(b, "\"", 1);
+	buf_putc(b, '"');
+	size_t run = 0;
 	for (size_t i = 0; i < len; i++) {
 		unsigned char c = (unsigned char)s[i];
-		char esc[16];
+		if (c >= 0x20 && c != 0x7f && c != '"' && c != '\\')
+			continue;
+		buf_put(b, s + run, i - run);
+		run = i + 1;
 		if (c == '"' || c == '\\') {
-			esc[0] = '\\';
-			esc[1] = (char)c;
-			sb_put(b, esc, 2);
+			char e[2] = { '\\', (char)c };
+			buf_put(b, e, 2);
 		} else if (c == '\n') {
-			sb_str(b, "\\n");
+			buf_puts(b, "\\n");
 		} else if (c == '\t') {
-			sb_str(b, "\\t");
-		} else if (c < 0x20 || c == 0x7f) {
-			snprintf(esc, sizeof esc, syn == VALUE_JSON ? "\\u%04x" : "\\u{%x}", c);
-			sb_str(b, esc);
+			buf_puts(b, "\\t");
 		} else {
-			sb_put(b, (const char *)&s[i], 1);
+			char e[6] = { '\\', 'u', '{', hex[c >> 4], hex[c & 15], '}' };
+			buf_put(b, e, 6);
 		}
 	}
-	sb_put(b, "\"", 1);
+	buf_put(b, s + run, len - run);
+	buf_putc(b, '"');
 }
 
-static void sb_ip(struct sbuf *b, const struct value_ip *ip)
+static void sb_ip(struct buf *b, const struct value_ip *ip)
 {
 	char text[INET6_ADDRSTRLEN + 8];
 	if (!inet_ntop(ip->family == 6 ? AF_INET6 : AF_INET, ip->addr, text, sizeof text))
@@ -308,74 +291,74 @@ static void sb_ip(struct sbuf *b, const struct value_ip *ip)
 		size_t n = strlen(text);
 		snprintf(text + n, sizeof text - n, "/%u", ip->prefix);
 	}
-	sb_str(b, text);
+	buf_puts(b, text);
 }
 
-static void print_value(struct sbuf *b, const struct value *v, enum value_syntax syn)
+static void print_value(struct buf *b, const struct value *v, enum value_syntax syn)
 {
 	char buf[64];
 	switch (v->kind) {
 	case VAL_BOOL:
-		sb_str(b, v->u.b ? "true" : "false");
+		buf_puts(b, v->u.b ? "true" : "false");
 		return;
 	case VAL_INT:
 		snprintf(buf, sizeof buf, "%" PRId64, v->u.i);
-		sb_str(b, buf);
+		buf_puts(b, buf);
 		return;
 	case VAL_STRING:
-		sb_quoted(b, v->u.str.s, v->u.str.len, syn);
+		value_put_quoted(b, v->u.str.s, v->u.str.len, syn);
 		return;
 	case VAL_TIMESTAMP:
 		value_format_time(v->u.i, buf, sizeof buf);
-		sb_str(b, syn == VALUE_JSON ? "\"" : "time(\"");
-		sb_str(b, buf);
-		sb_str(b, syn == VALUE_JSON ? "\"" : "\")");
+		buf_puts(b, syn == VALUE_JSON ? "\"" : "time(\"");
+		buf_puts(b, buf);
+		buf_puts(b, syn == VALUE_JSON ? "\"" : "\")");
 		return;
 	case VAL_DURATION:
 		value_format_duration(v->u.i, buf, sizeof buf);
 		if (syn == VALUE_JSON)
-			sb_str(b, "\"");
-		sb_str(b, buf);
+			buf_puts(b, "\"");
+		buf_puts(b, buf);
 		if (syn == VALUE_JSON)
-			sb_str(b, "\"");
+			buf_puts(b, "\"");
 		return;
 	case VAL_IP:
-		sb_str(b, syn == VALUE_JSON ? "\"" : "ip(\"");
+		buf_puts(b, syn == VALUE_JSON ? "\"" : "ip(\"");
 		sb_ip(b, &v->u.ip);
-		sb_str(b, syn == VALUE_JSON ? "\"" : "\")");
+		buf_puts(b, syn == VALUE_JSON ? "\"" : "\")");
 		return;
 	case VAL_SET:
-		sb_str(b, "[");
+		buf_puts(b, "[");
 		for (size_t i = 0; i < v->u.set.n; i++) {
 			if (i)
-				sb_str(b, syn == VALUE_JSON ? "," : ", ");
+				buf_puts(b, syn == VALUE_JSON ? "," : ", ");
 			print_value(b, &v->u.set.items[i], syn);
 		}
-		sb_str(b, "]");
+		buf_puts(b, "]");
 		return;
 	case VAL_RECORD:
-		sb_str(b, "{");
+		buf_puts(b, "{");
 		for (size_t i = 0; i < v->u.rec.n; i++) {
 			if (i)
-				sb_str(b, syn == VALUE_JSON ? "," : ", ");
+				buf_puts(b, syn == VALUE_JSON ? "," : ", ");
 			if (syn == VALUE_JSON) {
 				const char *name = v->u.rec.fields[i].name;
-				sb_quoted(b, name, strlen(name), syn);
-				sb_str(b, ":");
+				value_put_quoted(b, name, strlen(name), syn);
+				buf_puts(b, ":");
 			} else {
-				sb_str(b, v->u.rec.fields[i].name);
-				sb_str(b, ": ");
+				buf_puts(b, v->u.rec.fields[i].name);
+				buf_puts(b, ": ");
 			}
 			print_value(b, &v->u.rec.fields[i].value, syn);
 		}
-		sb_str(b, "}");
+		buf_puts(b, "}");
 		return;
 	}
 }
 
 char *value_str(struct arena *a, const struct value *v, enum value_syntax syntax)
 {
-	struct sbuf b = { a, NULL, 0, 0 };
+	struct buf b = BUF_ARENA(a);
 	print_value(&b, v, syntax);
 	if (!b.p)
 		return arena_strdup(a, "");

@@ -19,6 +19,7 @@
 #include <stdint.h>
 
 #include "arena.h"
+#include "buf.h"
 
 enum value_kind {
 	VAL_BOOL,
@@ -104,6 +105,12 @@ enum value_syntax {
 	VALUE_AUTHZ,    /* policy syntax: "s", 42, 1h, time("..."), ip("..."), [..], {k: v} */
 	VALUE_JSON,     /* request JSON (CLI.md): times, durations, ips as strings */
 };
+
+/* s[0..len) as a string in `syntax`: for VALUE_AUTHZ a policy string
+ * literal (authzc-policy(5)) with '"', '\\', newline and tab as \" \\ \n
+ * \t and other control bytes as \u{XX} (the form authzc-fmt(1) writes),
+ * for VALUE_JSON a JSON string (json_put_str). */
+void value_put_quoted(struct buf *b, const char *s, size_t len, enum value_syntax syntax);
 
 /* The canonical text of v (one line, arena-allocated).  Equal values print
  * the same; JSON output escapes strings as JSON does. */

@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "utf8.h"
+
 static const struct {
 	const char *code;
 	enum diag_severity severity;
@@ -198,9 +200,9 @@ static void render_snippet(FILE *out, struct src_file *f, struct span span, bool
 		from = caret_byte - max / 2;
 	size_t to = len - from > max ? from + max : len;
 	/* Keep the cut on a UTF-8 boundary. */
-	while (from < len && ((unsigned char)text[from] & 0xC0) == 0x80)
+	while (from < len && utf8_is_cont((unsigned char)text[from]))
 		from++;
-	while (to < len && ((unsigned char)text[to] & 0xC0) == 0x80)
+	while (to < len && utf8_is_cont((unsigned char)text[to]))
 		to++;
 
 	char gutter[16];
@@ -225,11 +227,11 @@ static void render_snippet(FILE *out, struct src_file *f, struct span span, bool
 	fprintf(out, "%s%*s |%s ", color ? C_BLUE : "", gw, "", color ? C_RESET : "");
 	if (from)
 		fputs("   ", out);
-	for (size_t i = from; i < caret_byte && i < to; i++) {
-		unsigned char c = (unsigned char)text[i];
-		if ((c & 0xC0) == 0x80)
-			continue;
-		fputc(c == '\t' ? '\t' : ' ', out);
+	/* One blank per character (utf8_count), as columns are counted. */
+	for (size_t i = from; i < caret_byte && i < to;) {
+		size_t k = utf8_len(text + i, to - i);
+		fputc(text[i] == '\t' ? '\t' : ' ', out);
+		i += k ? k : 1;
 	}
 	if (color)
 		fputs(C_RED, out);

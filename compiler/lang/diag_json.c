@@ -8,32 +8,17 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "buf.h"
+#include "hash.h"
 #include "version.h"
-#include "config.h"
 
 /* A cJSON string of `s` with invalid UTF-8 replaced by U+FFFD. */
 static cJSON *utf8_string(const char *s)
 {
-	size_t len = strlen(s);
-	char *buf = malloc(len * 3 + 1);
-	if (!buf)
-		return NULL;
-	size_t o = 0;
-	for (size_t i = 0; i < len;) {
-		size_t n = utf8_seq_len((const unsigned char *)s + i, len - i);
-		if (n) {
-			memcpy(buf + o, s + i, n);
-			o += n;
-			i += n;
-		} else {
-			memcpy(buf + o, "\xEF\xBF\xBD", 3);
-			o += 3;
-			i++;
-		}
-	}
-	buf[o] = '\0';
-	cJSON *item = cJSON_CreateString(buf);
-	free(buf);
+	struct buf b = BUF_INIT;
+	buf_put_utf8(&b, s, strlen(s));
+	cJSON *item = b.oom ? NULL : cJSON_CreateString(buf_cstr(&b));
+	buf_release(&b);
 	return item;
 }
 
@@ -162,15 +147,10 @@ static char *uri_encode(const char *path)
 	return out;
 }
 
-/* 64-bit FNV-1a over `s` and a 0 separator. */
-static uint64_t fnv1a(uint64_t h, const char *s)
+/* Hash the C string `s` and its NUL (a separator) on from `h`. */
+static uint64_t hash_field(uint64_t h, const char *s)
 {
-	for (; *s; s++) {
-		h ^= (unsigned char)*s;
-		h *= 0x100000001b3ULL;
-	}
-	h *= 0x100000001b3ULL;  /* the separator */
-	return h;
+	return fnv1a(h, s, strlen(s) + 1);
 }
 
 /*
@@ -264,24 +244,18 @@ static cJSON *sarif_result(const struct srcset *src, const struct diag_list *l, 
 	add_num(r, "ruleIndex", d->code < DIAG__COUNT ? (double)d->code : 0);
 	add_str(r, "level", sarif_level(d->severity));
 
-	size_t mlen = strlen(d->message) + (d->json_path ? strlen(d->json_path) + 8 : 0) +
-		      (d->help ? strlen(d->help) + 8 : 0) + 1;
+	struct buf text = BUF_INIT;
+	buf_puts(&text, d->message);
+	if (d->json_path)
+		buf_printf(&text, " (at %s)", d->json_path);
 	for (size_t k = 0; k < d->nnotes; k++)
-		mlen += strlen(d->notes[k].message) + 8;
-	char *text = malloc(mlen);
-	if (text) {
-		size_t o = (size_t)snprintf(text, mlen, "%s", d->message);
-		if (d->json_path)
-			o += (size_t)snprintf(text + o, mlen - o, " (at %s)", d->json_path);
-		for (size_t k = 0; k < d->nnotes; k++)
-			o += (size_t)snprintf(text + o, mlen - o, "\nnote: %s", d->notes[k].message);
-		if (d->help)
-			snprintf(text + o, mlen - o, "\nhelp: %s", d->help);
-		cJSON *msg = cJSON_AddObjectToObject(r, "message");
-		if (msg)
-			add_str(msg, "text", text);
-		free(text);
-	}
+		buf_printf(&text, "\nnote: %s", d->notes[k].message);
+	if (d->help)
+		buf_printf(&text, "\nhelp: %s", d->help);
+	cJSON *msg = text.oom ? NULL : cJSON_AddObjectToObject(r, "message");
+	if (msg)
+		add_str(msg, "text", buf_cstr(&text));
+	buf_release(&text);
 
 	cJSON *locs = cJSON_AddArrayToObject(r, "locations");
 	if (locs && file)
@@ -329,8 +303,8 @@ int diag_render_sarif(FILE *out, const struct srcset *src, const struct diag_lis
 		const struct diag *d = l->items[i];
 		struct src_file *f = srcset_file(src, d->span.file);
 		const char *file = f ? f->name : fallback_uri;
-		uint64_t h = fnv1a(fnv1a(fnv1a(0xcbf29ce484222325ULL, diag_code_str(d->code)),
-					 file ? file : ""), d->message);
+		uint64_t h = hash_field(hash_field(hash_field(FNV1A_INIT, diag_code_str(d->code)),
+						   file ? file : ""), d->message);
 		char fp[40];
 		snprintf(fp, sizeof fp, "%016llx:%u", (unsigned long long)h, fp_count(&t, h));
 		cJSON *r = sarif_result(src, l, i, fallback_uri, fp);

@@ -17,52 +17,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* ---- growable text in the arena ----------------------------------------- */
-
-struct sb {
-	struct arena *a;
-	char *s;
-	size_t len, cap;
-};
-
-static void sb_putn(struct sb *b, const char *s, size_t n)
-{
-	if (b->len + n + 1 > b->cap) {
-		size_t cap = b->cap ? b->cap : 64;
-		while (b->len + n + 1 > cap)
-			cap *= 2;
-		b->s = arena_grow(b->a, b->s, b->len, cap, 1);
-		b->cap = cap;
-	}
-	memcpy(b->s + b->len, s, n);
-	b->len += n;
-	b->s[b->len] = 0;
-}
-
-static void sb_puts(struct sb *b, const char *s)
-{
-	sb_putn(b, s, strlen(s));
-}
-
-static void sb_putc(struct sb *b, char c)
-{
-	sb_putn(b, &c, 1);
-}
-
-static void sb_spaces(struct sb *b, int n)
-{
-	for (int i = 0; i < n; i++)
-		sb_putc(b, ' ');
-}
-
-/* Columns taken by UTF-8 text (one per character). */
-static size_t text_width(const char *s, size_t n)
-{
-	size_t w = 0;
-	for (size_t i = 0; i < n; i++)
-		w += ((unsigned char)s[i] & 0xC0) != 0x80;
-	return w;
-}
+#include "buf.h"
+#include "cvalue.h"
+#include "utf8.h"
 
 /* ---- the printer ---------------------------------------------------------- */
 
@@ -70,12 +27,12 @@ struct printer {
 	struct arena *a;
 	const struct src_file *sf;
 	const struct ast_file *f;
-	struct sb out;          /* finished text before `last` */
-	struct sb last;         /* the last finished line, without newline */
+	struct buf out;         /* finished text before `last` */
+	struct buf last;        /* the last finished line, without newline */
 	bool has_last;
 	bool last_open;         /* last does not end in a // comment */
 	bool blank_pending;     /* an empty line goes before the next line */
-	struct sb cur;          /* the line being built, without indentation */
+	struct buf cur;         /* the line being built, without indentation */
 	bool cur_open;
 	int cur_indent;         /* its indentation */
 	int cur_block;          /* indentation of comments hoisted above it */
@@ -89,7 +46,7 @@ static char *comment_text(struct arena *a, const struct src_file *sf, const stru
 {
 	const char *s = sf->text + c->span.start;
 	size_t n = c->span.end - c->span.start;
-	struct sb b = { .a = a };
+	struct buf b = BUF_ARENA(a);
 	size_t i = 0;
 	while (i < n) {
 		size_t j = i;
@@ -98,14 +55,14 @@ static char *comment_text(struct arena *a, const struct src_file *sf, const stru
 		size_t k = j;
 		while (k > i && (s[k - 1] == ' ' || s[k - 1] == '\t' || s[k - 1] == '\r'))
 			k--;
-		sb_putn(&b, s + i, k - i);
+		buf_put(&b, s + i, k - i);
 		if (j < n)
-			sb_putc(&b, '\n');
+			buf_putc(&b, '\n');
 		i = j + 1;
 	}
-	if (!b.s)
-		sb_putn(&b, "", 0);
-	return b.s;
+	if (!b.p)
+		buf_put(&b, "", 0);
+	return b.p;
 }
 
 static bool is_line_comment(const char *text)
@@ -118,15 +75,15 @@ static bool is_line_comment(const char *text)
 static void push_line(struct printer *p, int indent, const char *text, size_t n, bool open)
 {
 	if (p->has_last) {
-		sb_putn(&p->out, p->last.s, p->last.len);
-		sb_putc(&p->out, '\n');
+		buf_put(&p->out, p->last.p, p->last.n);
+		buf_putc(&p->out, '\n');
 		if (p->blank_pending)
-			sb_putc(&p->out, '\n');
+			buf_putc(&p->out, '\n');
 	}
 	p->blank_pending = false;
-	p->last.len = 0;
-	sb_spaces(&p->last, indent);
-	sb_putn(&p->last, text, n);
+	buf_reset(&p->last);
+	buf_fill(&p->last, ' ', (size_t)indent);
+	buf_put(&p->last, text, n);
 	p->has_last = true;
 	p->last_open = open;
 }
@@ -134,8 +91,7 @@ static void push_line(struct printer *p, int indent, const char *text, size_t n,
 static void begin_at(struct printer *p, int indent)
 {
 	p->cur_open = true;
-	p->cur.len = 0;
-	sb_putn(&p->cur, "", 0);
+	buf_reset(&p->cur);
 	p->cur_indent = indent;
 	p->cur_block = p->indent;
 	p->pre.n = p->post.n = 0;
@@ -161,11 +117,11 @@ static void end_line(struct printer *p)
 	bool open = true;
 	for (; i < p->post.n && open; i++) {
 		char *t = comment_text(p->a, p->sf, p->post.items[i]);
-		sb_putc(&p->cur, ' ');
-		sb_puts(&p->cur, t);
+		buf_putc(&p->cur, ' ');
+		buf_puts(&p->cur, t);
 		open = !is_line_comment(t);
 	}
-	push_line(p, p->cur_indent, p->cur.s, p->cur.len, open);
+	push_line(p, p->cur_indent, p->cur.p, p->cur.n, open);
 	for (; i < p->post.n; i++) {
 		char *t = comment_text(p->a, p->sf, p->post.items[i]);
 		push_line(p, p->cur_block, t, strlen(t), !is_line_comment(t));
@@ -177,13 +133,13 @@ static void end_line(struct printer *p)
 /* Put one comment where it belongs given the line being built. */
 static void place(struct printer *p, const struct ast_comment *c)
 {
-	bool cur_has_text = p->cur_open && p->cur.len > 0;
+	bool cur_has_text = p->cur_open && p->cur.n > 0;
 	char *t = comment_text(p->a, p->sf, c);
 	if (!c->own_line && cur_has_text) {
 		ptrvec_push(p->a, &p->post, (void *)c);
 	} else if (!c->own_line && p->has_last && p->last_open) {
-		sb_putc(&p->last, ' ');
-		sb_puts(&p->last, t);
+		buf_putc(&p->last, ' ');
+		buf_puts(&p->last, t);
 		p->last_open = !is_line_comment(t);
 	} else if (cur_has_text) {
 		ptrvec_push(p->a, &p->pre, (void *)c);
@@ -227,28 +183,10 @@ static bool comment_inside(const struct printer *p, struct span s)
 
 /* ---- expressions ---------------------------------------------------------- */
 
-static void put_string(struct sb *b, const char *s, size_t n)
+/* A string literal as authzc-fmt(1) documents it. */
+static void put_string(struct buf *b, const char *s, size_t n)
 {
-	static const char hex[] = "0123456789ABCDEF";
-	sb_putc(b, '"');
-	for (size_t i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)s[i];
-		if (c == '"')
-			sb_puts(b, "\\\"");
-		else if (c == '\\')
-			sb_puts(b, "\\\\");
-		else if (c == '\n')
-			sb_puts(b, "\\n");
-		else if (c == '\t')
-			sb_puts(b, "\\t");
-		else if (c < 0x20 || c == 0x7f) {
-			char e[8] = { '\\', 'u', '{', hex[c >> 4], hex[c & 15], '}', 0 };
-			sb_puts(b, e);
-		} else {
-			sb_putc(b, (char)c);
-		}
-	}
-	sb_putc(b, '"');
+	value_put_quoted(b, s, n, VALUE_AUTHZ);
 }
 
 /* Binding strength of an expression's outermost operator (LANGUAGE.md
@@ -277,7 +215,7 @@ static int prec(const struct ast_expr *e)
  * placed as the text grows (NULL when only measuring). */
 struct emit {
 	struct printer *p;
-	struct sb *b;
+	struct buf *b;
 };
 
 static void expr(struct emit *x, const struct ast_expr *e, int min);
@@ -286,7 +224,7 @@ static void expr_list(struct emit *x, struct ast_expr *const *items, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
 		if (i)
-			sb_puts(x->b, ", ");
+			buf_puts(x->b, ", ");
 		expr(x, items[i], 0);
 	}
 }
@@ -298,105 +236,105 @@ static void expr(struct emit *x, const struct ast_expr *e, int min)
 		flush_before(x->p, e->span.start);
 	int pr = prec(e);
 	if (pr < min)
-		sb_putc(x->b, '(');
+		buf_putc(x->b, '(');
 	switch (e->kind) {
 	case EX_BOOL:
-		sb_puts(x->b, e->u.b ? "true" : "false");
+		buf_puts(x->b, e->u.b ? "true" : "false");
 		break;
 	case EX_INT:
 	case EX_DURATION:
-		sb_puts(x->b, e->u.num.text ? e->u.num.text : "0");
+		buf_puts(x->b, e->u.num.text ? e->u.num.text : "0");
 		break;
 	case EX_STRING:
 		put_string(x->b, e->u.str.s, e->u.str.len);
 		break;
 	case EX_TIME:
 	case EX_IP:
-		sb_puts(x->b, e->kind == EX_TIME ? "time(" : "ip(");
+		buf_puts(x->b, e->kind == EX_TIME ? "time(" : "ip(");
 		put_string(x->b, e->u.lit.text, e->u.lit.len);
-		sb_putc(x->b, ')');
+		buf_putc(x->b, ')');
 		break;
 	case EX_SET:
-		sb_putc(x->b, '[');
+		buf_putc(x->b, '[');
 		expr_list(x, e->u.list.items, e->u.list.n);
-		sb_putc(x->b, ']');
+		buf_putc(x->b, ']');
 		break;
 	case EX_RECORD:
 		if (!e->u.rec.n) {
-			sb_puts(x->b, "{}");
+			buf_puts(x->b, "{}");
 			break;
 		}
-		sb_puts(x->b, "{ ");
+		buf_puts(x->b, "{ ");
 		for (size_t i = 0; i < e->u.rec.n; i++) {
 			if (i)
-				sb_puts(x->b, ", ");
+				buf_puts(x->b, ", ");
 			if (x->p)
 				flush_before(x->p, e->u.rec.fields[i].name_span.start);
-			sb_puts(x->b, e->u.rec.fields[i].name);
-			sb_puts(x->b, ": ");
+			buf_puts(x->b, e->u.rec.fields[i].name);
+			buf_puts(x->b, ": ");
 			expr(x, e->u.rec.fields[i].value, 0);
 		}
-		sb_puts(x->b, " }");
+		buf_puts(x->b, " }");
 		break;
 	case EX_VAR:
-		sb_puts(x->b, ast_var_str(e->u.var));
+		buf_puts(x->b, ast_var_str(e->u.var));
 		break;
 	case EX_NAME:
-		sb_puts(x->b, e->u.name.name);
+		buf_puts(x->b, e->u.name.name);
 		break;
 	case EX_ATTR:
 		expr(x, e->u.attr.base, 8);
-		sb_putc(x->b, '.');
-		sb_puts(x->b, e->u.attr.name);
+		buf_putc(x->b, '.');
+		buf_puts(x->b, e->u.attr.name);
 		break;
 	case EX_HAS:
 		expr(x, e->u.attr.base, 5);
-		sb_puts(x->b, " has ");
-		sb_puts(x->b, e->u.attr.name);
+		buf_puts(x->b, " has ");
+		buf_puts(x->b, e->u.attr.name);
 		break;
 	case EX_CALL:
 		expr(x, e->u.call.base, 8);
-		sb_putc(x->b, '.');
-		sb_puts(x->b, e->u.call.name);
-		sb_putc(x->b, '(');
+		buf_putc(x->b, '.');
+		buf_puts(x->b, e->u.call.name);
+		buf_putc(x->b, '(');
 		expr_list(x, e->u.call.args, e->u.call.nargs);
-		sb_putc(x->b, ')');
+		buf_putc(x->b, ')');
 		break;
 	case EX_LIKE:
 		expr(x, e->u.bin.lhs, 5);
-		sb_puts(x->b, " like ");
+		buf_puts(x->b, " like ");
 		expr(x, e->u.bin.rhs, 5);
 		break;
 	case EX_NOT:
-		sb_puts(x->b, "not ");
+		buf_puts(x->b, "not ");
 		expr(x, e->u.un.operand, 3);
 		break;
 	case EX_NEG:
-		sb_puts(x->b, e->u.un.operand->kind == EX_NEG ? "- " : "-");
+		buf_puts(x->b, e->u.un.operand->kind == EX_NEG ? "- " : "-");
 		expr(x, e->u.un.operand, 7);
 		break;
 	case EX_BINARY: {
 		/* or and + - * associate to the left; comparisons not at all. */
 		bool left = pr != 4;
 		expr(x, e->u.bin.lhs, left ? pr : pr + 1);
-		sb_putc(x->b, ' ');
-		sb_puts(x->b, ast_binop_str(e->u.bin.op));
-		sb_putc(x->b, ' ');
+		buf_putc(x->b, ' ');
+		buf_puts(x->b, ast_binop_str(e->u.bin.op));
+		buf_putc(x->b, ' ');
 		expr(x, e->u.bin.rhs, pr + 1);
 		break;
 	}
 	}
 	if (pr < min)
-		sb_putc(x->b, ')');
+		buf_putc(x->b, ')');
 }
 
 /* Width of e printed on one line. */
 static size_t flat_width(struct arena *a, const struct ast_expr *e, int min)
 {
-	struct sb b = { .a = a };
+	struct buf b = BUF_ARENA(a);
 	struct emit x = { NULL, &b };
 	expr(&x, e, min);
-	return text_width(b.s, b.len);
+	return utf8_count(b.p, b.n);
 }
 
 /* Print e onto the current line, placing comments. */
@@ -408,7 +346,7 @@ static void put_expr(struct printer *p, const struct ast_expr *e, int min)
 
 static size_t cur_col(const struct printer *p)
 {
-	return (size_t)p->cur_indent + text_width(p->cur.s, p->cur.len);
+	return (size_t)p->cur_indent + utf8_count(p->cur.p, p->cur.n);
 }
 
 /*
@@ -426,7 +364,7 @@ static void put_value(struct printer *p, const struct ast_expr *e, size_t tail)
 		return;
 	}
 	flush_before(p, e->span.start);
-	sb_putc(&p->cur, is_set ? '[' : '{');
+	buf_putc(&p->cur, is_set ? '[' : '{');
 	end_line(p);
 	p->indent += 2;
 	size_t n = is_set ? e->u.list.n : e->u.rec.n;
@@ -440,17 +378,17 @@ static void put_value(struct printer *p, const struct ast_expr *e, size_t tail)
 			const struct ast_field *fl = &e->u.rec.fields[i];
 			flush_before(p, fl->name_span.start);
 			begin(p);
-			sb_puts(&p->cur, fl->name);
-			sb_puts(&p->cur, ": ");
+			buf_puts(&p->cur, fl->name);
+			buf_puts(&p->cur, ": ");
 			put_value(p, fl->value, 1);
 		}
-		sb_putc(&p->cur, ',');
+		buf_putc(&p->cur, ',');
 		end_line(p);
 	}
 	flush_before(p, e->span.end ? e->span.end - 1 : 0);
 	p->indent -= 2;
 	begin(p);
-	sb_putc(&p->cur, is_set ? ']' : '}');
+	buf_putc(&p->cur, is_set ? ']' : '}');
 }
 
 /* ---- bodies whose parts the layout puts in order ------------------------- */
@@ -525,25 +463,25 @@ static void share_comments(struct printer *p, struct body *b, size_t lo, size_t 
 	*tail_lo = k;
 }
 
-static void put_names(struct sb *b, const struct ast_name *v, size_t n, const char *sep,
+static void put_names(struct buf *b, const struct ast_name *v, size_t n, const char *sep,
 		      bool quoted)
 {
 	for (size_t i = 0; i < n; i++) {
 		if (i)
-			sb_puts(b, sep);
+			buf_puts(b, sep);
 		if (quoted)
 			put_string(b, v[i].name, v[i].len);
 		else
-			sb_putn(b, v[i].name, v[i].len);
+			buf_put(b, v[i].name, v[i].len);
 	}
 }
 
-static void put_path(struct sb *b, const struct ast_path *path)
+static void put_path(struct buf *b, const struct ast_path *path)
 {
-	sb_puts(b, ast_var_str(path->root));
+	buf_puts(b, ast_var_str(path->root));
 	for (size_t i = 0; i < path->nsegs; i++) {
-		sb_putc(b, '.');
-		sb_puts(b, path->segs[i]);
+		buf_putc(b, '.');
+		buf_puts(b, path->segs[i]);
 	}
 }
 
@@ -557,8 +495,8 @@ static void put_path(struct sb *b, const struct ast_path *path)
 static void put_clause(struct printer *p, const struct ast_clause *cl)
 {
 	const char *kw = cl->is_unless ? "unless" : "when";
-	sb_puts(&p->cur, kw);
-	sb_putc(&p->cur, ' ');
+	buf_puts(&p->cur, kw);
+	buf_putc(&p->cur, ' ');
 	size_t nops = 1;
 	for (const struct ast_expr *e = cl->expr; e->kind == EX_BINARY && e->u.bin.op == BIN_AND;
 	     e = e->u.bin.lhs)
@@ -588,20 +526,20 @@ static void put_clause(struct printer *p, const struct ast_clause *cl)
 		end_line(p);
 		flush_before(p, ands[i]->u.bin.op_span.start);
 		begin_at(p, cont);
-		sb_puts(&p->cur, "and ");
+		buf_puts(&p->cur, "and ");
 		put_expr(p, ands[i]->u.bin.rhs, 3);
 	}
 }
 
 static void put_entity(struct printer *p, const char *kw, const struct ast_entity *en)
 {
-	sb_puts(&p->cur, kw);
-	sb_putc(&p->cur, ' ');
-	sb_putn(&p->cur, en->type.name, en->type.len);
-	sb_putc(&p->cur, ' ');
+	buf_puts(&p->cur, kw);
+	buf_putc(&p->cur, ' ');
+	buf_put(&p->cur, en->type.name, en->type.len);
+	buf_putc(&p->cur, ' ');
 	put_string(&p->cur, en->id.name, en->id.len);
 	if (en->attrs) {
-		sb_putc(&p->cur, ' ');
+		buf_putc(&p->cur, ' ');
 		put_value(p, en->attrs, 0);
 	}
 }
@@ -612,22 +550,22 @@ static void put_part(struct printer *p, struct body *b, const struct part *pt)
 	const struct ast_rule *r = b->rule;
 	const struct ast_request *q = b->req;
 	const struct ast_test *t = b->test;
-	struct sb *s = &p->cur;
+	struct buf *s = &p->cur;
 	switch (pt->kind) {
 	case K_PRINCIPAL:
 	case K_RESOURCE: {
 		const struct ast_type_scope *sc = pt->kind == K_PRINCIPAL ? &r->principal : &r->resource;
-		sb_puts(s, pt->kind == K_PRINCIPAL ? "principal is " : "resource is ");
+		buf_puts(s, pt->kind == K_PRINCIPAL ? "principal is " : "resource is ");
 		put_names(s, sc->types, sc->n, " | ", false);
 		break;
 	}
 	case K_ACTION:
 		if (r->action.is_in || r->action.n != 1) {
-			sb_puts(s, "action in [");
+			buf_puts(s, "action in [");
 			put_names(s, r->action.actions, r->action.n, ", ", true);
-			sb_putc(s, ']');
+			buf_putc(s, ']');
 		} else {
-			sb_puts(s, "action == ");
+			buf_puts(s, "action == ");
 			put_names(s, r->action.actions, 1, "", true);
 		}
 		break;
@@ -639,43 +577,43 @@ static void put_part(struct printer *p, struct body *b, const struct part *pt)
 		put_entity(p, "principal", &q->principal);
 		break;
 	case K_REQ_ACTION:
-		sb_puts(s, "action ");
+		buf_puts(s, "action ");
 		put_string(s, q->action.name, q->action.len);
 		break;
 	case K_REQ_RESOURCE:
 		put_entity(p, "resource", &q->resource);
 		break;
 	case K_REQ_CONTEXT:
-		sb_puts(s, "context ");
+		buf_puts(s, "context ");
 		put_value(p, q->context, 0);
 		break;
 	case K_REQ_AT:
 	case K_AT:
-		sb_puts(s, "at ");
+		buf_puts(s, "at ");
 		put_expr(p, pt->kind == K_AT ? t->at : q->at, 8);
 		break;
 	case K_GIVEN:
-		sb_puts(s, "given ");
-		sb_putn(s, t->given.name, t->given.len);
+		buf_puts(s, "given ");
+		buf_put(s, t->given.name, t->given.len);
 		break;
 	case K_WITH:
-		sb_puts(s, pt->idx == 0 || b->split_with ? "with " : ", ");
+		buf_puts(s, pt->idx == 0 || b->split_with ? "with " : ", ");
 		flush_before(p, t->withs[pt->idx].span.start);
 		put_path(s, &t->withs[pt->idx].path);
-		sb_puts(s, " = ");
+		buf_puts(s, " = ");
 		put_expr(p, t->withs[pt->idx].value, 0);
 		break;
 	case K_WITHOUT:
-		sb_puts(s, pt->idx == 0 ? "without " : ", ");
+		buf_puts(s, pt->idx == 0 ? "without " : ", ");
 		flush_before(p, t->withouts[pt->idx].span.start);
 		put_path(s, &t->withouts[pt->idx]);
 		break;
 	case K_EXPECT:
-		sb_puts(s, t->expect_allow ? "expect allow" : "expect deny");
+		buf_puts(s, t->expect_allow ? "expect allow" : "expect deny");
 		if (t->by == EXPECT_DEFAULT)
-			sb_puts(s, " by default");
+			buf_puts(s, " by default");
 		else if (t->by == EXPECT_RULES) {
-			sb_puts(s, " by ");
+			buf_puts(s, " by ");
 			put_names(s, t->by_rules, t->nby_rules, ", ", false);
 		}
 		break;
@@ -735,7 +673,7 @@ static void put_body(struct printer *p, struct body *b, uint32_t close)
 	p->cnext = hi;
 	p->chi = save_hi;
 	begin(p);
-	sb_putc(&p->cur, '}');
+	buf_putc(&p->cur, '}');
 	end_line(p);
 }
 
@@ -762,19 +700,19 @@ static void put_rule(struct printer *p, const struct ast_rule *r)
 		const struct ast_annotation *an = &r->annotations[i];
 		flush_before(p, an->span.start);
 		begin(p);
-		sb_putc(&p->cur, '@');
-		sb_puts(&p->cur, an->name);
-		sb_putc(&p->cur, '(');
+		buf_putc(&p->cur, '@');
+		buf_puts(&p->cur, an->name);
+		buf_putc(&p->cur, '(');
 		put_string(&p->cur, an->value, an->value_len);
-		sb_putc(&p->cur, ')');
+		buf_putc(&p->cur, ')');
 		flush_before(p, an->span.end);
 		end_line(p);
 	}
 	flush_before(p, r->effect_span.start);
 	begin(p);
-	sb_puts(&p->cur, r->effect == EFFECT_PERMIT ? "permit " : "forbid ");
-	sb_puts(&p->cur, r->name);
-	sb_puts(&p->cur, " {");
+	buf_puts(&p->cur, r->effect == EFFECT_PERMIT ? "permit " : "forbid ");
+	buf_puts(&p->cur, r->name);
+	buf_puts(&p->cur, " {");
 	flush_before(p, r->name_span.end);
 	struct body b = { .rule = r };
 	if (r->principal.present)
@@ -793,9 +731,9 @@ static void put_rule(struct printer *p, const struct ast_rule *r)
 static void put_request(struct printer *p, const struct ast_request *q)
 {
 	begin(p);
-	sb_puts(&p->cur, "request ");
-	sb_puts(&p->cur, q->name);
-	sb_puts(&p->cur, " {");
+	buf_puts(&p->cur, "request ");
+	buf_puts(&p->cur, q->name);
+	buf_puts(&p->cur, " {");
 	flush_before(p, q->name_span.end);
 	struct body b = { 0 };
 	add_request_parts(p, &b, q);
@@ -805,9 +743,9 @@ static void put_request(struct printer *p, const struct ast_request *q)
 static void put_test(struct printer *p, const struct ast_test *t)
 {
 	begin(p);
-	sb_puts(&p->cur, "test ");
+	buf_puts(&p->cur, "test ");
 	put_string(&p->cur, t->name, t->name_len);
-	sb_puts(&p->cur, " {");
+	buf_puts(&p->cur, " {");
 	flush_before(p, t->name_span.end);
 	struct body b = { .test = t };
 	if (t->inline_req)
@@ -817,9 +755,9 @@ static void put_test(struct printer *p, const struct ast_test *t)
 	size_t with_w = 0;
 	for (size_t i = 0; i < t->nwiths; i++) {
 		add_part(p, &b, K_WITH, i, t->withs[i].span);
-		struct sb path = { .a = p->a };
+		struct buf path = BUF_ARENA(p->a);
 		put_path(&path, &t->withs[i].path);
-		with_w += 2 + text_width(path.s, path.len) + 3 + flat_width(p->a, t->withs[i].value, 0);
+		with_w += 2 + utf8_count(path.p, path.n) + 3 + flat_width(p->a, t->withs[i].value, 0);
 	}
 	b.split_with = (size_t)p->indent + 2 + 3 + with_w > FMT_WIDTH;
 	for (size_t i = 0; i < t->nwithouts; i++)
@@ -834,11 +772,11 @@ static void put_test(struct printer *p, const struct ast_test *t)
 static void put_const(struct printer *p, const struct ast_const *c)
 {
 	begin(p);
-	sb_puts(&p->cur, "const ");
-	sb_puts(&p->cur, c->name);
-	sb_puts(&p->cur, " = ");
+	buf_puts(&p->cur, "const ");
+	buf_puts(&p->cur, c->name);
+	buf_puts(&p->cur, " = ");
 	put_value(p, c->value, 1);
-	sb_putc(&p->cur, ';');
+	buf_putc(&p->cur, ';');
 	end_line(p);
 }
 
@@ -931,15 +869,15 @@ char *fmt_file(struct arena *a, const struct srcset *src, const struct ast_file 
 	       size_t *len_out)
 {
 	struct printer p = { .a = a, .f = f, .sf = srcset_file(src, f->file) };
-	p.out.a = p.last.a = p.cur.a = a;
+	p.out = p.last = p.cur = (struct buf)BUF_ARENA(a);
 	p.chi = f->ncomments;
 	struct top t = { TOP_NONE, 0 };
 	if (f->package) {
 		top_item(&p, &t, f->package_span.start);
 		begin(&p);
-		sb_puts(&p.cur, "package ");
-		sb_puts(&p.cur, f->package);
-		sb_putc(&p.cur, ';');
+		buf_puts(&p.cur, "package ");
+		buf_puts(&p.cur, f->package);
+		buf_putc(&p.cur, ';');
 		end_line(&p);
 		t.prev = TOP_PACKAGE;
 		t.prev_end = f->package_span.end;
@@ -960,13 +898,13 @@ char *fmt_file(struct arena *a, const struct srcset *src, const struct ast_file 
 	top_comments(&p, &t, UINT32_MAX);
 	end_line(&p);
 	if (p.has_last) {
-		sb_putn(&p.out, p.last.s, p.last.len);
-		sb_putc(&p.out, '\n');
+		buf_put(&p.out, p.last.p, p.last.n);
+		buf_putc(&p.out, '\n');
 	}
-	if (!p.out.s)
-		sb_putn(&p.out, "", 0);
-	*len_out = p.out.len;
-	return p.out.s;
+	if (!p.out.p)
+		buf_put(&p.out, "", 0);
+	*len_out = p.out.n;
+	return p.out.p;
 }
 
 /* ---- the proofs ------------------------------------------------------------- */

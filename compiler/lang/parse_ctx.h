@@ -43,8 +43,4 @@ struct parse_ctx {
 void parse_error(struct parse_ctx *ctx, enum diag_code code, struct span span,
 		 const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 
-/* Validate UTF-8 in [s, s+len); return the offset of the first bad byte or
- * len when it is all valid.  Also returns the decoded code point count. */
-size_t utf8_check(const char *s, size_t len);
-
 #endif

@@ -17,6 +17,7 @@
 
 #include "config.h"
 #include "fileio.h"
+#include "text.h"
 #include "timeparse.h"
 
 /* Deepest folder nesting walked under a policy or test path. */

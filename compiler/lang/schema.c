@@ -18,7 +18,9 @@
 #include <string.h>
 
 #include "authzc_limits.h"
-#include "parse_ctx.h" /* utf8_check */
+#include "hash.h"
+#include "json.h"
+#include "text.h"
 
 /* Limits on a schema (SCHEMA_MAX_*: authzc_limits.h); beyond them the
  * schema is refused with E0010. */
@@ -237,17 +239,9 @@ static void name_set_init(struct arena *a, struct name_set *s, size_t n)
 	s->paths = arena_calloc(a, cap, sizeof(*s->paths));
 }
 
-static uint64_t hash_str(const char *s)
-{
-	uint64_t h = 1469598103934665603ull;
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 1099511628211ull;
-	return h;
-}
-
 static bool name_set_has(const struct name_set *s, const char *name)
 {
-	size_t i = (size_t)hash_str(name) & (s->cap - 1);
+	size_t i = (size_t)fnv1a_str(name) & (s->cap - 1);
 	while (s->slots[i]) {
 		if (!strcmp(s->slots[i], name))
 			return true;
@@ -260,7 +254,7 @@ static bool name_set_has(const struct name_set *s, const char *name)
  * The set is sized for every name it will hold, so it never fills. */
 static const char *name_set_add(struct name_set *s, const char *name, const char *path)
 {
-	size_t i = (size_t)hash_str(name) & (s->cap - 1);
+	size_t i = (size_t)fnv1a_str(name) & (s->cap - 1);
 	while (s->slots[i]) {
 		if (!strcmp(s->slots[i], name))
 			return s->paths[i];
@@ -302,61 +296,28 @@ static struct diag *report(struct loader *L, enum diag_code code, const char *pa
 		L->errors++;
 		return NULL;
 	}
-	char buf[1024];
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(buf, sizeof buf, fmt, ap);
+	struct diag *d = diag_vjson(L->diags, code, L->file, path, fmt, ap);
 	va_end(ap);
 	L->errors++;
-	return diag_json(L->diags, code, L->file, path, "%s", buf);
+	return d;
 }
 
 static void help(struct loader *L, struct diag *d, const char *fmt, ...)
 {
 	if (!d)
 		return;
-	char buf[1024];
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(buf, sizeof buf, fmt, ap);
+	diag_vhelp(L->diags, d, fmt, ap);
 	va_end(ap);
-	diag_help(L->diags, d, "%s", buf);
 }
 
-/* A name made safe to quote in a message: control bytes and bytes that are
- * not UTF-8 escaped, long names cut. */
+/* A name from the schema made safe to quote in a message. */
 static const char *qn(struct loader *L, const char *s)
 {
-	size_t len = strlen(s);
-	bool utf8_ok = utf8_check(s, len) == len;
-	size_t max = 64;
-	char *out = arena_alloc(L->a, max * 4 + 8);
-	size_t n = 0;
-	for (size_t i = 0; i < len; i++) {
-		unsigned char c = (unsigned char)s[i];
-		if (n >= max) {
-			memcpy(out + n, "...", 3);
-			n += 3;
-			break;
-		}
-		if (c < 0x20 || c == 0x7f || (c >= 0x80 && !utf8_ok))
-			n += (size_t)sprintf(out + n, "\\x%02X", c);
-		else
-			out[n++] = (char)c;
-	}
-	out[n] = 0;
-	return out;
-}
-
-static bool is_ident(const char *s)
-{
-	if (!((*s >= 'A' && *s <= 'Z') || (*s >= 'a' && *s <= 'z') || *s == '_'))
-		return false;
-	for (s++; *s; s++)
-		if (!((*s >= 'A' && *s <= 'Z') || (*s >= 'a' && *s <= 'z') || *s == '_' ||
-		      (*s >= '0' && *s <= '9')))
-			return false;
-	return true;
+	return text_show(L->a, s, strlen(s), 64);
 }
 
 static bool is_action_name(const char *s)
@@ -384,54 +345,6 @@ static bool is_reserved(const char *s)
 		if (!strcmp(words[i], s))
 			return true;
 	return false;
-}
-
-/* "$.types" + "User" -> "$.types.User"; keys that are not identifiers are
- * quoted as JSON strings: $.actions["s3:GetObject"]. */
-static char *path_key(struct arena *a, const char *parent, const char *key)
-{
-	if (is_ident(key))
-		return arena_printf(a, "%s.%s", parent, key);
-	size_t len = strlen(key);
-	char *q = arena_alloc(a, len * 6 + 3);
-	size_t n = 0;
-	for (size_t i = 0; i < len; i++) {
-		unsigned char c = (unsigned char)key[i];
-		if (c == '"' || c == '\\') {
-			q[n++] = '\\';
-			q[n++] = (char)c;
-		} else if (c < 0x20 || c == 0x7f) {
-			n += (size_t)sprintf(q + n, "\\u%04X", c);
-		} else {
-			q[n++] = (char)c;
-		}
-	}
-	q[n] = 0;
-	return arena_printf(a, "%s[\"%s\"]", parent, q);
-}
-
-static char *path_index(struct arena *a, const char *parent, size_t i)
-{
-	return arena_printf(a, "%s[%zu]", parent, i);
-}
-
-static const char *json_kind(const cJSON *v)
-{
-	if (cJSON_IsObject(v)) return "an object";
-	if (cJSON_IsArray(v)) return "an array";
-	if (cJSON_IsString(v)) return "a string";
-	if (cJSON_IsNumber(v)) return "a number";
-	if (cJSON_IsBool(v)) return "a boolean";
-	if (cJSON_IsNull(v)) return "null";
-	return "not a value";
-}
-
-static size_t json_count(const cJSON *obj)
-{
-	size_t n = 0;
-	for (const cJSON *c = obj ? obj->child : NULL; c; c = c->next)
-		n++;
-	return n;
 }
 
 static const char *const scalar_list = "bool, int, string, timestamp, duration, ip, set<T> or a record { ... }";
@@ -567,7 +480,7 @@ static const struct type *load_attr_type(struct loader *L, const cJSON *v, const
 static void load_record(struct loader *L, const cJSON *obj, const char *path, const char *owner,
 			bool is_entity, int depth, struct record_type *out)
 {
-	size_t count = json_count(obj);
+	size_t count = (size_t)cJSON_GetArraySize(obj);
 	if (count > SCHEMA_MAX_ATTRS) {
 		report(L, E_LIMIT, path, "too many attributes in '%s' (%zu; at most %d)",
 		       qn(L, owner), count, SCHEMA_MAX_ATTRS);
@@ -580,12 +493,12 @@ static void load_record(struct loader *L, const cJSON *obj, const char *path, co
 	size_t i = 0;
 	for (const cJSON *c = obj->child; c && i < count; c = c->next, i++) {
 		const char *key = c->string ? c->string : "";
-		char *apath = path_key(L->a, path, key);
+		char *apath = json_path_key(L->a, path, key);
 		size_t klen = strlen(key);
 		bool optional = klen > 0 && key[klen - 1] == '?';
 		char *name = arena_strndup(L->a, key, optional ? klen - 1 : klen);
 		bool ok = true;
-		if (!is_ident(name)) {
+		if (!json_is_ident(name)) {
 			struct diag *d = report(L, E_SCHEMA_NAME, apath, "invalid attribute name '%s' in '%s'",
 						qn(L, name), qn(L, owner));
 			help(L, d, "attribute names are identifiers: letters, digits and '_', "
@@ -646,7 +559,7 @@ static void load_type_list(struct loader *L, const char *action, const cJSON *v,
 		help(L, d, "write \"%s\": [\"User\"]", key);
 		return;
 	}
-	size_t count = json_count(v);
+	size_t count = (size_t)cJSON_GetArraySize(v);
 	if (count == 0) {
 		struct diag *d = report(L, E_SCHEMA_SHAPE, path, "'%s' of action '%s' is empty",
 					key, qn(L, action));
@@ -663,7 +576,7 @@ static void load_type_list(struct loader *L, const char *action, const cJSON *v,
 	struct name_set seen;
 	name_set_init(L->a, &seen, count);
 	for (const cJSON *c = v->child; c && i < count; c = c->next, i++) {
-		char *epath = path_index(L->a, path, i);
+		char *epath = json_path_index(L->a, path, i);
 		if (!cJSON_IsString(c)) {
 			struct diag *d = report(L, E_SCHEMA_SHAPE, epath,
 						"entry of '%s' of action '%s' must be an entity type name string, not %s",
@@ -707,8 +620,8 @@ static void load_action(struct loader *L, struct action_decl *ad, const cJSON *v
 	const cJSON *lists[2] = { NULL, NULL };
 	for (const cJSON *c = v->child; c; c = c->next) {
 		const char *key = c->string ? c->string : "";
-		char *kpath = path_key(L->a, path, key);
-		int k = !strcmp(key, keys[0]) ? 0 : !strcmp(key, keys[1]) ? 1 : -1;
+		char *kpath = json_path_key(L->a, path, key);
+		int k = json_key_index(key, keys, 2);
 		if (k < 0) {
 			struct diag *d = report(L, E_SCHEMA_SHAPE, kpath, "unknown key '%s' in action '%s'",
 						qn(L, key), qn(L, ad->name));
@@ -722,7 +635,7 @@ static void load_action(struct loader *L, struct action_decl *ad, const cJSON *v
 		if (lists[k]) {
 			struct diag *d = report(L, E_SCHEMA_DUP, kpath, "duplicate key '%s' in action '%s'",
 						key, qn(L, ad->name));
-			help(L, d, "it is first given at %s", path_key(L->a, path, key));
+			help(L, d, "it is first given at %s", json_path_key(L->a, path, key));
 			continue;
 		}
 		lists[k] = c;
@@ -749,7 +662,7 @@ static void load_types(struct loader *L, const cJSON *types)
 		help(L, d, "write \"types\": { \"User\": { \"tenant\": \"string\" } }");
 		return;
 	}
-	size_t count = json_count(types);
+	size_t count = (size_t)cJSON_GetArraySize(types);
 	if (count > SCHEMA_MAX_TYPES) {
 		report(L, E_LIMIT, path, "too many entity types (%zu; at most %d)", count,
 		       SCHEMA_MAX_TYPES);
@@ -765,9 +678,9 @@ static void load_types(struct loader *L, const cJSON *types)
 	size_t i = 0;
 	for (const cJSON *c = types->child; c && i < count; c = c->next, i++) {
 		const char *name = c->string ? c->string : "";
-		char *tpath = path_key(L->a, path, name);
+		char *tpath = json_path_key(L->a, path, name);
 		bool ok = true;
-		if (!is_ident(name)) {
+		if (!json_is_ident(name)) {
 			struct diag *d = report(L, E_SCHEMA_NAME, tpath, "invalid entity type name '%s'",
 						qn(L, name));
 			help(L, d, "type names are identifiers: letters, digits and '_', "
@@ -827,7 +740,7 @@ static void load_actions(struct loader *L, const cJSON *actions)
 			   "\"resources\": [\"Doc\"] } }");
 		return;
 	}
-	size_t count = json_count(actions);
+	size_t count = (size_t)cJSON_GetArraySize(actions);
 	if (count > SCHEMA_MAX_ACTIONS) {
 		report(L, E_LIMIT, path, "too many actions (%zu; at most %d)", count,
 		       SCHEMA_MAX_ACTIONS);
@@ -840,7 +753,7 @@ static void load_actions(struct loader *L, const cJSON *actions)
 	size_t i = 0;
 	for (const cJSON *c = actions->child; c && i < count; c = c->next, i++) {
 		const char *name = c->string ? c->string : "";
-		char *apath = path_key(L->a, path, name);
+		char *apath = json_path_key(L->a, path, name);
 		bool ok = true;
 		if (!is_action_name(name)) {
 			struct diag *d = report(L, E_SCHEMA_NAME, apath, "invalid action name '%s'",
@@ -991,11 +904,8 @@ size_t schema_load(struct arena *a, const struct srcset *src, uint32_t file,
 	const cJSON *parts[3] = { NULL, NULL, NULL };
 	for (const cJSON *c = root->child; c; c = c->next) {
 		const char *key = c->string ? c->string : "";
-		int k = -1;
-		for (int j = 0; j < 3; j++)
-			if (!strcmp(key, keys[j]))
-				k = j;
-		char *kpath = path_key(a, "$", key);
+		int k = json_key_index(key, keys, 3);
+		char *kpath = json_path_key(a, "$", key);
 		if (k < 0) {
 			struct diag *d = report(&L, E_SCHEMA_SHAPE, kpath, "unknown key '%s' in the schema",
 						qn(&L, key));

@@ -5,6 +5,8 @@
 
 #include <string.h>
 
+#include "utf8.h"
+
 void srcset_init(struct srcset *s, struct arena *a)
 {
 	memset(s, 0, sizeof(*s));
@@ -54,11 +56,9 @@ void src_line_col(struct src_file *f, uint32_t offset, uint32_t *line, uint32_t 
 			hi = mid;
 	}
 	*line = (uint32_t)lo + 1;
-	/* Columns count characters (UTF-8 lead bytes), as rustc does. */
-	uint32_t c = 1;
-	for (uint32_t i = f->line_starts[lo]; i < offset; i++)
-		c += ((unsigned char)f->text[i] & 0xC0) != 0x80;
-	*col = c;
+	/* Columns count characters (utf8_count), as rustc does. */
+	uint32_t start = f->line_starts[lo];
+	*col = 1 + (uint32_t)utf8_count(f->text + start, offset - start);
 }
 
 const char *src_line_text(struct src_file *f, uint32_t line, size_t *len)

@@ -6,14 +6,8 @@
 #include <string.h>
 
 #include "coverage.h"
-
-static uint64_t hash_id(const char *s)
-{
-	uint64_t h = 1469598103934665603u;     /* FNV-1a */
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 1099511628211u;
-	return h;
-}
+#include "hash.h"
+#include "json.h"
 
 static void where(const struct compilation *c, struct span sp, uint32_t *line, uint32_t *col)
 {
@@ -53,7 +47,7 @@ void coverage_init(struct coverage *cov, struct compilation *c)
 			cr->guards[g].guard = &r->guards[g];
 			where(c, r->guards[g].expr->span, &cr->guards[g].line, &cr->guards[g].col);
 		}
-		size_t s = hash_id(r->id) & (cov->nslots - 1);
+		size_t s = fnv1a_str(r->id) & (cov->nslots - 1);
 		while (cov->slots[s])
 			s = (s + 1) & (cov->nslots - 1);
 		cov->slots[s] = (uint32_t)i + 1;
@@ -65,7 +59,7 @@ static long find_rule(const struct coverage *cov, const char *id)
 {
 	if (!id)
 		return -1;
-	size_t s = hash_id(id) & (cov->nslots - 1);
+	size_t s = fnv1a_str(id) & (cov->nslots - 1);
 	for (; cov->slots[s]; s = (s + 1) & (cov->nslots - 1)) {
 		size_t i = cov->slots[s] - 1;
 		if (!strcmp(cov->rules[i].rule->id, id))
@@ -227,45 +221,45 @@ static struct item *uncovered(const struct coverage *cov, size_t *n)
 }
 
 /* The guard's source text on one line (into b, unescaped). */
-void coverage_guard_text(const struct coverage *cov, const struct cov_guard *g, struct rbuf *b)
+void coverage_guard_text(const struct coverage *cov, const struct cov_guard *g, struct buf *b)
 {
 	struct span sp = g->guard->expr->span;
 	struct src_file *f = srcset_file(&cov->c->src, sp.file);
 	if (f && sp.end <= f->len && sp.start <= sp.end)
-		rbuf_squeeze(b, f->text + sp.start, sp.end - sp.start);
+		report_squeeze(b, f->text + sp.start, sp.end - sp.start);
 }
 
 static const char *measure_label[COV_NMEASURES] = { "rules fired", "deny paths", "guards" };
 
-void coverage_text(const struct coverage *cov, struct rbuf *b)
+void coverage_text(const struct coverage *cov, struct buf *b)
 {
 	struct cov_count k[COV_NMEASURES];
 	coverage_counts(cov, k);
-	rbuf_puts(b, "coverage:\n");
+	buf_puts(b, "coverage:\n");
 	for (int m = 0; m < COV_NMEASURES; m++)
-		rbuf_printf(b, "  %-12s %5.1f%% (%zu/%zu)\n", measure_label[m], coverage_percent(k[m]),
+		buf_printf(b, "  %-12s %5.1f%% (%zu/%zu)\n", measure_label[m], coverage_percent(k[m]),
 			    k[m].covered, k[m].total);
 	size_t n;
 	struct item *it = uncovered(cov, &n);
 	if (!n)
 		return;
-	rbuf_puts(b, "uncovered:\n");
+	buf_puts(b, "uncovered:\n");
 	for (size_t i = 0; i < n; i++) {
 		const struct checked_rule *r = it[i].rule->rule;
-		rbuf_printf(b, "  %s:%u:%u: %s: ", it[i].file, it[i].line, it[i].col, r->id);
+		buf_printf(b, "  %s:%u:%u: %s: ", it[i].file, it[i].line, it[i].col, r->id);
 		switch (it[i].kind) {
 		case ITEM_FIRED:
-			rbuf_puts(b, "never fired: no test made it apply\n");
+			buf_puts(b, "never fired: no test made it apply\n");
 			break;
 		case ITEM_DENY:
-			rbuf_puts(b, r->effect == EFFECT_PERMIT
+			buf_puts(b, r->effect == EFFECT_PERMIT
 				  ? "deny path not covered: no test matched its scope and was denied\n"
 				  : "deny path not covered: no test was denied by it\n");
 			break;
 		case ITEM_GUARD:
-			rbuf_printf(b, "%s not covered: ", it[i].guard->guard->is_unless ? "unless" : "guard");
+			buf_printf(b, "%s not covered: ", it[i].guard->guard->is_unless ? "unless" : "guard");
 			coverage_guard_text(cov, it[i].guard, b);
-			rbuf_puts(b, "\n");
+			buf_puts(b, "\n");
 			break;
 		}
 	}
@@ -273,74 +267,74 @@ void coverage_text(const struct coverage *cov, struct rbuf *b)
 
 /* ---- JSON ----------------------------------------------------------------- */
 
-static void json_tests(const struct coverage *cov, struct rbuf *b, const struct cov_tests *v)
+static void json_tests(const struct coverage *cov, struct buf *b, const struct cov_tests *v)
 {
-	rbuf_puts(b, "[");
+	buf_puts(b, "[");
 	for (size_t i = 0; i < v->n; i++) {
 		const struct checked_test *t = &cov->c->checked->tests[v->v[i]];
 		const char *file;
 		uint32_t line;
 		coverage_test_where(cov->c, t, &file, &line);
-		rbuf_puts(b, i ? ",{\"name\":" : "{\"name\":");
-		rbuf_json_str(b, t->name, t->name_len);
-		rbuf_puts(b, ",\"file\":");
-		rbuf_json_str(b, file, strlen(file));
-		rbuf_printf(b, ",\"line\":%u}", line);
+		buf_puts(b, i ? ",{\"name\":" : "{\"name\":");
+		json_put_str(b, t->name, t->name_len);
+		buf_puts(b, ",\"file\":");
+		json_put_str(b, file, strlen(file));
+		buf_printf(b, ",\"line\":%u}", line);
 	}
-	rbuf_puts(b, "]");
+	buf_puts(b, "]");
 }
 
-static void json_item(const struct coverage *cov, struct rbuf *b, const char *key,
+static void json_item(const struct coverage *cov, struct buf *b, const char *key,
 		      const struct cov_tests *v)
 {
-	rbuf_printf(b, ",\"%s\":{\"covered\":%s,\"tests\":", key, v->n ? "true" : "false");
+	buf_printf(b, ",\"%s\":{\"covered\":%s,\"tests\":", key, v->n ? "true" : "false");
 	json_tests(cov, b, v);
-	rbuf_puts(b, "}");
+	buf_puts(b, "}");
 }
 
 static const char *measure_key[COV_NMEASURES] = { "rules_fired", "deny_paths", "guards" };
 
-void coverage_json(const struct coverage *cov, struct rbuf *b)
+void coverage_json(const struct coverage *cov, struct buf *b)
 {
 	struct cov_count k[COV_NMEASURES];
 	coverage_counts(cov, k);
-	rbuf_puts(b, "{\"summary\":{");
+	buf_puts(b, "{\"summary\":{");
 	for (int m = 0; m < COV_NMEASURES; m++)
-		rbuf_printf(b, "%s\"%s\":{\"covered\":%zu,\"total\":%zu,\"percent\":%.1f}", m ? "," : "",
+		buf_printf(b, "%s\"%s\":{\"covered\":%zu,\"total\":%zu,\"percent\":%.1f}", m ? "," : "",
 			    measure_key[m], k[m].covered, k[m].total, coverage_percent(k[m]));
-	rbuf_printf(b, "},\"tests_run\":%zu,\"rules\":[", cov->ntests);
+	buf_printf(b, "},\"tests_run\":%zu,\"rules\":[", cov->ntests);
 	for (size_t i = 0; i < cov->nrules; i++) {
 		const struct cov_rule *cr = &cov->rules[i];
 		const struct checked_rule *r = cr->rule;
 		const char *f = file_name(cov, r->rule->effect_span);
-		rbuf_puts(b, i ? ",{\"id\":" : "{\"id\":");
-		rbuf_json_str(b, r->id, strlen(r->id));
-		rbuf_printf(b, ",\"effect\":\"%s\",\"file\":", r->effect == EFFECT_PERMIT ? "permit" : "forbid");
-		rbuf_json_str(b, f, strlen(f));
-		rbuf_printf(b, ",\"line\":%u,\"col\":%u", cr->line, cr->col);
+		buf_puts(b, i ? ",{\"id\":" : "{\"id\":");
+		json_put_str(b, r->id, strlen(r->id));
+		buf_printf(b, ",\"effect\":\"%s\",\"file\":", r->effect == EFFECT_PERMIT ? "permit" : "forbid");
+		json_put_str(b, f, strlen(f));
+		buf_printf(b, ",\"line\":%u,\"col\":%u", cr->line, cr->col);
 		json_item(cov, b, "fired", &cr->fired);
 		json_item(cov, b, "deny_path", &cr->deny);
 		if (r->effect == EFFECT_PERMIT) {
-			rbuf_puts(b, ",\"guards\":[");
+			buf_puts(b, ",\"guards\":[");
 			for (size_t g = 0; g < r->nguards; g++) {
 				const struct cov_guard *cg = &cr->guards[g];
-				struct rbuf text = { 0 };
+				struct buf text = BUF_INIT;
 				coverage_guard_text(cov, cg, &text);
-				rbuf_printf(b, "%s{\"index\":%zu,\"kind\":\"%s\",\"line\":%u,\"col\":%u,\"text\":",
+				buf_printf(b, "%s{\"index\":%zu,\"kind\":\"%s\",\"line\":%u,\"col\":%u,\"text\":",
 					    g ? "," : "", g, cg->guard->is_unless ? "unless" : "when",
 					    cg->line, cg->col);
-				rbuf_json_str(b, text.p ? text.p : "", text.n);
+				json_put_str(b, buf_cstr(&text), text.n);
 				b->oom |= text.oom;
-				rbuf_free(&text);
-				rbuf_printf(b, ",\"covered\":%s,\"tests\":", cg->tests.n ? "true" : "false");
+				buf_release(&text);
+				buf_printf(b, ",\"covered\":%s,\"tests\":", cg->tests.n ? "true" : "false");
 				json_tests(cov, b, &cg->tests);
-				rbuf_puts(b, "}");
+				buf_puts(b, "}");
 			}
-			rbuf_puts(b, "]");
+			buf_puts(b, "]");
 		}
-		rbuf_puts(b, "}");
+		buf_puts(b, "}");
 	}
-	rbuf_puts(b, "]}");
+	buf_puts(b, "]}");
 }
 
 /* ---- lcov ----------------------------------------------------------------- */
@@ -357,13 +351,13 @@ static int da_cmp(const void *pa, const void *pb)
 }
 
 /* Path characters lcov cannot carry on its one-line records. */
-static void lcov_name(struct rbuf *b, const char *s)
+static void lcov_name(struct buf *b, const char *s)
 {
 	for (; *s; s++)
-		rbuf_put(b, (unsigned char)*s < 0x20 || *s == ',' ? "_" : s, 1);
+		buf_put(b, (unsigned char)*s < 0x20 || *s == ',' ? "_" : s, 1);
 }
 
-void coverage_lcov(const struct coverage *cov, struct rbuf *b)
+void coverage_lcov(const struct coverage *cov, struct buf *b)
 {
 	size_t i = 0;
 	while (i < cov->nrules) {
@@ -375,22 +369,22 @@ void coverage_lcov(const struct coverage *cov, struct rbuf *b)
 				nguards += cov->rules[end].rule->nguards;
 			end++;
 		}
-		rbuf_puts(b, "TN:\nSF:");
-		rbuf_puts(b, file_name(cov, cov->rules[i].rule->rule->effect_span));
-		rbuf_puts(b, "\n");
+		buf_puts(b, "TN:\nSF:");
+		buf_puts(b, file_name(cov, cov->rules[i].rule->rule->effect_span));
+		buf_puts(b, "\n");
 		size_t fnh = 0, brh = 0, nda = 0;
 		for (size_t k = i; k < end; k++) {
-			rbuf_printf(b, "FN:%u,", cov->rules[k].line);
+			buf_printf(b, "FN:%u,", cov->rules[k].line);
 			lcov_name(b, cov->rules[k].rule->id);
-			rbuf_puts(b, "\n");
+			buf_puts(b, "\n");
 		}
 		for (size_t k = i; k < end; k++) {
-			rbuf_printf(b, "FNDA:%zu,", cov->rules[k].fired.n);
+			buf_printf(b, "FNDA:%zu,", cov->rules[k].fired.n);
 			lcov_name(b, cov->rules[k].rule->id);
-			rbuf_puts(b, "\n");
+			buf_puts(b, "\n");
 			fnh += cov->rules[k].fired.n > 0;
 		}
-		rbuf_printf(b, "FNF:%zu\nFNH:%zu\n", end - i, fnh);
+		buf_printf(b, "FNF:%zu\nFNH:%zu\n", end - i, fnh);
 		struct da *da = arena_calloc(&cov->c->arena, nguards ? nguards : 1, sizeof *da);
 		for (size_t k = i; k < end; k++) {
 			const struct cov_rule *cr = &cov->rules[k];
@@ -398,12 +392,12 @@ void coverage_lcov(const struct coverage *cov, struct rbuf *b)
 				continue;
 			for (size_t g = 0; g < cr->rule->nguards; g++) {
 				const struct cov_guard *cg = &cr->guards[g];
-				rbuf_printf(b, "BRDA:%u,%zu,%zu,%zu\n", cg->line, k - i, g, cg->tests.n);
+				buf_printf(b, "BRDA:%u,%zu,%zu,%zu\n", cg->line, k - i, g, cg->tests.n);
 				brh += cg->tests.n > 0;
 				da[nda++] = (struct da){ cg->line, cg->tests.n };
 			}
 		}
-		rbuf_printf(b, "BRF:%zu\nBRH:%zu\n", nguards, brh);
+		buf_printf(b, "BRF:%zu\nBRH:%zu\n", nguards, brh);
 		qsort(da, nda, sizeof *da, da_cmp);
 		size_t lf = 0, lh = 0;
 		for (size_t k = 0; k < nda;) {
@@ -414,12 +408,12 @@ void coverage_lcov(const struct coverage *cov, struct rbuf *b)
 				all &= da[m].count > 0;
 			}
 			/* A line is hit only when every guard on it is covered. */
-			rbuf_printf(b, "DA:%u,%zu\n", da[k].line, all ? sum : 0);
+			buf_printf(b, "DA:%u,%zu\n", da[k].line, all ? sum : 0);
 			lf++;
 			lh += all;
 			k = m;
 		}
-		rbuf_printf(b, "LF:%zu\nLH:%zu\nend_of_record\n", lf, lh);
+		buf_printf(b, "LF:%zu\nLH:%zu\nend_of_record\n", lf, lh);
 		i = end;
 	}
 }

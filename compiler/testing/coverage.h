@@ -80,8 +80,8 @@ void coverage_record(struct coverage *cov, size_t test, const authz_decision *d)
 void coverage_test_where(const struct compilation *c, const struct checked_test *t,
 			 const char **file, uint32_t *line);
 
-/* Guard `g`'s source text on one line (rbuf_squeeze), appended to b. */
-void coverage_guard_text(const struct coverage *cov, const struct cov_guard *g, struct rbuf *b);
+/* Guard `g`'s source text on one line (report_squeeze), appended to b. */
+void coverage_guard_text(const struct coverage *cov, const struct cov_guard *g, struct buf *b);
 
 /* The three measures. */
 void coverage_counts(const struct coverage *cov, struct cov_count out[COV_NMEASURES]);
@@ -102,16 +102,16 @@ bool coverage_under(const struct coverage *cov, double min);
  *     policies/a.authz:4:1: a.read: deny path: no test was denied with its scope matched
  *     policies/a.authz:9:8: a.read: guard 'principal.mfa' never held access back
  */
-void coverage_text(const struct coverage *cov, struct rbuf *b);
+void coverage_text(const struct coverage *cov, struct buf *b);
 
 /* The JSON object described in authzc-test(1) (summary, then per rule and
  * guard with the tests that cover each), without a trailing newline. */
-void coverage_json(const struct coverage *cov, struct rbuf *b);
+void coverage_json(const struct coverage *cov, struct buf *b);
 
 /* An lcov tracefile: per policy file, rules as functions (FN/FNDA: times
  * fired), guards as branches (BRDA: line, rule, guard, tests that saw it
  * hold access back) and lines (DA: per guard line, that count). */
-void coverage_lcov(const struct coverage *cov, struct rbuf *b);
+void coverage_lcov(const struct coverage *cov, struct buf *b);
 
 /* Write `dir`/index.html and one page per policy file (created or
  * replaced; `dir` is created when missing).  0, or -1 with a message. */

@@ -42,18 +42,18 @@ static const char style[] =
 	".good{color:#3a3}\n"
 	"</style>\n";
 
-static void esc(struct rbuf *b, const char *s)
+static void esc(struct buf *b, const char *s)
 {
-	rbuf_xml_str(b, s, strlen(s));
+	report_xml_str(b, s, strlen(s));
 }
 
-static void head(struct rbuf *b, const char *title)
+static void head(struct buf *b, const char *title)
 {
-	rbuf_puts(b, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>");
+	buf_puts(b, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>");
 	esc(b, title);
-	rbuf_puts(b, "</title>\n");
-	rbuf_puts(b, style);
-	rbuf_puts(b, "</head>\n<body>\n");
+	buf_puts(b, "</title>\n");
+	buf_puts(b, style);
+	buf_puts(b, "</head>\n<body>\n");
 }
 
 struct page {
@@ -77,15 +77,15 @@ static char *page_name(struct arena *a, const char *src, const struct page *page
 	return s;
 }
 
-static void measure_rows(struct rbuf *b, const struct cov_count k[COV_NMEASURES])
+static void measure_rows(struct buf *b, const struct cov_count k[COV_NMEASURES])
 {
 	static const char *label[COV_NMEASURES] = { "rules fired", "deny paths", "guards" };
-	rbuf_puts(b, "<table class=\"summary\">\n<tr><th>measure</th><th>covered</th><th>total</th><th>%</th></tr>\n");
+	buf_puts(b, "<table class=\"summary\">\n<tr><th>measure</th><th>covered</th><th>total</th><th>%</th></tr>\n");
 	for (int m = 0; m < COV_NMEASURES; m++)
-		rbuf_printf(b, "<tr><td>%s</td><td>%zu</td><td>%zu</td><td class=\"%s\">%.1f%%</td></tr>\n",
+		buf_printf(b, "<tr><td>%s</td><td>%zu</td><td>%zu</td><td class=\"%s\">%.1f%%</td></tr>\n",
 			    label[m], k[m].covered, k[m].total, k[m].covered == k[m].total ? "good" : "bad",
 			    coverage_percent(k[m]));
-	rbuf_puts(b, "</table>\n");
+	buf_puts(b, "</table>\n");
 }
 
 static void count_rules(const struct coverage *cov, size_t first, size_t end,
@@ -106,66 +106,66 @@ static void count_rules(const struct coverage *cov, size_t first, size_t end,
 	}
 }
 
-static void test_list(const struct coverage *cov, struct rbuf *b, const struct cov_tests *v)
+static void test_list(const struct coverage *cov, struct buf *b, const struct cov_tests *v)
 {
-	rbuf_puts(b, "<ul>");
+	buf_puts(b, "<ul>");
 	for (size_t i = 0; i < v->n && i < HTML_MAX_TESTS; i++) {
 		const struct checked_test *t = &cov->c->checked->tests[v->v[i]];
 		const char *file;
 		uint32_t line;
 		coverage_test_where(cov->c, t, &file, &line);
-		rbuf_puts(b, "<li>");
-		rbuf_xml_str(b, t->name, t->name_len);
-		rbuf_puts(b, " <small>(");
+		buf_puts(b, "<li>");
+		report_xml_str(b, t->name, t->name_len);
+		buf_puts(b, " <small>(");
 		esc(b, file);
-		rbuf_printf(b, ":%u)</small></li>", line);
+		buf_printf(b, ":%u)</small></li>", line);
 	}
 	if (v->n > HTML_MAX_TESTS)
-		rbuf_printf(b, "<li>and %zu more</li>", v->n - HTML_MAX_TESTS);
-	rbuf_puts(b, "</ul>");
+		buf_printf(b, "<li>and %zu more</li>", v->n - HTML_MAX_TESTS);
+	buf_puts(b, "</ul>");
 }
 
-static void guard_note(const struct coverage *cov, struct rbuf *b, const struct cov_rule *cr,
+static void guard_note(const struct coverage *cov, struct buf *b, const struct cov_rule *cr,
 		       const struct cov_guard *g)
 {
 	bool ok = g->tests.n > 0;
-	rbuf_printf(b, "<div class=\"note %s\"><a href=\"#g-%u-%u\">%u:%u</a> %s of <b>",
+	buf_printf(b, "<div class=\"note %s\"><a href=\"#g-%u-%u\">%u:%u</a> %s of <b>",
 		    ok ? "covered" : "uncovered", g->line, g->col, g->line, g->col,
 		    g->guard->is_unless ? "unless" : "guard");
 	esc(b, cr->rule->id);
-	rbuf_puts(b, "</b> <code>");
-	struct rbuf t = { 0 };
+	buf_puts(b, "</b> <code>");
+	struct buf t = BUF_INIT;
 	coverage_guard_text(cov, g, &t);
-	rbuf_xml_str(b, t.p ? t.p : "", t.n);
+	report_xml_str(b, buf_cstr(&t), t.n);
 	b->oom |= t.oom;
-	rbuf_free(&t);
+	buf_release(&t);
 	if (ok) {
-		rbuf_printf(b, "</code>: held access back in %zu test%s", g->tests.n, g->tests.n == 1 ? "" : "s");
+		buf_printf(b, "</code>: held access back in %zu test%s", g->tests.n, g->tests.n == 1 ? "" : "s");
 		test_list(cov, b, &g->tests);
 	} else {
-		rbuf_puts(b, "</code>: <span class=\"bad\">not covered</span>: no test saw it hold access back");
+		buf_puts(b, "</code>: <span class=\"bad\">not covered</span>: no test saw it hold access back");
 	}
-	rbuf_puts(b, "</div>");
+	buf_puts(b, "</div>");
 }
 
-static void rule_note(const struct coverage *cov, struct rbuf *b, const struct cov_rule *cr)
+static void rule_note(const struct coverage *cov, struct buf *b, const struct cov_rule *cr)
 {
 	bool ok = cr->fired.n && cr->deny.n;
-	rbuf_printf(b, "<div class=\"note %s\" id=\"r-%u-%u\">%s <b>", ok ? "covered" : "uncovered",
+	buf_printf(b, "<div class=\"note %s\" id=\"r-%u-%u\">%s <b>", ok ? "covered" : "uncovered",
 		    cr->line, cr->col, cr->rule->effect == EFFECT_PERMIT ? "permit" : "forbid");
 	esc(b, cr->rule->id);
-	rbuf_puts(b, "</b>: ");
+	buf_puts(b, "</b>: ");
 	if (cr->fired.n)
-		rbuf_printf(b, "fired in %zu test%s", cr->fired.n, cr->fired.n == 1 ? "" : "s");
+		buf_printf(b, "fired in %zu test%s", cr->fired.n, cr->fired.n == 1 ? "" : "s");
 	else
-		rbuf_puts(b, "<span class=\"bad\">never fired</span>");
+		buf_puts(b, "<span class=\"bad\">never fired</span>");
 	if (cr->deny.n)
-		rbuf_printf(b, "; deny path covered by %zu test%s", cr->deny.n, cr->deny.n == 1 ? "" : "s");
+		buf_printf(b, "; deny path covered by %zu test%s", cr->deny.n, cr->deny.n == 1 ? "" : "s");
 	else
-		rbuf_puts(b, "; <span class=\"bad\">deny path not covered</span>");
+		buf_puts(b, "; <span class=\"bad\">deny path not covered</span>");
 	if (cr->deny.n)
 		test_list(cov, b, &cr->deny);
-	rbuf_puts(b, "</div>");
+	buf_puts(b, "</div>");
 }
 
 struct mark {
@@ -181,7 +181,7 @@ static int mark_cmp(const void *pa, const void *pb)
 }
 
 /* The page of one policy file. */
-static void file_page(const struct coverage *cov, const struct page *pg, struct rbuf *b)
+static void file_page(const struct coverage *cov, const struct page *pg, struct buf *b)
 {
 	struct src_file *f = srcset_file(&cov->c->src, pg->file);
 	size_t nmarks = 0;
@@ -203,13 +203,13 @@ static void file_page(const struct coverage *cov, const struct page *pg, struct 
 	qsort(m, k, sizeof *m, mark_cmp);
 
 	head(b, pg->name);
-	rbuf_puts(b, "<p><a href=\"index.html\">coverage summary</a></p>\n<h1>");
+	buf_puts(b, "<p><a href=\"index.html\">coverage summary</a></p>\n<h1>");
 	esc(b, pg->name);
-	rbuf_puts(b, "</h1>\n");
+	buf_puts(b, "</h1>\n");
 	struct cov_count cnt[COV_NMEASURES];
 	count_rules(cov, pg->first, pg->end, cnt);
 	measure_rows(b, cnt);
-	rbuf_puts(b, "<p>Guards of permits: <span class=\"guard covered\">covered</span>"
+	buf_puts(b, "<p>Guards of permits: <span class=\"guard covered\">covered</span>"
 		  " (some test saw it hold access back), <span class=\"guard uncovered\">not covered</span>.</p>\n"
 		  "<table class=\"src\">\n");
 
@@ -227,14 +227,14 @@ static void file_page(const struct coverage *cov, const struct page *pg, struct 
 			stop--;
 		if (ln + 1 == f->nlines && ls == stop && ls == f->len)
 			break;  /* no line after the last newline */
-		rbuf_printf(b, "<tr id=\"L%zu\"><td class=\"ln\">%zu</td><td class=\"code\">", ln + 1, ln + 1);
+		buf_printf(b, "<tr id=\"L%zu\"><td class=\"ln\">%zu</td><td class=\"code\">", ln + 1, ln + 1);
 		if (open)
-			rbuf_printf(b, "<span class=\"guard %s\">", open->guard->tests.n ? "covered" : "uncovered");
+			buf_printf(b, "<span class=\"guard %s\">", open->guard->tests.n ? "covered" : "uncovered");
 		size_t nended = 0;
 		uint32_t p = ls;
 		while (p < stop) {
 			if (open && p == open->end) {
-				rbuf_puts(b, "</span>");
+				buf_puts(b, "</span>");
 				ended[nended++] = open;
 				open = NULL;
 			}
@@ -242,7 +242,7 @@ static void file_page(const struct coverage *cov, const struct page *pg, struct 
 				next++;         /* overlapping marks: shown once */
 			if (!open && next < k && m[next].start == p) {
 				open = &m[next++];
-				rbuf_printf(b, "<span class=\"guard %s\" id=\"g-%u-%u\">",
+				buf_printf(b, "<span class=\"guard %s\" id=\"g-%u-%u\">",
 					    open->guard->tests.n ? "covered" : "uncovered",
 					    open->guard->line, open->guard->col);
 			}
@@ -252,59 +252,59 @@ static void file_page(const struct coverage *cov, const struct page *pg, struct 
 				q = open->end;
 			if (!open && next < k && m[next].start > p && m[next].start < q)
 				q = m[next].start;
-			rbuf_xml_str(b, f->text + p, q - p);
+			report_xml_str(b, f->text + p, q - p);
 			p = q;
 		}
 		if (open) {
-			rbuf_puts(b, "</span>");
+			buf_puts(b, "</span>");
 			if (open->end <= le) {
 				ended[nended++] = open;
 				open = NULL;
 			}
 		}
-		rbuf_puts(b, "</td></tr>\n");
+		buf_puts(b, "</td></tr>\n");
 		bool notes = false;
 		while (rule_i < pg->end && cov->rules[rule_i].line <= ln + 1) {
 			if (!notes)
-				rbuf_puts(b, "<tr><td></td><td>");
+				buf_puts(b, "<tr><td></td><td>");
 			notes = true;
 			rule_note(cov, b, &cov->rules[rule_i++]);
 		}
 		for (size_t e = 0; e < nended; e++) {
 			if (!notes)
-				rbuf_puts(b, "<tr><td></td><td>");
+				buf_puts(b, "<tr><td></td><td>");
 			notes = true;
 			guard_note(cov, b, ended[e]->rule, ended[e]->guard);
 		}
 		if (notes)
-			rbuf_puts(b, "</td></tr>\n");
+			buf_puts(b, "</td></tr>\n");
 	}
-	rbuf_puts(b, "</table>\n</body>\n</html>\n");
+	buf_puts(b, "</table>\n</body>\n</html>\n");
 }
 
-static void index_page(const struct coverage *cov, const struct page *pages, size_t npages, struct rbuf *b)
+static void index_page(const struct coverage *cov, const struct page *pages, size_t npages, struct buf *b)
 {
 	head(b, "authzc coverage");
-	rbuf_printf(b, "<h1>Policy coverage</h1>\n<p>%zu test%s run.</p>\n", cov->ntests,
+	buf_printf(b, "<h1>Policy coverage</h1>\n<p>%zu test%s run.</p>\n", cov->ntests,
 		    cov->ntests == 1 ? "" : "s");
 	struct cov_count k[COV_NMEASURES];
 	coverage_counts(cov, k);
 	measure_rows(b, k);
-	rbuf_puts(b, "<h2>Policy files</h2>\n<table class=\"files\">\n"
+	buf_puts(b, "<h2>Policy files</h2>\n<table class=\"files\">\n"
 		  "<tr><th>file</th><th>rules fired</th><th>deny paths</th><th>guards</th></tr>\n");
 	for (size_t i = 0; i < npages; i++) {
 		count_rules(cov, pages[i].first, pages[i].end, k);
-		rbuf_puts(b, "<tr><td><a href=\"");
+		buf_puts(b, "<tr><td><a href=\"");
 		esc(b, pages[i].html);
-		rbuf_puts(b, "\">");
+		buf_puts(b, "\">");
 		esc(b, pages[i].name);
-		rbuf_puts(b, "</a></td>");
+		buf_puts(b, "</a></td>");
 		for (int mm = 0; mm < COV_NMEASURES; mm++)
-			rbuf_printf(b, "<td class=\"%s\">%zu/%zu</td>", k[mm].covered == k[mm].total ? "good" : "bad",
+			buf_printf(b, "<td class=\"%s\">%zu/%zu</td>", k[mm].covered == k[mm].total ? "good" : "bad",
 				    k[mm].covered, k[mm].total);
-		rbuf_puts(b, "</tr>\n");
+		buf_puts(b, "</tr>\n");
 	}
-	rbuf_puts(b, "</table>\n<h2>Not covered</h2>\n<ul>\n");
+	buf_puts(b, "</table>\n<h2>Not covered</h2>\n<ul>\n");
 	size_t nunc = 0;
 	for (size_t i = 0; i < npages; i++) {
 		for (size_t r = pages[i].first; r < pages[i].end; r++) {
@@ -315,13 +315,13 @@ static void index_page(const struct coverage *cov, const struct page *pages, siz
 				if (!what[w])
 					continue;
 				nunc++;
-				rbuf_puts(b, "<li class=\"bad\"><a href=\"");
+				buf_puts(b, "<li class=\"bad\"><a href=\"");
 				esc(b, pages[i].html);
-				rbuf_printf(b, "#r-%u-%u\">", cr->line, cr->col);
+				buf_printf(b, "#r-%u-%u\">", cr->line, cr->col);
 				esc(b, pages[i].name);
-				rbuf_printf(b, ":%u:%u</a> ", cr->line, cr->col);
+				buf_printf(b, ":%u:%u</a> ", cr->line, cr->col);
 				esc(b, cr->rule->id);
-				rbuf_printf(b, ": %s</li>\n", what[w]);
+				buf_printf(b, ": %s</li>\n", what[w]);
 			}
 			if (cr->rule->effect != EFFECT_PERMIT)
 				continue;
@@ -330,28 +330,28 @@ static void index_page(const struct coverage *cov, const struct page *pages, siz
 				if (cg->tests.n)
 					continue;
 				nunc++;
-				rbuf_puts(b, "<li class=\"bad\"><a href=\"");
+				buf_puts(b, "<li class=\"bad\"><a href=\"");
 				esc(b, pages[i].html);
-				rbuf_printf(b, "#g-%u-%u\">", cg->line, cg->col);
+				buf_printf(b, "#g-%u-%u\">", cg->line, cg->col);
 				esc(b, pages[i].name);
-				rbuf_printf(b, ":%u:%u</a> ", cg->line, cg->col);
+				buf_printf(b, ":%u:%u</a> ", cg->line, cg->col);
 				esc(b, cr->rule->id);
-				rbuf_puts(b, ": <code>");
-				struct rbuf t = { 0 };
+				buf_puts(b, ": <code>");
+				struct buf t = BUF_INIT;
 				coverage_guard_text(cov, cg, &t);
-				rbuf_xml_str(b, t.p ? t.p : "", t.n);
+				report_xml_str(b, buf_cstr(&t), t.n);
 				b->oom |= t.oom;
-				rbuf_free(&t);
-				rbuf_puts(b, "</code></li>\n");
+				buf_release(&t);
+				buf_puts(b, "</code></li>\n");
 			}
 		}
 	}
 	if (!nunc)
-		rbuf_puts(b, "<li class=\"good\">everything is covered</li>\n");
-	rbuf_puts(b, "</ul>\n</body>\n</html>\n");
+		buf_puts(b, "<li class=\"good\">everything is covered</li>\n");
+	buf_puts(b, "</ul>\n</body>\n</html>\n");
 }
 
-static int write_page(const char *dir, const char *name, struct rbuf *b, char *msg, size_t size)
+static int write_page(const char *dir, const char *name, struct buf *b, char *msg, size_t size)
 {
 	if (b->oom) {
 		snprintf(msg, size, "out of memory");
@@ -364,7 +364,7 @@ static int write_page(const char *dir, const char *name, struct rbuf *b, char *m
 		return -1;
 	}
 	snprintf(path, n, "%s/%s", dir, name);
-	int rc = rbuf_write(b, path);
+	int rc = report_write(b, path);
 	if (rc < 0)
 		snprintf(msg, size, "cannot write '%s': %s", path, fileio_reason(errno));
 	free(path);
@@ -424,16 +424,16 @@ int coverage_html(const struct coverage *cov, const char *dir, char *msg, size_t
 			npages++;
 	}
 	for (size_t i = 0; i < npages; i++) {
-		struct rbuf b = { 0 };
+		struct buf b = BUF_INIT;
 		file_page(cov, &pages[i], &b);
 		int rc = write_page(dir, pages[i].html, &b, msg, size);
-		rbuf_free(&b);
+		buf_release(&b);
 		if (rc < 0)
 			return -1;
 	}
-	struct rbuf b = { 0 };
+	struct buf b = BUF_INIT;
 	index_page(cov, pages, npages, &b);
 	int rc = write_page(dir, "index.html", &b, msg, size);
-	rbuf_free(&b);
+	buf_release(&b);
 	return rc;
 }

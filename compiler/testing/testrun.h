@@ -71,16 +71,16 @@ int testrun_run(struct compilation *c, const authz_bundle *b, const regex_t *sel
 /* Each failing test with its explanation, the coverage report when `cov`
  * is not NULL, and last the line "N passed, N failed". */
 void testrun_text(struct compilation *c, const struct testrun *run,
-		  const struct coverage *cov, struct rbuf *b);
+		  const struct coverage *cov, struct buf *b);
 
 /* One JSON object: every test run with its result, the counts, and
  * "coverage" (coverage_json) when `cov` is not NULL; ends in a newline. */
 void testrun_json(struct compilation *c, const struct testrun *run,
-		  const struct coverage *cov, struct rbuf *b);
+		  const struct coverage *cov, struct buf *b);
 
 /* JUnit XML as GitHub, GitLab and Jenkins read it: one <testsuite> per test
  * file, one <testcase> per test (classname: the file's package), a
  * <failure> with the text report of each failing test. */
-void testrun_junit(struct compilation *c, const struct testrun *run, struct rbuf *b);
+void testrun_junit(struct compilation *c, const struct testrun *run, struct buf *b);
 
 #endif

@@ -188,17 +188,17 @@ Test(eval, lines_read_error_is_reported)
 /* eval_json_compact into a fresh buffer: the result, or NULL when not JSON. */
 static char *compact(const char *s, struct eval_json_info *info)
 {
-	struct eval_buf b = { 0 };
-	cr_assert_eq(eval_buf_put(&b, "<", 1), 0);
+	struct buf b = BUF_INIT;
+	buf_putc(&b, '<');
 	int rc = eval_json_compact(&b, s, strlen(s), info);
 	cr_assert(rc == 0 || rc == 1);
 	if (rc == 1) {
 		cr_assert_str_eq(b.p, "<", "a refused text leaves the buffer as it was");
-		eval_buf_free(&b);
+		buf_release(&b);
 		return NULL;
 	}
 	char *out = strdup(b.p + 1);
-	eval_buf_free(&b);
+	buf_release(&b);
 	return out;
 }
 
@@ -292,62 +292,61 @@ Test(eval, compact_finds_top_level_time)
 	cr_assert_not(info.has_time, "nothing is reported for a refused text");
 }
 
-Test(eval, json_string_escapes_and_replaces_bad_utf8)
-{
-	struct eval_buf b = { 0 };
-	static const char s[] = "a\"b\\c\nd\te\x01 \xc3\xa9 \xff|\xe2\x82";
-	cr_assert_eq(eval_json_string(&b, s, sizeof s - 1), 0);
-	cr_assert_str_eq(b.p, "\"a\\\"b\\\\c\\nd\\te\\u0001 \xc3\xa9 \xef\xbf\xbd|\xef\xbf\xbd\xef\xbf\xbd\"");
-	eval_buf_free(&b);
-	/* NUL bytes in the text are escaped, not a terminator */
-	cr_assert_eq(eval_json_string(&b, "a\0b", 3), 0);
-	cr_assert_str_eq(b.p, "\"a\\u0000b\"");
-	eval_buf_free(&b);
-}
-
 #define DIGEST "sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
 #define DECISION "{\"decision\":\"deny\",\"rules\":[],\"errors\":[],\"time\":\"2026-11-22T10:00:00Z\"," \
 		 "\"bundle\":\"" DIGEST "\"}"
 
 Test(eval, log_record_of_a_json_request)
 {
-	struct eval_buf b = { 0 };
+	struct buf b = BUF_INIT;
 	const char *req = "{\n  \"action\": \"read\",\n  \"n\": 9007199254740993\n}\n";
 	cr_assert_eq(eval_log_record(&b, req, strlen(req), DECISION, strlen(DECISION), DIGEST, "abc123"), 0);
 	cr_assert_str_eq(b.p, "{\"request\":{\"action\":\"read\",\"n\":9007199254740993},\"decision\":" DECISION
 			 ",\"bundle\":\"" DIGEST "\",\"revision\":\"abc123\"}\n");
 	cr_assert_eq(strchr(b.p, '\n'), b.p + b.n - 1, "one line");
-	eval_buf_free(&b);
+	buf_release(&b);
 }
 
 Test(eval, log_record_of_text_that_is_not_json)
 {
-	struct eval_buf b = { 0 };
+	struct buf b = BUF_INIT;
 	const char *req = "{\"action\": \"re\nad\" \xff";
 	cr_assert_eq(eval_log_record(&b, req, strlen(req), DECISION, strlen(DECISION), DIGEST, ""), 0);
 	cr_assert_str_eq(b.p, "{\"request\":\"{\\\"action\\\": \\\"re\\nad\\\" \xef\xbf\xbd\",\"decision\":" DECISION
 			 ",\"bundle\":\"" DIGEST "\",\"revision\":\"\"}\n");
-	eval_buf_free(&b);
+	buf_release(&b);
+}
+
+/* Strings are written by json_put_str, the compiler's one JSON string rule:
+ * a carriage return as \r, DEL escaped. */
+Test(eval, log_record_strings_follow_the_one_json_rule)
+{
+	struct buf b = BUF_INIT;
+	const char *req = "not json\r\x7f";
+	cr_assert_eq(eval_log_record(&b, req, strlen(req), DECISION, strlen(DECISION), DIGEST, "r\r"), 0);
+	cr_assert_str_eq(b.p, "{\"request\":\"not json\\r\\u007f\",\"decision\":" DECISION
+			 ",\"bundle\":\"" DIGEST "\",\"revision\":\"r\\r\"}\n");
+	buf_release(&b);
 }
 
 Test(eval, log_record_of_a_request_too_long_to_keep)
 {
-	struct eval_buf b = { 0 };
+	struct buf b = BUF_INIT;
 	cr_assert_eq(eval_log_record(&b, NULL, 0, DECISION, strlen(DECISION), DIGEST, "r\"1"), 0);
 	cr_assert_str_eq(b.p, "{\"request\":null,\"decision\":" DECISION ",\"bundle\":\"" DIGEST
 			 "\",\"revision\":\"r\\\"1\"}\n");
-	eval_buf_free(&b);
+	buf_release(&b);
 }
 
 Test(eval, log_records_append_to_the_buffer)
 {
-	struct eval_buf b = { 0 };
+	struct buf b = BUF_INIT;
 	cr_assert_eq(eval_log_record(&b, "{}", 2, DECISION, strlen(DECISION), DIGEST, ""), 0);
 	size_t one = b.n;
 	cr_assert_eq(eval_log_record(&b, "[]", 2, DECISION, strlen(DECISION), DIGEST, ""), 0);
 	cr_assert_eq(b.n, 2 * one);
 	cr_assert_eq(strncmp(b.p + one, "{\"request\":[]", 13), 0);
-	eval_buf_free(&b);
+	buf_release(&b);
 }
 
 Test(eval, deny_json_has_the_runtime_shape)
@@ -373,11 +372,11 @@ Test(eval, deny_json_has_the_runtime_shape)
 		const char *msg;
 		cr_assert_eq(authz_decision_error(d, 0, &kind, NULL, &msg), 0);
 		cr_assert_eq(kind, AUTHZ_ERR_REQUEST);
-		struct eval_buf mine = { 0 };
+		struct buf mine = BUF_INIT;
 		cr_assert_eq(eval_deny_json(&mine, msg, authz_decision_time(d), authz_bundle_digest(b),
 					    flags & AUTHZ_DECIDE_TRACE), 0);
 		cr_assert_str_eq(mine.p, authz_decision_json(d, NULL));
-		eval_buf_free(&mine);
+		buf_release(&mine);
 	}
 	authz_decision_free(d);
 	authz_request_free(r);
@@ -386,9 +385,9 @@ Test(eval, deny_json_has_the_runtime_shape)
 
 Test(eval, deny_json_escapes_the_message)
 {
-	struct eval_buf b = { 0 };
+	struct buf b = BUF_INIT;
 	cr_assert_eq(eval_deny_json(&b, "bad 'x\"y'", 0, DIGEST, false), 0);
 	cr_assert_str_eq(b.p, "{\"decision\":\"deny\",\"rules\":[],\"errors\":[{\"kind\":\"request\",\"message\":"
 			 "\"bad 'x\\\"y'\"}],\"time\":\"1970-01-01T00:00:00Z\",\"bundle\":\"" DIGEST "\"}");
-	eval_buf_free(&b);
+	buf_release(&b);
 }

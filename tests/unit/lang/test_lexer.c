@@ -120,6 +120,18 @@ Test(lexer, e0006_invalid_utf8)
 	cr_expect(has_diag(E_BAD_UTF8));
 }
 
+/* Columns count characters, and each byte that is not part of one counts
+ * one (it shows as one U+FFFD): stray continuation bytes are not free. */
+Test(lexer, columns_count_each_bad_byte)
+{
+	parse("permit r { \x80\x80 }");
+	expect_diag_at(0, E_BAD_UTF8, "invalid UTF-8 byte 0x80", 1, 12);
+	expect_diag_at(1, E_BAD_UTF8, "invalid UTF-8 byte 0x80", 1, 13);
+	parse("permit r { \xc3\xa9\xa9 }");
+	expect_diag_at(0, E_BAD_CHAR, "unexpected character '\xc3\xa9'", 1, 12);
+	expect_diag_at(1, E_BAD_UTF8, "invalid UTF-8 byte 0xA9", 1, 13);
+}
+
 Test(lexer, e0007_nul_bytes)
 {
 	parse_n("p.authz", "permit r {}\0", 12);

@@ -3,6 +3,7 @@
  */
 #include <criterion/criterion.h>
 #include <cJSON.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -492,10 +493,33 @@ Test(schema, quoted_path_escapes)
 {
 	struct schema *s;
 	cr_assert_eq(load("{\"context\": {\"a\\\"b\\\\c\\u0001\": \"int\"}}", &s), 1);
-	expect_diag(0, E_SCHEMA_NAME, "invalid attribute name 'a\"b\\c\\x01' in 'context'",
+	expect_diag(0, E_SCHEMA_NAME, "invalid attribute name 'a\"b\\\\c\\x01' in 'context'",
 		    "$.context[\"a\\\"b\\\\c\\u0001\"]",
 		    "attribute names are identifiers: letters, digits and '_', not starting with a digit "
 		    "(add '?' to make one optional)");
+}
+
+/* Names are quoted in messages as authzc.json's keys are (text_show): a
+ * quote escaped, a byte that is not UTF-8 as \xNN (valid characters
+ * around it kept), long names cut after 64 characters. */
+Test(schema, names_in_messages_are_shown_safely)
+{
+	struct schema *s;
+	char json[256];
+	snprintf(json, sizeof json, "{\"actions\": {\"it's\": {}, \"\xc3\xa9\xff\": {}, \"%s\": 1}}",
+		 "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa-tail");
+	cr_assert_eq(load(json, &s), 7);     /* each of the first two lacks both lists */
+	expect_diag(0, E_SCHEMA_NAME, "invalid action name 'it\\'s'", "$.actions[\"it's\"]",
+		    "action names are not empty and use letters, digits and _ : / - .");
+	expect_diag(3, E_SCHEMA_NAME, "invalid action name '\xc3\xa9\\xff'",
+		    "$.actions[\"\xc3\xa9\xef\xbf\xbd\"]",
+		    "action names are not empty and use letters, digits and _ : / - .");
+	cr_expect_str_eq(diags.items[6]->message,
+			 "action 'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa...' "
+			 "must be an object with 'principals' and 'resources', not a number");
+	cr_expect_str_eq(diags.items[6]->json_path,
+			 "$.actions[\"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa-tail\"]",
+			 "a path is never cut");
 }
 
 /* ---- every fault, not just the first ----------------------------------------- */

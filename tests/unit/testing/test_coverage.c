@@ -2,7 +2,7 @@
  * test_coverage.c: coverage measured from runtime traces, on policy sets
  * whose coverage is known by construction: exact counts, the uncovered
  * positions, which tests cover what, and the JSON, lcov and text reports;
- * the escapers of report.c.
+ * the escapers of report.c (JSON strings: tests/unit/util/test_json.c).
  */
 #include <cJSON.h>
 #include <criterion/criterion.h>
@@ -12,9 +12,9 @@
 
 TestSuite(coverage, .fini = tr_fini);
 
-static struct rbuf text_of(void (*fn)(const struct coverage *, struct rbuf *))
+static struct buf text_of(void (*fn)(const struct coverage *, struct buf *))
 {
-	struct rbuf b = { 0 };
+	struct buf b = BUF_INIT;
 	fn(&tr_cov, &b);
 	cr_assert(!b.oom);
 	cr_assert_not_null(b.p);
@@ -52,7 +52,7 @@ Test(coverage, one_allow_and_one_guard_known_by_construction)
 	cr_expect_eq(r->guards[2].tests.n, 0);
 	cr_expect_eq(r->fired.n, 1);
 	cr_expect_eq(r->fired.v[0], 0);
-	struct rbuf t = text_of(coverage_text);
+	struct buf t = text_of(coverage_text);
 	cr_expect_str_eq(t.p,
 		"coverage:\n"
 		"  rules fired   50.0% (1/2)\n"
@@ -63,7 +63,7 @@ Test(coverage, one_allow_and_one_guard_known_by_construction)
 		"  policies/p.authz:8:10: p.user_read: unless not covered: resource.env == \"frozen\"\n"
 		"  policies/p.authz:11:1: p.banned: never fired: no test made it apply\n"
 		"  policies/p.authz:11:1: p.banned: deny path not covered: no test was denied by it\n");
-	rbuf_free(&t);
+	buf_release(&t);
 	cr_expect(coverage_under(&tr_cov, 33.4));
 	cr_expect(!coverage_under(&tr_cov, 33.3));
 	cr_expect(!coverage_under(&tr_cov, 0));
@@ -111,11 +111,11 @@ Test(coverage, full_coverage_and_the_json_report)
 	      NULL, true);
 	expect_counts(2, 2, 2, 2, 3, 3);
 	cr_expect(!coverage_under(&tr_cov, 100));
-	struct rbuf t = text_of(coverage_text);
+	struct buf t = text_of(coverage_text);
 	cr_expect_null(strstr(t.p, "uncovered"));
-	rbuf_free(&t);
+	buf_release(&t);
 
-	struct rbuf j = text_of(coverage_json);
+	struct buf j = text_of(coverage_json);
 	cJSON *root = cJSON_Parse(j.p);
 	cr_assert_not_null(root, "not JSON: %s", j.p);
 	cJSON *g = cJSON_GetObjectItem(cJSON_GetObjectItem(root, "summary"), "guards");
@@ -136,7 +136,7 @@ Test(coverage, full_coverage_and_the_json_report)
 	/* a forbid's guards are not measured */
 	cr_expect_null(cJSON_GetObjectItem(cJSON_GetArrayItem(rules, 1), "guards"));
 	cJSON_Delete(root);
-	rbuf_free(&j);
+	buf_release(&j);
 }
 
 Test(coverage, lcov_tracefile)
@@ -144,13 +144,13 @@ Test(coverage, lcov_tracefile)
 	tr_go(TR_POLICY, TR_REQUEST
 	      "test \"mfa\" {\n  given r\n  with principal.mfa = false\n  expect deny by default\n}\n",
 	      NULL, true);
-	struct rbuf l = text_of(coverage_lcov);
+	struct buf l = text_of(coverage_lcov);
 	cr_expect_str_eq(l.p,
 		"TN:\nSF:policies/p.authz\n"
 		"FN:3,p.user_read\nFN:11,p.banned\nFNDA:0,p.user_read\nFNDA:0,p.banned\nFNF:2\nFNH:0\n"
 		"BRDA:7,0,0,0\nBRDA:7,0,1,1\nBRDA:8,0,2,0\nBRF:3\nBRH:1\n"
 		"DA:7,0\nDA:8,0\nLF:2\nLH:0\nend_of_record\n");
-	rbuf_free(&l);
+	buf_release(&l);
 }
 
 Test(coverage, nothing_to_cover_is_full_coverage)
@@ -163,24 +163,13 @@ Test(coverage, nothing_to_cover_is_full_coverage)
 	cr_expect_eq(coverage_percent(almost), 99.9);
 }
 
-Test(coverage, json_escaping_of_any_bytes)
-{
-	struct rbuf b = { 0 };
-	rbuf_json_str(&b, "a\"\\\n\x01\xff\xc3\xa9", 8);
-	cr_expect_str_eq(b.p, "\"a\\\"\\\\\\n\\u0001\xef\xbf\xbd\xc3\xa9\"");
-	b.n = 0;
-	rbuf_json_str(&b, "x\0y", 3);
-	cr_expect_str_eq(b.p, "\"x\\u0000y\"");
-	rbuf_free(&b);
-}
-
 Test(coverage, xml_escaping_of_any_bytes)
 {
-	struct rbuf b = { 0 };
-	rbuf_xml_str(&b, "<a&b>\"'\t\x01\xff\xef\xbf\xbe", 13);
+	struct buf b = BUF_INIT;
+	report_xml_str(&b, "<a&b>\"'\t\x01\xff\xef\xbf\xbe", 13);
 	cr_expect_str_eq(b.p, "&lt;a&amp;b&gt;&quot;&#39;&#9;\\x01\xef\xbf\xbd\xef\xbf\xbd");
-	rbuf_free(&b);
-	rbuf_squeeze(&b, "  a\n   and\tb\x02 ", 14);
+	buf_release(&b);
+	report_squeeze(&b, "  a\n   and\tb\x02 ", 14);
 	cr_expect_str_eq(b.p, "a and b\\x02");
-	rbuf_free(&b);
+	buf_release(&b);
 }

@@ -65,7 +65,7 @@ Test(testrun, failing_test_keeps_the_guard_that_held_it_back)
 	cr_expect_eq(r->trace[0].col, 48);
 	cr_expect_str_eq(r->trace[0].text, "principal.mfa");
 
-	struct rbuf b = { 0 };
+	struct buf b = BUF_INIT;
 	testrun_text(&ck_c, &tr_run, NULL, &b);
 	cr_expect_str_eq(b.p,
 		"FAIL tests/p_test.authz:10: 'needs mfa'\n"
@@ -76,7 +76,7 @@ Test(testrun, failing_test_keeps_the_guard_that_held_it_back)
 		"principal.department == \"banned\"\n"
 		"\n"
 		"0 passed, 1 failed\n");
-	rbuf_free(&b);
+	buf_release(&b);
 }
 
 Test(testrun, several_rules_in_any_order)
@@ -113,7 +113,7 @@ Test(testrun, junit_escapes_names_and_failures)
 	tr_go(TR_POLICY, TR_REQUEST
 	      "test \"a <b> & \\\"c\\\"\\u{1}\" {\n  given r\n  expect deny\n}\n",
 	      NULL, false);
-	struct rbuf b = { 0 };
+	struct buf b = BUF_INIT;
 	testrun_junit(&ck_c, &tr_run, &b);
 	cr_assert(!b.oom);
 	cr_expect(strstr(b.p, "name=\"a &lt;b&gt; &amp; &quot;c&quot;\\x01\""), "%s", b.p);
@@ -123,7 +123,7 @@ Test(testrun, junit_escapes_names_and_failures)
 	cr_expect(strstr(b.p, "<testsuites name=\"authzc test\" tests=\"1\" failures=\"1\""), "%s", b.p);
 	for (size_t i = 0; i < b.n; i++)
 		cr_assert((unsigned char)b.p[i] >= 0x20 || b.p[i] == '\n', "control byte at %zu", i);
-	rbuf_free(&b);
+	buf_release(&b);
 }
 
 Test(testrun, coverage_on_traces_every_test)
