@@ -1,5 +1,5 @@
 /*
- * parser.y: grammar of authz policy and test files (LANGUAGE.md s.4, 5, 7).
+ * parser.y: grammar of authz policy and test files (authzc-policy(5): POLICIES, EXPRESSIONS, TESTS).
  *
  * A pure parser with byte-offset locations (struct span).  Actions only
  * build AST nodes (compiler/ast.h); every check that needs the schema or
@@ -7,7 +7,7 @@
  * yyreport_syntax_error with what was expected; `error` productions at item
  * level resynchronise on ';' or '}' so one run reports several errors.
  *
- * Precedence, loosest first (LANGUAGE.md s.5): or; and; not; comparisons,
+ * Precedence, loosest first (authzc-policy(5), EXPRESSIONS): or; and; not; comparisons,
  * in, has, like (non-associative); + -; *; unary -; postfix . and calls.
  */
 %code requires {

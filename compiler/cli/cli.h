@@ -16,7 +16,7 @@
 #include "opt.h"
 #include "version.h"
 
-/* Exit codes (CLI.md), listed in authzc(1). */
+/* Exit codes, listed in authzc(1), EXIT STATUS. */
 enum exit_code {
 	EXIT_OK = 0,            /* success */
 	EXIT_FAIL = 1,          /* the negative result the command looks for */

@@ -71,7 +71,7 @@ struct diff_decision {
 	size_t nold_rules, nnew_rules;
 	const char **responsible;       /* rules that decided on one side only */
 	size_t nresponsible;
-	const char *old_json, *new_json;        /* the decisions (CLI.md) */
+	const char *old_json, *new_json;        /* the decisions (authzc-eval(1)) */
 };
 
 /* Per responsible rule: how many changed decisions it accounts for. */

@@ -93,7 +93,7 @@ static cJSON *str_or_null(const char *s)
 	return s ? cJSON_CreateString(s) : cJSON_CreateNull();
 }
 
-/* The record's JSON text (malloc'd): CLI.md's evidence. */
+/* The record's JSON text (malloc'd): the evidence authzc-promote(1) lists. */
 static char *record_json(const struct promote_opts *o, unsigned n, const git_oid *commit,
 			 const git_oid *previous, const struct promote_evidence *ev,
 			 const git_signature *who, int64_t now_ms, unsigned rollback_to)

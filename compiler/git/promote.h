@@ -1,6 +1,6 @@
 /*
- * promote.h: staged rollout through git refs (CLI.md "Git model for
- * environments"): `promote`, `rollback`, and the promotion records that
+ * promote.h: staged rollout through git refs (authzc-promote(1),
+ * authzc-rollback(1)): `promote`, `rollback`, and the promotion records that
  * `status` and `log` read.
  *
  * An environment is the ref <env_ref_prefix><name>.  A move goes through

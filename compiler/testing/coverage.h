@@ -1,6 +1,6 @@
 /*
- * coverage.h: what `authzc test --coverage` measures (LANGUAGE.md s.7,
- * "Coverage"), gathered from the runtime's decision traces, and its
+ * coverage.h: what `authzc test --coverage` measures (authzc-policy(5),
+ * TESTS, "Coverage"; authzc-test(1), COVERAGE), gathered from the runtime's decision traces, and its
  * reports: text, JSON, HTML and lcov.
  *
  * Nothing here evaluates a condition.  Each test's decision is made by

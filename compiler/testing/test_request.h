@@ -22,7 +22,7 @@
 int test_request_build(authz_request *r, const struct checked_request *q, struct arena *a,
 		       char *msg, size_t size);
 
-/* The JSON form of `q` (CLI.md), NUL-terminated, arena-allocated. */
+/* The JSON form of `q` (authzc-eval(1), JSON FORMS), NUL-terminated, arena-allocated. */
 char *test_request_json(struct arena *a, const struct checked_request *q);
 
 #endif

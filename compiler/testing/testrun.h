@@ -1,5 +1,5 @@
 /*
- * testrun.h: run a project's tests (LANGUAGE.md s.7) against its compiled
+ * testrun.h: run a project's tests (authzc-policy(5), TESTS) against its compiled
  * bundle, through libauthz: each test's checked request is built with
  * test_request_build() and decided with authz_decide(), exactly as an
  * embedding service decides, so the tests exercise the code that runs in

@@ -1,7 +1,7 @@
 /*
  * fileio.h: reading and writing whole files, the way every command needs:
  * bounded reads of regular files, and writes that are never half-done
- * (CLI.md: "files are written to a temporary name and renamed").
+ * (authzc(1): a file is written to a temporary name, then renamed).
  *
  * All functions return 0, or -1 with errno set; none prints.
  */

@@ -6,7 +6,7 @@
  * OUTDIR gets authzc.json, schema.json, policies/<package>/<package>_NNN.authz (N rules
  * in files of at most RULES_PER_FILE, plus policies/shared.authz with the
  * constants the rules use) and requests.jsonl (M requests, default 10,000,
- * in the JSON form of CLI.md).  The same N, SEED and M give the same bytes.
+ * in the JSON form of authzc-eval(1)).  The same N, SEED and M give the same bytes.
  *
  * The model: one table of attributes (attrs[]) drives the schema, the rule
  * conditions and the requests.  Each condition ("guard") knows how to render

@@ -148,7 +148,7 @@ if has_command compile; then
 	done
 	echo
 	echo "Source bytes: schema.json and the .authz files, as \`authzc compile\` reports them."
-	# CLI.md: every bundle is smaller than its sources
+	# the README's target: every bundle is smaller than its sources
 	[ -z "$bigger" ] || die "bundle not smaller than its sources at:$bigger rules"
 else
 	echo "skipped: authzc compile not available"

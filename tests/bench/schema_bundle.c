@@ -10,7 +10,7 @@
  * run bench_decide on the generated requests: it proves they conform to the
  * schema, that the typed API and the JSON entry point agree on them, and
  * measures the cost of handling a request apart from evaluating rules.
- * Reads only the schema form LANGUAGE.md section 3 describes (records one
+ * Reads only the schema form authzc-policy(5), THE SCHEMA, describes (records one
  * or more levels deep, "?" for optional attributes).
  */
 #include <cJSON.h>

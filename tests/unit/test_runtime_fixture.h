@@ -1,7 +1,7 @@
 /*
  * test_runtime_fixture.h: bundles assembled by hand with the writer API for
- * the runtime's unit tests (test_runtime*.c).  The schema is LANGUAGE.md's
- * example plus an int and a duration.
+ * the runtime's unit tests (test_runtime*.c).  The schema is the example of
+ * authzc-policy(5) plus an int and a duration.
  */
 #ifndef TEST_RUNTIME_FIXTURE_H
 #define TEST_RUNTIME_FIXTURE_H

@@ -1,6 +1,6 @@
 /*
  * refeval.h: a reference evaluator for the differential test
- * (test_differential.c), written from LANGUAGE.md s.5-6 alone.
+ * (test_differential.c), written from authzc-policy(5), EXPRESSIONS and EVALUATION, alone.
  *
  * It walks the checked AST of one rule (ast.h; only e->type is used from
  * the checker, to tell a timestamp accessor from an attribute) against a

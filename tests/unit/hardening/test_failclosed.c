@@ -187,7 +187,7 @@ Test(failclosed, request_not_matching_the_schema_denies)
 	for (size_t i = 0; i < n; i++)
 		expect_request_denied(b, cases[i].json, cases[i].want);
 	/* Controls: trailing blanks are not an error; attributes the schema
-	 * does not declare are ignored (CLI.md). */
+	 * does not declare are ignored (authzc-eval(1), JSON FORMS). */
 	cr_expect_eq(hu_decide(b, cases[n].json, strlen(cases[n].json), NULL), 1);
 	static const char extra[] = "{\"principal\":" HU_USER("1", "false") ",\"action\":\"read\","
 		"\"resource\":" HU_DOC ",\"context\":{\"ip\":\"10.1.2.3\",\"spy\":1}}";

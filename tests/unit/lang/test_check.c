@@ -1,11 +1,11 @@
 /*
- * test_check.c: the type checker (LANGUAGE.md s.5): a realistic policy set
+ * test_check.c: the type checker (authzc-policy(5), EXPRESSIONS): a realistic policy set
  * checks clean, and every policy diagnostic with its message, position
  * and help.  Tests (s.7) are in test_check_tests.c.
  */
 #include "check_util.h"
 
-/* LANGUAGE.md s.4 */
+/* authzc-policy(5), POLICIES */
 static const char EXAMPLE_POLICY[] =
 	"package datasets;\n"
 	"\n"
@@ -38,7 +38,7 @@ static const char EXAMPLE_POLICY[] =
 	"  when principal.tenant != resource.tenant\n"
 	"}\n";
 
-/* LANGUAGE.md s.7 */
+/* authzc-policy(5), TESTS */
 static const char EXAMPLE_TESTS[] =
 	"package datasets_test;\n"
 	"\n"

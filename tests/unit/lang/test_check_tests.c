@@ -1,6 +1,6 @@
 /*
- * test_check_tests.c: the checker's handling of test files (LANGUAGE.md
- * s.7): named requests, with/without/at, schema conformance of every
+ * test_check_tests.c: the checker's handling of test files (authzc-policy(5),
+ * TESTS): named requests, with/without/at, schema conformance of every
  * request, and the rule ids of expectations.
  */
 #include "check_util.h"

@@ -578,7 +578,7 @@ Test(codegen, examples_request_json_form_decides_the_same)
 }
 
 /*
- * CLI.md wants every bundle smaller than its sources (schema and policies:
+ * The README's targets want every bundle smaller than its sources (schema and policies:
  * the bundle holds both).  Format 2 (varints, length-prefixed strings):
  * examples/ compile to 5,449 bytes for 8,105 source bytes.
  */

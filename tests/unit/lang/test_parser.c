@@ -1,6 +1,6 @@
 /*
  * test_parser.c: the bison grammar (grammar/parser.y): the AST of every
- * construct of LANGUAGE.md s.4, 5 and 7, syntax errors and recovery.
+ * construct of authzc-policy(5) (POLICIES, EXPRESSIONS, TESTS), syntax errors and recovery.
  */
 #include "parse_util.h"
 #include "parse_ctx.h"

@@ -1,5 +1,5 @@
 /*
- * test_schema.c: the schema loader (LANGUAGE.md s.3) and static types.
+ * test_schema.c: the schema loader (authzc-policy(5), THE SCHEMA) and static types.
  */
 #include <criterion/criterion.h>
 #include <cJSON.h>
