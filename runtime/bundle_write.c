@@ -251,12 +251,13 @@ int bw_const_string(struct bundle_writer *w, const char *s, size_t len, uint32_t
 	return add_const(w, &c, c.rec, sizeof c.rec, out);
 }
 
-int bw_const_ip(struct bundle_writer *w, const char *text, uint32_t *out)
+int bw_const_ip(struct bundle_writer *w, const authz_ip *ip, uint32_t *out)
 {
 	CHECK(w);
 	struct vm_value v;
-	if (!rt_parse_ip(text, strlen(text), &v))
-		return fail(w, AUTHZ_EINVAL, "bad ip address '%s'", text);
+	if (!rt_ip_value(ip, &v))
+		return fail(w, AUTHZ_EINVAL, "bad ip address (family %u, prefix %u)",
+			    ip ? ip->family : 0u, ip ? ip->prefix : 0u);
 	struct wconst c = { { 0 } };
 	c.rec[0] = AUTHZ_K_IP;
 	c.rec[1] = v.fam;

@@ -49,8 +49,9 @@ int bw_string(struct bundle_writer *w, const char *s, size_t len, uint32_t *out)
 /* kind: AUTHZ_K_BOOL (v 0/1), AUTHZ_K_INT, AUTHZ_K_TIMESTAMP (ms), AUTHZ_K_DURATION (ms). */
 int bw_const_int(struct bundle_writer *w, enum authz_kind kind, int64_t v, uint32_t *out);
 int bw_const_string(struct bundle_writer *w, const char *s, size_t len, uint32_t *out);
-/* `text`: "10.0.0.0/8", "2001:db8::1"; AUTHZ_EINVAL when it does not parse. */
-int bw_const_ip(struct bundle_writer *w, const char *text, uint32_t *out);
+/* An ip (authz_parse_ip gives one); AUTHZ_EINVAL when it is not valid
+ * (family not 4 or 6, prefix too long, IPv4 bytes past the fourth set). */
+int bw_const_ip(struct bundle_writer *w, const authz_ip *ip, uint32_t *out);
 /* A set of the constants elems[0..n) (scalars of one kind; n may be 0).
  * Order and duplicates do not matter. */
 int bw_const_set(struct bundle_writer *w, const uint32_t *elems, size_t n, uint32_t *out);

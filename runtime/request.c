@@ -335,12 +335,20 @@ int authz_request_set_string(authz_request *r, int root, const char *path, const
 	return authz_request_set_string_n(r, root, path, v, strlen(v));
 }
 
-int authz_request_set_ip(authz_request *r, int root, const char *path, const char *ip)
+int authz_request_set_ip_addr(authz_request *r, int root, const char *path, const authz_ip *ip)
 {
 	struct vm_value x;
-	if (!rt_parse_ip(ip, strlen(ip), &x))
+	if (!rt_ip_value(ip, &x))
 		return AUTHZ_EINVAL;
 	return set_value(r, root, path, &x);
+}
+
+int authz_request_set_ip(authz_request *r, int root, const char *path, const char *ip)
+{
+	authz_ip x;
+	if (authz_parse_ip(ip, strlen(ip), &x) < 0)
+		return AUTHZ_EINVAL;
+	return authz_request_set_ip_addr(r, root, path, &x);
 }
 
 int authz_request_set_empty_set(authz_request *r, int root, const char *path)
@@ -440,12 +448,20 @@ int authz_request_add_duration(authz_request *r, int root, const char *path, int
 	return add_i64(r, root, path, AUTHZ_K_DURATION, ms);
 }
 
-int authz_request_add_ip(authz_request *r, int root, const char *path, const char *ip)
+int authz_request_add_ip_addr(authz_request *r, int root, const char *path, const authz_ip *ip)
 {
 	struct vm_value x;
-	if (!rt_parse_ip(ip, strlen(ip), &x))
+	if (!rt_ip_value(ip, &x))
 		return AUTHZ_EINVAL;
 	return add_elem(r, root, path, &x);
+}
+
+int authz_request_add_ip(authz_request *r, int root, const char *path, const char *ip)
+{
+	authz_ip x;
+	if (authz_parse_ip(ip, strlen(ip), &x) < 0)
+		return AUTHZ_EINVAL;
+	return authz_request_add_ip_addr(r, root, path, &x);
 }
 
 /* "principal.workload.signed" for slot `slot` under `root` into buf. */

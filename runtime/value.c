@@ -101,17 +101,19 @@ int authz_parse_time(const char *s, size_t n, int64_t *out_ms)
 	return 0;
 }
 
+/* 0000-01-01T00:00:00Z and 9999-12-31T23:59:59.999Z: RFC 3339's range. */
+#define TIME_MIN_MS (-62167219200000LL)
+#define TIME_MAX_MS 253402300799999LL
+
 size_t authz_format_time(int64_t ms, char buf[32])
 {
+	ms = ms < TIME_MIN_MS ? TIME_MIN_MS : ms > TIME_MAX_MS ? TIME_MAX_MS : ms;
 	int64_t days = floor_div(ms, 86400000), rem = ms - days * 86400000;
 	int64_t y;
 	unsigned m, d;
 	civil_from_days(days, &y, &m, &d);
 	unsigned sec = (unsigned)(rem / 1000), milli = (unsigned)(rem % 1000);
 	char *p = buf;
-	if (y < 0 || y > 9999) {        /* out of RFC 3339's range: clamp the text */
-		y = y < 0 ? 0 : 9999;
-	}
 	unsigned yy = (unsigned)y;
 	*p++ = (char)('0' + yy / 1000); *p++ = (char)('0' + yy / 100 % 10);
 	*p++ = (char)('0' + yy / 10 % 10); *p++ = (char)('0' + yy % 10);
@@ -284,30 +286,52 @@ static bool parse_v6(const char *s, size_t n, uint8_t out[16])
 	return true;
 }
 
-/* "a.b.c.d[/p]" or an IPv6 address "[/p]". */
-bool rt_parse_ip(const char *s, size_t n, struct vm_value *out)
+int authz_parse_ip(const char *s, size_t n, authz_ip *out)
 {
+	authz_ip ip;
+	if (!s)
+		return AUTHZ_EINVAL;
 	size_t slash = n;
 	for (size_t i = 0; i < n; i++)
 		if (s[i] == '/') {
 			slash = i;
 			break;
 		}
-	memset(out, 0, sizeof *out);
-	out->kind = AUTHZ_K_IP;
+	memset(&ip, 0, sizeof ip);
 	bool v6 = memchr(s, ':', slash) != NULL;
-	if (v6 ? !parse_v6(s, slash, out->u.ip) : !parse_v4(s, slash, out->u.ip))
-		return false;
-	out->fam = v6 ? 6 : 4;
+	if (v6 ? !parse_v6(s, slash, ip.addr) : !parse_v4(s, slash, ip.addr))
+		return AUTHZ_EINVAL;
+	ip.family = v6 ? 6 : 4;
 	unsigned max = v6 ? 128 : 32, p = max;
 	if (slash < n) {
 		size_t k = n - slash - 1;
 		if (k == 0 || k > 3 || !digits(s + slash + 1, k, &p) || p > max ||
 		    (s[slash + 1] == '0' && k > 1))
-			return false;
+			return AUTHZ_EINVAL;
 	}
-	out->prefix = (uint8_t)p;
+	ip.prefix = (uint8_t)p;
+	*out = ip;
+	return 0;
+}
+
+bool rt_ip_value(const authz_ip *ip, struct vm_value *out)
+{
+	static const uint8_t zero[12];
+	if (!ip || !(ip->family == 4 ? ip->prefix <= 32 && !memcmp(ip->addr + 4, zero, 12)
+		     : ip->family == 6 && ip->prefix <= 128))
+		return false;
+	memset(out, 0, sizeof *out);
+	out->kind = AUTHZ_K_IP;
+	out->fam = ip->family;
+	out->prefix = ip->prefix;
+	memcpy(out->u.ip, ip->addr, 16);
 	return true;
+}
+
+bool rt_parse_ip(const char *s, size_t n, struct vm_value *out)
+{
+	authz_ip ip;
+	return authz_parse_ip(s, n, &ip) == 0 && rt_ip_value(&ip, out);
 }
 
 bool rt_ip_in(const struct vm_value *x, const struct vm_value *r)

@@ -10,6 +10,7 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "authz.h"
 #include "bytecode.h"
 
 #if defined(__GNUC__) || defined(__clang__)
@@ -65,7 +66,11 @@ static inline bool rt_bytes_eq(const char *s, const char *t, size_t n)
 }
 
 AUTHZ_INTERNAL bool rt_parse_duration(const char *s, size_t n, int64_t *out);
+/* authz_parse_ip into a value. */
 AUTHZ_INTERNAL bool rt_parse_ip(const char *s, size_t n, struct vm_value *out);
+/* The value of `ip`; false when it is not one authz_parse_ip could give
+ * (family not 4 or 6, prefix too long, IPv4 bytes past the fourth set). */
+AUTHZ_INTERNAL bool rt_ip_value(const authz_ip *ip, struct vm_value *out);
 /* `a` equals `b` (kinds may differ: then false). */
 AUTHZ_INTERNAL bool rt_equal(const struct vm_value *a, const struct vm_value *b);
 /* `x` is an element of set `s`. */

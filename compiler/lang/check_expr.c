@@ -5,10 +5,10 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "authz.h"
 #include "authzc_limits.h"
 #include "suggest.h"
 #include "check_int.h"
-#include "timeparse.h"
 
 /* Deeper nesting than this (brackets inside operator chains inside
  * brackets...) is refused rather than risking the stack. */
@@ -56,45 +56,6 @@ char *ck_name_list(struct arena *a, const char *const *names, size_t n)
 	for (size_t i = 0; i < n; i++)
 		s = arena_printf(a, "%s%s'%s'", s, i == 0 ? "" : i + 1 == n ? " and " : ", ", names[i]);
 	return s;
-}
-
-bool ck_type_same(const struct type *a, const struct type *b)
-{
-	if (a == b)
-		return true;
-	if (!a || !b || a->kind != b->kind)
-		return false;
-	switch (a->kind) {
-	case TY_SET:
-		if (!a->elem || !b->elem)
-			return a->elem == b->elem;
-		return ck_type_same(a->elem, b->elem);
-	case TY_RECORD:
-		if (a->record == b->record)
-			return true;
-		if (!a->record || !b->record || a->record->n != b->record->n)
-			return false;
-		for (size_t i = 0; i < a->record->n; i++) {
-			const struct attr_decl *x = &a->record->attrs[i];
-			const struct attr_decl *y = record_find(b->record, x->name);
-			if (!y || x->optional != y->optional || !ck_type_same(x->type, y->type))
-				return false;
-		}
-		return true;
-	case TY_ENTITY:
-		if (a->nentities != b->nentities)
-			return false;
-		for (size_t i = 0; i < a->nentities; i++) {
-			bool found = false;
-			for (size_t j = 0; j < b->nentities && !found; j++)
-				found = a->entities[i] == b->entities[j];
-			if (!found)
-				return false;
-		}
-		return true;
-	default:
-		return true;
-	}
 }
 
 enum value_kind ck_value_kind(const struct type *t)
@@ -267,7 +228,7 @@ static const struct type *check_time(struct ck *ck, struct ast_expr *e)
 	if (e->u.lit.arg_span.start == e->span.start && e->u.lit.arg_span.end == e->span.end)
 		return err_type();
 	int64_t ms;
-	if (rfc3339_parse(e->u.lit.text, e->u.lit.len, &ms) != 0) {
+	if (authz_parse_time(e->u.lit.text, e->u.lit.len, &ms) < 0) {
 		struct diag *d = diag_at(ck->d, E_BAD_TIME, e->u.lit.arg_span,
 					 "invalid timestamp '%.*s'", (int)(e->u.lit.len > 80 ? 80 : e->u.lit.len),
 					 e->u.lit.text);
@@ -278,25 +239,44 @@ static const struct type *check_time(struct ck *ck, struct ast_expr *e)
 	return ty(TY_TIMESTAMP);
 }
 
+/* Is the prefix text p[0..n) a well-formed number (1 to 3 digits, no
+ * leading zero) above `max`?  Only tells E0311's two messages apart: the
+ * ip itself is parsed by authz_parse_ip. */
+static bool prefix_too_long(const char *p, size_t n, unsigned max)
+{
+	unsigned v = 0;
+	if (n == 0 || n > 3 || (p[0] == '0' && n > 1))
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		if (p[i] < '0' || p[i] > '9')
+			return false;
+		v = v * 10 + (unsigned)(p[i] - '0');
+	}
+	return v > max;
+}
+
 static const struct type *check_ip(struct ck *ck, struct ast_expr *e)
 {
 	if (e->u.lit.arg_span.start == e->span.start && e->u.lit.arg_span.end == e->span.end)
 		return err_type();
+	const char *text = e->u.lit.text;
+	size_t len = e->u.lit.len;
 	struct value v;
 	memset(&v, 0, sizeof(v));
 	v.kind = VAL_IP;
-	int rc = value_parse_ip(e->u.lit.text, e->u.lit.len, &v.u.ip);
-	if (rc == -2) {
-		const char *slash = memchr(e->u.lit.text, '/', e->u.lit.len);
-		bool v6 = memchr(e->u.lit.text, ':', e->u.lit.len) != NULL;
-		struct diag *d = diag_at(ck->d, E_BAD_IP, e->u.lit.arg_span,
-					 "prefix '%s' is too long for an %s address", slash ? slash : "?",
-					 v6 ? "IPv6" : "IPv4");
-		diag_help(ck->d, d, "the prefix of an %s address is at most /%d", v6 ? "IPv6" : "IPv4",
-			  v6 ? 128 : 32);
-		return err_type();
-	}
-	if (rc != 0) {
+	if (authz_parse_ip(text, len, &v.u.ip) < 0) {
+		const char *slash = memchr(text, '/', len);
+		authz_ip addr;
+		if (slash && authz_parse_ip(text, (size_t)(slash - text), &addr) == 0 &&
+		    prefix_too_long(slash + 1, len - (size_t)(slash - text) - 1, addr.prefix)) {
+			const char *fam = addr.family == 6 ? "IPv6" : "IPv4";
+			struct diag *d = diag_at(ck->d, E_BAD_IP, e->u.lit.arg_span,
+						 "prefix '%.*s' is too long for an %s address",
+						 (int)(len - (size_t)(slash - text)), slash, fam);
+			diag_help(ck->d, d, "the prefix of an %s address is at most /%u", fam,
+				  addr.prefix);
+			return err_type();
+		}
 		struct diag *d = diag_at(ck->d, E_BAD_IP, e->u.lit.arg_span, "invalid ip address '%.*s'",
 					 (int)(e->u.lit.len > 80 ? 80 : e->u.lit.len), e->u.lit.text);
 		diag_help(ck->d, d, "write an IPv4 or IPv6 address with an optional /prefix, such as "
@@ -362,7 +342,7 @@ static const struct type *check_set(struct ck *ck, struct ast_expr *e)
 		if (!elem) {
 			elem = t;
 			first = x;
-		} else if (!ck_type_same(elem, t)) {
+		} else if (!type_equal(elem, t)) {
 			struct diag *d = diag_at(ck->d, E_SET_ELEM, x->span,
 						 "set element is %s but the first element is %s",
 						 atstr(ck, t), atstr(ck, elem));
@@ -500,7 +480,7 @@ static const struct type *entity_attr(struct ck *ck, struct ast_expr *e, const s
 		if (!first) {
 			first = a;
 			first_type = t->entities[i];
-		} else if (!is_has && !ck_type_same(first->type, a->type)) {
+		} else if (!is_has && !type_equal(first->type, a->type)) {
 			struct diag *d = diag_at(ck->d, E_ATTR_SCOPE, e->u.attr.name_span,
 						 "attribute '%s' is %s on '%s' but %s on '%s'", name,
 						 atstr(ck, first->type), first_type->name, atstr(ck, a->type),
@@ -707,7 +687,7 @@ static const struct type *check_call(struct ck *ck, struct ast_expr *e)
 		struct ast_expr *arg = e->u.call.args[0];
 		const struct type *t = at[0];
 		bool ok = t->kind == TY_SET &&
-			  (!t->elem || !bt->elem || ck_type_same(t->elem, bt->elem));
+			  (!t->elem || !bt->elem || type_equal(t->elem, bt->elem));
 		if (!ok) {
 			struct diag *d = diag_at(ck->d, E_TYPE_MISMATCH, arg->span,
 						 "'%s' needs %s argument, not %s", name,
@@ -800,7 +780,7 @@ static const struct type *check_binary(struct ck *ck, struct ast_expr *e)
 			adopt_empty(e->u.bin.rhs, lt);
 			return ty(TY_BOOL);
 		}
-		if (!ck_type_same(lt, rt))
+		if (!type_equal(lt, rt))
 			return mismatch(ck, e, lt->kind == TY_ENTITY || rt->kind == TY_ENTITY
 					? "an entity compares only with an entity; to compare ids, "
 					  "write 'principal.id == \"...\"'" : "both sides of '==' and '!=' "
@@ -808,7 +788,7 @@ static const struct type *check_binary(struct ck *ck, struct ast_expr *e)
 					"cannot compare '%s' with '%s'", lt, rt);
 		return ty(TY_BOOL);
 	case BIN_LT: case BIN_LE: case BIN_GT: case BIN_GE:
-		if (!ck_type_same(lt, rt))
+		if (!type_equal(lt, rt))
 			return mismatch(ck, e, "'<', '<=', '>' and '>=' compare two ints, two timestamps "
 					"or two durations", "cannot compare '%s' with '%s'", lt, rt);
 		if (!is_kind(lt, TY_INT) && !is_kind(lt, TY_TIMESTAMP) && !is_kind(lt, TY_DURATION)) {
@@ -824,7 +804,7 @@ static const struct type *check_binary(struct ck *ck, struct ast_expr *e)
 			if (!rt->elem) {
 				if (is_scalar(lt))
 					return ty(TY_BOOL);
-			} else if (ck_type_same(lt, rt->elem)) {
+			} else if (type_equal(lt, rt->elem)) {
 				return ty(TY_BOOL);
 			}
 			return mismatch(ck, e, "'x in S' needs S to be a set of x's type",

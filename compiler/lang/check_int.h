@@ -46,8 +46,6 @@ bool ck_is_literal_form(const struct ast_expr *e);
 /* The constant `name` of package `pkg` (NULL: no package), or NULL. */
 struct checked_const *ck_find_const(struct ck *ck, const char *pkg, const char *name);
 bool ck_is_package(const struct ck *ck, const char *name);
-/* Structural type equality (records by attribute, entities by set). */
-bool ck_type_same(const struct type *a, const struct type *b);
 /* The value kind that holds a value of scalar type t. */
 enum value_kind ck_value_kind(const struct type *t);
 const struct type *ck_type_of_kind(enum value_kind k);

@@ -87,7 +87,7 @@ static bool fit_value(struct ck *ck, struct ast_expr *e, const struct type *t, c
 	if (e->ref_kind == REF_NONE)
 		return false;
 	bool empty_ok = vt->kind == TY_SET && !vt->elem && t->kind == TY_SET;
-	if (!empty_ok && !ck_type_same(vt, t)) {
+	if (!empty_ok && !type_equal(vt, t)) {
 		struct diag *d = diag_at(ck->d, E_REQUEST_SCHEMA, e->span,
 					 "'%s' is %s in the schema, not %s", path,
 					 ck_a_type(ck->a, type_str(ck->a, t)),

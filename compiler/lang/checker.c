@@ -6,10 +6,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "authz.h"
 #include "authzc_limits.h"
 #include "suggest.h"
 #include "check_int.h"
-#include "timeparse.h"
 
 /* ---- files and packages ------------------------------------------------- */
 
@@ -167,7 +167,7 @@ static void check_annotations(struct ck *ck, const struct ast_rule *r, struct ch
 		if (dup || strcmp(an->name, "expires"))
 			continue;
 		int64_t ms;
-		if (rfc3339_parse(an->value ? an->value : "", an->value_len, &ms) != 0) {
+		if (authz_parse_time(an->value ? an->value : "", an->value_len, &ms) < 0) {
 			struct diag *d = diag_at(ck->d, E_BAD_ANNOTATION, an->value_span,
 						 "invalid @expires date '%.*s'",
 						 (int)(an->value_len > 80 ? 80 : an->value_len),
@@ -178,8 +178,8 @@ static void check_annotations(struct ck *ck, const struct ast_rule *r, struct ch
 		cr->has_expires = true;
 		cr->expires_ms = ms;
 		if (ms <= ck->c->now_ms) {
-			char when[48];
-			value_format_time(ms, when, sizeof when);
+			char when[32];
+			authz_format_time(ms, when);
 			struct diag *d = diag_at(ck->d, W_EXPIRED, an->span,
 						 "rule '%s' expired on %s", cr->id, when);
 			diag_help(ck->d, d, "it no longer applies: remove the rule, or move its "

@@ -114,25 +114,9 @@ static int declare_schema(struct cg *g)
 
 /* ---- constants ------------------------------------------------------------- */
 
-void codegen_ip_text(const struct value_ip *ip, char *buf, size_t size)
-{
-	int n;
-	if (ip->family == 4)
-		n = snprintf(buf, size, "%u.%u.%u.%u", ip->addr[0], ip->addr[1], ip->addr[2], ip->addr[3]);
-	else
-		n = snprintf(buf, size, "%x:%x:%x:%x:%x:%x:%x:%x",
-			     ip->addr[0] << 8 | ip->addr[1], ip->addr[2] << 8 | ip->addr[3],
-			     ip->addr[4] << 8 | ip->addr[5], ip->addr[6] << 8 | ip->addr[7],
-			     ip->addr[8] << 8 | ip->addr[9], ip->addr[10] << 8 | ip->addr[11],
-			     ip->addr[12] << 8 | ip->addr[13], ip->addr[14] << 8 | ip->addr[15]);
-	if (n > 0 && (size_t)n < size && ip->prefix != (ip->family == 4 ? 32 : 128))
-		snprintf(buf + n, size - (size_t)n, "/%u", ip->prefix);
-}
-
 /* The bundle constant of scalar or set `v` into *out. */
 static int const_of(struct cg *g, struct span span, const struct value *v, uint32_t *out)
 {
-	char text[64];
 	switch (v->kind) {
 	case VAL_BOOL:
 		TRY(g, span, bw_const_int(g->w, AUTHZ_K_BOOL, v->u.b, out));
@@ -150,8 +134,7 @@ static int const_of(struct cg *g, struct span span, const struct value *v, uint3
 		TRY(g, span, bw_const_string(g->w, v->u.str.s, v->u.str.len, out));
 		return 0;
 	case VAL_IP:
-		codegen_ip_text(&v->u.ip, text, sizeof text);
-		TRY(g, span, bw_const_ip(g->w, text, out));
+		TRY(g, span, bw_const_ip(g->w, &v->u.ip, out));
 		return 0;
 	case VAL_SET: {
 		uint32_t *items = arena_calloc(&g->c->arena, v->u.set.n + 1, sizeof(uint32_t));

@@ -32,8 +32,4 @@
  */
 size_t codegen_bundle(struct compilation *c, const char *revision, uint8_t **buf, size_t *len);
 
-/* The text of an ip value the runtime parses back to the same bytes:
- * dotted quad or eight hex groups, with "/prefix" unless a plain address. */
-void codegen_ip_text(const struct value_ip *ip, char *buf, size_t size);
-
 #endif

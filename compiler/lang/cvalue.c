@@ -145,82 +145,6 @@ struct value *value_field(const struct value *v, const char *name)
 	return NULL;
 }
 
-int value_parse_ip(const char *s, size_t len, struct value_ip *out)
-{
-	char buf[64];
-	memset(out, 0, sizeof(*out));
-	if (len == 0 || len >= sizeof buf || memchr(s, '\0', len))
-		return -1;
-	memcpy(buf, s, len);
-	buf[len] = '\0';
-	char *slash = strchr(buf, '/');
-	long prefix = -1;
-	if (slash) {
-		*slash = '\0';
-		const char *p = slash + 1;
-		if (!*p || strlen(p) > 3)
-			return -1;
-		prefix = 0;
-		for (; *p; p++) {
-			if (*p < '0' || *p > '9')
-				return -1;
-			prefix = prefix * 10 + (*p - '0');
-		}
-		/* "/08" is not canonical; refuse leading zeros. */
-		if (slash[1] == '0' && slash[2])
-			return -1;
-	}
-	if (strchr(buf, ':')) {
-		if (inet_pton(AF_INET6, buf, out->addr) != 1)
-			return -1;
-		out->family = 6;
-		if (prefix > 128)
-			return -2;
-		out->prefix = (uint8_t)(prefix < 0 ? 128 : prefix);
-	} else {
-		if (inet_pton(AF_INET, buf, out->addr) != 1)
-			return -1;
-		out->family = 4;
-		if (prefix > 32)
-			return -2;
-		out->prefix = (uint8_t)(prefix < 0 ? 32 : prefix);
-	}
-	return 0;
-}
-
-/* Howard Hinnant's civil_from_days: days since 1970-01-01 to y/m/d. */
-static void civil_from_days(int64_t z, int64_t *y, unsigned *m, unsigned *d)
-{
-	z += 719468;
-	int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-	unsigned doe = (unsigned)(z - era * 146097);
-	unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-	int64_t yy = (int64_t)yoe + era * 400;
-	unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-	unsigned mp = (5 * doy + 2) / 153;
-	*d = doy - (153 * mp + 2) / 5 + 1;
-	*m = mp < 10 ? mp + 3 : mp - 9;
-	*y = yy + (*m <= 2);
-}
-
-void value_format_time(int64_t ms, char *buf, size_t size)
-{
-	int64_t days = ms / 86400000, rem = ms % 86400000;
-	if (rem < 0) {
-		rem += 86400000;
-		days--;
-	}
-	int64_t y;
-	unsigned mo, d;
-	civil_from_days(days, &y, &mo, &d);
-	unsigned h = (unsigned)(rem / 3600000), mi = (unsigned)(rem / 60000 % 60);
-	unsigned s = (unsigned)(rem / 1000 % 60), milli = (unsigned)(rem % 1000);
-	if (milli)
-		snprintf(buf, size, "%04" PRId64 "-%02u-%02uT%02u:%02u:%02u.%03uZ", y, mo, d, h, mi, s, milli);
-	else
-		snprintf(buf, size, "%04" PRId64 "-%02u-%02uT%02u:%02u:%02uZ", y, mo, d, h, mi, s);
-}
-
 void value_format_duration(int64_t ms, char *buf, size_t size)
 {
 	static const struct { const char *unit; uint64_t ms; } units[] = {
@@ -282,7 +206,7 @@ void value_put_quoted(struct buf *b, const char *s, size_t len, enum value_synta
 	buf_putc(b, '"');
 }
 
-static void sb_ip(struct buf *b, const struct value_ip *ip)
+static void sb_ip(struct buf *b, const authz_ip *ip)
 {
 	char text[INET6_ADDRSTRLEN + 8];
 	if (!inet_ntop(ip->family == 6 ? AF_INET6 : AF_INET, ip->addr, text, sizeof text))
@@ -309,7 +233,7 @@ static void print_value(struct buf *b, const struct value *v, enum value_syntax 
 		value_put_quoted(b, v->u.str.s, v->u.str.len, syn);
 		return;
 	case VAL_TIMESTAMP:
-		value_format_time(v->u.i, buf, sizeof buf);
+		authz_format_time(v->u.i, buf);
 		buf_puts(b, syn == VALUE_JSON ? "\"" : "time(\"");
 		buf_puts(b, buf);
 		buf_puts(b, syn == VALUE_JSON ? "\"" : "\")");

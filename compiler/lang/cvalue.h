@@ -19,6 +19,7 @@
 #include <stdint.h>
 
 #include "arena.h"
+#include "authz.h"
 #include "buf.h"
 
 enum value_kind {
@@ -35,12 +36,6 @@ enum value_kind {
 /* Element kind of the empty set literal [] whose type is not known. */
 #define VAL_ELEM_NONE (-1)
 
-struct value_ip {
-	uint8_t family;         /* 4 or 6 */
-	uint8_t prefix;         /* 0..32 or 0..128; 32/128 for a plain address */
-	uint8_t addr[16];       /* v4 uses the first 4 bytes; the rest are 0 */
-};
-
 struct value_field;
 
 struct value {
@@ -52,7 +47,7 @@ struct value {
 			const char *s;  /* may hold any byte; NUL-terminated too */
 			size_t len;
 		} str;
-		struct value_ip ip;
+		authz_ip ip;    /* authz_parse_ip (authz(3)) */
 		struct {
 			struct value *items;    /* sorted, deduplicated */
 			size_t n;
@@ -90,15 +85,9 @@ struct value value_copy(struct arena *a, const struct value *v);
 /* The field `name` of record `v`, or NULL. */
 struct value *value_field(const struct value *v, const char *name);
 
-/* Parse an ip literal: "a.b.c.d", "v6", with optional "/prefix" (decimal,
- * at most 32 or 128, no leading zero).  0; -1 when malformed; -2 when the
- * address is fine but the prefix is longer than the family allows. */
-int value_parse_ip(const char *s, size_t len, struct value_ip *out);
-
-/* Format ms since the epoch as RFC 3339 UTC ("2026-11-22T10:00:00Z", with
- * ".250" when there are milliseconds) into buf (at least 40 bytes). */
-void value_format_time(int64_t ms, char *buf, size_t size);
-/* Format a duration as written in policies ("1h30m", "250ms", "-2d", "0ms"). */
+/* Times and ips are parsed by authz_parse_time and authz_parse_ip and
+ * times written by authz_format_time (authz(3)), as the runtime does.
+ * Format a duration as written in policies ("1h30m", "250ms", "-2d", "0ms"). */
 void value_format_duration(int64_t ms, char *buf, size_t size);
 
 enum value_syntax {

@@ -15,10 +15,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "authz.h"
 #include "config.h"
 #include "fileio.h"
 #include "text.h"
-#include "timeparse.h"
 
 /* Deepest folder nesting walked under a policy or test path. */
 #define PROJECT_MAX_DEPTH 64
@@ -37,7 +37,7 @@ void compilation_init(struct compilation *c)
 	const char *now = getenv("AUTHZC_NOW");
 	if (now && *now) {
 		int64_t ms;
-		if (rfc3339_parse(now, strlen(now), &ms) == 0) {
+		if (authz_parse_time(now, strlen(now), &ms) == 0) {
 			c->now_ms = ms;
 		} else {
 			struct diag *d = diag_file(&c->diags, E_BAD_TIME, UINT32_MAX,

@@ -98,12 +98,21 @@ bool type_equal(const struct type *a, const struct type *b)
 		return false;
 	switch (a->kind) {
 	case TY_SET:
-		/* The empty set literal's type matches every set. */
 		if (!a->elem || !b->elem)
-			return true;
+			return a->elem == b->elem;
 		return type_equal(a->elem, b->elem);
 	case TY_RECORD:
-		return a->record == b->record;
+		if (a->record == b->record)
+			return true;
+		if (!a->record || !b->record || a->record->n != b->record->n)
+			return false;
+		for (size_t i = 0; i < a->record->n; i++) {
+			const struct attr_decl *x = &a->record->attrs[i];
+			const struct attr_decl *y = record_find(b->record, x->name);
+			if (!y || x->optional != y->optional || !type_equal(x->type, y->type))
+				return false;
+		}
+		return true;
 	case TY_ENTITY:
 		for (size_t i = 0; i < a->nentities; i++)
 			if (!entity_in(b, a->entities[i]))

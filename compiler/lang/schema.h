@@ -88,7 +88,15 @@ const struct type *type_scalar(enum type_kind kind);
 const struct type *type_set(struct arena *a, const struct type *elem);
 const struct type *type_record(struct arena *a, const struct record_type *rec);
 const struct type *type_entities(struct arena *a, const struct entity_type *const *types, size_t n);
-/* Same type?  Records compare by identity, sets by element, entities by set. */
+/*
+ * The one type equality: are `a` and `b` the same type?  Structural and
+ * strict: scalars by kind; sets by element type, and the empty set literal's
+ * type (elem NULL) equals only itself; records when they have the same
+ * attributes by name (in any order), each with the same optionality and an
+ * equal type, wherever they were declared; entity types as sets of entity
+ * types (order and repeats do not matter).  Where the empty set may stand
+ * for a set of any element type, callers say so explicitly before asking.
+ */
 bool type_equal(const struct type *a, const struct type *b);
 /* "string", "set<int>", "record", "User", "User | Service" */
 const char *type_str(struct arena *a, const struct type *t);

@@ -5,22 +5,18 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "codegen.h"
 #include "test_request.h"
 
 /* Append element `e` to the set at `path`. */
 static int add_element(authz_request *r, int root, const char *path, const struct value *e)
 {
-	char ip[64];
 	switch (e->kind) {
 	case VAL_BOOL: return authz_request_add_bool(r, root, path, e->u.b);
 	case VAL_INT: return authz_request_add_int(r, root, path, e->u.i);
 	case VAL_TIMESTAMP: return authz_request_add_timestamp(r, root, path, e->u.i);
 	case VAL_DURATION: return authz_request_add_duration(r, root, path, e->u.i);
 	case VAL_STRING: return authz_request_add_string_n(r, root, path, e->u.str.s, e->u.str.len);
-	case VAL_IP:
-		codegen_ip_text(&e->u.ip, ip, sizeof ip);
-		return authz_request_add_ip(r, root, path, ip);
+	case VAL_IP: return authz_request_add_ip_addr(r, root, path, &e->u.ip);
 	default:
 		return AUTHZ_EINVAL;    /* sets of sets or records: not in the language */
 	}
@@ -34,7 +30,6 @@ static int set_record(authz_request *r, int root, const char *prefix, const stru
 		const struct value_field *f = &v->u.rec.fields[i];
 		const struct value *x = &f->value;
 		const char *path = *prefix ? arena_printf(a, "%s.%s", prefix, f->name) : f->name;
-		char ip[64];
 		int rc = 0;
 		switch (x->kind) {
 		case VAL_BOOL: rc = authz_request_set_bool(r, root, path, x->u.b); break;
@@ -44,10 +39,7 @@ static int set_record(authz_request *r, int root, const char *prefix, const stru
 		case VAL_STRING:
 			rc = authz_request_set_string_n(r, root, path, x->u.str.s, x->u.str.len);
 			break;
-		case VAL_IP:
-			codegen_ip_text(&x->u.ip, ip, sizeof ip);
-			rc = authz_request_set_ip(r, root, path, ip);
-			break;
+		case VAL_IP: rc = authz_request_set_ip_addr(r, root, path, &x->u.ip); break;
 		case VAL_SET:
 			rc = authz_request_set_empty_set(r, root, path);
 			for (size_t k = 0; rc == 0 && k < x->u.set.n; k++)

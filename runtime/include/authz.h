@@ -46,6 +46,19 @@ typedef struct authz_bundle authz_bundle;
 typedef struct authz_request authz_request;
 typedef struct authz_decision authz_decision;
 
+/*
+ * An ip address or network.  `family` is 4 or 6; `prefix` the number of
+ * network bits, at most 32 (128), and 32 (128) for a plain address; `addr`
+ * the address in network byte order, IPv4 in addr[0..4) with the rest 0.
+ * Bits past the prefix are kept as written: "10.1.2.3/8" is not equal to
+ * "10.0.0.0/8", but either is the range 10.0.0.0/8 for `in`.
+ */
+typedef struct authz_ip {
+	uint8_t family;
+	uint8_t prefix;
+	uint8_t addr[16];
+} authz_ip;
+
 /* ---- bundles ------------------------------------------------------------ */
 
 /* Load and verify a bundle from `len` bytes at `buf` (copied).  A truncated,
@@ -135,6 +148,10 @@ AUTHZ_API int authz_request_add_bool(authz_request *r, int root, const char *pat
 AUTHZ_API int authz_request_add_timestamp(authz_request *r, int root, const char *path, int64_t unix_ms);
 AUTHZ_API int authz_request_add_duration(authz_request *r, int root, const char *path, int64_t ms);
 AUTHZ_API int authz_request_add_ip(authz_request *r, int root, const char *path, const char *ip);
+/* The same with a parsed ip (authz_parse_ip); AUTHZ_EINVAL when `ip` is
+ * not one authz_parse_ip could give (family, prefix, IPv4 bytes past 4). */
+AUTHZ_API int authz_request_set_ip_addr(authz_request *r, int root, const char *path, const authz_ip *ip);
+AUTHZ_API int authz_request_add_ip_addr(authz_request *r, int root, const char *path, const authz_ip *ip);
 /* Strings of `len` bytes, which may hold NUL bytes (UTF-8, else
  * AUTHZ_EINVAL); entity ids likewise. */
 AUTHZ_API int authz_request_set_string_n(authz_request *r, int root, const char *path, const char *v,
@@ -193,13 +210,42 @@ AUTHZ_API int authz_decision_trace(const authz_decision *d, size_t i, authz_trac
  */
 AUTHZ_API const char *authz_decision_json(authz_decision *d, size_t *len);
 
-/* ---- helpers ------------------------------------------------------------ */
+/* ---- text forms --------------------------------------------------------- */
 
-/* Parse an RFC 3339 timestamp; 0 or AUTHZ_EINVAL. */
+/*
+ * Parse exactly `len` bytes of `s` (no NUL needed) as an RFC 3339
+ * date-time, the one time text of the library and of authzc (request
+ * times and timestamp attributes, time("..."), @expires, --now,
+ * AUTHZC_NOW):
+ *
+ *   YYYY-MM-DD T hh:mm:ss [.fraction] (Z | +hh:mm | -hh:mm)
+ *
+ * 'T' and 'Z' may be lower case; a space in place of 'T' is refused.  The
+ * date must exist (February 29 in leap years only; years 0000 to 9999),
+ * hh 00-23, mm and ss 00-59 (no leap second), an offset at most 23:59; a
+ * fraction has 1 to 9 digits, truncated to the millisecond.  Returns 0 with
+ * ms since 1970-01-01T00:00:00Z in *out_ms, or AUTHZ_EINVAL (*out_ms
+ * untouched).
+ */
 AUTHZ_API int authz_parse_time(const char *s, size_t len, int64_t *out_ms);
 /* Format ms since the epoch as RFC 3339 UTC ("2026-11-22T10:00:00Z", with
- * ".mmm" when not whole seconds) into buf[32]; returns the length. */
+ * ".mmm" when not whole seconds) into buf[32], NUL-terminated; returns the
+ * length.  An instant before 0000-01-01T00:00:00Z or after
+ * 9999-12-31T23:59:59.999Z, which RFC 3339 cannot write, is written as
+ * that end. */
 AUTHZ_API size_t authz_format_time(int64_t ms, char buf[32]);
+
+/*
+ * Parse exactly `len` bytes of `s` as an ip address with an optional
+ * "/prefix": IPv4 as four decimal parts 0-255 without leading zeros
+ * ("10.0.0.1"), IPv6 as eight hex groups of at most 4 digits, "::" once
+ * for a run of zero groups, and an optional IPv4 tail ("2001:db8::1",
+ * "::ffff:10.0.0.1"; no zone).  The prefix is decimal, without leading
+ * zeros.  The one ip text of the library and of authzc (request
+ * attributes, ip("...")).  Returns 0 with *out set, or AUTHZ_EINVAL (*out
+ * untouched).
+ */
+AUTHZ_API int authz_parse_ip(const char *s, size_t len, authz_ip *out);
 
 #ifdef __cplusplus
 }

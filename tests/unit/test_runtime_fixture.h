@@ -95,7 +95,9 @@ static inline void fx_kstr(struct fx *f, const char *s)
 static inline void fx_kip(struct fx *f, const char *s)
 {
 	uint32_t k;
-	OK(bw_const_ip(f->w, s, &k));
+	authz_ip ip;
+	OK(authz_parse_ip(s, strlen(s), &ip));
+	OK(bw_const_ip(f->w, &ip, &k));
 	fx_k(f, k);
 }
 

@@ -1,6 +1,7 @@
 /*
- * test_project.c: project loading (project.h), RFC 3339 timestamps, and the
- * JSON and SARIF renderings of diagnostics.  authzc.json: test_config.c.
+ * test_project.c: project loading (project.h) and the JSON and SARIF
+ * renderings of diagnostics.  authzc.json: test_config.c; RFC 3339 times:
+ * runtime/test_text.c and test_time_texts.c.
  */
 #include <criterion/criterion.h>
 #include <cJSON.h>
@@ -14,7 +15,6 @@
 
 #include "diag_json.h"
 #include "project_util.h"
-#include "timeparse.h"
 
 #define SCHEMA "{\"types\": {\"User\": {\"tenant\": \"string\"}, \"Doc\": {\"tenant\": \"string\"}}," \
 	" \"actions\": {\"read\": {\"principals\": [\"User\"], \"resources\": [\"Doc\"]}}, \"context\": {}}"
@@ -282,81 +282,6 @@ Test(project, find_root_and_fs_tree)
 	char cmd[PATH_MAX + 16];
 	snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
 	cr_assert_eq(system(cmd), 0);
-}
-
-/* ---- RFC 3339 ------------------------------------------------------------------------ */
-
-static int64_t ts(const char *s)
-{
-	int64_t ms = 42;
-	cr_assert_eq(rfc3339_parse(s, strlen(s), &ms), 0, "refused %s", s);
-	return ms;
-}
-
-static void bad_ts(const char *s)
-{
-	int64_t ms = 42;
-	cr_assert_eq(rfc3339_parse(s, strlen(s), &ms), -1, "accepted %s", s);
-	cr_assert_eq(ms, 42);
-}
-
-Test(timeparse, valid)
-{
-	cr_assert_eq(ts("1970-01-01T00:00:00Z"), 0);
-	cr_assert_eq(ts("2026-11-22T10:00:00Z"), 1795341600000LL);
-	cr_assert_eq(ts("2026-11-22t10:00:00z"), 1795341600000LL);
-	cr_assert_eq(ts("2026-11-22 10:00:00Z"), 1795341600000LL);
-	cr_assert_eq(ts("2026-11-22T11:30:00+01:30"), 1795341600000LL);
-	cr_assert_eq(ts("2026-11-22T05:00:00-05:00"), 1795341600000LL);
-	cr_assert_eq(ts("2026-11-22T10:00:00-00:00"), 1795341600000LL);
-	cr_assert_eq(ts("2026-11-22T10:00:00.5Z"), 1795341600500LL);
-	cr_assert_eq(ts("2026-11-22T10:00:00.123Z"), 1795341600123LL);
-	cr_assert_eq(ts("2026-11-22T10:00:00.123999999Z"), 1795341600123LL);     /* truncated */
-	cr_assert_eq(ts("1969-12-31T23:59:59.999Z"), -1);
-	cr_assert_eq(ts("0000-01-01T00:00:00Z"), -62167219200000LL);
-	cr_assert_eq(ts("9999-12-31T23:59:59Z"), 253402300799000LL);
-	cr_assert_eq(ts("2024-02-29T00:00:00Z"), 1709164800000LL);
-	cr_assert_eq(ts("2000-02-29T00:00:00Z"), 951782400000LL);
-	cr_assert_eq(ts("2026-12-31T23:59:59+23:59"), ts("2026-12-31T00:00:59Z"));
-}
-
-Test(timeparse, invalid)
-{
-	bad_ts("");
-	bad_ts("2026-02-30T00:00:00Z");
-	bad_ts("2026-02-29T00:00:00Z");
-	bad_ts("1900-02-29T00:00:00Z");
-	bad_ts("2026-04-31T00:00:00Z");
-	bad_ts("2026-13-01T00:00:00Z");
-	bad_ts("2026-00-01T00:00:00Z");
-	bad_ts("2026-01-00T00:00:00Z");
-	bad_ts("2026-01-32T00:00:00Z");
-	bad_ts("2026-01-01T24:00:00Z");
-	bad_ts("2026-01-01T23:60:00Z");
-	bad_ts("2026-12-31T23:59:60Z");         /* no leap seconds */
-	bad_ts("2026-01-01T00:00:00");          /* offset required */
-	bad_ts("2026-01-01");
-	bad_ts("2026-01-01T00:00Z");
-	bad_ts("2026-01-01T00:00:00.Z");
-	bad_ts("2026-01-01T00:00:00ZZ");
-	bad_ts("2026-01-01T00:00:00Z ");
-	bad_ts(" 2026-01-01T00:00:00Z");
-	bad_ts("2026-01-01X00:00:00Z");
-	bad_ts("2026-1-01T00:00:00Z");
-	bad_ts("26-01-01T00:00:00Z");
-	bad_ts("+2026-01-01T00:00:00Z");
-	bad_ts("2026-01-01T00:00:00+24:00");
-	bad_ts("2026-01-01T00:00:00+01:60");
-	bad_ts("2026-01-01T00:00:00+0100");
-	bad_ts("2026-01-01T00:00:00+01");
-	bad_ts("2026-01-01T0a:00:00Z");
-	bad_ts("2026\xef\xbc\x8d" "01-01T00:00:00Z");
-	int64_t ms = 42;
-	cr_assert_eq(rfc3339_parse(NULL, 0, &ms), -1);
-	/* `len` is honoured: no read past it, no NUL needed */
-	cr_assert_eq(rfc3339_parse("2026-11-22T10:00:00Zjunk", 20, &ms), 0);
-	cr_assert_eq(ms, 1795341600000LL);
-	cr_assert_eq(rfc3339_parse("2026-11-22T10:00:00Z", 19, &ms), -1);
 }
 
 /* ---- JSON and SARIF ------------------------------------------------------------------ */

@@ -669,21 +669,63 @@ Test(schema, type_equal_rules)
 	const struct type *si = type_set(&a, type_scalar(TY_INT));
 	const struct type *si2 = type_set(&a, type_scalar(TY_INT));
 	const struct type *ss = type_set(&a, type_scalar(TY_STRING));
-	const struct type *empty = type_set(&a, NULL);
+	const struct type *empty = type_set(&a, NULL), *empty2 = type_set(&a, NULL);
 	cr_expect(type_equal(si, si2));
 	cr_expect(!type_equal(si, ss));
-	cr_expect(type_equal(empty, ss));
-	cr_expect(type_equal(si, empty));
+	/* strict on the empty set: it equals only itself (callers that let []
+	 * stand for any set say so before asking) */
+	cr_expect(type_equal(empty, empty2));
+	cr_expect(!type_equal(empty, ss));
+	cr_expect(!type_equal(si, empty));
 	cr_expect(!type_equal(empty, type_scalar(TY_INT)));
 	cr_expect(type_equal(type_scalar(TY_INT), type_scalar(TY_INT)));
 	cr_expect(!type_equal(type_scalar(TY_INT), type_scalar(TY_DURATION)));
-	struct record_type r1 = { 0 }, r2 = { 0 };
+	cr_expect(!type_equal(NULL, type_scalar(TY_INT)));
+	/* records: structural, by attribute name in any order, with optionality */
+	struct attr_decl ab[] = {
+		{ .name = "a", .type = type_scalar(TY_INT) },
+		{ .name = "b", .type = ss },
+	};
+	struct attr_decl ba[] = {
+		{ .name = "b", .type = type_set(&a, type_scalar(TY_STRING)) },
+		{ .name = "a", .type = type_scalar(TY_INT) },
+	};
+	struct attr_decl ab_opt[] = {
+		{ .name = "a", .type = type_scalar(TY_INT), .optional = true },
+		{ .name = "b", .type = ss },
+	};
+	struct attr_decl ab_dur[] = {
+		{ .name = "a", .type = type_scalar(TY_DURATION) },
+		{ .name = "b", .type = ss },
+	};
+	struct attr_decl ac[] = {
+		{ .name = "a", .type = type_scalar(TY_INT) },
+		{ .name = "c", .type = ss },
+	};
+	struct record_type r1 = { 0 }, r2 = { 0 }, rab = { ab, 2 }, rba = { ba, 2 }, rab1 = { ab, 1 };
+	struct record_type ropt = { ab_opt, 2 }, rdur = { ab_dur, 2 }, rac = { ac, 2 };
 	cr_expect(type_equal(type_record(&a, &r1), type_record(&a, &r1)));
-	cr_expect(!type_equal(type_record(&a, &r1), type_record(&a, &r2)));
+	cr_expect(type_equal(type_record(&a, &r1), type_record(&a, &r2)), "two empty records");
+	cr_expect(type_equal(type_record(&a, &rab), type_record(&a, &rba)), "declared apart, same shape");
+	cr_expect(!type_equal(type_record(&a, &rab), type_record(&a, &rab1)));
+	cr_expect(!type_equal(type_record(&a, &rab1), type_record(&a, &rab)));
+	cr_expect(!type_equal(type_record(&a, &rab), type_record(&a, &ropt)));
+	cr_expect(!type_equal(type_record(&a, &rab), type_record(&a, &rdur)));
+	cr_expect(!type_equal(type_record(&a, &rab), type_record(&a, &rac)));
+	struct record_type *nest1 = &rab, *nest2 = &rba;
+	struct attr_decl w1[] = { { .name = "w", .type = type_record(&a, nest1) } };
+	struct attr_decl w2[] = { { .name = "w", .type = type_record(&a, nest2) } };
+	struct attr_decl w3[] = { { .name = "w", .type = type_record(&a, &rac) } };
+	struct record_type rw1 = { w1, 1 }, rw2 = { w2, 1 }, rw3 = { w3, 1 };
+	cr_expect(type_equal(type_record(&a, &rw1), type_record(&a, &rw2)), "nested records");
+	cr_expect(!type_equal(type_record(&a, &rw1), type_record(&a, &rw3)));
+	/* entity types: as sets */
 	struct entity_type u = { .name = "User" }, sv = { .name = "Service" };
-	const struct entity_type *us[] = { &u, &sv }, *su[] = { &sv, &u };
+	const struct entity_type *us[] = { &u, &sv }, *su[] = { &sv, &u }, *uu[] = { &u, &u };
 	cr_expect(type_equal(type_entities(&a, us, 2), type_entities(&a, su, 2)));
 	cr_expect(!type_equal(type_entities(&a, us, 1), type_entities(&a, su, 2)));
 	cr_expect(!type_equal(type_entities(&a, us, 1), type_entities(&a, su, 1)));
+	cr_expect(type_equal(type_entities(&a, uu, 2), type_entities(&a, us, 1)), "repeats do not count");
+	cr_expect(!type_equal(type_entities(&a, uu, 2), type_entities(&a, us, 2)));
 	arena_free(&a);
 }

@@ -35,7 +35,9 @@ static authz_bundle *typed_bundle(void)
 	W(bw_attr(w, BW_CONTEXT, p5, 1, AUTHZ_K_INT, 0, true, &s[5]));
 	W(bw_const_int(w, AUTHZ_K_TIMESTAMP, 1795428000000, &k[0]));  /* 2026-11-23T10:00:00Z */
 	W(bw_const_int(w, AUTHZ_K_DURATION, 90000, &k[1]));
-	W(bw_const_ip(w, "10.0.0.0/8", &k[2]));
+	authz_ip net;
+	cr_assert_eq(authz_parse_ip("10.0.0.0/8", 10, &net), 0);
+	W(bw_const_ip(w, &net, &k[2]));
 	W(bw_const_int(w, AUTHZ_K_BOOL, 1, &k[3]));
 	W(bw_const_string(w, "a\0b", 3, &k[4]));
 	static const char *const ids[] = { "t.stamp", "t.dur", "t.ip", "t.flag", "t.nul" };
