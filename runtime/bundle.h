@@ -65,52 +65,67 @@ struct bundle_rule {
 };
 struct bundle_pos { uint32_t file, line, col, extra; };  /* extra: rule: first guard; guard: text */
 
+/*
+ * The arrays an authz_bundle owns, declared once: each becomes a field of
+ * the struct below (a pointer to TYPE), is allocated by the loader or one
+ * of the builders it calls (index.c excepted: b->index is one object with
+ * its own free), and is freed by authz_bundle_free walking this list.  An
+ * owned array is added here and nowhere else.
+ */
+#define BUNDLE_ARRAYS(X) \
+	X(uint8_t, buf)                 /* a copy of the bundle's bytes */ \
+	X(const char *, str)            /* NUL-terminated, inside strblob */ \
+	X(uint32_t, strlen) \
+	X(char, strblob)                /* the strings, each NUL-terminated */ \
+	X(uint8_t, marks)               /* loader's scratch: names seen */ \
+	X(struct vm_value, consts) \
+	X(struct vm_value, elems)       /* set elements of constants */ \
+	X(struct bundle_slot, slots) \
+	X(struct bundle_field, fields) \
+	X(uint64_t, fkey)               /* per field: bundle_name_key of its name */ \
+	X(struct bundle_owner, owners)  /* ntypes + 1 */ \
+	X(struct bundle_action, actions) \
+	X(uint64_t, bits)               /* every scope bitset */ \
+	X(struct bundle_rule, rules) \
+	X(uint32_t, ann)                /* key, value string pairs */ \
+	X(uint32_t, code) \
+	X(uint32_t, files) \
+	X(struct bundle_pos, rule_pos) \
+	X(struct bundle_pos, guard_pos) \
+	X(uint8_t, img)                 /* rule_image.c: each rule's image */ \
+	X(uint32_t, img_off)            /* per rule: its image's offset in img */ \
+	X(struct bundle_req, req)       /* request.c: required-attribute checks */ \
+	X(struct bundle_req, req_cond) \
+	X(uint32_t, req_must) \
+	X(uint32_t, req_first)          /* also holds must_first, cond_first */
+
+#define BUNDLE_ARRAY_FIELD(type, name) type *name;
+
 struct authz_bundle {
-	uint8_t *buf;
-	size_t len;
+	BUNDLE_ARRAYS(BUNDLE_ARRAY_FIELD)
+	size_t len;                     /* bytes of buf */
 	char digest[72];                /* "sha256:" + hex */
 	char schema_digest[72];         /* the same, of the schema section */
 	uint32_t nstrings;
-	const char **str;               /* NUL-terminated, inside buf */
-	uint32_t *strlen;
-	uint8_t *marks;                 /* loader's scratch: names seen */
 	uint32_t nconsts;
-	struct vm_value *consts;
-	struct vm_value *elems;         /* set elements of constants */
 	uint32_t nslots, nfields, ntypes, nactions;
-	struct bundle_slot *slots;
-	struct bundle_field *fields;
-	uint64_t *fkey;                 /* per field: bundle_name_key of its name */
-	struct bundle_owner *owners;    /* ntypes + 1 */
-	struct bundle_action *actions;
 	uint32_t tw, aw;                /* u64 words of a type / action bitset */
-	uint64_t *bits;                 /* every bitset */
 	uint32_t nrules;
-	struct bundle_rule *rules;
 	uint32_t nann;
-	uint32_t *ann;                  /* key, value string pairs */
 	uint32_t ncode;
-	uint32_t *code;
 	struct rt_index *index;         /* index.c: built at load time */
-	uint8_t *img;                   /* rule_image.c: each rule's image, built at load time */
-	uint32_t *img_off;              /* per rule: its image's offset in img */
 	size_t img_len;                 /* bytes of img */
-	char *strblob;                  /* the strings, each NUL-terminated */
 	uint32_t sec_off[BUNDLE_NSECTIONS], sec_len[BUNDLE_NSECTIONS];   /* in buf */
 	uint32_t nfiles;
-	uint32_t *files;
 	bool has_debug;
-	struct bundle_pos *rule_pos;
 	uint32_t nguard_pos;
-	struct bundle_pos *guard_pos;
 	/* request.c, rt_required_build: the required-attribute checks of
 	 * owner o are req[req_first[o] .. req_first[o + 1]) in field order;
 	 * the same split for speed: the slots every request of o must have,
 	 * req_must[must_first[o] ..), and the subtrees of its optional records
-	 * that hold a required field, req_cond[cond_first[o] ..). */
-	struct bundle_req *req, *req_cond;
-	uint32_t *req_must;
-	uint32_t *req_first, *must_first, *cond_first;
+	 * that hold a required field, req_cond[cond_first[o] ..).  must_first
+	 * and cond_first point into req_first's allocation. */
+	uint32_t *must_first, *cond_first;
 	uint32_t revision;
 	uint32_t max_stack;
 	uint32_t max_context_slots;

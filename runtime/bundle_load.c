@@ -773,11 +773,9 @@ void authz_bundle_free(authz_bundle *b)
 	if (!b)
 		return;
 	rt_index_free(b->index);
-	void *all[] = { b->buf, b->str, b->strlen, b->strblob, b->marks, b->consts, b->elems, b->slots,
-			b->fields, b->fkey, b->owners, b->actions, b->bits, b->rules, b->ann, b->code, b->files,
-			b->rule_pos, b->guard_pos, b->img, b->img_off, b->req, b->req_cond, b->req_must, b->req_first };
-	for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
-		free(all[i]);
+#define FREE_ARRAY(type, name) free((void *)b->name);
+	BUNDLE_ARRAYS(FREE_ARRAY)
+#undef FREE_ARRAY
 	free(b);
 }
 

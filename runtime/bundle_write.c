@@ -129,25 +129,32 @@ struct wrule {
 	uint32_t file, line, col;
 };
 
+/* The tables a writer builds, declared once: each is a struct buf field
+ * of the writer, freed by bw_free walking this list. */
+#define WRITER_TABLES(X) \
+	X(strtab)               /* u32 off, len */ \
+	X(blob) \
+	X(constv)               /* struct wconst */ \
+	X(elems)                /* u32 */ \
+	X(slots)                /* struct bundle_slot */ \
+	X(fields)               /* struct wfield */ \
+	X(types)                /* u32 name */ \
+	X(actions)              /* struct waction */ \
+	X(lists)                /* u32 */ \
+	X(rules)                /* struct wrule */ \
+	X(ann)                  /* u32 key, value */ \
+	X(code)                 /* u32 */ \
+	X(guards)               /* struct bundle_pos */ \
+	X(files)                /* u32 */ \
+	X(idmarks)              /* per string: used as a rule id */
+
+#define WRITER_TABLE_FIELD(name) struct buf name;
+
 struct bundle_writer {
 	int err;
 	char errmsg[256];
 	struct intern strings, consts;
-	struct buf strtab;      /* u32 off, len */
-	struct buf blob;
-	struct buf constv;      /* struct wconst */
-	struct buf elems;       /* u32 */
-	struct buf slots;       /* struct bundle_slot */
-	struct buf fields;      /* struct wfield */
-	struct buf types;       /* u32 name */
-	struct buf actions;     /* struct waction */
-	struct buf lists;       /* u32 */
-	struct buf rules;       /* struct wrule */
-	struct buf ann;         /* u32 key, value */
-	struct buf code;        /* u32 */
-	struct buf guards;      /* struct bundle_pos */
-	struct buf files;       /* u32 */
-	struct buf idmarks;     /* per string: used as a rule id */
+	WRITER_TABLES(WRITER_TABLE_FIELD)
 	uint32_t revision;
 	bool in_rule;
 };
@@ -171,11 +178,18 @@ static int fail(struct bundle_writer *w, int code, const char *fmt, ...)
 
 int bw_new(struct bundle_writer **out)
 {
-	*out = calloc(1, sizeof **out);
-	if (!*out)
+	struct bundle_writer *w = calloc(1, sizeof *w);
+	uint32_t empty;
+	*out = NULL;
+	if (!w)
 		return AUTHZ_ENOMEM;
-	uint32_t dummy;
-	return bw_string(*out, "", 0, &dummy) < 0 ? AUTHZ_ENOMEM : 0;
+	/* String 0 is "" in every bundle. */
+	if (bw_string(w, "", 0, &empty) < 0) {
+		bw_free(w);
+		return AUTHZ_ENOMEM;
+	}
+	*out = w;
+	return 0;
 }
 
 void bw_free(struct bundle_writer *w)
@@ -184,11 +198,9 @@ void bw_free(struct bundle_writer *w)
 		return;
 	intern_free(&w->strings);
 	intern_free(&w->consts);
-	struct buf *all[] = { &w->strtab, &w->blob, &w->constv, &w->elems, &w->slots, &w->fields,
-			      &w->types, &w->actions, &w->lists, &w->rules, &w->ann, &w->code,
-			      &w->guards, &w->files, &w->idmarks };
-	for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
-		free(all[i]->p);
+#define FREE_TABLE(name) free(w->name.p);
+	WRITER_TABLES(FREE_TABLE)
+#undef FREE_TABLE
 	free(w);
 }
 

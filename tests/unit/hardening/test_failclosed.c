@@ -12,7 +12,7 @@
  *     permit it does not allow;
  *   - allocation failure injected into libauthz (malloc, calloc and
  *     realloc are wrapped for the whole unit-test binary, see UNIT_WRAP in
- *     the Makefile): loading, parsing and deciding with the Nth allocation
+ *     the Makefile; alloc_fail.h): loading, parsing and deciding with the Nth allocation
  *     failing, and with every allocation from the Nth on failing, for
  *     every N the operation makes; the result is an error or a deny;
  *   - misuse: an empty request, a request made for another bundle.
@@ -23,61 +23,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "alloc_fail.h"
 #include "harden_util.h"
 
-/* ---- allocation failure injection --------------------------------------- */
-
-void *__real_malloc(size_t n);
-void *__real_calloc(size_t n, size_t size);
-void *__real_realloc(void *p, size_t n);
-void *__wrap_malloc(size_t n);
-void *__wrap_calloc(size_t n, size_t size);
-void *__wrap_realloc(void *p, size_t n);
-
-/* 0: off.  Otherwise allocation number `fc_fail_at` (1-based, counted
- * while on) fails, and with fc_fail_rest every later one too. */
-static unsigned long fc_fail_at, fc_count, fc_failed;
-static int fc_fail_rest;
-
-static int fc_should_fail(void)
-{
-	if (!fc_fail_at)
-		return 0;
-	fc_count++;
-	if (fc_count == fc_fail_at || (fc_fail_rest && fc_count > fc_fail_at)) {
-		fc_failed++;
-		return 1;
-	}
-	return 0;
-}
-
-void *__wrap_malloc(size_t n)
-{
-	return fc_should_fail() ? NULL : __real_malloc(n);
-}
-
-void *__wrap_calloc(size_t n, size_t size)
-{
-	return fc_should_fail() ? NULL : __real_calloc(n, size);
-}
-
-void *__wrap_realloc(void *p, size_t n)
-{
-	return fc_should_fail() ? NULL : __real_realloc(p, n);
-}
-
-static void fc_arm(unsigned long at, int rest)
-{
-	fc_count = 0;
-	fc_failed = 0;
-	fc_fail_rest = rest;
-	fc_fail_at = at;
-}
-
-static void fc_disarm(void)
-{
-	fc_fail_at = 0;
-}
 
 /* ---- fixtures ------------------------------------------------------------ */
 
@@ -249,7 +197,7 @@ Test(failclosed, misuse_denies)
 
 /*
  * One run of load + request + decide of `json` with allocation failures
- * armed by fc_arm(at, rest).  Returns 1 when the decision was allow.  Every
+ * armed by af_arm(at, rest).  Returns 1 when the decision was allow.  Every
  * call must either succeed or return an error; after an error nothing may
  * allow.  *failed: whether any allocation failed.
  */
@@ -261,10 +209,10 @@ static int fc_run(const uint8_t *bytes, size_t len, const char *json, unsigned l
 	authz_request *r = NULL;
 	authz_decision *d = NULL;
 	authz_error err;
-	fc_arm(at, rest);
+	af_arm(at, rest);
 	int rc = authz_bundle_load(&b, bytes, len, &err);
 	if (rc != 0) {
-		fc_disarm();
+		af_disarm();
 		cr_assert_null(b);
 		cr_assert(rc == AUTHZ_ENOMEM, "load failed with %d: %s", rc, err.message);
 		goto out;
@@ -280,9 +228,9 @@ static int fc_run(const uint8_t *bytes, size_t len, const char *json, unsigned l
 	if (line && allowed)
 		cr_assert(strstr(line, "\"allow\"") || strstr(line, "true"), "%s", line);
 out:
-	fc_disarm();
-	*failed = fc_failed;
-	*count = fc_count;
+	af_disarm();
+	*failed = af_failed();
+	*count = af_count();
 	authz_decision_free(d);
 	authz_request_free(r);
 	authz_bundle_free(b);

@@ -658,7 +658,7 @@ Test(runtime_decide, values_survive_the_pools_moving)
 	cr_assert_eq(authz_request_new(&r, b), 0);
 	cr_assert_eq(authz_decision_new(&d), 0);
 	fill(r);
-	char ticket[128];
+	char ticket[160];
 	for (int round = 0; round < 2; round++) {
 		for (int i = 0; i < 2000; i++) {
 			snprintf(ticket, sizeof ticket, "CHG-%d-%d-%0100d", round, i, 0);

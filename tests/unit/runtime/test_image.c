@@ -39,7 +39,7 @@ static void long_like_false(struct fx *f)
 static void in_set(struct fx *f, const char *x, size_t n)
 {
 	uint32_t e[40], k;
-	char name[16];
+	char name[24];
 	for (size_t i = 0; i < n; i++) {
 		snprintf(name, sizeof name, "s%zu", i);
 		OK(bw_const_string(f->w, name, strlen(name), &e[i]));
