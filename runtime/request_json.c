@@ -1,5 +1,5 @@
 /*
- * request_json.c: JSON requests (CLI.md "JSON forms").
+ * request_json.c: JSON requests (authzc-eval(1), JSON FORMS).
  *
  * A small JSON reader of our own that reads a request in one pass, guided
  * by the bundle's schema: a declared attribute's value goes straight into

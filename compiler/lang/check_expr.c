@@ -1,5 +1,5 @@
 /*
- * check_expr.c: typing of expressions (LANGUAGE.md s.5), literal folding
+ * check_expr.c: typing of expressions (authzc-policy(5), EXPRESSIONS), literal folding
  * and the `has` guards of optional attributes.
  */
 #include <stdio.h>

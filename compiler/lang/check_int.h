@@ -3,7 +3,7 @@
  *
  *   checker.c      driver: packages, constants, rules, scopes, annotations
  *   check_expr.c   expression typing, literal folding, `has` guards
- *   check_tests.c  requests and tests (LANGUAGE.md s.7)
+ *   check_tests.c  requests and tests (authzc-policy(5), TESTS)
  */
 #ifndef AUTHZC_CHECK_INT_H
 #define AUTHZC_CHECK_INT_H

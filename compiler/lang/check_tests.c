@@ -1,5 +1,5 @@
 /*
- * check_tests.c: named requests and tests (LANGUAGE.md s.7).
+ * check_tests.c: named requests and tests (authzc-policy(5), TESTS).
  *
  * Every request a test builds is resolved into a struct checked_request
  * and must conform to the schema exactly: known types and action, the

@@ -3,7 +3,7 @@
  * generator, the test runner and diff.
  *
  * The checker types every expression of every rule against the schema
- * (LANGUAGE.md s.5), resolves names, folds literals and constants, checks
+ * (authzc-policy(5), EXPRESSIONS), resolves names, folds literals and constants, checks
  * the `has` guards of optional attributes, and resolves every test's
  * request and expectation (s.7).  It reports all errors it finds.
  *
@@ -83,7 +83,7 @@ struct checked_entity {
 	struct value attrs;             /* VAL_RECORD in schema order */
 };
 
-/* A complete request, checked against the schema (LANGUAGE.md s.6). */
+/* A complete request, checked against the schema (authzc-policy(5), EVALUATION). */
 struct checked_request {
 	struct checked_entity principal, resource;
 	const struct action_decl *action;

@@ -1,5 +1,5 @@
 /*
- * config.h: authzc.json, the project configuration (CLI.md "authzc.json").
+ * config.h: authzc.json, the project configuration (authzc(1), "authzc.json").
  *
  * project_load_config() (project.h) is implemented in config.c; this header
  * adds what project.c and the tests need besides.
@@ -14,7 +14,8 @@
 
 #define CONFIG_FILE_NAME "authzc.json"
 
-/* Fill `cfg` with the defaults of CLI.md, strings from `a`. */
+/* Fill `cfg` with the defaults authzc(1) lists for authzc.json, strings
+ * from `a`. */
 void project_config_defaults(struct project_config *cfg, struct arena *a);
 
 /*

@@ -1,5 +1,5 @@
 /*
- * value.c: compile-time values: order, canonical sets, printing (value.h).
+ * cvalue.c: compile-time values: order, canonical sets, printing (cvalue.h).
  */
 #include "cvalue.h"
 #include "json.h"

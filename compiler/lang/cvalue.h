@@ -1,5 +1,5 @@
 /*
- * value.h: compile-time values (constants, literals, test requests).
+ * cvalue.h: compile-time values (constants, literals, test requests).
  *
  * A struct value is a plain tree allocated from the compilation's arena.
  * Sets are kept canonical (sorted by value_compare, no duplicates, every
@@ -92,7 +92,7 @@ void value_format_duration(int64_t ms, char *buf, size_t size);
 
 enum value_syntax {
 	VALUE_AUTHZ,    /* policy syntax: "s", 42, 1h, time("..."), ip("..."), [..], {k: v} */
-	VALUE_JSON,     /* request JSON (CLI.md): times, durations, ips as strings */
+	VALUE_JSON,     /* request JSON (authzc-eval(1)): times, durations, ips as strings */
 };
 
 /* s[0..len) as a string in `syntax`: for VALUE_AUTHZ a policy string

@@ -189,8 +189,8 @@ static void put_string(struct buf *b, const char *s, size_t n)
 	value_put_quoted(b, s, n, VALUE_AUTHZ);
 }
 
-/* Binding strength of an expression's outermost operator (LANGUAGE.md
- * s.5): 1 or, 2 and, 3 not, 4 comparisons, 5 + -, 6 *, 7 unary -,
+/* Binding strength of an expression's outermost operator
+ * (authzc-policy(5), EXPRESSIONS): 1 or, 2 and, 3 not, 4 comparisons, 5 + -, 6 *, 7 unary -,
  * 8 postfix, 9 primary. */
 static int prec(const struct ast_expr *e)
 {

@@ -1,6 +1,6 @@
 /*
  * schema.c: static types and the JSON schema loader (see schema.h and
- * LANGUAGE.md s.3).
+ * authzc-policy(5), THE SCHEMA).
  *
  * schema_load() parses the text with cJSON, then walks the tree once,
  * reporting every fault with its JSON path and building a best-effort
@@ -340,7 +340,7 @@ static bool is_action_name(const char *s)
 	return true;
 }
 
-/* Reserved words of the policy language (LANGUAGE.md s.2): a type or
+/* Reserved words of the policy language (authzc-policy(5), LEXICAL STRUCTURE): a type or
  * attribute with one of these names could never be written in a policy. */
 static bool is_reserved(const char *s)
 {

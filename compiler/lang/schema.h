@@ -1,6 +1,6 @@
 /*
  * schema.h: the JSON schema of entity types, actions and context
- * (LANGUAGE.md s.3) and the static types the checker works with.
+ * (authzc-policy(5), THE SCHEMA) and the static types the checker works with.
  *
  * schema_load() reads the JSON text of one srcset file with cJSON and
  * reports every fault with its JSON path ($.types.User.tenant).  Everything

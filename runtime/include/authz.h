@@ -112,8 +112,8 @@ AUTHZ_API int authz_request_new(authz_request **out, const authz_bundle *b);
 AUTHZ_API void authz_request_free(authz_request *r);
 /* Forget everything set so far (keeps the buffers). */
 AUTHZ_API void authz_request_reset(authz_request *r);
-/* Replace the request's contents by the JSON request in `json` (CLI.md
- * "JSON forms").  A request that does not conform to the schema is not a
+/* Replace the request's contents by the JSON request in `json`
+ * (authzc-eval(1), JSON FORMS).  A request that does not conform to the schema is not a
  * failure of this call: it returns 0 and the next decision is a deny with a
  * request error.  Returns AUTHZ_ENOMEM only. */
 AUTHZ_API int authz_request_parse_json(authz_request *r, const char *json, size_t len);
@@ -204,7 +204,7 @@ AUTHZ_API int64_t authz_decision_time(const authz_decision *d);
 AUTHZ_API size_t authz_decision_trace_count(const authz_decision *d);
 AUTHZ_API int authz_decision_trace(const authz_decision *d, size_t i, authz_trace *out);
 /*
- * The decision as its one-line JSON form (CLI.md), without a newline,
+ * The decision as its one-line JSON form (authzc-eval(1)), without a newline,
  * NUL-terminated; owned by `d`, valid until its next use.  With a trace when
  * it was decided with AUTHZ_DECIDE_TRACE.  NULL when out of memory.
  */
