@@ -110,7 +110,7 @@ static bool write_coverage(const struct test_opts *o, const struct coverage *cov
 		if (b.oom) {
 			ok = false;
 			cli_error("out of memory");
-		} else if (report_write(&b, path[i]) < 0) {
+		} else if (report_save(&b, path[i]) < 0) {
 			ok = false;
 			cli_error("cannot write '%s': %s", path[i],
 				  errno == ENOENT ? "no such folder" : fileio_reason(errno));
@@ -123,6 +123,17 @@ static bool write_coverage(const struct test_opts *o, const struct coverage *cov
 		cli_error("%s", msg);
 	}
 	return ok;
+}
+
+/* Write a report to `path` (atomically), or to stdout when path is NULL.
+ * 0, or -1 with errno. */
+static int write_report(const struct buf *b, const char *path)
+{
+	if (path)
+		return report_save(b, path);
+	if (b->n && fwrite(b->p, 1, b->n, stdout) != b->n)
+		return -1;
+	return fflush(stdout) == 0 ? 0 : -1;
 }
 
 static int run_tests(struct compilation *c, const authz_bundle *b, const struct test_opts *o,
@@ -149,7 +160,7 @@ static int run_tests(struct compilation *c, const authz_bundle *b, const struct 
 	int code = run.failed ? EXIT_FAIL : EXIT_OK;
 	if (rep.oom) {
 		code = cli_error("out of memory");
-	} else if (report_write(&rep, o->out) < 0) {
+	} else if (write_report(&rep, o->out) < 0) {
 		code = o->out ? cli_error("cannot write '%s': %s", o->out,
 					  errno == ENOENT ? "no such folder" : fileio_reason(errno))
 			       : EXIT_TROUBLE;

@@ -10,6 +10,7 @@
 
 #include <git2.h>
 
+#include "arena.h"
 #include "cli.h"
 #include "suggest.h"
 
@@ -151,7 +152,17 @@ static int run(int argc, char **argv)
 	return run_command(c, n, cmd);
 }
 
+/* The compiler's arenas cannot go on without memory: say so, and stop
+ * with the exit status of environment trouble. */
+static void out_of_memory(void)
+{
+	fflush(stdout);
+	fputs("authzc: fatal: out of memory\n", stderr);
+	exit(EXIT_TROUBLE);
+}
+
 int main(int argc, char **argv)
 {
+	arena_set_oom(out_of_memory);
 	return run(argc, argv);
 }

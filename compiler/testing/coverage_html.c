@@ -364,7 +364,7 @@ static int write_page(const char *dir, const char *name, struct buf *b, char *ms
 		return -1;
 	}
 	snprintf(path, n, "%s/%s", dir, name);
-	int rc = report_write(b, path);
+	int rc = report_save(b, path);
 	if (rc < 0)
 		snprintf(msg, size, "cannot write '%s': %s", path, fileio_reason(errno));
 	free(path);

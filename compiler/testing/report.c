@@ -71,11 +71,7 @@ void report_squeeze(struct buf *b, const char *s, size_t n)
 	}
 }
 
-int report_write(const struct buf *b, const char *path)
+int report_save(const struct buf *b, const char *path)
 {
-	if (path)
-		return fileio_replace(path, buf_cstr(b), b->n, FILEIO_NEW_MODE);
-	if (b->n && fwrite(b->p, 1, b->n, stdout) != b->n)
-		return -1;
-	return fflush(stdout) == 0 ? 0 : -1;
+	return fileio_replace(path, buf_cstr(b), b->n, FILEIO_NEW_MODE);
 }

@@ -26,8 +26,7 @@ void report_xml_str(struct buf *b, const char *s, size_t n);
  * not plain text. */
 void report_squeeze(struct buf *b, const char *s, size_t n);
 
-/* Write b to `path` atomically (fileio_replace), or to stdout when path is
- * NULL.  0, or -1 with errno. */
-int report_write(const struct buf *b, const char *path);
+/* Write b to `path` atomically (fileio_replace).  0, or -1 with errno. */
+int report_save(const struct buf *b, const char *path);
 
 #endif

@@ -18,9 +18,17 @@ struct arena_block {
 	_Alignas(ARENA_ALIGN) unsigned char data[];
 };
 
+static void (*oom_handler)(void);
+
+void arena_set_oom(void (*fn)(void))
+{
+	oom_handler = fn;
+}
+
 static void arena_oom(void)
 {
-	fputs("authzc: fatal: out of memory\n", stderr);
+	if (oom_handler)
+		oom_handler();
 	abort();
 }
 

@@ -5,8 +5,10 @@
  * is allocated from an arena and released with one arena_free().  Nothing
  * allocated from an arena is freed on its own.
  *
- * Allocation failure is fatal for the compiler (it prints "out of memory"
- * and aborts); the runtime library never uses this allocator.
+ * Allocation failure is fatal for the compiler: the arena calls the handler
+ * the program installed with arena_set_oom (authzc's prints "out of memory"
+ * and exits), or aborts when there is none; it never returns NULL.  The
+ * runtime library never uses this allocator.
  */
 #ifndef AUTHZC_ARENA_H
 #define AUTHZC_ARENA_H
@@ -21,6 +23,10 @@ struct arena {
 };
 
 #define ARENA_INIT { 0 }
+
+/* Install what to do when an arena cannot get memory: `fn` must not
+ * return.  Set once, by main, before anything is allocated. */
+void arena_set_oom(void (*fn)(void));
 
 /* Return `size` bytes aligned for any object, zeroed. */
 void *arena_alloc(struct arena *a, size_t size);
