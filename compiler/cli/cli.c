@@ -48,6 +48,21 @@ static const char *choices_text(const struct opt *o, char *buf, size_t size)
 	return buf;
 }
 
+int cli_parse_format(struct opt_result *out, int argc, char **argv, int max_operands,
+		     void (*usage)(FILE *out), int *format)
+{
+	const char *dir = NULL;
+	const struct opt opts[] = {
+		OPT_CHOICE(0, "format", format, cli_text_json),
+		OPT_END,
+	};
+	*format = CLI_TEXT;
+	int code = cli_parse(out, argc, argv, opts, max_operands, usage, &dir);
+	if (code != CLI_RUN)
+		return code;
+	return cli_chdir(dir) == EXIT_OK ? CLI_RUN : EXIT_TROUBLE;
+}
+
 int cli_option_error(const char *cmd, const struct opt_result *r)
 {
 	switch (r->status) {

@@ -73,6 +73,12 @@ extern const char *const cli_text_json[];
 int cli_parse(struct opt_result *out, int argc, char **argv, const struct opt *opts,
 	      int max_operands, void (*usage)(FILE *out), const char **dir);
 
+/* cli_parse for a command whose one option is --format text|json (into
+ * *format, a enum cli_format) besides -C and --help, then the change to
+ * -C's folder.  CLI_RUN, or the exit code to return.  For status and log. */
+int cli_parse_format(struct opt_result *out, int argc, char **argv, int max_operands,
+		     void (*usage)(FILE *out), int *format);
+
 /* Print the usage error opt_parse returned in r (cli_usage_error, `cmd`
  * NULL for authzc's own options); returns EXIT_TROUBLE. */
 int cli_option_error(const char *cmd, const struct opt_result *r);

@@ -58,21 +58,15 @@ static int print_json(const struct promote_record *r, size_t n)
 
 int cmd_log(int argc, char **argv)
 {
-	const char *dir = NULL;
-	int format = CLI_TEXT;
-	const struct opt opts[] = {
-		OPT_CHOICE(0, "format", &format, cli_text_json),
-		OPT_END,
-	};
+	int format;
 	struct opt_result args;
-	int code = cli_parse(&args, argc, argv, opts, 1, log_usage, &dir);
+	int code = cli_parse_format(&args, argc, argv, 1, log_usage, &format);
 	if (code != CLI_RUN)
 		return code;
+	code = EXIT_OK;
 	if (!args.noperands)
 		return cli_usage_error("log", "which environment? (authzc log ENV)");
 	const char *env = args.operands[0];
-	if ((code = cli_chdir(dir)) != EXIT_OK)
-		return code;
 	struct gitx g;
 	struct arena a = ARENA_INIT;
 	struct promote_record *recs;

@@ -128,18 +128,12 @@ static int print_json(const struct env_status *v, size_t n)
 
 int cmd_status(int argc, char **argv)
 {
-	const char *dir = NULL;
-	int format = CLI_TEXT;
-	const struct opt opts[] = {
-		OPT_CHOICE(0, "format", &format, cli_text_json),
-		OPT_END,
-	};
+	int format;
 	struct opt_result args;
-	int code = cli_parse(&args, argc, argv, opts, 0, status_usage, &dir);
+	int code = cli_parse_format(&args, argc, argv, 0, status_usage, &format);
 	if (code != CLI_RUN)
 		return code;
-	if ((code = cli_chdir(dir)) != EXIT_OK)
-		return code;
+	code = EXIT_OK;
 	struct gitx g;
 	struct arena a = ARENA_INIT;
 	if ((code = cli_open_repo(&g)) != EXIT_OK)

@@ -120,23 +120,21 @@ static char *get_path(struct cfg_ctx *x, const cJSON *v, const char *path, bool 
 	return p;
 }
 
-/* policies / tests: an array of path strings, or one string. */
-static void get_path_list(struct cfg_ctx *x, const cJSON *v, const char *path,
-			  char ***out, size_t *nout)
+/*
+ * An array of strings at `path`, each element read by `one` (which reports
+ * what is wrong with it and returns NULL, or returns the string to keep;
+ * it sees the ones kept so far).  On no new error, the list goes to *out
+ * and *nout; `what` names the elements in the message for a non-array.
+ */
+typedef char *list_elem_fn(struct cfg_ctx *x, const cJSON *e, const char *path,
+			   char *const *kept, size_t nkept);
+
+static void get_list(struct cfg_ctx *x, const cJSON *v, const char *path, const char *what,
+		     list_elem_fn *one, char ***out, size_t *nout)
 {
 	struct arena *a = &x->c->arena;
-	if (cJSON_IsString(v)) {
-		char *p = get_path(x, v, path, true);
-		if (p) {
-			*out = arena_calloc(a, 1, sizeof(char *));
-			(*out)[0] = p;
-			*nout = 1;
-		}
-		return;
-	}
 	if (!cJSON_IsArray(v)) {
-		bad(x, E_CONFIG_VALUE, path, "expected an array of paths or a path, found %s",
-		    json_kind(v));
+		bad(x, E_CONFIG_VALUE, path, "expected an array of %s, found %s", what, json_kind(v));
 		return;
 	}
 	size_t n = (size_t)cJSON_GetArraySize(v), k = 0, before = x->errors;
@@ -144,15 +142,38 @@ static void get_path_list(struct cfg_ctx *x, const cJSON *v, const char *path,
 	const cJSON *e;
 	size_t i = 0;
 	cJSON_ArrayForEach(e, v) {
-		char *p = get_path(x, e, json_path_index(a, path, i), true);
+		char *p = one(x, e, json_path_index(a, path, i++), list, k);
 		if (p)
 			list[k++] = p;
-		i++;
 	}
 	if (x->errors == before) {
 		*out = list;
 		*nout = k;
 	}
+}
+
+static char *path_elem(struct cfg_ctx *x, const cJSON *e, const char *path, char *const *kept,
+		       size_t nkept)
+{
+	(void)kept;
+	(void)nkept;
+	return get_path(x, e, path, true);
+}
+
+/* policies / tests: an array of path strings, or one string. */
+static void get_path_list(struct cfg_ctx *x, const cJSON *v, const char *path,
+			  char ***out, size_t *nout)
+{
+	if (cJSON_IsString(v)) {
+		char *p = get_path(x, v, path, true);
+		if (p) {
+			*out = arena_calloc(&x->c->arena, 1, sizeof(char *));
+			(*out)[0] = p;
+			*nout = 1;
+		}
+		return;
+	}
+	get_list(x, v, path, "paths or a path", path_elem, out, nout);
 }
 
 /* A name usable in a git ref and a tag name authzc/<env>/<N>. */
@@ -172,48 +193,37 @@ static bool env_name_ok(const char *s)
 	return s[n - 1] != '.' && !(n >= 5 && !strcmp(s + n - 5, ".lock"));
 }
 
+static char *env_elem(struct cfg_ctx *x, const cJSON *e, const char *p, char *const *kept,
+		      size_t nkept)
+{
+	if (!cJSON_IsString(e)) {
+		bad(x, E_CONFIG_VALUE, p, "expected a string, found %s", json_kind(e));
+		return NULL;
+	}
+	const char *name = e->valuestring;
+	if (!*name) {
+		bad(x, E_CONFIG_VALUE, p, "environment name must not be empty");
+		return NULL;
+	}
+	if (!env_name_ok(name)) {
+		struct diag *d = bad(x, E_CONFIG_VALUE, p, "invalid environment name '%s'",
+				     show(x, name));
+		diag_help(&x->c->diags, d, "use letters, digits, '_', '-' and '.', starting with a letter or digit");
+		return NULL;
+	}
+	for (size_t j = 0; j < nkept; j++) {
+		if (!strcmp(kept[j], name)) {
+			bad(x, E_CONFIG_VALUE, p, "duplicate environment '%s'", show(x, name));
+			return NULL;
+		}
+	}
+	return arena_strdup(&x->c->arena, name);
+}
+
 static void get_environments(struct cfg_ctx *x, const cJSON *v, const char *path)
 {
-	struct arena *a = &x->c->arena;
-	if (!cJSON_IsArray(v)) {
-		bad(x, E_CONFIG_VALUE, path, "expected an array of environment names, found %s",
-		    json_kind(v));
-		return;
-	}
-	size_t n = (size_t)cJSON_GetArraySize(v), k = 0, before = x->errors;
-	char **list = arena_calloc(a, n ? n : 1, sizeof(char *));
-	const cJSON *e;
-	size_t i = 0;
-	cJSON_ArrayForEach(e, v) {
-		char *p = json_path_index(a, path, i++);
-		if (!cJSON_IsString(e)) {
-			bad(x, E_CONFIG_VALUE, p, "expected a string, found %s", json_kind(e));
-			continue;
-		}
-		const char *name = e->valuestring;
-		if (!*name) {
-			bad(x, E_CONFIG_VALUE, p, "environment name must not be empty");
-			continue;
-		}
-		if (!env_name_ok(name)) {
-			struct diag *d = bad(x, E_CONFIG_VALUE, p, "invalid environment name '%s'",
-					     show(x, name));
-			diag_help(&x->c->diags, d, "use letters, digits, '_', '-' and '.', starting with a letter or digit");
-			continue;
-		}
-		bool dup = false;
-		for (size_t j = 0; j < k && !dup; j++)
-			dup = !strcmp(list[j], name);
-		if (dup) {
-			bad(x, E_CONFIG_VALUE, p, "duplicate environment '%s'", show(x, name));
-			continue;
-		}
-		list[k++] = arena_strdup(a, name);
-	}
-	if (x->errors == before) {
-		x->c->config.environments = list;
-		x->c->config.nenvironments = k;
-	}
+	get_list(x, v, path, "environment names", env_elem, &x->c->config.environments,
+		 &x->c->config.nenvironments);
 }
 
 static void get_ref_prefix(struct cfg_ctx *x, const cJSON *v, const char *path)
