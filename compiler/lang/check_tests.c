@@ -293,17 +293,23 @@ static struct checked_request copy_request(struct ck *ck, const struct checked_r
 
 /* ---- with / without --------------------------------------------------------- */
 
-/* Walk `path` to its last segment: *rec is the record value holding it, *decl
- * its declaration.  Reports E0406.  *absent: an enclosing optional record is
- * not in the request (nothing to change). */
+/* Where a `with` or `without` path ends. */
+struct path_end {
+	struct value *rec;              /* the record value holding it (NULL when absent) */
+	const struct attr_decl *decl;   /* its declaration */
+	const struct record_type *rt;   /* the record type declaring it */
+	bool absent;                    /* an enclosing optional record is not in
+					 * the request (nothing to change) */
+};
+
+/* Walk `path` to its last segment into *out.  Reports E0406. */
 static bool walk_path(struct ck *ck, struct checked_request *req, const struct ast_path *p,
-		      struct value **rec, const struct attr_decl **decl, const struct record_type **rtp,
-		      bool *absent)
+		      struct path_end *out)
 {
 	const struct record_type *rt;
 	struct value *cur;
 	const char *root = ast_var_str(p->root);
-	*absent = false;
+	out->absent = false;
 	if (p->root == VAR_CONTEXT) {
 		rt = &ck->s->context;
 		cur = &req->context;
@@ -332,9 +338,9 @@ static bool walk_path(struct ck *ck, struct checked_request *req, const struct a
 			return false;
 		}
 		if (i + 1 == p->nsegs) {
-			*rec = *absent ? NULL : cur;
-			*decl = a;
-			*rtp = rt;
+			out->rec = out->absent ? NULL : cur;
+			out->decl = a;
+			out->rt = rt;
 			return true;
 		}
 		char *sub = arena_printf(ck->a, "%s.%s", path, seg);
@@ -348,7 +354,7 @@ static bool walk_path(struct ck *ck, struct checked_request *req, const struct a
 		struct value *next = value_field(cur, seg);
 		if (!next) {
 			/* Keep checking the rest of the path against the schema. */
-			*absent = true;
+			out->absent = true;
 			next = &empty;
 		}
 		cur = next;
@@ -384,13 +390,10 @@ static bool apply_with(struct ck *ck, struct checked_request *req, const struct 
 		return true;
 	}
 	/* Report a missing enclosing record precisely. */
-	struct value *rec;
-	const struct attr_decl *decl;
-	const struct record_type *rt;
-	bool absent;
-	if (!walk_path(ck, req, p, &rec, &decl, &rt, &absent))
+	struct path_end t;
+	if (!walk_path(ck, req, p, &t))
 		return false;
-	if (absent) {
+	if (t.absent) {
 		struct diag *d = diag_at(ck->d, E_BAD_PATH, p->span,
 					 "cannot set '%s': a record on its path is not in the request", full);
 		diag_help(ck->d, d, "set the whole optional record instead, e.g. 'with %s = { ... }'",
@@ -398,27 +401,27 @@ static bool apply_with(struct ck *ck, struct checked_request *req, const struct 
 		return false;
 	}
 	struct value v;
-	if (!fit_value(ck, w->value, decl->type, full, &v))
+	if (!fit_value(ck, w->value, t.decl->type, full, &v))
 		return false;
-	struct value *old = value_field(rec, decl->name);
+	struct value *old = value_field(t.rec, t.decl->name);
 	if (old) {
 		*old = v;
 		return true;
 	}
 	/* Insert in schema order. */
-	size_t n = rec->u.rec.n, pos = 0;
+	size_t n = t.rec->u.rec.n, pos = 0;
 	for (size_t i = 0; i < n; i++) {
-		const struct attr_decl *a = record_find(rt, rec->u.rec.fields[i].name);
-		if (a && a->index < decl->index)
+		const struct attr_decl *a = record_find(t.rt, t.rec->u.rec.fields[i].name);
+		if (a && a->index < t.decl->index)
 			pos = i + 1;
 	}
 	struct value_field *f = arena_calloc(ck->a, n + 1, sizeof(*f));
-	memcpy(f, rec->u.rec.fields, pos * sizeof(*f));
-	f[pos].name = decl->name;
+	memcpy(f, t.rec->u.rec.fields, pos * sizeof(*f));
+	f[pos].name = t.decl->name;
 	f[pos].value = v;
-	memcpy(f + pos + 1, rec->u.rec.fields + pos, (n - pos) * sizeof(*f));
-	rec->u.rec.fields = f;
-	rec->u.rec.n = n + 1;
+	memcpy(f + pos + 1, t.rec->u.rec.fields + pos, (n - pos) * sizeof(*f));
+	t.rec->u.rec.fields = f;
+	t.rec->u.rec.n = n + 1;
 	return true;
 }
 
@@ -430,26 +433,23 @@ static bool apply_without(struct ck *ck, struct checked_request *req, const stru
 		diag_help(ck->d, d, "every entity has an id");
 		return false;
 	}
-	struct value *rec;
-	const struct attr_decl *decl;
-	const struct record_type *rt;
-	bool absent;
-	if (!walk_path(ck, req, p, &rec, &decl, &rt, &absent))
+	struct path_end t;
+	if (!walk_path(ck, req, p, &t))
 		return false;
-	if (!decl->optional) {
+	if (!t.decl->optional) {
 		struct diag *d = diag_at(ck->d, E_BAD_PATH, p->span,
 					 "cannot remove '%s': it is required by the schema", full);
 		diag_help(ck->d, d, "give it another value with 'with %s = ...'", full);
 		return false;
 	}
-	if (absent)
+	if (t.absent)
 		return true;
-	size_t n = rec->u.rec.n;
+	size_t n = t.rec->u.rec.n;
 	for (size_t i = 0; i < n; i++)
-		if (!strcmp(rec->u.rec.fields[i].name, decl->name)) {
-			memmove(rec->u.rec.fields + i, rec->u.rec.fields + i + 1,
-				(n - i - 1) * sizeof(*rec->u.rec.fields));
-			rec->u.rec.n--;
+		if (!strcmp(t.rec->u.rec.fields[i].name, t.decl->name)) {
+			memmove(t.rec->u.rec.fields + i, t.rec->u.rec.fields + i + 1,
+				(n - i - 1) * sizeof(*t.rec->u.rec.fields));
+			t.rec->u.rec.n--;
 			break;
 		}
 	return true;
