@@ -282,6 +282,21 @@ static void file_page(const struct coverage *cov, const struct page *pg, struct 
 	buf_puts(b, "</table>\n</body>\n</html>\n");
 }
 
+/* Open an item of the "Not covered" list: a link to the rule ('r') or
+ * guard ('g') at line:col of `page`, and the rule's id; the caller adds
+ * what is missing and closes the item. */
+static void uncovered_item(struct buf *b, const struct page *page, char kind, unsigned line,
+			   unsigned col, const char *rule_id)
+{
+	buf_puts(b, "<li class=\"bad\"><a href=\"");
+	esc(b, page->html);
+	buf_printf(b, "#%c-%u-%u\">", kind, line, col);
+	esc(b, page->name);
+	buf_printf(b, ":%u:%u</a> ", line, col);
+	esc(b, rule_id);
+	buf_puts(b, ": ");
+}
+
 static void index_page(const struct coverage *cov, const struct page *pages, size_t npages, struct buf *b)
 {
 	head(b, "authzc coverage");
@@ -315,13 +330,8 @@ static void index_page(const struct coverage *cov, const struct page *pages, siz
 				if (!what[w])
 					continue;
 				nunc++;
-				buf_puts(b, "<li class=\"bad\"><a href=\"");
-				esc(b, pages[i].html);
-				buf_printf(b, "#r-%u-%u\">", cr->line, cr->col);
-				esc(b, pages[i].name);
-				buf_printf(b, ":%u:%u</a> ", cr->line, cr->col);
-				esc(b, cr->rule->id);
-				buf_printf(b, ": %s</li>\n", what[w]);
+				uncovered_item(b, &pages[i], 'r', cr->line, cr->col, cr->rule->id);
+				buf_printf(b, "%s</li>\n", what[w]);
 			}
 			if (cr->rule->effect != EFFECT_PERMIT)
 				continue;
@@ -330,13 +340,8 @@ static void index_page(const struct coverage *cov, const struct page *pages, siz
 				if (cg->tests.n)
 					continue;
 				nunc++;
-				buf_puts(b, "<li class=\"bad\"><a href=\"");
-				esc(b, pages[i].html);
-				buf_printf(b, "#g-%u-%u\">", cg->line, cg->col);
-				esc(b, pages[i].name);
-				buf_printf(b, ":%u:%u</a> ", cg->line, cg->col);
-				esc(b, cr->rule->id);
-				buf_puts(b, ": <code>");
+				uncovered_item(b, &pages[i], 'g', cg->line, cg->col, cr->rule->id);
+				buf_puts(b, "<code>");
 				struct buf t = BUF_INIT;
 				coverage_guard_text(cov, cg, &t);
 				report_xml_str(b, buf_cstr(&t), t.n);
