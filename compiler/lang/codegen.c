@@ -122,14 +122,14 @@ static int const_of(struct cg *g, struct span span, const struct value *v, uint3
 		TRY(g, span, bw_const_int(g->w, AUTHZ_K_BOOL, v->u.b, out));
 		return 0;
 	case VAL_INT:
-		TRY(g, span, bw_const_int(g->w, AUTHZ_K_INT, v->u.i, out));
-		return 0;
 	case VAL_TIMESTAMP:
-		TRY(g, span, bw_const_int(g->w, AUTHZ_K_TIMESTAMP, v->u.i, out));
+	case VAL_DURATION: {
+		/* Three kinds with an int64 payload. */
+		enum authz_kind k = v->kind == VAL_INT ? AUTHZ_K_INT
+				  : v->kind == VAL_TIMESTAMP ? AUTHZ_K_TIMESTAMP : AUTHZ_K_DURATION;
+		TRY(g, span, bw_const_int(g->w, k, v->u.i, out));
 		return 0;
-	case VAL_DURATION:
-		TRY(g, span, bw_const_int(g->w, AUTHZ_K_DURATION, v->u.i, out));
-		return 0;
+	}
 	case VAL_STRING:
 		TRY(g, span, bw_const_string(g->w, v->u.str.s, v->u.str.len, out));
 		return 0;
