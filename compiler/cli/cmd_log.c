@@ -73,8 +73,8 @@ int cmd_log(int argc, char **argv)
 	size_t n;
 	if (cli_open_repo(&g) != EXIT_OK) {
 		code = EXIT_TROUBLE;
-	} else if (gitx_env_index(&g, env) < 0) {
-		code = cli_error("unknown environment '%s'", env);
+	} else if (gitx_env_find(&g, env) < 0) {
+		code = cli_error("%s", g.msg);
 	} else if (promote_records(&g, env, &a, &recs, &n) < 0) {
 		code = cli_error("%s", g.msg);
 	} else if (format == CLI_JSON) {

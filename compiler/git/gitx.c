@@ -119,6 +119,19 @@ int gitx_env_index(const struct gitx *g, const char *name)
 	return -1;
 }
 
+int gitx_env_find(struct gitx *g, const char *name)
+{
+	int i = gitx_env_index(g, name);
+	if (i >= 0)
+		return i;
+	const char *list = "";
+	for (size_t k = 0; k < g->cfg.config.nenvironments; k++)
+		list = arena_printf(&g->cfg.arena, "%s%s%s", list, k ? ", " : "",
+				    g->cfg.config.environments[k]);
+	return gitx_fail_plain(g, -1, "unknown environment '%s' (authzc.json lists: %s)", name,
+			       *list ? list : "none");
+}
+
 const char *gitx_env_ref(struct gitx *g, const char *name)
 {
 	return arena_printf(&g->cfg.arena, "%s%s", g->cfg.config.env_ref_prefix, name);

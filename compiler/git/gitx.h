@@ -44,6 +44,9 @@ void gitx_close(struct gitx *g);
 
 /* The position of environment `name` in authzc.json's list, or -1. */
 int gitx_env_index(const struct gitx *g, const char *name);
+/* The same, or -1 with g->msg "unknown environment 'x' (authzc.json lists:
+ * dev, staging, prod)" for the commands that take an environment. */
+int gitx_env_find(struct gitx *g, const char *name);
 /* "<env_ref_prefix><name>" (g->cfg arena). */
 const char *gitx_env_ref(struct gitx *g, const char *name);
 

@@ -253,13 +253,9 @@ static int run(struct gitx *g, const struct promote_opts *o, struct promote_resu
 	int code = 0, error;
 	unsigned rollback_to = 0;
 
-	int idx = gitx_env_index(g, o->env);
+	int idx = gitx_env_find(g, o->env);
 	if (idx < 0) {
-		char *list = arena_strdup(a, "");
-		for (size_t i = 0; i < g->cfg.config.nenvironments; i++)
-			list = arena_printf(a, "%s%s%s", list, i ? ", " : "", g->cfg.config.environments[i]);
-		code = gitx_fail_plain(g, -1, "unknown environment '%s' (authzc.json lists: %s)",
-				       o->env, *list ? list : "none");
+		code = -1;
 		goto done;
 	}
 	const char *refname = gitx_env_ref(g, o->env);
