@@ -2,7 +2,7 @@
  * parser.y: grammar of authz policy and test files (authzc-policy(5): POLICIES, EXPRESSIONS, TESTS).
  *
  * A pure parser with byte-offset locations (struct span).  Actions only
- * build AST nodes (compiler/ast.h); every check that needs the schema or
+ * build AST nodes (compiler/lang/ast.h); every check that needs the schema or
  * other files is the checker's.  Syntax errors are reported through
  * yyreport_syntax_error with what was expected; `error` productions at item
  * level resynchronise on ';' or '}' so one run reports several errors.

@@ -10,7 +10,7 @@
  * with the bundle and requests come from the runtime (authz_limits.h), so
  * what `check` accepts, `compile` can always write and libauthz can always
  * hold.  Documented in authzc-policy(5), LIMITS; tested in
- * tests/unit/test_limits.c.
+ * tests/unit/hardening/test_limits.c.
  */
 #ifndef AUTHZC_LIMITS_H
 #define AUTHZC_LIMITS_H

@@ -6,7 +6,7 @@
  * requests (JSON and the setters of authz.h); the compiler reuses them
  * through compiler/util/authzc_limits.h so that what `authzc check` accepts is
  * exactly what a bundle and a request can hold.  Documented in authz(3)
- * and authzc-policy(5), LIMITS; tested in tests/unit/test_limits.c.
+ * and authzc-policy(5), LIMITS; tested in tests/unit/hardening/test_limits.c.
  */
 #ifndef AUTHZ_LIMITS_H
 #define AUTHZ_LIMITS_H

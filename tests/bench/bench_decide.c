@@ -1,5 +1,5 @@
 /*
- * bench_decide.c: time decisions through libauthz (runtime/authz.h).
+ * bench_decide.c: time decisions through libauthz (runtime/include/authz.h).
  *
  *   bench_decide BUNDLE REQUESTS.jsonl [-n REQUESTS] [-r REPS]
  *

@@ -1,6 +1,6 @@
 /*
  * test_runtime_fixture.h: bundles assembled by hand with the writer API for
- * the runtime's unit tests (test_runtime*.c).  The schema is the example of
+ * the runtime's unit tests (tests/unit/runtime/).  The schema is the example of
  * authzc-policy(5) plus an int and a duration.
  */
 #ifndef TEST_RUNTIME_FIXTURE_H

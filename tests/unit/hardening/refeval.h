@@ -6,7 +6,7 @@
  * the checker, to tell a timestamp accessor from an attribute) against a
  * request in its own simple model, with its own value representation,
  * arithmetic, set, like, ip and calendar code.  It shares nothing with
- * compiler/codegen.c or runtime/, so agreement means something.  It covers
+ * compiler/lang/codegen.c or runtime/, so agreement means something.  It covers
  * the schema of test_differential.c (one principal type, one resource
  * type, the context below), not every schema.
  */

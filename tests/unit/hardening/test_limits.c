@@ -3,8 +3,8 @@
  * authz(3), LIMITS): hostile sizes get a clear error, quickly, without
  * deep recursion.
  *
- * Every limit is declared once, in compiler/authzc_limits.h and
- * runtime/authz_limits.h:
+ * Every limit is declared once, in compiler/util/authzc_limits.h and
+ * runtime/include/authz_limits.h:
  *
  *   source file        16 MiB (SRC_MAX_BYTES)          E0010 naming the file
  *   nesting            256 levels of brackets or of an operator chain

@@ -1,5 +1,5 @@
 /*
- * test_fmt.c: the canonical layout (compiler/fmt.c), comment placement, and
+ * test_fmt.c: the canonical layout (compiler/lang/fmt.c), comment placement, and
  * the proofs: AST equality and idempotence on every example and on
  * deliberately ugly inputs.
  */

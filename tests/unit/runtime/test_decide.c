@@ -1,5 +1,5 @@
 /*
- * test_runtime_decide.c: authzc-policy(5), EVALUATION end to end through the public API:
+ * test_decide.c: authzc-policy(5), EVALUATION end to end through the public API:
  * scopes, guards and their trace, @expires, forbid overrides, default deny,
  * fail-closed rule errors, the JSON line, API-built requests, threads.
  */

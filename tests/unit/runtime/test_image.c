@@ -1,5 +1,5 @@
 /*
- * test_runtime_image.c: rule images (rule_image.c): constants renumbered
+ * test_image.c: rule images (rule_image.c): constants renumbered
  * per rule, short strings and small sets copied into the image, long
  * strings and large sets pointed to in the bundle, constants shared by
  * several rules; each decided through authz_decide like any rule.

@@ -1,5 +1,5 @@
 /*
- * test_runtime_index.c: the rule index changes no decision.  A compiled
+ * test_index.c: the rule index changes no decision.  A compiled
  * policy set with every indexable guard shape (and guards that must stop
  * indexing: arithmetic that can overflow, optional attributes, `or`) is
  * loaded three times: with the full index, with the scope level only

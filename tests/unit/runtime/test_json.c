@@ -1,5 +1,5 @@
 /*
- * test_runtime_json.c: the one-pass JSON request reader (request_json.c):
+ * test_json.c: the one-pass JSON request reader (request_json.c):
  * members in any order (attrs before type), which error a request gets
  * (a syntax error anywhere wins, else the first schema error in document
  * order), the time kept after a schema error but not after a syntax error,

@@ -1,5 +1,5 @@
 /*
- * test_runtime_request.c: requests built through the typed API: set adders
+ * test_request.c: requests built through the typed API: set adders
  * of every element kind, strings and ids holding NUL bytes, and
  * authz_request_has_time; each checked against the same request in JSON.
  */

@@ -1,5 +1,5 @@
 /*
- * test_runtime_verify.c: the loader and verifier refuse every damaged or
+ * test_verify.c: the loader and verifier refuse every damaged or
  * hostile bundle with a message: truncations, bit flips, wrong version or
  * digest, and (digest recomputed, so only the verifier stands in the way)
  * bad jumps, constants, slots, stack depths and counts.

@@ -1,5 +1,5 @@
 /*
- * test_runtime_vm.c: every opcode, evaluated as the only guard of a permit
+ * test_vm.c: every opcode, evaluated as the only guard of a permit
  * against the fixture's request (test_runtime_fixture.h).
  */
 #include "test_runtime_fixture.h"

@@ -1,5 +1,5 @@
 /*
- * test_fileio.c: whole-file reads and atomic replacement (compiler/fileio.h).
+ * test_fileio.c: whole-file reads and atomic replacement (compiler/util/fileio.h).
  */
 #include <criterion/criterion.h>
 #include <errno.h>
