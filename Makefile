@@ -282,15 +282,16 @@ $(BENCH)/bench_front: $(BUILD)/obj/tests/bench/bench_front.o $(CC_OBJ) $(LIBA)
 	@mkdir -p $(@D)
 	$(call say,LD,$@)$(CC) $(LDFLAGS) -o $@ $^ $(COMPILER_LIBS)
 
-# Only the public header: what an embedder links.
-$(BUILD)/obj/tests/bench/bench_decide.o: LAYER = $(PUBLIC)
+# Only the public header (and cJSON to read the request file): what an
+# embedder compiles against.
+$(BUILD)/obj/tests/bench/bench_decide.o: LAYER = $(PUBLIC) $(CJSON_CFLAGS)
 $(BENCH)/bench_decide: $(BUILD)/obj/tests/bench/bench_decide.o $(LIBA)
 	@mkdir -p $(@D)
-	$(call say,LD,$@)$(CC) $(LDFLAGS) -o $@ $^ $(SODIUM_LIBS) -lm
+	$(call say,LD,$@)$(CC) $(LDFLAGS) -o $@ $^ $(CJSON_LIBS) $(SODIUM_LIBS) -lm
 
 $(BENCH)/schema_bundle: $(BUILD)/obj/tests/bench/schema_bundle.o $(WR_OBJ) $(LIBA)
 	@mkdir -p $(@D)
-	$(call say,LD,$@)$(CC) $(LDFLAGS) -o $@ $^ $(SODIUM_LIBS) -lm
+	$(call say,LD,$@)$(CC) $(LDFLAGS) -o $@ $^ $(CJSON_LIBS) $(SODIUM_LIBS) -lm
 
 # ---- install -----------------------------------------------------------------------
 
