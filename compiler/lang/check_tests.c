@@ -570,14 +570,21 @@ static bool resolve_expect(struct ck *ck, const struct ast_test *t, struct check
 
 /* ---- the driver ------------------------------------------------------------------ */
 
-static void collect_requests(struct tctx *tc)
+/* How many items of `kind` the test files hold. */
+static size_t count_test_items(const struct ck *ck, enum ast_item_kind kind)
 {
-	struct ck *ck = tc->ck;
 	size_t n = 0;
 	for (size_t i = 0; i < ck->nfiles; i++)
 		if (ck->files[i]->is_test)
 			for (size_t j = 0; j < ck->files[i]->nitems; j++)
-				n += ck->files[i]->items[j].kind == ITEM_REQUEST;
+				n += ck->files[i]->items[j].kind == kind;
+	return n;
+}
+
+static void collect_requests(struct tctx *tc)
+{
+	struct ck *ck = tc->ck;
+	size_t n = count_test_items(ck, ITEM_REQUEST);
 	tc->reqs = arena_calloc(ck->a, n + 1, sizeof(*tc->reqs));
 	for (size_t i = 0; i < ck->nfiles; i++) {
 		const struct ast_file *f = ck->files[i];
@@ -677,11 +684,7 @@ void ck_tests(struct ck *ck)
 {
 	struct tctx tc = { ck, NULL, 0 };
 	collect_requests(&tc);
-	size_t n = 0;
-	for (size_t i = 0; i < ck->nfiles; i++)
-		if (ck->files[i]->is_test)
-			for (size_t j = 0; j < ck->files[i]->nitems; j++)
-				n += ck->files[i]->items[j].kind == ITEM_TEST;
+	size_t n = count_test_items(ck, ITEM_TEST);
 	ck->out->tests = arena_calloc(ck->a, n + 1, sizeof(*ck->out->tests));
 	for (size_t i = 0; i < ck->nfiles; i++) {
 		const struct ast_file *f = ck->files[i];
