@@ -1,0 +1,63 @@
+/*
+ * test_describe.c: what the public API tells about a loaded bundle
+ * (authz_bundle_get_info, type and action names, each rule's id, effect,
+ * annotations, expiry and guard count), as `authzc inspect` reads it,
+ * including every index out of range.
+ */
+#include <criterion/criterion.h>
+
+#include "test_runtime_fixture.h"
+
+static void revoked_guard(struct fx *f)
+{
+	fx_attr_read(f, 0, f->revoked);
+}
+
+Test(describe, a_bundle_tells_its_tables_and_rules)
+{
+	struct fx fx, *f = &fx;
+	fx_schema(f);
+	struct bw_rule_desc d = { .id = "p.expiring", .effect = AUTHZ_FORBID, .has_expires = true,
+				  .expires_ms = 1795000000000, .file = f->file, .line = 3, .col = 1 };
+	OK(bw_rule_begin(f->w, &d, &f->rule));
+	OK(bw_annotation(f->w, "owner", "security"));
+	OK(bw_guard(f->w, f->file, 5, 8, "principal.revoked", &f->guard));
+	revoked_guard(f);
+	fx_end_when(f);
+	fx_rule(f, "p.plain", AUTHZ_PERMIT);
+	revoked_guard(f);
+	fx_end_when(f);
+	authz_bundle *b = fx_load(f, NULL, NULL);
+
+	authz_bundle_info info;
+	authz_bundle_get_info(b, &info);
+	cr_expect_eq(info.format, 2);
+	cr_expect_gt(info.bytes, 0);
+	cr_expect_eq(info.rules, 2);
+	cr_expect_eq(info.types, 3);
+	cr_expect_eq(info.actions, 2);
+	cr_expect_gt(info.instructions, 0);
+	cr_expect_str_eq(authz_bundle_type_name(b, 0), "ServiceAccount");
+	cr_expect_str_eq(authz_bundle_type_name(b, 2), "Dataset");
+	cr_expect_null(authz_bundle_type_name(b, 3));
+	cr_expect_str_eq(authz_bundle_action_name(b, 1), "write");
+	cr_expect_null(authz_bundle_action_name(b, 2));
+
+	int64_t ms = 0;
+	cr_expect_str_eq(authz_bundle_rule_id(b, 0), "p.expiring");
+	cr_expect_eq(authz_bundle_rule_effect(b, 0), AUTHZ_FORBID);
+	cr_expect_eq(authz_bundle_rule_expires(b, 0, &ms), 1);
+	cr_expect_eq(ms, 1795000000000);
+	cr_expect_eq(authz_bundle_rule_guard_count(b, 0), 1);
+	cr_expect_eq(authz_bundle_rule_annotation_count(b, 0), 1);
+	cr_expect_eq(authz_bundle_rule_effect(b, 1), AUTHZ_PERMIT);
+	cr_expect_eq(authz_bundle_rule_expires(b, 1, &ms), 0);
+	cr_expect_eq(ms, 1795000000000, "a rule that never expires leaves *out_ms alone");
+
+	/* Out of range. */
+	cr_expect_null(authz_bundle_rule_id(b, 2));
+	cr_expect_eq(authz_bundle_rule_effect(b, 2), -1);
+	cr_expect_eq(authz_bundle_rule_expires(b, 2, &ms), -1);
+	cr_expect_eq(authz_bundle_rule_guard_count(b, 2), 0);
+	authz_bundle_free(b);
+}
