@@ -768,14 +768,13 @@ int authz_bundle_load_file(authz_bundle **out, const char *path, authz_error *er
 	return e;
 }
 
+/* Frees the index, every array of BUNDLE_ARRAYS and b; NULL is fine. */
 void authz_bundle_free(authz_bundle *b)
 {
 	if (!b)
 		return;
 	rt_index_free(b->index);
-#define FREE_ARRAY(type, name) free((void *)b->name);
-	BUNDLE_ARRAYS(FREE_ARRAY)
-#undef FREE_ARRAY
+	BUNDLE_ARRAYS(RT_OWNED_FREE, b)
 	free(b);
 }
 

@@ -418,6 +418,8 @@ int bw_slot(struct bundle_writer *w, enum bw_ns ns, const char *const *path, siz
 	for (size_t i = 0; i < depth; i++) {
 		uint32_t name;
 		int found = intern_get(&w->strings, path[i], strlen(path[i]), &name, false);
+		if (found == AUTHZ_ENOMEM)      /* the lookup may grow the table */
+			return fail(w, AUTHZ_ENOMEM, "out of memory");
 		if (found < 0 || find_slot(w, (uint32_t)ns, parent, name, false, &parent) < 0)
 			return AUTHZ_ENOTFOUND;
 	}

@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "index.h"
+#include "owned.h"
 #include "request.h"
 #include "vm.h"
 
@@ -17,23 +18,32 @@ struct derr { int kind; int32_t rule; uint32_t msg; };
 struct cand_list;
 struct dtrace { uint32_t rule; uint8_t outcome; int32_t guard; };
 
+/*
+ * The arrays a decision owns (owned.h), each listed once: the struct
+ * declares them from this list and authz_decision_free frees exactly them.
+ * They grow as needed and are kept between decisions.
+ */
+#define DECISION_ARRAYS(X, s) \
+	X(s, uint32_t, rules)           /* applying rules; permits inside */ \
+	X(s, struct derr, errs) \
+	X(s, char, msgs)                /* the errors' messages */ \
+	X(s, struct dtrace, trace) \
+	X(s, char, json) \
+	X(s, uint32_t, cand)            /* merged candidate rules */ \
+	X(s, struct cand_list, lists)   /* candidate lists being merged */
+
 struct authz_decision {
 	const authz_bundle *b;
+	DECISION_ARRAYS(RT_OWNED_MEMBER, )
 	bool allow, traced;
 	int64_t time;
-	uint32_t *rules, *permits;      /* permits: inside `rules` */
+	uint32_t *permits;              /* inside `rules` */
 	size_t nrules, npermits, caprules;
-	struct derr *errs;
 	size_t nerrs, caperrs;
-	char *msgs;
 	size_t nmsgs, capmsgs;
-	struct dtrace *trace;
 	size_t ntrace, captrace;
-	char *json;
 	size_t njson, capjson;
-	uint32_t *cand;                 /* merged candidate rules */
 	size_t capcand;
-	struct cand_list *lists;            /* candidate lists being merged */
 	size_t caplists;
 	bool has_tbuf;                      /* tbuf holds tbuf_ms formatted */
 	int64_t tbuf_ms;
@@ -47,17 +57,12 @@ int authz_decision_new(authz_decision **out)
 	return *out ? 0 : AUTHZ_ENOMEM;
 }
 
+/* Frees every array of DECISION_ARRAYS and d; NULL is fine. */
 void authz_decision_free(authz_decision *d)
 {
 	if (!d)
 		return;
-	free(d->rules);
-	free(d->errs);
-	free(d->msgs);
-	free(d->trace);
-	free(d->json);
-	free(d->cand);
-	free(d->lists);
+	DECISION_ARRAYS(RT_OWNED_FREE, d)
 	free(d);
 }
 

@@ -1086,16 +1086,12 @@ out:
 	return e;
 }
 
+/* Frees every array of RT_INDEX_ARRAYS and ix; NULL is fine. */
 void rt_index_free(struct rt_index *ix)
 {
 	if (!ix)
 		return;
-	free(ix->map);
-	free(ix->buckets);
-	free(ix->keys);
-	free(ix->hash);
-	free(ix->bounds);
-	free(ix->rules);
+	RT_INDEX_ARRAYS(RT_OWNED_FREE, ix)
 	free(ix);
 }
 

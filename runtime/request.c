@@ -35,15 +35,12 @@ int authz_request_new(authz_request **out, const authz_bundle *b)
 	return 0;
 }
 
+/* Frees every array of REQUEST_ARRAYS and r; NULL is fine. */
 void authz_request_free(authz_request *r)
 {
 	if (!r)
 		return;
-	free(r->vals);
-	free(r->present);
-	free(r->filled);
-	free(r->chars);
-	free(r->pool);
+	REQUEST_ARRAYS(RT_OWNED_FREE, r)
 	free(r);
 }
 
