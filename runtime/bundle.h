@@ -164,6 +164,15 @@ static inline uint64_t bundle_name_key(const char *s, size_t n)
 	}
 	return (uint64_t)n << 32 | (head ^ (tail << 13 | tail >> 19));
 }
+/* The code length of the longest rule of `b` (0 without rules). */
+static inline uint32_t bundle_max_code_len(const authz_bundle *b)
+{
+	uint32_t n = 0;
+	for (uint32_t i = 0; i < b->nrules; i++)
+		if (b->rules[i].code_len > n)
+			n = b->rules[i].code_len;
+	return n;
+}
 /* The string of `b` with index i. */
 static inline const char *bundle_str(const authz_bundle *b, uint32_t i) { return b->str[i]; }
 
