@@ -174,8 +174,9 @@ COMPILER_LIBS = $(CJSON_LIBS) $(GIT_LIBS) $(SODIUM_LIBS) -lm
 $(AUTHZC): $(BUILD)/obj/compiler/cli/main.o $(CC_OBJ) $(LIBA)
 	$(call say,LD,$@)$(CC) $(LDFLAGS) -o $@ $^ $(COMPILER_LIBS)
 
-# --wrap: tests/unit/hardening/test_failclosed.c injects allocation failures.
-UNIT_WRAP = -Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc
+# --wrap: tests/unit/hardening/alloc_fail.c injects allocation failures and
+# counts live blocks.
+UNIT_WRAP = -Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc,--wrap=free
 
 $(UNIT): $(UT_OBJ) $(CC_OBJ) $(LIBA)
 	$(call say,LD,$@)$(CC) $(LDFLAGS) $(UNIT_WRAP) -o $@ $^ $(COMPILER_LIBS) $(CRIT_LIBS)

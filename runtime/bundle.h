@@ -25,6 +25,7 @@
 #include <string.h>
 
 #include "authz.h"
+#include "owned.h"
 #include "value.h"
 
 #define BUNDLE_MAGIC "\x1b" "AZB"
@@ -66,43 +67,41 @@ struct bundle_rule {
 struct bundle_pos { uint32_t file, line, col, extra; };  /* extra: rule: first guard; guard: text */
 
 /*
- * The arrays an authz_bundle owns, declared once: each becomes a field of
- * the struct below (a pointer to TYPE), is allocated by the loader or one
- * of the builders it calls (index.c excepted: b->index is one object with
- * its own free), and is freed by authz_bundle_free walking this list.  An
- * owned array is added here and nowhere else.
+ * The arrays an authz_bundle owns (owned.h), declared once: each becomes a
+ * field of the struct below (a pointer to TYPE), is allocated by the loader
+ * or one of the builders it calls (index.c excepted: b->index is one
+ * object with its own free), and is freed by authz_bundle_free walking
+ * this list.  An owned array is added here and nowhere else.
  */
-#define BUNDLE_ARRAYS(X) \
-	X(uint8_t, buf)                 /* a copy of the bundle's bytes */ \
-	X(const char *, str)            /* NUL-terminated, inside strblob */ \
-	X(uint32_t, strlen) \
-	X(char, strblob)                /* the strings, each NUL-terminated */ \
-	X(uint8_t, marks)               /* loader's scratch: names seen */ \
-	X(struct vm_value, consts) \
-	X(struct vm_value, elems)       /* set elements of constants */ \
-	X(struct bundle_slot, slots) \
-	X(struct bundle_field, fields) \
-	X(uint64_t, fkey)               /* per field: bundle_name_key of its name */ \
-	X(struct bundle_owner, owners)  /* ntypes + 1 */ \
-	X(struct bundle_action, actions) \
-	X(uint64_t, bits)               /* every scope bitset */ \
-	X(struct bundle_rule, rules) \
-	X(uint32_t, ann)                /* key, value string pairs */ \
-	X(uint32_t, code) \
-	X(uint32_t, files) \
-	X(struct bundle_pos, rule_pos) \
-	X(struct bundle_pos, guard_pos) \
-	X(uint8_t, img)                 /* rule_image.c: each rule's image */ \
-	X(uint32_t, img_off)            /* per rule: its image's offset in img */ \
-	X(struct bundle_req, req)       /* request.c: required-attribute checks */ \
-	X(struct bundle_req, req_cond) \
-	X(uint32_t, req_must) \
-	X(uint32_t, req_first)          /* also holds must_first, cond_first */
-
-#define BUNDLE_ARRAY_FIELD(type, name) type *name;
+#define BUNDLE_ARRAYS(X, s) \
+	X(s, uint8_t, buf)              /* a copy of the bundle's bytes */ \
+	X(s, const char *, str)         /* NUL-terminated, inside strblob */ \
+	X(s, uint32_t, strlen) \
+	X(s, char, strblob)             /* the strings, each NUL-terminated */ \
+	X(s, uint8_t, marks)            /* loader's scratch: names seen */ \
+	X(s, struct vm_value, consts) \
+	X(s, struct vm_value, elems)    /* set elements of constants */ \
+	X(s, struct bundle_slot, slots) \
+	X(s, struct bundle_field, fields) \
+	X(s, uint64_t, fkey)            /* per field: bundle_name_key of its name */ \
+	X(s, struct bundle_owner, owners) /* ntypes + 1 */ \
+	X(s, struct bundle_action, actions) \
+	X(s, uint64_t, bits)            /* every scope bitset */ \
+	X(s, struct bundle_rule, rules) \
+	X(s, uint32_t, ann)             /* key, value string pairs */ \
+	X(s, uint32_t, code) \
+	X(s, uint32_t, files) \
+	X(s, struct bundle_pos, rule_pos) \
+	X(s, struct bundle_pos, guard_pos) \
+	X(s, uint8_t, img)              /* rule_image.c: each rule's image */ \
+	X(s, uint32_t, img_off)         /* per rule: its image's offset in img */ \
+	X(s, struct bundle_req, req)    /* request.c: required-attribute checks */ \
+	X(s, struct bundle_req, req_cond) \
+	X(s, uint32_t, req_must) \
+	X(s, uint32_t, req_first)       /* also holds must_first, cond_first */
 
 struct authz_bundle {
-	BUNDLE_ARRAYS(BUNDLE_ARRAY_FIELD)
+	BUNDLE_ARRAYS(RT_OWNED_MEMBER, )
 	size_t len;                     /* bytes of buf */
 	char digest[72];                /* "sha256:" + hex */
 	char schema_digest[72];         /* the same, of the schema section */
@@ -164,6 +163,15 @@ static inline uint64_t bundle_name_key(const char *s, size_t n)
 			head = head << 8 | (unsigned char)s[i];
 	}
 	return (uint64_t)n << 32 | (head ^ (tail << 13 | tail >> 19));
+}
+/* The code length of the longest rule of `b` (0 without rules). */
+static inline uint32_t bundle_max_code_len(const authz_bundle *b)
+{
+	uint32_t n = 0;
+	for (uint32_t i = 0; i < b->nrules; i++)
+		if (b->rules[i].code_len > n)
+			n = b->rules[i].code_len;
+	return n;
 }
 /* The string of `b` with index i. */
 static inline const char *bundle_str(const authz_bundle *b, uint32_t i) { return b->str[i]; }

@@ -15,6 +15,7 @@
 #include <sodium.h>
 
 #include "bundle.h"
+#include "grow.h"
 #include "rule_image.h"
 
 void rt_bundle_error(authz_error *err, int code, const char *fmt, ...)
@@ -101,6 +102,19 @@ static void *alloc_n(size_t count, size_t size)
 	return calloc(count ? count : 1, size);
 }
 
+/* In a section loader (section `c`, error `err`): a table's record count
+ * into `count`, at most `max` and each record `min` bytes or more of what
+ * is left of c, else BAD(what); then its zeroed array into `arr`, else
+ * return AUTHZ_ENOMEM. */
+#define TABLE(arr, count, min, max, what) do { \
+		uint32_t n_ = rd_var(c); \
+		if (!room(c, n_, (min)) || n_ > (max)) \
+			BAD(what); \
+		(count) = n_; \
+		if (!((arr) = alloc_n(n_, sizeof *(arr)))) \
+			return AUTHZ_ENOMEM; \
+	} while (0)
+
 static uint64_t le64_at(const uint8_t *p)
 {
 	uint64_t v = 0;
@@ -165,15 +179,12 @@ static bool name_ok(const authz_bundle *b, uint32_t s)
  * its element kind; the elements are copied into b->elems. */
 static int load_consts(authz_bundle *b, struct cur *c, authz_error *err)
 {
-	uint32_t n = rd_var(c);
-	if (!room(c, n, 2))
-		BAD("constant table)");
-	b->nconsts = n;
-	b->consts = alloc_n(n, sizeof *b->consts);
+	TABLE(b->consts, b->nconsts, 2, AUTHZ_MAX_COUNT, "constant table)");
+	uint32_t n = b->nconsts;
 	uint32_t *first = alloc_n(n, sizeof *first);
 	size_t ne = 0, cap = 16;
 	b->elems = malloc(cap * sizeof *b->elems);
-	if (!b->consts || !first || !b->elems) {
+	if (!first || !b->elems) {
 		free(first);
 		return AUTHZ_ENOMEM;
 	}
@@ -216,15 +227,9 @@ static int load_consts(authz_bundle *b, struct cur *c, authz_error *err)
 			uint32_t cnt = rd_var(c);
 			if (!room(c, cnt, 1))
 				CBAD("constant %u: set elements)", (unsigned)i);
-			if (ne + cnt > cap) {
-				while (ne + cnt > cap)
-					cap *= 2;
-				struct vm_value *p = realloc(b->elems, cap * sizeof *p);
-				if (!p) {
-					free(first);
-					return AUTHZ_ENOMEM;
-				}
-				b->elems = p;
+			if (rt_grow((void **)&b->elems, &cap, ne + cnt, sizeof *b->elems) < 0) {
+				free(first);
+				return AUTHZ_ENOMEM;
 			}
 			first[i] = (uint32_t)ne;
 			for (uint32_t k = 0; k < cnt; k++) {
@@ -287,15 +292,20 @@ static bool read_list(struct cur *c, uint64_t *bits, uint32_t words, uint32_t li
 	return true;
 }
 
+/* The next `words` words of the bitset store b->bits (*used of them
+ * taken), holding the list read_list reads from c; NULL when it is bad. */
+static const uint64_t *take_list(authz_bundle *b, struct cur *c, size_t *used, uint32_t words,
+				 uint32_t limit, bool zero_is_all)
+{
+	uint64_t *p = b->bits + *used;
+	*used += words;
+	return read_list(c, p, words, limit, zero_is_all) ? p : NULL;
+}
+
 static int load_schema(authz_bundle *b, struct cur *c, authz_error *err)
 {
-	uint32_t ns = rd_var(c);
-	if (!room(c, ns, 3) || ns > AUTHZ_MAXARG_B + 1u)
-		BAD("slot table)");
-	b->nslots = ns;
-	b->slots = alloc_n(ns, sizeof *b->slots);
-	if (!b->slots)
-		return AUTHZ_ENOMEM;
+	TABLE(b->slots, b->nslots, 3, AUTHZ_MAXARG_B + 1u, "slot table)");
+	uint32_t ns = b->nslots;
 	for (uint32_t i = 0; i < ns; i++) {
 		struct bundle_slot *s = &b->slots[i];
 		uint32_t parent = rd_var(c);
@@ -306,13 +316,8 @@ static int load_schema(authz_bundle *b, struct cur *c, authz_error *err)
 		    !name_ok(b, s->name) || s->ns > NS_CONTEXT)
 			BAD("slot %u)", (unsigned)i);
 	}
-	uint32_t nf = rd_var(c);
-	if (!room(c, nf, 5))
-		BAD("field table)");
-	b->nfields = nf;
-	b->fields = alloc_n(nf, sizeof *b->fields);
-	if (!b->fields)
-		return AUTHZ_ENOMEM;
+	TABLE(b->fields, b->nfields, 5, AUTHZ_MAX_COUNT, "field table)");
+	uint32_t nf = b->nfields;
 	for (uint32_t i = 0; i < nf; i++) {
 		struct bundle_field *f = &b->fields[i];
 		f->slot = rd_var(c);
@@ -362,15 +367,9 @@ static int load_schema(authz_bundle *b, struct cur *c, authz_error *err)
 	}
 	if (expect != nf)
 		BAD("field table)");
-	uint32_t na = rd_var(c);
-	if (!room(c, na, 3) || na > AUTHZ_MAXARG_AX)
-		BAD("action table)");
-	b->nactions = na;
+	TABLE(b->actions, b->nactions, 3, AUTHZ_MAXARG_AX, "action table)");
 	b->tw = (nt + 63) / 64;
-	b->aw = (na + 63) / 64;
-	b->actions = alloc_n(na, sizeof *b->actions);
-	if (!b->actions)
-		return AUTHZ_ENOMEM;
+	b->aw = (b->nactions + 63) / 64;
 	return 0;
 }
 
@@ -384,11 +383,8 @@ static int load_actions(authz_bundle *b, struct cur *c, size_t *used, authz_erro
 			BAD("action %u)", (unsigned)i);
 		if (mark(b, a->name, 2))
 			BAD("duplicate action '%s')", b->str[a->name]);
-		uint64_t *p = b->bits + *used, *r = p + b->tw;
-		*used += 2 * (size_t)b->tw;
-		a->principals = p;
-		a->resources = r;
-		if (!read_list(c, p, b->tw, b->ntypes, false) || !read_list(c, r, b->tw, b->ntypes, false))
+		if (!(a->principals = take_list(b, c, used, b->tw, b->ntypes, false)) ||
+		    !(a->resources = take_list(b, c, used, b->tw, b->ntypes, false)))
 			BAD("action %u: type set)", (unsigned)i);
 	}
 	if (c->bad || c->at != c->n)
@@ -401,20 +397,14 @@ static int load_actions(authz_bundle *b, struct cur *c, size_t *used, authz_erro
  * running sums of the lengths and counts. */
 static int load_rules(authz_bundle *b, struct cur *c, authz_error *err)
 {
-	uint32_t n = rd_var(c);
-	if (!room(c, n, 8))
-		BAD("rule table)");
-	b->nrules = n;
-	b->rules = alloc_n(n, sizeof *b->rules);
-	if (!b->rules)
-		return AUTHZ_ENOMEM;
+	TABLE(b->rules, b->nrules, 8, AUTHZ_MAX_COUNT, "rule table)");
 	return 0;
 }
 
 static int load_rule_body(authz_bundle *b, struct cur *c, size_t *used, authz_error *err)
 {
-	size_t cap = 16;
-	b->ann = malloc(cap * 2 * sizeof *b->ann);
+	size_t cap = 32;                /* u32s: 16 pairs */
+	b->ann = malloc(cap * sizeof *b->ann);
 	if (!b->ann)
 		return AUTHZ_ENOMEM;
 	uint64_t code_at = 0;
@@ -438,25 +428,15 @@ static int load_rule_body(authz_bundle *b, struct cur *c, size_t *used, authz_er
 		code_at += r->code_len;
 		if (code_at > AUTHZ_MAX_COUNT * (uint64_t)16)
 			BAD("rule %u: code offset)", (unsigned)i);
-		if (b->nann + r->ann_n > cap) {
-			while (b->nann + r->ann_n > cap)
-				cap *= 2;
-			uint32_t *p = realloc(b->ann, cap * 2 * sizeof *p);
-			if (!p)
-				return AUTHZ_ENOMEM;
-			b->ann = p;
-		}
+		if (rt_grow((void **)&b->ann, &cap, 2 * ((size_t)b->nann + r->ann_n), sizeof *b->ann) < 0)
+			return AUTHZ_ENOMEM;
 		for (uint32_t k = 0; k < 2 * r->ann_n; k++)
 			if ((b->ann[2 * (size_t)b->nann + k] = rd_var(c)) >= b->nstrings)
 				BAD("rule %u: annotations)", (unsigned)i);
 		b->nann += r->ann_n;
-		uint64_t *p = b->bits + *used, *a = p + b->tw, *rs = a + b->aw;
-		*used += 2 * (size_t)b->tw + b->aw;
-		r->principals = p;
-		r->actions = a;
-		r->resources = rs;
-		if (!read_list(c, p, b->tw, b->ntypes, true) || !read_list(c, a, b->aw, b->nactions, true) ||
-		    !read_list(c, rs, b->tw, b->ntypes, true))
+		if (!(r->principals = take_list(b, c, used, b->tw, b->ntypes, true)) ||
+		    !(r->actions = take_list(b, c, used, b->aw, b->nactions, true)) ||
+		    !(r->resources = take_list(b, c, used, b->tw, b->ntypes, true)))
 			BAD("rule %u: scope)", (unsigned)i);
 	}
 	if (c->bad || c->at != c->n)
@@ -465,35 +445,25 @@ static int load_rule_body(authz_bundle *b, struct cur *c, size_t *used, authz_er
 }
 
 /* Code: the instruction count, then each as its opcode byte and operands
- * (bytecode.h formats), decoded into 32-bit instruction words. */
+ * (authz_fmt_wire), decoded into 32-bit instruction words. */
 static int load_code(authz_bundle *b, struct cur *c, authz_error *err)
 {
-	uint32_t n = rd_var(c);
-	if (!room(c, n, 1))
-		BAD("code section)");
-	b->ncode = n;
-	b->code = alloc_n(n, sizeof *b->code);
-	if (!b->code)
-		return AUTHZ_ENOMEM;
+	TABLE(b->code, b->ncode, 1, AUTHZ_MAX_COUNT, "code section)");
+	uint32_t n = b->ncode;
 	for (uint32_t i = 0; i < n; i++) {
 		uint32_t op = rd_u8(c), ax = 0, a = 0, bb = 0;
 		if (op >= AUTHZ_OP_COUNT)
 			BAD("code: unknown opcode %u at %u)", (unsigned)op, (unsigned)i);
-		switch (authz_op_info(op)->fmt) {
-		case AUTHZ_FMT_N:
-		case AUTHZ_FMT_E:
+		switch (authz_fmt_wire(authz_op_info(op)->fmt)) {
+		case AUTHZ_WIRE_NONE:
 			break;
-		case AUTHZ_FMT_K:
-		case AUTHZ_FMT_T:
-		case AUTHZ_FMT_J:
-		case AUTHZ_FMT_JK:
-		case AUTHZ_FMT_G:
+		case AUTHZ_WIRE_AX:
 			ax = rd_var(c);
 			break;
-		case AUTHZ_FMT_R:
+		case AUTHZ_WIRE_A:
 			a = rd_u8(c);
 			break;
-		case AUTHZ_FMT_S:
+		case AUTHZ_WIRE_AB:
 			a = rd_u8(c);
 			bb = rd_var(c);
 			break;
@@ -526,13 +496,8 @@ static bool pos_ok(const authz_bundle *b, const struct bundle_pos *p)
  * each of its guards' position and text. */
 static int load_debug(authz_bundle *b, struct cur *c, authz_error *err)
 {
-	uint32_t nf = rd_var(c);
-	if (!room(c, nf, 1))
-		BAD("debug section)");
-	b->nfiles = nf;
-	b->files = alloc_n(nf, sizeof *b->files);
-	if (!b->files)
-		return AUTHZ_ENOMEM;
+	TABLE(b->files, b->nfiles, 1, AUTHZ_MAX_COUNT, "debug section)");
+	uint32_t nf = b->nfiles;
 	for (uint32_t i = 0; i < nf; i++)
 		if ((b->files[i] = rd_var(c)) >= b->nstrings)
 			BAD("debug section: file %u)", (unsigned)i);
@@ -768,14 +733,13 @@ int authz_bundle_load_file(authz_bundle **out, const char *path, authz_error *er
 	return e;
 }
 
+/* Frees the index, every array of BUNDLE_ARRAYS and b; NULL is fine. */
 void authz_bundle_free(authz_bundle *b)
 {
 	if (!b)
 		return;
 	rt_index_free(b->index);
-#define FREE_ARRAY(type, name) free((void *)b->name);
-	BUNDLE_ARRAYS(FREE_ARRAY)
-#undef FREE_ARRAY
+	BUNDLE_ARRAYS(RT_OWNED_FREE, b)
 	free(b);
 }
 

@@ -16,23 +16,14 @@
 #include "bundle.h"
 #include "bundle_write.h"
 #include "fnv.h"
+#include "grow.h"
 
 /* A growable byte buffer. */
 struct buf { uint8_t *p; size_t n, cap; };
 
 static int buf_grow(struct buf *b, size_t more)
 {
-	if (b->n + more <= b->cap)
-		return 0;
-	size_t cap = b->cap ? b->cap : 64;
-	while (cap < b->n + more)
-		cap *= 2;
-	uint8_t *p = realloc(b->p, cap);
-	if (!p)
-		return AUTHZ_ENOMEM;
-	b->p = p;
-	b->cap = cap;
-	return 0;
+	return rt_grow((void **)&b->p, &b->cap, b->n + more, 1);
 }
 
 static int buf_put(struct buf *b, const void *p, size_t n)
@@ -326,15 +317,23 @@ int bw_const_set(struct bundle_writer *w, const uint32_t *elems, size_t n, uint3
 	return 0;
 }
 
+/* The index of `v` in u32 array `b`, or -1. */
+static int64_t find_u32(const struct buf *b, uint32_t v)
+{
+	for (size_t i = 0; i < ARR_N(*b, uint32_t); i++)
+		if (ARR_AT(*b, uint32_t, i) == v)
+			return (int64_t)i;
+	return -1;
+}
+
 int bw_entity_type(struct bundle_writer *w, const char *name, uint32_t *out_type)
 {
 	CHECK(w);
 	uint32_t si;
 	if (bw_string(w, name, strlen(name), &si) < 0)
 		return w->err;
-	for (size_t i = 0; i < ARR_N(w->types, uint32_t); i++)
-		if (ARR_AT(w->types, uint32_t, i) == si)
-			return fail(w, AUTHZ_EINVAL, "duplicate entity type '%s'", name);
+	if (find_u32(&w->types, si) >= 0)
+		return fail(w, AUTHZ_EINVAL, "duplicate entity type '%s'", name);
 	*out_type = (uint32_t)ARR_N(w->types, uint32_t);
 	TRY(w, put_u32(&w->types, si));
 	return 0;
@@ -418,6 +417,8 @@ int bw_slot(struct bundle_writer *w, enum bw_ns ns, const char *const *path, siz
 	for (size_t i = 0; i < depth; i++) {
 		uint32_t name;
 		int found = intern_get(&w->strings, path[i], strlen(path[i]), &name, false);
+		if (found == AUTHZ_ENOMEM)      /* the lookup may grow the table */
+			return fail(w, AUTHZ_ENOMEM, "out of memory");
 		if (found < 0 || find_slot(w, (uint32_t)ns, parent, name, false, &parent) < 0)
 			return AUTHZ_ENOTFOUND;
 	}
@@ -464,11 +465,11 @@ int bw_file(struct bundle_writer *w, const char *name, uint32_t *out_file)
 	uint32_t si;
 	if (bw_string(w, name, strlen(name), &si) < 0)
 		return w->err;
-	for (size_t i = 0; i < ARR_N(w->files, uint32_t); i++)
-		if (ARR_AT(w->files, uint32_t, i) == si) {
-			*out_file = (uint32_t)i;
-			return 0;
-		}
+	int64_t at = find_u32(&w->files, si);
+	if (at >= 0) {
+		*out_file = (uint32_t)at;
+		return 0;
+	}
 	*out_file = (uint32_t)ARR_N(w->files, uint32_t);
 	TRY(w, put_u32(&w->files, si));
 	return 0;
@@ -772,25 +773,20 @@ static int put_const(struct bundle_writer *w, struct buf *b, const struct wconst
 	return AUTHZ_EINVAL;
 }
 
-/* One instruction: its opcode byte, then its operands as the format has
- * them (varint Ax; byte A; byte A and varint B). */
+/* One instruction: its opcode byte, then its operands as its format
+ * stores them (authz_fmt_wire). */
 static int put_instr(struct buf *b, uint32_t ins)
 {
 	uint32_t op = AUTHZ_GET_OP(ins);
 	int e = put_u8(b, (uint8_t)op);
-	switch (authz_op_info(op)->fmt) {
-	case AUTHZ_FMT_N:
-	case AUTHZ_FMT_E:
+	switch (authz_fmt_wire(authz_op_info(op)->fmt)) {
+	case AUTHZ_WIRE_NONE:
 		return e;
-	case AUTHZ_FMT_K:
-	case AUTHZ_FMT_T:
-	case AUTHZ_FMT_J:
-	case AUTHZ_FMT_JK:
-	case AUTHZ_FMT_G:
+	case AUTHZ_WIRE_AX:
 		return e ? e : put_var(b, AUTHZ_GET_AX(ins));
-	case AUTHZ_FMT_R:
+	case AUTHZ_WIRE_A:
 		return e ? e : put_u8(b, (uint8_t)AUTHZ_GET_A(ins));
-	case AUTHZ_FMT_S:
+	case AUTHZ_WIRE_AB:
 		e = e ? e : put_u8(b, (uint8_t)AUTHZ_GET_A(ins));
 		return e ? e : put_var(b, AUTHZ_GET_B(ins));
 	}

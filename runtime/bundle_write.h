@@ -39,7 +39,9 @@ struct bundle_writer;
 
 enum bw_ns { BW_NS_ENTITY = 0, BW_NS_CONTEXT = 1 };
 
+/* A new writer; 0, or AUTHZ_ENOMEM with *out NULL (nothing to free). */
 int bw_new(struct bundle_writer **out);
+/* Free `w` and all it holds; NULL is fine. */
 void bw_free(struct bundle_writer *w);
 /* The message of the first error ("" when none). */
 const char *bw_error(const struct bundle_writer *w);
@@ -66,7 +68,8 @@ int bw_entity_type(struct bundle_writer *w, const char *name, uint32_t *out_type
  */
 int bw_attr(struct bundle_writer *w, uint32_t owner, const char *const *path, size_t depth,
 	    enum authz_kind type, enum authz_kind elem, bool optional, uint32_t *out_slot);
-/* The slot of an attribute path already declared (AUTHZ_ENOTFOUND if not). */
+/* The slot of an attribute path already declared (AUTHZ_ENOTFOUND if not;
+ * AUTHZ_ENOMEM, which sticks, when the lookup cannot grow its table). */
 int bw_slot(struct bundle_writer *w, enum bw_ns ns, const char *const *path, size_t depth,
 	    uint32_t *out_slot);
 int bw_action(struct bundle_writer *w, const char *name, const uint32_t *principal_types, size_t np,

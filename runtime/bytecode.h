@@ -47,6 +47,26 @@ struct authz_op_info {
 /* The descriptor of `op`; an "#INVALID" descriptor when op is out of range. */
 const struct authz_op_info *authz_op_info(uint32_t op);
 
+/* How a format's operands follow the opcode byte in a bundle
+ * (authzc-bundle(5)): none; Ax as a varint; A as a byte; A as a byte,
+ * then B as a varint. */
+enum authz_wire { AUTHZ_WIRE_NONE, AUTHZ_WIRE_AX, AUTHZ_WIRE_A, AUTHZ_WIRE_AB };
+
+static inline enum authz_wire authz_fmt_wire(enum authz_fmt fmt)
+{
+	switch (fmt) {
+	case AUTHZ_FMT_N:
+	case AUTHZ_FMT_E:
+		return AUTHZ_WIRE_NONE;
+	case AUTHZ_FMT_R:
+		return AUTHZ_WIRE_A;
+	case AUTHZ_FMT_S:
+		return AUTHZ_WIRE_AB;
+	default:        /* K, T, J, JK, G */
+		return AUTHZ_WIRE_AX;
+	}
+}
+
 #define AUTHZ_SIZE_OP 8
 #define AUTHZ_SIZE_A 8
 #define AUTHZ_SIZE_B 16

@@ -9,7 +9,9 @@
 #include <string.h>
 #include <time.h>
 
+#include "grow.h"
 #include "index.h"
+#include "owned.h"
 #include "request.h"
 #include "vm.h"
 
@@ -17,23 +19,32 @@ struct derr { int kind; int32_t rule; uint32_t msg; };
 struct cand_list;
 struct dtrace { uint32_t rule; uint8_t outcome; int32_t guard; };
 
+/*
+ * The arrays a decision owns (owned.h), each listed once: the struct
+ * declares them from this list and authz_decision_free frees exactly them.
+ * They grow as needed and are kept between decisions.
+ */
+#define DECISION_ARRAYS(X, s) \
+	X(s, uint32_t, rules)           /* applying rules; permits inside */ \
+	X(s, struct derr, errs) \
+	X(s, char, msgs)                /* the errors' messages */ \
+	X(s, struct dtrace, trace) \
+	X(s, char, json) \
+	X(s, uint32_t, cand)            /* merged candidate rules */ \
+	X(s, struct cand_list, lists)   /* candidate lists being merged */
+
 struct authz_decision {
 	const authz_bundle *b;
+	DECISION_ARRAYS(RT_OWNED_MEMBER, )
 	bool allow, traced;
 	int64_t time;
-	uint32_t *rules, *permits;      /* permits: inside `rules` */
+	uint32_t *permits;              /* inside `rules` */
 	size_t nrules, npermits, caprules;
-	struct derr *errs;
 	size_t nerrs, caperrs;
-	char *msgs;
 	size_t nmsgs, capmsgs;
-	struct dtrace *trace;
 	size_t ntrace, captrace;
-	char *json;
 	size_t njson, capjson;
-	uint32_t *cand;                 /* merged candidate rules */
 	size_t capcand;
-	struct cand_list *lists;            /* candidate lists being merged */
 	size_t caplists;
 	bool has_tbuf;                      /* tbuf holds tbuf_ms formatted */
 	int64_t tbuf_ms;
@@ -47,40 +58,20 @@ int authz_decision_new(authz_decision **out)
 	return *out ? 0 : AUTHZ_ENOMEM;
 }
 
+/* Frees every array of DECISION_ARRAYS and d; NULL is fine. */
 void authz_decision_free(authz_decision *d)
 {
 	if (!d)
 		return;
-	free(d->rules);
-	free(d->errs);
-	free(d->msgs);
-	free(d->trace);
-	free(d->json);
-	free(d->cand);
-	free(d->lists);
+	DECISION_ARRAYS(RT_OWNED_FREE, d)
 	free(d);
-}
-
-static int grow(void **p, size_t *cap, size_t need, size_t size)
-{
-	if (need <= *cap)
-		return 0;
-	size_t c = *cap ? *cap : 16;
-	while (c < need)
-		c *= 2;
-	void *q = realloc(*p, c * size);
-	if (!q)
-		return AUTHZ_ENOMEM;
-	*p = q;
-	*cap = c;
-	return 0;
 }
 
 static int add_error(authz_decision *d, int kind, int32_t rule, const char *msg)
 {
 	size_t n = strlen(msg);
-	if (grow((void **)&d->errs, &d->caperrs, d->nerrs + 1, sizeof *d->errs) < 0 ||
-	    grow((void **)&d->msgs, &d->capmsgs, d->nmsgs + n + 1, 1) < 0)
+	if (rt_grow((void **)&d->errs, &d->caperrs, d->nerrs + 1, sizeof *d->errs) < 0 ||
+	    rt_grow((void **)&d->msgs, &d->capmsgs, d->nmsgs + n + 1, 1) < 0)
 		return AUTHZ_ENOMEM;
 	memcpy(d->msgs + d->nmsgs, msg, n + 1);
 	d->errs[d->nerrs++] = (struct derr){ kind, rule, (uint32_t)d->nmsgs };
@@ -90,7 +81,7 @@ static int add_error(authz_decision *d, int kind, int32_t rule, const char *msg)
 
 static int add_trace(authz_decision *d, uint32_t rule, int outcome, int32_t guard)
 {
-	if (grow((void **)&d->trace, &d->captrace, d->ntrace + 1, sizeof *d->trace) < 0)
+	if (rt_grow((void **)&d->trace, &d->captrace, d->ntrace + 1, sizeof *d->trace) < 0)
 		return AUTHZ_ENOMEM;
 	d->trace[d->ntrace++] = (struct dtrace){ rule, (uint8_t)outcome, guard };
 	return 0;
@@ -277,7 +268,7 @@ static int candidates(authz_decision *d, const authz_bundle *b, const struct vm_
 	uint32_t cell = ix->mode == RT_IX_TRIPLE ? (action * b->ntypes + env->type[0]) * b->ntypes + env->type[1]
 		      : ix->mode == RT_IX_ACTION ? action : 0;
 	const struct rt_ix_bucket *bk = &ix->buckets[ix->map[cell]];
-	if (grow((void **)&d->lists, &d->caplists, 1 + (size_t)bk->nkeys + SET_LOOKUPS, sizeof *d->lists) < 0)
+	if (rt_grow((void **)&d->lists, &d->caplists, 1 + (size_t)bk->nkeys + SET_LOOKUPS, sizeof *d->lists) < 0)
 		return AUTHZ_ENOMEM;
 	struct cand_list *l = d->lists;
 	uint32_t nl = 0, first = d->traced ? bk->all : bk->plain, count = d->traced ? bk->nall : bk->nplain;
@@ -298,7 +289,7 @@ static int candidates(authz_decision *d, const authz_bundle *b, const struct vm_
 			continue;
 		/* the key's rules in cand: at most all of its rules, and no
 		 * rule is under two keys, so b->nrules is room for all */
-		if (grow((void **)&d->cand, &d->capcand, b->nrules, sizeof *d->cand) < 0)
+		if (rt_grow((void **)&d->cand, &d->capcand, b->nrules, sizeof *d->cand) < 0)
 			return AUTHZ_ENOMEM;
 		uint32_t m = merge(l + at, nl - at, d->cand + merged);
 		l[at] = (struct cand_list){ d->cand + merged, d->cand + merged + m, true };
@@ -403,7 +394,7 @@ int authz_decide(authz_decision *d, const authz_bundle *b, authz_request *req, u
 	if (bad)
 		return add_error(d, AUTHZ_ERR_REQUEST, -1, bad);
 	/* one array: applying forbids in the first half, permits in the second */
-	if (grow((void **)&d->rules, &d->caprules, 2 * (size_t)b->nrules + 1, sizeof *d->rules) < 0)
+	if (rt_grow((void **)&d->rules, &d->caprules, 2 * (size_t)b->nrules + 1, sizeof *d->rules) < 0)
 		return AUTHZ_ENOMEM;
 	d->permits = d->rules + b->nrules;
 	struct vm_env env = {
@@ -511,7 +502,7 @@ int authz_decision_trace(const authz_decision *d, size_t i, authz_trace *out)
 
 static bool put(authz_decision *d, const char *s, size_t n)
 {
-	if (grow((void **)&d->json, &d->capjson, d->njson + n + 1, 1) < 0)
+	if (rt_grow((void **)&d->json, &d->capjson, d->njson + n + 1, 1) < 0)
 		return false;
 	memcpy(d->json + d->njson, s, n);
 	d->njson += n;
@@ -525,7 +516,7 @@ static bool puts_(authz_decision *d, const char *s) { return put(d, s, strlen(s)
  * written straight into the buffer. */
 static bool put_str_n(authz_decision *d, const char *s, size_t n)
 {
-	if (grow((void **)&d->json, &d->capjson, d->njson + 6 * n + 3, 1) < 0)
+	if (rt_grow((void **)&d->json, &d->capjson, d->njson + 6 * n + 3, 1) < 0)
 		return false;
 	static const char hex[] = "0123456789abcdef";
 	char *o = d->json + d->njson;

@@ -53,6 +53,7 @@
 #include <string.h>
 
 #include "fnv.h"
+#include "grow.h"
 #include "index.h"
 #include "rule_image.h"
 
@@ -83,28 +84,10 @@ struct rkey {
 /* A growable u32 array. */
 struct vec { uint32_t *p; size_t n, cap; };
 
-/* Double the room of v; 0 or AUTHZ_ENOMEM. */
-static int vec_grow(struct vec *v)
-{
-	size_t cap = v->cap ? v->cap * 2 : 64;
-	uint32_t *p = realloc(v->p, cap * sizeof *p);
-	if (!p)
-		return AUTHZ_ENOMEM;
-	v->p = p;
-	v->cap = cap;
-	return 0;
-}
-
 static int vec_push(struct vec *v, uint32_t x)
 {
-	if (v->n == v->cap) {
-		size_t cap = v->cap ? v->cap * 2 : 64;
-		uint32_t *p = realloc(v->p, cap * sizeof *p);
-		if (!p)
-			return AUTHZ_ENOMEM;
-		v->p = p;
-		v->cap = cap;
-	}
+	if (rt_grow((void **)&v->p, &v->cap, v->n + 1, sizeof *v->p) < 0)
+		return AUTHZ_ENOMEM;
 	v->p[v->n++] = x;
 	return 0;
 }
@@ -207,6 +190,40 @@ static bool attr_safe(const struct ana *an, const struct bundle_rule *r, unsigne
 	return !first;
 }
 
+/* Can test `op` (a comparison, IN or CONTAINS_*) of y and x, of kinds
+ * `y` and `x`, raise no error? */
+static bool test_safe(uint32_t op, uint8_t y, uint8_t x)
+{
+	switch (op) {
+	case AUTHZ_OP_EQ:
+	case AUTHZ_OP_NE:
+		return true;
+	case AUTHZ_OP_IN:
+		return x == AUTHZ_K_SET || (x == AUTHZ_K_IP && y == AUTHZ_K_IP);
+	case AUTHZ_OP_CONTAINS_ALL:
+	case AUTHZ_OP_CONTAINS_ANY:
+		return x == AUTHZ_K_SET && y == AUTHZ_K_SET;
+	default:        /* LT, LE, GT, GE */
+		return x == y && (x == AUTHZ_K_INT || x == AUTHZ_K_TIMESTAMP || x == AUTHZ_K_DURATION);
+	}
+}
+
+/* The kind unary `op` (NOT, LIKE, IS_EMPTY, TIME_PART) gives a value of
+ * kind `x` without error, or AUTHZ_K_NONE when it may raise one. */
+static uint8_t unary_safe(uint32_t op, uint8_t x)
+{
+	switch (op) {
+	case AUTHZ_OP_NOT:
+		return x == AUTHZ_K_BOOL ? AUTHZ_K_BOOL : AUTHZ_K_NONE;
+	case AUTHZ_OP_LIKE:
+		return x == AUTHZ_K_STRING ? AUTHZ_K_BOOL : AUTHZ_K_NONE;
+	case AUTHZ_OP_IS_EMPTY:
+		return x == AUTHZ_K_SET ? AUTHZ_K_BOOL : AUTHZ_K_NONE;
+	default:        /* TIME_PART */
+		return x == AUTHZ_K_TIMESTAMP ? AUTHZ_K_INT : AUTHZ_K_NONE;
+	}
+}
+
 /*
  * Guard code c[s..e] (c[e] its WHEN or UNLESS) can raise no error: a
  * symbolic run over the kinds of the values it computes.
@@ -252,60 +269,28 @@ static bool guard_safe(const struct ana *an, const struct bundle_rule *r, const 
 			break;
 		case AUTHZ_OP_EQ:
 		case AUTHZ_OP_NE:
-			NEED(2);
-			sp -= 2;
-			PUSH(AUTHZ_K_BOOL, 0);
-			break;
 		case AUTHZ_OP_LT:
 		case AUTHZ_OP_LE:
 		case AUTHZ_OP_GT:
 		case AUTHZ_OP_GE:
+		case AUTHZ_OP_IN:
+		case AUTHZ_OP_CONTAINS_ALL:
+		case AUTHZ_OP_CONTAINS_ANY:
 			NEED(2);
-			k = st[sp - 1].kind;
-			if (k != st[sp - 2].kind ||
-			    (k != AUTHZ_K_INT && k != AUTHZ_K_TIMESTAMP && k != AUTHZ_K_DURATION))
+			if (!test_safe(op, st[sp - 2].kind, st[sp - 1].kind))
 				return false;
 			sp -= 2;
 			PUSH(AUTHZ_K_BOOL, 0);
 			break;
 		case AUTHZ_OP_NOT:
-			NEED(1);
-			if (st[sp - 1].kind != AUTHZ_K_BOOL)
-				return false;
-			break;
-		case AUTHZ_OP_IN:
-			NEED(2);
-			if (!(st[sp - 1].kind == AUTHZ_K_SET ||
-			      (st[sp - 1].kind == AUTHZ_K_IP && st[sp - 2].kind == AUTHZ_K_IP)))
-				return false;
-			sp -= 2;
-			PUSH(AUTHZ_K_BOOL, 0);
-			break;
 		case AUTHZ_OP_LIKE:
-			NEED(1);
-			if (st[sp - 1].kind != AUTHZ_K_STRING)
-				return false;
-			st[sp - 1].kind = AUTHZ_K_BOOL;
-			break;
-		case AUTHZ_OP_CONTAINS_ALL:
-		case AUTHZ_OP_CONTAINS_ANY:
-			NEED(2);
-			if (st[sp - 1].kind != AUTHZ_K_SET || st[sp - 2].kind != AUTHZ_K_SET)
-				return false;
-			sp -= 2;
-			PUSH(AUTHZ_K_BOOL, 0);
-			break;
 		case AUTHZ_OP_IS_EMPTY:
-			NEED(1);
-			if (st[sp - 1].kind != AUTHZ_K_SET)
-				return false;
-			st[sp - 1].kind = AUTHZ_K_BOOL;
-			break;
 		case AUTHZ_OP_TIME_PART:
 			NEED(1);
-			if (st[sp - 1].kind != AUTHZ_K_TIMESTAMP)
+			k = unary_safe(op, st[sp - 1].kind);
+			if (k == AUTHZ_K_NONE)
 				return false;
-			st[sp - 1].kind = AUTHZ_K_INT;
+			st[sp - 1].kind = k;
 			break;
 		case AUTHZ_OP_POP:
 			NEED(1);
@@ -548,14 +533,8 @@ static int choose_keys(const struct ana *an, struct rkey *keys)
 			}
 			rc[i].ident = id;
 			for (uint32_t l = 0; l < rc[i].nlits; l++) {
-				if (npairs == cappairs) {
-					size_t cap = cappairs ? 2 * cappairs : 256;
-					struct pair *p = realloc(pairs, cap * sizeof *p);
-					if (!p)
-						goto out;
-					pairs = p;
-					cappairs = cap;
-				}
+				if (rt_grow((void **)&pairs, &cappairs, npairs + 1, sizeof *pairs) < 0)
+					goto out;
 				pairs[npairs++] = (struct pair){ rc[i].lits[l].u.s.p, rc[i].lits[l].len, id };
 			}
 			rc[kept++] = rc[i];
@@ -627,30 +606,9 @@ struct group { const char *s; uint32_t len, n, last, fill; };
 
 static int add_pair(struct builder *bd, const struct vm_value *v, uint32_t rule)
 {
-	if (bd->npairs == bd->cappairs) {
-		size_t cap = bd->cappairs ? bd->cappairs * 2 : 64;
-		struct pair *p = realloc(bd->pairs, cap * sizeof *p);
-		if (!p)
-			return AUTHZ_ENOMEM;
-		bd->pairs = p;
-		bd->cappairs = cap;
-	}
-	bd->pairs[bd->npairs++] = (struct pair){ v->u.s.p, v->len, rule };
-	return 0;
-}
-
-static int grow_arr(void **p, size_t *cap, size_t need, size_t size)
-{
-	if (need <= *cap)
-		return 0;
-	size_t c = *cap ? *cap : 16;
-	while (c < need)
-		c *= 2;
-	void *q = realloc(*p, c * size);
-	if (!q)
+	if (rt_grow((void **)&bd->pairs, &bd->cappairs, bd->npairs + 1, sizeof *bd->pairs) < 0)
 		return AUTHZ_ENOMEM;
-	*p = q;
-	*cap = c;
+	bd->pairs[bd->npairs++] = (struct pair){ v->u.s.p, v->len, rule };
 	return 0;
 }
 
@@ -702,7 +660,7 @@ static int build_compare_key(struct builder *bd, struct rt_ix_key *key)
 		return 0;
 	}
 	struct bounded *t = malloc((n + 1) * sizeof *t);
-	if (!t || grow_arr((void **)&ix->bounds, &ix->capbounds, ix->nbounds + n, sizeof *ix->bounds) < 0) {
+	if (!t || rt_grow((void **)&ix->bounds, &ix->capbounds, ix->nbounds + n, sizeof *ix->bounds) < 0) {
 		free(t);
 		return AUTHZ_ENOMEM;
 	}
@@ -745,9 +703,9 @@ static int build_key(struct builder *bd, struct rt_ix_key *key, const uint32_t *
 	size_t np = bd->npairs, tsize = 4;
 	while (tsize < 2 * np)
 		tsize *= 2;
-	if (grow_arr((void **)&bd->groups, &bd->capgroups, np + 1, sizeof *bd->groups) < 0 ||
-	    grow_arr((void **)&bd->pgroup, &bd->capgroups_p, np + 1, sizeof *bd->pgroup) < 0 ||
-	    grow_arr((void **)&bd->tab, &bd->captab, tsize, sizeof *bd->tab) < 0)
+	if (rt_grow((void **)&bd->groups, &bd->capgroups, np + 1, sizeof *bd->groups) < 0 ||
+	    rt_grow((void **)&bd->pgroup, &bd->capgroups_p, np + 1, sizeof *bd->pgroup) < 0 ||
+	    rt_grow((void **)&bd->tab, &bd->captab, tsize, sizeof *bd->tab) < 0)
 		return AUTHZ_ENOMEM;
 	memset(bd->tab, 0, tsize * sizeof *bd->tab);
 	size_t nlit = 0, total = 0;
@@ -775,9 +733,8 @@ static int build_key(struct builder *bd, struct rt_ix_key *key, const uint32_t *
 	}
 	/* each literal's rules, back to back */
 	size_t base = bd->rules.n;
-	while (bd->rules.cap < base + total)
-		if (vec_grow(&bd->rules) < 0)
-			return AUTHZ_ENOMEM;
+	if (rt_grow((void **)&bd->rules.p, &bd->rules.cap, base + total, sizeof *bd->rules.p) < 0)
+		return AUTHZ_ENOMEM;
 	for (size_t g = 0, at = base; g < nlit; g++) {
 		bd->groups[g].fill = (uint32_t)at;
 		at += bd->groups[g].n;
@@ -791,7 +748,7 @@ static int build_key(struct builder *bd, struct rt_ix_key *key, const uint32_t *
 		size *= 2;
 	key->hfirst = (uint32_t)ix->nhash;
 	key->hmask = size - 1;
-	if (grow_arr((void **)&ix->hash, &ix->caphash, ix->nhash + size, sizeof *ix->hash) < 0)
+	if (rt_grow((void **)&ix->hash, &ix->caphash, ix->nhash + size, sizeof *ix->hash) < 0)
 		return AUTHZ_ENOMEM;
 	memset(ix->hash + ix->nhash, 0, size * sizeof *ix->hash);
 	ix->nhash += size;
@@ -832,7 +789,7 @@ static int build_bucket(struct builder *bd, struct rt_ix_bucket *bk, const uint3
 		}
 		if (found || bk->nkeys == IX_MAX_KEYS)
 			continue;
-		if (grow_arr((void **)&ix->keys, &ix->capkeys, ix->nkeys + 1, sizeof *ix->keys) < 0)
+		if (rt_grow((void **)&ix->keys, &ix->capkeys, ix->nkeys + 1, sizeof *ix->keys) < 0)
 			return AUTHZ_ENOMEM;
 		ix->keys[ix->nkeys++] = (struct rt_ix_key){ .id = rk->id };
 		bk->nkeys++;
@@ -859,25 +816,30 @@ static int build_bucket(struct builder *bd, struct rt_ix_bucket *bk, const uint3
 	return 0;
 }
 
-/* Choose the bucket granularity; fill `count` (per map cell) with the
- * number of rule references and return the total. */
-static uint64_t count_cells(const authz_bundle *b, const struct rt_index *ix, uint32_t *count)
+/*
+ * Each (cell, rule) pair of the index's mode, in rule order.  With refs
+ * NULL: count each cell's rules in count[cell] and return the total,
+ * stopping once it passes IX_MAX_ENTRIES.  Else, once counted and with
+ * count zeroed: place rule ri at refs[start[cell] + count[cell]++].
+ */
+static uint64_t walk_cells(const authz_bundle *b, const struct rt_index *ix, const uint32_t *start,
+			   uint32_t *count, uint32_t *refs)
 {
+#define REF(cell) do { size_t c_ = (cell); if (refs) refs[start[c_] + count[c_]] = ri; \
+		       count[c_]++; total++; } while (0)
 	uint64_t total = 0;
 	uint32_t nt = b->ntypes;
 	for (uint32_t ri = 0; ri < b->nrules; ri++) {
 		const struct bundle_rule *r = &b->rules[ri];
 		if (ix->mode == RT_IX_ALL) {
-			count[0]++;
-			total++;
+			REF(0);
 			continue;
 		}
 		for (uint32_t a = 0; a < b->nactions; a++) {
 			if (!bit(r->actions, a))
 				continue;
 			if (ix->mode == RT_IX_ACTION) {
-				count[a]++;
-				total++;
+				REF(a);
 				continue;
 			}
 			const struct bundle_action *ac = &b->actions[a];
@@ -885,47 +847,15 @@ static uint64_t count_cells(const authz_bundle *b, const struct rt_index *ix, ui
 				if (!bit(r->principals, p) || !bit(ac->principals, p))
 					continue;
 				for (uint32_t t = 0; t < nt; t++)
-					if (bit(r->resources, t) && bit(ac->resources, t)) {
-						count[((size_t)a * nt + p) * nt + t]++;
-						total++;
-					}
+					if (bit(r->resources, t) && bit(ac->resources, t))
+						REF(((size_t)a * nt + p) * nt + t);
 			}
 		}
-		if (total > IX_MAX_ENTRIES)
+		if (!refs && total > IX_MAX_ENTRIES)
 			return total;
 	}
+#undef REF
 	return total;
-}
-
-static void fill_cells(const authz_bundle *b, const struct rt_index *ix, const uint32_t *start,
-		       uint32_t *fill, uint32_t *refs)
-{
-	uint32_t nt = b->ntypes;
-	for (uint32_t ri = 0; ri < b->nrules; ri++) {
-		const struct bundle_rule *r = &b->rules[ri];
-		if (ix->mode == RT_IX_ALL) {
-			refs[start[0] + fill[0]++] = ri;
-			continue;
-		}
-		for (uint32_t a = 0; a < b->nactions; a++) {
-			if (!bit(r->actions, a))
-				continue;
-			if (ix->mode == RT_IX_ACTION) {
-				refs[start[a] + fill[a]++] = ri;
-				continue;
-			}
-			const struct bundle_action *ac = &b->actions[a];
-			for (uint32_t p = 0; p < nt; p++) {
-				if (!bit(r->principals, p) || !bit(ac->principals, p))
-					continue;
-				for (uint32_t t = 0; t < nt; t++)
-					if (bit(r->resources, t) && bit(ac->resources, t)) {
-						size_t cell = ((size_t)a * nt + p) * nt + t;
-						refs[start[cell] + fill[cell]++] = ri;
-					}
-			}
-		}
-	}
 }
 
 /* The analysis tables of `an` (left NULL when too large: then only
@@ -1008,7 +938,7 @@ int rt_index_build(authz_bundle *b, unsigned flags)
 		count = calloc(ix->ncells, sizeof *count);
 		if (!count)
 			goto out;
-		uint64_t total = count_cells(b, ix, count);
+		uint64_t total = walk_cells(b, ix, NULL, count, NULL);
 		if (total <= IX_MAX_ENTRIES || ix->mode == RT_IX_ALL)
 			break;
 		free(count);
@@ -1031,7 +961,7 @@ int rt_index_build(authz_bundle *b, unsigned flags)
 	if (!refs)
 		goto out;
 	memset(count, 0, ix->ncells * sizeof *count);
-	fill_cells(b, ix, start, count, refs);
+	walk_cells(b, ix, start, count, refs);
 	/* bucket 0 is empty; cells with equal lists share a bucket, found
 	 * through an open-addressing table of list hashes */
 	size_t hsize = 16;
@@ -1062,7 +992,7 @@ int rt_index_build(authz_bundle *b, unsigned flags)
 			continue;
 		}
 		hash[at] = cell + 1;
-		if (grow_arr((void **)&ix->buckets, &capbuckets, ix->nbuckets + 1, sizeof *ix->buckets) < 0)
+		if (rt_grow((void **)&ix->buckets, &capbuckets, ix->nbuckets + 1, sizeof *ix->buckets) < 0)
 			goto out;
 		ix->map[cell] = (uint32_t)ix->nbuckets;
 		if (build_bucket(&bd, &ix->buckets[ix->nbuckets++], list, n) < 0)
@@ -1086,16 +1016,12 @@ out:
 	return e;
 }
 
+/* Frees every array of RT_INDEX_ARRAYS and ix; NULL is fine. */
 void rt_index_free(struct rt_index *ix)
 {
 	if (!ix)
 		return;
-	free(ix->map);
-	free(ix->buckets);
-	free(ix->keys);
-	free(ix->hash);
-	free(ix->bounds);
-	free(ix->rules);
+	RT_INDEX_ARRAYS(RT_OWNED_FREE, ix)
 	free(ix);
 }
 

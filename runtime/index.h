@@ -31,6 +31,7 @@
 #include <string.h>
 
 #include "bundle.h"
+#include "owned.h"
 
 enum rt_ix_mode { RT_IX_TRIPLE, RT_IX_ACTION, RT_IX_ALL };
 
@@ -89,20 +90,27 @@ struct rt_ix_bucket {
 	uint32_t key, nkeys;            /* keys[key, key + nkeys) */
 };
 
+/*
+ * The arrays an index owns (owned.h), each listed once: the struct
+ * declares them from this list and rt_index_free frees exactly them.
+ */
+#define RT_INDEX_ARRAYS(X, s) \
+	X(s, uint32_t, map)             /* cell -> bucket (0: the empty bucket) */ \
+	X(s, struct rt_ix_bucket, buckets) \
+	X(s, struct rt_ix_key, keys) \
+	X(s, struct rt_ix_ent, hash) \
+	X(s, struct rt_ix_bound, bounds) \
+	X(s, uint32_t, rules)           /* every list of rules */
+
 struct rt_index {
+	RT_INDEX_ARRAYS(RT_OWNED_MEMBER, )
 	enum rt_ix_mode mode;
 	uint64_t seed;                  /* of rt_index_hash: random, drawn at each build */
 	uint32_t ncells;
-	uint32_t *map;                  /* cell -> bucket (0: the empty bucket) */
-	struct rt_ix_bucket *buckets;
 	size_t nbuckets;
-	struct rt_ix_key *keys;
 	size_t nkeys, capkeys;
-	struct rt_ix_ent *hash;
 	size_t nhash, caphash;
-	struct rt_ix_bound *bounds;
 	size_t nbounds, capbounds;
-	uint32_t *rules;
 };
 
 /* The 64-bit product of a and b folded to 64 bits: every input bit

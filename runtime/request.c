@@ -35,15 +35,12 @@ int authz_request_new(authz_request **out, const authz_bundle *b)
 	return 0;
 }
 
+/* Frees every array of REQUEST_ARRAYS and r; NULL is fine. */
 void authz_request_free(authz_request *r)
 {
 	if (!r)
 		return;
-	free(r->vals);
-	free(r->present);
-	free(r->filled);
-	free(r->chars);
-	free(r->pool);
+	REQUEST_ARRAYS(RT_OWNED_FREE, r)
 	free(r);
 }
 
@@ -317,17 +314,25 @@ static const char *root_path(int root, const char *path, char *buf, size_t size)
 	return buf;
 }
 
-int authz_request_set_string_n(authz_request *r, int root, const char *path, const char *v, size_t n)
+/* String v[0..n), given for `path` under `root`, copied into the pool as
+ * *out: 0, AUTHZ_EINVAL when too long (the request is then bad too) or not
+ * UTF-8, or AUTHZ_ENOMEM. */
+static int string_arg(authz_request *r, int root, const char *path, const char *v, size_t n,
+		      struct vm_value *out)
 {
-	struct vm_value x;
 	char what[200];
 	if (n > AUTHZ_MAX_STRING)
 		return string_limit(r, n, root_path(root, path, what, sizeof what));
 	if (!rt_utf8_valid(v, n))
 		return AUTHZ_EINVAL;
-	if (rt_request_string_value(r, v, n, &x) < 0)
-		return AUTHZ_ENOMEM;
-	return set_value(r, root, path, &x);
+	return rt_request_string_value(r, v, n, out) < 0 ? AUTHZ_ENOMEM : 0;
+}
+
+int authz_request_set_string_n(authz_request *r, int root, const char *path, const char *v, size_t n)
+{
+	struct vm_value x;
+	int e = string_arg(r, root, path, v, n, &x);
+	return e < 0 ? e : set_value(r, root, path, &x);
 }
 
 int authz_request_set_string(authz_request *r, int root, const char *path, const char *v)
@@ -407,14 +412,8 @@ static int add_elem(authz_request *r, int root, const char *path, const struct v
 int authz_request_add_string_n(authz_request *r, int root, const char *path, const char *v, size_t n)
 {
 	struct vm_value x;
-	char what[200];
-	if (n > AUTHZ_MAX_STRING)
-		return string_limit(r, n, root_path(root, path, what, sizeof what));
-	if (!rt_utf8_valid(v, n))
-		return AUTHZ_EINVAL;
-	if (rt_request_string_value(r, v, n, &x) < 0)
-		return AUTHZ_ENOMEM;
-	return add_elem(r, root, path, &x);
+	int e = string_arg(r, root, path, v, n, &x);
+	return e < 0 ? e : add_elem(r, root, path, &x);
 }
 
 int authz_request_add_string(authz_request *r, int root, const char *path, const char *v)

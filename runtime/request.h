@@ -10,22 +10,30 @@
 #include <stdbool.h>
 
 #include "bundle.h"
+#include "owned.h"
+
+/*
+ * The arrays a request owns (owned.h), each listed once: the struct
+ * declares them from this list and authz_request_free frees exactly them.
+ */
+#define REQUEST_ARRAYS(X, s) \
+	X(s, struct vm_value, vals)     /* 3 * nslots */ \
+	X(s, uint8_t, present)          /* 3 * nslots */ \
+	X(s, uint32_t, filled)          /* positions set since reset */ \
+	X(s, char, chars)               /* string pool */ \
+	X(s, struct vm_value, pool)     /* set elements */
 
 struct authz_request {
 	const authz_bundle *b;
+	REQUEST_ARRAYS(RT_OWNED_MEMBER, )
 	uint32_t nslots;
 	int32_t type[2];                /* principal, resource type; -1 unset */
 	uint32_t id_off[2], id_len[2];
 	int32_t action;                 /* -1 unset */
 	bool has_time;
 	int64_t time;
-	struct vm_value *vals;          /* 3 * nslots */
-	uint8_t *present;               /* 3 * nslots */
-	uint32_t *filled;               /* positions set since reset */
 	size_t nfilled;
-	char *chars;                    /* string pool */
 	size_t nchars, capchars;
-	struct vm_value *pool;          /* set elements */
 	size_t npool, cappool;
 	bool moved;                     /* chars or pool moved since a value pointed into it */
 	bool bad;                       /* a request error */

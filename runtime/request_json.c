@@ -170,6 +170,21 @@ static bool string_token(struct jp *p, struct jstr *t)
 
 static bool is_digit(char c) { return c >= '0' && c <= '9'; }
 
+/* One or more digits at *at (a fraction's or an exponent's): *at past
+ * them, or a syntax error there. */
+static bool digits(struct jp *p, size_t *at)
+{
+	size_t i = *at;
+	if (i >= p->n || !is_digit(p->s[i])) {
+		p->at = i;
+		return syntax(p, "bad number");
+	}
+	while (i < p->n && is_digit(p->s[i]))
+		i++;
+	*at = i;
+	return true;
+}
+
 /* A number at p->at: -?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)?;
  * *integral when it has neither fraction nor exponent. */
 static bool number(struct jp *p, bool *integral)
@@ -191,24 +206,16 @@ static bool number(struct jp *p, bool *integral)
 	if (at < n && s[at] == '.') {
 		*integral = false;
 		at++;
-		if (at >= n || !is_digit(s[at])) {
-			p->at = at;
-			return syntax(p, "bad number");
-		}
-		while (at < n && is_digit(s[at]))
-			at++;
+		if (!digits(p, &at))
+			return false;
 	}
 	if (at < n && (s[at] == 'e' || s[at] == 'E')) {
 		*integral = false;
 		at++;
 		if (at < n && (s[at] == '+' || s[at] == '-'))
 			at++;
-		if (at >= n || !is_digit(s[at])) {
-			p->at = at;
-			return syntax(p, "bad number");
-		}
-		while (at < n && is_digit(s[at]))
-			at++;
+		if (!digits(p, &at))
+			return false;
 	}
 	p->at = at;
 	return true;

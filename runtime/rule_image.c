@@ -198,10 +198,7 @@ static size_t total_size(const authz_bundle *b, uint32_t *local, uint32_t *used,
 
 int rt_img_build(authz_bundle *b, bool fuse_guards)
 {
-	uint32_t maxlen = 1;
-	for (uint32_t ri = 0; ri < b->nrules; ri++)
-		if (b->rules[ri].code_len > maxlen)
-			maxlen = b->rules[ri].code_len;
+	uint32_t maxlen = bundle_max_code_len(b) + 1;
 	uint32_t *local = malloc(((size_t)b->nconsts + 1) * sizeof *local);
 	uint32_t *used = malloc((size_t)maxlen * sizeof *used);
 	uint8_t *target = malloc(maxlen);

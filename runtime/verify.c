@@ -20,11 +20,7 @@
 
 int rt_verify_code(authz_bundle *b, authz_error *err)
 {
-	uint32_t maxlen = 0;
-	for (uint32_t r = 0; r < b->nrules; r++)
-		if (b->rules[r].code_len > maxlen)
-			maxlen = b->rules[r].code_len;
-	int32_t *h = malloc(((size_t)maxlen + 1) * sizeof *h);
+	int32_t *h = malloc(((size_t)bundle_max_code_len(b) + 1) * sizeof *h);
 	if (!h)
 		return AUTHZ_ENOMEM;
 	uint32_t max_stack = 0;

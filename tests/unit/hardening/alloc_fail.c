@@ -1,5 +1,5 @@
 /*
- * alloc_fail.c: the malloc/calloc/realloc wrappers behind alloc_fail.h.
+ * alloc_fail.c: the malloc/calloc/realloc/free wrappers behind alloc_fail.h.
  */
 #include <stddef.h>
 
@@ -8,9 +8,11 @@
 void *__real_malloc(size_t n);
 void *__real_calloc(size_t n, size_t size);
 void *__real_realloc(void *p, size_t n);
+void __real_free(void *p);
 void *__wrap_malloc(size_t n);
 void *__wrap_calloc(size_t n, size_t size);
 void *__wrap_realloc(void *p, size_t n);
+void __wrap_free(void *p);
 
 /* 0: off.  Otherwise allocation number `fail_at` (1-based, counted while
  * on) fails, and with fail_rest every later one too. */
@@ -29,19 +31,42 @@ static int should_fail(void)
 	return 0;
 }
 
+/* While tracking: blocks allocated and not yet freed. */
+static long live;
+static int tracking;
+
+static void *track(void *p)
+{
+	if (p && tracking)
+		live++;
+	return p;
+}
+
 void *__wrap_malloc(size_t n)
 {
-	return should_fail() ? NULL : __real_malloc(n);
+	return should_fail() ? NULL : track(__real_malloc(n));
 }
 
 void *__wrap_calloc(size_t n, size_t size)
 {
-	return should_fail() ? NULL : __real_calloc(n, size);
+	return should_fail() ? NULL : track(__real_calloc(n, size));
 }
 
+/* A realloc of NULL makes a block; of a block, moves it (realloc to 0
+ * bytes, which would free it, is never asked for). */
 void *__wrap_realloc(void *p, size_t n)
 {
-	return should_fail() ? NULL : __real_realloc(p, n);
+	if (should_fail())
+		return NULL;
+	void *q = __real_realloc(p, n);
+	return p ? q : track(q);
+}
+
+void __wrap_free(void *p)
+{
+	if (p && tracking)
+		live--;
+	__real_free(p);
 }
 
 void af_arm(unsigned long at, int rest)
@@ -65,4 +90,16 @@ unsigned long af_count(void)
 unsigned long af_failed(void)
 {
 	return failed;
+}
+
+void af_track_begin(void)
+{
+	live = 0;
+	tracking = 1;
+}
+
+long af_track_end(void)
+{
+	tracking = 0;
+	return live;
 }

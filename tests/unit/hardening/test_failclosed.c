@@ -199,7 +199,7 @@ Test(failclosed, misuse_denies)
  * One run of load + request + decide of `json` with allocation failures
  * armed by af_arm(at, rest).  Returns 1 when the decision was allow.  Every
  * call must either succeed or return an error; after an error nothing may
- * allow.  *failed: whether any allocation failed.
+ * allow; nothing may leak.  *failed: whether any allocation failed.
  */
 static int fc_run(const uint8_t *bytes, size_t len, const char *json, unsigned long at, int rest,
 		  unsigned long *failed, unsigned long *count)
@@ -209,6 +209,7 @@ static int fc_run(const uint8_t *bytes, size_t len, const char *json, unsigned l
 	authz_request *r = NULL;
 	authz_decision *d = NULL;
 	authz_error err;
+	af_track_begin();
 	af_arm(at, rest);
 	int rc = authz_bundle_load(&b, bytes, len, &err);
 	if (rc != 0) {
@@ -234,6 +235,8 @@ out:
 	authz_decision_free(d);
 	authz_request_free(r);
 	authz_bundle_free(b);
+	long leaked = af_track_end();
+	cr_assert_eq(leaked, 0, "%ld blocks leaked with allocation %lu failing (rest %d)", leaked, at, rest);
 	return allowed;
 }
 

@@ -2,17 +2,19 @@
  * test_writer_alloc.c: the compiler's bundle writer (runtime/bundle_write.c)
  * under allocation failure.
  *
- * A small but complete bundle (two entity types, attributes of the
- * principal, the resource and the context, an action, rules with
- * annotations, guards, string, ip, int and set constants, jumps, a
- * revision) is written with allocation number N failing, and with every
- * allocation from N on failing, for every N the whole write makes.  Each
- * run must end in AUTHZ_ENOMEM with no bundle, never in a crash or a
- * bundle that was written past a failure; the ASan run of `make test`
- * has leak checks on, so a path that leaks fails it too (bw_new used to
- * leak its writer when its first string could not be stored).
+ * A complete bundle (two entity types, attributes of the principal, the
+ * resource and the context, an action, rules with annotations, guards,
+ * string, ip, int and set constants, jumps, slot lookups, a revision; more
+ * than 32 strings and constants, so both interning tables grow, one of
+ * them during a lookup) is written with allocation number N failing, and
+ * with every allocation from N on failing, for every N the whole write
+ * makes.  Each run must end in AUTHZ_ENOMEM with no bundle, never in a
+ * crash or a bundle that was written past a failure, and leave no block
+ * allocated (alloc_fail.h counts them: bw_new used to leak its writer when
+ * its first string could not be stored).
  */
 #include <criterion/criterion.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -51,6 +53,9 @@ done:
 	return rc;
 }
 
+/* Rules beyond the four of every shape: more than 32 ids and constants. */
+#define MORE_RULES 40
+
 /* Write the bundle; 0 with *out (malloc'd), or the first error. */
 static int write_bundle(uint8_t **out, size_t *len)
 {
@@ -80,12 +85,28 @@ static int write_bundle(uint8_t **out, size_t *len)
 	for (size_t i = 0; i < 3; i++)
 		TRY(bw_const_string(w, envs[i], strlen(envs[i]), &e[i]));
 	TRY(bw_const_set(w, e, 3, &k_set));
+	/* a slot lookup after each new string: one of them grows the table */
+	for (int i = 0; i < 40; i++) {
+		char s[16];
+		uint32_t si, slot;
+		snprintf(s, sizeof s, "s%d", i);
+		TRY(bw_string(w, s, strlen(s), &si));
+		TRY(bw_slot(w, BW_NS_ENTITY, tenant, 1, &slot));
+		cr_assert_eq(slot, s_tenant);
+	}
 	TRY(write_rule(w, "p.same_tenant", AUTHZ_PERMIT, file, &read, 0, s_tenant, 1, s_tenant,
 		       UINT32_MAX, AUTHZ_OP_EQ));
 	TRY(write_rule(w, "p.known_env", AUTHZ_PERMIT, file, &read, 1, s_env, 0, 0, k_set, AUTHZ_OP_IN));
 	TRY(write_rule(w, "p.internal", AUTHZ_FORBID, file, &read, 2, s_ip, 0, 0, k_ip, AUTHZ_OP_IN));
 	TRY(write_rule(w, "p.low_level", AUTHZ_FORBID, file, &read, 0, s_level, 0, 0, k_lvl,
 		       AUTHZ_OP_LT));
+	for (int i = 0; i < MORE_RULES; i++) {
+		char id[32];
+		uint32_t k;
+		snprintf(id, sizeof id, "p.level_%d", i);
+		TRY(bw_const_int(w, AUTHZ_K_INT, 100 + i, &k));
+		TRY(write_rule(w, id, AUTHZ_PERMIT, file, &read, 0, s_level, 0, 0, k, AUTHZ_OP_GT));
+	}
 	TRY(bw_set_revision(w, "0123456789abcdef"));
 	TRY(bw_finish(w, out, len));
 done:
@@ -102,7 +123,7 @@ Test(writer_alloc, the_bundle_loads_without_failures)
 	authz_bundle *b;
 	authz_error err;
 	cr_assert_eq(authz_bundle_load(&b, buf, len, &err), 0, "%s", err.message);
-	cr_expect_eq(authz_bundle_rule_count(b), 4);
+	cr_expect_eq(authz_bundle_rule_count(b), 4 + MORE_RULES);
 	authz_bundle_free(b);
 	free(buf);
 }
@@ -120,9 +141,13 @@ Test(writer_alloc, every_allocation_failure_is_an_error_without_a_bundle)
 	cr_assert(total > 10, "the writer's allocations are not seen (%lu)", total);
 	for (int rest = 0; rest <= 1; rest++) {
 		for (unsigned long at = 1; at <= total; at++) {
+			af_track_begin();
 			af_arm(at, rest);
 			rc = write_bundle(&buf, &len);
 			af_disarm();
+			long leaked = af_track_end();
+			cr_assert_eq(leaked, 0, "%ld blocks leaked with allocation %lu failing (rest %d)", leaked,
+				     at, rest);
 			cr_assert(af_failed() > 0, "allocation %lu was not made", at);
 			cr_assert_eq(rc, AUTHZ_ENOMEM, "allocation %lu (rest %d) failing gave %d", at, rest, rc);
 			cr_assert_null(buf, "a bundle after allocation %lu failed", at);
@@ -136,9 +161,11 @@ Test(writer_alloc, bw_new_fails_cleanly)
 	/* Its first allocation (the writer) and its second (string 0). */
 	for (unsigned long at = 1; at <= 2; at++) {
 		struct bundle_writer *w = (struct bundle_writer *)1;
+		af_track_begin();
 		af_arm(at, 0);
 		int rc = bw_new(&w);
 		af_disarm();
+		cr_assert_eq(af_track_end(), 0, "allocation %lu: a block leaked", at);
 		cr_assert_eq(rc, AUTHZ_ENOMEM, "allocation %lu: %d", at, rc);
 		cr_assert_null(w, "allocation %lu left a writer behind", at);
 	}
