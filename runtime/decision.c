@@ -1,5 +1,5 @@
 /*
- * decision.c: deciding a request (LANGUAGE.md s.6) and the decision's
+ * decision.c: deciding a request (authzc-policy(5), EVALUATION) and the decision's
  * JSON form.  A decision object keeps its arrays between calls, so a warm
  * decision allocates nothing.
  */
