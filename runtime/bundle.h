@@ -60,6 +60,7 @@ struct bundle_req { uint32_t slot; uint32_t optional : 1, skip : 31; };
 struct bundle_rule {
 	uint32_t id;
 	uint8_t effect, has_expires;
+	uint8_t scope_named;            /* bit AUTHZ_SCOPE_*: the source names that part */
 	int64_t expires;
 	uint32_t code_off, code_len, nguards, ann_first, ann_n;
 	const uint64_t *principals, *actions, *resources;  /* scope bitsets */

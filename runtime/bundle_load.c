@@ -270,9 +270,12 @@ static int load_consts(authz_bundle *b, struct cur *c, authz_error *err)
 /* A type or action list (count, then strictly increasing indices below
  * `limit`) into bitset `bits` of `words` words; count 0 sets every bit
  * below `limit` when `zero_is_all`. */
-static bool read_list(struct cur *c, uint64_t *bits, uint32_t words, uint32_t limit, bool zero_is_all)
+static bool read_list(struct cur *c, uint64_t *bits, uint32_t words, uint32_t limit, bool zero_is_all,
+		      bool *named)
 {
 	uint32_t n = rd_var(c);
+	if (named)
+		*named = n != 0;
 	if (!room(c, n, 1))
 		return false;
 	memset(bits, 0, (size_t)words * sizeof *bits);
@@ -293,13 +296,14 @@ static bool read_list(struct cur *c, uint64_t *bits, uint32_t words, uint32_t li
 }
 
 /* The next `words` words of the bitset store b->bits (*used of them
- * taken), holding the list read_list reads from c; NULL when it is bad. */
+ * taken), holding the list read_list reads from c; NULL when it is bad.
+ * *named (when not NULL): the list named at least one element. */
 static const uint64_t *take_list(authz_bundle *b, struct cur *c, size_t *used, uint32_t words,
-				 uint32_t limit, bool zero_is_all)
+				 uint32_t limit, bool zero_is_all, bool *named)
 {
 	uint64_t *p = b->bits + *used;
 	*used += words;
-	return read_list(c, p, words, limit, zero_is_all) ? p : NULL;
+	return read_list(c, p, words, limit, zero_is_all, named) ? p : NULL;
 }
 
 static int load_schema(authz_bundle *b, struct cur *c, authz_error *err)
@@ -383,8 +387,8 @@ static int load_actions(authz_bundle *b, struct cur *c, size_t *used, authz_erro
 			BAD("action %u)", (unsigned)i);
 		if (mark(b, a->name, 2))
 			BAD("duplicate action '%s')", b->str[a->name]);
-		if (!(a->principals = take_list(b, c, used, b->tw, b->ntypes, false)) ||
-		    !(a->resources = take_list(b, c, used, b->tw, b->ntypes, false)))
+		if (!(a->principals = take_list(b, c, used, b->tw, b->ntypes, false, NULL)) ||
+		    !(a->resources = take_list(b, c, used, b->tw, b->ntypes, false, NULL)))
 			BAD("action %u: type set)", (unsigned)i);
 	}
 	if (c->bad || c->at != c->n)
@@ -434,10 +438,12 @@ static int load_rule_body(authz_bundle *b, struct cur *c, size_t *used, authz_er
 			if ((b->ann[2 * (size_t)b->nann + k] = rd_var(c)) >= b->nstrings)
 				BAD("rule %u: annotations)", (unsigned)i);
 		b->nann += r->ann_n;
-		if (!(r->principals = take_list(b, c, used, b->tw, b->ntypes, true)) ||
-		    !(r->actions = take_list(b, c, used, b->aw, b->nactions, true)) ||
-		    !(r->resources = take_list(b, c, used, b->tw, b->ntypes, true)))
+		bool named[3];
+		if (!(r->principals = take_list(b, c, used, b->tw, b->ntypes, true, &named[0])) ||
+		    !(r->actions = take_list(b, c, used, b->aw, b->nactions, true, &named[1])) ||
+		    !(r->resources = take_list(b, c, used, b->tw, b->ntypes, true, &named[2])))
 			BAD("rule %u: scope)", (unsigned)i);
+		r->scope_named = (uint8_t)(named[0] | named[1] << 1 | named[2] << 2);
 	}
 	if (c->bad || c->at != c->n)
 		BAD("rule table)");
@@ -771,6 +777,63 @@ int authz_bundle_rule_expires(const authz_bundle *b, size_t i, int64_t *out_ms)
 size_t authz_bundle_rule_guard_count(const authz_bundle *b, size_t i)
 {
 	return i < b->nrules ? b->rules[i].nguards : 0;
+}
+
+int authz_bundle_rule_in_scope(const authz_bundle *b, size_t i, int part, size_t k)
+{
+	if (i >= b->nrules || part < AUTHZ_SCOPE_PRINCIPAL || part > AUTHZ_SCOPE_RESOURCE)
+		return -1;
+	const struct bundle_rule *r = &b->rules[i];
+	const uint64_t *set = part == AUTHZ_SCOPE_PRINCIPAL ? r->principals
+			      : part == AUTHZ_SCOPE_ACTION ? r->actions : r->resources;
+	if (k >= (part == AUTHZ_SCOPE_ACTION ? b->nactions : b->ntypes))
+		return -1;
+	return (int)(set[k / 64] >> (k % 64) & 1);
+}
+
+int authz_bundle_rule_scope_named(const authz_bundle *b, size_t i, int part)
+{
+	if (i >= b->nrules || part < AUTHZ_SCOPE_PRINCIPAL || part > AUTHZ_SCOPE_RESOURCE)
+		return -1;
+	return b->rules[i].scope_named >> part & 1;
+}
+
+/* Fill `out` from debug position `p` (NULL: none). */
+static void source_of(const authz_bundle *b, const struct bundle_pos *p, bool guard,
+		      authz_source_info *out)
+{
+	if (!p)
+		return;
+	out->file = b->nfiles ? b->str[b->files[p->file]] : "";
+	out->line = p->line;
+	out->col = p->col;
+	if (guard)
+		out->text = b->str[p->extra];
+}
+
+int authz_bundle_rule_source(const authz_bundle *b, size_t i, authz_source_info *out)
+{
+	memset(out, 0, sizeof *out);
+	if (i >= b->nrules)
+		return AUTHZ_EINVAL;
+	source_of(b, b->has_debug ? &b->rule_pos[i] : NULL, false, out);
+	return 0;
+}
+
+int authz_bundle_rule_guard(const authz_bundle *b, size_t i, size_t k, authz_source_info *out)
+{
+	memset(out, 0, sizeof *out);
+	if (i >= b->nrules || k >= b->rules[i].nguards)
+		return AUTHZ_EINVAL;
+	const struct bundle_rule *r = &b->rules[i];
+	/* Its kind: the instruction that tests it. */
+	for (uint32_t pc = 0; pc < r->code_len; pc++) {
+		uint32_t ins = b->code[r->code_off + pc];
+		if (AUTHZ_GET_OP(ins) == AUTHZ_OP_UNLESS && AUTHZ_GET_AX(ins) == k)
+			out->unless = 1;
+	}
+	source_of(b, b->has_debug ? &b->guard_pos[b->rule_pos[i].extra + (uint32_t)k] : NULL, true, out);
+	return 0;
 }
 
 void authz_bundle_get_info(const authz_bundle *b, authz_bundle_info *out)

@@ -52,6 +52,53 @@ static void print_quoted(const char *s)
 	buf_release(&b);
 }
 
+/* The names of part `part` of rule i's scope into names[0..*n) (room for
+ * `total`); false when the rule's source names none (it admits any). */
+static bool scope_names(const authz_bundle *b, size_t i, int part, size_t total, const char **names,
+			size_t *n)
+{
+	*n = 0;
+	for (size_t k = 0; k < total; k++)
+		if (authz_bundle_rule_in_scope(b, i, part, k) == 1)
+			names[(*n)++] = part == AUTHZ_SCOPE_ACTION ? authz_bundle_action_name(b, k)
+							   : authz_bundle_type_name(b, k);
+	return authz_bundle_rule_scope_named(b, i, part) == 1;
+}
+
+/* Rule i's scope as policy source would write it ("principal is Agent,
+ * action in [\"read\", \"write\"]"), or "any request"; into `out`. */
+static void scope_text(const authz_bundle *b, const authz_bundle_info *info, size_t i,
+		       struct buf *out)
+{
+	static const char *const lead[] = { "principal is ", "action ", "resource is " };
+	size_t max = info->types > info->actions ? info->types : info->actions, n;
+	const char **names = calloc(max + 1, sizeof *names);
+	if (!names) {
+		out->oom = true;
+		return;
+	}
+	for (int part = AUTHZ_SCOPE_PRINCIPAL; part <= AUTHZ_SCOPE_RESOURCE; part++) {
+		size_t total = part == AUTHZ_SCOPE_ACTION ? info->actions : info->types;
+		if (!scope_names(b, i, part, total, names, &n))
+			continue;
+		buf_puts(out, out->n ? ", " : "");
+		buf_puts(out, lead[part]);
+		if (part == AUTHZ_SCOPE_ACTION)
+			buf_puts(out, n == 1 ? "== " : "in [");
+		for (size_t k = 0; k < n; k++) {
+			if (part == AUTHZ_SCOPE_ACTION)
+				buf_printf(out, "%s\"%s\"", k ? ", " : "", names[k]);
+			else
+				buf_printf(out, "%s%s", k ? " | " : "", names[k]);
+		}
+		if (part == AUTHZ_SCOPE_ACTION && n != 1)
+			buf_puts(out, "]");
+	}
+	if (!out->n)
+		buf_puts(out, "any request");
+	free(names);
+}
+
 static void print_text(const authz_bundle *b, const char *path, bool disasm)
 {
 	char t[32];
@@ -76,8 +123,22 @@ static void print_text(const authz_bundle *b, const char *path, bool disasm)
 		printf("%s%s", i ? ", " : " ", authz_bundle_action_name(b, i));
 	printf("\n\nrules:\n");
 	for (size_t i = 0; i < nrules; i++) {
-		printf("  %s %s\n", authz_bundle_rule_effect(b, i) == AUTHZ_FORBID ? "forbid" : "permit",
+		authz_source_info src;
+		authz_bundle_rule_source(b, i, &src);
+		printf("  %s %s", authz_bundle_rule_effect(b, i) == AUTHZ_FORBID ? "forbid" : "permit",
 		       authz_bundle_rule_id(b, i));
+		if (src.file)
+			printf("  (%s:%u:%u)", src.file, (unsigned)src.line, (unsigned)src.col);
+		putchar('\n');
+		struct buf scope = BUF_INIT;
+		scope_text(b, &info, i, &scope);
+		printf("    scope   %s\n", buf_cstr(&scope));
+		buf_release(&scope);
+		for (size_t k = 0; k < authz_bundle_rule_guard_count(b, i); k++) {
+			authz_source_info g;
+			authz_bundle_rule_guard(b, i, k, &g);
+			printf("    %-7s %s\n", g.unless ? "unless" : "when", g.text ? g.text : "(no debug section)");
+		}
 		for (size_t k = 0; k < authz_bundle_rule_annotation_count(b, i); k++) {
 			const char *key, *value;
 			if (authz_bundle_rule_annotation(b, i, k, &key, &value) == 0)
@@ -143,6 +204,43 @@ static char *json_of(const authz_bundle *b, const char *path, bool disasm)
 			cJSON_AddNullToObject(x, "expires");
 		}
 		cJSON_AddNumberToObject(x, "guards", (double)authz_bundle_rule_guard_count(b, i));
+		authz_source_info src;
+		authz_bundle_rule_source(b, i, &src);
+		if (src.file) {
+			cJSON *at = cJSON_AddObjectToObject(x, "source");
+			cJSON_AddStringToObject(at, "file", src.file);
+			cJSON_AddNumberToObject(at, "line", src.line);
+			cJSON_AddNumberToObject(at, "column", src.col);
+		} else {
+			cJSON_AddNullToObject(x, "source");
+		}
+		cJSON *scope = cJSON_AddObjectToObject(x, "scope");
+		static const char *const part_name[] = { "principal", "action", "resource" };
+		size_t max = info.types > info.actions ? info.types : info.actions, n;
+		const char **names = calloc(max + 1, sizeof *names);
+		for (int part = AUTHZ_SCOPE_PRINCIPAL; names && part <= AUTHZ_SCOPE_RESOURCE; part++) {
+			size_t total = part == AUTHZ_SCOPE_ACTION ? info.actions : info.types;
+			cJSON *list = scope_names(b, i, part, total, names, &n) ? cJSON_CreateArray()
+										: cJSON_CreateNull();
+			for (size_t k = 0; cJSON_IsArray(list) && k < n; k++)
+				cJSON_AddItemToArray(list, cJSON_CreateString(names[k]));
+			cJSON_AddItemToObject(scope, part_name[part], list);
+		}
+		free(names);
+		cJSON *conds = cJSON_AddArrayToObject(x, "conditions");
+		for (size_t k = 0; k < authz_bundle_rule_guard_count(b, i); k++) {
+			authz_source_info g;
+			authz_bundle_rule_guard(b, i, k, &g);
+			cJSON *c = cJSON_CreateObject();
+			cJSON_AddStringToObject(c, "kind", g.unless ? "unless" : "when");
+			if (g.text)
+				cJSON_AddStringToObject(c, "text", g.text);
+			else
+				cJSON_AddNullToObject(c, "text");
+			cJSON_AddNumberToObject(c, "line", g.line);
+			cJSON_AddNumberToObject(c, "column", g.col);
+			cJSON_AddItemToArray(conds, c);
+		}
 		cJSON_AddItemToArray(rules, x);
 	}
 	if (disasm) {

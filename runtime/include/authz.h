@@ -84,6 +84,28 @@ AUTHZ_API int authz_bundle_rule_effect(const authz_bundle *b, size_t i);
 AUTHZ_API int authz_bundle_rule_expires(const authz_bundle *b, size_t i, int64_t *out_ms);
 /* The number of guards (when operands and unless clauses) of rule `i`. */
 AUTHZ_API size_t authz_bundle_rule_guard_count(const authz_bundle *b, size_t i);
+
+/* The parts of a rule's scope. */
+enum authz_scope_part { AUTHZ_SCOPE_PRINCIPAL = 0, AUTHZ_SCOPE_ACTION = 1, AUTHZ_SCOPE_RESOURCE = 2 };
+/* Whether rule `i`'s scope admits principal type `k` (entity type `k` of
+ * authz_bundle_type_name), action `k` or resource type `k`: 1 yes, 0 no,
+ * -1 out of range.  A rule whose scope names none admits every one. */
+AUTHZ_API int authz_bundle_rule_in_scope(const authz_bundle *b, size_t i, int part, size_t k);
+/* 1 when rule `i`'s source names that part of its scope (`principal is`,
+ * `action ==`/`in`, `resource is`), 0 when it admits any, -1 out of range. */
+AUTHZ_API int authz_bundle_rule_scope_named(const authz_bundle *b, size_t i, int part);
+
+/* Where a rule or a guard comes from, and a guard's kind and source text. */
+typedef struct authz_source_info {
+	int unless;             /* guards: 1 an unless clause, 0 a when operand */
+	const char *file;       /* NULL when the bundle has no debug section */
+	uint32_t line, col;
+	const char *text;       /* guards: the source text; NULL without debug */
+} authz_source_info;
+/* Rule `i`'s position: 0, or AUTHZ_EINVAL out of range. */
+AUTHZ_API int authz_bundle_rule_source(const authz_bundle *b, size_t i, authz_source_info *out);
+/* Guard `k` of rule `i`, in source order: 0, or AUTHZ_EINVAL out of range. */
+AUTHZ_API int authz_bundle_rule_guard(const authz_bundle *b, size_t i, size_t k, authz_source_info *out);
 AUTHZ_API size_t authz_bundle_rule_annotation_count(const authz_bundle *b, size_t i);
 AUTHZ_API int authz_bundle_rule_annotation(const authz_bundle *b, size_t i, size_t k,
 					   const char **key, const char **value);

@@ -1,8 +1,8 @@
 /*
  * test_describe.c: what the public API tells about a loaded bundle
  * (authz_bundle_get_info, type and action names, each rule's id, effect,
- * annotations, expiry and guard count), as `authzc inspect` reads it,
- * including every index out of range.
+ * annotations, expiry, guard count, scope, source and guards), as
+ * `authzc inspect` reads it, including every index out of range.
  */
 #include <criterion/criterion.h>
 
@@ -59,5 +59,57 @@ Test(describe, a_bundle_tells_its_tables_and_rules)
 	cr_expect_eq(authz_bundle_rule_effect(b, 2), -1);
 	cr_expect_eq(authz_bundle_rule_expires(b, 2, &ms), -1);
 	cr_expect_eq(authz_bundle_rule_guard_count(b, 2), 0);
+	authz_bundle_free(b);
+}
+
+Test(describe, scope_and_guards_as_the_source_wrote_them)
+{
+	struct fx fx, *f = &fx;
+	fx_schema(f);
+	/* principal is ServiceAccount, action == "read"; any resource */
+	struct bw_rule_desc d = { .id = "p.scoped", .effect = AUTHZ_PERMIT, .file = f->file, .line = 7,
+				  .col = 1, .principal_types = &f->sa, .nprincipal_types = 1,
+				  .actions = &f->read, .nactions = 1 };
+	uint32_t g0, g1;
+	OK(bw_rule_begin(f->w, &d, &f->rule));
+	OK(bw_guard(f->w, f->file, 8, 8, "principal.revoked", &g0));
+	OK(bw_guard(f->w, f->file, 9, 10, "principal.mfa", &g1));
+	fx_attr_read(f, 0, f->revoked);
+	fx_emit(f, AUTHZ_CREATE_AX(AUTHZ_OP_WHEN, g0));
+	fx_attr_read(f, 0, f->mfa);
+	fx_emit(f, AUTHZ_CREATE_AX(AUTHZ_OP_UNLESS, g1));
+	fx_n(f, AUTHZ_OP_APPLY);
+	OK(bw_rule_end(f->w));
+	authz_bundle *b = fx_load(f, NULL, NULL);
+
+	cr_expect_eq(authz_bundle_rule_scope_named(b, 0, AUTHZ_SCOPE_PRINCIPAL), 1);
+	cr_expect_eq(authz_bundle_rule_scope_named(b, 0, AUTHZ_SCOPE_ACTION), 1);
+	cr_expect_eq(authz_bundle_rule_scope_named(b, 0, AUTHZ_SCOPE_RESOURCE), 0);
+	cr_expect_eq(authz_bundle_rule_in_scope(b, 0, AUTHZ_SCOPE_PRINCIPAL, f->sa), 1);
+	cr_expect_eq(authz_bundle_rule_in_scope(b, 0, AUTHZ_SCOPE_PRINCIPAL, f->user), 0);
+	cr_expect_eq(authz_bundle_rule_in_scope(b, 0, AUTHZ_SCOPE_ACTION, f->read), 1);
+	cr_expect_eq(authz_bundle_rule_in_scope(b, 0, AUTHZ_SCOPE_ACTION, f->write), 0);
+	cr_expect_eq(authz_bundle_rule_in_scope(b, 0, AUTHZ_SCOPE_RESOURCE, f->user), 1,
+		     "an unnamed part admits every type");
+	cr_expect_eq(authz_bundle_rule_in_scope(b, 0, AUTHZ_SCOPE_ACTION, 2), -1);
+	cr_expect_eq(authz_bundle_rule_in_scope(b, 0, 3, 0), -1);
+	cr_expect_eq(authz_bundle_rule_in_scope(b, 1, AUTHZ_SCOPE_ACTION, 0), -1);
+	cr_expect_eq(authz_bundle_rule_scope_named(b, 1, AUTHZ_SCOPE_ACTION), -1);
+
+	authz_source_info src;
+	cr_assert_eq(authz_bundle_rule_source(b, 0, &src), 0);
+	cr_expect_str_eq(src.file, "policies/p.authz");
+	cr_expect_eq(src.line, 7);
+	cr_assert_eq(authz_bundle_rule_guard(b, 0, 0, &src), 0);
+	cr_expect_eq(src.unless, 0);
+	cr_expect_str_eq(src.text, "principal.revoked");
+	cr_expect_eq(src.line, 8);
+	cr_assert_eq(authz_bundle_rule_guard(b, 0, 1, &src), 0);
+	cr_expect_eq(src.unless, 1);
+	cr_expect_str_eq(src.text, "principal.mfa");
+	cr_expect_eq(src.col, 10);
+	cr_expect_eq(authz_bundle_rule_guard(b, 0, 2, &src), AUTHZ_EINVAL);
+	cr_expect_null(src.text);
+	cr_expect_eq(authz_bundle_rule_source(b, 1, &src), AUTHZ_EINVAL);
 	authz_bundle_free(b);
 }
