@@ -27,6 +27,21 @@ static void describe_const(const authz_bundle *b, uint32_t i, char *buf, size_t 
 	}
 }
 
+/* "principal.workload.signed": root A of an S-format instruction and the
+ * names of slot `slot` and its parents, cut to fit `n` bytes. */
+static void describe_path(const authz_bundle *b, uint32_t root, uint32_t slot, char *buf, size_t n)
+{
+	static const char *const roots[] = { "principal", "resource", "context" };
+	uint32_t chain[AUTHZ_MAX_DEPTH];
+	size_t depth = 0;
+	for (uint32_t s = slot; s != BUNDLE_NO_INDEX && s < b->nslots && depth < AUTHZ_MAX_DEPTH;
+	     s = b->slots[s].parent)
+		chain[depth++] = s;
+	size_t at = (size_t)snprintf(buf, n, "%s", root < 3 ? roots[root] : "?");
+	while (depth-- > 0 && at < n)
+		at += (size_t)snprintf(buf + at, n - at, ".%s", b->str[b->slots[chain[depth]].name]);
+}
+
 int authz_bundle_disasm(const authz_bundle *b, int (*write)(const char *text, size_t len, void *payload),
 			void *payload)
 {
@@ -53,10 +68,13 @@ int authz_bundle_disasm(const authz_bundle *b, int (*write)(const char *text, si
 			case AUTHZ_FMT_R:
 				snprintf(ops, sizeof ops, "%u", (unsigned)AUTHZ_GET_A(ins));
 				break;
-			case AUTHZ_FMT_S:
+			case AUTHZ_FMT_S: {
+				char path[96];
+				describe_path(b, AUTHZ_GET_A(ins), AUTHZ_GET_B(ins), path, sizeof path);
 				snprintf(ops, sizeof ops, "%u %u\t; %s", (unsigned)AUTHZ_GET_A(ins),
-					 (unsigned)AUTHZ_GET_B(ins), b->str[b->slots[AUTHZ_GET_B(ins)].name]);
+					 (unsigned)AUTHZ_GET_B(ins), path);
 				break;
+			}
 			case AUTHZ_FMT_J:
 			case AUTHZ_FMT_JK:
 				snprintf(ops, sizeof ops, "%u\t; to %u", (unsigned)ax, (unsigned)(pc + 1 + ax));

@@ -113,3 +113,30 @@ Test(describe, scope_and_guards_as_the_source_wrote_them)
 	cr_expect_eq(authz_bundle_rule_source(b, 1, &src), AUTHZ_EINVAL);
 	authz_bundle_free(b);
 }
+
+static int collect(const char *text, size_t len, void *payload)
+{
+	char *out = payload;
+	size_t n = strlen(out);
+	if (n + len >= 4096)
+		return 1;
+	memcpy(out + n, text, len);
+	out[n + len] = 0;
+	return 0;
+}
+
+static void signed_guard(struct fx *f)
+{
+	fx_attr_read(f, 0, f->w_signed);
+}
+
+/* The listing names whole attribute paths, not the last segment alone. */
+Test(describe, disasm_names_whole_attribute_paths)
+{
+	authz_bundle *b = fx_one_rule(signed_guard);
+	static char listing[4096];
+	listing[0] = 0;
+	cr_assert_eq(authz_bundle_disasm(b, collect, listing), 0);
+	cr_expect(strstr(listing, "; principal.workload.signed\n") != NULL, "%s", listing);
+	authz_bundle_free(b);
+}
