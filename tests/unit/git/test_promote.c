@@ -2,9 +2,10 @@
  * test_promote.c: promote_run (promote.h) on temporary repositories
  * (git_util.h): each gate's refusal, with nothing written; a move and its
  * record (ref, reflog, annotated tag, the record's JSON read back by
- * promote_records); unchanged and dry-run outcomes; rollbacks to the
- * previous commit and to record N, and their refusals; a move whose record
- * cannot be written.
+ * promote_records); unchanged and dry-run outcomes; the coverage gate
+ * taken from the environment's current version, not the one promoted;
+ * rollbacks walking back past versions rolled back from and to record N,
+ * and their refusals; a move whose record cannot be written.
  *
  * The project is at the sandbox's root: authzc.json with the default
  * environments dev, staging and prod and the default 100% guard-coverage
