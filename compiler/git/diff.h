@@ -7,7 +7,8 @@
  *     guards (ast_rule_guards: each top-level `and` operand of a `when`,
  *     each `unless`), compared as syntax trees, so layout and comments never
  *     count; constants; the schema (types, attributes, optional/required,
- *     the context, actions).  Changed parts are shown as canonical source
+ *     the context, actions); authzc.json, every key (diff_config.c: the
+ *     gates and environments matter as much as a rule).  Changed parts are shown as canonical source
  *     (fmt.h), old and new.
  *   - decision impact (diff_impact.c): the requests of both versions' tests
  *     and of replay files are decided by both bundles; each request whose
@@ -60,6 +61,15 @@ struct diff_schema {
 	const char *detail;     /* "string -> int", "required -> optional", ... */
 };
 
+/* A change to authzc.json: `key` is a path ("gates.min_guard_coverage",
+ * "environments"); the values are compact JSON, NULL on the side that
+ * does not have the key. */
+struct diff_config {
+	enum diff_change change;
+	const char *key;
+	const char *old, *new;
+};
+
 enum diff_impact { IMPACT_LOOSENED, IMPACT_TIGHTENED, IMPACT_RULES };
 
 struct diff_decision {
@@ -96,6 +106,8 @@ struct diff_report {
 	size_t nitems;
 	struct diff_schema *schema;
 	size_t nschema;
+	struct diff_config *config;     /* authzc.json, in the old file's key order */
+	size_t nconfig;
 	size_t nrequests;               /* distinct requests decided */
 	size_t ntests, nreplayed;       /* ... from tests, from replay files */
 	size_t nskipped;                /* replay records without a request */
@@ -122,8 +134,13 @@ void diff_side_release(struct diff_side *s);
 void diff_report_init(struct diff_report *r, struct arena *a, const struct diff_side *old,
 		      const struct diff_side *new);
 
-/* Source differences of the two sides (diff_rules.c). */
+/* Source differences of the two sides (diff_rules.c), authzc.json's
+ * included (diff_config). */
 void diff_sources(struct diff_report *r, const struct diff_side *old, const struct diff_side *new);
+
+/* The changes to authzc.json (diff_config.c), every key: absent file or
+ * key on one side counts as removed or added. */
+void diff_config(struct diff_report *r, const struct diff_side *old, const struct diff_side *new);
 
 /*
  * Decision impact (diff_impact.c).  diff_impact_begin once, then

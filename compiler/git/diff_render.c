@@ -1,7 +1,9 @@
 /*
  * diff_render.c: print a diff report (diff.h) as text, markdown or JSON.
  *
- * All three start with the summary.  Changed decisions come loosened first
+ * All three start with the summary and the changes to authzc.json (its
+ * gates and environments decide what reaches production, so they are as
+ * prominent as a loosened decision).  Changed decisions come loosened first
  * (what a reviewer must look at), then tightened, then those decided by
  * other rules, each group in the order the requests were read.  The
  * markdown is meant to be posted as a pull-request comment as it is.
@@ -87,6 +89,11 @@ static const char *responsible_str(struct arena *a, const struct diff_decision *
 
 /* ---- text ---------------------------------------------------------------- */
 
+static char sign(enum diff_change c)
+{
+	return c == DIFF_ADDED ? '+' : c == DIFF_REMOVED ? '-' : '~';
+}
+
 static void render_text(FILE *out, const struct diff_report *r)
 {
 	struct counts c = count_items(r);
@@ -103,6 +110,18 @@ static void render_text(FILE *out, const struct diff_report *r)
 	if (r->nskipped)
 		fprintf(out, "skipped: %zu replay %s without a JSON request\n", r->nskipped,
 			plural(r->nskipped, "record", "records"));
+	if (r->nconfig) {
+		fprintf(out, "\nauthzc.json: %zu %s (gates, environments: review them)\n", r->nconfig,
+			plural(r->nconfig, "change", "changes"));
+		for (size_t i = 0; i < r->nconfig; i++) {
+			const struct diff_config *k = &r->config[i];
+			fprintf(out, "  %c %s: ", sign(k->change), k->key);
+			if (k->change == DIFF_CHANGED)
+				fprintf(out, "%s -> %s\n", k->old, k->new);
+			else
+				fprintf(out, "%s\n", k->old ? k->old : k->new);
+		}
+	}
 	for (size_t i = 0; i < r->nitems; i++) {
 		const struct diff_item *it = &r->items[i];
 		fprintf(out, "\n%s %s %s", it->what, it->id, change_str(it->change));
@@ -116,8 +135,7 @@ static void render_text(FILE *out, const struct diff_report *r)
 		fputs("\nschema\n", out);
 		for (size_t i = 0; i < r->nschema; i++) {
 			const struct diff_schema *s = &r->schema[i];
-			fprintf(out, "  %c %s", s->change == DIFF_ADDED ? '+' : s->change == DIFF_REMOVED ? '-' : '~',
-				s->subject);
+			fprintf(out, "  %c %s", sign(s->change), s->subject);
 			if (s->detail)
 				fprintf(out, ": %s", s->detail);
 			fputc('\n', out);
@@ -169,6 +187,18 @@ static void render_markdown(FILE *out, const struct diff_report *r)
 			plural(r->loosened, "decision", "decisions"),
 			plural(r->loosened, "a request", "requests"),
 			plural(r->loosened, "is", "are"), plural(r->loosened, "it", "them"));
+	if (r->nconfig) {
+		fprintf(out, "> :warning: **authzc.json changed** (%zu %s): its gates and environments "
+			"decide what reaches production.\n\n"
+			"| change | key | before | after |\n| --- | --- | --- | --- |\n", r->nconfig,
+			plural(r->nconfig, "change", "changes"));
+		for (size_t i = 0; i < r->nconfig; i++) {
+			const struct diff_config *k = &r->config[i];
+			fprintf(out, "| %s | %s | %s | %s |\n", change_str(k->change), cell(r->a, k->key),
+				k->old ? cell(r->a, k->old) : "", k->new ? cell(r->a, k->new) : "");
+		}
+		fputc('\n', out);
+	}
 	if (!diff_report_changed(r)) {
 		fputs("No changes: the rules, the schema and every decision are the same.\n", out);
 		return;
@@ -255,6 +285,16 @@ static cJSON *report_json(const struct diff_report *r)
 	cJSON_AddItemToObject(root, "old", side_json(r->old_label, r->old_revision));
 	cJSON_AddItemToObject(root, "new", side_json(r->new_label, r->new_revision));
 	cJSON_AddBoolToObject(root, "changed", diff_report_changed(r));
+	cJSON *config = cJSON_AddArrayToObject(root, "config");
+	for (size_t i = 0; i < r->nconfig; i++) {
+		const struct diff_config *k = &r->config[i];
+		cJSON *o = cJSON_CreateObject();
+		cJSON_AddStringToObject(o, "change", change_str(k->change));
+		cJSON_AddStringToObject(o, "key", k->key);
+		cJSON_AddItemToObject(o, "old", k->old ? embed(k->old) : cJSON_CreateNull());
+		cJSON_AddItemToObject(o, "new", k->new ? embed(k->new) : cJSON_CreateNull());
+		cJSON_AddItemToArray(config, o);
+	}
 	cJSON *rules = cJSON_AddArrayToObject(root, "rules");
 	cJSON *consts = cJSON_AddArrayToObject(root, "constants");
 	for (size_t i = 0; i < r->nitems; i++) {

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "config.h"
 #include "coverage.h"
 #include "diff.h"
 #include "promote.h"
@@ -41,8 +42,34 @@ static int refuse(struct promote_result *out, const char *gate, const char *fmt,
 }
 
 /*
- * Compile `commit`'s tree and run its tests with coverage into out->ev.
- * Returns 0, REFUSED when it does not compile (out->failed keeps the
+ * The gates that apply to a move of an environment: those of authzc.json
+ * at `commit`, the environment's current commit (or the source's for a
+ * first promotion), into ev->min and ev->min_from.  0, or -1 with g->msg
+ * when that authzc.json cannot be read or is invalid.
+ */
+static int load_gates(struct gitx *g, const git_commit *commit, struct promote_evidence *ev)
+{
+	struct compilation c;
+	struct gitx_tree gt = { 0 };
+	struct source_tree st;
+	int code = 0;
+	compilation_init(&c);
+	git_oid_tostr(ev->min_from, sizeof ev->min_from, git_commit_id(commit));
+	if (gitx_tree_open(g, commit, &gt, &st) < 0)
+		code = -1;
+	else if (project_load_config(&c, &st) > 0)
+		code = gitx_fail_plain(g, -1, "invalid %s at %.7s, whose gates apply", CONFIG_FILE_NAME,
+				       ev->min_from);
+	else
+		ev->min = c.config.min_guard_coverage;
+	gitx_tree_free(&gt);
+	compilation_release(&c);
+	return code;
+}
+
+/*
+ * Compile `commit`'s tree and run its tests with coverage into out->ev,
+ * judged against the gates already in out->ev (load_gates).  Returns 0, REFUSED when it does not compile (out->failed keeps the
  * compilation and its diagnostics), or -1 on trouble.
  */
 static int gather(struct gitx *g, const git_oid *commit, struct promote_result *out)
@@ -81,7 +108,6 @@ static int gather(struct gitx *g, const git_oid *commit, struct promote_result *
 	coverage_counts(&cov, counts);
 	ev->guards = counts[COV_GUARDS];
 	ev->coverage = coverage_percent(ev->guards);
-	ev->min = side.c->config.min_guard_coverage;
 	ev->under = coverage_under(&cov, ev->min);
 done:
 	diff_side_release(&side);
@@ -119,6 +145,7 @@ static char *record_json(const struct promote_opts *o, unsigned n, const git_oid
 	cJSON_AddNumberToObject(c, "covered", (double)ev->guards.covered);
 	cJSON_AddNumberToObject(c, "total", (double)ev->guards.total);
 	cJSON_AddNumberToObject(c, "min", ev->min);
+	cJSON_AddStringToObject(c, "min_from", ev->min_from);
 	cJSON_AddItemToObject(j, "ticket", str_or_null(o->ticket));
 	cJSON *p = cJSON_AddObjectToObject(j, "promoter");
 	cJSON_AddStringToObject(p, "name", who->name);
@@ -130,14 +157,59 @@ static char *record_json(const struct promote_opts *o, unsigned n, const git_oid
 	return text;
 }
 
-/* The commit a rollback goes to: record `to`'s, or the one the latest
- * record moved away from.  0, REFUSED, or -1 on trouble. */
+/* Is `hex` among the `n` commits of `set`? */
+static bool among(const char **set, size_t n, const char *hex)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(set[i], hex))
+			return true;
+	return false;
+}
+
+/*
+ * The commit a rollback without --to goes back to: walking the versions
+ * the environment had (the first record's previous commit, then each
+ * record's commit) from the latest back, the first that is neither the
+ * current one nor rolled back from.  A record of kind "rollback" marks its
+ * previous commit as rolled back from; a later record moving to that
+ * commit (rollback --to N) clears the mark.  NULL when there is none.
+ */
+static const char *walk_back(struct arena *a, const struct promote_record *recs, size_t n,
+			     const char *current)
+{
+	const char **bad = arena_calloc(a, n + 1, sizeof(*bad));
+	size_t nbad = 0;
+	for (size_t i = 0; i < n; i++) {
+		for (size_t j = 0; j < nbad;)
+			if (!strcmp(bad[j], recs[i].commit))
+				bad[j] = bad[--nbad];
+			else
+				j++;
+		if (recs[i].kind && !strcmp(recs[i].kind, "rollback") && recs[i].previous &&
+		    !among(bad, nbad, recs[i].previous))
+			bad[nbad++] = recs[i].previous;
+	}
+	for (size_t i = n; i-- > 0;) {
+		const char *hex = recs[i].commit;
+		if (strcmp(hex, current) && !among(bad, nbad, hex))
+			return hex;
+		hex = recs[i].previous;
+		if (hex && strcmp(hex, current) && !among(bad, nbad, hex))
+			return hex;
+	}
+	return NULL;
+}
+
+/* The commit a rollback goes to: record `to`'s, or the latest version
+ * before the current one that was not rolled back from (walk_back).
+ * 0, REFUSED, or -1 on trouble. */
 static int rollback_target(struct gitx *g, const struct promote_opts *o, struct promote_result *res,
-			   git_oid *out, unsigned *record)
+			   const git_oid *current, git_oid *out, unsigned *record)
 {
 	struct promote_record *recs;
 	size_t n;
 	struct arena *a = &res->arena;
+	char cur[GIT_OID_HEXSZ + 1];
 	if (promote_records(g, o->env, a, &recs, &n) < 0)
 		return -1;
 	if (!n)
@@ -153,12 +225,16 @@ static int rollback_target(struct gitx *g, const struct promote_opts *o, struct 
 				      o->env, o->to, recs[0].n, recs[n - 1].n);
 		*record = o->to;
 	} else {
-		hex = recs[n - 1].previous;
-		if (!hex)
+		hex = walk_back(a, recs, n, git_oid_tostr(cur, sizeof cur, current));
+		if (!hex && n == 1 && !recs[0].previous)
 			return refuse(res, "record", "record %s has no previous commit to go back to",
-				      recs[n - 1].tag);
+				      recs[0].tag);
+		if (!hex)
+			return refuse(res, "record", "'%s' has no earlier version that was not rolled "
+				      "back from; 'authzc rollback %s --to N' returns to record N",
+				      o->env, o->env);
 		/* The record that put that commit there, when there is one. */
-		for (size_t i = n - 1; i-- > 0 && !*record;)
+		for (size_t i = n; i-- > 0 && !*record;)
 			if (!strcmp(recs[i].commit, hex))
 				*record = recs[i].n;
 	}
@@ -277,7 +353,7 @@ static int run(struct gitx *g, const struct promote_opts *o, struct promote_resu
 			code = refuse(out, "record", "'%s' has no version yet", o->env);
 			goto done;
 		}
-		if ((code = rollback_target(g, o, out, &dest, &rollback_to)) != 0)
+		if ((code = rollback_target(g, o, out, &current, &dest, &rollback_to)) != 0)
 			goto done;
 	} else {
 		const char *spec = o->from ? o->from : prev_env ? prev_env : "HEAD";
@@ -337,6 +413,17 @@ static int run(struct gitx *g, const struct promote_opts *o, struct promote_resu
 		}
 	}
 
+	/* the gates: what the environment runs now, or the source's own for a
+	 * first promotion (a version cannot lower the gate it is judged by) */
+	git_commit *gates = NULL;
+	if ((error = git_commit_lookup(&gates, g->repo, has_current ? &current : &dest)) < 0) {
+		code = gitx_fail(g, error, "cannot read the commit whose gates apply");
+		goto done;
+	}
+	code = load_gates(g, gates, ev);
+	git_commit_free(gates);
+	if (code != 0)
+		goto done;
 	/* compile, tests, coverage: from the commit's own tree */
 	if ((code = gather(g, &dest, out)) != 0)
 		goto done;
@@ -347,9 +434,15 @@ static int run(struct gitx *g, const struct promote_opts *o, struct promote_resu
 		goto done;
 	}
 	if (!o->rollback && ev->under) {
+		char whose[128];
+		if (has_current)
+			snprintf(whose, sizeof whose, "'%s' at %.7s", o->env, ev->min_from);
+		else
+			snprintf(whose, sizeof whose, "%s itself: '%s' has no version yet", out->to,
+				 o->env);
 		code = refuse(out, "coverage", "guard coverage %.1f%% (%zu/%zu) at %s is under "
-			      "gates.min_guard_coverage %g%%", ev->coverage, ev->guards.covered,
-			      ev->guards.total, out->to, ev->min);
+			      "gates.min_guard_coverage %g%% (from %s)", ev->coverage, ev->guards.covered,
+			      ev->guards.total, out->to, ev->min, whose);
 		goto done;
 	}
 

@@ -16,7 +16,11 @@
  *   fast-forward  the environment's commit is an ancestor of the source
  *   compile       the source commit's own tree compiles
  *   tests         its tests pass
- *   coverage      its guard coverage reaches its gates.min_guard_coverage
+ *   coverage      its guard coverage reaches gates.min_guard_coverage
+ *                 of the gates in force: authzc.json at the environment's
+ *                 current commit, or the source's own for the first
+ *                 promotion (so a version cannot lower its own gate; a
+ *                 new gate applies once a version carrying it is in)
  *   race          the ref still points where it pointed when we started
  *
  * Then two writes, in this order:
@@ -36,8 +40,9 @@
  * reflog still holds the move.
  *
  * A rollback moves the ref back (not a fast-forward, on purpose) to a
- * commit the environment had: the one before its latest move, or that of
- * record N.  It needs only the compile gate (the record must name the
+ * commit the environment had: the latest before the current one that was
+ * not rolled back from (a "rollback" record marks the commit it left; a
+ * later record moving to it clears the mark), or that of record N.  It needs only the compile gate (the record must name the
  * bundle), records tests and coverage as evidence, and has kind
  * "rollback".
  */
@@ -57,7 +62,7 @@ struct promote_opts {
 	const char *ticket;     /* --ticket, or NULL */
 	bool dry_run;
 	bool rollback;
-	unsigned to;            /* rollback: --to N, 0 for the previous commit */
+	unsigned to;            /* rollback: --to N, 0 to walk back */
 };
 
 /* What the gates found about the version being moved to. */
@@ -65,7 +70,8 @@ struct promote_evidence {
 	size_t tests_run, tests_passed;
 	const char *failed;             /* the first failing test's name */
 	struct cov_count guards;
-	double coverage, min;
+	double coverage, min;           /* min: gates.min_guard_coverage ... */
+	char min_from[GIT_OID_HEXSZ + 1];       /* ... of authzc.json at this commit */
 	bool under;
 	char bundle[80], schema[80];    /* "sha256:..." digests */
 };

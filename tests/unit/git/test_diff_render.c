@@ -2,7 +2,8 @@
  * test_diff_render.c: diff_render (diff_render.c) of hand-built reports,
  * printed through open_memstream: the text, markdown and JSON forms in
  * full, changed decisions loosened first, the responsible rules sorted and
- * marked by side, markdown table cells escaped, and an empty report.
+ * marked by side, markdown table cells escaped, an empty report, and a
+ * report whose only change is to authzc.json.
  */
 #include <cJSON.h>
 #include <criterion/criterion.h>
@@ -354,5 +355,45 @@ Test(diff_render, nothing_changed)
 	cr_expect_eq(cJSON_GetArraySize(item(j, "schema")), 0);
 	cr_expect_eq(cJSON_GetArraySize(item(item(j, "decisions"), "changes")), 0);
 	cr_expect_eq(num(item(j, "decisions"), "requests"), 1);
+	cJSON_Delete(j);
+}
+
+Test(diff_render, an_authzc_json_change_alone_is_a_change_shown_first)
+{
+	static struct diff_config config[] = {
+		{ DIFF_CHANGED, "gates.min_guard_coverage", "80", "0" },
+		{ DIFF_REMOVED, "environments", "[\"dev\",\"prod\"]", NULL },
+	};
+	struct diff_report r = { .a = &arena, .old_label = "prod", .new_label = "HEAD",
+				 .old_revision = "2222222222222222222222222222222222222222",
+				 .new_revision = "", .config = config, .nconfig = 2 };
+	cr_expect(diff_report_changed(&r));
+	expect_text(&r, DIFF_TEXT,
+		"diff prod..HEAD\n"
+		"rules: 0 added, 0 removed, 0 changed; constants: 0 added, 0 removed, 0 changed; schema: 0 changes\n"
+		"decisions: 0 requests (0 from tests, 0 replayed), 0 loosened, 0 tightened, 0 decided by other rules\n"
+		"\n"
+		"authzc.json: 2 changes (gates, environments: review them)\n"
+		"  ~ gates.min_guard_coverage: 80 -> 0\n"
+		"  - environments: [\"dev\",\"prod\"]\n");
+	char *md = render(&r, DIFF_MARKDOWN);
+	cr_expect_not_null(strstr(md, "> :warning: **authzc.json changed** (2 changes)"), "%s", md);
+	cr_expect_not_null(strstr(md, "| changed | gates.min\\_guard\\_coverage | 80 | 0 |\n"), "%s", md);
+	cr_expect(strstr(md, "authzc.json changed") < strstr(md, "| rules |"), "%s", md);
+	free(md);
+	char *text = render(&r, DIFF_JSON);
+	cJSON *j = cJSON_Parse(text);
+	cr_assert_not_null(j, "not JSON: %s", text);
+	free(text);
+	cr_expect(cJSON_IsTrue(item(j, "changed")));
+	cJSON *c = item(j, "config");
+	cr_assert_eq(cJSON_GetArraySize(c), 2);
+	cJSON *first = cJSON_GetArrayItem(c, 0), *second = cJSON_GetArrayItem(c, 1);
+	cr_expect_str_eq(item(first, "key")->valuestring, "gates.min_guard_coverage");
+	cr_expect_str_eq(item(first, "change")->valuestring, "changed");
+	cr_expect_eq(num(first, "old"), 80);
+	cr_expect_eq(num(first, "new"), 0);
+	cr_expect_eq(cJSON_GetArraySize(item(second, "old")), 2);
+	cr_expect(cJSON_IsNull(item(second, "new")));
 	cJSON_Delete(j);
 }

@@ -2,9 +2,10 @@
  * test_promote.c: promote_run (promote.h) on temporary repositories
  * (git_util.h): each gate's refusal, with nothing written; a move and its
  * record (ref, reflog, annotated tag, the record's JSON read back by
- * promote_records); unchanged and dry-run outcomes; rollbacks to the
- * previous commit and to record N, and their refusals; a move whose record
- * cannot be written.
+ * promote_records); unchanged and dry-run outcomes; the coverage gate
+ * taken from the environment's current version, not the one promoted;
+ * rollbacks walking back past versions rolled back from and to record N,
+ * and their refusals; a move whose record cannot be written.
  *
  * The project is at the sandbox's root: authzc.json with the default
  * environments dev, staging and prod and the default 100% guard-coverage
@@ -386,18 +387,63 @@ Test(promote, coverage_gate_holds_an_uncovered_guard_back)
 		 "  when principal.tenant == \"root\" and principal.mfa\n}\n");
 	git_oid bad = commit("uncovered");
 	char why[128];
-	snprintf(why, sizeof why, "guard coverage 66.6%% (2/3) at %s is under gates.min_guard_coverage 100%%",
-		 short_id(&bad));
+	snprintf(why, sizeof why, "guard coverage 66.6%% (2/3) at %s is under gates.min_guard_coverage "
+		 "100%% (from %s itself: 'dev' has no version yet)", short_id(&bad), short_id(&bad));
 	refused((struct promote_opts){ .env = "dev" }, "coverage", why);
 	cr_expect(res.ev.under);
 	cr_expect_eq(res.ev.guards.covered, 2);
 	cr_expect_eq(res.ev.guards.total, 3);
 	expect_no_env("dev");
-	/* a lower gate in the commit's own authzc.json lets it through */
+	/* a lower gate in the commit's own authzc.json lets it through while
+	 * the environment has no version (no gate in force yet) */
 	gu_write("authzc.json", "{\"gates\": {\"min_guard_coverage\": 50}}\n");
-	commit("gate at 50");
+	git_oid low = commit("gate at 50");
 	moved((struct promote_opts){ .env = "dev" });
 	cr_expect_float_eq(res.ev.min, 50.0, 1e-9);
+	char lowhex[GIT_OID_HEXSZ + 1];
+	hex(&low, lowhex);
+	cr_expect_str_eq(res.ev.min_from, lowhex);
+}
+
+Test(promote, coverage_gate_is_the_environments_not_the_versions)
+{
+	moved((struct promote_opts){ .env = "dev" });         /* v1, gate 100 */
+	/* an uncovered guard and a gate lowered to 50 in the same version */
+	gu_write("policies/q.authz", "package p;\n\npermit root {\n  principal is User\n"
+		 "  when principal.tenant == \"root\" and principal.mfa\n}\n");
+	gu_write("authzc.json", "{\"gates\": {\"min_guard_coverage\": 50}}\n");
+	git_oid bad = commit("uncovered, gate at 50");
+	char why[256], v1hex[GIT_OID_HEXSZ + 1];
+	hex(&v1, v1hex);
+	snprintf(why, sizeof why, "guard coverage 66.6%% (2/3) at %s is under "
+		 "gates.min_guard_coverage 100%% (from 'dev' at %s)", short_id(&bad), short_id(&v1));
+	refused((struct promote_opts){ .env = "dev" }, "coverage", why);
+	cr_expect_float_eq(res.ev.min, 100.0, 1e-9);
+	cr_expect_str_eq(res.ev.min_from, v1hex);
+	expect_env_at("dev", &v1);
+	/* the lower gate goes in with a covered version, under the old gate ... */
+	gu_write("policies/q.authz", "// covered again\n");
+	git_oid gate = commit("gate at 50, covered");
+	moved((struct promote_opts){ .env = "dev" });
+	cr_expect_float_eq(res.ev.min, 100.0, 1e-9);
+	struct arena a = ARENA_INIT;
+	struct promote_record *r;
+	cr_assert_eq(records("dev", &a, &r), 2);
+	cJSON *j = cJSON_Parse(r[1].message);
+	cJSON *c = cJSON_GetObjectItem(j, "coverage");
+	cr_expect_float_eq(cJSON_GetObjectItem(c, "min")->valuedouble, 100.0, 1e-9);
+	cr_expect_str_eq(cJSON_GetObjectItem(c, "min_from")->valuestring, v1hex);
+	cJSON_Delete(j);
+	arena_free(&a);
+	/* ... and then applies */
+	gu_write("policies/q.authz", "package p;\n\npermit root {\n  principal is User\n"
+		 "  when principal.tenant == \"root\" and principal.mfa\n}\n");
+	commit("uncovered again");
+	moved((struct promote_opts){ .env = "dev" });
+	cr_expect_float_eq(res.ev.min, 50.0, 1e-9);
+	char gatehex[GIT_OID_HEXSZ + 1];
+	hex(&gate, gatehex);
+	cr_expect_str_eq(res.ev.min_from, gatehex);
 }
 
 Test(promote, race_gate_refuses_when_the_ref_is_locked)
@@ -523,13 +569,47 @@ Test(promote, rollback_goes_back_to_the_previous_commit_and_records_it)
 	cr_expect_str_eq(git_reflog_entry_message(git_reflog_entry_byindex(log, 0)), want);
 	git_reflog_free(log);
 
-	/* a second rollback undoes the first: back to v2, put there by record 2 */
-	moved(ROLLBACK(.env = "dev"));
+	/* a second rollback never returns to v2, rolled back from */
+	refused(ROLLBACK(.env = "dev"), "record", "'dev' has no earlier version that was not "
+		"rolled back from; 'authzc rollback dev --to N' returns to record N");
+	expect_env_at("dev", &v1);
+	/* naming it does: back to v2, put there by record 2 */
+	moved(ROLLBACK(.env = "dev", .to = 2));
 	cr_expect_str_eq(res.record, "authzc/dev/4");
 	expect_env_at("dev", &v2);
 	cr_assert_eq(records("dev", &a, &r), 4);
 	cr_expect_eq(rollback_to(r[3].message), 2);
 	arena_free(&a);
+}
+
+Test(promote, rollback_walks_back_past_the_versions_rolled_back_from)
+{
+	git_oid v2 = two_versions_in_dev();
+	gu_write("policies/r.authz", "// v3\n");
+	git_oid v3 = commit("v3");
+	moved((struct promote_opts){ .env = "dev" });
+	moved(ROLLBACK(.env = "dev"));
+	cr_expect_str_eq(res.from, short_id(&v3));
+	expect_env_at("dev", &v2);
+	/* the second goes on to v1, not back to v3 */
+	moved(ROLLBACK(.env = "dev"));
+	cr_expect_str_eq(res.from, short_id(&v2));
+	cr_expect_str_eq(res.to, short_id(&v1));
+	cr_expect_str_eq(res.record, "authzc/dev/5");
+	expect_env_at("dev", &v1);
+	refused(ROLLBACK(.env = "dev"), "record", "'dev' has no earlier version that was not "
+		"rolled back from; 'authzc rollback dev --to N' returns to record N");
+	/* returning to v3 by name clears its mark (and marks v1, moved away
+	 * from): a rollback from a v4 after it goes back to v3 */
+	moved(ROLLBACK(.env = "dev", .to = 3));
+	expect_env_at("dev", &v3);
+	gu_write("policies/s.authz", "// v4\n");
+	commit("v4");
+	moved((struct promote_opts){ .env = "dev" });
+	moved(ROLLBACK(.env = "dev"));
+	expect_env_at("dev", &v3);
+	refused(ROLLBACK(.env = "dev"), "record", "'dev' has no earlier version that was not "
+		"rolled back from; 'authzc rollback dev --to N' returns to record N");
 }
 
 Test(promote, rollback_to_record_n)
