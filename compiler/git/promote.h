@@ -15,7 +15,7 @@
  *   order         the source is reachable from the previous environment
  *   fast-forward  the environment's commit is an ancestor of the source
  *   compile       the source commit's own tree compiles
- *   tests         its tests pass
+ *   tests         it has tests, and they all pass
  *   coverage      its guard coverage reaches its gates.min_guard_coverage
  *   race          the ref still points where it pointed when we started
  *
