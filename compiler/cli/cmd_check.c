@@ -31,10 +31,13 @@ static void check_usage(FILE *out)
 	      "exit status: 0 no errors, 1 errors found, 2 usage or file trouble\n", out);
 }
 
-/* A diagnostic about no source file (a missing schema, an unreadable
- * file, a bad $AUTHZC_NOW) is environment trouble, not a finding. */
+/* An error about no source file (a missing schema, an unreadable file, a
+ * bad $AUTHZC_NOW) is environment trouble, not a finding.  A warning never
+ * is (W0503 of a project without authzc.json is about no file). */
 static bool is_trouble(const struct diag *d, const struct srcset *src)
 {
+	if (d->severity != DIAG_ERROR)
+		return false;
 	if (!srcset_file(src, d->span.file))
 		return true;
 	return (d->code == E_IO || d->code == E_LIMIT) && !d->has_span && !d->json_path;

@@ -51,8 +51,8 @@ static void test_usage(FILE *out)
 	      "The coverage options imply --coverage.\n"
 	      "\n"
 	      "exit status: 0 every test passed (and coverage met its bar), 1 a test\n"
-	      "failed, coverage is under its bar or the project does not compile,\n"
-	      "2 usage, file or output trouble\n", out);
+	      "failed, the project has no tests, coverage is under its bar or the\n"
+	      "project does not compile, 2 usage, file or output trouble\n", out);
 }
 
 static const char *const formats[] = { "text", "json", "junit", NULL };
@@ -136,6 +136,10 @@ static int write_report(const struct buf *b, const char *path)
 	return fflush(stdout) == 0 ? 0 : -1;
 }
 
+/* Run the tests, write the report and the coverage files; the exit code.
+ * Besides the tests, the exit status answers to two gates, shown in JUnit
+ * XML as test cases of their own: the project has tests, and (with
+ * coverage) guard coverage meets its bar. */
 static int run_tests(struct compilation *c, const authz_bundle *b, const struct test_opts *o,
 		     const regex_t *select)
 {
@@ -146,8 +150,30 @@ static int run_tests(struct compilation *c, const authz_bundle *b, const struct 
 	char msg[512];
 	if (testrun_run(c, b, select, o->coverage ? &cov : NULL, &run, msg, sizeof msg) < 0)
 		return cli_error("%s", msg);
-	if (o->run && !run.n)
+	bool no_tests = !c->checked->ntests;
+	if (o->run && !run.n && !no_tests)
 		fprintf(stderr, "authzc test: no test name matches '%s'\n", o->run);
+
+	struct testrun_gate gates[2];
+	size_t ngates = 0;
+	if (no_tests)
+		gates[ngates++] = (struct testrun_gate){ "authzc.tests", "has-tests",
+							 "the project has no tests", NULL };
+	double min = o->has_min ? o->min : c->config.min_guard_coverage;
+	bool under = o->coverage && coverage_under(&cov, min);
+	char under_why[128];
+	struct buf cov_text = BUF_INIT;
+	if (under) {
+		struct cov_count k[COV_NMEASURES];
+		coverage_counts(&cov, k);
+		snprintf(under_why, sizeof under_why, "guard coverage %.1f%% is under the required %g%%",
+			 coverage_percent(k[COV_GUARDS]), min);
+		coverage_text(&cov, &cov_text);
+	}
+	if (o->coverage)
+		gates[ngates++] = (struct testrun_gate){ "authzc.coverage", "min-coverage",
+							 under ? under_why : NULL,
+							 under ? buf_cstr(&cov_text) : NULL };
 
 	struct buf rep = BUF_INIT;
 	const struct coverage *cp = o->coverage ? &cov : NULL;
@@ -156,9 +182,9 @@ static int run_tests(struct compilation *c, const authz_bundle *b, const struct 
 	else if (o->format == TF_JSON)
 		testrun_json(c, &run, cp, &rep);
 	else
-		testrun_junit(c, &run, &rep);
-	int code = run.failed ? EXIT_FAIL : EXIT_OK;
-	if (rep.oom) {
+		testrun_junit(c, &run, gates, ngates, &rep);
+	int code = run.failed || no_tests ? EXIT_FAIL : EXIT_OK;
+	if (rep.oom || cov_text.oom) {
 		code = cli_error("out of memory");
 	} else if (write_report(&rep, o->out) < 0) {
 		code = o->out ? cli_error("cannot write '%s': %s", o->out,
@@ -166,9 +192,12 @@ static int run_tests(struct compilation *c, const authz_bundle *b, const struct 
 			       : EXIT_TROUBLE;
 	}
 	buf_release(&rep);
+	buf_release(&cov_text);
+	if (no_tests)
+		fputs("authzc test: the project has no tests\n", stderr);
 	if (!o->coverage)
 		return code;
-	if (o->format == TF_JUNIT) {   /* the XML has no place for it */
+	if (o->format == TF_JUNIT) {   /* the XML shows only a failed bar */
 		struct buf t = BUF_INIT;
 		coverage_text(&cov, &t);
 		if (t.p)
@@ -177,12 +206,8 @@ static int run_tests(struct compilation *c, const authz_bundle *b, const struct 
 	}
 	if (!write_coverage(o, &cov))
 		code = EXIT_TROUBLE;
-	double min = o->has_min ? o->min : c->config.min_guard_coverage;
-	if (coverage_under(&cov, min)) {
-		struct cov_count k[COV_NMEASURES];
-		coverage_counts(&cov, k);
-		fprintf(stderr, "authzc test: guard coverage %.1f%% is under the required %g%%\n",
-			coverage_percent(k[COV_GUARDS]), min);
+	if (under) {
+		fprintf(stderr, "authzc test: %s\n", under_why);
 		if (code == EXIT_OK)
 			code = EXIT_FAIL;
 	}

@@ -427,6 +427,10 @@ static int run(struct gitx *g, const struct promote_opts *o, struct promote_resu
 	/* compile, tests, coverage: from the commit's own tree */
 	if ((code = gather(g, &dest, out)) != 0)
 		goto done;
+	if (!o->rollback && !ev->tests_run) {
+		code = refuse(out, "tests", "%s has no tests", out->to);
+		goto done;
+	}
 	if (!o->rollback && ev->tests_passed < ev->tests_run) {
 		code = refuse(out, "tests", "%zu of %zu tests fail at %s (first: '%s')",
 			      ev->tests_run - ev->tests_passed, ev->tests_run, out->to,

@@ -15,7 +15,7 @@
  *   order         the source is reachable from the previous environment
  *   fast-forward  the environment's commit is an ancestor of the source
  *   compile       the source commit's own tree compiles
- *   tests         its tests pass
+ *   tests         it has tests, and they all pass
  *   coverage      its guard coverage reaches gates.min_guard_coverage
  *                 of the gates in force: authzc.json at the environment's
  *                 current commit, or the source's own for the first

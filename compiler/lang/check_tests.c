@@ -680,6 +680,34 @@ static void check_test(struct tctx *tc, const struct ast_file *f, const struct a
 	ct->ok = ok && exp_ok && t->has_expect;
 }
 
+/*
+ * W0503: a whole project (ck->c->whole_project) with rules and not one
+ * test.  It points at authzc.json ("$.tests" when set there), or at no file
+ * when the project has none; the help says where a test goes.
+ */
+static void no_tests(struct ck *ck)
+{
+	const struct project_config *cfg = &ck->c->config;
+	size_t n = ck->out->nrules;
+	if (!ck->c->whole_project || ck->out->ntests || !n)
+		return;
+	struct diag *d;
+	if (cfg->has_file && cfg->tests_given)
+		d = diag_json(ck->d, W_NO_TESTS, cfg->file, "$.tests",
+			      "no tests found: no test exercises the project's %zu rule%s",
+			      n, n == 1 ? "" : "s");
+	else
+		d = diag_file(ck->d, W_NO_TESTS, cfg->has_file ? cfg->file : UINT32_MAX,
+			      "no tests found: no test exercises the project's %zu rule%s",
+			      n, n == 1 ? "" : "s");
+	if (cfg->ntests)
+		diag_help(ck->d, d, "add a file ending in _test.authz under '%s' with a `test` "
+			  "(authzc-policy(5), TESTS)", cfg->tests[0]);
+	else
+		diag_help(ck->d, d, "add a file ending in _test.authz next to the policies with a "
+			  "`test` (authzc-policy(5), TESTS)");
+}
+
 void ck_tests(struct ck *ck)
 {
 	struct tctx tc = { ck, NULL, 0 };
@@ -714,4 +742,5 @@ void ck_tests(struct ck *ck)
 			check_test(&tc, f, t, &ck->out->tests[ck->out->ntests++]);
 		}
 	}
+	no_tests(ck);
 }

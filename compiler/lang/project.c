@@ -349,6 +349,7 @@ size_t project_load_sources(struct compilation *c, struct source_tree *t)
 {
 	size_t before = c->diags.errors;
 	project_load_schema(c, t);
+	c->whole_project = true;
 	struct walk w;
 	memset(&w, 0, sizeof(w));
 	w.c = c;

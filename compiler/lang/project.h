@@ -73,6 +73,10 @@ struct compilation {
 	uint32_t *file_ids;             /* srcset ids of files not yet parsed */
 	size_t nfile_ids;
 	struct checked *checked;        /* set by compilation_check */
+	/* The files are the whole project's (project_load_sources read them),
+	 * not a chosen few: the checker then also reports what the project
+	 * as a whole lacks (W0503, no tests). */
+	bool whole_project;
 	/* The checker's clock (ms since the epoch, UTC) for `@expires`
 	 * warnings: the current time, or $AUTHZC_NOW (RFC 3339) so tests are
 	 * reproducible.  Set by compilation_init. */

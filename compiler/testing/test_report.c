@@ -106,7 +106,10 @@ void testrun_text(struct compilation *c, const struct testrun *run,
 		coverage_text(cov, b);
 		buf_puts(b, "\n");
 	}
-	buf_printf(b, "%zu passed, %zu failed\n", run->passed, run->failed);
+	if (!c->checked->ntests)
+		buf_puts(b, "no tests\n");
+	else
+		buf_printf(b, "%zu passed, %zu failed\n", run->passed, run->failed);
 }
 
 /* ---- JSON ------------------------------------------------------------------ */
@@ -264,11 +267,38 @@ static void junit_case(struct compilation *c, const struct testrun_result *r, st
 	buf_puts(b, "</failure>\n    </testcase>\n");
 }
 
-void testrun_junit(struct compilation *c, const struct testrun *run, struct buf *b)
+/* A gate as a test suite of one test case (testrun.h). */
+static void junit_gate(const struct testrun_gate *g, struct buf *b)
 {
+	buf_puts(b, "  <testsuite name=\"");
+	xml_cstr(b, g->suite);
+	buf_printf(b, "\" tests=\"1\" failures=\"%d\" errors=\"0\" skipped=\"0\" time=\"0.000000\">\n"
+		    "    <testcase classname=\"", g->failure != NULL);
+	xml_cstr(b, g->suite);
+	buf_puts(b, "\" name=\"");
+	xml_cstr(b, g->name);
+	buf_puts(b, "\" time=\"0.000000\"");
+	if (!g->failure) {
+		buf_puts(b, "/>\n  </testsuite>\n");
+		return;
+	}
+	buf_puts(b, ">\n      <failure message=\"");
+	xml_cstr(b, g->failure);
+	buf_puts(b, "\" type=\"gate\">");
+	xml_cstr(b, g->detail ? g->detail : g->failure);
+	buf_puts(b, "</failure>\n    </testcase>\n  </testsuite>\n");
+}
+
+void testrun_junit(struct compilation *c, const struct testrun *run,
+		   const struct testrun_gate *gates, size_t ngates, struct buf *b)
+{
+	size_t gates_failed = 0;
+	for (size_t k = 0; k < ngates; k++)
+		gates_failed += gates[k].failure != NULL;
 	buf_printf(b, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
 		    "<testsuites name=\"authzc test\" tests=\"%zu\" failures=\"%zu\" errors=\"0\""
-		    " skipped=\"0\" time=\"%.6f\">\n", run->n, run->failed, run->seconds);
+		    " skipped=\"0\" time=\"%.6f\">\n", run->n + ngates, run->failed + gates_failed,
+		    run->seconds);
 	size_t i = 0;
 	while (i < run->n) {
 		uint32_t file = run->results[i].test->test->span.file;
@@ -286,5 +316,7 @@ void testrun_junit(struct compilation *c, const struct testrun *run, struct buf 
 			junit_case(c, &run->results[i], b);
 		buf_puts(b, "  </testsuite>\n");
 	}
+	for (size_t k = 0; k < ngates; k++)
+		junit_gate(&gates[k], b);
 	buf_puts(b, "</testsuites>\n");
 }

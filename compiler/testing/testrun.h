@@ -68,8 +68,20 @@ int testrun_run(struct compilation *c, const authz_bundle *b, const regex_t *sel
 
 /* ---- reports (test_report.c) ---------------------------------------------- */
 
+/* A check of the run as a whole that the exit status answers to besides
+ * the tests (the coverage bar, that the project has tests at all).  JUnit
+ * XML shows each as one more test case, so a CI test tab fails with the
+ * job: testsuite `suite`, testcase `name`, with a <failure> when it failed. */
+struct testrun_gate {
+	const char *suite;              /* "authzc.coverage" */
+	const char *name;               /* "min-coverage" */
+	const char *failure;            /* why it failed (one line), NULL: passed */
+	const char *detail;             /* the failure's text, or NULL */
+};
+
 /* Each failing test with its explanation, the coverage report when `cov`
- * is not NULL, and last the line "N passed, N failed". */
+ * is not NULL, and last the line "N passed, N failed" -- or "no tests"
+ * when the project has none (c->checked->ntests == 0). */
 void testrun_text(struct compilation *c, const struct testrun *run,
 		  const struct coverage *cov, struct buf *b);
 
@@ -80,7 +92,9 @@ void testrun_json(struct compilation *c, const struct testrun *run,
 
 /* JUnit XML as GitHub, GitLab and Jenkins read it: one <testsuite> per test
  * file, one <testcase> per test (classname: the file's package), a
- * <failure> with the text report of each failing test. */
-void testrun_junit(struct compilation *c, const struct testrun *run, struct buf *b);
+ * <failure> with the text report of each failing test; then one
+ * <testsuite> per gate of gates[0..ngates), counted in the totals. */
+void testrun_junit(struct compilation *c, const struct testrun *run,
+		   const struct testrun_gate *gates, size_t ngates, struct buf *b);
 
 #endif

@@ -109,6 +109,99 @@ Test(project, missing_default_tests_is_fine_but_named_tests_are_not)
 			 "cannot read tests path 'tests': no such file or folder");
 }
 
+/* ---- W0503: a project with rules and no test ------------------------------------ */
+
+static size_t count_diags(enum diag_code code)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < comp.diags.n; i++)
+		n += comp.diags.items[i]->code == code;
+	return n;
+}
+
+Test(project, w0503_without_authzc_json_is_about_no_file)
+{
+	static const struct mem_file f[] = {
+		{ "schema.json", SCHEMA, 0, 0 },
+		{ "policies/a.authz", "permit a { }\npermit b { }\n", 0, 0 },
+	};
+	setup_tree(f, sizeof f / sizeof f[0]);
+	cr_assert_eq(compilation_run(&comp, &tree), 0);
+	cr_assert_eq(count_diags(W_NO_TESTS), 1);
+	struct diag *d = find_diag(W_NO_TESTS);
+	cr_expect_eq(d->span.file, UINT32_MAX);
+	cr_expect_not(d->has_span);
+	cr_expect_null(d->json_path);
+	cr_expect_str_eq(d->message, "no tests found: no test exercises the project's 2 rules");
+	cr_expect_str_eq(d->help, "add a file ending in _test.authz under 'tests' with a `test` "
+			 "(authzc-policy(5), TESTS)");
+}
+
+Test(project, w0503_points_at_authzc_json_and_its_tests_key)
+{
+	/* a test file with a request but no test is still no test */
+	static const struct mem_file f[] = {
+		{ "authzc.json", "{\"tests\": [\"checks\"]}", 0, 0 },
+		{ "schema.json", SCHEMA, 0, 0 },
+		{ "policies/a.authz", "permit a { }\n", 0, 0 },
+		{ "checks/a_test.authz", "request r {\n  principal User \"u\" { tenant: \"t\" }\n"
+		  "  action \"read\"\n  resource Doc \"d\" { tenant: \"t\" }\n  context { }\n}\n", 0, 0 },
+	};
+	setup_tree(f, sizeof f / sizeof f[0]);
+	cr_assert_eq(compilation_run(&comp, &tree), 0);
+	struct diag *d = find_diag(W_NO_TESTS);
+	cr_expect_eq(d->span.file, comp.config.file);
+	cr_expect_str_eq(d->json_path, "$.tests");
+	cr_expect_str_eq(d->message, "no tests found: no test exercises the project's 1 rule");
+	cr_expect_str_eq(d->help, "add a file ending in _test.authz under 'checks' with a `test` "
+			 "(authzc-policy(5), TESTS)");
+	compilation_release(&comp);
+
+	static const struct mem_file g[] = {
+		{ "authzc.json", "{}", 0, 0 },
+		{ "schema.json", SCHEMA, 0, 0 },
+		{ "policies/a.authz", "permit a { }\n", 0, 0 },
+	};
+	setup_tree(g, sizeof g / sizeof g[0]);
+	cr_assert_eq(compilation_run(&comp, &tree), 0);
+	d = find_diag(W_NO_TESTS);
+	cr_expect_eq(d->span.file, comp.config.file);
+	cr_expect_null(d->json_path);
+}
+
+Test(project, w0503_not_with_a_test_or_without_rules_or_for_chosen_files)
+{
+	static const struct mem_file f[] = {
+		{ "schema.json", SCHEMA, 0, 0 },
+		{ "policies/a.authz", "permit a { }\n", 0, 0 },
+		{ "tests/a_test.authz", "test \"t\" {\n  principal User \"u\" { tenant: \"t\" }\n"
+		  "  action \"read\"\n  resource Doc \"d\" { tenant: \"t\" }\n  context { }\n"
+		  "  expect allow\n}\n", 0, 0 },
+	};
+	setup_tree(f, sizeof f / sizeof f[0]);
+	cr_assert_eq(compilation_run(&comp, &tree), 0);
+	cr_expect_eq(count_diags(W_NO_TESTS), 0);
+	compilation_release(&comp);
+
+	static const struct mem_file g[] = {
+		{ "schema.json", SCHEMA, 0, 0 },
+		{ "policies/README", "no policy yet", 0, 0 },
+	};
+	setup_tree(g, 2);
+	cr_assert_eq(compilation_run(&comp, &tree), 0);
+	cr_expect_eq(count_diags(W_NO_TESTS), 0);
+	compilation_release(&comp);
+
+	/* `authzc check FILE`: the files chosen are not the project */
+	setup_tree(g, 2);
+	cr_assert_eq(project_load_config(&comp, &tree), 0);
+	cr_assert_eq(project_load_schema(&comp, &tree), 0);
+	project_add_source(&comp, "policies/a.authz", "permit a { }\n", 13);
+	cr_assert_eq(compilation_parse(&comp), 0);
+	cr_assert_eq(compilation_check(&comp), 0);
+	cr_expect_eq(count_diags(W_NO_TESTS), 0);
+}
+
 Test(project, missing_schema)
 {
 	static const struct mem_file f[] = { { "policies/a.authz", "permit a { }\n", 0, 0 } };

@@ -1,7 +1,8 @@
 /*
  * test_testrun.c: running tests through libauthz: pass and fail for every
  * form of `expect`, `--run` selection, the explanation kept for a failing
- * test, and the text and JUnit reports.
+ * test, and the text and JUnit reports (with their gates, and a project
+ * without tests).
  */
 #include <criterion/criterion.h>
 #include <string.h>
@@ -114,7 +115,7 @@ Test(testrun, junit_escapes_names_and_failures)
 	      "test \"a <b> & \\\"c\\\"\\u{1}\" {\n  given r\n  expect deny\n}\n",
 	      NULL, false);
 	struct buf b = BUF_INIT;
-	testrun_junit(&ck_c, &tr_run, &b);
+	testrun_junit(&ck_c, &tr_run, NULL, 0, &b);
 	cr_assert(!b.oom);
 	cr_expect(strstr(b.p, "name=\"a &lt;b&gt; &amp; &quot;c&quot;\\x01\""), "%s", b.p);
 	cr_expect(strstr(b.p, "<testcase classname=\"p_test\""), "%s", b.p);
@@ -138,4 +139,46 @@ Test(testrun, coverage_on_traces_every_test)
 	cr_assert_eq(r->ntrace, 2);
 	cr_expect_eq(r->trace[0].outcome, AUTHZ_APPLIED);
 	cr_expect_eq(r->trace[1].outcome, AUTHZ_NOT_APPLIED);
+}
+
+Test(testrun, junit_shows_gates_as_test_cases)
+{
+	tr_go(TR_POLICY, TR_REQUEST "test \"ok\" {\n  given r\n  expect allow\n}\n", NULL, false);
+	const struct testrun_gate gates[] = {
+		{ "authzc.coverage", "min-coverage", "guard coverage 40.0% is under the required 80%",
+		  "coverage:\n  guards 40.0% <2/5>\n" },
+		{ "authzc.other", "passes", NULL, NULL },
+	};
+	struct buf b = BUF_INIT;
+	testrun_junit(&ck_c, &tr_run, gates, 2, &b);
+	cr_assert(!b.oom);
+	cr_expect(strstr(b.p, "<testsuites name=\"authzc test\" tests=\"3\" failures=\"1\""), "%s", b.p);
+	cr_expect(strstr(b.p,
+		"  <testsuite name=\"authzc.coverage\" tests=\"1\" failures=\"1\" errors=\"0\" skipped=\"0\""
+		" time=\"0.000000\">\n"
+		"    <testcase classname=\"authzc.coverage\" name=\"min-coverage\" time=\"0.000000\">\n"
+		"      <failure message=\"guard coverage 40.0% is under the required 80%\" type=\"gate\">"
+		"coverage:&#10;  guards 40.0% &lt;2/5&gt;&#10;</failure>\n"
+		"    </testcase>\n  </testsuite>\n"), "%s", b.p);
+	cr_expect(strstr(b.p,
+		"  <testsuite name=\"authzc.other\" tests=\"1\" failures=\"0\" errors=\"0\" skipped=\"0\""
+		" time=\"0.000000\">\n"
+		"    <testcase classname=\"authzc.other\" name=\"passes\" time=\"0.000000\"/>\n"
+		"  </testsuite>\n</testsuites>\n"), "%s", b.p);
+	buf_release(&b);
+}
+
+Test(testrun, text_report_of_a_project_without_tests_says_so)
+{
+	tr_go(TR_POLICY, TR_REQUEST, NULL, false);
+	cr_assert_eq(tr_run.n, 0);
+	struct buf b = BUF_INIT;
+	testrun_text(&ck_c, &tr_run, NULL, &b);
+	cr_expect_str_eq(b.p, "no tests\n");
+	buf_release(&b);
+	/* a selection that matches nothing is not a project without tests */
+	tr_go(TR_POLICY, TR_REQUEST "test \"ok\" {\n  given r\n  expect allow\n}\n", "^none", false);
+	testrun_text(&ck_c, &tr_run, NULL, &b);
+	cr_expect_str_eq(b.p, "0 passed, 0 failed\n");
+	buf_release(&b);
 }
