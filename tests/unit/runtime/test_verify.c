@@ -413,7 +413,7 @@ Test(runtime_verify, disassembler_lists_every_instruction)
 	char *text = NULL;
 	cr_assert_eq(authz_bundle_disasm(b, collect, &text), 0);
 	cr_assert_str_eq(text, "rule r (permit, 1 guards)\n"
-			       "     0  ATTR         0 9\t; level\n"
+			       "     0  ATTR         0 9\t; principal.level\n"
 			       "     1  CONST        0\t; 3\n"
 			       "     2  GT           \n"
 			       "     3  WHEN         0\n"
