@@ -162,13 +162,16 @@ static int run_tests(struct compilation *c, const authz_bundle *b, const struct 
 	double min = o->has_min ? o->min : c->config.min_guard_coverage;
 	bool under = o->coverage && coverage_under(&cov, min);
 	char under_why[128];
+	/* The coverage report as text: in the failing JUnit test case, and on
+	 * stderr beside JUnit XML. */
 	struct buf cov_text = BUF_INIT;
+	if (under || (o->coverage && o->format == TF_JUNIT))
+		coverage_text(&cov, &cov_text);
 	if (under) {
 		struct cov_count k[COV_NMEASURES];
 		coverage_counts(&cov, k);
 		snprintf(under_why, sizeof under_why, "guard coverage %.1f%% is under the required %g%%",
 			 coverage_percent(k[COV_GUARDS]), min);
-		coverage_text(&cov, &cov_text);
 	}
 	if (o->coverage)
 		gates[ngates++] = (struct testrun_gate){ "authzc.coverage", "min-coverage",
@@ -192,18 +195,13 @@ static int run_tests(struct compilation *c, const authz_bundle *b, const struct 
 			       : EXIT_TROUBLE;
 	}
 	buf_release(&rep);
-	buf_release(&cov_text);
 	if (no_tests)
 		fputs("authzc test: the project has no tests\n", stderr);
+	if (o->coverage && o->format == TF_JUNIT)   /* the XML shows only a failed bar */
+		fputs(buf_cstr(&cov_text), stderr);
+	buf_release(&cov_text);
 	if (!o->coverage)
 		return code;
-	if (o->format == TF_JUNIT) {   /* the XML shows only a failed bar */
-		struct buf t = BUF_INIT;
-		coverage_text(&cov, &t);
-		if (t.p)
-			fputs(t.p, stderr);
-		buf_release(&t);
-	}
 	if (!write_coverage(o, &cov))
 		code = EXIT_TROUBLE;
 	if (under) {

@@ -69,8 +69,9 @@ static int load_gates(struct gitx *g, const git_commit *commit, struct promote_e
 
 /*
  * Compile `commit`'s tree and run its tests with coverage into out->ev,
- * judged against the gates already in out->ev (load_gates).  Returns 0, REFUSED when it does not compile (out->failed keeps the
- * compilation and its diagnostics), or -1 on trouble.
+ * judged against the gates already in out->ev (load_gates).  Returns 0,
+ * REFUSED when it does not compile (out->failed keeps the compilation and
+ * its diagnostics), or -1 on trouble.
  */
 static int gather(struct gitx *g, const git_oid *commit, struct promote_result *out)
 {

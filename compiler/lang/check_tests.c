@@ -691,15 +691,11 @@ static void no_tests(struct ck *ck)
 	size_t n = ck->out->nrules;
 	if (!ck->c->whole_project || ck->out->ntests || !n)
 		return;
-	struct diag *d;
-	if (cfg->has_file && cfg->tests_given)
-		d = diag_json(ck->d, W_NO_TESTS, cfg->file, "$.tests",
-			      "no tests found: no test exercises the project's %zu rule%s",
-			      n, n == 1 ? "" : "s");
-	else
-		d = diag_file(ck->d, W_NO_TESTS, cfg->has_file ? cfg->file : UINT32_MAX,
-			      "no tests found: no test exercises the project's %zu rule%s",
-			      n, n == 1 ? "" : "s");
+	const char *msg = arena_printf(ck->a, "no tests found: no test exercises the project's %zu rule%s",
+				       n, n == 1 ? "" : "s");
+	struct diag *d = cfg->has_file && cfg->tests_given
+		? diag_json(ck->d, W_NO_TESTS, cfg->file, "$.tests", "%s", msg)
+		: diag_file(ck->d, W_NO_TESTS, cfg->has_file ? cfg->file : UINT32_MAX, "%s", msg);
 	if (cfg->ntests)
 		diag_help(ck->d, d, "add a file ending in _test.authz under '%s' with a `test` "
 			  "(authzc-policy(5), TESTS)", cfg->tests[0]);
