@@ -205,6 +205,16 @@ static double num(const cJSON *o, const char *key)
 	return x->valuedouble;
 }
 
+/* diff_render's JSON, parsed (the caller deletes it). */
+static cJSON *render_json(const struct diff_report *r)
+{
+	char *text = render(r, DIFF_JSON);
+	cJSON *j = cJSON_Parse(text);
+	cr_assert_not_null(j, "not JSON: %s", text);
+	free(text);
+	return j;
+}
+
 /* The strings of array `key` of `o`, joined by ",". */
 static const char *strings(const cJSON *o, const char *key)
 {
@@ -348,10 +358,7 @@ Test(diff_render, nothing_changed)
 		"### authzc diff: HEAD \u2192 working tree\n"
 		"\n"
 		"No changes: the rules, the schema, the tests and every decision are the same.\n");
-	char *text = render(&r, DIFF_JSON);
-	cJSON *j = cJSON_Parse(text);
-	cr_assert_not_null(j, "not JSON: %s", text);
-	free(text);
+	cJSON *j = render_json(&r);
 	cr_expect(cJSON_IsFalse(item(j, "changed")));
 	cr_expect_eq(cJSON_GetArraySize(item(j, "rules")), 0);
 	cr_expect_eq(cJSON_GetArraySize(item(j, "constants")), 0);
@@ -385,10 +392,7 @@ Test(diff_render, an_authzc_json_change_alone_is_a_change_shown_first)
 	cr_expect_not_null(strstr(md, "| changed | gates.min\\_guard\\_coverage | 80 | 0 |\n"), "%s", md);
 	cr_expect(strstr(md, "authzc.json changed") < strstr(md, "| rules |"), "%s", md);
 	free(md);
-	char *text = render(&r, DIFF_JSON);
-	cJSON *j = cJSON_Parse(text);
-	cr_assert_not_null(j, "not JSON: %s", text);
-	free(text);
+	cJSON *j = render_json(&r);
 	cr_expect(cJSON_IsTrue(item(j, "changed")));
 	cJSON *c = item(j, "config");
 	cr_assert_eq(cJSON_GetArraySize(c), 2);
@@ -470,10 +474,7 @@ Test(diff_render, test_changes_in_every_format_weakened_flagged)
 	cr_expect_not_null(strstr(md, "| added | tests/b\\_test.authz | \"new\" |  |  | expect allow |\n"), "%s", md);
 	cr_expect(strstr(md, "1 test weakened") < strstr(md, "| rules |"), "%s", md);
 	free(md);
-	char *text = render(&r, DIFF_JSON);
-	cJSON *j = cJSON_Parse(text);
-	cr_assert_not_null(j, "not JSON: %s", text);
-	free(text);
+	cJSON *j = render_json(&r);
 	cr_expect(cJSON_IsTrue(item(j, "changed")));
 	cJSON *t = item(j, "tests");
 	cr_expect_eq(num(t, "added"), 1);
