@@ -32,9 +32,11 @@ static const char *worktree_revision(struct compilation *c)
 	struct gitx g;
 	const char *rev = "";
 	int error = gitx_open(&g);
-	if (error == 0 && (error = gitx_worktree_revision(&rev, &g, &c->src)) == 0)
+	if (error == GIT_ENOTFOUND)
+		error = 0;      /* not in a git repository */
+	else if (error == 0 && (error = gitx_worktree_revision(&rev, &g, &c->src)) == 0)
 		rev = arena_strdup(&c->arena, rev);
-	if (error < 0 && error != GIT_ENOTFOUND) {
+	if (error < 0) {
 		fprintf(stderr, "authzc: warning: %s; the bundle records no revision\n", g.msg);
 		rev = "";
 	}
