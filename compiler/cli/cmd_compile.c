@@ -23,7 +23,7 @@ static void compile_usage(FILE *out)
 	      "\n"
 	      "Check the project's policies and tests, then write the policy bundle\n"
 	      "(default build/policy.authzb in the project root) and print its digest.\n"
-	      "The same sources always give the same bytes.\n"
+	      "The same sources and revision always give the same bytes.\n"
 	      "\n"
 	      "options:\n"
 	      "  -o, --output FILE  write the bundle to FILE\n"
@@ -34,7 +34,8 @@ static void compile_usage(FILE *out)
 	      "  -C DIR             run as if started in DIR\n"
 	      "  -h, --help         show this help\n"
 	      "\n"
-	      "exit status: 0 written, 1 compile errors (nothing written), 2 usage or file trouble\n",
+	      "exit status: 0 written, 1 compile errors (nothing written), 2 usage or file\n"
+	      "trouble, or a --revision git does not know\n",
 	      out);
 }
 
