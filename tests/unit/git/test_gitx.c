@@ -163,10 +163,13 @@ Test(gitx, a_changed_or_new_source_makes_the_revision_dirty)
 	char hex[GIT_OID_HEXSZ + 1], dirty[GIT_OID_HEXSZ + 16];
 	git_oid_tostr(hex, sizeof hex, &gu_versions_at[2]);
 	snprintf(dirty, sizeof dirty, "%s-dirty", hex);
-	/* A comment changes no rule, but the bundle holds guard positions. */
+	/* Rewritten with HEAD's bytes: clean.  Any other bytes, a comment
+	 * added, are another bundle (it holds guard positions and texts). */
 	gu_write("proj/policies/p.authz", GU_POLICY_V2);
 	assert_worktree_revision(hex);
-	gu_write("proj/policies/p.authz", "// changed\n");
+	char commented[sizeof GU_POLICY_V2 + 16];
+	snprintf(commented, sizeof commented, "%s// later\n", GU_POLICY_V2);
+	gu_write("proj/policies/p.authz", commented);
 	assert_worktree_revision(dirty);
 	gu_write("proj/policies/p.authz", GU_POLICY_V2);
 	/* An untracked policy file, an ignored one: another bundle. */
