@@ -30,7 +30,7 @@ void diff_report_init(struct diff_report *r, struct arena *a, const struct diff_
 
 bool diff_report_changed(const struct diff_report *r)
 {
-	return r->nconfig || r->nitems || r->nschema || r->ndecisions;
+	return r->nconfig || r->nitems || r->nschema || r->ntest_changes || r->ndecisions;
 }
 
 /* ---- canonical source of a part ------------------------------------------- */
@@ -471,4 +471,5 @@ void diff_sources(struct diff_report *r, const struct diff_side *old, const stru
 		qsort(r->items, r->nitems, sizeof(*r->items), cmp_item);
 	diff_schema(r, old->c->schema, new->c->schema);
 	diff_config(r, old, new);
+	diff_tests(r, old, new);
 }
