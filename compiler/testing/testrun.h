@@ -34,6 +34,11 @@ struct testrun_error {
 	const char *message;
 };
 
+/* A request value a guard read (authz_decision_trace_operand); `value`
+ * NULL: the attribute is absent. */
+struct testrun_operand { const char *name, *value; };
+struct testrun_operands { struct testrun_operand *v; size_t n; };
+
 struct testrun_result {
 	const struct checked_test *test;
 	size_t index;                   /* in c->checked->tests */
@@ -43,6 +48,7 @@ struct testrun_result {
 	size_t nrules;
 	/* Failing tests only: the explanation. */
 	authz_trace *trace;             /* strings copied into the arena */
+	struct testrun_operands *operands;      /* per trace entry: what its guard read */
 	size_t ntrace;
 	struct testrun_error *errors;
 	size_t nerrors;

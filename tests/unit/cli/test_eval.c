@@ -300,9 +300,9 @@ Test(eval, log_record_of_a_json_request)
 {
 	struct buf b = BUF_INIT;
 	const char *req = "{\n  \"action\": \"read\",\n  \"n\": 9007199254740993\n}\n";
-	cr_assert_eq(eval_log_record(&b, req, strlen(req), DECISION, strlen(DECISION), DIGEST, "abc123"), 0);
+	cr_assert_eq(eval_log_record(&b, req, strlen(req), DECISION, strlen(DECISION), DIGEST, "abc123", NULL), 0);
 	cr_assert_str_eq(b.p, "{\"request\":{\"action\":\"read\",\"n\":9007199254740993},\"decision\":" DECISION
-			 ",\"bundle\":\"" DIGEST "\",\"revision\":\"abc123\"}\n");
+			 ",\"bundle\":\"" DIGEST "\",\"revision\":\"abc123\",\"annotations\":{}}\n");
 	cr_assert_eq(strchr(b.p, '\n'), b.p + b.n - 1, "one line");
 	buf_release(&b);
 }
@@ -311,9 +311,9 @@ Test(eval, log_record_of_text_that_is_not_json)
 {
 	struct buf b = BUF_INIT;
 	const char *req = "{\"action\": \"re\nad\" \xff";
-	cr_assert_eq(eval_log_record(&b, req, strlen(req), DECISION, strlen(DECISION), DIGEST, ""), 0);
+	cr_assert_eq(eval_log_record(&b, req, strlen(req), DECISION, strlen(DECISION), DIGEST, "", NULL), 0);
 	cr_assert_str_eq(b.p, "{\"request\":\"{\\\"action\\\": \\\"re\\nad\\\" \xef\xbf\xbd\",\"decision\":" DECISION
-			 ",\"bundle\":\"" DIGEST "\",\"revision\":\"\"}\n");
+			 ",\"bundle\":\"" DIGEST "\",\"revision\":\"\",\"annotations\":{}}\n");
 	buf_release(&b);
 }
 
@@ -323,27 +323,27 @@ Test(eval, log_record_strings_follow_the_one_json_rule)
 {
 	struct buf b = BUF_INIT;
 	const char *req = "not json\r\x7f";
-	cr_assert_eq(eval_log_record(&b, req, strlen(req), DECISION, strlen(DECISION), DIGEST, "r\r"), 0);
+	cr_assert_eq(eval_log_record(&b, req, strlen(req), DECISION, strlen(DECISION), DIGEST, "r\r", NULL), 0);
 	cr_assert_str_eq(b.p, "{\"request\":\"not json\\r\\u007f\",\"decision\":" DECISION
-			 ",\"bundle\":\"" DIGEST "\",\"revision\":\"r\\r\"}\n");
+			 ",\"bundle\":\"" DIGEST "\",\"revision\":\"r\\r\",\"annotations\":{}}\n");
 	buf_release(&b);
 }
 
 Test(eval, log_record_of_a_request_too_long_to_keep)
 {
 	struct buf b = BUF_INIT;
-	cr_assert_eq(eval_log_record(&b, NULL, 0, DECISION, strlen(DECISION), DIGEST, "r\"1"), 0);
+	cr_assert_eq(eval_log_record(&b, NULL, 0, DECISION, strlen(DECISION), DIGEST, "r\"1", NULL), 0);
 	cr_assert_str_eq(b.p, "{\"request\":null,\"decision\":" DECISION ",\"bundle\":\"" DIGEST
-			 "\",\"revision\":\"r\\\"1\"}\n");
+			 "\",\"revision\":\"r\\\"1\",\"annotations\":{}}\n");
 	buf_release(&b);
 }
 
 Test(eval, log_records_append_to_the_buffer)
 {
 	struct buf b = BUF_INIT;
-	cr_assert_eq(eval_log_record(&b, "{}", 2, DECISION, strlen(DECISION), DIGEST, ""), 0);
+	cr_assert_eq(eval_log_record(&b, "{}", 2, DECISION, strlen(DECISION), DIGEST, "", NULL), 0);
 	size_t one = b.n;
-	cr_assert_eq(eval_log_record(&b, "[]", 2, DECISION, strlen(DECISION), DIGEST, ""), 0);
+	cr_assert_eq(eval_log_record(&b, "[]", 2, DECISION, strlen(DECISION), DIGEST, "", NULL), 0);
 	cr_assert_eq(b.n, 2 * one);
 	cr_assert_eq(strncmp(b.p + one, "{\"request\":[]", 13), 0);
 	buf_release(&b);
