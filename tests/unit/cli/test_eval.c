@@ -391,3 +391,53 @@ Test(eval, deny_json_escapes_the_message)
 			 "\"bad 'x\\\"y'\"}],\"time\":\"1970-01-01T00:00:00Z\",\"bundle\":\"" DIGEST "\"}");
 	buf_release(&b);
 }
+
+/* The annotations of a --log record: each rule that decided, in the
+ * decision's order, with all its annotations, strings escaped; the traced
+ * decision JSON of the runtime carries the same object. */
+Test(eval, annotations_of_the_deciding_rules)
+{
+	struct fx fx, *f = &fx;
+	fx_schema(f);
+	struct bw_rule_desc rd = { .id = "a.first", .effect = AUTHZ_PERMIT, .file = f->file, .line = 3, .col = 1 };
+	OK(bw_rule_begin(f->w, &rd, &f->rule));
+	OK(bw_annotation(f->w, "owner", "data-platform"));
+	OK(bw_annotation(f->w, "ticket", "SEC-\"1\"\n"));
+	OK(bw_annotation(f->w, "description", "reads"));
+	OK(bw_guard(f->w, f->file, 5, 8, "true", &f->guard));
+	fx_n(f, AUTHZ_OP_TRUE);
+	fx_end_when(f);
+	fx_rule(f, "a.second", AUTHZ_PERMIT);
+	fx_n(f, AUTHZ_OP_TRUE);
+	fx_end_when(f);
+	authz_bundle *b = fx_load(f, NULL, NULL);
+	authz_request *r;
+	authz_decision *d;
+	cr_assert_eq(authz_request_new(&r, b), 0);
+	cr_assert_eq(authz_decision_new(&d), 0);
+	static const char want[] = "{\"a.first\":{\"owner\":\"data-platform\",\"ticket\":\"SEC-\\\"1\\\"\\n\","
+				   "\"description\":\"reads\"},\"a.second\":{}}";
+	for (unsigned flags = 0; flags <= AUTHZ_DECIDE_TRACE; flags += AUTHZ_DECIDE_TRACE) {
+		cr_assert_eq(authz_decide_json(d, b, r, FX_REQUEST, strlen(FX_REQUEST), flags), 0);
+		struct buf ann = BUF_INIT, rec = BUF_INIT;
+		cr_assert_eq(eval_annotations_json(&ann, b, d), 0);
+		cr_expect_str_eq(ann.p, want);
+		const char *dec = authz_decision_json(d, NULL);
+		cr_assert_eq(eval_log_record(&rec, "{}", 2, dec, strlen(dec), DIGEST, "r1", buf_cstr(&ann)), 0);
+		/* the record ends in them, after the revision */
+		char tail[256];
+		snprintf(tail, sizeof tail, ",\"revision\":\"r1\",\"annotations\":%s}\n", want);
+		cr_expect(rec.n > strlen(tail) && !strcmp(rec.p + rec.n - strlen(tail), tail), "%s", rec.p);
+		/* the traced decision names them too; an untraced one does not */
+		char *in_json = strstr(dec, ",\"annotations\":");
+		if (flags)
+			cr_expect(in_json && !strncmp(in_json + 15, want, strlen(want)), "%s", dec);
+		else
+			cr_expect_null(in_json, "%s", dec);
+		buf_release(&ann);
+		buf_release(&rec);
+	}
+	authz_decision_free(d);
+	authz_request_free(r);
+	authz_bundle_free(b);
+}
