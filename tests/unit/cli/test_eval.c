@@ -412,9 +412,7 @@ Test(eval, annotations_of_the_deciding_rules)
 	fx_end_when(f);
 	authz_bundle *b = fx_load(f, NULL, NULL);
 	authz_request *r;
-	authz_decision *d;
-	cr_assert_eq(authz_request_new(&r, b), 0);
-	cr_assert_eq(authz_decision_new(&d), 0);
+	authz_decision *d = fx_decided(b, NULL, 0, &r);
 	static const char want[] = "{\"a.first\":{\"owner\":\"data-platform\",\"ticket\":\"SEC-\\\"1\\\"\\n\","
 				   "\"description\":\"reads\"},\"a.second\":{}}";
 	for (unsigned flags = 0; flags <= AUTHZ_DECIDE_TRACE; flags += AUTHZ_DECIDE_TRACE) {

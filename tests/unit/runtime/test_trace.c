@@ -23,12 +23,7 @@ static char *operands(void (*emit)(struct fx *f), const char *json, int *outcome
 	authz_bundle *b = fx_one_rule(emit);
 	free(fx_decide_both(b, json, AUTHZ_DECIDE_TRACE));
 	authz_request *r;
-	authz_decision *d;
-	cr_assert_eq(authz_request_new(&r, b), 0);
-	cr_assert_eq(authz_decision_new(&d), 0);
-	if (!json)
-		json = FX_REQUEST;
-	cr_assert_eq(authz_decide_json(d, b, r, json, strlen(json), AUTHZ_DECIDE_TRACE), 0);
+	authz_decision *d = fx_decided(b, json, AUTHZ_DECIDE_TRACE, &r);
 	cr_assert_eq(authz_decision_trace_count(d), 1);
 	authz_trace t;
 	cr_assert_eq(authz_decision_trace(d, 0, &t), 0);
@@ -138,10 +133,7 @@ Test(runtime_trace, error_guard_names_the_absent_attribute)
 	free(line);
 	authz_trace t;
 	authz_request *r;
-	authz_decision *d;
-	cr_assert_eq(authz_request_new(&r, b), 0);
-	cr_assert_eq(authz_decision_new(&d), 0);
-	cr_assert_eq(authz_decide_json(d, b, r, FX_REQUEST, strlen(FX_REQUEST), AUTHZ_DECIDE_TRACE), 0);
+	authz_decision *d = fx_decided(b, NULL, AUTHZ_DECIDE_TRACE, &r);
 	cr_assert_eq(authz_decision_trace(d, 0, &t), 0);
 	cr_expect_eq(t.guard, 0);
 	cr_expect_eq(t.line, 5);
@@ -175,12 +167,18 @@ static void two_guards(struct fx *f)
 	OK(bw_rule_end(f->w));
 }
 
+/* A bundle of the rules `build` writes. */
+static authz_bundle *built(void (*build)(struct fx *f))
+{
+	struct fx fx;
+	fx_schema(&fx);
+	build(&fx);
+	return fx_load(&fx, NULL, NULL);
+}
+
 Test(runtime_trace, only_the_guard_that_held_back_each_value_once)
 {
-	struct fx fx, *f = &fx;
-	fx_schema(f);
-	two_guards(f);
-	authz_bundle *b = fx_load(f, NULL, NULL);
+	authz_bundle *b = built(two_guards);
 	char *line = fx_decide_both(b, NULL, AUTHZ_DECIDE_TRACE);
 	cr_expect(strstr(line, "\"guard\":{\"index\":1,\"file\":\"policies/p.authz\",\"line\":6,\"col\":8,\"text\":"
 			       "\"principal.level > 1 and principal.level > 9\",\"operands\":[{\"name\":\"principal.level\","
@@ -256,10 +254,7 @@ Test(runtime_trace, nothing_recorded_without_a_trace)
 {
 	authz_bundle *b = fx_one_rule(g_string);
 	authz_request *r;
-	authz_decision *d;
-	cr_assert_eq(authz_request_new(&r, b), 0);
-	cr_assert_eq(authz_decision_new(&d), 0);
-	cr_assert_eq(authz_decide_json(d, b, r, FX_REQUEST, strlen(FX_REQUEST), AUTHZ_DECIDE_TRACE), 0);
+	authz_decision *d = fx_decided(b, NULL, AUTHZ_DECIDE_TRACE, &r);
 	cr_assert_eq(authz_decision_trace_operand_count(d, 0), 1);
 	cr_assert_eq(authz_decide_json(d, b, r, FX_REQUEST, strlen(FX_REQUEST), 0), 0);
 	cr_expect_eq(authz_decision_trace_count(d), 0);
@@ -279,10 +274,7 @@ Test(runtime_trace, applied_rules_have_no_operands)
 	authz_bundle *b = fx_one_rule(g_bool);
 	char *json = request_with("\"revoked\":false", "\"revoked\":true");
 	authz_request *r;
-	authz_decision *d;
-	cr_assert_eq(authz_request_new(&r, b), 0);
-	cr_assert_eq(authz_decision_new(&d), 0);
-	cr_assert_eq(authz_decide_json(d, b, r, json, strlen(json), AUTHZ_DECIDE_TRACE), 0);
+	authz_decision *d = fx_decided(b, json, AUTHZ_DECIDE_TRACE, &r);
 	cr_assert(authz_decision_allowed(d));
 	cr_expect_eq(authz_decision_trace_operand_count(d, 0), 0);
 	cr_expect_null(strstr(authz_decision_json(d, NULL), "operands"));
@@ -312,19 +304,13 @@ static void annotated(struct fx *f)
 
 Test(runtime_trace, deciding_rules_annotations)
 {
-	struct fx fx, *f = &fx;
-	fx_schema(f);
-	annotated(f);
-	authz_bundle *b = fx_load(f, NULL, NULL);
+	authz_bundle *b = built(annotated);
 	char *line = fx_decide(b, NULL, AUTHZ_DECIDE_TRACE);
 	cr_expect(strstr(line, ",\"annotations\":{\"p.a\":{\"owner\":\"data \\\"platform\\\"\",\"ticket\":\"SEC-1\"},"
 			       "\"p.b\":{}},\"trace\":["), "%s", line);
 	free(line);
 	authz_request *r;
-	authz_decision *d;
-	cr_assert_eq(authz_request_new(&r, b), 0);
-	cr_assert_eq(authz_decision_new(&d), 0);
-	cr_assert_eq(authz_decide_json(d, b, r, FX_REQUEST, strlen(FX_REQUEST), 0), 0);
+	authz_decision *d = fx_decided(b, NULL, 0, &r);
 	size_t ri = 99;
 	cr_assert_eq(authz_decision_rule_index(d, 1, &ri), 0);
 	cr_expect_eq(ri, 1);
