@@ -44,6 +44,7 @@ struct authz_decision {
 	const authz_bundle *b;
 	DECISION_ARRAYS(RT_OWNED_MEMBER, )
 	bool allow, traced;
+	bool values;                    /* AUTHZ_DECIDE_EXPLAIN: the trace has operands */
 	int64_t time;
 	uint32_t *permits;              /* inside `rules` */
 	size_t nrules, npermits, caprules;
@@ -138,18 +139,30 @@ static int32_t guard_at(const authz_bundle *b, uint32_t ri, uint32_t pc)
 	return -1;
 }
 
-/* Trace rule ri's outcome (`guard`: not-applied) with what `rec` holds:
- * the operands of the guard that held it back or failed. */
-static int add_trace(authz_decision *d, const authz_bundle *b, uint32_t ri, int outcome, int32_t guard,
-		     const struct vm_rec *rec)
+/* Trace rule ri's outcome; `guard`: not-applied, the guard that held it
+ * back (-1: expired), else -1. */
+static inline int add_trace(authz_decision *d, uint32_t ri, int outcome, int32_t guard)
 {
 	if (rt_grow((void **)&d->trace, &d->captrace, d->ntrace + 1, sizeof *d->trace) < 0)
 		return AUTHZ_ENOMEM;
-	struct dtrace *t = &d->trace[d->ntrace++];
-	*t = (struct dtrace){ ri, (uint8_t)outcome, 0, -1, (uint32_t)d->nops };
+	d->trace[d->ntrace++] = (struct dtrace){ ri, (uint8_t)outcome, 0, guard, 0 };
+	return 0;
+}
+
+/* add_trace with what `rec` holds (AUTHZ_DECIDE_EXPLAIN): a failed rule's
+ * guard, and the operands of the guard that held the rule back or
+ * failed. */
+static int add_trace_values(authz_decision *d, const authz_bundle *b, uint32_t ri, int outcome, int32_t guard,
+			    const struct vm_rec *rec)
+{
+	if (add_trace(d, ri, outcome, guard) < 0)
+		return AUTHZ_ENOMEM;
+	struct dtrace *t = &d->trace[d->ntrace - 1];
 	if (outcome == AUTHZ_APPLIED || (outcome == AUTHZ_NOT_APPLIED && guard < 0))
 		return 0;       /* applied, or expired: no guard */
-	t->guard = outcome == AUTHZ_RULE_ERROR ? guard_at(b, ri, rec->pc) : guard;
+	if (outcome == AUTHZ_RULE_ERROR)
+		t->guard = guard_at(b, ri, rec->pc);
+	t->op_first = (uint32_t)d->nops;
 	for (uint32_t k = 0; k < rec->n; k++)
 		if (add_operand(d, b, &rec->op[k]) < 0)
 			return AUTHZ_ENOMEM;
@@ -413,11 +426,12 @@ static void sort_errors(struct derr *x, size_t n)
 }
 
 /* Run rule ri of a candidate list (`proven`: cand_list) on env and record
- * its outcome in d, with its trace when `traced` (a constant: run_lists
- * makes this twice): 0 or AUTHZ_ENOMEM. */
+ * its outcome in d, with its trace when `traced`, and the values its guards
+ * read when `values` (constants: run_lists makes this three times): 0 or
+ * AUTHZ_ENOMEM. */
 static inline __attribute__((always_inline)) int run_rule(authz_decision *d, const authz_bundle *b,
 							  const struct vm_env *env, uint32_t ri, bool proven,
-							  bool traced)
+							  bool traced, bool values)
 {
 	/* A triple's bucket holds only rules whose scope covers the triple
 	 * (index.c fill_cells): no scope bit to re-check, nor to load. */
@@ -436,13 +450,14 @@ static inline __attribute__((always_inline)) int run_rule(authz_decision *d, con
 	if (m->has_expires && d->time >= m->expires) {
 		outcome = AUTHZ_NOT_APPLIED;
 		guard = UINT32_MAX;
-	} else if (!traced) {
+	} else if (!values) {
 		outcome = rt_vm_run(b, m, proven ? m->key_end : 0, env, &guard, &msg, msgbuf);
 	} else {
 		rec.n = 0;
 		outcome = rt_vm_run_traced(b, m, proven ? m->key_end : 0, env, &guard, &msg, msgbuf, &rec);
 	}
-	if (traced && add_trace(d, b, ri, outcome, outcome == AUTHZ_NOT_APPLIED ? (int32_t)guard : -1, &rec) < 0)
+	int32_t g = outcome == AUTHZ_NOT_APPLIED ? (int32_t)guard : -1;
+	if (traced && (values ? add_trace_values(d, b, ri, outcome, g, &rec) : add_trace(d, ri, outcome, g)) < 0)
 		return AUTHZ_ENOMEM;
 	if (outcome == AUTHZ_RULE_ERROR && add_error(d, AUTHZ_ERR_RULE, (int32_t)ri, msg) < 0)
 		return AUTHZ_ENOMEM;
@@ -457,13 +472,15 @@ static inline __attribute__((always_inline)) int run_rule(authz_decision *d, con
 }
 
 /* Run the candidate lists d->lists[0..nl) (candidates), with a trace
- * when `traced` (a constant: the loop is made once for each). */
+ * when `traced`, with values when `values` (constants: the loop is made
+ * once for each way of deciding). */
 static inline __attribute__((always_inline)) int run_lists(authz_decision *d, const authz_bundle *b,
-							   const struct vm_env *env, uint32_t nl, bool traced)
+							   const struct vm_env *env, uint32_t nl, bool traced,
+							   bool values)
 {
 	for (uint32_t li = 0; li < nl; li++)
 		for (const uint32_t *c = d->lists[li].p; c < d->lists[li].end; c++)
-			if (run_rule(d, b, env, *c, d->lists[li].proven, traced) < 0)
+			if (run_rule(d, b, env, *c, d->lists[li].proven, traced, values) < 0)
 				return AUTHZ_ENOMEM;
 	return 0;
 }
@@ -473,6 +490,7 @@ int authz_decide(authz_decision *d, const authz_bundle *b, authz_request *req, u
 	d->b = b;
 	d->allow = false;
 	d->traced = flags & AUTHZ_DECIDE_TRACE;
+	d->values = d->traced && (flags & AUTHZ_DECIDE_EXPLAIN) == AUTHZ_DECIDE_EXPLAIN;
 	d->nrules = d->npermits = d->nerrs = d->nmsgs = d->ntrace = d->nops = d->notext = 0;
 	d->time = req->has_time ? req->time : clock_ms();
 	if (req->b != b)
@@ -501,7 +519,9 @@ int authz_decide(authz_decision *d, const authz_bundle *b, authz_request *req, u
 	bool ordered;
 	if (candidates(d, b, &env, (uint32_t)req->action, &nl, &ordered) < 0)
 		return AUTHZ_ENOMEM;
-	if ((d->traced ? run_lists(d, b, &env, nl, true) : run_lists(d, b, &env, nl, false)) < 0)
+	int rc = !d->traced ? run_lists(d, b, &env, nl, false, false)
+	       : !d->values ? run_lists(d, b, &env, nl, true, false) : run_lists(d, b, &env, nl, true, true);
+	if (rc < 0)
 		return AUTHZ_ENOMEM;
 	/* the lists were run one after the other: rules and errors in rule
 	 * order, as a trace and the bundle have them */
@@ -742,7 +762,7 @@ const char *authz_decision_json(authz_decision *d, size_t *len)
 					ok = puts_(d, ",\"file\":") && put_str(d, t.file) && puts_(d, ",\"line\":") &&
 					     put_u(d, t.line) && puts_(d, ",\"col\":") && put_u(d, t.col) &&
 					     puts_(d, ",\"text\":") && put_str(d, t.text);
-				ok = ok && put_operands(d, i) && put(d, "}", 1);
+				ok = ok && (!d->values || put_operands(d, i)) && put(d, "}", 1);
 			}
 			ok = ok && put(d, "}", 1);
 		}

@@ -263,7 +263,7 @@ int cmd_eval(int argc, char **argv)
 	if (code != CLI_RUN)
 		return code;
 	if (explain)
-		e.flags |= AUTHZ_DECIDE_TRACE;
+		e.flags |= AUTHZ_DECIDE_EXPLAIN;
 	const char *env_now = getenv("AUTHZC_NOW");
 	if (now && set_now(&e, now, "--now") != EXIT_OK)
 		return EXIT_TROUBLE;

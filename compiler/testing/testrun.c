@@ -161,8 +161,9 @@ int testrun_run(struct compilation *c, const authz_bundle *b, const regex_t *sel
 		if (cov)
 			coverage_record(cov, i, d);
 		if (!r->passed) {
-			if (!cov)       /* decide again, now with the trace */
-				authz_decide(d, b, req, AUTHZ_DECIDE_TRACE);
+			/* decide again, with the trace and the values its
+			 * guards read (coverage traces without them) */
+			authz_decide(d, b, req, AUTHZ_DECIDE_EXPLAIN);
 			keep_explanation(a, r, d);
 		}
 		r->seconds = mono_now() - t0;

@@ -11,8 +11,9 @@
  * compilation's clock (c->now_ms: $AUTHZC_NOW or the time the run began),
  * so one run decides every test at the same instant.
  *
- * For a failing test the decision is made (again, when coverage was off)
- * with AUTHZ_DECIDE_TRACE, and its trace and errors are kept to explain it.
+ * For a failing test the decision is made again with AUTHZ_DECIDE_EXPLAIN,
+ * and its trace, the values its guards read and its errors are kept to
+ * explain it.
  * The reports (text, JSON, JUnit XML) are in test_report.c.
  */
 #ifndef AUTHZC_TESTRUN_H

@@ -185,7 +185,10 @@ AUTHZ_API int authz_request_set_resource_n(authz_request *r, const char *type, c
 
 /* ---- decisions ---------------------------------------------------------- */
 
-enum { AUTHZ_DECIDE_TRACE = 1 };   /* flags of authz_decide */
+/* Flags of authz_decide: a trace (authz_decision_trace); the trace with
+ * the request values each guard read (authz_decision_trace_operand), which
+ * costs more: EXPLAIN includes TRACE. */
+enum { AUTHZ_DECIDE_TRACE = 1, AUTHZ_DECIDE_EXPLAIN = 3 };
 
 enum authz_outcome { AUTHZ_APPLIED = 0, AUTHZ_NOT_APPLIED = 1, AUTHZ_RULE_ERROR = 2 };
 enum authz_error_kind { AUTHZ_ERR_REQUEST = 0, AUTHZ_ERR_RULE = 1 };
@@ -194,7 +197,8 @@ typedef struct authz_trace {
 	const char *rule;       /* rule id */
 	int outcome;            /* enum authz_outcome */
 	int guard;              /* not-applied: index of the guard that held it back, -1: expired;
-				 * error: the guard that failed (-1: unknown); applied: -1 */
+				 * error: the guard that failed (AUTHZ_DECIDE_EXPLAIN only;
+				 * else -1); applied: -1 */
 	const char *file;       /* guard position (NULL without debug info) */
 	uint32_t line, col;
 	const char *text;       /* guard source text (NULL without debug info) */
@@ -229,7 +233,8 @@ AUTHZ_API int authz_decision_trace(const authz_decision *d, size_t i, authz_trac
 /*
  * The request values that the guard of trace entry `i` read (the guard that
  * held the rule back, or failed), in the order read, each once, at most
- * AUTHZ_TRACE_MAX_OPERANDS (authz_limits.h): 0 for other entries.  Operand
+ * AUTHZ_TRACE_MAX_OPERANDS (authz_limits.h): 0 for other entries and
+ * for decisions made without AUTHZ_DECIDE_EXPLAIN.  Operand
  * `k`: its `name` ("principal.window.end", "context.source_ip", "now",
  * "action", "principal", "resource.id") and its `value` as text, at most
  * AUTHZ_TRACE_MAX_VALUE bytes (authz(3), TRACE VALUES), or NULL for an

@@ -21,9 +21,9 @@
 static char *operands(void (*emit)(struct fx *f), const char *json, int *outcome)
 {
 	authz_bundle *b = fx_one_rule(emit);
-	free(fx_decide_both(b, json, AUTHZ_DECIDE_TRACE));
+	free(fx_decide_both(b, json, AUTHZ_DECIDE_EXPLAIN));
 	authz_request *r;
-	authz_decision *d = fx_decided(b, json, AUTHZ_DECIDE_TRACE, &r);
+	authz_decision *d = fx_decided(b, json, AUTHZ_DECIDE_EXPLAIN, &r);
 	cr_assert_eq(authz_decision_trace_count(d), 1);
 	authz_trace t;
 	cr_assert_eq(authz_decision_trace(d, 0, &t), 0);
@@ -126,14 +126,14 @@ Test(runtime_trace, error_guard_names_the_absent_attribute)
 	cr_expect_str_eq(got, "principal.quota absent");
 	free(got);
 	authz_bundle *b = fx_one_rule(g_duration);
-	char *line = fx_decide(b, NULL, AUTHZ_DECIDE_TRACE);
+	char *line = fx_decide(b, NULL, AUTHZ_DECIDE_EXPLAIN);
 	cr_expect(strstr(line, "{\"rule\":\"t\",\"outcome\":\"error\",\"guard\":{\"index\":0,\"file\":\"policies/p.authz\","
 			       "\"line\":5,\"col\":8,\"text\":\"the guard\",\"operands\":[{\"name\":\"principal.quota\","
 			       "\"absent\":true}]}}"), "%s", line);
 	free(line);
 	authz_trace t;
 	authz_request *r;
-	authz_decision *d = fx_decided(b, NULL, AUTHZ_DECIDE_TRACE, &r);
+	authz_decision *d = fx_decided(b, NULL, AUTHZ_DECIDE_EXPLAIN, &r);
 	cr_assert_eq(authz_decision_trace(d, 0, &t), 0);
 	cr_expect_eq(t.guard, 0);
 	cr_expect_eq(t.line, 5);
@@ -179,7 +179,7 @@ static authz_bundle *built(void (*build)(struct fx *f))
 Test(runtime_trace, only_the_guard_that_held_back_each_value_once)
 {
 	authz_bundle *b = built(two_guards);
-	char *line = fx_decide_both(b, NULL, AUTHZ_DECIDE_TRACE);
+	char *line = fx_decide_both(b, NULL, AUTHZ_DECIDE_EXPLAIN);
 	cr_expect(strstr(line, "\"guard\":{\"index\":1,\"file\":\"policies/p.authz\",\"line\":6,\"col\":8,\"text\":"
 			       "\"principal.level > 1 and principal.level > 9\",\"operands\":[{\"name\":\"principal.level\","
 			       "\"value\":\"5\"}]}"), "%s", line);
@@ -248,14 +248,20 @@ Test(runtime_trace, long_values_are_cut_within_the_bound)
 	free(json);
 }
 
-/* Without AUTHZ_DECIDE_TRACE nothing is recorded, and a traced decision's
- * operands are gone when the decision object is used again. */
-Test(runtime_trace, nothing_recorded_without_a_trace)
+/* Without AUTHZ_DECIDE_EXPLAIN no value is recorded (a plain trace has
+ * none, and its JSON no "operands"), and a decision's operands are gone
+ * when the decision object is used again. */
+Test(runtime_trace, nothing_recorded_without_explain)
 {
 	authz_bundle *b = fx_one_rule(g_string);
 	authz_request *r;
-	authz_decision *d = fx_decided(b, NULL, AUTHZ_DECIDE_TRACE, &r);
+	authz_decision *d = fx_decided(b, NULL, AUTHZ_DECIDE_EXPLAIN, &r);
 	cr_assert_eq(authz_decision_trace_operand_count(d, 0), 1);
+	cr_assert_eq(authz_decide_json(d, b, r, FX_REQUEST, strlen(FX_REQUEST), AUTHZ_DECIDE_TRACE), 0);
+	cr_expect_eq(authz_decision_trace_count(d), 1);
+	cr_expect_eq(authz_decision_trace_operand_count(d, 0), 0);
+	cr_expect(strstr(authz_decision_json(d, NULL), "\"guard\":{\"index\":0,\"file\":\"policies/p.authz\","
+			 "\"line\":5,\"col\":8,\"text\":\"the guard\"}}]}"), "%s", authz_decision_json(d, NULL));
 	cr_assert_eq(authz_decide_json(d, b, r, FX_REQUEST, strlen(FX_REQUEST), 0), 0);
 	cr_expect_eq(authz_decision_trace_count(d), 0);
 	cr_expect_eq(authz_decision_trace_operand_count(d, 0), 0);
@@ -274,7 +280,7 @@ Test(runtime_trace, applied_rules_have_no_operands)
 	authz_bundle *b = fx_one_rule(g_bool);
 	char *json = request_with("\"revoked\":false", "\"revoked\":true");
 	authz_request *r;
-	authz_decision *d = fx_decided(b, json, AUTHZ_DECIDE_TRACE, &r);
+	authz_decision *d = fx_decided(b, json, AUTHZ_DECIDE_EXPLAIN, &r);
 	cr_assert(authz_decision_allowed(d));
 	cr_expect_eq(authz_decision_trace_operand_count(d, 0), 0);
 	cr_expect_null(strstr(authz_decision_json(d, NULL), "operands"));
@@ -305,7 +311,7 @@ static void annotated(struct fx *f)
 Test(runtime_trace, deciding_rules_annotations)
 {
 	authz_bundle *b = built(annotated);
-	char *line = fx_decide(b, NULL, AUTHZ_DECIDE_TRACE);
+	char *line = fx_decide(b, NULL, AUTHZ_DECIDE_EXPLAIN);
 	cr_expect(strstr(line, ",\"annotations\":{\"p.a\":{\"owner\":\"data \\\"platform\\\"\",\"ticket\":\"SEC-1\"},"
 			       "\"p.b\":{}},\"trace\":["), "%s", line);
 	free(line);
