@@ -42,6 +42,8 @@
 
 /* ---- decision traces (authz_decision_trace_operand) ----------------------- */
 
+/* authz(3), Trace values; tested in tests/unit/runtime/test_trace.c. */
+
 /* Request values recorded per guard of a trace: the first this many
  * distinct ones the guard read. */
 #define AUTHZ_TRACE_MAX_OPERANDS 8
