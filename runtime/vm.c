@@ -92,8 +92,8 @@ static const char *attr_error(const authz_bundle *b, const struct vm_env *env, u
 
 /*
  * Record operand (src, root, slot) of the guard being run, read as *v (an
- * attribute: its value when present, whatever v is), unless it is recorded
- * already or the record is full.
+ * attribute: its value when present, whatever v is, NULL too), unless it
+ * is recorded already or the record is full.
  */
 static void record(struct vm_rec *rec, const struct vm_env *env, unsigned src, unsigned root, uint32_t slot,
 		   const struct vm_value *v)
@@ -131,13 +131,8 @@ static ALWAYS_INLINE const struct vm_value *load(const authz_bundle *b, const st
 						 struct vm_value *tmp, const char **err, char msgbuf[200],
 						 struct vm_rec *rec)
 {
-	if (rec && op != AUTHZ_OP_CONST)
-		record(rec, env, op == AUTHZ_OP_NOW ? VM_SRC_NOW : op == AUTHZ_OP_ENTITY_ID ? VM_SRC_ID : VM_SRC_ATTR,
-		       op == AUTHZ_OP_NOW ? 0 : a, op == AUTHZ_OP_ATTR || op == AUTHZ_OP_HAS ? bx : 0,
-		       op == AUTHZ_OP_NOW ? &(struct vm_value){ .kind = AUTHZ_K_TIMESTAMP, .u.i = env->now }
-		       : op == AUTHZ_OP_ENTITY_ID ? &(struct vm_value){ .kind = AUTHZ_K_STRING, .len = env->id_len[a & 1],
-									 .u.s.p = env->id[a & 1] }
-		       : NULL);
+	const struct vm_value *v;
+	unsigned src = VM_SRC_ATTR;
 	switch (op) {
 	case AUTHZ_OP_CONST:
 		return &k[bx];
@@ -145,22 +140,32 @@ static ALWAYS_INLINE const struct vm_value *load(const authz_bundle *b, const st
 		*tmp = (struct vm_value){ .kind = AUTHZ_K_STRING, .len = env->id_len[a] };
 		tmp->u.s.p = env->id[a];
 		tmp->u.s.off = env->type[a];
-		return tmp;
+		v = tmp;
+		src = VM_SRC_ID;
+		break;
 	case AUTHZ_OP_NOW:
 		*tmp = (struct vm_value){ .kind = AUTHZ_K_TIMESTAMP, .u.i = env->now };
-		return tmp;
+		v = tmp;
+		src = VM_SRC_NOW;
+		break;
 	case AUTHZ_OP_HAS:
 		*tmp = bool_value(env->present[(size_t)a * env->nslots + bx]);
-		return tmp;
+		v = tmp;
+		break;
 	default: {       /* AUTHZ_OP_ATTR */
 		size_t at = (size_t)a * env->nslots + bx;
 		if (!env->present[at] || env->vals[at].kind == AUTHZ_K_RECORD) {
 			*err = attr_error(b, env, a, (uint32_t)bx, msgbuf);
-			return NULL;
+			v = NULL;
+		} else {
+			v = &env->vals[at];
 		}
-		return &env->vals[at];
+		break;
 	}
 	}
+	if (rec)
+		record(rec, env, src, src == VM_SRC_NOW ? 0 : a, src == VM_SRC_ATTR ? bx : 0, v);
+	return v;
 }
 
 /* The end of a fused guard: guard instruction g (WHEN or UNLESS) given
