@@ -100,20 +100,23 @@ Test(runtime_decide, trace_names_the_first_guard_holding_back)
 	char *req = strdup(FX_REQUEST);
 	char *at = strstr(req, "\"revoked\":false");
 	memcpy(at, "\"revoked\":true ", 15);
-	char *line = decide_one(b_permit, req, AUTHZ_DECIDE_TRACE);
+	char *line = decide_one(b_permit, req, AUTHZ_DECIDE_EXPLAIN);
 	cr_assert(strstr(line, "{\"decision\":\"deny\",\"rules\":[],\"errors\":[]"), "%s", line);
 	cr_assert(strstr(line, ",\"trace\":[{\"rule\":\"ds.ci_read\",\"outcome\":\"not-applied\",\"guard\":"
 			       "{\"index\":1,\"file\":\"policies/p.authz\",\"line\":13,\"col\":8,"
-			       "\"text\":\"not principal.revoked\"}}]}"), "%s", line);
+			       "\"text\":\"not principal.revoked\",\"operands\":[{\"name\":\"principal.revoked\","
+			       "\"value\":\"true\"}]}}]}"), "%s", line);
 	free(line);
 	free(req);
 	/* the unless guard (index 2) */
 	req = strdup(FX_REQUEST);
 	at = strstr(req, "spiffe://acme/ci");
 	memcpy(at, "spiffe://sandbox", 16);
-	line = decide_one(b_permit, req, AUTHZ_DECIDE_TRACE);
+	line = decide_one(b_permit, req, AUTHZ_DECIDE_EXPLAIN);
 	cr_assert(strstr(line, "\"guard\":{\"index\":2,\"file\":\"policies/p.authz\",\"line\":14,\"col\":10,"
-			       "\"text\":\"principal.workload.spiffe_id like \\\"*sandbox*\\\"\"}"), "%s", line);
+			       "\"text\":\"principal.workload.spiffe_id like \\\"*sandbox*\\\"\",\"operands\":["
+			       "{\"name\":\"principal.workload.spiffe_id\",\"value\":\"\\\"spiffe://sandbox\\\"\"}]}"),
+		  "%s", line);
 	free(line);
 	free(req);
 }
@@ -166,10 +169,14 @@ static void b_forbid_error(struct fx *f)
 
 Test(runtime_decide, forbid_in_error_applies_fail_closed)
 {
-	char *line = decide_one(b_forbid_error, NULL, AUTHZ_DECIDE_TRACE);
+	char *line = decide_one(b_forbid_error, NULL, AUTHZ_DECIDE_EXPLAIN);
 	cr_assert(strstr(line, "{\"decision\":\"deny\",\"rules\":[\"f.overflow\"],\"errors\":[{\"kind\":\"rule\","
 			       "\"rule\":\"f.overflow\",\"message\":\"integer overflow in '*'\"}]"), "%s", line);
-	cr_assert(strstr(line, "{\"rule\":\"f.overflow\",\"outcome\":\"error\"}"), "%s", line);
+	/* the guard that failed, with what it read */
+	cr_assert(strstr(line, "{\"rule\":\"f.overflow\",\"outcome\":\"error\",\"guard\":{\"index\":0,"
+			       "\"file\":\"policies/p.authz\",\"line\":30,\"col\":8,\"text\":\"principal.level * "
+			       "9223372036854775807 > 0\",\"operands\":[{\"name\":\"principal.level\",\"value\":\"5\"}]}}"),
+		  "%s", line);
 	free(line);
 }
 
