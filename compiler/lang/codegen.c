@@ -439,12 +439,14 @@ static int compile_guard(struct cg *g, const struct ast_guard *gd)
 	return emit(g, e->span, AUTHZ_CREATE_AX(gd->is_unless ? AUTHZ_OP_UNLESS : AUTHZ_OP_WHEN, index));
 }
 
-static int compile_rule(struct cg *g, const struct checked_rule *cr)
+/* Rule cr as rule `id` of the bundle, leaving out guard `skip` (SIZE_MAX:
+ * none) and, with a skip, the annotations. */
+static int compile_rule(struct cg *g, const struct checked_rule *cr, const char *id, size_t skip)
 {
 	const struct ast_rule *r = cr->rule;
 	struct bw_rule_desc d = { 0 };
 	g->rule = cr;
-	d.id = cr->id;
+	d.id = id;
 	d.effect = cr->effect == EFFECT_FORBID ? AUTHZ_FORBID : AUTHZ_PERMIT;
 	d.has_expires = cr->has_expires;
 	d.expires_ms = cr->expires_ms;
@@ -462,11 +464,11 @@ static int compile_rule(struct cg *g, const struct checked_rule *cr)
 	position(g, r->effect_span, &d.line, &d.col);
 	uint32_t index;
 	TRY(g, r->name_span, bw_rule_begin(g->w, &d, &index));
-	for (size_t i = 0; i < r->nannotations; i++)
+	for (size_t i = 0; skip == SIZE_MAX && i < r->nannotations; i++)
 		TRY(g, r->annotations[i].span,
 		    bw_annotation(g->w, r->annotations[i].name, r->annotations[i].value));
 	for (size_t i = 0; i < cr->nguards; i++)
-		if (compile_guard(g, &cr->guards[i]) < 0)
+		if (i != skip && compile_guard(g, &cr->guards[i]) < 0)
 			return -1;
 	TRY(g, r->name_span, bw_emit(g->w, AUTHZ_CREATE_N(AUTHZ_OP_APPLY)));
 	TRY(g, r->name_span, bw_rule_end(g->w));
@@ -474,7 +476,25 @@ static int compile_rule(struct cg *g, const struct checked_rule *cr)
 	return 0;
 }
 
-size_t codegen_bundle(struct compilation *c, const char *revision, uint8_t **buf, size_t *len)
+/* The rules of the bundle: every rule (probe false), or every probe rule
+ * of codegen_probe_bundle (probe true). */
+static int compile_rules(struct cg *g, bool probe)
+{
+	const struct checked *ck = g->c->checked;
+	int rc = 0;
+	for (size_t i = 0; rc == 0 && i < ck->nrules; i++) {
+		const struct checked_rule *cr = &ck->rules[i];
+		if (!probe)
+			rc = compile_rule(g, cr, cr->id, SIZE_MAX);
+		else if (cr->effect == EFFECT_FORBID)
+			for (size_t k = 0; rc == 0 && k < cr->nguards; k++)
+				rc = compile_rule(g, cr, arena_printf(&g->c->arena, "%s" CODEGEN_PROBE_SEP "%zu",
+								      cr->id, k), k);
+	}
+	return rc;
+}
+
+static size_t generate(struct compilation *c, const char *revision, bool probe, uint8_t **buf, size_t *len)
 {
 	struct cg g = { .c = c };
 	struct span none = { 0 };
@@ -489,8 +509,8 @@ size_t codegen_bundle(struct compilation *c, const char *revision, uint8_t **buf
 		return 1;
 	}
 	int rc = declare_schema(&g);
-	for (size_t i = 0; rc == 0 && i < c->checked->nrules; i++)
-		rc = compile_rule(&g, &c->checked->rules[i]);
+	if (rc == 0)
+		rc = compile_rules(&g, probe);
 	if (rc == 0 && bw_set_revision(g.w, revision ? revision : "") < 0)
 		rc = cg_fail(&g, none, NULL);
 	if (rc == 0 && bw_finish(g.w, buf, len) < 0) {
@@ -503,4 +523,14 @@ size_t codegen_bundle(struct compilation *c, const char *revision, uint8_t **buf
 	}
 	bw_free(g.w);
 	return g.errors;
+}
+
+size_t codegen_bundle(struct compilation *c, const char *revision, uint8_t **buf, size_t *len)
+{
+	return generate(c, revision, false, buf, len);
+}
+
+size_t codegen_probe_bundle(struct compilation *c, uint8_t **buf, size_t *len)
+{
+	return generate(c, "", true, buf, len);
 }

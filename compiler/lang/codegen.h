@@ -32,4 +32,15 @@
  */
 size_t codegen_bundle(struct compilation *c, const char *revision, uint8_t **buf, size_t *len);
 
+/*
+ * The probe bundle of guard coverage (authzc-test(1), COVERAGE): the same
+ * schema, and for every guard k of every forbid R one rule with id
+ * "R" CODEGEN_PROBE_SEP "k": R's scope and expiry with every guard but k.
+ * A request to which that rule applies is one in which every other guard
+ * of R held, so a test in which R was held back by guard k shows that k
+ * alone kept R from applying.  Returns as codegen_bundle.
+ */
+#define CODEGEN_PROBE_SEP "#"
+size_t codegen_probe_bundle(struct compilation *c, uint8_t **buf, size_t *len);
+
 #endif

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "coverage.h"
+#include "coverage_probe.h"
 #include "hash.h"
 #include "json.h"
 
@@ -52,6 +53,12 @@ void coverage_init(struct coverage *cov, struct compilation *c)
 			s = (s + 1) & (cov->nslots - 1);
 		cov->slots[s] = (uint32_t)i + 1;
 	}
+	cov_probe_init(cov);
+}
+
+void coverage_finish(struct coverage *cov)
+{
+	cov_probe_release(cov);
 }
 
 /* The index of the rule with id `id`, or -1. */
@@ -68,7 +75,7 @@ static long find_rule(const struct coverage *cov, const char *id)
 	return -1;
 }
 
-static void push(struct arena *a, struct cov_tests *v, size_t test)
+void cov_tests_push(struct arena *a, struct cov_tests *v, size_t test)
 {
 	if (v->n && v->v[v->n - 1] == test)
 		return;         /* the same test twice (a rule named twice) */
@@ -97,20 +104,22 @@ void coverage_record(struct coverage *cov, size_t test, const authz_decision *d)
 		bool permit = cr->rule->effect == EFFECT_PERMIT;
 		switch (tr.outcome) {
 		case AUTHZ_APPLIED:
-			push(a, &cr->fired, test);
+			cov_tests_push(a, &cr->fired, test);
 			break;
 		case AUTHZ_RULE_ERROR:
 			if (!permit)
-				push(a, &cr->fired, test);      /* fails closed */
+				cov_tests_push(a, &cr->fired, test);      /* fails closed */
 			else if (!allowed)
-				push(a, &cr->deny, test);
+				cov_tests_push(a, &cr->deny, test);
 			break;
 		case AUTHZ_NOT_APPLIED:
+			if (!permit && tr.guard >= 0 && (size_t)tr.guard < cr->rule->nguards)
+				cov_probe_record(cov, test, (size_t)k, (size_t)tr.guard);
 			if (!permit || allowed)
 				break;
-			push(a, &cr->deny, test);
+			cov_tests_push(a, &cr->deny, test);
 			if (tr.guard >= 0 && (size_t)tr.guard < cr->rule->nguards)
-				push(a, &cr->guards[tr.guard].tests, test);
+				cov_tests_push(a, &cr->guards[tr.guard].tests, test);
 			break;
 		default:
 			break;
@@ -122,7 +131,7 @@ void coverage_record(struct coverage *cov, size_t test, const authz_decision *d)
 	for (size_t i = 0; i < nr; i++) {
 		long k = find_rule(cov, authz_decision_rule(d, i));
 		if (k >= 0 && cov->rules[k].rule->effect == EFFECT_FORBID)
-			push(a, &cov->rules[k].deny, test);
+			cov_tests_push(a, &cov->rules[k].deny, test);
 	}
 }
 
@@ -135,8 +144,6 @@ void coverage_counts(const struct coverage *cov, struct cov_count out[COV_NMEASU
 		out[COV_FIRED].covered += cr->fired.n > 0;
 		out[COV_DENY].total++;
 		out[COV_DENY].covered += cr->deny.n > 0;
-		if (cr->rule->effect != EFFECT_PERMIT)
-			continue;
 		for (size_t g = 0; g < cr->rule->nguards; g++) {
 			out[COV_GUARDS].total++;
 			out[COV_GUARDS].covered += cr->guards[g].tests.n > 0;
@@ -207,8 +214,6 @@ static struct item *uncovered(const struct coverage *cov, size_t *n)
 			it[k] = (struct item){ cr, NULL, ITEM_FIRED, f, cr->line, cr->col, k }, k++;
 		if (!cr->deny.n)
 			it[k] = (struct item){ cr, NULL, ITEM_DENY, f, cr->line, cr->col, k }, k++;
-		if (cr->rule->effect != EFFECT_PERMIT)
-			continue;
 		for (size_t g = 0; g < cr->rule->nguards; g++) {
 			const struct cov_guard *cg = &cr->guards[g];
 			if (!cg->tests.n)
@@ -239,6 +244,8 @@ void coverage_text(const struct coverage *cov, struct buf *b)
 	for (int m = 0; m < COV_NMEASURES; m++)
 		buf_printf(b, "  %-12s %5.1f%% (%zu/%zu)\n", measure_label[m], coverage_percent(k[m]),
 			    k[m].covered, k[m].total);
+	if (cov->probe_failed)
+		buf_printf(b, "note: %s\n", cov->probe_msg);
 	size_t n;
 	struct item *it = uncovered(cov, &n);
 	if (!n)
@@ -259,6 +266,10 @@ void coverage_text(const struct coverage *cov, struct buf *b)
 		case ITEM_GUARD:
 			buf_printf(b, "%s not covered: ", it[i].guard->guard->is_unless ? "unless" : "guard");
 			coverage_guard_text(cov, it[i].guard, b);
+			if (r->effect == EFFECT_FORBID)
+				buf_puts(b, it[i].guard->guard->is_unless
+					  ? " (no test where it alone, true, kept the forbid from applying)"
+					  : " (no test where it alone, false, kept the forbid from applying)");
 			buf_puts(b, "\n");
 			break;
 		}
@@ -314,7 +325,7 @@ void coverage_json(const struct coverage *cov, struct buf *b)
 		buf_printf(b, ",\"line\":%u,\"col\":%u", cr->line, cr->col);
 		json_item(cov, b, "fired", &cr->fired);
 		json_item(cov, b, "deny_path", &cr->deny);
-		if (r->effect == EFFECT_PERMIT) {
+		{
 			buf_puts(b, ",\"guards\":[");
 			for (size_t g = 0; g < r->nguards; g++) {
 				const struct cov_guard *cg = &cr->guards[g];
@@ -365,8 +376,7 @@ void coverage_lcov(const struct coverage *cov, struct buf *b)
 		uint32_t file = cov->rules[i].rule->rule->effect_span.file;
 		size_t end = i, nguards = 0;
 		while (end < cov->nrules && cov->rules[end].rule->rule->effect_span.file == file) {
-			if (cov->rules[end].rule->effect == EFFECT_PERMIT)
-				nguards += cov->rules[end].rule->nguards;
+			nguards += cov->rules[end].rule->nguards;
 			end++;
 		}
 		buf_puts(b, "TN:\nSF:");
@@ -388,8 +398,6 @@ void coverage_lcov(const struct coverage *cov, struct buf *b)
 		struct da *da = arena_calloc(&cov->c->arena, nguards ? nguards : 1, sizeof *da);
 		for (size_t k = i; k < end; k++) {
 			const struct cov_rule *cr = &cov->rules[k];
-			if (cr->rule->effect != EFFECT_PERMIT)
-				continue;
 			for (size_t g = 0; g < cr->rule->nguards; g++) {
 				const struct cov_guard *cg = &cr->guards[g];
 				buf_printf(b, "BRDA:%u,%zu,%zu,%zu\n", cg->line, k - i, g, cg->tests.n);

@@ -18,6 +18,13 @@
  *              first guard that settles a rule, a guard is seen failing only
  *              when every guard before it held: exactly the language's
  *              definition ("found that guard failing").
+ *              Of a forbid: its scope matched, this guard held it back, and
+ *              every other guard of it held, so that this guard alone kept
+ *              the forbid from applying.  The guards after the one that
+ *              held a forbid back are not evaluated by the decision, so
+ *              coverage_probe.c decides the test again against the probe
+ *              bundle (codegen_probe_bundle), where the forbid's rule
+ *              without that guard applies exactly when all the others held.
  *
  * Each item keeps the tests that covered it (indices into
  * c->checked->tests), in the order they ran.  Everything lives in the
@@ -60,6 +67,9 @@ struct coverage {
 	uint32_t *slots;        /* id hash table: rule index + 1, 0 empty */
 	size_t nslots;
 	size_t ntests;          /* tests recorded */
+	struct cov_probe *probe;        /* coverage_probe.c; NULL: no forbid guards */
+	bool probe_failed;              /* forbid guards count as uncovered */
+	char probe_msg[200];            /* why, when probe_failed */
 };
 
 enum cov_measure { COV_FIRED, COV_DENY, COV_GUARDS, COV_NMEASURES };
@@ -70,6 +80,11 @@ struct cov_count {
 
 /* Prepare to measure the rules of c->checked (compiled without errors). */
 void coverage_init(struct coverage *cov, struct compilation *c);
+/* Append test `test` to v (not twice in a row). */
+void cov_tests_push(struct arena *a, struct cov_tests *v, size_t test);
+/* The tests are all recorded: free what coverage_init made outside the
+ * arena (the probe bundle).  The reports may still be made. */
+void coverage_finish(struct coverage *cov);
 
 /* Record test `test` (an index into c->checked->tests) whose decision `d`
  * was made with AUTHZ_DECIDE_TRACE.  Trace entries naming a rule or guard

@@ -1,9 +1,10 @@
 /*
  * coverage_html.c: `authzc test --coverage-html DIR` (coverage.h): an
  * index page with the summary, the files and every uncovered item, and one
- * page per policy file with its source annotated: each guard of a permit
- * green (covered) or red (uncovered), followed by a note listing the tests
- * that saw it hold access back; each rule's line followed by whether it
+ * page per policy file with its source annotated: each guard green
+ * (covered) or red (uncovered), followed by a note listing the tests that
+ * saw it hold access back (a permit's) or alone keep its forbid from
+ * applying (a forbid's); each rule's line followed by whether it
  * fired and whether its deny path is covered.  Self-contained pages: inline
  * CSS, no scripts, no external assets; every source byte HTML-escaped.
  *
@@ -98,8 +99,6 @@ static void count_rules(const struct coverage *cov, size_t first, size_t end,
 		k[COV_FIRED].covered += cr->fired.n > 0;
 		k[COV_DENY].total++;
 		k[COV_DENY].covered += cr->deny.n > 0;
-		if (cr->rule->effect != EFFECT_PERMIT)
-			continue;
 		k[COV_GUARDS].total += cr->rule->nguards;
 		for (size_t g = 0; g < cr->rule->nguards; g++)
 			k[COV_GUARDS].covered += cr->guards[g].tests.n > 0;
@@ -139,11 +138,16 @@ static void guard_note(const struct coverage *cov, struct buf *b, const struct c
 	report_xml_str(b, buf_cstr(&t), t.n);
 	b->oom |= t.oom;
 	buf_release(&t);
+	bool forbid = cr->rule->effect == EFFECT_FORBID;
 	if (ok) {
-		buf_printf(b, "</code>: held access back in %zu test%s", g->tests.n, g->tests.n == 1 ? "" : "s");
+		buf_printf(b, "</code>: %s in %zu test%s",
+			    forbid ? "alone kept the forbid from applying" : "held access back", g->tests.n,
+			    g->tests.n == 1 ? "" : "s");
 		test_list(cov, b, &g->tests);
 	} else {
-		buf_puts(b, "</code>: <span class=\"bad\">not covered</span>: no test saw it hold access back");
+		buf_printf(b, "</code>: <span class=\"bad\">not covered</span>: %s",
+			    forbid ? "no test saw it alone keep the forbid from applying"
+				   : "no test saw it hold access back");
 	}
 	buf_puts(b, "</div>");
 }
@@ -186,14 +190,11 @@ static void file_page(const struct coverage *cov, const struct page *pg, struct 
 	struct src_file *f = srcset_file(&cov->c->src, pg->file);
 	size_t nmarks = 0;
 	for (size_t i = pg->first; i < pg->end; i++)
-		if (cov->rules[i].rule->effect == EFFECT_PERMIT)
-			nmarks += cov->rules[i].rule->nguards;
+		nmarks += cov->rules[i].rule->nguards;
 	struct mark *m = arena_calloc(&cov->c->arena, nmarks ? nmarks : 1, sizeof *m);
 	size_t k = 0;
 	for (size_t i = pg->first; i < pg->end; i++) {
 		const struct cov_rule *cr = &cov->rules[i];
-		if (cr->rule->effect != EFFECT_PERMIT)
-			continue;
 		for (size_t g = 0; g < cr->rule->nguards; g++) {
 			struct span sp = cr->guards[g].guard->expr->span;
 			if (sp.start <= sp.end && sp.end <= f->len)
@@ -333,8 +334,6 @@ static void index_page(const struct coverage *cov, const struct page *pages, siz
 				uncovered_item(b, &pages[i], 'r', cr->line, cr->col, cr->rule->id);
 				buf_printf(b, "%s</li>\n", what[w]);
 			}
-			if (cr->rule->effect != EFFECT_PERMIT)
-				continue;
 			for (size_t g = 0; g < cr->rule->nguards; g++) {
 				const struct cov_guard *cg = &cr->guards[g];
 				if (cg->tests.n)

@@ -122,6 +122,8 @@ int testrun_run(struct compilation *c, const authz_bundle *b, const regex_t *sel
 	authz_request *req = NULL;
 	authz_decision *d = NULL;
 	if (authz_request_new(&req, b) < 0 || authz_decision_new(&d) < 0) {
+		if (cov)
+			coverage_finish(cov);
 		authz_request_free(req);
 		snprintf(msg, size, "out of memory");
 		return -1;
@@ -173,6 +175,8 @@ int testrun_run(struct compilation *c, const authz_bundle *b, const regex_t *sel
 			out->failed++;
 	}
 	out->seconds = mono_now() - start;
+	if (cov)
+		coverage_finish(cov);
 	authz_decision_free(d);
 	authz_request_free(req);
 	return rc;

@@ -66,7 +66,8 @@ struct testrun {
 /*
  * Run the tests of c->checked (compiled without errors) whose name matches
  * `select` (every test when NULL) against `b`, a bundle compiled from c.
- * With `cov`, every decision is traced and recorded into it.  Returns 0, or
+ * With `cov` (coverage_init), every decision is traced and recorded into it,
+ * and coverage_finish(cov) is called once the tests ran.  Returns 0, or
  * -1 with a message in msg[0..size) when a test could not be run (its
  * request does not fit the bundle, out of memory).
  */
