@@ -480,7 +480,11 @@ static const struct type *load_attr_type(struct loader *L, const cJSON *v, const
 	}
 	struct diag *d = report(L, E_SCHEMA_SHAPE, path,
 				"%s must be a type name or a record object, not %s", what, json_kind(v));
-	help(L, d, "the types are %s", scalar_list);
+	static const char *const open_key[] = { SCHEMA_OPEN_KEY };
+	if (cJSON_IsBool(v) && suggest_closest(name, open_key, 1))
+		help(L, d, "did you mean '%s'? it takes true or false", SCHEMA_OPEN_KEY);
+	else
+		help(L, d, "the types are %s", scalar_list);
 	return type_scalar(TY_ERROR);
 }
 
@@ -498,6 +502,7 @@ static void load_record(struct loader *L, const cJSON *obj, const char *path, co
 	out->attrs = arena_calloc(L->a, count ? count : 1, sizeof(*out->attrs));
 	out->n = 0;
 	out->open = false;
+	bool open_seen = false;
 	struct name_set seen;
 	name_set_init(L->a, &seen, count);
 	size_t i = 0;
@@ -505,6 +510,13 @@ static void load_record(struct loader *L, const cJSON *obj, const char *path, co
 		const char *key = c->string ? c->string : "";
 		char *apath = json_path_key(L->a, path, key);
 		if (!strcmp(key, SCHEMA_OPEN_KEY)) {
+			if (open_seen) {
+				struct diag *d = report(L, E_SCHEMA_DUP, apath, "duplicate key '%s' in '%s'",
+							SCHEMA_OPEN_KEY, qn(L, owner));
+				help(L, d, "give it once");
+				continue;
+			}
+			open_seen = true;
 			if (cJSON_IsBool(c)) {
 				out->open = cJSON_IsTrue(c);
 				continue;

@@ -769,3 +769,19 @@ Test(schema, additional_attributes_takes_a_boolean)
 		    "$.context.additionalAttributes", help);
 	cr_expect_not(schema_find_type(s, "User")->attrs.open);
 }
+
+/* A misspelt opt-in key must not pass quietly for an attribute (the
+ * request would stay strict, the author thinking it open), nor may the key
+ * be given twice. */
+Test(schema, additional_attributes_misspelt_or_twice)
+{
+	struct schema *s;
+	cr_assert_eq(load("{\"types\": {\"User\": {\"additionalAttribute\": true}},"
+			  " \"context\": {\"additionalAttributes\": true, \"additionalAttributes\": false}}", &s), 2);
+	expect_diag(0, E_SCHEMA_SHAPE,
+		    "attribute 'additionalAttribute' of 'User' must be a type name or a record object, not a boolean",
+		    "$.types.User.additionalAttribute", "did you mean 'additionalAttributes'? it takes true or false");
+	expect_diag(1, E_SCHEMA_DUP, "duplicate key 'additionalAttributes' in 'context'",
+		    "$.context.additionalAttributes", "give it once");
+	cr_expect(s->context.open, "the first one counts");
+}
