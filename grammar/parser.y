@@ -95,6 +95,7 @@ static struct ast_path *mk_path(struct parse_ctx *ctx, enum ast_var root, struct
 static void req_part(struct parse_ctx *ctx, struct ast_request *r, int part, struct span span);
 static struct ast_test *finish_test(struct parse_ctx *ctx, struct test_parts *p,
 				    struct tok_name name, struct span name_span, struct span span);
+static bool end_body(struct parse_ctx *ctx, uint32_t pos, bool closed, int lookahead);
 static struct ast_name *mk_name(struct parse_ctx *ctx, char *s, size_t len, struct span span);
 static struct ast_request *req_entity(struct parse_ctx *ctx, struct ast_request *r, int which,
 				      struct span kw, struct tok_name type, struct span type_span,
@@ -139,6 +140,7 @@ static struct test_parts *set_expect(struct parse_ctx *ctx, struct test_parts *p
 	struct ast_with *with;
 	struct test_parts *parts;
 	struct ast_field *field;
+	bool flag;
 }
 
 %token <name> IDENT "identifier"
@@ -174,6 +176,7 @@ static struct test_parts *set_expect(struct parse_ctx *ctx, struct test_parts *p
 %type <req> request_body
 %type <field> field
 %type <name> rule_id
+%type <flag> body_end
 
 %left OR OROR
 %left AND ANDAND
@@ -214,7 +217,7 @@ item:
 		c->value = $4;
 		add_item(ctx, ITEM_CONST, c);
 	}
-	| rule { add_item(ctx, ITEM_RULE, $1); }
+	| rule { if ($1) add_item(ctx, ITEM_RULE, $1); }
 	| REQUEST IDENT '{' request_body '}' {
 		$4->name = $2.s;
 		$4->span = @$;
@@ -223,6 +226,17 @@ item:
 	}
 	| TEST STRING '{' test_body '}' {
 		add_item(ctx, ITEM_TEST, finish_test(ctx, $4, $2, @2, @$));
+	}
+	/* A body cut short by a syntax error ends at its '}', or, when that
+	 * is missing, at the start of the next item (end_body): the next item
+	 * then parses as usual.  What was cut short is not kept. */
+	| REQUEST IDENT '{' request_body error body_end {
+		if (end_body(ctx, @3.start, $6, yychar))
+			yyerrok;
+	}
+	| TEST STRING '{' test_body error body_end {
+		if (end_body(ctx, @3.start, $6, yychar))
+			yyerrok;
 	}
 	| error ';' { yyerrok; }
 	| error '}' { yyerrok; }
@@ -235,6 +249,19 @@ rule:
 		$$ = $1;
 		$$->span = span_join(@1, @3);
 	}
+	| rule_head clauses error body_end {
+		/* Cut short, as a request or test body (item, above): NULL. */
+		$$ = NULL;
+		if (end_body(ctx, @1.end - 1, $4, yychar))
+			yyerrok;
+	}
+	;
+
+/* The '}' of a body cut short by a syntax error, or nothing when the
+ * error is at the start of the next item. */
+body_end:
+	  %empty { $$ = false; }
+	| '}'    { $$ = true; }
 	;
 
 rule_head:
@@ -674,6 +701,32 @@ static void foreign_op(struct parse_ctx *ctx, struct span op, const char *what, 
 		  lhs ? " " : "", word, (int)(rhs.end - r_start), t + r_start);
 }
 
+/*
+ * A body that opened with the '{' at byte `pos` ended early, at a syntax
+ * error, and at its '}' when `closed`.  Without the '}', the scanner
+ * forgets the brackets from that '{' on, so they are not reported
+ * unclosed again.  Returns whether the parser has recovered (yyerrok):
+ * after the '}', or when the next token (`lookahead`) starts an item or
+ * ends the file; otherwise it goes on skipping to the next '}' or ';'.
+ */
+static bool end_body(struct parse_ctx *ctx, uint32_t pos, bool closed, int lookahead)
+{
+	if (closed)
+		return true;
+	for (int i = ctx->nesting - 1; i >= 0; i--)
+		if (ctx->open[i].pos == pos) {
+			ctx->nesting = i;
+			break;
+		}
+	switch (lookahead) {
+	case AUTHZ_YYEOF: case PERMIT: case FORBID: case TEST: case REQUEST: case CONST:
+	case PACKAGE: case '@':
+		return true;
+	default:
+		return false;
+	}
+}
+
 static struct ast_expr *mk_bin(struct parse_ctx *ctx, enum ast_binop op,
 			       struct ast_expr *l, struct ast_expr *r, struct span opspan)
 {
@@ -972,7 +1025,7 @@ static bool is_comparison(yysymbol_kind_t k)
 {
 	return k == YYSYMBOL_EQ || k == YYSYMBOL_NE || k == YYSYMBOL_LE || k == YYSYMBOL_GE ||
 	       sym_is(k, "<") || sym_is(k, ">") || k == YYSYMBOL_IN || k == YYSYMBOL_HAS ||
-	       k == YYSYMBOL_LIKE;
+	       k == YYSYMBOL_LIKE || sym_is(k, "=");
 }
 
 /* Never named as expected: the operators of other languages, which parse
@@ -987,6 +1040,12 @@ static bool hidden_expected(yysymbol_kind_t k, bool eq_expected)
 static bool is_closer(yysymbol_kind_t k)
 {
 	return sym_is(k, ")") || sym_is(k, "]") || sym_is(k, "}");
+}
+
+/* Kept when a list of expected tokens is cut: what ends a construct. */
+static bool is_structural(yysymbol_kind_t k)
+{
+	return is_closer(k) || sym_is(k, ",") || sym_is(k, ";");
 }
 
 /* Tokens that begin an item of a file: no bracket is open across them. */
@@ -1100,15 +1159,15 @@ static int yyreport_syntax_error(const yypcontext_t *yyctx, struct parse_ctx *ct
 	/* Fold the expression starters into one word when an expression may
 	 * come (then 'true' is among them; identifiers, strings and keywords
 	 * like 'principal' are also expected alone, e.g. a rule name); keep
-	 * at most 6 names, the closing brackets among them first when the
-	 * list is cut. */
+	 * at most 6 names, with the closing brackets, ',' and ';' among
+	 * them first when the list is cut. */
 	bool fold = false, eq = false;
 	for (int i = 0; i < n; i++) {
 		fold |= expected[i] == YYSYMBOL_TRUE;
 		eq |= expected[i] == YYSYMBOL_EQ;
 	}
 	yysymbol_kind_t list[YYNTOKENS];
-	int k = 0, nclose = 0;
+	int k = 0, nkeep = 0;
 	bool any_expr = false, expects_and = false;
 	for (int i = 0; i < n; i++) {
 		if (expected[i] == YYSYMBOL_AND)
@@ -1120,13 +1179,13 @@ static int yyreport_syntax_error(const yypcontext_t *yyctx, struct parse_ctx *ct
 			continue;
 		}
 		list[k++] = expected[i];
-		nclose += is_closer(expected[i]);
+		nkeep += is_structural(expected[i]);
 	}
-	if (k > 6 && nclose) {
+	if (k > 6 && nkeep) {
 		yysymbol_kind_t rest[YYNTOKENS];
 		int c = 0, r = 0;
 		for (int i = 0; i < k; i++) {
-			if (is_closer(list[i]))
+			if (is_structural(list[i]))
 				list[c++] = list[i];
 			else
 				rest[r++] = list[i];
