@@ -178,6 +178,10 @@ static struct test_parts *set_expect(struct parse_ctx *ctx, struct test_parts *p
 %type <name> rule_id
 %type <flag> body_end
 
+/* A record cut short by a syntax error (record, below) takes its '}' when
+ * one follows, and otherwise ends where the error is. */
+%precedence RECORD_CUT
+%precedence '}'
 %left OR OROR
 %left AND ANDAND
 %precedence NOT
@@ -435,7 +439,16 @@ primary:
 	;
 
 record:
-	  '{' fields_opt '}' {
+	  '{' error '}' {
+		$$ = mk(ctx, EX_RECORD, @$);
+	}
+	| '{' error %prec RECORD_CUT {
+		/* A missing '}': the parts of the request after it parse as
+		 * usual, and the scanner forgets the '{'. */
+		end_body(ctx, @1.start, false, 0);
+		$$ = mk(ctx, EX_RECORD, @1);
+	}
+	| '{' fields_opt '}' {
 		$$ = mk(ctx, EX_RECORD, @$);
 		$$->u.rec.fields = arena_calloc(A, $2.n, sizeof(struct ast_field));
 		for (size_t i = 0; i < $2.n; i++) {
@@ -1161,10 +1174,11 @@ static int yyreport_syntax_error(const yypcontext_t *yyctx, struct parse_ctx *ct
 	 * like 'principal' are also expected alone, e.g. a rule name); keep
 	 * at most 6 names, with the closing brackets, ',' and ';' among
 	 * them first when the list is cut. */
-	bool fold = false, eq = false;
+	bool fold = false, eq = false, comma = false;
 	for (int i = 0; i < n; i++) {
 		fold |= expected[i] == YYSYMBOL_TRUE;
 		eq |= expected[i] == YYSYMBOL_EQ;
+		comma |= sym_is(expected[i], ",");
 	}
 	yysymbol_kind_t list[YYNTOKENS];
 	int k = 0, nkeep = 0;
@@ -1210,9 +1224,15 @@ static int yyreport_syntax_error(const yypcontext_t *yyctx, struct parse_ctx *ct
 	}
 	size_t before = ctx->errors;
 	parse_error(ctx, E_SYNTAX, *loc, "%s", msg);
-	if (is_comparison(tok) && expects_and && ctx->errors > before)
-		diag_help(ctx->diags, ctx->diags->items[ctx->diags->n - 1],
+	if (ctx->errors == before)
+		return 0;
+	struct diag *d = ctx->diags->items[ctx->diags->n - 1];
+	if (is_comparison(tok) && expects_and)
+		diag_help(ctx->diags, d,
 			  "comparisons do not chain: write 'a < b and b < c', or add parentheses");
+	else if (comma && (tok == YYSYMBOL_IDENT || tok == YYSYMBOL_STRING || tok == YYSYMBOL_INT ||
+			   tok == YYSYMBOL_DURATION))
+		diag_help(ctx->diags, d, "separate the items of a list or record with ','");
 	return 0;
 }
 

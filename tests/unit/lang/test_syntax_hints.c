@@ -159,6 +159,18 @@ Test(syntax_hints, expected_list_keeps_the_closing_brace)
 	expect_diag_at(0, E_SYNTAX, "unexpected '}', expected identifier", 1, 25);
 }
 
+Test(syntax_hints, missing_comma)
+{
+	parse_test("request q {\n  principal User \"u\" { a: 1 b: 2 }\n  action \"read\"\n}\n");
+	cr_assert_eq(pu_diags.n, 1);
+	expect_diag_at(0, E_SYNTAX, "unexpected identifier 'b', expected '}', ',', 'in', 'has', "
+		       "'like', 'and', ...", 2, 29);
+	expect_help(0, "separate the items of a list or record with ','");
+	parse("permit r { action in [\"a\" \"b\"] }");
+	expect_diag_at(0, E_SYNTAX, "unexpected string '\"b\"', expected ']' or ','", 1, 27);
+	expect_help(0, "separate the items of a list or record with ','");
+}
+
 Test(syntax_hints, brackets_nested_to_the_limit)
 {
 	/* The open-bracket stack holds exactly the nesting limit. */
