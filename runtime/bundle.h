@@ -11,7 +11,7 @@
  * does not see the encoding.
  *
  *   0  4  magic "\x1b" "AZB"        32 32 SHA-256 of bytes [0,32) + [64,end)
- *   4  2  format version (2)        64  4 number of sections (7)
+ *   4  2  format version (3)        64  4 number of sections (7)
  *   6  2  zero                      68  4 zero
  *   8  8  probe 19 93 0d 0a 1a 0a 00 ff
  *  16  8  sentinel 0x1122334455667788
@@ -29,7 +29,7 @@
 #include "value.h"
 
 #define BUNDLE_MAGIC "\x1b" "AZB"
-#define BUNDLE_VERSION 2
+#define BUNDLE_VERSION 3
 #define BUNDLE_PROBE "\x19\x93\r\n\x1a\n\0\xff"
 #define BUNDLE_SENTINEL UINT64_C(0x1122334455667788)
 #define BUNDLE_HEADER_SIZE 72
@@ -44,14 +44,20 @@ enum bundle_section {
 enum bundle_ns { NS_ENTITY = 0, NS_CONTEXT = 1 };
 
 struct bundle_slot { uint32_t parent, name, ns; };
+/* The flags byte of a field and of an owner in the schema section. */
+enum { BUNDLE_F_OPTIONAL = 1, BUNDLE_F_OPEN = 2 };
+/* `open`: a record that accepts attributes its schema does not declare
+ * ("additionalAttributes": true); a request naming an undeclared attribute
+ * of a closed record is a request error. */
 struct bundle_field {
 	uint32_t slot;
-	uint8_t type, elem, optional;
+	uint8_t type, elem, optional, open;
 	uint32_t first_child, nchild;
 };
 /* An entity type, or (last, name BUNDLE_NO_INDEX) the context record: its
- * fields are [first, first + nall), the top-level ones [first, first + ntop). */
-struct bundle_owner { uint32_t name, first, ntop, nall; };
+ * fields are [first, first + nall), the top-level ones [first, first + ntop);
+ * `open` as for a record field. */
+struct bundle_owner { uint32_t name, first, ntop, nall; uint8_t open; };
 struct bundle_action { uint32_t name; const uint64_t *principals, *resources; };
 /* A check of a request (rt_required_build): slot must be present, unless
  * `optional`; an absent optional one skips the `skip` checks after it (its

@@ -327,17 +327,20 @@ static int load_schema(authz_bundle *b, struct cur *c, authz_error *err)
 		f->slot = rd_var(c);
 		f->type = rd_u8(c);
 		f->elem = rd_u8(c);
-		f->optional = rd_u8(c);
+		uint8_t flags = rd_u8(c);
+		f->optional = flags & BUNDLE_F_OPTIONAL;
+		f->open = (flags & BUNDLE_F_OPEN) != 0;
 		f->nchild = rd_var(c);
 		f->first_child = f->nchild ? rd_var(c) : 0;
-		if (c->bad || f->slot >= ns || f->type < AUTHZ_K_BOOL || f->type > AUTHZ_K_RECORD || f->optional > 1 ||
+		if (c->bad || f->slot >= ns || f->type < AUTHZ_K_BOOL || f->type > AUTHZ_K_RECORD ||
+		    (flags & ~(BUNDLE_F_OPTIONAL | BUNDLE_F_OPEN)) || (f->open && f->type != AUTHZ_K_RECORD) ||
 		    (f->type == AUTHZ_K_SET) != (f->elem >= AUTHZ_K_BOOL && f->elem <= AUTHZ_K_IP) ||
 		    (f->type != AUTHZ_K_SET && f->elem) || (f->type != AUTHZ_K_RECORD && f->nchild) ||
 		    (f->nchild && (f->first_child <= i || f->first_child > nf || f->nchild > nf - f->first_child)))
 			BAD("field %u)", (unsigned)i);
 	}
 	uint32_t nt = rd_var(c);
-	if (!room(c, nt, 3) || nt > AUTHZ_MAXARG_B)
+	if (!room(c, nt, 4) || nt > AUTHZ_MAXARG_B)
 		BAD("type table)");
 	b->ntypes = nt;
 	b->owners = alloc_n(nt + 1, sizeof *b->owners);
@@ -350,7 +353,9 @@ static int load_schema(authz_bundle *b, struct cur *c, authz_error *err)
 		o->first = expect;
 		o->ntop = rd_var(c);
 		o->nall = rd_var(c);
-		if (c->bad || (i < nt && !name_ok(b, o->name)) || o->nall > nf - expect || o->ntop > o->nall)
+		uint8_t flags = rd_u8(c);
+		o->open = flags == BUNDLE_F_OPEN;
+		if (c->bad || (flags & ~BUNDLE_F_OPEN) || (i < nt && !name_ok(b, o->name)) || o->nall > nf - expect || o->ntop > o->nall)
 			BAD("entity type %u)", (unsigned)i);
 		if (i < nt && mark(b, o->name, 1))
 			BAD("duplicate entity type '%s')", b->str[o->name]);
@@ -627,8 +632,10 @@ int authz_bundle_load(authz_bundle **out, const void *buf, size_t len, authz_err
 		BAD("not a bundle)");
 	if (len < BUNDLE_HEADER_SIZE)
 		BAD("truncated)");
-	if (p[4] != BUNDLE_VERSION || p[5] != 0)
-		BAD("unsupported version %u)", (unsigned)(p[4] | p[5] << 8));
+	if (p[4] != BUNDLE_VERSION || p[5] != 0) {
+		BAD("version %u; this library reads version %u: compile the policies again with the "
+		    "authzc that matches it)", (unsigned)(p[4] | p[5] << 8), (unsigned)BUNDLE_VERSION);
+	}
 	if (memcmp(p + 8, BUNDLE_PROBE, 8) != 0)
 		BAD("corrupted by text-mode conversion)");
 	if (p[6] || p[7] || le64_at(p + 16) != BUNDLE_SENTINEL || p[68] || p[69] || p[70] || p[71])

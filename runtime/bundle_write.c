@@ -109,7 +109,7 @@ static void intern_free(struct intern *t)
 /* A constant as its interning key: kind, fam/prefix or set element kind,
  * a 32-bit field (string index; first set element), 16 value bytes. */
 struct wconst { uint8_t rec[24]; };
-struct wfield { uint32_t owner, slot; uint8_t type, elem, optional; };
+struct wfield { uint32_t owner, slot; uint8_t type, elem, optional, open; };
 struct waction { uint32_t name, pfirst, np, rfirst, nr; };   /* into `lists` */
 struct wrule {
 	uint32_t id;
@@ -137,7 +137,8 @@ struct wrule {
 	X(code)                 /* u32 */ \
 	X(guards)               /* struct bundle_pos */ \
 	X(files)                /* u32 */ \
-	X(idmarks)              /* per string: used as a rule id */
+	X(idmarks)              /* per string: used as a rule id */ \
+	X(open_owners)          /* u32: owners open to undeclared attributes */
 
 #define WRITER_TABLE_FIELD(name) struct buf name;
 
@@ -403,9 +404,30 @@ int bw_attr(struct bundle_writer *w, uint32_t owner, const char *const *path, si
 	}
 	if (find_field(w, owner, slot))
 		return fail(w, AUTHZ_EINVAL, "duplicate attribute '%s'", path[depth - 1]);
-	struct wfield f = { owner, slot, (uint8_t)type, (uint8_t)elem, optional };
+	struct wfield f = { owner, slot, (uint8_t)type, (uint8_t)elem, optional, 0 };
 	TRY(w, buf_put(&w->fields, &f, sizeof f));
 	*out_slot = slot;
+	return 0;
+}
+
+int bw_open(struct bundle_writer *w, uint32_t owner, const char *const *path, size_t depth)
+{
+	CHECK(w);
+	uint32_t ns = owner == BW_CONTEXT ? NS_CONTEXT : NS_ENTITY;
+	if (owner != BW_CONTEXT && owner >= ARR_N(w->types, uint32_t))
+		return fail(w, AUTHZ_EINVAL, "no entity type %u", (unsigned)owner);
+	if (depth == 0) {
+		if (find_u32(&w->open_owners, owner) < 0)
+			TRY(w, put_u32(&w->open_owners, owner));
+		return 0;
+	}
+	uint32_t slot;
+	struct wfield *f;
+	if (bw_slot(w, (enum bw_ns)ns, path, depth, &slot) < 0 || !(f = find_field(w, owner, slot)) ||
+	    f->type != AUTHZ_K_RECORD)
+		return fail(w, w->err == AUTHZ_ENOMEM ? AUTHZ_ENOMEM : AUTHZ_EINVAL,
+			    "attribute '%s' is not a declared record", depth ? path[depth - 1] : "");
+	f->open = 1;
 	return 0;
 }
 
@@ -727,7 +749,8 @@ static int put_owner_fields(struct bundle_writer *w, struct buf *out, uint32_t o
 		int e = put_var(out, f->slot);
 		e = e ? e : put_u8(out, f->type);
 		e = e ? e : put_u8(out, f->elem);
-		e = e ? e : put_u8(out, f->optional);
+		e = e ? e : put_u8(out, (uint8_t)((f->optional ? BUNDLE_F_OPTIONAL : 0) |
+						   (f->open ? BUNDLE_F_OPEN : 0)));
 		e = e ? e : put_var(out, nchild);
 		if (nchild)
 			e = e ? e : put_var(out, start + first);
@@ -831,7 +854,8 @@ static int serialize(struct bundle_writer *w, struct buf *sec)
 		uint32_t owner = t == ntypes ? BW_CONTEXT : t;
 		if ((e = put_owner_fields(w, b, owner, &count, &ntop)) < 0 ||
 		    (t < ntypes && (e = put_var(&owners, ARR_AT(w->types, uint32_t, t))) < 0) ||
-		    (e = put_var(&owners, ntop)) < 0 || (e = put_var(&owners, count - first)) < 0) {
+		    (e = put_var(&owners, ntop)) < 0 || (e = put_var(&owners, count - first)) < 0 ||
+		    (e = put_u8(&owners, find_u32(&w->open_owners, owner) >= 0 ? BUNDLE_F_OPEN : 0)) < 0) {
 			free(owners.p);
 			return e;
 		}

@@ -68,6 +68,14 @@ int bw_entity_type(struct bundle_writer *w, const char *name, uint32_t *out_type
  */
 int bw_attr(struct bundle_writer *w, uint32_t owner, const char *const *path, size_t depth,
 	    enum authz_kind type, enum authz_kind elem, bool optional, uint32_t *out_slot);
+/*
+ * Let the record at path[0..depth) of `owner` (depth 0: the entity type or
+ * the context itself) accept attributes the schema does not declare
+ * (authzc-policy(5), "additionalAttributes").  Records are closed unless
+ * opened: a request naming an undeclared attribute is a request error.
+ * AUTHZ_EINVAL when the path is not a declared record.
+ */
+int bw_open(struct bundle_writer *w, uint32_t owner, const char *const *path, size_t depth);
 /* The slot of an attribute path already declared (AUTHZ_ENOTFOUND if not;
  * AUTHZ_ENOMEM, which sticks, when the lookup cannot grow its table). */
 int bw_slot(struct bundle_writer *w, enum bw_ns ns, const char *const *path, size_t depth,

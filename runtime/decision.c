@@ -13,11 +13,16 @@
 #include "index.h"
 #include "owned.h"
 #include "request.h"
+#include "value_text.h"
 #include "vm.h"
 
 struct derr { int kind; int32_t rule; uint32_t msg; };
 struct cand_list;
-struct dtrace { uint32_t rule; uint8_t outcome; int32_t guard; };
+/* A trace entry; its operands are ops[op_first, op_first + op_n). */
+struct dtrace { uint32_t rule; uint8_t outcome, op_n; int32_t guard; uint32_t op_first; };
+/* An operand: its name and value in otext (value NO_VALUE: absent). */
+struct dop { uint32_t name, value; };
+#define NO_VALUE UINT32_MAX
 
 /*
  * The arrays a decision owns (owned.h), each listed once: the struct
@@ -29,6 +34,8 @@ struct dtrace { uint32_t rule; uint8_t outcome; int32_t guard; };
 	X(s, struct derr, errs) \
 	X(s, char, msgs)                /* the errors' messages */ \
 	X(s, struct dtrace, trace) \
+	X(s, struct dop, ops)           /* the trace's operands */ \
+	X(s, char, otext)               /* their names and values */ \
 	X(s, char, json) \
 	X(s, uint32_t, cand)            /* merged candidate rules */ \
 	X(s, struct cand_list, lists)   /* candidate lists being merged */
@@ -37,12 +44,15 @@ struct authz_decision {
 	const authz_bundle *b;
 	DECISION_ARRAYS(RT_OWNED_MEMBER, )
 	bool allow, traced;
+	bool values;                    /* AUTHZ_DECIDE_EXPLAIN: the trace has operands */
 	int64_t time;
 	uint32_t *permits;              /* inside `rules` */
 	size_t nrules, npermits, caprules;
 	size_t nerrs, caperrs;
 	size_t nmsgs, capmsgs;
 	size_t ntrace, captrace;
+	size_t nops, capops;
+	size_t notext, capotext;
 	size_t njson, capjson;
 	size_t capcand;
 	size_t caplists;
@@ -79,11 +89,84 @@ static int add_error(authz_decision *d, int kind, int32_t rule, const char *msg)
 	return 0;
 }
 
-static int add_trace(authz_decision *d, uint32_t rule, int outcome, int32_t guard)
+/* Append s[0..n) and a NUL to d->otext; its offset, or NO_VALUE when out
+ * of memory. */
+static uint32_t add_text(authz_decision *d, const char *s, size_t n)
+{
+	if (rt_grow((void **)&d->otext, &d->capotext, d->notext + n + 1, 1) < 0)
+		return NO_VALUE;
+	uint32_t at = (uint32_t)d->notext;
+	memcpy(d->otext + at, s, n);
+	d->otext[at + n] = '\0';
+	d->notext += n + 1;
+	return at;
+}
+
+/* Operand o as name and value text in d (vm.h, struct vm_rec). */
+static int add_operand(authz_decision *d, const authz_bundle *b, const struct vm_operand *o)
+{
+	static const char *const who[] = { "principal", "resource" };
+	char name[256], value[AUTHZ_TRACE_MAX_VALUE + 1];
+	switch (o->src) {
+	case VM_SRC_ATTR: rt_request_slot_path(b, o->root, o->slot, name, sizeof name); break;
+	case VM_SRC_ID: snprintf(name, sizeof name, "%s.id", who[o->root & 1]); break;
+	case VM_SRC_ENTITY: snprintf(name, sizeof name, "%s", who[o->root & 1]); break;
+	case VM_SRC_ACTION: snprintf(name, sizeof name, "action"); break;
+	default: snprintf(name, sizeof name, "now"); break;
+	}
+	struct dop op = { add_text(d, name, strlen(name)), NO_VALUE };
+	if (op.name == NO_VALUE)
+		return AUTHZ_ENOMEM;
+	if (o->present && (op.value = add_text(d, value, rt_value_text(b, &o->v, value))) == NO_VALUE)
+		return AUTHZ_ENOMEM;
+	if (rt_grow((void **)&d->ops, &d->capops, d->nops + 1, sizeof *d->ops) < 0)
+		return AUTHZ_ENOMEM;
+	d->ops[d->nops++] = op;
+	return 0;
+}
+
+/* The guard of rule ri whose code holds instruction `pc`: the first WHEN or
+ * UNLESS at or after it (a guard's code ends in one, and guards follow one
+ * another); -1 when there is none. */
+static int32_t guard_at(const authz_bundle *b, uint32_t ri, uint32_t pc)
+{
+	const struct bundle_rule *r = &b->rules[ri];
+	for (; pc < r->code_len; pc++) {
+		uint32_t ins = b->code[r->code_off + pc], op = AUTHZ_GET_OP(ins);
+		if (op == AUTHZ_OP_WHEN || op == AUTHZ_OP_UNLESS)
+			return (int32_t)AUTHZ_GET_AX(ins);
+	}
+	return -1;
+}
+
+/* Trace rule ri's outcome; `guard`: not-applied, the guard that held it
+ * back (-1: expired), else -1. */
+static inline int add_trace(authz_decision *d, uint32_t ri, int outcome, int32_t guard)
 {
 	if (rt_grow((void **)&d->trace, &d->captrace, d->ntrace + 1, sizeof *d->trace) < 0)
 		return AUTHZ_ENOMEM;
-	d->trace[d->ntrace++] = (struct dtrace){ rule, (uint8_t)outcome, guard };
+	d->trace[d->ntrace++] = (struct dtrace){ ri, (uint8_t)outcome, 0, guard, 0 };
+	return 0;
+}
+
+/* add_trace with what `rec` holds (AUTHZ_DECIDE_EXPLAIN): a failed rule's
+ * guard, and the operands of the guard that held the rule back or
+ * failed. */
+static int add_trace_values(authz_decision *d, const authz_bundle *b, uint32_t ri, int outcome, int32_t guard,
+			    const struct vm_rec *rec)
+{
+	if (add_trace(d, ri, outcome, guard) < 0)
+		return AUTHZ_ENOMEM;
+	struct dtrace *t = &d->trace[d->ntrace - 1];
+	if (outcome == AUTHZ_APPLIED || (outcome == AUTHZ_NOT_APPLIED && guard < 0))
+		return 0;       /* applied, or expired: no guard */
+	if (outcome == AUTHZ_RULE_ERROR)
+		t->guard = guard_at(b, ri, rec->pc);
+	t->op_first = (uint32_t)d->nops;
+	for (uint32_t k = 0; k < rec->n; k++)
+		if (add_operand(d, b, &rec->op[k]) < 0)
+			return AUTHZ_ENOMEM;
+	t->op_n = (uint8_t)rec->n;
 	return 0;
 }
 
@@ -343,9 +426,12 @@ static void sort_errors(struct derr *x, size_t n)
 }
 
 /* Run rule ri of a candidate list (`proven`: cand_list) on env and record
- * its outcome in d: 0 or AUTHZ_ENOMEM. */
-static inline int run_rule(authz_decision *d, const authz_bundle *b, const struct vm_env *env, uint32_t ri,
-			   bool proven)
+ * its outcome in d, with its trace when `traced`, and the values its guards
+ * read when `values` (constants: run_lists makes this three times): 0 or
+ * AUTHZ_ENOMEM. */
+static inline __attribute__((always_inline)) int run_rule(authz_decision *d, const authz_bundle *b,
+							  const struct vm_env *env, uint32_t ri, bool proven,
+							  bool traced, bool values)
 {
 	/* A triple's bucket holds only rules whose scope covers the triple
 	 * (index.c fill_cells): no scope bit to re-check, nor to load. */
@@ -360,13 +446,18 @@ static inline int run_rule(authz_decision *d, const authz_bundle *b, const struc
 	uint32_t guard = 0;
 	const char *msg = NULL;
 	char msgbuf[200];
+	struct vm_rec rec;
 	if (m->has_expires && d->time >= m->expires) {
 		outcome = AUTHZ_NOT_APPLIED;
 		guard = UINT32_MAX;
-	} else {
+	} else if (!values) {
 		outcome = rt_vm_run(b, m, proven ? m->key_end : 0, env, &guard, &msg, msgbuf);
+	} else {
+		rec.n = 0;
+		outcome = rt_vm_run_traced(b, m, proven ? m->key_end : 0, env, &guard, &msg, msgbuf, &rec);
 	}
-	if (d->traced && add_trace(d, ri, outcome, outcome == AUTHZ_NOT_APPLIED ? (int32_t)guard : -1) < 0)
+	int32_t g = outcome == AUTHZ_NOT_APPLIED ? (int32_t)guard : -1;
+	if (traced && (values ? add_trace_values(d, b, ri, outcome, g, &rec) : add_trace(d, ri, outcome, g)) < 0)
 		return AUTHZ_ENOMEM;
 	if (outcome == AUTHZ_RULE_ERROR && add_error(d, AUTHZ_ERR_RULE, (int32_t)ri, msg) < 0)
 		return AUTHZ_ENOMEM;
@@ -380,12 +471,27 @@ static inline int run_rule(authz_decision *d, const authz_bundle *b, const struc
 	return 0;
 }
 
+/* Run the candidate lists d->lists[0..nl) (candidates), with a trace
+ * when `traced`, with values when `values` (constants: the loop is made
+ * once for each way of deciding). */
+static inline __attribute__((always_inline)) int run_lists(authz_decision *d, const authz_bundle *b,
+							   const struct vm_env *env, uint32_t nl, bool traced,
+							   bool values)
+{
+	for (uint32_t li = 0; li < nl; li++)
+		for (const uint32_t *c = d->lists[li].p; c < d->lists[li].end; c++)
+			if (run_rule(d, b, env, *c, d->lists[li].proven, traced, values) < 0)
+				return AUTHZ_ENOMEM;
+	return 0;
+}
+
 int authz_decide(authz_decision *d, const authz_bundle *b, authz_request *req, unsigned flags)
 {
 	d->b = b;
 	d->allow = false;
 	d->traced = flags & AUTHZ_DECIDE_TRACE;
-	d->nrules = d->npermits = d->nerrs = d->nmsgs = d->ntrace = 0;
+	d->values = d->traced && (flags & AUTHZ_DECIDE_EXPLAIN) == AUTHZ_DECIDE_EXPLAIN;
+	d->nrules = d->npermits = d->nerrs = d->nmsgs = d->ntrace = d->nops = d->notext = 0;
 	d->time = req->has_time ? req->time : clock_ms();
 	if (req->b != b)
 		return add_error(d, AUTHZ_ERR_REQUEST, -1, "request was made for another bundle") < 0 ?
@@ -413,10 +519,10 @@ int authz_decide(authz_decision *d, const authz_bundle *b, authz_request *req, u
 	bool ordered;
 	if (candidates(d, b, &env, (uint32_t)req->action, &nl, &ordered) < 0)
 		return AUTHZ_ENOMEM;
-	for (uint32_t li = 0; li < nl; li++)
-		for (const uint32_t *c = d->lists[li].p; c < d->lists[li].end; c++)
-			if (run_rule(d, b, &env, *c, d->lists[li].proven) < 0)
-				return AUTHZ_ENOMEM;
+	int rc = !d->traced ? run_lists(d, b, &env, nl, false, false)
+	       : !d->values ? run_lists(d, b, &env, nl, true, false) : run_lists(d, b, &env, nl, true, true);
+	if (rc < 0)
+		return AUTHZ_ENOMEM;
 	/* the lists were run one after the other: rules and errors in rule
 	 * order, as a trace and the bundle have them */
 	if (nl > 1 || !ordered) {
@@ -441,7 +547,7 @@ int authz_decide_json(authz_decision *d, const authz_bundle *b, authz_request *s
 	if (e < 0) {
 		d->b = b;
 		d->allow = false;
-		d->nrules = d->nerrs = d->nmsgs = d->ntrace = 0;
+		d->nrules = d->nerrs = d->nmsgs = d->ntrace = d->nops = d->notext = 0;
 		d->time = clock_ms();
 		add_error(d, AUTHZ_ERR_REQUEST, -1, "out of memory");
 		return e;
@@ -485,14 +591,40 @@ int authz_decision_trace(const authz_decision *d, size_t i, authz_trace *out)
 	memset(out, 0, sizeof *out);
 	out->rule = b->str[b->rules[t->rule].id];
 	out->outcome = t->outcome;
-	out->guard = t->outcome == AUTHZ_NOT_APPLIED ? t->guard : -1;
-	if (t->guard >= 0 && t->outcome == AUTHZ_NOT_APPLIED && b->has_debug && b->nrules) {
+	out->guard = t->guard;
+	if (t->guard >= 0 && b->has_debug && b->nrules) {
 		const struct bundle_pos *p = &b->guard_pos[b->rule_pos[t->rule].extra + (uint32_t)t->guard];
 		out->file = b->nfiles ? b->str[b->files[p->file]] : "";
 		out->line = p->line;
 		out->col = p->col;
 		out->text = b->str[p->extra];
 	}
+	return 0;
+}
+
+size_t authz_decision_trace_operand_count(const authz_decision *d, size_t i)
+{
+	return i < d->ntrace ? d->trace[i].op_n : 0;
+}
+
+int authz_decision_trace_operand(const authz_decision *d, size_t i, size_t k, const char **name,
+				 const char **value)
+{
+	if (i >= d->ntrace || k >= d->trace[i].op_n)
+		return AUTHZ_EINVAL;
+	const struct dop *o = &d->ops[d->trace[i].op_first + k];
+	if (name)
+		*name = d->otext + o->name;
+	if (value)
+		*value = o->value == NO_VALUE ? NULL : d->otext + o->value;
+	return 0;
+}
+
+int authz_decision_rule_index(const authz_decision *d, size_t i, size_t *out)
+{
+	if (i >= d->nrules)
+		return AUTHZ_EINVAL;
+	*out = d->rules[i];
 	return 0;
 }
 
@@ -556,6 +688,37 @@ static bool put_u(authz_decision *d, uint64_t v)
 	return put(d, buf, (size_t)n);
 }
 
+/* ,"operands":[{"name":N,"value":V},{"name":N,"absent":true}] of trace
+ * entry i. */
+static bool put_operands(authz_decision *d, size_t i)
+{
+	bool ok = puts_(d, ",\"operands\":[");
+	for (size_t k = 0; ok && k < d->trace[i].op_n; k++) {
+		const char *name = "", *value = NULL;
+		authz_decision_trace_operand(d, i, k, &name, &value);
+		ok = (k == 0 || put(d, ",", 1)) && puts_(d, "{\"name\":") && put_str(d, name) &&
+		     (value ? puts_(d, ",\"value\":") && put_str(d, value) : puts_(d, ",\"absent\":true")) &&
+		     put(d, "}", 1);
+	}
+	return ok && put(d, "]", 1);
+}
+
+/* ,"annotations":{RULE:{KEY:VALUE,...},...} of the rules that decided. */
+static bool put_annotations(authz_decision *d)
+{
+	const authz_bundle *b = d->b;
+	bool ok = puts_(d, ",\"annotations\":{");
+	for (size_t i = 0; ok && i < d->nrules; i++) {
+		const struct bundle_rule *r = &b->rules[d->rules[i]];
+		ok = (i == 0 || put(d, ",", 1)) && put_rule(d, d->rules[i]) && puts_(d, ":{");
+		for (uint32_t k = 0; ok && k < r->ann_n; k++)
+			ok = (k == 0 || put(d, ",", 1)) && put_str(d, b->str[b->ann[2 * (r->ann_first + k)]]) &&
+			     put(d, ":", 1) && put_str(d, b->str[b->ann[2 * (r->ann_first + k) + 1]]);
+		ok = ok && put(d, "}", 1);
+	}
+	return ok && put(d, "}", 1);
+}
+
 const char *authz_decision_json(authz_decision *d, size_t *len)
 {
 	static const char *const outcomes[] = { "applied", "not-applied", "error" };
@@ -585,7 +748,7 @@ const char *authz_decision_json(authz_decision *d, size_t *len)
 	ok = ok && puts_(d, "],\"time\":\"") && put(d, d->tbuf, d->ntbuf) && puts_(d, "\",\"bundle\":\"") &&
 	     put(d, b->digest, sizeof "sha256:" - 1 + 64) && put(d, "\"", 1);
 	if (ok && d->traced) {
-		ok = puts_(d, ",\"trace\":[");
+		ok = put_annotations(d) && puts_(d, ",\"trace\":[");
 		for (size_t i = 0; ok && i < d->ntrace; i++) {
 			authz_trace t;
 			authz_decision_trace(d, i, &t);
@@ -593,13 +756,13 @@ const char *authz_decision_json(authz_decision *d, size_t *len)
 			     puts_(d, ",\"outcome\":\"") && puts_(d, outcomes[t.outcome]) && put(d, "\"", 1);
 			if (ok && t.outcome == AUTHZ_NOT_APPLIED && t.guard < 0)
 				ok = puts_(d, ",\"expired\":true");
-			else if (ok && t.outcome == AUTHZ_NOT_APPLIED) {
+			else if (ok && t.guard >= 0) {
 				ok = puts_(d, ",\"guard\":{\"index\":") && put_u(d, (uint64_t)t.guard);
 				if (ok && t.text)
 					ok = puts_(d, ",\"file\":") && put_str(d, t.file) && puts_(d, ",\"line\":") &&
 					     put_u(d, t.line) && puts_(d, ",\"col\":") && put_u(d, t.col) &&
 					     puts_(d, ",\"text\":") && put_str(d, t.text);
-				ok = ok && put(d, "}", 1);
+				ok = ok && (!d->values || put_operands(d, i)) && put(d, "}", 1);
 			}
 			ok = ok && put(d, "}", 1);
 		}

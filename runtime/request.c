@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "closest.h"
 #include "request.h"
 
 int authz_request_new(authz_request **out, const authz_bundle *b)
@@ -240,7 +241,7 @@ static const struct bundle_field *find_path(authz_request *r, int root, const ch
 	if (root != AUTHZ_CONTEXT && r->type[root] < 0)
 		return NULL;
 	uint32_t first = b->owners[owner].first, n = b->owners[owner].ntop;
-	const struct bundle_field *f = NULL;
+	const struct bundle_field *f = NULL, *parent = NULL;
 	*err = AUTHZ_ENOTFOUND;
 	for (;;) {
 		const char *dot = strchr(path, '.');
@@ -253,8 +254,15 @@ static const struct bundle_field *find_path(authz_request *r, int root, const ch
 				break;
 			}
 		}
-		if (!f)
+		if (!f) {
+			/* a closed record: the request is refused, so that a
+			 * caller that ignores the return value cannot fail open */
+			bool open = parent ? parent->open : b->owners[owner].open;
+			if (!open)
+				rt_request_undeclared(r, (unsigned)root, parent ? parent->slot : BUNDLE_NO_INDEX,
+						      first, n, path, len);
 			return NULL;
+		}
 		if (!dot)
 			return f;
 		if (f->type != AUTHZ_K_RECORD)
@@ -263,6 +271,7 @@ static const struct bundle_field *find_path(authz_request *r, int root, const ch
 		rt_request_store(r, (unsigned)root, f->slot, &rec);
 		first = f->first_child;
 		n = f->nchild;
+		parent = f;
 		path = dot + 1;
 	}
 }
@@ -474,6 +483,32 @@ static void slot_path(const authz_bundle *b, unsigned root, uint32_t slot, char 
 	int len = snprintf(buf, size, "%s", roots[root]);
 	while (n-- > 0 && len >= 0 && (size_t)len < size)
 		len += snprintf(buf + len, size - (size_t)len, ".%s", b->str[b->slots[chain[n]].name]);
+}
+
+void rt_request_undeclared(authz_request *r, unsigned root, uint32_t parent, uint32_t first, uint32_t n,
+			   const char *name, size_t len)
+{
+	const authz_bundle *b = r->b;
+	char where[160], shown[80], type[96] = "";
+	if (parent == BUNDLE_NO_INDEX)
+		snprintf(where, sizeof where, "%s", root == AUTHZ_PRINCIPAL ? "principal"
+						   : root == AUTHZ_RESOURCE ? "resource" : "context");
+	else
+		slot_path(b, root, parent, where, sizeof where);
+	if (root != AUTHZ_CONTEXT && r->type[root] >= 0)
+		snprintf(type, sizeof type, " of type '%s'", b->str[b->owners[r->type[root]].name]);
+	struct rt_closest c;
+	rt_closest_init(&c, name, len);
+	for (uint32_t i = first; i < first + n; i++)
+		rt_closest_offer(&c, b->str[b->slots[b->fields[i].slot].name]);
+	rt_printable(shown, sizeof shown, name, len);
+	if (c.best)
+		rt_request_fail(r, "undeclared attribute '%s.%s'%s: did you mean '%s.%s'?", where, shown, type,
+				where, c.best);
+	else
+		rt_request_fail(r, "undeclared attribute '%s.%s'%s: the schema does not declare it "
+				"(declare it, or let '%s' take undeclared attributes with "
+				"\"additionalAttributes\": true)", where, shown, type, where);
 }
 
 AUTHZ_INTERNAL void rt_request_slot_path(const authz_bundle *b, unsigned root, uint32_t slot, char *buf,

@@ -44,6 +44,15 @@ struct authz_request {
 /* Record the request's first error (a deny with this message). */
 AUTHZ_INTERNAL void rt_request_fail(authz_request *r, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+/*
+ * Record the request error for attribute name[0..len), which the record
+ * holding fields [first, first + n) under `root` does not declare; `parent`
+ * is that record's slot, BUNDLE_NO_INDEX for the entity or the context
+ * itself.  The message names the attribute's path, the entity type, and
+ * the closest declared name.  Error path only.
+ */
+AUTHZ_INTERNAL void rt_request_undeclared(authz_request *r, unsigned root, uint32_t parent, uint32_t first,
+					  uint32_t n, const char *name, size_t len);
 /* Check the request is complete and allowed (entities, action, required
  * attributes) and resolve pool offsets to pointers.  NULL when the request
  * may be decided, else the request error's message. */

@@ -3,15 +3,13 @@
  *
  * A small JSON reader of our own that reads a request in one pass, guided
  * by the bundle's schema: a declared attribute's value goes straight into
- * its slot (strings into the request's pool), an undeclared one is only
- * checked for syntax and skipped, so a warm request allocates nothing and
- * builds no tree.  Integers are read exactly from their digits (never
+ * its slot (strings into the request's pool), so a warm request allocates
+ * nothing and builds no tree.  Integers are read exactly from their digits (never
  * through a double).  Nesting deeper than JSON_MAX_DEPTH is refused.
  * Strings and sets beyond AUTHZ_MAX_STRING bytes and AUTHZ_MAX_SET elements
  * (authz_limits.h) are request errors.  Integers must be written as JSON
- * integers: 1.5, 1.0 and 1e3 are refused for an int attribute.  Keys the
- * schema does not declare are ignored; a declared attribute given twice is
- * an error.
+ * integers: 1.5, 1.0 and 1e3 are refused for an int attribute.  A declared
+ * attribute given twice is an error.
  *
  * Which error a request gets: a JSON syntax error anywhere wins ("bad JSON
  * at byte N: ..."), since then nothing else in the text can be trusted;
@@ -20,11 +18,19 @@
  * always read so that a denied request still carries its own time.  An
  * entity's "attrs" may come before its "type": they are then checked for
  * syntax, and read against the type's attributes once the type is known.
+ *
+ * Strict by default: a key the request form does not have ("contxt"), or an
+ * attribute the schema does not declare for its record, is a request error
+ * naming it and the closest declared name, so that a misspelt attribute
+ * cannot quietly skip the rule that reads it.  A record the schema opens
+ * ("additionalAttributes": true) takes undeclared attributes and skips
+ * them.  The lookup of a declared attribute costs the same either way.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "closest.h"
 #include "request.h"
 #include "vm.h"
 
@@ -391,6 +397,26 @@ static int name_index(const char *k, size_t n, const char *const *names, int cou
 	return -1;
 }
 
+/* Record the request error for key k[0..kl) (not NULL) that object `what`
+ * ("the request", "'principal'") does not have among names[0..count). */
+static void unknown_key(struct jp *p, const char *k, size_t kl, const char *const *names, int count,
+			const char *what)
+{
+	char shown[80];
+	struct rt_closest c;
+	rt_closest_init(&c, k, kl);
+	for (int i = 0; i < count; i++)
+		rt_closest_offer(&c, names[i]);
+	rt_printable(shown, sizeof shown, k, kl);
+	if (c.best)
+		rt_request_fail(p->r, "unknown key '%s' in %s: did you mean '%s'?", shown, what, c.best);
+	else if (count == 3)
+		rt_request_fail(p->r, "unknown key '%s' in %s: it has 'type', 'id' and 'attrs'", shown, what);
+	else
+		rt_request_fail(p->r, "unknown key '%s' in %s: it has 'principal', 'action', 'resource', "
+				"'context' and 'time'", shown, what);
+}
+
 /* Where a value sits in the request: its attribute slot under a root. */
 struct where {
 	unsigned root;
@@ -619,7 +645,8 @@ static bool set(struct jp *p, int depth, unsigned elem, struct where at)
 	return true;
 }
 
-static bool record(struct jp *p, int depth, unsigned root, uint32_t first, uint32_t n);
+static bool record(struct jp *p, int depth, unsigned root, uint32_t parent, uint32_t first, uint32_t n,
+		   bool open);
 
 /* The value at p->at (nesting `depth`) for attribute f under `root`. */
 static bool field(struct jp *p, int depth, unsigned root, const struct bundle_field *f)
@@ -639,7 +666,7 @@ static bool field(struct jp *p, int depth, unsigned root, const struct bundle_fi
 		}
 		struct vm_value v = { .kind = AUTHZ_K_RECORD };
 		rt_request_store(r, root, f->slot, &v);
-		return record(p, depth, root, f->first_child, f->nchild);
+		return record(p, depth, root, f->slot, f->first_child, f->nchild, f->open);
 	}
 	if (f->type == AUTHZ_K_SET) {
 		if (c != '[') {
@@ -658,8 +685,11 @@ static bool field(struct jp *p, int depth, unsigned root, const struct bundle_fi
 }
 
 /* The object at p->at (the '{', nesting `depth`) against fields
- * [first, first + n) under `root`. */
-static bool record(struct jp *p, int depth, unsigned root, uint32_t first, uint32_t n)
+ * [first, first + n) under `root`, of the record at slot `parent`
+ * (BUNDLE_NO_INDEX: the entity or the context); an undeclared attribute is
+ * a request error unless the record is `open`. */
+static bool record(struct jp *p, int depth, unsigned root, uint32_t parent, uint32_t first, uint32_t n,
+		   bool open)
 {
 	const authz_bundle *b = p->b;
 	if (depth > JSON_MAX_DEPTH)
@@ -676,6 +706,8 @@ static bool record(struct jp *p, int depth, unsigned root, uint32_t first, uint3
 			for (uint32_t i = first; i < first + n && !f; i++)
 				if (b->fkey[i] == hk && rt_bytes_eq(b->str[b->slots[b->fields[i].slot].name], k, kl))
 					f = &b->fields[i];
+			if (!f && !open)
+				rt_request_undeclared(p->r, root, parent, first, n, k, kl);
 		}
 		if (!(f ? field(p, depth + 1, root, f) : skip_value(p, depth + 1)) || !next(p, '}', &more))
 			return false;
@@ -719,6 +751,8 @@ static bool entity(struct jp *p, int depth, unsigned which)
 		struct jstr t;
 		bool is_str, ok;
 		if (r->bad || m < 0) {
+			if (!r->bad && k)
+				unknown_key(p, k, kl, names, 3, which ? "'resource'" : "'principal'");
 			ok = skip_value(p, depth + 1);
 		} else if (m == 2) {
 			if (peek(p) != '{') {
@@ -726,7 +760,7 @@ static bool entity(struct jp *p, int depth, unsigned which)
 				ok = skip_value(p, depth + 1);
 			} else if (r->type[which] >= 0) {
 				const struct bundle_owner *o = &p->b->owners[r->type[which]];
-				ok = record(p, depth + 1, which, o->first, o->ntop);
+				ok = record(p, depth + 1, which, BUNDLE_NO_INDEX, o->first, o->ntop, o->open);
 			} else {
 				attrs_at = p->at;       /* read once the type is known */
 				ok = skip_value(p, depth + 1);
@@ -762,7 +796,7 @@ static bool entity(struct jp *p, int depth, unsigned which)
 	size_t end = p->at;
 	p->at = attrs_at;
 	const struct bundle_owner *o = &p->b->owners[r->type[which]];
-	bool ok = record(p, depth + 1, which, o->first, o->ntop);
+	bool ok = record(p, depth + 1, which, BUNDLE_NO_INDEX, o->first, o->ntop, o->open);
 	p->at = end;
 	return ok;
 }
@@ -820,7 +854,7 @@ static bool request(struct jp *p)
 				ok = skip_value(p, 1);
 			} else {
 				const struct bundle_owner *o = &p->b->owners[p->b->ntypes];
-				ok = record(p, 1, AUTHZ_CONTEXT, o->first, o->ntop);
+				ok = record(p, 1, AUTHZ_CONTEXT, BUNDLE_NO_INDEX, o->first, o->ntop, o->open);
 			}
 			break;
 		case 4:
@@ -832,6 +866,8 @@ static bool request(struct jp *p)
 			r->has_time = !bad_time;
 			break;
 		default:
+			if (m < 0 && k && !r->bad)
+				unknown_key(p, k, kl, keys, 5, "the request");
 			ok = skip_value(p, 1);
 		}
 		if (!ok || !next(p, '}', &more))

@@ -6,6 +6,10 @@
  * bundle could mix them up (that is a rule error, never a crash).  A fused
  * guard (RT_OP_TEST1/2) does what its words would do one by one, with the
  * same errors in the same order, without the stack.
+ *
+ * The loop is written once, vm_exec, and made twice: rt_vm_run, and
+ * rt_vm_run_traced, which also records what each guard reads (vm.h).  The
+ * recorder is a constant NULL in the first, so its code folds away there.
  */
 #include <stdio.h>
 #include <string.h>
@@ -84,6 +88,32 @@ static const char *attr_error(const authz_bundle *b, const struct vm_env *env, u
 	return msgbuf;
 }
 
+#define ALWAYS_INLINE inline __attribute__((always_inline))
+
+/*
+ * Record operand (src, root, slot) of the guard being run, read as *v (an
+ * attribute: its value when present, whatever v is, NULL too), unless it
+ * is recorded already or the record is full.
+ */
+static void record(struct vm_rec *rec, const struct vm_env *env, unsigned src, unsigned root, uint32_t slot,
+		   const struct vm_value *v)
+{
+	for (uint32_t i = 0; i < rec->n; i++)
+		if (rec->op[i].src == src && rec->op[i].root == root && rec->op[i].slot == slot)
+			return;
+	if (rec->n == AUTHZ_TRACE_MAX_OPERANDS)
+		return;
+	struct vm_operand *o = &rec->op[rec->n++];
+	*o = (struct vm_operand){ .src = (uint8_t)src, .root = (uint8_t)root, .slot = slot, .present = true };
+	if (src == VM_SRC_ATTR) {
+		size_t at = (size_t)root * env->nslots + slot;
+		o->present = env->present[at];
+		v = &env->vals[at];
+	}
+	if (o->present)
+		o->v = *v;
+}
+
 static inline struct vm_value bool_value(bool x)
 {
 	return (struct vm_value){ .kind = AUTHZ_K_BOOL, .u.i = x };
@@ -93,12 +123,16 @@ static inline struct vm_value bool_value(bool x)
  * What a load instruction (CONST, ENTITY_ID, NOW, ATTR, HAS; rule_image.h)
  * pushes: a pointer to the value, in the request or the image's constants
  * where it lives, else built in *tmp.  NULL when an attribute read fails,
- * with *err set.
+ * with *err set.  With `rec`, a request value read is recorded (an
+ * attribute `has` tests, too); constants are not.
  */
-static inline const struct vm_value *load(const authz_bundle *b, const struct vm_env *env,
-					  const struct vm_value *k, uint32_t op, uint32_t a, uint32_t bx,
-					  struct vm_value *tmp, const char **err, char msgbuf[200])
+static ALWAYS_INLINE const struct vm_value *load(const authz_bundle *b, const struct vm_env *env,
+						 const struct vm_value *k, uint32_t op, uint32_t a, uint32_t bx,
+						 struct vm_value *tmp, const char **err, char msgbuf[200],
+						 struct vm_rec *rec)
 {
+	const struct vm_value *v;
+	unsigned src = VM_SRC_ATTR;
 	switch (op) {
 	case AUTHZ_OP_CONST:
 		return &k[bx];
@@ -106,42 +140,60 @@ static inline const struct vm_value *load(const authz_bundle *b, const struct vm
 		*tmp = (struct vm_value){ .kind = AUTHZ_K_STRING, .len = env->id_len[a] };
 		tmp->u.s.p = env->id[a];
 		tmp->u.s.off = env->type[a];
-		return tmp;
+		v = tmp;
+		src = VM_SRC_ID;
+		break;
 	case AUTHZ_OP_NOW:
 		*tmp = (struct vm_value){ .kind = AUTHZ_K_TIMESTAMP, .u.i = env->now };
-		return tmp;
+		v = tmp;
+		src = VM_SRC_NOW;
+		break;
 	case AUTHZ_OP_HAS:
 		*tmp = bool_value(env->present[(size_t)a * env->nslots + bx]);
-		return tmp;
+		v = tmp;
+		break;
 	default: {       /* AUTHZ_OP_ATTR */
 		size_t at = (size_t)a * env->nslots + bx;
 		if (!env->present[at] || env->vals[at].kind == AUTHZ_K_RECORD) {
 			*err = attr_error(b, env, a, (uint32_t)bx, msgbuf);
-			return NULL;
+			v = NULL;
+		} else {
+			v = &env->vals[at];
 		}
-		return &env->vals[at];
+		break;
 	}
 	}
+	if (rec)
+		record(rec, env, src, src == VM_SRC_NOW ? 0 : a, src == VM_SRC_ATTR ? bx : 0, v);
+	return v;
 }
 
 /* The end of a fused guard: guard instruction g (WHEN or UNLESS) given
- * the tested value r; true when the rule is held back there. */
-static inline bool held_back(uint32_t g, bool r, uint32_t *guard)
+ * the tested value r; true when the rule is held back there (else the
+ * next guard starts: the record is emptied). */
+static ALWAYS_INLINE bool held_back(uint32_t g, bool r, uint32_t *guard, struct vm_rec *rec)
 {
-	if (r != (AUTHZ_GET_OP(g) == AUTHZ_OP_UNLESS))
+	if (r != (AUTHZ_GET_OP(g) == AUTHZ_OP_UNLESS)) {
+		if (rec)
+			rec->n = 0;
 		return false;
+	}
 	*guard = AUTHZ_GET_AX(g);
 	return true;
 }
 
-int rt_vm_run(const authz_bundle *b, const struct rt_img *rule, uint32_t start, const struct vm_env *env,
-	      uint32_t *guard, const char **errmsg, char msgbuf[200])
+/* rt_vm_run, recording into `rec` when it is not NULL. */
+static ALWAYS_INLINE int vm_exec(const authz_bundle *b, const struct rt_img *rule, uint32_t start,
+				 const struct vm_env *env, uint32_t *guard, const char **errmsg, char msgbuf[200],
+				 struct vm_rec *rec)
 {
 	struct vm_value stack[AUTHZ_MAX_STACK + 1];
 	struct vm_value *sp = stack;            /* next free */
-	const uint32_t *pc = rt_img_code(rule) + start;
+	const uint32_t *code = rt_img_code(rule), *pc = code + start;
 	const struct vm_value *k = rt_img_consts(rule);
 	for (;;) {
+		if (rec)
+			rec->pc = (uint32_t)(pc - code);
 		uint32_t ins = *pc++;
 		switch (AUTHZ_GET_OP(ins)) {
 		case AUTHZ_OP_NOP:
@@ -155,10 +207,14 @@ int rt_vm_run(const authz_bundle *b, const struct rt_img *rule, uint32_t start, 
 			*sp = (struct vm_value){ .kind = AUTHZ_K_ENTITY, .len = env->id_len[w] };
 			sp->u.s.p = env->id[w];
 			sp->u.s.off = env->type[w];
+			if (rec)
+				record(rec, env, VM_SRC_ENTITY, w, 0, sp);
 			sp++;
 			break;
 		}
 		case AUTHZ_OP_ACTION:
+			if (rec)
+				record(rec, env, VM_SRC_ACTION, 0, 0, &env->action);
 			*sp++ = env->action;
 			break;
 		case AUTHZ_OP_CONST:
@@ -167,7 +223,7 @@ int rt_vm_run(const authz_bundle *b, const struct rt_img *rule, uint32_t start, 
 		case AUTHZ_OP_ATTR:
 		case AUTHZ_OP_HAS: {
 			const struct vm_value *v = load(b, env, k, AUTHZ_GET_OP(ins), rt_load_a(ins), rt_load_b(ins), sp,
-							errmsg, msgbuf);
+							errmsg, msgbuf, rec);
 			if (!v)
 				return AUTHZ_RULE_ERROR;
 			*sp++ = *v;
@@ -272,23 +328,26 @@ int rt_vm_run(const authz_bundle *b, const struct rt_img *rule, uint32_t start, 
 				*guard = AUTHZ_GET_AX(ins);
 				return AUTHZ_NOT_APPLIED;
 			}
+			if (rec)
+				rec->n = 0;
 			break;
 		case AUTHZ_OP_APPLY:
 			return AUTHZ_APPLIED;
 		case RT_OP_TEST2: {
 			struct vm_value t1, t2;
 			uint32_t a = AUTHZ_GET_A(ins), l = pc[0];
-			const struct vm_value *y = load(b, env, k, a & 63, a >> 6, AUTHZ_GET_B(ins), &t1, errmsg, msgbuf);
+			const struct vm_value *y = load(b, env, k, a & 63, a >> 6, AUTHZ_GET_B(ins), &t1, errmsg, msgbuf,
+							rec);
 			if (!y)
 				return AUTHZ_RULE_ERROR;
 			const struct vm_value *x = load(b, env, k, AUTHZ_GET_OP(l), rt_load_a(l), rt_load_b(l), &t2, errmsg,
-							msgbuf);
+							msgbuf, rec);
 			if (!x)
 				return AUTHZ_RULE_ERROR;
 			bool r;
 			if (!test(AUTHZ_GET_OP(pc[1]), y, x, &r))
 				goto type_error;
-			if (held_back(pc[2], r, guard))
+			if (held_back(pc[2], r, guard, rec))
 				return AUTHZ_NOT_APPLIED;
 			pc += 3;
 			break;
@@ -298,26 +357,26 @@ int rt_vm_run(const authz_bundle *b, const struct rt_img *rule, uint32_t start, 
 			bool attr_first = AUTHZ_GET_OP(ins) == RT_OP_ATTR_K;
 			uint32_t w = attr_first ? ins : pc[0];   /* the ATTR's word */
 			const struct vm_value *v = load(b, env, k, AUTHZ_OP_ATTR, AUTHZ_GET_A(w), AUTHZ_GET_B(w), NULL,
-							errmsg, msgbuf);
+							errmsg, msgbuf, rec);
 			if (!v)
 				return AUTHZ_RULE_ERROR;
 			const struct vm_value *c = &k[AUTHZ_GET_AX(attr_first ? pc[0] : ins)];
 			bool r;
 			if (!test(AUTHZ_GET_OP(pc[1]), attr_first ? v : c, attr_first ? c : v, &r))
 				goto type_error;
-			if (held_back(pc[2], r, guard))
+			if (held_back(pc[2], r, guard, rec))
 				return AUTHZ_NOT_APPLIED;
 			pc += 3;
 			break;
 		}
 		case RT_OP_ATTR_EQ_STR: {
 			const struct vm_value *v = load(b, env, k, AUTHZ_OP_ATTR, AUTHZ_GET_A(ins), AUTHZ_GET_B(ins), NULL,
-							errmsg, msgbuf);
+							errmsg, msgbuf, rec);
 			if (!v)
 				return AUTHZ_RULE_ERROR;
 			const struct vm_value *c = &k[AUTHZ_GET_AX(pc[0])];
 			bool r = v->kind == AUTHZ_K_STRING && v->len == c->len && rt_bytes_eq(v->u.s.p, c->u.s.p, c->len);
-			if (held_back(pc[2], r == (AUTHZ_GET_OP(pc[1]) == AUTHZ_OP_EQ), guard))
+			if (held_back(pc[2], r == (AUTHZ_GET_OP(pc[1]) == AUTHZ_OP_EQ), guard, rec))
 				return AUTHZ_NOT_APPLIED;
 			pc += 3;
 			break;
@@ -325,7 +384,7 @@ int rt_vm_run(const authz_bundle *b, const struct rt_img *rule, uint32_t start, 
 		case RT_OP_TEST1: {
 			struct vm_value t;
 			uint32_t a = AUTHZ_GET_A(ins), w = *pc;
-			const struct vm_value *v = load(b, env, k, a & 63, a >> 6, AUTHZ_GET_B(ins), &t, errmsg, msgbuf);
+			const struct vm_value *v = load(b, env, k, a & 63, a >> 6, AUTHZ_GET_B(ins), &t, errmsg, msgbuf, rec);
 			if (!v)
 				return AUTHZ_RULE_ERROR;
 			bool r;
@@ -344,7 +403,7 @@ int rt_vm_run(const authz_bundle *b, const struct rt_img *rule, uint32_t start, 
 			}
 			for (; AUTHZ_GET_OP(*pc) == AUTHZ_OP_NOT; pc++)
 				r = !r;
-			if (held_back(*pc++, r, guard))
+			if (held_back(*pc++, r, guard, rec))
 				return AUTHZ_NOT_APPLIED;
 			break;
 		}
@@ -354,4 +413,16 @@ int rt_vm_run(const authz_bundle *b, const struct rt_img *rule, uint32_t start, 
 	}
 type_error:
 	ERR("operand of the wrong kind");
+}
+
+int rt_vm_run(const authz_bundle *b, const struct rt_img *rule, uint32_t start, const struct vm_env *env,
+	      uint32_t *guard, const char **errmsg, char msgbuf[200])
+{
+	return vm_exec(b, rule, start, env, guard, errmsg, msgbuf, NULL);
+}
+
+int rt_vm_run_traced(const authz_bundle *b, const struct rt_img *rule, uint32_t start, const struct vm_env *env,
+		     uint32_t *guard, const char **errmsg, char msgbuf[200], struct vm_rec *rec)
+{
+	return vm_exec(b, rule, start, env, guard, errmsg, msgbuf, rec);
 }

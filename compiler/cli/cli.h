@@ -101,8 +101,9 @@ int cli_open_project(struct compilation *c, struct source_tree *tree, const char
 
 /*
  * Compile c's project (compilation_run, then codegen_bundle recording
- * `revision`) and print its diagnostics as `check` does, with the summary
- * line when there are errors.  Returns check_report_text's exit code, or
+ * `revision`; NULL: the working tree's, gitx_worktree_revision, or ""
+ * outside a git repository) and print its diagnostics as `check` does,
+ * with the summary line when there are errors.  Returns check_report_text's exit code, or
  * EXIT_FAIL on errors; *buf (malloc'd, the caller frees it) holds the
  * bundle unless there were errors, then it is NULL.
  */

@@ -22,12 +22,36 @@ int cli_open_project(struct compilation *c, struct source_tree *tree, const char
 	return EXIT_OK;
 }
 
+/*
+ * The revision a build of the working tree records (gitx_worktree_revision
+ * of the files c read), in c's arena: "" outside a git repository.  A
+ * repository that cannot be read is a warning, and "".
+ */
+static const char *worktree_revision(struct compilation *c)
+{
+	struct gitx g;
+	const char *rev = "";
+	int error = gitx_open(&g);
+	if (error == GIT_ENOTFOUND)
+		error = 0;      /* not in a git repository */
+	else if (error == 0 && (error = gitx_worktree_revision(&rev, &g, &c->src)) == 0)
+		rev = arena_strdup(&c->arena, rev);
+	if (error < 0) {
+		fprintf(stderr, "authzc: warning: %s; the bundle records no revision\n", g.msg);
+		rev = "";
+	}
+	gitx_close(&g);
+	return rev;
+}
+
 int cli_compile(struct compilation *c, struct source_tree *tree, const char *revision,
 		uint8_t **buf, size_t *len)
 {
 	*buf = NULL;
 	*len = 0;
 	size_t errors = compilation_run(c, tree);
+	if (!errors && !revision)
+		revision = worktree_revision(c);
 	if (!errors)
 		errors = codegen_bundle(c, revision, buf, len);
 	int code = check_report_text(c, errors != 0);

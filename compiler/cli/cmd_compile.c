@@ -12,6 +12,7 @@
 #include "checker.h"
 #include "cli.h"
 #include "fileio.h"
+#include "gitx.h"
 #include "project.h"
 
 #define DEFAULT_OUTPUT "build/policy.authzb"
@@ -22,15 +23,19 @@ static void compile_usage(FILE *out)
 	      "\n"
 	      "Check the project's policies and tests, then write the policy bundle\n"
 	      "(default build/policy.authzb in the project root) and print its digest.\n"
-	      "The same sources always give the same bytes.\n"
+	      "The same sources and revision always give the same bytes.\n"
 	      "\n"
 	      "options:\n"
 	      "  -o, --output FILE  write the bundle to FILE\n"
-	      "  --revision REV     record REV as the bundle's source revision\n"
+	      "  --revision REV     record commit REV (any revision: a short id, a tag,\n"
+	      "                     HEAD~1) as the bundle's source, by its full id; the\n"
+	      "                     default is HEAD's full id, with -dirty when the project\n"
+	      "                     has changes, and nothing outside a git repository\n"
 	      "  -C DIR             run as if started in DIR\n"
 	      "  -h, --help         show this help\n"
 	      "\n"
-	      "exit status: 0 written, 1 compile errors (nothing written), 2 usage or file trouble\n",
+	      "exit status: 0 written, 1 compile errors (nothing written), 2 usage or file\n"
+	      "trouble, or a --revision git does not know\n",
 	      out);
 }
 
@@ -86,9 +91,41 @@ static char *output_path(const char *root, const char *given, const char **shown
 	return path;
 }
 
+/*
+ * --revision REV: inside a git repository, the full id of the commit REV
+ * names (gitx_resolve: an environment, a short id, a tag, HEAD~1), in c's
+ * arena, so that the bundle is the one a promotion of that commit records;
+ * a name git does not know is an error, never recorded as it is (a typo
+ * would make a bundle no commit reproduces).  Outside a repository, REV as
+ * given.  EXIT_OK with *rev replaced, or EXIT_TROUBLE printed.
+ */
+static int given_revision(struct compilation *c, const char **rev)
+{
+	struct gitx g;
+	char id[GIT_OID_HEXSZ + 1];
+	int code = EXIT_OK, error = gitx_open(&g);
+	if (error == GIT_ENOTFOUND)
+		goto done;      /* not in a git repository: recorded as given */
+	if (error < 0) {
+		code = cli_error("%s", g.msg);
+		goto done;
+	}
+	if ((error = gitx_resolve_id(id, &g, *rev)) == 0)
+		*rev = arena_strdup(&c->arena, id);
+	else if (error == GIT_ENOTFOUND)
+		code = cli_error("%s (inside a git repository, --revision must name a commit)", g.msg);
+	else if (error == GIT_EAMBIGUOUS)
+		code = cli_error("%s (give more digits of the commit id)", g.msg);
+	else
+		code = cli_error("%s", g.msg);
+done:
+	gitx_close(&g);
+	return code;
+}
+
 int cmd_compile(int argc, char **argv)
 {
-	const char *dir = NULL, *out = NULL, *revision = "";
+	const char *dir = NULL, *out = NULL, *revision = NULL;
 	const struct opt opts[] = {
 		OPT_VALUE('o', "output", &out),
 		OPT_VALUE(0, "revision", &revision),
@@ -104,8 +141,10 @@ int cmd_compile(int argc, char **argv)
 	struct source_tree tree;
 	if ((code = cli_open_project(&c, &tree, dir)) != EXIT_OK)
 		return code;
-	uint8_t *buf;
+	uint8_t *buf = NULL;
 	size_t len;
+	if (revision && *revision && (code = given_revision(&c, &revision)) != EXIT_OK)
+		goto done;
 	code = cli_compile(&c, &tree, revision, &buf, &len);
 	if (!buf)
 		goto done;
@@ -128,6 +167,9 @@ int cmd_compile(int argc, char **argv)
 		size_t nrules = c.checked->nrules, src = source_bytes(&c);
 		fprintf(stderr, "authzc: compiled %zu rule%s into %zu bytes (sources: %zu bytes)",
 			nrules, nrules == 1 ? "" : "s", len, src);
+		const char *rev = authz_bundle_source_revision(b);
+		if (*rev)
+			fprintf(stderr, ", revision %s", rev);
 		if (c.diags.warnings)
 			fprintf(stderr, ", %zu warning%s", c.diags.warnings,
 				c.diags.warnings == 1 ? "" : "s");

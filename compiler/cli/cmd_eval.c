@@ -32,7 +32,7 @@ struct eval {
 	int64_t now;
 	int log_fd;             /* -1 without --log */
 	const char *log_path;
-	struct buf rec, deny, file;
+	struct buf rec, deny, file, ann;
 	bool trouble;           /* exit 2 at the end */
 	bool stop;              /* output or log lost: decide nothing more */
 	bool tty;
@@ -49,8 +49,10 @@ static void eval_usage(FILE *out)
 	      "\n"
 	      "options:\n"
 	      "  -b, --bundle FILE  decide against this compiled bundle\n"
-	      "  --explain          add each matching rule's trace to its decision\n"
-	      "  --log FILE         append a decision record per request to FILE\n"
+	      "  --explain          add each matching rule's trace, the values of the guards\n"
+	      "                     that held rules back and the deciding rules' annotations\n"
+	      "  --log FILE         append a decision record per request to FILE (with the\n"
+	      "                     deciding rules' annotations)\n"
 	      "  --now TIME         RFC 3339 time for requests without \"time\"\n"
 	      "                     (default: $AUTHZC_NOW, else the clock)\n"
 	      "  -C DIR             run as if started in DIR\n"
@@ -74,8 +76,9 @@ static void out_of_memory(struct eval *e)
 }
 
 /* Print one decision and log it.  `json` NULL: a request over the size
- * limit, denied with `too_long`. */
-static void emit(struct eval *e, const char *json, size_t len, const char *decision, size_t dlen)
+ * limit, denied before the runtime saw it (`decided` false: e->d is not
+ * its decision). */
+static void emit(struct eval *e, const char *json, size_t len, const char *decision, size_t dlen, bool decided)
 {
 	fwrite(decision, 1, dlen, stdout);
 	putchar('\n');
@@ -88,8 +91,10 @@ static void emit(struct eval *e, const char *json, size_t len, const char *decis
 	if (e->log_fd < 0)
 		return;
 	buf_reset(&e->rec);
-	if (eval_log_record(&e->rec, json, len, decision, dlen, authz_bundle_digest(e->b),
-			    authz_bundle_source_revision(e->b)) < 0) {
+	buf_reset(&e->ann);
+	if ((decided && eval_annotations_json(&e->ann, e->b, e->d) < 0) ||
+	    eval_log_record(&e->rec, json, len, decision, dlen, authz_bundle_digest(e->b),
+			    authz_bundle_source_revision(e->b), decided ? buf_cstr(&e->ann) : NULL) < 0) {
 		out_of_memory(e);
 		return;
 	}
@@ -121,7 +126,7 @@ static void decide(struct eval *e, const char *json, size_t len)
 		out_of_memory(e);
 		return;
 	}
-	emit(e, json, len, dec, dlen);
+	emit(e, json, len, dec, dlen, true);
 }
 
 /* A request never handed to the runtime: too long to keep. */
@@ -135,7 +140,7 @@ static void deny_too_long(struct eval *e)
 		out_of_memory(e);
 		return;
 	}
-	emit(e, NULL, 0, e->deny.p, e->deny.n);
+	emit(e, NULL, 0, e->deny.p, e->deny.n, false);
 }
 
 /* Decide each line of `fd` (JSON Lines); blank lines are skipped. */
@@ -237,6 +242,7 @@ static void eval_release(struct eval *e)
 	buf_release(&e->rec);
 	buf_release(&e->deny);
 	buf_release(&e->file);
+	buf_release(&e->ann);
 }
 
 /* stdout's buffer when it is not a terminal: one write per 256 KiB. */
@@ -259,7 +265,7 @@ int cmd_eval(int argc, char **argv)
 	if (code != CLI_RUN)
 		return code;
 	if (explain)
-		e.flags |= AUTHZ_DECIDE_TRACE;
+		e.flags |= AUTHZ_DECIDE_EXPLAIN;
 	const char *env_now = getenv("AUTHZC_NOW");
 	if (now && set_now(&e, now, "--now") != EXIT_OK)
 		return EXIT_TROUBLE;

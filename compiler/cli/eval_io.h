@@ -14,6 +14,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "authz.h"
 #include "buf.h"
 
 /* The longest request accepted, as a line of JSON Lines or a file. */
@@ -75,15 +76,24 @@ int eval_json_compact(struct buf *out, const char *s, size_t n, struct eval_json
 /*
  * Append one --log decision record and its '\n':
  *
- *   {"request":R,"decision":D,"bundle":"sha256:..","revision":".."}
+ *   {"request":R,"decision":D,"bundle":"sha256:..","revision":"..","annotations":A}
  *
  * R is the request compacted (eval_json_compact) when it is JSON, the text
  * as a JSON string when it is not, and null when `req` is NULL (a request
- * too long to keep).  D is the decision's JSON form, copied as is.  0 or -1
- * (out of memory; `out` may hold part of the record).
+ * too long to keep).  D is the decision's JSON form, copied as is; A the
+ * text `annotations` (eval_annotations_json), "{}" when NULL.  0 or -1 (out
+ * of memory; `out` may hold part of the record).
  */
 int eval_log_record(struct buf *out, const char *req, size_t req_len, const char *decision,
-		    size_t decision_len, const char *digest, const char *revision);
+		    size_t decision_len, const char *digest, const char *revision, const char *annotations);
+
+/*
+ * Append the annotations of the rules that decided `d` (decided against
+ * `b`) as one JSON object, {"rule.id":{"owner":"..",...},...}: each rule of
+ * the decision, in its order, with all its annotations (an empty object
+ * when it has none).  0 or -1 (out of memory).
+ */
+int eval_annotations_json(struct buf *out, const authz_bundle *b, const authz_decision *d);
 
 /*
  * Append the JSON form of a deny with one request error, for a request the

@@ -243,7 +243,7 @@ int eval_json_compact(struct buf *out, const char *s, size_t n, struct eval_json
 }
 
 int eval_log_record(struct buf *out, const char *req, size_t req_len, const char *decision,
-		    size_t decision_len, const char *digest, const char *revision)
+		    size_t decision_len, const char *digest, const char *revision, const char *annotations)
 {
 	buf_puts(out, "{\"request\":");
 	if (!req)
@@ -256,7 +256,36 @@ int eval_log_record(struct buf *out, const char *req, size_t req_len, const char
 	json_put_str(out, digest, strlen(digest));
 	buf_puts(out, ",\"revision\":");
 	json_put_str(out, revision, strlen(revision));
+	buf_puts(out, ",\"annotations\":");
+	buf_puts(out, annotations ? annotations : "{}");
 	buf_puts(out, "}\n");
+	return out->oom ? -1 : 0;
+}
+
+int eval_annotations_json(struct buf *out, const authz_bundle *b, const authz_decision *d)
+{
+	buf_putc(out, '{');
+	for (size_t i = 0; i < authz_decision_rule_count(d); i++) {
+		size_t ri;
+		if (authz_decision_rule_index(d, i, &ri) < 0)
+			continue;
+		const char *id = authz_bundle_rule_id(b, ri), *key, *value;
+		if (i)
+			buf_putc(out, ',');
+		json_put_str(out, id, strlen(id));
+		buf_puts(out, ":{");
+		for (size_t k = 0; k < authz_bundle_rule_annotation_count(b, ri); k++) {
+			if (authz_bundle_rule_annotation(b, ri, k, &key, &value) < 0)
+				continue;
+			if (k)
+				buf_putc(out, ',');
+			json_put_str(out, key, strlen(key));
+			buf_putc(out, ':');
+			json_put_str(out, value, strlen(value));
+		}
+		buf_putc(out, '}');
+	}
+	buf_putc(out, '}');
 	return out->oom ? -1 : 0;
 }
 
@@ -271,6 +300,6 @@ int eval_deny_json(struct buf *out, const char *message, int64_t time_ms, const 
 	buf_puts(out, tbuf);
 	buf_puts(out, "\",\"bundle\":");
 	json_put_str(out, digest, strlen(digest));
-	buf_puts(out, trace ? ",\"trace\":[]}" : "}");
+	buf_puts(out, trace ? ",\"annotations\":{},\"trace\":[]}" : "}");
 	return out->oom ? -1 : 0;
 }

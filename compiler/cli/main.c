@@ -29,7 +29,7 @@ struct cmd {
 static const struct cmd commands[] = {
 	{ "check", cmd_check, 0, "parse and type-check policies and tests" },
 	{ "fmt", cmd_fmt, 0, "rewrite sources in the canonical layout" },
-	{ "compile", cmd_compile, 0, "check, then write the policy bundle" },
+	{ "compile", cmd_compile, NEEDS_GIT, "check, then write the policy bundle" },
 	{ "inspect", cmd_inspect, 0, "show what a compiled bundle holds" },
 	{ "eval", cmd_eval, 0, "decide requests against the policies" },
 	{ "test", cmd_test, 0, "run the tests, with deny-path and guard coverage" },

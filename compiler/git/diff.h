@@ -10,6 +10,14 @@
  *     the context, actions); authzc.json, every key (diff_config.c: the
  *     gates and environments matter as much as a rule).  Changed parts are shown as canonical source
  *     (fmt.h), old and new.
+ *   - test changes (diff_tests.c): tests added, removed and changed,
+ *     matched by file and name (or by a name unique on both sides, for a
+ *     test moved to another file); a changed test's request is compared as
+ *     resolved (after given, with, without, at) key by key, and its
+ *     expectation by decision and rules.  A weakened expectation (a test
+ *     that protected a deny and now protects less) is flagged like a
+ *     loosened decision (the definition is in diff_tests.c and
+ *     authzc-diff(1)).
  *   - decision impact (diff_impact.c): the requests of both versions' tests
  *     and of replay files are decided by both bundles; each request whose
  *     decision or deciding rules change is listed, marked loosened
@@ -63,11 +71,37 @@ struct diff_schema {
 
 /* A change to authzc.json: `key` is a path ("gates.min_guard_coverage",
  * "environments"); the values are compact JSON, NULL on the side that
- * does not have the key. */
+ * does not have the key.  A test's request changes use it too
+ * (struct diff_test). */
 struct diff_config {
 	enum diff_change change;
 	const char *key;
 	const char *old, *new;
+};
+
+/* How a test's expectation moved (authzc-diff(1), TESTS). */
+enum diff_strength { STRENGTH_SAME, STRENGTH_WEAKENED, STRENGTH_STRENGTHENED };
+
+/* A test added, removed or changed, by file and name. */
+struct diff_test {
+	enum diff_change change;
+	const char *file;       /* the test file, project-relative */
+	const char *old_file;   /* CHANGED: where it was, when it moved; or NULL */
+	const char *name;       /* the name as written ("\"a test\"", policy syntax) */
+	const char *raw;        /* the name decoded (JSON) */
+	enum diff_strength strength;
+	const char *why;        /* WEAKENED: "deny -> allow", "no longer names p.x", ... */
+	const char *parts;      /* CHANGED: "request", "expectation", both, or
+				 * NULL for a test only moved */
+	/* "expect deny by p.x" on each side (NULL on the side without the
+	 * test), and the request as JSON (authzc-eval(1)), resolved. */
+	const char *old_expect, *new_expect;
+	const char *old_request, *new_request;
+	/* The request's changes, key by key: "principal" (type and id),
+	 * "principal.tenant", "action", "context.ticket", "time"; the
+	 * values in policy syntax ("acme" as "\"acme\"", time("...")). */
+	struct diff_config *request;
+	size_t nrequest;
 };
 
 enum diff_impact { IMPACT_LOOSENED, IMPACT_TIGHTENED, IMPACT_RULES };
@@ -108,6 +142,9 @@ struct diff_report {
 	size_t nschema;
 	struct diff_config *config;     /* authzc.json, in the old file's key order */
 	size_t nconfig;
+	struct diff_test *test_changes; /* weakened first, then by file and name */
+	size_t ntest_changes;
+	size_t tests_weakened;
 	size_t nrequests;               /* distinct requests decided */
 	size_t ntests, nreplayed;       /* ... from tests, from replay files */
 	size_t nskipped;                /* replay records without a request */
@@ -135,12 +172,28 @@ void diff_report_init(struct diff_report *r, struct arena *a, const struct diff_
 		      const struct diff_side *new);
 
 /* Source differences of the two sides (diff_rules.c), authzc.json's
- * included (diff_config). */
+ * (diff_config) and the tests' (diff_tests) included. */
 void diff_sources(struct diff_report *r, const struct diff_side *old, const struct diff_side *new);
 
 /* The changes to authzc.json (diff_config.c), every key: absent file or
  * key on one side counts as removed or added. */
 void diff_config(struct diff_report *r, const struct diff_side *old, const struct diff_side *new);
+
+/* The tests added, removed and changed (diff_tests.c), into
+ * r->test_changes, weakened ones counted in r->tests_weakened. */
+void diff_tests(struct diff_report *r, const struct diff_side *old, const struct diff_side *new);
+
+/* How an expectation moved from (old_allow, old_by, old rule ids) to the
+ * new one, and why when weakened (a static string or one in `a`; NULL
+ * otherwise).  The definition of authzc-diff(1), TESTS. */
+struct diff_expect {
+	bool allow;
+	enum ast_expect_by by;          /* EXPECT_ANY, EXPECT_RULES, EXPECT_DEFAULT */
+	const char **rules;             /* EXPECT_RULES: rule ids */
+	size_t nrules;
+};
+enum diff_strength diff_expect_strength(struct arena *a, const struct diff_expect *old,
+					const struct diff_expect *new, const char **why);
 
 /*
  * Decision impact (diff_impact.c).  diff_impact_begin once, then

@@ -3,7 +3,8 @@
  *
  * All three start with the summary and the changes to authzc.json (its
  * gates and environments decide what reaches production, so they are as
- * prominent as a loosened decision).  Changed decisions come loosened first
+ * prominent as a loosened decision).  Changed tests come weakened first,
+ * flagged as a loosened decision is.  Changed decisions come loosened first
  * (what a reviewer must look at), then tightened, then those decided by
  * other rules, each group in the order the requests were read.  The
  * markdown is meant to be posted as a pull-request comment as it is.
@@ -40,19 +41,55 @@ static const char *verdict(bool allow)
 }
 
 struct counts {
-	size_t rules[3], consts[3];
+	size_t rules[3], consts[3], tests[3];
 };
 
 static struct counts count_items(const struct diff_report *r)
 {
-	struct counts c = { { 0 }, { 0 } };
+	struct counts c = { { 0 }, { 0 }, { 0 } };
 	for (size_t i = 0; i < r->nitems; i++) {
 		if (!strcmp(r->items[i].what, "rule"))
 			c.rules[r->items[i].change]++;
 		else
 			c.consts[r->items[i].change]++;
 	}
+	for (size_t i = 0; i < r->ntest_changes; i++)
+		c.tests[r->test_changes[i].change]++;
 	return c;
+}
+
+/* A changed test's verdict: "weakened", "strengthened", or its change. */
+static const char *test_verdict(const struct diff_test *t)
+{
+	switch (t->strength) {
+	case STRENGTH_WEAKENED: return "weakened";
+	case STRENGTH_STRENGTHENED: return "strengthened";
+	case STRENGTH_SAME: break;
+	}
+	return change_str(t->change);
+}
+
+/* What happened to a test, in words: "request changed", "removed, it
+ * expected deny", "expectation changed, deny -> allow"; "" for a test
+ * added or removed and no more (its verdict says it). */
+static const char *test_what(struct arena *a, const struct diff_test *t)
+{
+	if (t->change != DIFF_CHANGED)
+		return t->why ? t->why : "";
+	char *s = t->old_file ? arena_printf(a, "moved from %s", t->old_file) : arena_strdup(a, "");
+	if (t->parts)
+		s = arena_printf(a, "%s%s%s changed", s, *s ? ", " : "",
+				 !strcmp(t->parts, "request, expectation") ? "request and expectation"
+				 : t->parts);
+	return t->why ? arena_printf(a, "%s, %s", s, t->why) : s;
+}
+
+/* A request change as "principal.tenant: \"acme\" -> \"globex\"". */
+static const char *key_text(struct arena *a, const struct diff_config *k)
+{
+	if (k->change == DIFF_CHANGED)
+		return arena_printf(a, "%s: %s -> %s", k->key, k->old, k->new);
+	return arena_printf(a, "%s: %s", k->key, k->old ? k->old : k->new);
 }
 
 /* The changed decisions, loosened first, then tightened, then the rest. */
@@ -94,6 +131,24 @@ static char sign(enum diff_change c)
 	return c == DIFF_ADDED ? '+' : c == DIFF_REMOVED ? '-' : '~';
 }
 
+static void text_tests(FILE *out, const struct diff_report *r)
+{
+	fputs("\ntests\n", out);
+	for (size_t i = 0; i < r->ntest_changes; i++) {
+		const struct diff_test *t = &r->test_changes[i];
+		const char *what = test_what(r->a, t);
+		fprintf(out, "  %-12s  %s %s%s%s\n", test_verdict(t), t->file, t->name, *what ? ": " : "",
+			what);
+		for (size_t k = 0; k < t->nrequest; k++)
+			fprintf(out, "    %c %s\n", sign(t->request[k].change),
+				key_text(r->a, &t->request[k]));
+		if (t->old_expect && (!t->new_expect || strcmp(t->old_expect, t->new_expect)))
+			fprintf(out, "    - %s\n", t->old_expect);
+		if (t->new_expect && (!t->old_expect || strcmp(t->old_expect, t->new_expect)))
+			fprintf(out, "    + %s\n", t->new_expect);
+	}
+}
+
 static void render_text(FILE *out, const struct diff_report *r)
 {
 	struct counts c = count_items(r);
@@ -103,6 +158,8 @@ static void render_text(FILE *out, const struct diff_report *r)
 		c.rules[DIFF_ADDED], c.rules[DIFF_REMOVED], c.rules[DIFF_CHANGED],
 		c.consts[DIFF_ADDED], c.consts[DIFF_REMOVED], c.consts[DIFF_CHANGED], r->nschema,
 		plural(r->nschema, "change", "changes"));
+	fprintf(out, "tests: %zu added, %zu removed, %zu changed, %zu weakened\n", c.tests[DIFF_ADDED],
+		c.tests[DIFF_REMOVED], c.tests[DIFF_CHANGED], r->tests_weakened);
 	fprintf(out, "decisions: %zu %s (%zu from tests, %zu replayed), %zu loosened, %zu tightened, "
 		"%zu decided by other rules\n",
 		r->nrequests, plural(r->nrequests, "request", "requests"), r->ntests, r->nreplayed,
@@ -141,6 +198,8 @@ static void render_text(FILE *out, const struct diff_report *r)
 			fputc('\n', out);
 		}
 	}
+	if (r->ntest_changes)
+		text_tests(out, r);
 	if (r->ndecisions) {
 		const struct diff_decision **v = ordered(r);
 		fputs("\ndecisions\n", out);
@@ -177,6 +236,24 @@ static const char *cell(struct arena *a, const char *s)
 	return o;
 }
 
+static void markdown_tests(FILE *out, const struct diff_report *r)
+{
+	fputs("\n#### Tests\n\n| impact | file | test | what | before | after |\n"
+	      "| --- | --- | --- | --- | --- | --- |\n", out);
+	for (size_t i = 0; i < r->ntest_changes; i++) {
+		const struct diff_test *t = &r->test_changes[i];
+		char *what = arena_strdup(r->a, test_what(r->a, t));
+		for (size_t k = 0; k < t->nrequest; k++)
+			what = arena_printf(r->a, "%s%s %c %s", what, k ? ";" : ":", sign(t->request[k].change),
+					    key_text(r->a, &t->request[k]));
+		fprintf(out, "| %s | %s | %s | %s | %s | %s |\n",
+			t->strength == STRENGTH_WEAKENED ? ":warning: **weakened**" : test_verdict(t),
+			cell(r->a, t->file), cell(r->a, t->name), cell(r->a, what),
+			t->old_expect ? cell(r->a, t->old_expect) : "",
+			t->new_expect ? cell(r->a, t->new_expect) : "");
+	}
+}
+
 static void render_markdown(FILE *out, const struct diff_report *r)
 {
 	struct counts c = count_items(r);
@@ -187,6 +264,14 @@ static void render_markdown(FILE *out, const struct diff_report *r)
 			plural(r->loosened, "decision", "decisions"),
 			plural(r->loosened, "a request", "requests"),
 			plural(r->loosened, "is", "are"), plural(r->loosened, "it", "them"));
+	if (r->tests_weakened)
+		fprintf(out, "> :warning: **%zu %s weakened**: %s that protected a deny %s or "
+			"now %s less. Review %s below.\n\n", r->tests_weakened,
+			plural(r->tests_weakened, "test", "tests"),
+			plural(r->tests_weakened, "a test", "tests"),
+			plural(r->tests_weakened, "is removed", "are removed"),
+			plural(r->tests_weakened, "expects", "expect"),
+			plural(r->tests_weakened, "it", "them"));
 	if (r->nconfig) {
 		fprintf(out, "> :warning: **authzc.json changed** (%zu %s): its gates and environments "
 			"decide what reaches production.\n\n"
@@ -200,7 +285,7 @@ static void render_markdown(FILE *out, const struct diff_report *r)
 		fputc('\n', out);
 	}
 	if (!diff_report_changed(r)) {
-		fputs("No changes: the rules, the schema and every decision are the same.\n", out);
+		fputs("No changes: the rules, the schema, the tests and every decision are the same.\n", out);
 		return;
 	}
 	fputs("| | added | removed | changed |\n| --- | ---: | ---: | ---: |\n", out);
@@ -209,7 +294,8 @@ static void render_markdown(FILE *out, const struct diff_report *r)
 	size_t sc[3] = { 0 };
 	for (size_t i = 0; i < r->nschema; i++)
 		sc[r->schema[i].change]++;
-	fprintf(out, "| schema | %zu | %zu | %zu |\n\n", sc[0], sc[1], sc[2]);
+	fprintf(out, "| schema | %zu | %zu | %zu |\n", sc[0], sc[1], sc[2]);
+	fprintf(out, "| tests | %zu | %zu | %zu |\n\n", c.tests[0], c.tests[1], c.tests[2]);
 	fprintf(out, "**Decisions**: %zu %s (%zu from tests, %zu replayed): **%zu loosened** "
 		"(deny → allow), **%zu tightened** (allow → deny), %zu decided by other rules.\n",
 		r->nrequests, plural(r->nrequests, "request", "requests"), r->ntests, r->nreplayed,
@@ -228,6 +314,8 @@ static void render_markdown(FILE *out, const struct diff_report *r)
 		fputs("\n`+rule` decides now and did not before; `-rule` decided before and does not now.\n",
 		      out);
 	}
+	if (r->ntest_changes)
+		markdown_tests(out, r);
 	if (r->nitems) {
 		fputs("\n#### Rules and constants\n", out);
 		for (size_t i = 0; i < r->nitems; i++) {
@@ -279,6 +367,68 @@ static cJSON *side_json(const char *label, const char *revision)
 	return o;
 }
 
+/* {"change", "key", "old", "new"}: a key of authzc.json (values as JSON) or
+ * of a test's request (values as policy text, `json` false). */
+static cJSON *key_json(const struct diff_config *k, bool json)
+{
+	cJSON *o = cJSON_CreateObject();
+	cJSON_AddStringToObject(o, "change", change_str(k->change));
+	cJSON_AddStringToObject(o, "key", k->key);
+	cJSON_AddItemToObject(o, "old", !k->old ? cJSON_CreateNull()
+			      : json ? embed(k->old) : cJSON_CreateString(k->old));
+	cJSON_AddItemToObject(o, "new", !k->new ? cJSON_CreateNull()
+			      : json ? embed(k->new) : cJSON_CreateString(k->new));
+	return o;
+}
+
+/* One side of a changed test: its expectation and request, or null. */
+static cJSON *test_side_json(const char *expect, const char *request)
+{
+	if (!expect)
+		return cJSON_CreateNull();
+	cJSON *o = cJSON_CreateObject();
+	cJSON_AddStringToObject(o, "expect", expect);
+	cJSON_AddItemToObject(o, "request", request ? embed(request) : cJSON_CreateNull());
+	return o;
+}
+
+static cJSON *tests_json(const struct diff_report *r)
+{
+	struct counts c = count_items(r);
+	cJSON *root = cJSON_CreateObject();
+	cJSON_AddNumberToObject(root, "added", (double)c.tests[DIFF_ADDED]);
+	cJSON_AddNumberToObject(root, "removed", (double)c.tests[DIFF_REMOVED]);
+	cJSON_AddNumberToObject(root, "changed", (double)c.tests[DIFF_CHANGED]);
+	cJSON_AddNumberToObject(root, "weakened", (double)r->tests_weakened);
+	cJSON *changes = cJSON_AddArrayToObject(root, "changes");
+	for (size_t i = 0; i < r->ntest_changes; i++) {
+		const struct diff_test *t = &r->test_changes[i];
+		cJSON *o = cJSON_CreateObject();
+		cJSON_AddStringToObject(o, "change", change_str(t->change));
+		cJSON_AddStringToObject(o, "file", t->file);
+		cJSON_AddItemToObject(o, "old_file", t->old_file ? cJSON_CreateString(t->old_file)
+				      : cJSON_CreateNull());
+		cJSON_AddStringToObject(o, "name", t->raw);
+		cJSON_AddItemToObject(o, "strength", t->strength == STRENGTH_SAME ? cJSON_CreateNull()
+				      : cJSON_CreateString(test_verdict(t)));
+		cJSON_AddItemToObject(o, "why", t->why ? cJSON_CreateString(t->why) : cJSON_CreateNull());
+		cJSON *parts = cJSON_AddArrayToObject(o, "parts");
+		if (t->old_file)
+			cJSON_AddItemToArray(parts, cJSON_CreateString("file"));
+		if (t->change == DIFF_CHANGED && t->nrequest)
+			cJSON_AddItemToArray(parts, cJSON_CreateString("request"));
+		if (t->change == DIFF_CHANGED && strcmp(t->old_expect, t->new_expect))
+			cJSON_AddItemToArray(parts, cJSON_CreateString("expectation"));
+		cJSON_AddItemToObject(o, "old", test_side_json(t->old_expect, t->old_request));
+		cJSON_AddItemToObject(o, "new", test_side_json(t->new_expect, t->new_request));
+		cJSON *req = cJSON_AddArrayToObject(o, "request_changes");
+		for (size_t k = 0; k < t->nrequest; k++)
+			cJSON_AddItemToArray(req, key_json(&t->request[k], false));
+		cJSON_AddItemToArray(changes, o);
+	}
+	return root;
+}
+
 static cJSON *report_json(const struct diff_report *r)
 {
 	cJSON *root = cJSON_CreateObject();
@@ -286,15 +436,8 @@ static cJSON *report_json(const struct diff_report *r)
 	cJSON_AddItemToObject(root, "new", side_json(r->new_label, r->new_revision));
 	cJSON_AddBoolToObject(root, "changed", diff_report_changed(r));
 	cJSON *config = cJSON_AddArrayToObject(root, "config");
-	for (size_t i = 0; i < r->nconfig; i++) {
-		const struct diff_config *k = &r->config[i];
-		cJSON *o = cJSON_CreateObject();
-		cJSON_AddStringToObject(o, "change", change_str(k->change));
-		cJSON_AddStringToObject(o, "key", k->key);
-		cJSON_AddItemToObject(o, "old", k->old ? embed(k->old) : cJSON_CreateNull());
-		cJSON_AddItemToObject(o, "new", k->new ? embed(k->new) : cJSON_CreateNull());
-		cJSON_AddItemToArray(config, o);
-	}
+	for (size_t i = 0; i < r->nconfig; i++)
+		cJSON_AddItemToArray(config, key_json(&r->config[i], true));
 	cJSON *rules = cJSON_AddArrayToObject(root, "rules");
 	cJSON *consts = cJSON_AddArrayToObject(root, "constants");
 	for (size_t i = 0; i < r->nitems; i++) {
@@ -328,6 +471,7 @@ static cJSON *report_json(const struct diff_report *r)
 			cJSON_AddNullToObject(o, "detail");
 		cJSON_AddItemToArray(schema, o);
 	}
+	cJSON_AddItemToObject(root, "tests", tests_json(r));
 	cJSON *dec = cJSON_AddObjectToObject(root, "decisions");
 	cJSON_AddNumberToObject(dec, "requests", (double)r->nrequests);
 	cJSON_AddNumberToObject(dec, "from_tests", (double)r->ntests);

@@ -30,7 +30,7 @@ void diff_report_init(struct diff_report *r, struct arena *a, const struct diff_
 
 bool diff_report_changed(const struct diff_report *r)
 {
-	return r->nconfig || r->nitems || r->nschema || r->ndecisions;
+	return r->nconfig || r->nitems || r->nschema || r->ntest_changes || r->ndecisions;
 }
 
 /* ---- canonical source of a part ------------------------------------------- */
@@ -349,11 +349,20 @@ static void push_schema(struct diff_report *r, enum diff_change change, const ch
 	r->schema[r->nschema++] = (struct diff_schema){ change, subject, detail };
 }
 
-/* Attributes of two records under `path` ("User", "User.window"). */
+/* Attributes of two records under `path` ("User", "User.window"; "" the
+ * context), and whether they take undeclared attributes. */
 static void diff_record(struct diff_report *r, const char *noun, const char *path,
 			const struct record_type *o, const struct record_type *n)
 {
 	const char *dot = *path ? "." : "";
+	if (o->open != n->open)
+		push_schema(r, DIFF_CHANGED,
+			    !*path ? "context"
+			    : strncmp(noun, "context", 7) ? arena_printf(r->a, strchr(path, '.') ? "record '%s'"
+									       : "type '%s'", path)
+			    : arena_printf(r->a, "context record '%s'", path),
+			    o->open ? "undeclared attributes refused (" SCHEMA_OPEN_KEY " removed)"
+				    : "undeclared attributes accepted (" SCHEMA_OPEN_KEY ": true)");
 	for (size_t i = 0; i < o->n; i++) {
 		const struct attr_decl *oa = &o->attrs[i];
 		const struct attr_decl *na = record_find(n, oa->name);
@@ -471,4 +480,5 @@ void diff_sources(struct diff_report *r, const struct diff_side *old, const stru
 		qsort(r->items, r->nitems, sizeof(*r->items), cmp_item);
 	diff_schema(r, old->c->schema, new->c->schema);
 	diff_config(r, old, new);
+	diff_tests(r, old, new);
 }

@@ -64,6 +64,32 @@ int gitx_env_commit(git_commit **out, struct gitx *g, const char *name);
  */
 int gitx_resolve(git_commit **out, struct gitx *g, const char *spec);
 
+/*
+ * The full id of the commit `spec` names (gitx_resolve), in
+ * out[GIT_OID_HEXSZ + 1]: a short id, a tag or HEAD~1 becomes the 40 hex
+ * digits a promotion record holds.  Errors as gitx_resolve.
+ */
+int gitx_resolve_id(char out[GIT_OID_HEXSZ + 1], struct gitx *g, const char *spec);
+
+/* What a revision built from a work tree with changes ends with. */
+#define GITX_DIRTY_SUFFIX "-dirty"
+
+/*
+ * The source revision of a build of the working tree (authzc-compile(1)),
+ * into *out (g->cfg's arena):
+ *   - HEAD's full commit id when the build read exactly what a build of
+ *     HEAD reads: `read` (the working tree compilation's files: authzc.json,
+ *     the schema, every policy and test file, by project-relative path)
+ *     holds the same files, byte for byte, as HEAD's project folder gives
+ *     project_load_sources, no more and no fewer.  Other changes (a README,
+ *     build output, files outside the project folder) cannot reach a build
+ *     and do not count; an untracked or ignored policy file does;
+ *   - that id followed by GITX_DIRTY_SUFFIX otherwise;
+ *   - "" when the repository has no work tree or HEAD no commit yet.
+ * Returns 0, or a negative libgit2 error with g->msg.
+ */
+int gitx_worktree_revision(const char **out, struct gitx *g, const struct srcset *read);
+
 /* The first 7 hex digits of an object id, in buf[8]. */
 const char *gitx_short(const git_oid *id, char buf[8]);
 

@@ -81,6 +81,8 @@ static int declare_record(struct cg *g, uint32_t owner, const struct record_type
 		    declare_record(g, owner, a->type->record, path, depth + 1) < 0)
 			return -1;
 	}
+	if (rec->open)
+		TRY(g, none, bw_open(g->w, owner, path, depth));
 	return 0;
 }
 

@@ -4,7 +4,6 @@
 #include "cvalue.h"
 #include "json.h"
 
-#include <arpa/inet.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -147,30 +146,9 @@ struct value *value_field(const struct value *v, const char *name)
 
 void value_format_duration(int64_t ms, char *buf, size_t size)
 {
-	static const struct { const char *unit; uint64_t ms; } units[] = {
-		{ "d", 86400000 }, { "h", 3600000 }, { "m", 60000 }, { "s", 1000 }, { "ms", 1 },
-	};
-	uint64_t u = ms < 0 ? (uint64_t)0 - (uint64_t)ms : (uint64_t)ms;
-	size_t off = 0;
-	if (size == 0)
-		return;
-	buf[0] = '\0';
-	if (ms < 0 && off + 1 < size)
-		buf[off++] = '-', buf[off] = '\0';
-	if (u == 0) {
-		snprintf(buf + off, size - off, "0ms");
-		return;
-	}
-	for (size_t i = 0; i < sizeof units / sizeof *units; i++) {
-		uint64_t q = u / units[i].ms;
-		if (!q)
-			continue;
-		u -= q * units[i].ms;
-		int n = snprintf(buf + off, size - off, "%" PRIu64 "%s", q, units[i].unit);
-		if (n < 0 || (size_t)n >= size - off)
-			return;
-		off += (size_t)n;
-	}
+	char t[32];
+	authz_format_duration(ms, t);
+	snprintf(buf, size, "%s", t);
 }
 
 /* ---- printing ------------------------------------------------------------- */
@@ -208,14 +186,8 @@ void value_put_quoted(struct buf *b, const char *s, size_t len, enum value_synta
 
 static void sb_ip(struct buf *b, const authz_ip *ip)
 {
-	char text[INET6_ADDRSTRLEN + 8];
-	if (!inet_ntop(ip->family == 6 ? AF_INET6 : AF_INET, ip->addr, text, sizeof text))
-		strcpy(text, "?");
-	if (ip->prefix != (ip->family == 6 ? 128 : 32)) {
-		size_t n = strlen(text);
-		snprintf(text + n, sizeof text - n, "/%u", ip->prefix);
-	}
-	buf_puts(b, text);
+	char text[48];
+	buf_put(b, text, authz_format_ip(ip, text));
 }
 
 static void print_value(struct buf *b, const struct value *v, enum value_syntax syn)

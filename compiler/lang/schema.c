@@ -497,12 +497,25 @@ static void load_record(struct loader *L, const cJSON *obj, const char *path, co
 	}
 	out->attrs = arena_calloc(L->a, count ? count : 1, sizeof(*out->attrs));
 	out->n = 0;
+	out->open = false;
 	struct name_set seen;
 	name_set_init(L->a, &seen, count);
 	size_t i = 0;
 	for (const cJSON *c = obj->child; c && i < count; c = c->next, i++) {
 		const char *key = c->string ? c->string : "";
 		char *apath = json_path_key(L->a, path, key);
+		if (!strcmp(key, SCHEMA_OPEN_KEY)) {
+			if (cJSON_IsBool(c)) {
+				out->open = cJSON_IsTrue(c);
+				continue;
+			}
+			struct diag *d = report(L, E_SCHEMA_SHAPE, apath,
+						"'%s' in '%s' must be true or false, not %s", SCHEMA_OPEN_KEY,
+						qn(L, owner), json_kind(c));
+			help(L, d, "write \"%s\": true to accept attributes the schema does not "
+			     "declare; '%s' cannot name an attribute", SCHEMA_OPEN_KEY, SCHEMA_OPEN_KEY);
+			continue;
+		}
 		size_t klen = strlen(key);
 		bool optional = klen > 0 && key[klen - 1] == '?';
 		char *name = arena_strndup(L->a, key, optional ? klen - 1 : klen);

@@ -50,9 +50,14 @@ struct attr_decl {
 	uint32_t index;         /* position in its record */
 };
 
+/* The schema key that lets an entity type, the context or a record accept
+ * attributes it does not declare (authzc-policy(5)); without it a request
+ * naming an undeclared attribute is refused. */
+#define SCHEMA_OPEN_KEY "additionalAttributes"
 struct record_type {
 	struct attr_decl *attrs;
 	size_t n;
+	bool open;              /* "additionalAttributes": true */
 };
 
 struct entity_type {

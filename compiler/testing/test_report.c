@@ -37,6 +37,32 @@ static void actual_text(struct buf *b, const struct testrun_result *r)
 	}
 }
 
+/* "FILE:LINE:COL: TEXT" of the guard of a trace entry, or "guard N". */
+static void guard_text(struct buf *b, const authz_trace *tr)
+{
+	if (tr->file)
+		buf_printf(b, "%s:%u:%u: ", tr->file, tr->line, tr->col);
+	else
+		buf_printf(b, "guard %d", tr->guard);
+	if (tr->text)
+		report_squeeze(b, tr->text, strlen(tr->text));
+}
+
+/* "              where principal.tenant = "globex", context.ticket is absent"
+ * (nothing when the guard read no request value). */
+static void where_line(struct buf *b, const struct testrun_operands *ops, const char *lead)
+{
+	for (size_t k = 0; ops && k < ops->n; k++) {
+		buf_printf(b, "%s%s", k ? ", " : lead, ops->v[k].name);
+		if (ops->v[k].value)
+			buf_printf(b, " = %s", ops->v[k].value);
+		else
+			buf_puts(b, " is absent");
+	}
+	if (ops && ops->n)
+		buf_puts(b, "\n");
+}
+
 /* The explanation of a failing test's decision, lines indented by 12. */
 static void explain(struct buf *b, const struct testrun_result *r)
 {
@@ -51,19 +77,16 @@ static void explain(struct buf *b, const struct testrun_result *r)
 		buf_printf(b, "%s%s ", lead, tr->rule ? tr->rule : "?");
 		if (tr->outcome == AUTHZ_APPLIED) {
 			buf_puts(b, "applied\n");
-		} else if (tr->outcome == AUTHZ_RULE_ERROR) {
+		} else if (tr->outcome == AUTHZ_RULE_ERROR && tr->guard < 0) {
 			buf_puts(b, "failed with an error\n");
-		} else if (tr->guard < 0) {
+		} else if (tr->outcome == AUTHZ_NOT_APPLIED && tr->guard < 0) {
 			buf_puts(b, "did not apply: it has expired\n");
 		} else {
-			buf_puts(b, "did not apply: held back by ");
-			if (tr->file)
-				buf_printf(b, "%s:%u:%u: ", tr->file, tr->line, tr->col);
-			else
-				buf_printf(b, "guard %d", tr->guard);
-			if (tr->text)
-				report_squeeze(b, tr->text, strlen(tr->text));
+			buf_puts(b, tr->outcome == AUTHZ_RULE_ERROR ? "failed with an error in "
+				    : "did not apply: held back by ");
+			guard_text(b, tr);
 			buf_puts(b, "\n");
+			where_line(b, r->operands ? &r->operands[i] : NULL, "              where ");
 		}
 	}
 	for (size_t i = 0; i < r->nerrors; i++, lead = next) {
@@ -134,12 +157,25 @@ static void json_trace(struct buf *b, const struct testrun_result *r)
 			    tr->outcome >= 0 && tr->outcome <= 2 ? outcome[tr->outcome] : "?");
 		if (tr->outcome == AUTHZ_NOT_APPLIED && tr->guard < 0) {
 			buf_puts(b, ",\"expired\":true");
-		} else if (tr->outcome == AUTHZ_NOT_APPLIED) {
+		} else if (tr->guard >= 0) {
 			buf_printf(b, ",\"guard\":{\"index\":%d,\"file\":", tr->guard);
 			json_cstr(b, tr->file);
 			buf_printf(b, ",\"line\":%u,\"col\":%u,\"text\":", tr->line, tr->col);
 			json_cstr(b, tr->text);
-			buf_puts(b, "}");
+			buf_puts(b, ",\"operands\":[");
+			const struct testrun_operands *ops = r->operands ? &r->operands[i] : NULL;
+			for (size_t k = 0; ops && k < ops->n; k++) {
+				buf_puts(b, k ? ",{\"name\":" : "{\"name\":");
+				json_cstr(b, ops->v[k].name);
+				if (ops->v[k].value) {
+					buf_puts(b, ",\"value\":");
+					json_cstr(b, ops->v[k].value);
+				} else {
+					buf_puts(b, ",\"absent\":true");
+				}
+				buf_puts(b, "}");
+			}
+			buf_puts(b, "]}");
 		}
 		buf_puts(b, "}");
 	}

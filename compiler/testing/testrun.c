@@ -68,6 +68,7 @@ static void keep_explanation(struct arena *a, struct testrun_result *r, const au
 {
 	size_t n = authz_decision_trace_count(d);
 	r->trace = arena_calloc(a, n ? n : 1, sizeof *r->trace);
+	r->operands = arena_calloc(a, n ? n : 1, sizeof *r->operands);
 	for (size_t i = 0; i < n; i++) {
 		authz_trace tr;
 		if (authz_decision_trace(d, i, &tr) < 0)
@@ -75,6 +76,15 @@ static void keep_explanation(struct arena *a, struct testrun_result *r, const au
 		tr.rule = dup_or_null(a, tr.rule);
 		tr.file = dup_or_null(a, tr.file);
 		tr.text = dup_or_null(a, tr.text);
+		struct testrun_operands *ops = &r->operands[r->ntrace];
+		size_t nops = authz_decision_trace_operand_count(d, i);
+		ops->v = arena_calloc(a, nops ? nops : 1, sizeof *ops->v);
+		for (size_t k = 0; k < nops; k++) {
+			const char *name, *value;
+			if (authz_decision_trace_operand(d, i, k, &name, &value) < 0)
+				continue;
+			ops->v[ops->n++] = (struct testrun_operand){ arena_strdup(a, name), dup_or_null(a, value) };
+		}
 		r->trace[r->ntrace++] = tr;
 	}
 	n = authz_decision_error_count(d);
@@ -151,8 +161,9 @@ int testrun_run(struct compilation *c, const authz_bundle *b, const regex_t *sel
 		if (cov)
 			coverage_record(cov, i, d);
 		if (!r->passed) {
-			if (!cov)       /* decide again, now with the trace */
-				authz_decide(d, b, req, AUTHZ_DECIDE_TRACE);
+			/* decide again, with the trace and the values its
+			 * guards read (coverage traces without them) */
+			authz_decide(d, b, req, AUTHZ_DECIDE_EXPLAIN);
 			keep_explanation(a, r, d);
 		}
 		r->seconds = mono_now() - t0;

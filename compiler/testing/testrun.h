@@ -11,8 +11,9 @@
  * compilation's clock (c->now_ms: $AUTHZC_NOW or the time the run began),
  * so one run decides every test at the same instant.
  *
- * For a failing test the decision is made (again, when coverage was off)
- * with AUTHZ_DECIDE_TRACE, and its trace and errors are kept to explain it.
+ * For a failing test the decision is made again with AUTHZ_DECIDE_EXPLAIN,
+ * and its trace, the values its guards read and its errors are kept to
+ * explain it.
  * The reports (text, JSON, JUnit XML) are in test_report.c.
  */
 #ifndef AUTHZC_TESTRUN_H
@@ -34,6 +35,11 @@ struct testrun_error {
 	const char *message;
 };
 
+/* A request value a guard read (authz_decision_trace_operand); `value`
+ * NULL: the attribute is absent. */
+struct testrun_operand { const char *name, *value; };
+struct testrun_operands { struct testrun_operand *v; size_t n; };
+
 struct testrun_result {
 	const struct checked_test *test;
 	size_t index;                   /* in c->checked->tests */
@@ -43,6 +49,7 @@ struct testrun_result {
 	size_t nrules;
 	/* Failing tests only: the explanation. */
 	authz_trace *trace;             /* strings copied into the arena */
+	struct testrun_operands *operands;      /* per trace entry: what its guard read */
 	size_t ntrace;
 	struct testrun_error *errors;
 	size_t nerrors;

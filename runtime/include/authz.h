@@ -185,7 +185,10 @@ AUTHZ_API int authz_request_set_resource_n(authz_request *r, const char *type, c
 
 /* ---- decisions ---------------------------------------------------------- */
 
-enum { AUTHZ_DECIDE_TRACE = 1 };   /* flags of authz_decide */
+/* Flags of authz_decide: a trace (authz_decision_trace); the trace with
+ * the request values each guard read (authz_decision_trace_operand), which
+ * costs more: EXPLAIN includes TRACE. */
+enum { AUTHZ_DECIDE_TRACE = 1, AUTHZ_DECIDE_EXPLAIN = 3 };
 
 enum authz_outcome { AUTHZ_APPLIED = 0, AUTHZ_NOT_APPLIED = 1, AUTHZ_RULE_ERROR = 2 };
 enum authz_error_kind { AUTHZ_ERR_REQUEST = 0, AUTHZ_ERR_RULE = 1 };
@@ -193,7 +196,9 @@ enum authz_error_kind { AUTHZ_ERR_REQUEST = 0, AUTHZ_ERR_RULE = 1 };
 typedef struct authz_trace {
 	const char *rule;       /* rule id */
 	int outcome;            /* enum authz_outcome */
-	int guard;              /* not-applied: index of the guard that held it back; -1: expired */
+	int guard;              /* not-applied: index of the guard that held it back, -1: expired;
+				 * error: the guard that failed (AUTHZ_DECIDE_EXPLAIN only;
+				 * else -1); applied: -1 */
 	const char *file;       /* guard position (NULL without debug info) */
 	uint32_t line, col;
 	const char *text;       /* guard source text (NULL without debug info) */
@@ -226,9 +231,28 @@ AUTHZ_API int64_t authz_decision_time(const authz_decision *d);
 AUTHZ_API size_t authz_decision_trace_count(const authz_decision *d);
 AUTHZ_API int authz_decision_trace(const authz_decision *d, size_t i, authz_trace *out);
 /*
+ * The request values that the guard of trace entry `i` read (the guard that
+ * held the rule back, or failed), in the order read, each once, at most
+ * AUTHZ_TRACE_MAX_OPERANDS (authz_limits.h): 0 for other entries and
+ * for decisions made without AUTHZ_DECIDE_EXPLAIN.  Operand
+ * `k`: its `name` ("principal.window.end", "context.source_ip", "now",
+ * "action", "principal", "resource.id") and its `value` as text, at most
+ * AUTHZ_TRACE_MAX_VALUE bytes (authz(3), TRACE VALUES), or NULL for an
+ * attribute the request does not have.  Literals are not operands.  The
+ * strings are owned by `d`, valid until its next use.  Returns 0, or
+ * AUTHZ_EINVAL when out of range.
+ */
+AUTHZ_API size_t authz_decision_trace_operand_count(const authz_decision *d, size_t i);
+AUTHZ_API int authz_decision_trace_operand(const authz_decision *d, size_t i, size_t k, const char **name,
+					   const char **value);
+/* The index in the bundle's rule table (authz_bundle_rule_*) of the
+ * decision's rule `i`: 0 with *out set, or AUTHZ_EINVAL out of range. */
+AUTHZ_API int authz_decision_rule_index(const authz_decision *d, size_t i, size_t *out);
+/*
  * The decision as its one-line JSON form (authzc-eval(1)), without a newline,
- * NUL-terminated; owned by `d`, valid until its next use.  With a trace when
- * it was decided with AUTHZ_DECIDE_TRACE.  NULL when out of memory.
+ * NUL-terminated; owned by `d`, valid until its next use.  With a trace, and
+ * the annotations of the rules that decided it, when it was decided with
+ * AUTHZ_DECIDE_TRACE.  NULL when out of memory.
  */
 AUTHZ_API const char *authz_decision_json(authz_decision *d, size_t *len);
 
@@ -256,6 +280,14 @@ AUTHZ_API int authz_parse_time(const char *s, size_t len, int64_t *out_ms);
  * 9999-12-31T23:59:59.999Z, which RFC 3339 cannot write, is written as
  * that end. */
 AUTHZ_API size_t authz_format_time(int64_t ms, char buf[32]);
+/* Format a duration of `ms` milliseconds as a policy writes it ("1h30m",
+ * "250ms", "-2d", "0ms") into buf[32], NUL-terminated; returns the
+ * length. */
+AUTHZ_API size_t authz_format_duration(int64_t ms, char buf[32]);
+/* Format an ip as authz_parse_ip reads it ("10.0.0.1", "10.0.0.0/8",
+ * "2001:db8::/32"; the prefix only when shorter than the address) into
+ * buf[48], NUL-terminated; returns the length. */
+AUTHZ_API size_t authz_format_ip(const authz_ip *ip, char buf[48]);
 
 /*
  * Parse exactly `len` bytes of `s` as an ip address with an optional

@@ -40,4 +40,15 @@
 #define AUTHZ_MAX_REQUEST_BYTES (64u << 20)
 #define AUTHZ_MAX_JSON_DEPTH 64
 
+/* ---- decision traces (authz_decision_trace_operand) ----------------------- */
+
+/* authz(3), Trace values; tested in tests/unit/runtime/test_trace.c. */
+
+/* Request values recorded per guard of a trace: the first this many
+ * distinct ones the guard read. */
+#define AUTHZ_TRACE_MAX_OPERANDS 8
+/* Bytes of one recorded value's text, NUL excluded; a longer value is cut
+ * and ends in "..." (U+2026, three bytes, counted). */
+#define AUTHZ_TRACE_MAX_VALUE 128
+
 #endif

@@ -21,6 +21,10 @@
 #   config  an authzc.json, checked in a project with the current schema
 #           and those policy examples (under policies/).
 #   output  exactly what the `authzc check` of the example before printed.
+#   script  a shell script, run whole with sh -e in a scratch folder holding
+#           a copy of examples/, `authzc` on PATH meaning $AUTHZC, HOME a
+#           scratch folder whose git configuration names a user; it must
+#           exit 0 (a script checks its own results: grep, test).
 #   sh      commands: each line starting with `authzc` (or `$ authzc`) is
 #           run with sh in a scratch folder holding a copy of examples/,
 #           `authzc` on PATH meaning $AUTHZC, and must exit 0.  Other lines
@@ -256,6 +260,17 @@ while read -r first last doc; do
 			done <"$tmp/cmds"
 			[ $okay = 1 ] && ok
 			;;
+		script)
+			rm -rf "$dir"
+			mkdir -p "$dir/home"
+			cp -R "$root/examples" "$dir/examples"
+			printf '[user]\n\tname = Doc Example\n\temail = doc@example.com\n[init]\n\tdefaultBranch = main\n' \
+				>"$dir/home/.gitconfig"
+			(cd "$dir" && HOME="$dir/home" XDG_CONFIG_HOME="$dir/home/.config" GIT_CONFIG_NOSYSTEM=1 \
+				PATH="$tmp/bin:$PATH" sh -e "$body") >"$tmp/out" 2>&1 </dev/null
+			code=$?
+			if [ $code = 0 ]; then ok; else bad "$where" "the script exited $code" "$tmp/out"; fi
+			;;
 		output)
 			# what the last check printed, exactly (diagnostics, summary)
 			if [ ! -f "$tmp/last" ]; then
@@ -269,7 +284,7 @@ while read -r first last doc; do
 			continue
 			;;
 		*)
-			bad "$where" "unknown kind of example '$what' (schema, policy, tests, config, sh, output)"
+			bad "$where" "unknown kind of example '$what' (schema, policy, tests, config, sh, script, output)"
 			;;
 		esac
 	done

@@ -68,9 +68,14 @@ static void exercise(const uint8_t *buf, size_t len)
 	authz_request *req = NULL;
 	if (authz_request_new(&req, b) == 0) {
 		authz_decide_json(dec, b, req, REQUEST, sizeof REQUEST - 1, 0);
-		authz_decide_json(dec, b, req, REQUEST, sizeof REQUEST - 1, AUTHZ_DECIDE_TRACE);
+		authz_decide_json(dec, b, req, REQUEST, sizeof REQUEST - 1, AUTHZ_DECIDE_EXPLAIN);
 		size_t n;
 		authz_decision_json(dec, &n);
+		for (size_t i = 0; i < authz_decision_trace_count(dec); i++)
+			for (size_t k = 0; k < authz_decision_trace_operand_count(dec, i); k++) {
+				const char *name, *value;
+				authz_decision_trace_operand(dec, i, k, &name, &value);
+			}
 		authz_request_free(req);
 	}
 	authz_bundle_free(b);

@@ -26,7 +26,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	if (authz_request_parse_json(req, (const char *)data, size) != 0)
 		return 0;       /* AUTHZ_ENOMEM only */
-	int rc = authz_decide(dec, bundle, req, (size & 1) ? AUTHZ_DECIDE_TRACE : 0);
+	static const unsigned flags[] = { 0, AUTHZ_DECIDE_TRACE, AUTHZ_DECIDE_EXPLAIN };
+	int rc = authz_decide(dec, bundle, req, flags[size % 3]);
 	int allowed = authz_decision_allowed(dec);
 	if (rc != 0 && allowed)
 		abort();

@@ -152,17 +152,25 @@ static const char FX_REQUEST[] =
 	"\"env\":\"production\",\"change_tickets\":[\"CHG-42\"]}},"
 	"\"context\":{\"ticket\":\"CHG-42\",\"source_ip\":\"10.1.2.3\"},\"time\":\"2026-11-22T10:00:00Z\"}";
 
+/* A new request *r for b and a new decision of `json` (FX_REQUEST when
+ * NULL) with `flags` in it; free both. */
+static inline authz_decision *fx_decided(authz_bundle *b, const char *json, unsigned flags, authz_request **r)
+{
+	authz_decision *d;
+	cr_assert_eq(authz_request_new(r, b), 0);
+	cr_assert_eq(authz_decision_new(&d), 0);
+	if (!json)
+		json = FX_REQUEST;
+	cr_assert_eq(authz_decide_json(d, b, *r, json, strlen(json), flags), 0);
+	return d;
+}
+
 /* Decide `json` (FX_REQUEST when NULL) against b; returns the JSON line
  * (malloc'd). */
 static inline char *fx_decide(authz_bundle *b, const char *json, unsigned flags)
 {
 	authz_request *r;
-	authz_decision *d;
-	cr_assert_eq(authz_request_new(&r, b), 0);
-	cr_assert_eq(authz_decision_new(&d), 0);
-	if (!json)
-		json = FX_REQUEST;
-	cr_assert_eq(authz_decide_json(d, b, r, json, strlen(json), flags), 0);
+	authz_decision *d = fx_decided(b, json, flags, &r);
 	const char *line = authz_decision_json(d, NULL);
 	cr_assert(line);
 	char *out = strdup(line);

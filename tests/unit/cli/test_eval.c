@@ -300,9 +300,9 @@ Test(eval, log_record_of_a_json_request)
 {
 	struct buf b = BUF_INIT;
 	const char *req = "{\n  \"action\": \"read\",\n  \"n\": 9007199254740993\n}\n";
-	cr_assert_eq(eval_log_record(&b, req, strlen(req), DECISION, strlen(DECISION), DIGEST, "abc123"), 0);
+	cr_assert_eq(eval_log_record(&b, req, strlen(req), DECISION, strlen(DECISION), DIGEST, "abc123", NULL), 0);
 	cr_assert_str_eq(b.p, "{\"request\":{\"action\":\"read\",\"n\":9007199254740993},\"decision\":" DECISION
-			 ",\"bundle\":\"" DIGEST "\",\"revision\":\"abc123\"}\n");
+			 ",\"bundle\":\"" DIGEST "\",\"revision\":\"abc123\",\"annotations\":{}}\n");
 	cr_assert_eq(strchr(b.p, '\n'), b.p + b.n - 1, "one line");
 	buf_release(&b);
 }
@@ -311,9 +311,9 @@ Test(eval, log_record_of_text_that_is_not_json)
 {
 	struct buf b = BUF_INIT;
 	const char *req = "{\"action\": \"re\nad\" \xff";
-	cr_assert_eq(eval_log_record(&b, req, strlen(req), DECISION, strlen(DECISION), DIGEST, ""), 0);
+	cr_assert_eq(eval_log_record(&b, req, strlen(req), DECISION, strlen(DECISION), DIGEST, "", NULL), 0);
 	cr_assert_str_eq(b.p, "{\"request\":\"{\\\"action\\\": \\\"re\\nad\\\" \xef\xbf\xbd\",\"decision\":" DECISION
-			 ",\"bundle\":\"" DIGEST "\",\"revision\":\"\"}\n");
+			 ",\"bundle\":\"" DIGEST "\",\"revision\":\"\",\"annotations\":{}}\n");
 	buf_release(&b);
 }
 
@@ -323,27 +323,27 @@ Test(eval, log_record_strings_follow_the_one_json_rule)
 {
 	struct buf b = BUF_INIT;
 	const char *req = "not json\r\x7f";
-	cr_assert_eq(eval_log_record(&b, req, strlen(req), DECISION, strlen(DECISION), DIGEST, "r\r"), 0);
+	cr_assert_eq(eval_log_record(&b, req, strlen(req), DECISION, strlen(DECISION), DIGEST, "r\r", NULL), 0);
 	cr_assert_str_eq(b.p, "{\"request\":\"not json\\r\\u007f\",\"decision\":" DECISION
-			 ",\"bundle\":\"" DIGEST "\",\"revision\":\"r\\r\"}\n");
+			 ",\"bundle\":\"" DIGEST "\",\"revision\":\"r\\r\",\"annotations\":{}}\n");
 	buf_release(&b);
 }
 
 Test(eval, log_record_of_a_request_too_long_to_keep)
 {
 	struct buf b = BUF_INIT;
-	cr_assert_eq(eval_log_record(&b, NULL, 0, DECISION, strlen(DECISION), DIGEST, "r\"1"), 0);
+	cr_assert_eq(eval_log_record(&b, NULL, 0, DECISION, strlen(DECISION), DIGEST, "r\"1", NULL), 0);
 	cr_assert_str_eq(b.p, "{\"request\":null,\"decision\":" DECISION ",\"bundle\":\"" DIGEST
-			 "\",\"revision\":\"r\\\"1\"}\n");
+			 "\",\"revision\":\"r\\\"1\",\"annotations\":{}}\n");
 	buf_release(&b);
 }
 
 Test(eval, log_records_append_to_the_buffer)
 {
 	struct buf b = BUF_INIT;
-	cr_assert_eq(eval_log_record(&b, "{}", 2, DECISION, strlen(DECISION), DIGEST, ""), 0);
+	cr_assert_eq(eval_log_record(&b, "{}", 2, DECISION, strlen(DECISION), DIGEST, "", NULL), 0);
 	size_t one = b.n;
-	cr_assert_eq(eval_log_record(&b, "[]", 2, DECISION, strlen(DECISION), DIGEST, ""), 0);
+	cr_assert_eq(eval_log_record(&b, "[]", 2, DECISION, strlen(DECISION), DIGEST, "", NULL), 0);
 	cr_assert_eq(b.n, 2 * one);
 	cr_assert_eq(strncmp(b.p + one, "{\"request\":[]", 13), 0);
 	buf_release(&b);
@@ -390,4 +390,52 @@ Test(eval, deny_json_escapes_the_message)
 	cr_assert_str_eq(b.p, "{\"decision\":\"deny\",\"rules\":[],\"errors\":[{\"kind\":\"request\",\"message\":"
 			 "\"bad 'x\\\"y'\"}],\"time\":\"1970-01-01T00:00:00Z\",\"bundle\":\"" DIGEST "\"}");
 	buf_release(&b);
+}
+
+/* The annotations of a --log record: each rule that decided, in the
+ * decision's order, with all its annotations, strings escaped; the traced
+ * decision JSON of the runtime carries the same object. */
+Test(eval, annotations_of_the_deciding_rules)
+{
+	struct fx fx, *f = &fx;
+	fx_schema(f);
+	struct bw_rule_desc rd = { .id = "a.first", .effect = AUTHZ_PERMIT, .file = f->file, .line = 3, .col = 1 };
+	OK(bw_rule_begin(f->w, &rd, &f->rule));
+	OK(bw_annotation(f->w, "owner", "data-platform"));
+	OK(bw_annotation(f->w, "ticket", "SEC-\"1\"\n"));
+	OK(bw_annotation(f->w, "description", "reads"));
+	OK(bw_guard(f->w, f->file, 5, 8, "true", &f->guard));
+	fx_n(f, AUTHZ_OP_TRUE);
+	fx_end_when(f);
+	fx_rule(f, "a.second", AUTHZ_PERMIT);
+	fx_n(f, AUTHZ_OP_TRUE);
+	fx_end_when(f);
+	authz_bundle *b = fx_load(f, NULL, NULL);
+	authz_request *r;
+	authz_decision *d = fx_decided(b, NULL, 0, &r);
+	static const char want[] = "{\"a.first\":{\"owner\":\"data-platform\",\"ticket\":\"SEC-\\\"1\\\"\\n\","
+				   "\"description\":\"reads\"},\"a.second\":{}}";
+	for (unsigned flags = 0; flags <= AUTHZ_DECIDE_TRACE; flags += AUTHZ_DECIDE_TRACE) {
+		cr_assert_eq(authz_decide_json(d, b, r, FX_REQUEST, strlen(FX_REQUEST), flags), 0);
+		struct buf ann = BUF_INIT, rec = BUF_INIT;
+		cr_assert_eq(eval_annotations_json(&ann, b, d), 0);
+		cr_expect_str_eq(ann.p, want);
+		const char *dec = authz_decision_json(d, NULL);
+		cr_assert_eq(eval_log_record(&rec, "{}", 2, dec, strlen(dec), DIGEST, "r1", buf_cstr(&ann)), 0);
+		/* the record ends in them, after the revision */
+		char tail[256];
+		snprintf(tail, sizeof tail, ",\"revision\":\"r1\",\"annotations\":%s}\n", want);
+		cr_expect(rec.n > strlen(tail) && !strcmp(rec.p + rec.n - strlen(tail), tail), "%s", rec.p);
+		/* the traced decision names them too; an untraced one does not */
+		char *in_json = strstr(dec, ",\"annotations\":");
+		if (flags)
+			cr_expect(in_json && !strncmp(in_json + 15, want, strlen(want)), "%s", dec);
+		else
+			cr_expect_null(in_json, "%s", dec);
+		buf_release(&ann);
+		buf_release(&rec);
+	}
+	authz_decision_free(d);
+	authz_request_free(r);
+	authz_bundle_free(b);
 }

@@ -120,3 +120,118 @@ Test(diff, finds_schema_changes_and_loosened_test_decisions)
 	arena_free(&a);
 	gitx_close(&g);
 }
+
+static const char TESTS_BEFORE[] =
+	"package p;\n\nrequest base {\n"
+	"  principal User \"a\" { tenant: \"acme\", mfa: true }\n  action \"read\"\n"
+	"  resource Dataset \"d\" { tenant: \"acme\", env: \"prod\", owner: \"x\" }\n"
+	"  at time(\"2026-11-22T10:00:00Z\")\n}\n\n"
+	"test \"same tenant\" {\n  given base\n  expect allow by p.r\n}\n\n"
+	"test \"other tenant\" {\n  given base with resource.tenant = \"globex\"\n  expect deny\n}\n\n"
+	"test \"goes away\" {\n  given base with resource.tenant = \"initech\"\n  expect deny\n}\n\n"
+	"test \"guest\" {\n  given base with principal.tenant = \"guests\"\n  expect allow\n}\n\n"
+	"test \"request moves\" {\n  given base\n  expect allow\n}\n";
+/* "same tenant" unchanged (written inline); "other tenant" flipped to
+ * allow, "goes away" removed: weakened; "guest" now expects deny:
+ * strengthened; "request moves" has another request; "new" is added. */
+static const char TESTS_AFTER[] =
+	"package p;\n\nrequest base {\n"
+	"  principal User \"a\" { tenant: \"acme\", mfa: true }\n  action \"read\"\n"
+	"  resource Dataset \"d\" { tenant: \"acme\", env: \"prod\", owner: \"x\" }\n"
+	"  at time(\"2026-11-22T10:00:00Z\")\n}\n\n"
+	"test \"same tenant\" {\n"
+	"  principal User \"a\" { tenant: \"acme\", mfa: true }\n  action \"read\"\n"
+	"  resource Dataset \"d\" { tenant: \"acme\", env: \"prod\", owner: \"x\" }\n"
+	"  at time(\"2026-11-22T10:00:00Z\")\n  expect allow by r\n}\n\n"
+	"test \"other tenant\" {\n  given base with resource.tenant = \"globex\"\n  expect allow\n}\n\n"
+	"test \"guest\" {\n  given base with principal.tenant = \"guests\"\n  expect deny\n}\n\n"
+	"test \"request moves\" {\n  given base with resource.env = \"dev\"\n  without principal.mfa\n"
+	"  expect allow\n}\n\n"
+	"test \"new\" {\n  given base\n  expect allow\n}\n";
+
+Test(diff, lists_tests_added_removed_and_changed_weakened_first)
+{
+	struct gitx g;
+	struct arena a = ARENA_INIT;
+	struct diff_report r;
+	git_oid id;
+	gu_write("proj/policies/p_test.authz", TESTS_BEFORE);
+	gu_commit(&id, "tests before");
+	gu_write("proj/policies/p_test.authz", TESTS_AFTER);
+	gu_commit(&id, "tests after");
+	cr_assert_eq(gitx_open(&g), 0, "%s", g.msg);
+	diff_of(&g, &a, "HEAD~1", "HEAD", &r);
+	cr_assert(diff_report_changed(&r));
+	cr_assert_eq(r.nitems, 0);
+	cr_assert_eq(r.ntest_changes, 5);
+	cr_assert_eq(r.tests_weakened, 2);
+	const struct diff_test *t = r.test_changes;
+	cr_assert_eq(t[0].change, DIFF_REMOVED);
+	cr_assert_str_eq(t[0].name, "\"goes away\"");
+	cr_assert_str_eq(t[0].file, "policies/p_test.authz");
+	cr_assert_eq(t[0].strength, STRENGTH_WEAKENED);
+	cr_assert_str_eq(t[0].old_expect, "expect deny");
+	cr_assert_null(t[0].new_expect);
+	cr_assert_str_eq(t[1].name, "\"other tenant\"");
+	cr_assert_eq(t[1].change, DIFF_CHANGED);
+	cr_assert_eq(t[1].strength, STRENGTH_WEAKENED);
+	cr_assert_str_eq(t[1].why, "deny -> allow");
+	cr_assert_str_eq(t[1].parts, "expectation");
+	cr_assert_str_eq(t[2].name, "\"guest\"");
+	cr_assert_eq(t[2].strength, STRENGTH_STRENGTHENED);
+	cr_assert_str_eq(t[2].new_expect, "expect deny");
+	cr_assert_str_eq(t[3].name, "\"new\"");
+	cr_assert_eq(t[3].change, DIFF_ADDED);
+	cr_assert_eq(t[3].strength, STRENGTH_SAME);
+	cr_assert_str_eq(t[4].name, "\"request moves\"");
+	cr_assert_eq(t[4].strength, STRENGTH_SAME);
+	cr_assert_str_eq(t[4].parts, "request");
+	cr_assert_eq(t[4].nrequest, 2);
+	cr_assert_str_eq(t[4].request[0].key, "principal.mfa");
+	cr_assert_eq(t[4].request[0].change, DIFF_REMOVED);
+	cr_assert_str_eq(t[4].request[0].old, "true");
+	cr_assert_str_eq(t[4].request[1].key, "resource.env");
+	cr_assert_str_eq(t[4].request[1].old, "\"prod\"");
+	cr_assert_str_eq(t[4].request[1].new, "\"dev\"");
+	/* Back the other way: "goes away" is added, "new" removed (it expected
+	 * allow: not weakened), "guest" weakened. */
+	struct diff_report back;
+	diff_of(&g, &a, "HEAD", "HEAD~1", &back);
+	cr_assert_eq(back.ntest_changes, 5);
+	cr_assert_eq(back.tests_weakened, 1);
+	cr_assert_str_eq(back.test_changes[0].name, "\"guest\"");
+	cr_assert_str_eq(back.test_changes[0].why, "deny -> allow");
+	arena_free(&a);
+	gitx_close(&g);
+}
+
+Test(diff, a_test_moved_to_another_file_is_the_same_test)
+{
+	struct gitx g;
+	struct arena a = ARENA_INIT;
+	struct diff_report r;
+	git_oid id;
+	char p[PATH_MAX];
+	gu_write("proj/policies/p_test.authz", TESTS_BEFORE);
+	gu_commit(&id, "tests before");
+	cr_assert_eq(unlink(gu_path(p, "proj/policies/p_test.authz")), 0);
+	gu_write("proj/policies/q_test.authz", TESTS_BEFORE);
+	git_index *index = NULL;
+	cr_assert_eq(git_repository_index(&index, gu_repo), 0);
+	cr_assert_eq(git_index_remove_bypath(index, "proj/policies/p_test.authz"), 0);
+	cr_assert_eq(git_index_write(index), 0);
+	git_index_free(index);
+	gu_commit(&id, "moved");
+	cr_assert_eq(gitx_open(&g), 0, "%s", g.msg);
+	diff_of(&g, &a, "HEAD~1", "HEAD", &r);
+	cr_assert_eq(r.ntest_changes, 5);
+	cr_assert_eq(r.tests_weakened, 0);
+	for (size_t i = 0; i < r.ntest_changes; i++) {
+		cr_assert_eq(r.test_changes[i].change, DIFF_CHANGED);
+		cr_assert_str_eq(r.test_changes[i].file, "policies/q_test.authz");
+		cr_assert_str_eq(r.test_changes[i].old_file, "policies/p_test.authz");
+		cr_assert_null(r.test_changes[i].parts);
+	}
+	arena_free(&a);
+	gitx_close(&g);
+}

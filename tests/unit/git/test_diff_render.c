@@ -90,6 +90,7 @@ Test(diff_render, text_in_full)
 	expect_text(&r, DIFF_TEXT,
 		"diff prod..HEAD\n"
 		"rules: 1 added, 0 removed, 1 changed; constants: 0 added, 1 removed, 0 changed; schema: 3 changes\n"
+		"tests: 0 added, 0 removed, 0 changed, 0 weakened\n"
 		"decisions: 12 requests (4 from tests, 8 replayed), 1 loosened, 1 tightened, 1 decided by other rules\n"
 		"skipped: 1 replay record without a JSON request\n"
 		"\n"
@@ -136,6 +137,7 @@ Test(diff_render, markdown_in_full)
 		"| rules | 1 | 0 | 1 |\n"
 		"| constants | 0 | 1 | 0 |\n"
 		"| schema | 1 | 1 | 1 |\n"
+		"| tests | 0 | 0 | 0 |\n"
 		"\n"
 		"**Decisions**: 12 requests (4 from tests, 8 replayed): **1 loosened** (deny \u2192 allow), "
 		"**1 tightened** (allow \u2192 deny), 1 decided by other rules.\n"
@@ -201,6 +203,16 @@ static double num(const cJSON *o, const char *key)
 	cJSON *x = item(o, key);
 	cr_assert(cJSON_IsNumber(x), "\"%s\" is not a number", key);
 	return x->valuedouble;
+}
+
+/* diff_render's JSON, parsed (the caller deletes it). */
+static cJSON *render_json(const struct diff_report *r)
+{
+	char *text = render(r, DIFF_JSON);
+	cJSON *j = cJSON_Parse(text);
+	cr_assert_not_null(j, "not JSON: %s", text);
+	free(text);
+	return j;
 }
 
 /* The strings of array `key` of `o`, joined by ",". */
@@ -338,17 +350,15 @@ Test(diff_render, nothing_changed)
 	expect_text(&r, DIFF_TEXT,
 		"diff HEAD..working tree\n"
 		"rules: 0 added, 0 removed, 0 changed; constants: 0 added, 0 removed, 0 changed; schema: 0 changes\n"
+		"tests: 0 added, 0 removed, 0 changed, 0 weakened\n"
 		"decisions: 1 request (1 from tests, 0 replayed), 0 loosened, 0 tightened, 0 decided by other rules\n"
 		"\n"
 		"no changes\n");
 	expect_text(&r, DIFF_MARKDOWN,
 		"### authzc diff: HEAD \u2192 working tree\n"
 		"\n"
-		"No changes: the rules, the schema and every decision are the same.\n");
-	char *text = render(&r, DIFF_JSON);
-	cJSON *j = cJSON_Parse(text);
-	cr_assert_not_null(j, "not JSON: %s", text);
-	free(text);
+		"No changes: the rules, the schema, the tests and every decision are the same.\n");
+	cJSON *j = render_json(&r);
 	cr_expect(cJSON_IsFalse(item(j, "changed")));
 	cr_expect_eq(cJSON_GetArraySize(item(j, "rules")), 0);
 	cr_expect_eq(cJSON_GetArraySize(item(j, "constants")), 0);
@@ -371,6 +381,7 @@ Test(diff_render, an_authzc_json_change_alone_is_a_change_shown_first)
 	expect_text(&r, DIFF_TEXT,
 		"diff prod..HEAD\n"
 		"rules: 0 added, 0 removed, 0 changed; constants: 0 added, 0 removed, 0 changed; schema: 0 changes\n"
+		"tests: 0 added, 0 removed, 0 changed, 0 weakened\n"
 		"decisions: 0 requests (0 from tests, 0 replayed), 0 loosened, 0 tightened, 0 decided by other rules\n"
 		"\n"
 		"authzc.json: 2 changes (gates, environments: review them)\n"
@@ -381,10 +392,7 @@ Test(diff_render, an_authzc_json_change_alone_is_a_change_shown_first)
 	cr_expect_not_null(strstr(md, "| changed | gates.min\\_guard\\_coverage | 80 | 0 |\n"), "%s", md);
 	cr_expect(strstr(md, "authzc.json changed") < strstr(md, "| rules |"), "%s", md);
 	free(md);
-	char *text = render(&r, DIFF_JSON);
-	cJSON *j = cJSON_Parse(text);
-	cr_assert_not_null(j, "not JSON: %s", text);
-	free(text);
+	cJSON *j = render_json(&r);
 	cr_expect(cJSON_IsTrue(item(j, "changed")));
 	cJSON *c = item(j, "config");
 	cr_assert_eq(cJSON_GetArraySize(c), 2);
@@ -395,5 +403,100 @@ Test(diff_render, an_authzc_json_change_alone_is_a_change_shown_first)
 	cr_expect_eq(num(first, "new"), 0);
 	cr_expect_eq(cJSON_GetArraySize(item(second, "old")), 2);
 	cr_expect(cJSON_IsNull(item(second, "new")));
+	cJSON_Delete(j);
+}
+
+/* Test changes alone: a weakened one (sorted first by diff_tests), a
+ * strengthened one, one moved with its request changed, one added. */
+static void tests_report(struct diff_report *r)
+{
+	static struct diff_config req[] = {
+		{ DIFF_CHANGED, "principal.tenant", "\"acme\"", "\"globex\"" },
+		{ DIFF_ADDED, "time", NULL, "time(\"2026-11-22T10:00:00Z\")" },
+	};
+	static struct diff_test tests[] = {
+		{ .change = DIFF_CHANGED, .file = "tests/a_test.authz", .name = "\"cross | tenant\"",
+		  .raw = "cross | tenant", .strength = STRENGTH_WEAKENED,
+		  .why = "no longer names p.cross_tenant", .parts = "expectation",
+		  .old_expect = "expect deny by p.cross_tenant", .new_expect = "expect deny",
+		  .old_request = "{\"action\":\"read\"}", .new_request = "{\"action\":\"read\"}" },
+		{ .change = DIFF_CHANGED, .file = "tests/a_test.authz", .name = "\"guests\"", .raw = "guests",
+		  .strength = STRENGTH_STRENGTHENED, .parts = "expectation", .old_expect = "expect allow",
+		  .new_expect = "expect deny", .old_request = "{}", .new_request = "{}" },
+		{ .change = DIFF_CHANGED, .file = "tests/b_test.authz", .old_file = "tests/a_test.authz",
+		  .name = "\"moved\"", .raw = "moved", .parts = "request", .old_expect = "expect allow",
+		  .new_expect = "expect allow", .old_request = "{}", .new_request = "{}", .request = req,
+		  .nrequest = 2 },
+		{ .change = DIFF_ADDED, .file = "tests/b_test.authz", .name = "\"new\"", .raw = "new",
+		  .new_expect = "expect allow", .new_request = "{}" },
+	};
+	*r = (struct diff_report){ .a = &arena, .old_label = "prod", .new_label = "HEAD",
+				   .old_revision = "2222222222222222222222222222222222222222",
+				   .new_revision = "", .test_changes = tests, .ntest_changes = 4,
+				   .tests_weakened = 1, .nrequests = 4, .ntests = 4 };
+}
+
+Test(diff_render, test_changes_in_every_format_weakened_flagged)
+{
+	struct diff_report r;
+	tests_report(&r);
+	cr_expect(diff_report_changed(&r));
+	expect_text(&r, DIFF_TEXT,
+		"diff prod..HEAD\n"
+		"rules: 0 added, 0 removed, 0 changed; constants: 0 added, 0 removed, 0 changed; schema: 0 changes\n"
+		"tests: 1 added, 0 removed, 3 changed, 1 weakened\n"
+		"decisions: 4 requests (4 from tests, 0 replayed), 0 loosened, 0 tightened, 0 decided by other rules\n"
+		"\n"
+		"tests\n"
+		"  weakened      tests/a_test.authz \"cross | tenant\": expectation changed, no longer names p.cross_tenant\n"
+		"    - expect deny by p.cross_tenant\n"
+		"    + expect deny\n"
+		"  strengthened  tests/a_test.authz \"guests\": expectation changed\n"
+		"    - expect allow\n"
+		"    + expect deny\n"
+		"  changed       tests/b_test.authz \"moved\": moved from tests/a_test.authz, request changed\n"
+		"    ~ principal.tenant: \"acme\" -> \"globex\"\n"
+		"    + time: time(\"2026-11-22T10:00:00Z\")\n"
+		"  added         tests/b_test.authz \"new\"\n"
+		"    + expect allow\n");
+	char *md = render(&r, DIFF_MARKDOWN);
+	cr_expect_not_null(strstr(md, "> :warning: **1 test weakened**: a test that protected a deny is "
+				  "removed or now expects less. Review it below.\n"), "%s", md);
+	cr_expect_not_null(strstr(md, "| tests | 1 | 0 | 3 |\n"), "%s", md);
+	cr_expect_not_null(strstr(md, "| :warning: **weakened** | tests/a\\_test.authz | \"cross \\| tenant\" | "
+				  "expectation changed, no longer names p.cross\\_tenant | "
+				  "expect deny by p.cross\\_tenant | expect deny |\n"), "%s", md);
+	cr_expect_not_null(strstr(md, "| strengthened | tests/a\\_test.authz | \"guests\" | expectation changed | "
+				  "expect allow | expect deny |\n"), "%s", md);
+	cr_expect_not_null(strstr(md, "| changed | tests/b\\_test.authz | \"moved\" | moved from tests/a\\_test.authz, "
+				  "request changed: \\~ principal.tenant: \"acme\" -> \"globex\"; + time: "
+				  "time(\"2026-11-22T10:00:00Z\") | expect allow | expect allow |\n"), "%s", md);
+	cr_expect_not_null(strstr(md, "| added | tests/b\\_test.authz | \"new\" |  |  | expect allow |\n"), "%s", md);
+	cr_expect(strstr(md, "1 test weakened") < strstr(md, "| rules |"), "%s", md);
+	free(md);
+	cJSON *j = render_json(&r);
+	cr_expect(cJSON_IsTrue(item(j, "changed")));
+	cJSON *t = item(j, "tests");
+	cr_expect_eq(num(t, "added"), 1);
+	cr_expect_eq(num(t, "removed"), 0);
+	cr_expect_eq(num(t, "changed"), 3);
+	cr_expect_eq(num(t, "weakened"), 1);
+	cJSON *c = item(t, "changes");
+	cr_assert_eq(cJSON_GetArraySize(c), 4);
+	cJSON *w = cJSON_GetArrayItem(c, 0), *m = cJSON_GetArrayItem(c, 2), *n = cJSON_GetArrayItem(c, 3);
+	cr_expect_str_eq(item(w, "name")->valuestring, "cross | tenant");
+	cr_expect_str_eq(item(w, "strength")->valuestring, "weakened");
+	cr_expect_str_eq(item(w, "why")->valuestring, "no longer names p.cross_tenant");
+	cr_expect_str_eq(item(item(w, "old"), "expect")->valuestring, "expect deny by p.cross_tenant");
+	cr_expect_str_eq(item(item(item(w, "old"), "request"), "action")->valuestring, "read");
+	cr_expect_str_eq(item(m, "old_file")->valuestring, "tests/a_test.authz");
+	cr_expect(cJSON_IsNull(item(m, "strength")));
+	cr_expect_eq(cJSON_GetArraySize(item(m, "parts")), 2);
+	cr_expect_str_eq(cJSON_GetArrayItem(item(m, "parts"), 0)->valuestring, "file");
+	cJSON *k = cJSON_GetArrayItem(item(m, "request_changes"), 0);
+	cr_expect_str_eq(item(k, "key")->valuestring, "principal.tenant");
+	cr_expect_str_eq(item(k, "new")->valuestring, "\"globex\"");
+	cr_expect(cJSON_IsNull(item(n, "old")));
+	cr_expect(cJSON_IsNull(item(n, "old_file")));
 	cJSON_Delete(j);
 }

@@ -134,12 +134,15 @@ Test(failclosed, request_not_matching_the_schema_denies)
 	size_t n = sizeof cases / sizeof *cases - 1;
 	for (size_t i = 0; i < n; i++)
 		expect_request_denied(b, cases[i].json, cases[i].want);
-	/* Controls: trailing blanks are not an error; attributes the schema
-	 * does not declare are ignored (authzc-eval(1), JSON FORMS). */
+	/* Control: trailing blanks are not an error.  An attribute the schema
+	 * does not declare is (authzc-policy(5), THE SCHEMA): a misspelt one
+	 * must not quietly switch off the rule that reads it. */
 	cr_expect_eq(hu_decide(b, cases[n].json, strlen(cases[n].json), NULL), 1);
 	static const char extra[] = "{\"principal\":" HU_USER("1", "false") ",\"action\":\"read\","
 		"\"resource\":" HU_DOC ",\"context\":{\"ip\":\"10.1.2.3\",\"spy\":1}}";
-	cr_expect_eq(hu_decide(b, extra, strlen(extra), NULL), 1);
+	const char *msg = NULL;
+	cr_expect_eq(hu_decide(b, extra, strlen(extra), &msg), 0);
+	cr_expect(msg && strstr(msg, "undeclared attribute 'context.spy'"), "%s", msg ? msg : "(none)");
 	authz_bundle_free(b);
 }
 

@@ -702,8 +702,9 @@ Test(schema, type_equal_rules)
 		{ .name = "a", .type = type_scalar(TY_INT) },
 		{ .name = "c", .type = ss },
 	};
-	struct record_type r1 = { 0 }, r2 = { 0 }, rab = { ab, 2 }, rba = { ba, 2 }, rab1 = { ab, 1 };
-	struct record_type ropt = { ab_opt, 2 }, rdur = { ab_dur, 2 }, rac = { ac, 2 };
+	struct record_type r1 = { 0 }, r2 = { 0 }, rab = { ab, 2, false }, rba = { ba, 2, false };
+	struct record_type rab1 = { ab, 1, false }, ropt = { ab_opt, 2, false }, rdur = { ab_dur, 2, false };
+	struct record_type rac = { ac, 2, false };
 	cr_expect(type_equal(type_record(&a, &r1), type_record(&a, &r1)));
 	cr_expect(type_equal(type_record(&a, &r1), type_record(&a, &r2)), "two empty records");
 	cr_expect(type_equal(type_record(&a, &rab), type_record(&a, &rba)), "declared apart, same shape");
@@ -716,7 +717,7 @@ Test(schema, type_equal_rules)
 	struct attr_decl w1[] = { { .name = "w", .type = type_record(&a, nest1) } };
 	struct attr_decl w2[] = { { .name = "w", .type = type_record(&a, nest2) } };
 	struct attr_decl w3[] = { { .name = "w", .type = type_record(&a, &rac) } };
-	struct record_type rw1 = { w1, 1 }, rw2 = { w2, 1 }, rw3 = { w3, 1 };
+	struct record_type rw1 = { w1, 1, false }, rw2 = { w2, 1, false }, rw3 = { w3, 1, false };
 	cr_expect(type_equal(type_record(&a, &rw1), type_record(&a, &rw2)), "nested records");
 	cr_expect(!type_equal(type_record(&a, &rw1), type_record(&a, &rw3)));
 	/* entity types: as sets */
@@ -728,4 +729,43 @@ Test(schema, type_equal_rules)
 	cr_expect(type_equal(type_entities(&a, uu, 2), type_entities(&a, us, 1)), "repeats do not count");
 	cr_expect(!type_equal(type_entities(&a, uu, 2), type_entities(&a, us, 2)));
 	arena_free(&a);
+}
+
+/* Records are closed unless the schema opens them: "additionalAttributes"
+ * takes true or false on an entity type, a nested record or the context,
+ * and is never an attribute. */
+Test(schema, additional_attributes_opens_a_record)
+{
+	struct schema *s;
+	cr_assert_eq(load("{\"types\": {\"User\": {\"tenant\": \"string\", \"additionalAttributes\": true,"
+			  " \"w\": {\"a\": \"int\", \"additionalAttributes\": true}},"
+			  " \"Doc\": {\"x\": {\"b\": \"bool\"}, \"additionalAttributes\": false}},"
+			  " \"context\": {\"additionalAttributes\": true, \"ip\": \"ip\"}}", &s), 0);
+	const struct entity_type *u = schema_find_type(s, "User"), *d = schema_find_type(s, "Doc");
+	cr_assert(u && d);
+	cr_expect(u->attrs.open);
+	cr_expect_eq(u->attrs.n, 2, "the key is not an attribute");
+	cr_expect_null(record_find(&u->attrs, "additionalAttributes"));
+	const struct attr_decl *w = record_find(&u->attrs, "w");
+	cr_assert(w && w->type->kind == TY_RECORD);
+	cr_expect(w->type->record->open);
+	cr_expect_eq(w->type->record->n, 1);
+	cr_expect_not(d->attrs.open);
+	cr_expect_not(record_find(&d->attrs, "x")->type->record->open, "closed by default");
+	cr_expect(s->context.open);
+	cr_expect_eq(s->context.n, 1);
+}
+
+Test(schema, additional_attributes_takes_a_boolean)
+{
+	static const char help[] = "write \"additionalAttributes\": true to accept attributes the schema does "
+				   "not declare; 'additionalAttributes' cannot name an attribute";
+	struct schema *s;
+	cr_assert_eq(load("{\"types\": {\"User\": {\"additionalAttributes\": \"bool\"}},"
+			  " \"context\": {\"additionalAttributes\": 1}}", &s), 2);
+	expect_diag(0, E_SCHEMA_SHAPE, "'additionalAttributes' in 'User' must be true or false, not a string",
+		    "$.types.User.additionalAttributes", help);
+	expect_diag(1, E_SCHEMA_SHAPE, "'additionalAttributes' in 'context' must be true or false, not a number",
+		    "$.context.additionalAttributes", help);
+	cr_expect_not(schema_find_type(s, "User")->attrs.open);
 }

@@ -100,20 +100,23 @@ Test(runtime_decide, trace_names_the_first_guard_holding_back)
 	char *req = strdup(FX_REQUEST);
 	char *at = strstr(req, "\"revoked\":false");
 	memcpy(at, "\"revoked\":true ", 15);
-	char *line = decide_one(b_permit, req, AUTHZ_DECIDE_TRACE);
+	char *line = decide_one(b_permit, req, AUTHZ_DECIDE_EXPLAIN);
 	cr_assert(strstr(line, "{\"decision\":\"deny\",\"rules\":[],\"errors\":[]"), "%s", line);
 	cr_assert(strstr(line, ",\"trace\":[{\"rule\":\"ds.ci_read\",\"outcome\":\"not-applied\",\"guard\":"
 			       "{\"index\":1,\"file\":\"policies/p.authz\",\"line\":13,\"col\":8,"
-			       "\"text\":\"not principal.revoked\"}}]}"), "%s", line);
+			       "\"text\":\"not principal.revoked\",\"operands\":[{\"name\":\"principal.revoked\","
+			       "\"value\":\"true\"}]}}]}"), "%s", line);
 	free(line);
 	free(req);
 	/* the unless guard (index 2) */
 	req = strdup(FX_REQUEST);
 	at = strstr(req, "spiffe://acme/ci");
 	memcpy(at, "spiffe://sandbox", 16);
-	line = decide_one(b_permit, req, AUTHZ_DECIDE_TRACE);
+	line = decide_one(b_permit, req, AUTHZ_DECIDE_EXPLAIN);
 	cr_assert(strstr(line, "\"guard\":{\"index\":2,\"file\":\"policies/p.authz\",\"line\":14,\"col\":10,"
-			       "\"text\":\"principal.workload.spiffe_id like \\\"*sandbox*\\\"\"}"), "%s", line);
+			       "\"text\":\"principal.workload.spiffe_id like \\\"*sandbox*\\\"\",\"operands\":["
+			       "{\"name\":\"principal.workload.spiffe_id\",\"value\":\"\\\"spiffe://sandbox\\\"\"}]}"),
+		  "%s", line);
 	free(line);
 	free(req);
 }
@@ -166,10 +169,14 @@ static void b_forbid_error(struct fx *f)
 
 Test(runtime_decide, forbid_in_error_applies_fail_closed)
 {
-	char *line = decide_one(b_forbid_error, NULL, AUTHZ_DECIDE_TRACE);
+	char *line = decide_one(b_forbid_error, NULL, AUTHZ_DECIDE_EXPLAIN);
 	cr_assert(strstr(line, "{\"decision\":\"deny\",\"rules\":[\"f.overflow\"],\"errors\":[{\"kind\":\"rule\","
 			       "\"rule\":\"f.overflow\",\"message\":\"integer overflow in '*'\"}]"), "%s", line);
-	cr_assert(strstr(line, "{\"rule\":\"f.overflow\",\"outcome\":\"error\"}"), "%s", line);
+	/* the guard that failed, with what it read */
+	cr_assert(strstr(line, "{\"rule\":\"f.overflow\",\"outcome\":\"error\",\"guard\":{\"index\":0,"
+			       "\"file\":\"policies/p.authz\",\"line\":30,\"col\":8,\"text\":\"principal.level * "
+			       "9223372036854775807 > 0\",\"operands\":[{\"name\":\"principal.level\",\"value\":\"5\"}]}}"),
+		  "%s", line);
 	free(line);
 }
 
@@ -231,6 +238,17 @@ Test(runtime_decide, scope_bitsets_and_rule_index)
 
 static void b_simple(struct fx *f) { rule(f, "p", AUTHZ_PERMIT, NULL, 0, NULL, 0, NULL); }
 
+/* b_simple with ServiceAccount, its workload record and the context open to
+ * undeclared attributes (bw_open); User and Dataset stay closed. */
+static void b_open(struct fx *f)
+{
+	const char *workload[] = { "workload" };
+	OK(bw_open(f->w, f->sa, NULL, 0));
+	OK(bw_open(f->w, f->sa, workload, 1));
+	OK(bw_open(f->w, BW_CONTEXT, NULL, 0));
+	b_simple(f);
+}
+
 static void expect_request_error(const char *json, const char *message)
 {
 	char *line = decide_one(b_simple, json, AUTHZ_DECIDE_TRACE);
@@ -259,8 +277,66 @@ Test(runtime_decide, request_errors_deny_before_any_rule)
 {
 	REQ_ERR("\"action\":\"read\"", "\"action\":\"delete\"", "unknown action 'delete'");
 	REQ_ERR("\"type\":\"ServiceAccount\"", "\"type\":\"Robot\"", "unknown principal type 'Robot'");
-	REQ_ERR("\"type\":\"Dataset\"", "\"type\":\"User\"",
-		"resource type 'User' is not allowed for action 'read'");
+	REQ_ERR("\"type\":\"Dataset\",\"id\":\"sales\",\"attrs\":{\"tenant\":\"acme\",\"env\":\"production\","
+		"\"change_tickets\":[\"CHG-42\"]}", "\"type\":\"User\",\"id\":\"bob\",\"attrs\":{\"tenant\":\"acme\","
+		"\"mfa\":true}", "resource type 'User' is not allowed for action 'read'");
+}
+
+/* "additionalAttributes": true opens a record: its undeclared attributes
+ * are skipped, and only its own: a closed record beside it stays strict. */
+Test(runtime_decide, open_records_skip_undeclared_attributes)
+{
+	static const struct { const char *from, *to; bool allow; } cases[] = {
+		{ "\"level\":5", "\"level\":5,\"levle\":6", true },
+		{ "\"signed\":true,", "\"signed\":true,\"attested\":[1],", true },
+		{ "\"ticket\":\"CHG-42\"", "\"trace_id\":\"abc\",\"ticket\":\"CHG-42\"", true },
+		{ "\"env\":\"production\"", "\"env\":\"production\",\"owner\":\"x\"", false },
+		{ "\"end\":\"2026-11-22T11:00:00Z\"", "\"end\":\"2026-11-22T11:00:00Z\",\"tz\":1", false },
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+		char *j = edit(cases[i].from, cases[i].to);
+		char *line = decide_one(b_open, j, 0);
+		if (cases[i].allow)
+			cr_expect(strstr(line, "\"decision\":\"allow\""), "case %zu: %s", i, line);
+		else
+			cr_expect(strstr(line, "\"decision\":\"deny\"") && strstr(line, "undeclared attribute"),
+				  "case %zu: %s", i, line);
+		free(line);
+		free(j);
+	}
+}
+
+/* Strict by default (authzc-policy(5), THE SCHEMA): a key the request form
+ * does not have, or an attribute its record does not declare, is a request
+ * error that names it and the closest declared name, so that a misspelt
+ * attribute cannot quietly switch a rule off. */
+Test(runtime_decide, undeclared_attributes_and_keys_deny)
+{
+	REQ_ERR("\"ticket\":\"CHG-42\"", "\"tickt\":\"CHG-42\"",
+		"undeclared attribute 'context.tickt': did you mean 'context.ticket'?");
+	REQ_ERR("\"level\":5", "\"level\":5,\"levle\":6",
+		"undeclared attribute 'principal.levle' of type 'ServiceAccount': did you mean 'principal.level'?");
+	REQ_ERR("\"signed\":true,", "\"signed\":true,\"sigend\":false,",
+		"undeclared attribute 'principal.workload.sigend' of type 'ServiceAccount': "
+		"did you mean 'principal.workload.signed'?");
+	REQ_ERR("\"env\":\"production\"", "\"env\":\"production\",\"owner\":\"x\"",
+		"undeclared attribute 'resource.owner' of type 'Dataset': the schema does not declare it "
+		"(declare it, or let 'resource' take undeclared attributes with \\\"additionalAttributes\\\": true)");
+	/* an undeclared attribute whose value is a deep structure is named, not read */
+	REQ_ERR("\"level\":5", "\"level\":5,\"extra\":{\"a\":[1,2,{\"b\":null}]}",
+		"undeclared attribute 'principal.extra' of type 'ServiceAccount': the schema does not declare it "
+		"(declare it, or let 'principal' take undeclared attributes with \\\"additionalAttributes\\\": true)");
+	/* the request's own keys and an entity's */
+	REQ_ERR("\"context\":{", "\"contxt\":{\"x\":1},\"context\":{",
+		"unknown key 'contxt' in the request: did you mean 'context'?");
+	REQ_ERR("\"id\":\"sales\",", "\"id\":\"sales\",\"attr\":{},",
+		"unknown key 'attr' in 'resource': did you mean 'attrs'?");
+	REQ_ERR("\"id\":\"sales\",", "\"id\":\"sales\",\"owner\":1,",
+		"unknown key 'owner' in 'resource': it has 'type', 'id' and 'attrs'");
+	/* names are shown printable and bounded */
+	REQ_ERR("\"ticket\":\"CHG-42\"", "\"t\\u0001\":1,\"ticket\":\"CHG-42\"",
+		"undeclared attribute 'context.t?': the schema does not declare it "
+		"(declare it, or let 'context' take undeclared attributes with \\\"additionalAttributes\\\": true)");
 }
 
 static void always(struct fx *f) { fx_n(f, AUTHZ_OP_TRUE); }
@@ -281,7 +357,7 @@ Test(runtime_decide, request_schema_violations)
 {
 	REQ_ERR("\"tenant\":\"acme\",\"revoked\"", "\"revoked\"", "missing required attribute 'principal.tenant'");
 	REQ_ERR("\"signed\":true,", "", "missing required attribute 'principal.workload.signed'");
-	REQ_ERR("\"source_ip\":\"10.1.2.3\"", "\"src\":\"10.1.2.3\"", "missing required attribute 'context.source_ip'");
+	REQ_ERR(",\"source_ip\":\"10.1.2.3\"", "", "missing required attribute 'context.source_ip'");
 	/* an optional record, when there, needs its required fields */
 	REQ_ERR(",\"end\":\"2026-11-22T11:00:00Z\"", "", "missing required attribute 'principal.window.end'");
 	/* the first missing one in field order is named */
@@ -341,9 +417,9 @@ Test(runtime_decide, json_edge_cases)
 	deep[2 * depth] = '\0';
 	expect_request_error(deep, "bad JSON at byte 65: nesting too deep");
 	free(deep);
-	/* unknown attributes are ignored, even deep structures inside them */
+	/* an open record skips undeclared attributes, even deep structures */
 	char *j = edit("\"level\":5", "\"level\":5,\"extra\":{\"a\":[1,2,{\"b\":null}]},\"more\":1.5e300");
-	char *line = decide_one(b_simple, j, 0);
+	char *line = decide_one(b_open, j, 0);
 	cr_assert(strstr(line, "\"decision\":\"allow\""), "%s", line);
 	free(line);
 	free(j);

@@ -31,7 +31,7 @@ Test(describe, a_bundle_tells_its_tables_and_rules)
 
 	authz_bundle_info info;
 	authz_bundle_get_info(b, &info);
-	cr_expect_eq(info.format, 2);
+	cr_expect_eq(info.format, 3);
 	cr_expect_gt(info.bytes, 0);
 	cr_expect_eq(info.rules, 2);
 	cr_expect_eq(info.types, 3);

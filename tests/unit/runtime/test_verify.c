@@ -205,8 +205,8 @@ Test(runtime_verify, header_checks_have_messages)
 	size_t len;
 	uint8_t *buf = small_bundle(&len);
 	buf[4] = 1;
-	expect_refused(buf, len, "bad bundle format (unsupported version 1)");
-	buf[4] = 2;
+	expect_refused(buf, len, "bad bundle format (version 1; this library reads version 3: compile the policies again with the authzc that matches it)");
+	buf[4] = BUNDLE_VERSION;
 	buf[40] ^= 1;
 	expect_refused(buf, len, "bad bundle format (digest mismatch)");
 	buf[40] ^= 1;
@@ -514,7 +514,7 @@ static int required_of(struct bundle_field *fields, uint32_t n, uint32_t ntop, a
 {
 	static struct bundle_owner owner;
 	memset(b, 0, sizeof *b);
-	owner = (struct bundle_owner){ BUNDLE_NO_INDEX, 0, ntop, n };
+	owner = (struct bundle_owner){ .name = BUNDLE_NO_INDEX, .ntop = ntop, .nall = n };
 	b->fields = fields;
 	b->nfields = n;
 	b->owners = &owner;

@@ -73,8 +73,10 @@ Test(testrun, failing_test_keeps_the_guard_that_held_it_back)
 		"  expected  allow\n"
 		"  actual    deny by default\n"
 		"  because   p.user_read did not apply: held back by policies/p.authz:7:48: principal.mfa\n"
+		"              where principal.mfa = false\n"
 		"            p.banned did not apply: held back by policies/p.authz:13:8: "
 		"principal.department == \"banned\"\n"
+		"              where principal.department = \"eng\"\n"
 		"\n"
 		"0 passed, 1 failed\n");
 	buf_release(&b);
