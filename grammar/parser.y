@@ -96,6 +96,7 @@ static void req_part(struct parse_ctx *ctx, struct ast_request *r, int part, str
 static struct ast_test *finish_test(struct parse_ctx *ctx, struct test_parts *p,
 				    struct tok_name name, struct span name_span, struct span span);
 static bool end_body(struct parse_ctx *ctx, uint32_t pos, bool closed, int lookahead);
+static void forget_brackets(struct parse_ctx *ctx, uint32_t pos);
 static struct ast_name *mk_name(struct parse_ctx *ctx, char *s, size_t len, struct span span);
 static struct ast_request *req_entity(struct parse_ctx *ctx, struct ast_request *r, int which,
 				      struct span kw, struct tok_name type, struct span type_span,
@@ -445,7 +446,7 @@ record:
 	| '{' error %prec RECORD_CUT {
 		/* A missing '}': the parts of the request after it parse as
 		 * usual, and the scanner forgets the '{'. */
-		end_body(ctx, @1.start, false, 0);
+		forget_brackets(ctx, @1.start);
 		$$ = mk(ctx, EX_RECORD, @1);
 	}
 	| '{' fields_opt '}' {
@@ -714,11 +715,22 @@ static void foreign_op(struct parse_ctx *ctx, struct span op, const char *what, 
 		  lhs ? " " : "", word, (int)(rhs.end - r_start), t + r_start);
 }
 
+/* The scanner forgets the open bracket at byte `pos` and those inside it
+ * (a body or record that ended early, at a syntax error, without its
+ * closer), so that they are not reported unclosed again. */
+static void forget_brackets(struct parse_ctx *ctx, uint32_t pos)
+{
+	for (int i = ctx->nesting - 1; i >= 0; i--)
+		if (ctx->open[i].pos == pos) {
+			ctx->nesting = i;
+			return;
+		}
+}
+
 /*
  * A body that opened with the '{' at byte `pos` ended early, at a syntax
- * error, and at its '}' when `closed`.  Without the '}', the scanner
- * forgets the brackets from that '{' on, so they are not reported
- * unclosed again.  Returns whether the parser has recovered (yyerrok):
+ * error, and at its '}' when `closed` (else forget_brackets).  Returns
+ * whether the parser has recovered (yyerrok):
  * after the '}', or when the next token (`lookahead`) starts an item or
  * ends the file; otherwise it goes on skipping to the next '}' or ';'.
  */
@@ -726,11 +738,7 @@ static bool end_body(struct parse_ctx *ctx, uint32_t pos, bool closed, int looka
 {
 	if (closed)
 		return true;
-	for (int i = ctx->nesting - 1; i >= 0; i--)
-		if (ctx->open[i].pos == pos) {
-			ctx->nesting = i;
-			break;
-		}
+	forget_brackets(ctx, pos);
 	switch (lookahead) {
 	case AUTHZ_YYEOF: case PERMIT: case FORBID: case TEST: case REQUEST: case CONST:
 	case PACKAGE: case '@':
