@@ -656,12 +656,11 @@ static const struct type *check_attr(struct ck *ck, struct ast_expr *e, bool is_
 	return t;
 }
 
-/* `S.contains(x)` (or `includes`) with x not a set: what `x in S` says. */
-static bool is_membership(const struct ast_expr *e, const struct type *const *arg_types)
+/* `S.contains(x)` or `S.includes(x)`: a method of other languages' sets. */
+static bool is_contains(const struct ast_expr *e)
 {
 	const char *name = e->u.call.name ? e->u.call.name : "";
-	return (!strcmp(name, "contains") || !strcmp(name, "includes")) && e->u.call.nargs == 1 &&
-	       !is_err(arg_types[0]) && arg_types[0]->kind != TY_SET;
+	return (!strcmp(name, "contains") || !strcmp(name, "includes")) && e->u.call.nargs == 1;
 }
 
 /* `x in S` for the call `S.contains(x)`, as written when short. */
@@ -742,13 +741,13 @@ static const struct type *check_call(struct ck *ck, struct ast_expr *e)
 	if (m == NELEM(set_methods)) {
 		struct diag *d = diag_at(ck->d, E_BAD_METHOD, e->u.call.name_span,
 					 "unknown set method '%s'", name);
-		if (is_membership(e, at)) {
-			diag_help(ck->d, d, "test membership with 'in': '%s'", in_text(ck, e));
-			return err_type();
-		}
-		if ((!strcmp(name, "contains") || !strcmp(name, "includes")) && e->u.call.nargs == 1) {
-			diag_help(ck->d, d, "use 'containsAll' (every element of the argument) or "
-				  "'containsAny' (some element)");
+		if (is_contains(e) && !is_err(at[0])) {
+			/* x in S, or S.containsAll(T) / containsAny(T) for a set T */
+			if (at[0]->kind != TY_SET)
+				diag_help(ck->d, d, "test membership with 'in': '%s'", in_text(ck, e));
+			else
+				diag_help(ck->d, d, "use 'containsAll' (every element of the argument) "
+					  "or 'containsAny' (some element)");
 			return err_type();
 		}
 		const char *best = suggest_closest(name, set_methods, NELEM(set_methods));
