@@ -546,6 +546,14 @@ test_body:
 	}
 	| test_body WITH with_list { $$ = $1; for (size_t i = 0; i < $3.n; i++) ptrvec_push(A, &$$->withs, $3.items[i]); }
 	| test_body WITHOUT without_list { $$ = $1; for (size_t i = 0; i < $3.n; i++) ptrvec_push(A, &$$->withouts, $3.items[i]); }
+	| test_body WITHOUT ACTION {
+		size_t before = ctx->errors;
+		parse_error(ctx, E_BAD_PATH, @3, "the action cannot be removed");
+		if (ctx->errors > before)
+			diag_help(ctx->diags, ctx->diags->items[ctx->diags->n - 1],
+				  "every request has one; change it with 'with action = \"name\"'");
+		$$ = $1;
+	}
 	| test_body AT postfix {
 		$$ = $1;
 		if ($$->at)

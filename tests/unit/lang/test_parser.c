@@ -380,10 +380,12 @@ Test(parser, with_action)
 	/* Any expression parses; the checker wants a string literal. */
 	f = parse_test("test \"t\" { given r with action = write expect deny }");
 	cr_expect_eq(f->nerrors, 0);
-	/* 'without action' means nothing. */
+	/* An action cannot be removed. */
 	parse_test("test \"t\" { given r without action expect deny }");
-	expect_diag_at(0, E_SYNTAX, "unexpected 'action', expected 'principal', 'resource' or 'context'",
-		       1, 28);
+	cr_assert_eq(pu_diags.n, 1);
+	expect_diag_at(0, E_BAD_PATH, "the action cannot be removed", 1, 28);
+	cr_expect_str_eq(pu_diags.items[0]->help,
+			 "every request has one; change it with 'with action = \"name\"'");
 }
 
 static char *repeat(const char *head, const char *unit, size_t n, const char *tail)
