@@ -1249,6 +1249,11 @@ static int yyreport_syntax_error(const yypcontext_t *yyctx, struct parse_ctx *ct
 	else if (comma && (tok == YYSYMBOL_IDENT || tok == YYSYMBOL_STRING || tok == YYSYMBOL_INT ||
 			   tok == YYSYMBOL_DURATION))
 		diag_help(ctx->diags, d, "separate the items of a list or record with ','");
+	else if (is_closer(tok) && ctx->stray_closer) {
+		char c = ctx->text[loc->start];
+		diag_help(ctx->diags, d, "no '%c' is open here: remove this '%c'",
+			  c == ')' ? '(' : c == ']' ? '[' : '{', c);
+	}
 	return 0;
 }
 

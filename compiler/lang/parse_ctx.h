@@ -46,6 +46,7 @@ struct parse_ctx {
 	 * skipped over, e.g. the '(' of `( }`; valid when has_dropped. */
 	struct open_bracket dropped;
 	bool has_dropped;
+	bool stray_closer;       /* the last token is a closer no bracket matched */
 	int prev_tok[2];        /* the last two tokens returned, newest first */
 	struct span prev_span;  /* the span of prev_tok[0] */
 	bool aborted;           /* too deep / too many errors: stop quietly */

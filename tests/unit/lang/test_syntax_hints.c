@@ -147,6 +147,24 @@ Test(syntax_hints, other_errors_keep_their_message)
 	cr_expect_eq(strncmp(pu_diags.items[0]->message, "unexpected ')', expected ", 25), 0);
 }
 
+Test(syntax_hints, stray_closer_says_to_remove_it)
+{
+	/* One '}' too many after a rule: nothing is open, so it goes. */
+	parse("permit r {\n  when a\n}\n}\npermit s { when b }\n");
+	cr_assert_eq(pu_diags.n, 1);
+	cr_expect_eq(pu_diags.items[0]->code, E_SYNTAX);
+	cr_expect_eq(strncmp(pu_diags.items[0]->message, "unexpected '}', expected ", 25), 0);
+	expect_diag_at(0, E_SYNTAX, pu_diags.items[0]->message, 4, 1);
+	expect_help(0, "no '{' is open here: remove this '}'");
+	/* A ')' with a '{' open but no '('. */
+	parse("permit r { when a ) }");
+	expect_help(0, "no '(' is open here: remove this ')'");
+	/* A closer that matches an open bracket is not stray, even when it
+	 * cannot come where it is. */
+	parse("permit r {\n  when a ==\n}\n");
+	cr_expect_null(pu_diags.items[0]->help);
+}
+
 Test(syntax_hints, expected_list_keeps_the_closing_brace)
 {
 	/* More than six tokens could come: the list is cut, but not '}'. */
