@@ -1253,6 +1253,14 @@ static int yyreport_syntax_error(const yypcontext_t *yyctx, struct parse_ctx *ct
 		char c = ctx->text[loc->start];
 		diag_help(ctx->diags, d, "no '%c' is open here: remove this '%c'",
 			  c == ')' ? '(' : c == ']' ? '[' : '{', c);
+	} else if (ctx->prev_tok[1] == ACTION && n == 1 && sym_is(expected[0], "=")) {
+		/* `with action "write"`, `with action == "write"`, `with action.x` */
+		uint32_t len = loc->end - loc->start;
+		if (tok == YYSYMBOL_STRING && len <= 60)
+			diag_help(ctx->diags, d, "change the action with 'with action = %.*s'",
+				  (int)len, ctx->text + loc->start);
+		else
+			diag_help(ctx->diags, d, "change the action with 'with action = \"name\"'");
 	}
 	return 0;
 }

@@ -165,6 +165,17 @@ Test(syntax_hints, stray_closer_says_to_remove_it)
 	cr_expect_null(pu_diags.items[0]->help);
 }
 
+Test(syntax_hints, with_action_without_equals)
+{
+	parse_test("test \"t\" {\n  given q\n  with action \"write\"\n  expect deny\n}\n");
+	cr_assert_eq(pu_diags.n, 1);
+	expect_diag_at(0, E_SYNTAX, "unexpected string '\"write\"', expected '='", 3, 15);
+	expect_help(0, "change the action with 'with action = \"write\"'");
+	parse_test("test \"t\" {\n  given q\n  with action == \"write\"\n  expect deny\n}\n");
+	expect_diag_at(0, E_SYNTAX, "unexpected '==', expected '='", 3, 15);
+	expect_help(0, "change the action with 'with action = \"name\"'");
+}
+
 Test(syntax_hints, expected_list_keeps_the_closing_brace)
 {
 	/* More than six tokens could come: the list is cut, but not '}'. */
