@@ -81,6 +81,8 @@ static struct ast_expr *mk_bin(struct parse_ctx *ctx, enum ast_binop op,
 			       struct ast_expr *l, struct ast_expr *r, struct span opspan);
 static struct ast_expr *mk_depth(struct parse_ctx *ctx, struct ast_expr *e);
 static void no_chain(struct parse_ctx *ctx, const struct ast_expr *lhs, struct span op);
+static void foreign_op(struct parse_ctx *ctx, struct span op, const char *what, const char *word,
+		       const struct span *lhs, struct span rhs);
 static void add_item(struct parse_ctx *ctx, enum ast_item_kind kind, void *p);
 static void set_scope(struct parse_ctx *ctx, struct ast_rule *r, int which,
 		      struct ptrvec *names, struct span span, bool is_in);
@@ -93,6 +95,8 @@ static struct ast_path *mk_path(struct parse_ctx *ctx, enum ast_var root, struct
 static void req_part(struct parse_ctx *ctx, struct ast_request *r, int part, struct span span);
 static struct ast_test *finish_test(struct parse_ctx *ctx, struct test_parts *p,
 				    struct tok_name name, struct span name_span, struct span span);
+static bool end_body(struct parse_ctx *ctx, uint32_t pos, bool closed, int lookahead);
+static void forget_brackets(struct parse_ctx *ctx, uint32_t pos);
 static struct ast_name *mk_name(struct parse_ctx *ctx, char *s, size_t len, struct span span);
 static struct ast_request *req_entity(struct parse_ctx *ctx, struct ast_request *r, int which,
 				      struct span kw, struct tok_name type, struct span type_span,
@@ -137,6 +141,7 @@ static struct test_parts *set_expect(struct parse_ctx *ctx, struct test_parts *p
 	struct ast_with *with;
 	struct test_parts *parts;
 	struct ast_field *field;
+	bool flag;
 }
 
 %token <name> IDENT "identifier"
@@ -151,6 +156,10 @@ static struct test_parts *set_expect(struct parse_ctx *ctx, struct test_parts *p
 %token GIVEN "given" WITH "with" WITHOUT "without" AT "at"
 %token EXPECT "expect" ALLOW "allow" DENY "deny" BY "by" DEFAULT "default"
 %token EQ "==" NE "!=" LE "<=" GE ">="
+/* Operators of other languages: parsed as their authz forms (or, and, not)
+ * and reported with the right spelling (foreign_op); never listed as
+ * expected. */
+%token OROR "||" ANDAND "&&" BANG "!"
 %token '(' "(" ')' ")" '[' "[" ']' "]" '{' "{" '}' "}"
 %token ',' "," ';' ";" ':' ":" '.' "." '@' "@" '|' "|" '=' "="
 %token '<' "<" '>' ">" '+' "+" '-' "-" '*' "*"
@@ -168,11 +177,16 @@ static struct test_parts *set_expect(struct parse_ctx *ctx, struct test_parts *p
 %type <req> request_body
 %type <field> field
 %type <name> rule_id
+%type <flag> body_end
 
-%left OR
-%left AND
+/* A record cut short by a syntax error (record, below) takes its '}' when
+ * one follows, and otherwise ends where the error is. */
+%precedence RECORD_CUT
+%precedence '}'
+%left OR OROR
+%left AND ANDAND
 %precedence NOT
-%nonassoc EQ NE '<' LE '>' GE IN HAS LIKE
+%nonassoc EQ NE '<' LE '>' GE IN HAS LIKE '='
 %left '+' '-'
 %left '*'
 %precedence UMINUS
@@ -208,7 +222,7 @@ item:
 		c->value = $4;
 		add_item(ctx, ITEM_CONST, c);
 	}
-	| rule { add_item(ctx, ITEM_RULE, $1); }
+	| rule { if ($1) add_item(ctx, ITEM_RULE, $1); }
 	| REQUEST IDENT '{' request_body '}' {
 		$4->name = $2.s;
 		$4->span = @$;
@@ -217,6 +231,17 @@ item:
 	}
 	| TEST STRING '{' test_body '}' {
 		add_item(ctx, ITEM_TEST, finish_test(ctx, $4, $2, @2, @$));
+	}
+	/* A body cut short by a syntax error ends at its '}', or, when that
+	 * is missing, at the start of the next item (end_body): the next item
+	 * then parses as usual.  What was cut short is not kept. */
+	| REQUEST IDENT '{' request_body error body_end {
+		if (end_body(ctx, @3.start, $6, yychar))
+			yyerrok;
+	}
+	| TEST STRING '{' test_body error body_end {
+		if (end_body(ctx, @3.start, $6, yychar))
+			yyerrok;
 	}
 	| error ';' { yyerrok; }
 	| error '}' { yyerrok; }
@@ -229,6 +254,19 @@ rule:
 		$$ = $1;
 		$$->span = span_join(@1, @3);
 	}
+	| rule_head clauses error body_end {
+		/* Cut short, as a request or test body (item, above): NULL. */
+		$$ = NULL;
+		if (end_body(ctx, @1.end - 1, $4, yychar))
+			yyerrok;
+	}
+	;
+
+/* The '}' of a body cut short by a syntax error, or nothing when the
+ * error is at the start of the next item. */
+body_end:
+	  %empty { $$ = false; }
+	| '}'    { $$ = true; }
 	;
 
 rule_head:
@@ -317,6 +355,23 @@ expr:
 	  expr OR expr   { $$ = mk_bin(ctx, BIN_OR, $1, $3, @2); }
 	| expr AND expr  { $$ = mk_bin(ctx, BIN_AND, $1, $3, @2); }
 	| NOT expr       { $$ = mk_depth(ctx, ast_unary(A, EX_NOT, $2, @$)); }
+	| expr OROR expr {
+		foreign_op(ctx, @2, "unknown operator '||'", "or", &@1, @3);
+		$$ = mk_bin(ctx, BIN_OR, $1, $3, @2);
+	}
+	| expr ANDAND expr {
+		foreign_op(ctx, @2, "unknown operator '&&'", "and", &@1, @3);
+		$$ = mk_bin(ctx, BIN_AND, $1, $3, @2);
+	}
+	| BANG expr %prec NOT {
+		foreign_op(ctx, @1, "unknown operator '!'", "not", NULL, @2);
+		$$ = mk_depth(ctx, ast_unary(A, EX_NOT, $2, @$));
+	}
+	| expr '=' expr {
+		no_chain(ctx, $1, @2);
+		foreign_op(ctx, @2, "'=' is not a comparison", "==", &@1, @3);
+		$$ = mk_bin(ctx, BIN_EQ, $1, $3, @2);
+	}
 	| expr EQ expr   { no_chain(ctx, $1, @2); $$ = mk_bin(ctx, BIN_EQ, $1, $3, @2); }
 	| expr NE expr   { no_chain(ctx, $1, @2); $$ = mk_bin(ctx, BIN_NE, $1, $3, @2); }
 	| expr '<' expr  { no_chain(ctx, $1, @2); $$ = mk_bin(ctx, BIN_LT, $1, $3, @2); }
@@ -385,7 +440,16 @@ primary:
 	;
 
 record:
-	  '{' fields_opt '}' {
+	  '{' error '}' {
+		$$ = mk(ctx, EX_RECORD, @$);
+	}
+	| '{' error %prec RECORD_CUT {
+		/* A missing '}': the parts of the request after it parse as
+		 * usual, and the scanner forgets the '{'. */
+		forget_brackets(ctx, @1.start);
+		$$ = mk(ctx, EX_RECORD, @1);
+	}
+	| '{' fields_opt '}' {
 		$$ = mk(ctx, EX_RECORD, @$);
 		$$->u.rec.fields = arena_calloc(A, $2.n, sizeof(struct ast_field));
 		for (size_t i = 0; i < $2.n; i++) {
@@ -482,6 +546,14 @@ test_body:
 	}
 	| test_body WITH with_list { $$ = $1; for (size_t i = 0; i < $3.n; i++) ptrvec_push(A, &$$->withs, $3.items[i]); }
 	| test_body WITHOUT without_list { $$ = $1; for (size_t i = 0; i < $3.n; i++) ptrvec_push(A, &$$->withouts, $3.items[i]); }
+	| test_body WITHOUT ACTION {
+		size_t before = ctx->errors;
+		parse_error(ctx, E_BAD_PATH, @3, "the action cannot be removed");
+		if (ctx->errors > before)
+			diag_help(ctx->diags, ctx->diags->items[ctx->diags->n - 1],
+				  "every request has one; change it with 'with action = \"name\"'");
+		$$ = $1;
+	}
 	| test_body AT postfix {
 		$$ = $1;
 		if ($$->at)
@@ -518,6 +590,14 @@ with_item:
 	  path '=' expr {
 		$$ = arena_alloc(A, sizeof(*$$));
 		$$->path = *$1;
+		$$->value = $3;
+		$$->span = @$;
+	}
+	| ACTION '=' expr {
+		/* The action: a path of no segments rooted at 'action'. */
+		struct ptrvec none = { 0 };
+		$$ = arena_alloc(A, sizeof(*$$));
+		$$->path = *mk_path(ctx, VAR_ACTION, &none, NULL, @1);
 		$$->value = $3;
 		$$->span = @$;
 	}
@@ -595,6 +675,85 @@ static void no_chain(struct parse_ctx *ctx, const struct ast_expr *lhs, struct s
 	if (!ctx->aborted && ctx->diags->n)
 		diag_help(ctx->diags, ctx->diags->items[ctx->diags->n - 1],
 			  "add parentheses, or join the comparisons with 'and'");
+}
+
+/* Does text[from, to) read as authz: one line, no operator of another
+ * language in it (a string holding one is refused too, which is harmless)? */
+static bool plain_text(const char *text, uint32_t from, uint32_t to)
+{
+	for (uint32_t i = from; i < to; i++) {
+		char c = text[i], next = i + 1 < to ? text[i + 1] : 0;
+		if (c == '\n' || (c == '|' && next == '|') || (c == '&' && next == '&') ||
+		    (c == '!' && next != '='))
+			return false;
+		if (c == '=' && next != '=' && (i == from || !strchr("=!<>", text[i - 1])))
+			return false;
+	}
+	return true;
+}
+
+/*
+ * `a || b`, `a && b`, `!a`, `a = b`: an operator of another language,
+ * reported (E0013) at `op` as `what`; the help shows the authz operator
+ * `word` between the operands as written (`lhs` is NULL for '!'), or
+ * between 'a' and 'b' when they are long, span lines or hold another such
+ * slip.  The caller builds the authz node, so one slip makes one error.
+ */
+static void foreign_op(struct parse_ctx *ctx, struct span op, const char *what, const char *word,
+		       const struct span *lhs, struct span rhs)
+{
+	size_t before = ctx->errors;
+	parse_error(ctx, E_FOREIGN_OP, op, "%s", what);
+	if (ctx->errors == before)
+		return;
+	struct diag *d = ctx->diags->items[ctx->diags->n - 1];
+	const char *t = ctx->text;
+	uint32_t from = lhs ? lhs->start : op.start;
+	if (rhs.end - from > 60 || !plain_text(t, from, op.start) || !plain_text(t, op.end, rhs.end)) {
+		diag_help(ctx->diags, d, "use '%s': '%s%s %s'", word, lhs ? "a " : "", word,
+			  lhs ? "b" : "a");
+		return;
+	}
+	uint32_t l_end = op.start, r_start = op.end;
+	while (l_end > from && (t[l_end - 1] == ' ' || t[l_end - 1] == '\t'))
+		l_end--;
+	while (r_start < rhs.start)
+		r_start++;
+	diag_help(ctx->diags, d, "use '%s': '%.*s%s%s %.*s'", word, (int)(l_end - from), t + from,
+		  lhs ? " " : "", word, (int)(rhs.end - r_start), t + r_start);
+}
+
+/* The scanner forgets the open bracket at byte `pos` and those inside it
+ * (a body or record that ended early, at a syntax error, without its
+ * closer), so that they are not reported unclosed again. */
+static void forget_brackets(struct parse_ctx *ctx, uint32_t pos)
+{
+	for (int i = ctx->nesting - 1; i >= 0; i--)
+		if (ctx->open[i].pos == pos) {
+			ctx->nesting = i;
+			return;
+		}
+}
+
+/*
+ * A body that opened with the '{' at byte `pos` ended early, at a syntax
+ * error, and at its '}' when `closed` (else forget_brackets).  Returns
+ * whether the parser has recovered (yyerrok):
+ * after the '}', or when the next token (`lookahead`) starts an item or
+ * ends the file; otherwise it goes on skipping to the next '}' or ';'.
+ */
+static bool end_body(struct parse_ctx *ctx, uint32_t pos, bool closed, int lookahead)
+{
+	if (closed)
+		return true;
+	forget_brackets(ctx, pos);
+	switch (lookahead) {
+	case AUTHZ_YYEOF: case PERMIT: case FORBID: case TEST: case REQUEST: case CONST:
+	case PACKAGE: case '@':
+		return true;
+	default:
+		return false;
+	}
 }
 
 static struct ast_expr *mk_bin(struct parse_ctx *ctx, enum ast_binop op,
@@ -769,6 +928,30 @@ static struct test_parts *set_expect(struct parse_ctx *ctx, struct test_parts *p
 	return p;
 }
 
+/* A test with both `given NAME` and parts of an inline request: the help
+ * says how to change the given request, with the action written in place
+ * when an inline `action` is what was meant to change. */
+static void given_and_inline(struct parse_ctx *ctx, const struct test_parts *p)
+{
+	size_t before = ctx->errors;
+	parse_error(ctx, E_SYNTAX, p->given.span,
+		    "a test uses either 'given NAME' or an inline request, not both");
+	if (ctx->errors == before)
+		return;
+	struct diag *d = ctx->diags->items[ctx->diags->n - 1];
+	const struct ast_request *r = p->req;
+	const struct ast_name *g = &p->given;
+	if (r->has_action && !r->has_principal && !r->has_resource && !r->has_context) {
+		struct span a = r->action.span;
+		diag_help(ctx->diags, d, "to change the action of '%.*s', write 'with action = %.*s'",
+			  (int)g->len, g->name, (int)(a.end - a.start), ctx->text + a.start);
+	} else {
+		diag_help(ctx->diags, d, "change '%.*s' with 'with action = \"name\"', 'with "
+			  "principal.ATTR = value' or 'without PATH', or write the whole request "
+			  "inline without 'given'", (int)g->len, g->name);
+	}
+}
+
 static struct ast_test *finish_test(struct parse_ctx *ctx, struct test_parts *p,
 				    struct tok_name name, struct span name_span, struct span span)
 {
@@ -784,15 +967,18 @@ static struct ast_test *finish_test(struct parse_ctx *ctx, struct test_parts *p,
 		t->inline_req->at = p->at;
 		p->at = NULL;
 		if (p->given.name)
-			parse_error(ctx, E_SYNTAX, p->given.span,
-				    "a test uses either 'given NAME' or an inline request, not both");
+			given_and_inline(ctx, p);
 	} else if (!p->given.name) {
 		parse_error(ctx, E_INCOMPLETE_REQ, name_span,
 			    "test has no request: write 'given NAME' or an inline request");
 	}
-	if (p->withs.n || p->withouts.n) {
-		if (!p->given.name && p->has_req_parts)
-			parse_error(ctx, E_SYNTAX, span, "'with' and 'without' change a 'given' request");
+	if ((p->withs.n || p->withouts.n) && !p->given.name && p->has_req_parts) {
+		size_t before = ctx->errors;
+		parse_error(ctx, E_SYNTAX, span, "'with' and 'without' change a 'given' request");
+		if (ctx->errors > before)
+			diag_help(ctx->diags, ctx->diags->items[ctx->diags->n - 1],
+				  "write the values in the inline request, or declare it with "
+				  "'request NAME { ... }' and start the test with 'given NAME'");
 	}
 	t->nwiths = p->withs.n;
 	t->withs = arena_calloc(A, p->withs.n, sizeof(*t->withs));
@@ -868,7 +1054,106 @@ static bool is_comparison(yysymbol_kind_t k)
 {
 	return k == YYSYMBOL_EQ || k == YYSYMBOL_NE || k == YYSYMBOL_LE || k == YYSYMBOL_GE ||
 	       sym_is(k, "<") || sym_is(k, ">") || k == YYSYMBOL_IN || k == YYSYMBOL_HAS ||
-	       k == YYSYMBOL_LIKE;
+	       k == YYSYMBOL_LIKE || sym_is(k, "=");
+}
+
+/* Never named as expected: the operators of other languages, which parse
+ * only to be reported, and '=' where '==' may come too (it is then the
+ * foreign comparison, not the '=' of `const` or `with`). */
+static bool hidden_expected(yysymbol_kind_t k, bool eq_expected)
+{
+	return k == YYSYMBOL_OROR || k == YYSYMBOL_ANDAND || k == YYSYMBOL_BANG ||
+	       (eq_expected && sym_is(k, "="));
+}
+
+static bool is_closer(yysymbol_kind_t k)
+{
+	return sym_is(k, ")") || sym_is(k, "]") || sym_is(k, "}");
+}
+
+/* Kept when a list of expected tokens is cut: what ends a construct. */
+static bool is_structural(yysymbol_kind_t k)
+{
+	return is_closer(k) || sym_is(k, ",") || sym_is(k, ";");
+}
+
+/* Tokens that begin an item of a file: no bracket is open across them. */
+static bool starts_item(yysymbol_kind_t k)
+{
+	return k == YYSYMBOL_PERMIT || k == YYSYMBOL_FORBID || k == YYSYMBOL_TEST ||
+	       k == YYSYMBOL_REQUEST || k == YYSYMBOL_CONST || k == YYSYMBOL_PACKAGE || sym_is(k, "@");
+}
+
+/* Keywords that begin a part of a rule, request or test body. */
+static bool starts_part(yysymbol_kind_t k)
+{
+	switch (k) {
+	case YYSYMBOL_PRINCIPAL: case YYSYMBOL_ACTION: case YYSYMBOL_RESOURCE:
+	case YYSYMBOL_CONTEXT: case YYSYMBOL_WHEN: case YYSYMBOL_UNLESS: case YYSYMBOL_AT:
+	case YYSYMBOL_GIVEN: case YYSYMBOL_WITH: case YYSYMBOL_WITHOUT: case YYSYMBOL_EXPECT:
+		return true;
+	default:
+		return false;
+	}
+}
+
+static bool first_on_line(const struct parse_ctx *ctx, uint32_t pos)
+{
+	while (pos > 0 && (ctx->text[pos - 1] == ' ' || ctx->text[pos - 1] == '\t' ||
+			   ctx->text[pos - 1] == '\r'))
+		pos--;
+	return pos == 0 || ctx->text[pos - 1] == '\n';
+}
+
+/*
+ * The bracket that a syntax error at `tok` (at `loc`) most likely left
+ * open, or NULL: at the end of the file, or at the start of the next item,
+ * the innermost open one; at a closer of another kind, the one it skipped
+ * (the '(' of `( }`); at a keyword that starts a line of a body (`action`,
+ * `when`, `expect`, ...), the innermost when that is a record, a list or
+ * a parenthesis rather than a body.
+ */
+static const struct open_bracket *unclosed_at(const struct parse_ctx *ctx, yysymbol_kind_t tok,
+					      struct span loc)
+{
+	const struct open_bracket *top = ctx->nesting ? &ctx->open[ctx->nesting - 1] : NULL;
+	if (tok == YYSYMBOL_YYEOF || starts_item(tok))
+		return top;
+	if (is_closer(tok))
+		return ctx->has_dropped ? &ctx->dropped : NULL;
+	if (top && starts_part(tok) && first_on_line(ctx, loc.start) &&
+	    !(top->c == '{' && top->owner != OWNER_NONE))
+		return top;
+	return NULL;
+}
+
+/* E0012 at `loc`, where bracket `b` should have closed before `unexp`;
+ * a note points at the bracket. */
+static void report_unclosed(struct parse_ctx *ctx, const struct open_bracket *b, struct span loc,
+			    const char *unexp)
+{
+	static const char *const owners[] = { "", "rule", "test", "request" };
+	char close = b->c == '(' ? ')' : b->c == '[' ? ']' : '}';
+	char of[96] = "";
+	if (b->owner != OWNER_NONE) {
+		uint32_t len = b->name.end - b->name.start;
+		bool quoted = b->owner == OWNER_TEST;   /* the name is a string, quotes and all */
+		snprintf(of, sizeof of, " of %s %s%.*s%s%s", owners[b->owner], quoted ? "" : "'",
+			 len > 40 ? 40 : (int)len, ctx->text + b->name.start, len > 40 ? "..." : "",
+			 quoted ? "" : "'");
+	}
+	size_t before = ctx->errors;
+	parse_error(ctx, E_UNCLOSED, loc, "unclosed '%c'%s: expected '%c' before %s", b->c, of,
+		    close, unexp);
+	if (ctx->errors == before)
+		return;
+	struct diag *d = ctx->diags->items[ctx->diags->n - 1];
+	diag_note(ctx->diags, d, (struct span){ ctx->file, b->pos, b->pos + 1 }, "'%c' opened here",
+		  b->c);
+	if (b->owner != OWNER_NONE)
+		diag_help(ctx->diags, d, "add '%c' at the end of%s", close, of + 3);
+	else
+		diag_help(ctx->diags, d, "add the missing '%c'", close);
 }
 
 static int yyreport_syntax_error(const yypcontext_t *yyctx, struct parse_ctx *ctx)
@@ -890,30 +1175,55 @@ static int yyreport_syntax_error(const yypcontext_t *yyctx, struct parse_ctx *ct
 	} else {
 		unexp = token_desc(tok, ubuf, sizeof ubuf);
 	}
+	/* A bracket left open, when its closer could have come here. */
+	const struct open_bracket *open = unclosed_at(ctx, tok, *loc);
+	if (open) {
+		const char close[2] = { open->c == '(' ? ')' : open->c == '[' ? ']' : '}', 0 };
+		for (int i = 0; i < n; i++)
+			if (sym_is(expected[i], close)) {
+				report_unclosed(ctx, open, *loc, unexp);
+				return 0;
+			}
+	}
 	/* Fold the expression starters into one word when an expression may
 	 * come (then 'true' is among them; identifiers, strings and keywords
 	 * like 'principal' are also expected alone, e.g. a rule name); keep
-	 * at most 6 names. */
-	bool fold = false;
-	for (int i = 0; i < n; i++)
-		if (expected[i] == YYSYMBOL_TRUE)
-			fold = true;
-	const char *names[8];
-	char bufs[8][64];
-	int k = 0;
+	 * at most 6 names, with the closing brackets, ',' and ';' among
+	 * them first when the list is cut. */
+	bool fold = false, eq = false, comma = false;
+	for (int i = 0; i < n; i++) {
+		fold |= expected[i] == YYSYMBOL_TRUE;
+		eq |= expected[i] == YYSYMBOL_EQ;
+		comma |= sym_is(expected[i], ",");
+	}
+	yysymbol_kind_t list[YYNTOKENS];
+	int k = 0, nkeep = 0;
 	bool any_expr = false, expects_and = false;
 	for (int i = 0; i < n; i++) {
 		if (expected[i] == YYSYMBOL_AND)
 			expects_and = true;
+		if (hidden_expected(expected[i], eq))
+			continue;
 		if (fold && starts_expr(expected[i])) {
 			any_expr = true;
 			continue;
 		}
-		if (k < 6)
-			names[k] = token_desc(expected[i], bufs[k], sizeof bufs[k]);
-		k++;
+		list[k++] = expected[i];
+		nkeep += is_structural(expected[i]);
+	}
+	if (k > 6 && nkeep) {
+		yysymbol_kind_t rest[YYNTOKENS];
+		int c = 0, r = 0;
+		for (int i = 0; i < k; i++) {
+			if (is_structural(list[i]))
+				list[c++] = list[i];
+			else
+				rest[r++] = list[i];
+		}
+		memcpy(list + c, rest, (size_t)r * sizeof(*rest));
 	}
 	char msg[512];
+	char bufs[6][64];
 	int off = snprintf(msg, sizeof msg, "unexpected %s", unexp);
 	int shown = k > 6 ? 6 : k;
 	if (any_expr || shown) {
@@ -923,16 +1233,35 @@ static int yyreport_syntax_error(const yypcontext_t *yyctx, struct parse_ctx *ct
 					shown ? (k > 6 ? ", " : shown == 1 ? " or " : ", ") : "");
 		for (int i = 0; i < shown && off < (int)sizeof msg; i++)
 			off += snprintf(msg + off, sizeof msg - (size_t)off, "%s%s",
-					names[i], i == shown - 1 ? "" : i == shown - 2 && k <= 6 ? " or " : ", ");
+					token_desc(list[i], bufs[i], sizeof bufs[i]),
+					i == shown - 1 ? "" : i == shown - 2 && k <= 6 ? " or " : ", ");
 		if (k > 6 && off < (int)sizeof msg)
 			snprintf(msg + off, sizeof msg - (size_t)off, ", ...");
 	}
-	if (ctx->aborted)
-		return 0;
+	size_t before = ctx->errors;
 	parse_error(ctx, E_SYNTAX, *loc, "%s", msg);
-	if (is_comparison(tok) && expects_and && ctx->diags->n)
-		diag_help(ctx->diags, ctx->diags->items[ctx->diags->n - 1],
+	if (ctx->errors == before)
+		return 0;
+	struct diag *d = ctx->diags->items[ctx->diags->n - 1];
+	if (is_comparison(tok) && expects_and)
+		diag_help(ctx->diags, d,
 			  "comparisons do not chain: write 'a < b and b < c', or add parentheses");
+	else if (comma && (tok == YYSYMBOL_IDENT || tok == YYSYMBOL_STRING || tok == YYSYMBOL_INT ||
+			   tok == YYSYMBOL_DURATION))
+		diag_help(ctx->diags, d, "separate the items of a list or record with ','");
+	else if (is_closer(tok) && ctx->stray_closer) {
+		char c = ctx->text[loc->start];
+		diag_help(ctx->diags, d, "no '%c' is open here: remove this '%c'",
+			  c == ')' ? '(' : c == ']' ? '[' : '{', c);
+	} else if (ctx->prev_tok[1] == ACTION && n == 1 && sym_is(expected[0], "=")) {
+		/* `with action "write"`, `with action == "write"`, `with action.x` */
+		uint32_t len = loc->end - loc->start;
+		if (tok == YYSYMBOL_STRING && len <= 60)
+			diag_help(ctx->diags, d, "change the action with 'with action = %.*s'",
+				  (int)len, ctx->text + loc->start);
+		else
+			diag_help(ctx->diags, d, "change the action with 'with action = \"name\"'");
+	}
 	return 0;
 }
 

@@ -50,6 +50,37 @@ const char *ck_a_type(struct arena *a, const char *name)
 	return arena_printf(a, "%s '%s'", vowel ? "an" : "a", name);
 }
 
+/* The source text of `span`, when it is on one line and at most `max`
+ * bytes; else NULL.  For helps that rewrite what was written. */
+static char *source_text(struct ck *ck, struct span span, size_t max)
+{
+	const struct src_file *f = ck->c ? srcset_file(&ck->c->src, span.file) : NULL;
+	size_t n = span.end - span.start;
+	if (!f || span.end > f->len || n > max || memchr(f->text + span.start, '\n', n))
+		return NULL;
+	return arena_strndup(ck->a, f->text + span.start, n);
+}
+
+const char *ck_literal_help(struct ck *ck, const struct type *want, const struct ast_expr *lit)
+{
+	if (lit->kind != EX_STRING || (want->kind != TY_TIMESTAMP && want->kind != TY_IP))
+		return NULL;
+	bool ts = want->kind == TY_TIMESTAMP;
+	const char *s = lit->u.str.s ? lit->u.str.s : "";
+	int64_t ms;
+	authz_ip ip;
+	bool valid = ts ? authz_parse_time(s, lit->u.str.len, &ms) == 0
+			: authz_parse_ip(s, lit->u.str.len, &ip) == 0;
+	const char *text = valid ? source_text(ck, lit->span, 80) : NULL;
+	if (text)
+		return arena_printf(ck->a, "a string is not %s: write %s(%s)",
+				    ts ? "a timestamp" : "an ip", ts ? "time" : "ip", text);
+	return ts ? "a string is not a timestamp: write time(\"...\") with an RFC 3339 time "
+		    "such as \"2026-11-22T10:00:00Z\""
+		  : "a string is not an ip: write ip(\"...\") with an address or range such as "
+		    "\"10.0.0.0/8\"";
+}
+
 char *ck_name_list(struct arena *a, const char *const *names, size_t n)
 {
 	char *s = arena_strdup(a, "");
@@ -625,6 +656,47 @@ static const struct type *check_attr(struct ck *ck, struct ast_expr *e, bool is_
 	return t;
 }
 
+/* `S.contains(x)` or `S.includes(x)`: a method of other languages' sets. */
+static bool is_contains(const struct ast_expr *e)
+{
+	const char *name = e->u.call.name ? e->u.call.name : "";
+	return (!strcmp(name, "contains") || !strcmp(name, "includes")) && e->u.call.nargs == 1;
+}
+
+/* `x in S` for the call `S.contains(x)`, as written when short. */
+static const char *in_text(struct ck *ck, const struct ast_expr *e)
+{
+	const char *x = source_text(ck, e->u.call.args[0]->span, 40);
+	const char *set = source_text(ck, e->u.call.base->span, 40);
+	return x && set ? arena_printf(ck->a, "%s in %s", x, set) : "x in S";
+}
+
+/* `s.contains("x")`, `s.startsWith("x")`, `s.endsWith("x")` on a string:
+ * the `like` pattern that says it, or NULL for other calls (or a literal
+ * holding '*' or '\', which a pattern would have to escape). */
+static const char *like_help(struct ck *ck, const struct ast_expr *e)
+{
+	static const char *const forms[][3] = {     /* method, before, after the part */
+		{ "contains", "*", "*" }, { "includes", "*", "*" }, { "startsWith", "", "*" },
+		{ "endsWith", "*", "" },
+	};
+	const char *name = e->u.call.name ? e->u.call.name : "";
+	const struct ast_expr *arg = e->u.call.nargs == 1 ? e->u.call.args[0] : NULL;
+	for (size_t i = 0; i < NELEM(forms); i++) {
+		if (strcmp(name, forms[i][0]))
+			continue;
+		const char *s = source_text(ck, e->u.call.base->span, 40);
+		if (!arg || arg->kind != EX_STRING || !s)
+			return "match strings with 'like': 's like \"*part*\"'";
+		const char *lit = source_text(ck, arg->span, 40);
+		if (!lit || strpbrk(lit, "*\\"))
+			return "match strings with 'like': 's like \"*part*\"'";
+		return arena_printf(ck->a, "match strings with 'like': '%s like \"%s%.*s%s\"'", s,
+				    forms[i][1], (int)strlen(lit) - 2, lit + 1, forms[i][2]);
+	}
+	return NULL;
+}
+
 static const struct type *check_call(struct ck *ck, struct ast_expr *e)
 {
 	const char *name = e->u.call.name ? e->u.call.name : "";
@@ -652,7 +724,10 @@ static const struct type *check_call(struct ck *ck, struct ast_expr *e)
 	if (bt->kind != TY_SET) {
 		struct diag *d = diag_at(ck->d, E_BAD_METHOD, e->u.call.name_span,
 					 "%s has no method '%s'", atstr(ck, bt), name);
-		if (bt->kind == TY_TIMESTAMP)
+		const char *like = bt->kind == TY_STRING ? like_help(ck, e) : NULL;
+		if (like)
+			diag_help(ck->d, d, "%s", like);
+		else if (bt->kind == TY_TIMESTAMP)
 			diag_help(ck->d, d, "timestamps have the accessors .year .month .day .hour "
 				  ".minute .weekday");
 		else
@@ -666,6 +741,15 @@ static const struct type *check_call(struct ck *ck, struct ast_expr *e)
 	if (m == NELEM(set_methods)) {
 		struct diag *d = diag_at(ck->d, E_BAD_METHOD, e->u.call.name_span,
 					 "unknown set method '%s'", name);
+		if (is_contains(e) && !is_err(at[0])) {
+			/* x in S, or S.containsAll(T) / containsAny(T) for a set T */
+			if (at[0]->kind != TY_SET)
+				diag_help(ck->d, d, "test membership with 'in': '%s'", in_text(ck, e));
+			else
+				diag_help(ck->d, d, "use 'containsAll' (every element of the argument) "
+					  "or 'containsAny' (some element)");
+			return err_type();
+		}
 		const char *best = suggest_closest(name, set_methods, NELEM(set_methods));
 		if (best)
 			diag_help(ck->d, d, "did you mean '%s'?", best);
@@ -746,6 +830,15 @@ static const struct type *mismatch(struct ck *ck, struct ast_expr *e, const char
 	return err_type();
 }
 
+/* The help for comparing a timestamp or an ip with a string literal (the
+ * literal wrapped in time() or ip()), or NULL. */
+static const char *literal_help(struct ck *ck, const struct ast_expr *e, const struct type *lt,
+				const struct type *rt)
+{
+	const char *h = ck_literal_help(ck, lt, e->u.bin.rhs);
+	return h ? h : ck_literal_help(ck, rt, e->u.bin.lhs);
+}
+
 static bool is_kind(const struct type *t, enum type_kind k)
 {
 	return t->kind == k;
@@ -780,17 +873,23 @@ static const struct type *check_binary(struct ck *ck, struct ast_expr *e)
 			adopt_empty(e->u.bin.rhs, lt);
 			return ty(TY_BOOL);
 		}
-		if (!type_equal(lt, rt))
-			return mismatch(ck, e, lt->kind == TY_ENTITY || rt->kind == TY_ENTITY
+		if (!type_equal(lt, rt)) {
+			const char *help = literal_help(ck, e, lt, rt);
+			if (!help)
+				help = lt->kind == TY_ENTITY || rt->kind == TY_ENTITY
 					? "an entity compares only with an entity; to compare ids, "
-					  "write 'principal.id == \"...\"'" : "both sides of '==' and '!=' "
-					  "must have the same type",
-					"cannot compare '%s' with '%s'", lt, rt);
+					  "write 'principal.id == \"...\"'"
+					: "both sides of '==' and '!=' must have the same type";
+			return mismatch(ck, e, help, "cannot compare '%s' with '%s'", lt, rt);
+		}
 		return ty(TY_BOOL);
 	case BIN_LT: case BIN_LE: case BIN_GT: case BIN_GE:
-		if (!type_equal(lt, rt))
-			return mismatch(ck, e, "'<', '<=', '>' and '>=' compare two ints, two timestamps "
-					"or two durations", "cannot compare '%s' with '%s'", lt, rt);
+		if (!type_equal(lt, rt)) {
+			const char *help = literal_help(ck, e, lt, rt);
+			return mismatch(ck, e, help ? help : "'<', '<=', '>' and '>=' compare two ints, "
+					"two timestamps or two durations", "cannot compare '%s' with '%s'",
+					lt, rt);
+		}
 		if (!is_kind(lt, TY_INT) && !is_kind(lt, TY_TIMESTAMP) && !is_kind(lt, TY_DURATION)) {
 			struct diag *d = diag_at(ck->d, E_TYPE_MISMATCH, e->span,
 						 "'%s' values cannot be ordered with '%s'", tstr(ck, lt), ops);
@@ -820,8 +919,12 @@ static const struct type *check_binary(struct ck *ck, struct ast_expr *e)
 			struct diag *d = diag_at(ck->d, E_TYPE_MISMATCH, e->u.bin.rhs->span,
 						 "the right side of 'in' is %s, not a set or an ip range",
 						 atstr(ck, rt));
-			diag_help(ck->d, d, "write 'x in [\"a\", \"b\"]', 'x in S' with S a set, or "
-				  "'addr in ip(\"10.0.0.0/8\")'");
+			const char *help = ck_literal_help(ck, lt, e->u.bin.rhs);
+			if (help)
+				diag_help(ck->d, d, "%s", help);
+			else
+				diag_help(ck->d, d, "write 'x in [\"a\", \"b\"]', 'x in S' with S a set, or "
+					  "'addr in ip(\"10.0.0.0/8\")'");
 			return err_type();
 		}
 	case BIN_ADD:

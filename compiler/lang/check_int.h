@@ -49,6 +49,9 @@ bool ck_is_package(const struct ck *ck, const char *name);
 /* The value kind that holds a value of scalar type t. */
 enum value_kind ck_value_kind(const struct type *t);
 const struct type *ck_type_of_kind(enum value_kind k);
+/* When string literal `lit` stands where a timestamp or an ip (`want`)
+ * belongs: a help that wraps it in time() or ip(), as written; else NULL. */
+const char *ck_literal_help(struct ck *ck, const struct type *want, const struct ast_expr *lit);
 /* "an 'int'", "a 'string'": a type name with its article. */
 const char *ck_a_type(struct arena *a, const char *name);
 /* "'a', 'b' and 'c'" of n names, for messages. */

@@ -92,7 +92,11 @@ static bool fit_value(struct ck *ck, struct ast_expr *e, const struct type *t, c
 					 "'%s' is %s in the schema, not %s", path,
 					 ck_a_type(ck->a, type_str(ck->a, t)),
 					 ck_a_type(ck->a, type_str(ck->a, vt)));
-		diag_help(ck->d, d, "give '%s' a value of type '%s'", path, type_str(ck->a, t));
+		const char *help = ck_literal_help(ck, t, e);
+		if (help)
+			diag_help(ck->d, d, "%s", help);
+		else
+			diag_help(ck->d, d, "give '%s' a value of type '%s'", path, type_str(ck->a, t));
 		return false;
 	}
 	*out = *(const struct value *)e->ref;
@@ -164,6 +168,42 @@ static bool fit_record(struct ck *ck, const struct ast_expr *rec, const struct r
 
 /* ---- requests ----------------------------------------------------------------- */
 
+/* The declared action `name` (len bytes, written at `span`), or NULL after
+ * reporting it unknown with the closest declared name. */
+static const struct action_decl *find_action(struct ck *ck, const char *name, size_t len,
+					     struct span span)
+{
+	const struct action_decl *act = schema_find_action(ck->s, name);
+	if (act)
+		return act;
+	struct diag *d = diag_at(ck->d, E_REQUEST_SCHEMA, span, "unknown action '%.*s'",
+				 (int)(len > 100 ? 100 : len), name);
+	const char **names = arena_calloc(ck->a, ck->s->nactions + 1, sizeof(char *));
+	for (size_t i = 0; i < ck->s->nactions; i++)
+		names[i] = ck->s->actions[i].name;
+	help_closest(ck, d, name, names, ck->s->nactions, "the actions are declared in the schema");
+	return NULL;
+}
+
+/* Does `act` apply to entity type `t` as the request's `what` ("principal"
+ * or "resource")?  Reports it at `span` when not. */
+static bool action_applies(struct ck *ck, const struct action_decl *act, const char *what,
+			   const struct entity_type *t, struct span span)
+{
+	if (what[0] == 'p' ? action_allows_principal(act, t) : action_allows_resource(act, t))
+		return true;
+	struct diag *d = diag_at(ck->d, E_REQUEST_SCHEMA, span,
+				 "action '%s' does not apply to %s type '%s'", act->name, what, t->name);
+	const struct entity_type **ts = what[0] == 'p' ? act->principals : act->resources;
+	size_t nt = what[0] == 'p' ? act->nprincipals : act->nresources;
+	const char **names = arena_calloc(ck->a, nt + 1, sizeof(char *));
+	for (size_t i = 0; i < nt; i++)
+		names[i] = ts[i]->name;
+	diag_help(ck->d, d, "'%s' applies to %s types %s", act->name, what,
+		  nt ? ck_name_list(ck->a, names, nt) : "(none)");
+	return false;
+}
+
 static bool resolve_entity(struct ck *ck, const struct ast_entity *e, const char *what,
 			   const struct action_decl *act, struct checked_entity *out)
 {
@@ -180,20 +220,7 @@ static bool resolve_entity(struct ck *ck, const struct ast_entity *e, const char
 		return false;
 	}
 	out->type = t;
-	bool ok = true;
-	if (act && !(what[0] == 'p' ? action_allows_principal(act, t) : action_allows_resource(act, t))) {
-		struct diag *d = diag_at(ck->d, E_REQUEST_SCHEMA, e->type.span,
-					 "action '%s' does not apply to %s type '%s'", act->name, what,
-					 t->name);
-		const struct entity_type **ts = what[0] == 'p' ? act->principals : act->resources;
-		size_t nt = what[0] == 'p' ? act->nprincipals : act->nresources;
-		const char **names = arena_calloc(ck->a, nt + 1, sizeof(char *));
-		for (size_t i = 0; i < nt; i++)
-			names[i] = ts[i]->name;
-		diag_help(ck->d, d, "'%s' applies to %s types %s", act->name, what,
-			  nt ? ck_name_list(ck->a, names, nt) : "(none)");
-		ok = false;
-	}
+	bool ok = !act || action_applies(ck, act, what, t, e->type.span);
 	if (!fit_record(ck, e->attrs, &t->attrs, what, e->span, &out->attrs))
 		ok = false;
 	return ok;
@@ -236,19 +263,10 @@ static bool resolve_request(struct ck *ck, const struct ast_request *r, struct s
 	}
 	const struct action_decl *act = NULL;
 	if (r->has_action) {
-		const char *name = r->action.name ? r->action.name : "";
-		act = schema_find_action(ck->s, name);
-		if (!act) {
-			struct diag *d = diag_at(ck->d, E_REQUEST_SCHEMA, r->action.span,
-						 "unknown action '%.*s'", (int)(r->action.len > 100 ? 100 : r->action.len),
-						 name);
-			const char **names = arena_calloc(ck->a, ck->s->nactions + 1, sizeof(char *));
-			for (size_t i = 0; i < ck->s->nactions; i++)
-				names[i] = ck->s->actions[i].name;
-			help_closest(ck, d, name, names, ck->s->nactions,
-				     "the actions are declared in the schema");
+		act = find_action(ck, r->action.name ? r->action.name : "", r->action.len,
+				  r->action.span);
+		if (!act)
 			ok = false;
-		}
 		out->action = act;
 	}
 	if (r->has_principal && !resolve_entity(ck, &r->principal, "principal", act, &out->principal))
@@ -372,9 +390,43 @@ static char *path_str(struct ck *ck, const struct ast_path *p)
 	return s;
 }
 
+/* `with action = "name"`: the action of the request becomes a declared
+ * one; whether it applies to the request's entity types is checked once
+ * every change is made (action_fits). */
+static bool with_action(struct ck *ck, struct checked_request *req, const struct ast_with *w)
+{
+	struct ast_expr *v = w->value;
+	if (v->kind != EX_STRING) {
+		struct diag *d = diag_at(ck->d, E_NOT_LITERAL, v->span,
+					 "the action must be a string literal");
+		if (v->kind == EX_NAME && v->u.name.name)
+			diag_help(ck->d, d, "put the name in quotes: 'with action = \"%s\"'",
+				  v->u.name.name);
+		else
+			diag_help(ck->d, d, "write the action's name in quotes: 'with action = \"read\"'");
+		return false;
+	}
+	ck_expr(ck, v);
+	const struct action_decl *act = find_action(ck, v->u.str.s, v->u.str.len, v->span);
+	if (!act)
+		return false;
+	req->action = act;
+	return true;
+}
+
+/* After `with action = ...` (w): the new action applies to the request's
+ * principal and resource types. */
+static bool action_fits(struct ck *ck, const struct checked_request *req, const struct ast_with *w)
+{
+	bool ok = action_applies(ck, req->action, "principal", req->principal.type, w->value->span);
+	return action_applies(ck, req->action, "resource", req->resource.type, w->value->span) && ok;
+}
+
 static bool apply_with(struct ck *ck, struct checked_request *req, const struct ast_with *w)
 {
 	const struct ast_path *p = &w->path;
+	if (p->root == VAR_ACTION)
+		return with_action(ck, req, w);
 	char *full = path_str(ck, p);
 	if (p->root != VAR_CONTEXT && p->nsegs == 1 && p->segs[0] && !strcmp(p->segs[0], "id")) {
 		struct checked_entity *e = p->root == VAR_PRINCIPAL ? &req->principal : &req->resource;
@@ -662,8 +714,15 @@ static void check_test(struct tctx *tc, const struct ast_file *f, const struct a
 		ok = false;     /* the parser reported it */
 	}
 	if (ok) {
-		for (size_t i = 0; i < t->nwiths; i++)
-			ok &= apply_with(ck, &ct->request, &t->withs[i]);
+		const struct ast_with *set_action = NULL;
+		for (size_t i = 0; i < t->nwiths; i++) {
+			bool done = apply_with(ck, &ct->request, &t->withs[i]);
+			if (done && t->withs[i].path.root == VAR_ACTION)
+				set_action = &t->withs[i];
+			ok &= done;
+		}
+		if (ok && set_action)
+			ok = action_fits(ck, &ct->request, set_action);
 		for (size_t i = 0; i < t->nwithouts; i++)
 			ok &= apply_without(ck, &ct->request, &t->withouts[i]);
 	}

@@ -17,6 +17,17 @@
 /* Stop reporting (and parsing) a file after this many errors. */
 #define PARSE_MAX_ERRORS 50
 
+/* What an open '{' belongs to, as the scanner saw it (for "unclosed '{'"). */
+enum bracket_owner { OWNER_NONE, OWNER_RULE, OWNER_TEST, OWNER_REQUEST };
+
+/* A bracket the scanner has seen open and not yet closed. */
+struct open_bracket {
+	char c;                    /* '(' '[' '{' */
+	enum bracket_owner owner;  /* for '{': the item whose body it opens */
+	uint32_t pos;              /* byte offset of the bracket */
+	struct span name;          /* the rule's, test's or request's name */
+};
+
 struct parse_ctx {
 	struct arena *arena;
 	struct srcset *src;
@@ -29,7 +40,15 @@ struct parse_ctx {
 	uint32_t pos;           /* byte offset of the scanner */
 	uint32_t last_end;      /* end of the previous token or comment */
 	uint32_t comment_start; /* start of the block comment being scanned */
-	int nesting;            /* open ( [ { */
+	int nesting;            /* open ( [ {: the entries of `open` in use */
+	struct open_bracket open[AST_MAX_DEPTH + 1];
+	/* The innermost bracket the last token (a closer of another kind)
+	 * skipped over, e.g. the '(' of `( }`; valid when has_dropped. */
+	struct open_bracket dropped;
+	bool has_dropped;
+	bool stray_closer;       /* the last token is a closer no bracket matched */
+	int prev_tok[2];        /* the last two tokens returned, newest first */
+	struct span prev_span;  /* the span of prev_tok[0] */
 	bool aborted;           /* too deep / too many errors: stop quietly */
 	bool depth_reported;
 

@@ -357,7 +357,7 @@ Test(promote, compile_gate_keeps_the_diagnostics)
 	cr_assert(res.has_failed);
 	cr_assert_not_null(res.failed.c);
 	cr_expect_geq(res.failed.c->diags.errors, 1);
-	cr_expect_eq(res.failed.c->diags.items[0]->code, E_SYNTAX);
+	cr_expect_eq(res.failed.c->diags.items[0]->code, E_UNCLOSED);
 	expect_no_env("dev");
 }
 

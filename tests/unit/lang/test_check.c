@@ -668,3 +668,66 @@ Test(check, scope_keeps_only_actions_that_fit)
 	cr_assert_eq(r->nprincipals, 1);
 	cr_expect_str_eq(r->principals[0]->name, "A");
 }
+
+/* ---- habits of other languages ---------------------------------------------- */
+
+Test(check, e0304_timestamp_against_a_string_literal)
+{
+	cr_assert_eq(ck_policy("permit p {\n  when now < \"2026-01-01T00:00:00Z\"\n"
+			       "  when \"2026-01-01T00:00:00Z\" == now\n}\n"), 2);
+	ck_expect(E_TYPE_MISMATCH, 2, 8, "cannot compare 'timestamp' with 'string'",
+		  "a string is not a timestamp: write time(\"2026-01-01T00:00:00Z\")");
+	cr_expect_str_eq(ck_c.diags.items[1]->message, "cannot compare 'string' with 'timestamp'");
+	cr_expect_str_eq(ck_c.diags.items[1]->help,
+			 "a string is not a timestamp: write time(\"2026-01-01T00:00:00Z\")");
+	/* Not a valid time: the help says what one looks like. */
+	cr_assert_eq(ck_policy("permit p {\n  when now >= \"2026-01-01\"\n}\n"), 1);
+	ck_expect(E_TYPE_MISMATCH, 2, 8, "cannot compare 'timestamp' with 'string'",
+		  "a string is not a timestamp: write time(\"...\") with an RFC 3339 time such as "
+		  "\"2026-11-22T10:00:00Z\"");
+}
+
+Test(check, e0304_ip_against_a_string_literal)
+{
+	cr_assert_eq(ck_policy("permit p {\n  when context.source_ip in \"10.0.0.0/8\"\n"
+			       "  when context.source_ip != \"10.1.2.3\"\n}\n"), 2);
+	ck_expect(E_TYPE_MISMATCH, 2, 29, "the right side of 'in' is a 'string', not a set or an ip range",
+		  "a string is not an ip: write ip(\"10.0.0.0/8\")");
+	cr_expect_str_eq(ck_c.diags.items[1]->help, "a string is not an ip: write ip(\"10.1.2.3\")");
+	/* Other mismatches keep their help. */
+	cr_assert_eq(ck_policy("permit p {\n  when context.source_ip in 3\n}\n"), 1);
+	cr_expect_str_eq(ck_c.diags.items[0]->help, "write 'x in [\"a\", \"b\"]', 'x in S' with S a "
+			 "set, or 'addr in ip(\"10.0.0.0/8\")'");
+}
+
+Test(check, e0316_contains_on_a_set_is_in)
+{
+	cr_assert_eq(ck_policy("permit p {\n  principal is ServiceAccount\n"
+			       "  when principal.groups.contains(\"deployers\")\n"
+			       "  when principal.groups.includes(principal.tenant)\n"
+			       "  when principal.groups.contains([\"a\"])\n}\n"), 3);
+	ck_expect(E_BAD_METHOD, 3, 25, "unknown set method 'contains'",
+		  "test membership with 'in': '\"deployers\" in principal.groups'");
+	cr_expect_str_eq(ck_c.diags.items[1]->message, "unknown set method 'includes'");
+	cr_expect_str_eq(ck_c.diags.items[1]->help,
+			 "test membership with 'in': 'principal.tenant in principal.groups'");
+	cr_expect_str_eq(ck_c.diags.items[2]->help,
+			 "use 'containsAll' (every element of the argument) or 'containsAny' (some element)");
+}
+
+Test(check, e0316_string_methods_are_like)
+{
+	cr_assert_eq(ck_policy("permit p {\n  principal is User\n"
+			       "  when principal.department.contains(\"eng\")\n"
+			       "  when resource.id.startsWith(\"tmp-\")\n"
+			       "  when resource.id.endsWith(\".csv\")\n"
+			       "  when resource.id.endsWith(\"*\")\n}\n"), 4);
+	ck_expect(E_BAD_METHOD, 3, 29, "a 'string' has no method 'contains'",
+		  "match strings with 'like': 'principal.department like \"*eng*\"'");
+	cr_expect_str_eq(ck_c.diags.items[1]->help,
+			 "match strings with 'like': 'resource.id like \"tmp-*\"'");
+	cr_expect_str_eq(ck_c.diags.items[2]->help,
+			 "match strings with 'like': 'resource.id like \"*.csv\"'");
+	/* A star would need escaping in the pattern: the general form. */
+	cr_expect_str_eq(ck_c.diags.items[3]->help, "match strings with 'like': 's like \"*part*\"'");
+}

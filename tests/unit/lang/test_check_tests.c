@@ -246,3 +246,73 @@ Test(check_tests, values_must_be_literals)
 		  "a test request holds literals (\"text\", 42, true, 1h, time(\"...\"), ip(\"...\"), "
 		  "[..]) or constants");
 }
+
+/* ---- with action = "..." ----------------------------------------------------- */
+
+Test(check_tests, with_action_changes_the_action)
+{
+	ck_clean(run_tests("test \"t\" {\n  given r\n  with action = \"write\"\n"
+			   "  expect allow by user_write\n}\n"));
+	const struct checked_test *t = &ck_c.checked->tests[0];
+	cr_assert(t->ok);
+	cr_assert_not_null(t->request.action);
+	cr_expect_str_eq(t->request.action->name, "write");
+	/* The named request keeps its own action. */
+	ck_clean(run_tests("test \"t\" {\n  given r\n  with action = \"write\"\n  expect deny\n}\n"
+			   "test \"u\" {\n  given r\n  expect allow by ci_read\n}\n"));
+	cr_expect_str_eq(ck_c.checked->tests[0].request.action->name, "write");
+	cr_expect_str_eq(ck_c.checked->tests[1].request.action->name, "read");
+}
+
+Test(check_tests, with_action_unknown_suggests_the_closest)
+{
+	cr_assert_eq(run_tests("test \"t\" {\n  given r\n  with action = \"wrte\"\n  expect deny\n}\n"), 1);
+	ck_expect(E_REQUEST_SCHEMA, 15, 17, "unknown action 'wrte'", "did you mean 'write'?");
+	cr_expect_not(ck_c.checked->tests[0].ok);
+}
+
+Test(check_tests, with_action_must_apply_to_the_entity_types)
+{
+	cr_assert_eq(run_tests("request u {\n"
+			       "  principal User \"u\" { tenant: \"a\", mfa: true, department: \"d\" }\n"
+			       "  action \"read\"\n"
+			       "  resource Dataset \"d\" { tenant: \"a\", env: \"e\", change_tickets: [] }\n"
+			       "  context { source_ip: ip(\"::1\") }\n"
+			       "}\n"
+			       "test \"t\" {\n  given u\n  with action = \"write\"\n  expect deny\n}\n"), 1);
+	ck_expect(E_REQUEST_SCHEMA, 21, 17, "action 'write' does not apply to principal type 'User'",
+		  "'write' applies to principal types 'ServiceAccount'");
+}
+
+Test(check_tests, with_action_is_a_string_literal)
+{
+	cr_assert_eq(run_tests("test \"t\" {\n  given r\n  with action = write\n  expect deny\n}\n"), 1);
+	ck_expect(E_NOT_LITERAL, 15, 17, "the action must be a string literal",
+		  "put the name in quotes: 'with action = \"write\"'");
+	cr_assert_eq(run_tests("test \"t\" {\n  given r\n  with action = 3\n  expect deny\n}\n"), 1);
+	ck_expect(E_NOT_LITERAL, 15, 17, "the action must be a string literal",
+		  "write the action's name in quotes: 'with action = \"read\"'");
+}
+
+Test(check_tests, with_action_is_what_the_expectation_sees)
+{
+	cr_assert_eq(run_tests("test \"t\" {\n  given r\n  with action = \"write\"\n"
+			       "  expect allow by ci_read\n}\n"), 1);
+	ck_expect(E_EXPECT_NEVER, 16, 19,
+		  "rule 'datasets.ci_read' can never apply to this request: its scope excludes "
+		  "action 'write'", "name the rule that decides this request, or change the request");
+}
+
+Test(check_tests, string_for_a_timestamp_or_an_ip_suggests_the_literal)
+{
+	cr_assert_eq(run_tests("test \"t\" {\n  given r\n"
+			       "  with principal.window = { start: \"2026-11-22T09:00:00Z\", "
+			       "end: time(\"2026-11-22T11:00:00Z\") }\n"
+			       "  with context.source_ip = \"10.0.0.7\"\n  expect deny\n}\n"), 2);
+	ck_expect(E_REQUEST_SCHEMA, 15, 36,
+		  "'principal.window.start' is a 'timestamp' in the schema, not a 'string'",
+		  "a string is not a timestamp: write time(\"2026-11-22T09:00:00Z\")");
+	cr_expect_str_eq(ck_c.diags.items[1]->message,
+			 "'context.source_ip' is an 'ip' in the schema, not a 'string'");
+	cr_expect_str_eq(ck_c.diags.items[1]->help, "a string is not an ip: write ip(\"10.0.0.7\")");
+}

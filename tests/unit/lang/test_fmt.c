@@ -268,6 +268,14 @@ Test(fmt, test_parts_one_per_line)
 	expect_fmt("test \"v\" { given q expect deny }", "test \"v\" {\n  given q\n  expect deny\n}\n");
 }
 
+Test(fmt, with_action_round_trips)
+{
+	expect_fmt("test \"t\" { given q with action=\"write\" ,principal.x = 1 expect deny }",
+		   "test \"t\" {\n  given q\n  with action = \"write\", principal.x = 1\n  expect deny\n}\n");
+	expect_same("test \"t\" {\n  given q\n  // writes are refused\n  with action = \"wr\\\"ite\"\n"
+		    "  without context.ticket\n  expect deny by default\n}\n");
+}
+
 Test(fmt, long_with_list_gets_one_with_per_change)
 {
 	char *out = fmt("test \"t\" { given q with principal.aaaaaaaaaaaaaaaaaaaa = \"xxxxxxxxxxxxxxxxxxxxxxxx\", "

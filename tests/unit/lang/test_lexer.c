@@ -63,8 +63,8 @@ Test(lexer, e0002_bad_character)
 	expect_diag_at(0, E_BAD_CHAR, "unexpected character '\xC3\xA9'", 1, 17);
 	parse("permit r { \x01 }");
 	expect_diag_at(0, E_BAD_CHAR, "unexpected control character 0x01", 1, 12);
-	parse("permit r { when a ! b }");
-	expect_diag_at(0, E_BAD_CHAR, "unexpected character '!'", 1, 19);
+	parse("permit r { when a ~ b }");
+	expect_diag_at(0, E_BAD_CHAR, "unexpected character '~'", 1, 19);
 }
 
 Test(lexer, e0003_unterminated_string)

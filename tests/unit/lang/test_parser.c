@@ -356,6 +356,38 @@ Test(parser, inline_request_test)
 	cr_expect_eq(t->by, EXPECT_ANY);
 }
 
+Test(parser, with_action)
+{
+	struct ast_file *f = parse_test("test \"write\" {\n"
+					"  given ci_read\n"
+					"  with action = \"write\", principal.revoked = true\n"
+					"  with action = \"delete\"\n"
+					"  expect deny\n"
+					"}\n");
+	cr_assert_eq(f->nerrors, 0);
+	struct ast_test *t = f->items[0].u.test;
+	cr_assert_eq(t->nwiths, 3);
+	/* The action is a path of no segments rooted at 'action'. */
+	cr_expect_eq(t->withs[0].path.root, VAR_ACTION);
+	cr_expect_eq(t->withs[0].path.nsegs, 0);
+	cr_expect_str_eq(sexpr(t->withs[0].value), "\"write\"");
+	uint32_t l, c;
+	src_line_col(srcset_file(&pu_src, t->withs[0].span.file), t->withs[0].span.start, &l, &c);
+	cr_expect(l == 3 && c == 8, "with action at %u:%u", l, c);
+	cr_expect_eq(t->withs[1].path.root, VAR_PRINCIPAL);
+	cr_expect_eq(t->withs[2].path.root, VAR_ACTION);
+	cr_expect_str_eq(sexpr(t->withs[2].value), "\"delete\"");
+	/* Any expression parses; the checker wants a string literal. */
+	f = parse_test("test \"t\" { given r with action = write expect deny }");
+	cr_expect_eq(f->nerrors, 0);
+	/* An action cannot be removed. */
+	parse_test("test \"t\" { given r without action expect deny }");
+	cr_assert_eq(pu_diags.n, 1);
+	expect_diag_at(0, E_BAD_PATH, "the action cannot be removed", 1, 28);
+	cr_expect_str_eq(pu_diags.items[0]->help,
+			 "every request has one; change it with 'with action = \"name\"'");
+}
+
 static char *repeat(const char *head, const char *unit, size_t n, const char *tail)
 {
 	size_t hl = strlen(head), ul = strlen(unit), tl = strlen(tail);
@@ -511,6 +543,18 @@ Test(parser, test_file_errors)
 	expect_diag_at(0, E_SYNTAX, "'at' given twice in one test", 1, 33);
 	parse_test("test \"t\" { given r action \"a\" expect deny }");
 	expect_diag_at(0, E_SYNTAX, "a test uses either 'given NAME' or an inline request, not both", 1, 18);
+	cr_expect_str_eq(pu_diags.items[0]->help,
+			 "to change the action of 'r', write 'with action = \"a\"'");
+	parse_test("test \"t\" { given r principal User \"u\" expect deny }");
+	expect_diag_at(0, E_SYNTAX, "a test uses either 'given NAME' or an inline request, not both", 1, 18);
+	cr_expect_str_eq(pu_diags.items[0]->help,
+			 "change 'r' with 'with action = \"name\"', 'with principal.ATTR = value' or "
+			 "'without PATH', or write the whole request inline without 'given'");
+	parse_test("test \"t\" { action \"a\" with action = \"b\" expect deny }");
+	expect_diag_at(0, E_SYNTAX, "'with' and 'without' change a 'given' request", 1, 1);
+	cr_expect_str_eq(pu_diags.items[0]->help,
+			 "write the values in the inline request, or declare it with "
+			 "'request NAME { ... }' and start the test with 'given NAME'");
 	parse_test("request q { action \"a\" action \"b\" }");
 	expect_diag_at(0, E_SYNTAX, "'action' given twice in one request", 1, 24);
 	parse_test("test \"t\" { expect deny by }");

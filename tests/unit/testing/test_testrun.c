@@ -98,6 +98,34 @@ Test(testrun, several_rules_in_any_order)
 	cr_expect_str_eq(result("both")->rules[0], "p.a_rule");
 }
 
+Test(testrun, with_action_runs_the_changed_action)
+{
+	/* A service account may read and write; only reads are permitted. */
+	const char policy[] =
+		"package p;\n"
+		"permit sa_read {\n  principal is ServiceAccount\n  action == \"read\"\n}\n";
+	tr_go(policy,
+	      "package p_test;\n"
+	      "request sa {\n"
+	      "  principal ServiceAccount \"ci\" {\n"
+	      "    tenant: \"acme\", revoked: false, groups: [],\n"
+	      "    workload: { signed: true, spiffe_id: \"s\" }\n"
+	      "  }\n"
+	      "  action \"read\"\n"
+	      "  resource Dataset \"d\" { tenant: \"acme\", env: \"prod\", change_tickets: [] }\n"
+	      "  context { source_ip: ip(\"10.0.0.1\") }\n"
+	      "}\n"
+	      "test \"read\" {\n  given sa\n  expect allow by sa_read\n}\n"
+	      "test \"write\" {\n  given sa\n  with action = \"write\"\n  expect deny by default\n}\n"
+	      "test \"write allowed\" {\n  given sa\n  with action = \"write\"\n  expect allow\n}\n",
+	      NULL, false);
+	cr_expect(result("read")->passed);
+	cr_expect(result("read")->allowed);
+	cr_expect(result("write")->passed);
+	cr_expect(!result("write")->allowed);
+	cr_expect(!result("write allowed")->passed);
+}
+
 Test(testrun, run_selects_by_name)
 {
 	tr_go(TR_POLICY, TR_REQUEST
