@@ -12,7 +12,7 @@
 #
 # The tree and its one-way dependency rule (ARCHITECTURE.md):
 #
-#   compiler/util -> lang -> testing -> git -> cli        runtime/ (libauthz)
+#   compiler/util -> lang -> testing -> git -> serve -> cli   runtime/ (libauthz)
 #
 # Each folder is compiled with the include paths of itself and the folders
 # below it, and only the packages it uses, so an include that runs the wrong
@@ -67,13 +67,15 @@ GIT_CFLAGS    = $(shell pkg-config --cflags libgit2)
 GIT_LIBS      = $(shell pkg-config --libs libgit2)
 SODIUM_CFLAGS = $(shell pkg-config --cflags libsodium)
 SODIUM_LIBS   = $(shell pkg-config --libs libsodium)
+MHD_CFLAGS    = $(shell pkg-config --cflags libmicrohttpd)
+MHD_LIBS      = $(shell pkg-config --libs libmicrohttpd)
 CRIT_CFLAGS   = $(shell pkg-config --cflags criterion)
 CRIT_LIBS     = $(shell pkg-config --libs criterion)
 
 # ---- sources -------------------------------------------------------------------
 
 GEN      = $(BUILD)/gen
-LAYERS   = util lang testing git cli
+LAYERS   = util lang testing git serve cli
 
 # libauthz: everything in runtime/ but the bundle writer, which only the
 # compiler (and tests that build bundles) link.
@@ -102,13 +104,15 @@ INC_util    = -Icompiler/util $(PUBLIC)
 INC_lang    = -Icompiler/lang $(INC_util) -I$(GEN)
 INC_testing = -Icompiler/testing $(INC_lang)
 INC_git     = -Icompiler/git $(INC_testing)
-INC_cli     = -Icompiler/cli $(INC_git)
+INC_serve   = -Icompiler/serve $(INC_git)
+INC_cli     = -Icompiler/cli $(INC_serve)
 
 $(BUILD)/obj/runtime/%.o $(BUILD)/pic/runtime/%.o: LAYER = -Iruntime $(PUBLIC) $(SODIUM_CFLAGS)
 $(BUILD)/obj/compiler/util/%.o:    LAYER = $(INC_util) $(CJSON_CFLAGS)
 $(BUILD)/obj/compiler/lang/%.o:    LAYER = $(INC_lang) $(CJSON_CFLAGS)
 $(BUILD)/obj/compiler/testing/%.o: LAYER = $(INC_testing) $(CJSON_CFLAGS)
 $(BUILD)/obj/compiler/git/%.o:     LAYER = $(INC_git) $(CJSON_CFLAGS) $(GIT_CFLAGS)
+$(BUILD)/obj/compiler/serve/%.o:   LAYER = $(INC_serve) $(CJSON_CFLAGS) $(MHD_CFLAGS)
 $(BUILD)/obj/compiler/cli/%.o:     LAYER = $(INC_cli) $(CJSON_CFLAGS) $(GIT_CFLAGS)
 # The code generator drives the bundle writer (runtime/bundle_write.h).
 $(BUILD)/obj/compiler/lang/codegen.o: LAYER = $(INC_lang) -Iruntime $(CJSON_CFLAGS)
@@ -116,7 +120,7 @@ $(BUILD)/obj/compiler/lang/codegen.o: LAYER = $(INC_lang) -Iruntime $(CJSON_CFLA
 $(BUILD)/obj/gen/%.o: LAYER = $(INC_lang) -Wno-unused-function -Wno-sign-compare \
                               -Wno-missing-prototypes -Wno-shadow
 # Tests, fuzz targets and benchmarks reach into every tree.
-TEST_LAYER = $(INC_cli) -Iruntime -Itests/unit $(CJSON_CFLAGS) $(GIT_CFLAGS) $(SODIUM_CFLAGS) \
+TEST_LAYER = $(INC_cli) -Iruntime -Itests/unit $(CJSON_CFLAGS) $(GIT_CFLAGS) $(SODIUM_CFLAGS) $(MHD_CFLAGS) \
              $(CRIT_CFLAGS) -Wno-missing-prototypes
 $(BUILD)/obj/tests/%.o: LAYER = $(TEST_LAYER)
 # Unit tests read shared fixture files by absolute path (tests/unit/fixture.h).
@@ -169,7 +173,7 @@ $(LIBA): $(RT_OBJ)
 $(LIBSO): $(RT_PIC)
 	$(call say,LD,$@)$(CC) -shared -Wl,-soname,libauthz.so.0 $(LDFLAGS) -o $@ $^ $(SODIUM_LIBS)
 
-COMPILER_LIBS = $(CJSON_LIBS) $(GIT_LIBS) $(SODIUM_LIBS) -lm
+COMPILER_LIBS = $(CJSON_LIBS) $(GIT_LIBS) $(MHD_LIBS) $(SODIUM_LIBS) -lpthread -lm
 
 $(AUTHZC): $(BUILD)/obj/compiler/cli/main.o $(CC_OBJ) $(LIBA)
 	$(call say,LD,$@)$(CC) $(LDFLAGS) -o $@ $^ $(COMPILER_LIBS)
