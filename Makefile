@@ -126,7 +126,7 @@ $(BUILD)/obj/tests/%.o: LAYER = $(TEST_LAYER)
 # Unit tests read shared fixture files by absolute path (tests/unit/fixture.h).
 $(BUILD)/obj/tests/unit/fixture.o: LAYER = $(TEST_LAYER) -DTEST_FIXTURES='"$(abspath tests/fixtures)"'
 
-.PHONY: all deps demo test test-all unit cli doctest check-man install clean bench memcheck \
+.PHONY: all deps demo test test-all unit cli doctest check-man test-serve install clean bench memcheck \
         fuzz fuzz-smoke fuzz-build fuzz-bins
 .DEFAULT_GOAL := all
 
@@ -196,9 +196,9 @@ test:
 	@$(MAKE) --no-print-directory test-all
 
 test-all: all $(UNIT)
-	@$(MAKE) --no-print-directory unit cli doctest check-man
+	@$(MAKE) --no-print-directory unit cli doctest check-man test-serve
 ifneq ($(SANITIZE),1)
-	@$(MAKE) --no-print-directory SANITIZE=1 BUILD=$(BUILD)/asan unit cli
+	@$(MAKE) --no-print-directory SANITIZE=1 BUILD=$(BUILD)/asan unit cli test-serve
 	@$(MAKE) --no-print-directory fuzz-smoke
 endif
 
@@ -211,6 +211,18 @@ unit: $(UNIT)
 
 cli: $(AUTHZC)
 	@AUTHZC=$(abspath $(AUTHZC)) sh tests/cli/run.sh
+
+# authzc serve end to end: every example test's request through HTTP as eval
+# decides it, reloads under load, a corrupt bundle, and NGINX's auth_request
+# in front of the gateway endpoint (tests/serve/run.sh).
+SERVE_REQUESTS = $(BUILD)/serve-requests
+
+test-serve: $(AUTHZC) $(SERVE_REQUESTS)
+	@AUTHZC=$(abspath $(AUTHZC)) REQUESTS=$(abspath $(SERVE_REQUESTS)) sh tests/serve/run.sh
+
+$(BUILD)/obj/tests/serve/requests.o: | $(GEN)/parser.h $(GEN)/lexer.h
+$(SERVE_REQUESTS): $(BUILD)/obj/tests/serve/requests.o $(CC_OBJ) $(LIBA)
+	$(call say,LD,$@)$(CC) $(LDFLAGS) -o $@ $^ $(COMPILER_LIBS)
 
 doctest: $(AUTHZC)
 	@AUTHZC=$(abspath $(AUTHZC)) sh tests/doc/run.sh
@@ -324,6 +336,6 @@ clean:
 
 # Header dependencies, as the compiler found them (-MMD -MP).
 ALL_OBJ = $(RT_OBJ) $(RT_PIC) $(CC_OBJ) $(UT_OBJ) $(BUILD)/obj/compiler/cli/main.o \
-          $(FUZZ_TARGETS:%=$(BUILD)/obj/tests/fuzz/fuzz_%.o) \
+          $(FUZZ_TARGETS:%=$(BUILD)/obj/tests/fuzz/fuzz_%.o) $(BUILD)/obj/tests/serve/requests.o \
           $(patsubst %,$(BUILD)/obj/tests/bench/%.o,bench_front bench_decide schema_bundle)
 -include $(wildcard $(ALL_OBJ:.o=.d))
