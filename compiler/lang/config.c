@@ -451,9 +451,10 @@ static void entity_member(struct cfg_ctx *x, int k, const cJSON *e, const char *
 		get_pairs(x, e, path, &ea->g->attrs[ea->root], &ea->g->nattrs[ea->root], false);
 }
 
-static void need(struct cfg_ctx *x, const struct gw_source *s, const char *path, const char *key)
+/* A key object `v` must have (a faulty value is reported where it is). */
+static void need(struct cfg_ctx *x, const cJSON *v, const char *path, const char *key)
 {
-	if (s->kind == GW_NONE)
+	if (!cJSON_GetObjectItemCaseSensitive(v, key))
 		bad(x, E_CONFIG_VALUE, path, "missing key '%s'", key);
 }
 
@@ -476,8 +477,8 @@ static void gateway_member(struct cfg_ctx *x, int k, const cJSON *e, const char 
 					 k == 2 ? &g->principal_type : &g->resource_type,
 					 k == 2 ? &g->principal_id : &g->resource_id };
 		if (get_members(x, e, path, entity_keys, NKEYS(entity_keys), entity_member, &ea)) {
-			need(x, ea.type, path, "type");
-			need(x, ea.id, path, "id");
+			need(x, e, path, "type");
+			need(x, e, path, "id");
 		}
 		break;
 	}
@@ -504,11 +505,11 @@ static void serve_member(struct cfg_ctx *x, int k, const cJSON *e, const char *p
 	size_t before = x->errors;
 	if (!get_members(x, e, path, gw_keys, NKEYS(gw_keys), gateway_member, g))
 		return;
-	for (const char *const *k2 = (const char *const[]){ "principal", "resource", NULL }; *k2; k2++)
-		if (!cJSON_GetObjectItemCaseSensitive(e, *k2))
-			bad(x, E_CONFIG_VALUE, path, "missing key '%s'", *k2);
-	if (g->action.kind == GW_NONE && !g->nmethods)
-		bad(x, E_CONFIG_VALUE, path, "missing key 'action'");
+	need(x, e, path, "principal");
+	need(x, e, path, "action");
+	need(x, e, path, "resource");
+	if (x->errors == before && g->action.kind == GW_NONE && !g->nmethods)
+		bad(x, E_CONFIG_VALUE, json_path_key(a, path, "action"), "expected at least one method");
 	if (x->errors == before)
 		x->c->config.gateway = g;
 }

@@ -304,5 +304,12 @@ else
 	check "gateway: a missing header is a request error" sh -c "curl -s -H 'X-Tenant: acme' '$url/v1/gateway/acme/plan' | grep -q \"principal id: header 'X-User' is missing\""
 fi
 
+# Every server stops cleanly on SIGTERM, and (under ASan) says nothing.
+for p in $pids; do kill -TERM "$p" 2>/dev/null; done
+for p in $pids; do wait "$p" 2>/dev/null; done
+pids=""
+check "no sanitizer report in any server's log" sh -c \
+	"! grep -l 'Sanitizer\|runtime error:' '$tmp'/*.log"
+
 echo "serve: $pass passed, $fail failed"
 [ $fail = 0 ]
