@@ -16,6 +16,7 @@
 
 #include "authz.h"
 #include "cli.h"
+#include "listen.h"
 #include "project.h"
 #include "server.h"
 
@@ -86,8 +87,12 @@ static int read_options(const struct serve_args *a, struct serve_opts *o, unsign
 	o->bundle_path = a->bundle;
 	if (a->listen && a->socket)
 		return cli_usage_error("serve", "--listen and --socket cannot be given together");
-	if (a->listen)
+	if (a->listen) {
+		char host[256], port[8], err[320];
+		if (listen_split(a->listen, host, sizeof host, port, sizeof port, err, sizeof err) < 0)
+			return cli_usage_error("serve", "--listen %s", err);
 		o->listen = a->listen;
+	}
 	o->socket_path = a->socket;
 	if (a->poll && number(a->poll, "--poll", 3600000, poll_ms) != EXIT_OK)
 		return EXIT_TROUBLE;
@@ -175,8 +180,6 @@ int cmd_serve(int argc, char **argv)
 		return code == EXIT_OK ? EXIT_FAIL : code;
 	}
 	o.gateway = c.config.gateway;
-	if (!o.bundle_path)
-		note(NULL, "no --bundle: every decision is a deny");
 
 	sigset_t set;
 	sigemptyset(&set);
@@ -196,6 +199,8 @@ int cmd_serve(int argc, char **argv)
 	snprintf(msg, sizeof msg, "listening on %s%s", strncmp(server_address(s), "unix:", 5) ? "http://" : "",
 		 server_address(s));
 	note(NULL, msg);
+	if (!o.bundle_path)
+		note(NULL, "no --bundle: every decision is a deny");
 	run(s, &set, poll_ms);
 	server_stop(s, DRAIN_S);
 	note(NULL, "stopped");

@@ -101,6 +101,10 @@ Test(config_serve, required_parts)
 {
 	cr_assert_gt(load("{\"serve\": {\"gateway\": {}}}"), 0);
 	cr_assert_str_eq(at("$.serve.gateway"), "missing key 'principal'");
+}
+
+Test(config_serve, serve_holds_objects)
+{
 	cr_assert_gt(load("{\"serve\": {\"gateway\": 1, \"gatway\": 2}}"), 0);
 	cr_assert_str_eq(at("$.serve.gateway"), "expected an object, found a number");
 	cr_assert_str_eq(at("$.serve.gatway"), "unknown key 'gatway'");
