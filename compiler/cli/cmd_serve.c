@@ -28,6 +28,7 @@ static void serve_usage(FILE *out)
 	fputs("usage: authzc serve [-b BUNDLE] [--listen ADDR:PORT | --socket PATH] [-C DIR]\n"
 	      "                    [--poll MS] [--max-body BYTES] [--max-connections N]\n"
 	      "                    [--timeout SECONDS] [--threads N] [--now TIME]\n"
+	      "                    [--log FILE [--log-max-bytes N] [--log-queue N] [--log-block]]\n"
 	      "\n"
 	      "Answer decision requests over HTTP: POST /v1/decide, POST /v1/decide/batch,\n"
 	      "/v1/gateway (serve.gateway in authzc.json), GET /health, GET /metrics.  The\n"
@@ -44,6 +45,13 @@ static void serve_usage(FILE *out)
 	      "  --max-connections N    connections at once (default 1024)\n"
 	      "  --timeout SECONDS      close a connection idle this long (default 30)\n"
 	      "  --threads N            threads answering requests (default 2)\n"
+	      "  --log FILE             append a decision record per decision to FILE ('-':\n"
+	      "                         standard output), as eval --log writes them\n"
+	      "  --log-max-bytes N      start a new log file past N bytes (the full one is\n"
+	      "                         renamed FILE.1, FILE.2, ...)\n"
+	      "  --log-queue N          records waiting to be written at most (default 8192);\n"
+	      "                         more are dropped and counted in /metrics\n"
+	      "  --log-block            wait for room in the queue instead of dropping\n"
 	      "  --now TIME             RFC 3339 time for requests without \"time\"\n"
 	      "                         (default: $AUTHZC_NOW, else the clock)\n"
 	      "  -C DIR                 run as if started in DIR (authzc.json is read there)\n"
@@ -78,7 +86,34 @@ static int number(const char *text, const char *what, unsigned long max, unsigne
 
 struct serve_args {
 	const char *bundle, *listen, *socket, *poll, *max_body, *max_conn, *timeout, *threads, *now, *dir;
+	const char *log, *log_max, *log_queue;
+	bool log_block;
 };
+
+/* The decision log's options into *l (and o->log): EXIT_OK or the exit code. */
+static int read_log_options(const struct serve_args *a, struct serve_opts *o, struct declog_opts *l)
+{
+	unsigned long v;
+	if (!a->log) {
+		if (a->log_max || a->log_queue || a->log_block)
+			return cli_usage_error("serve", "--log-max-bytes, --log-queue and --log-block need --log");
+		return EXIT_OK;
+	}
+	l->path = a->log;
+	if (a->log_max) {
+		if (number(a->log_max, "--log-max-bytes", 1ul << 40, &v) != EXIT_OK)
+			return EXIT_TROUBLE;
+		l->max_bytes = v;
+	}
+	if (a->log_queue) {
+		if (number(a->log_queue, "--log-queue", 1ul << 24, &v) != EXIT_OK)
+			return EXIT_TROUBLE;
+		l->queue = v;
+	}
+	l->block = a->log_block;
+	o->log = l;
+	return EXIT_OK;
+}
 
 /* The options into o and *poll_ms: EXIT_OK or the exit code. */
 static int read_options(const struct serve_args *a, struct serve_opts *o, unsigned long *poll_ms)
@@ -156,6 +191,10 @@ int cmd_serve(int argc, char **argv)
 		OPT_VALUE(0, "timeout", &a.timeout),
 		OPT_VALUE(0, "threads", &a.threads),
 		OPT_VALUE(0, "now", &a.now),
+		OPT_VALUE(0, "log", &a.log),
+		OPT_VALUE(0, "log-max-bytes", &a.log_max),
+		OPT_VALUE(0, "log-queue", &a.log_queue),
+		OPT_FLAG(0, "log-block", &a.log_block),
 		OPT_END,
 	};
 	struct opt_result args;
@@ -166,7 +205,9 @@ int cmd_serve(int argc, char **argv)
 	serve_opts_init(&o);
 	o.note = note;
 	unsigned long poll_ms = 1000;
-	if ((code = read_options(&a, &o, &poll_ms)) != EXIT_OK)
+	struct declog_opts log = { 0 };
+	if ((code = read_options(&a, &o, &poll_ms)) != EXIT_OK ||
+	    (code = read_log_options(&a, &o, &log)) != EXIT_OK)
 		return code;
 
 	/* authzc.json (for serve.gateway), when there is one. */

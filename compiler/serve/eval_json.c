@@ -309,9 +309,15 @@ int eval_log_record(struct buf *out, const char *req, size_t req_len, const char
 	buf_puts(out, ",\"decision\":");
 	buf_put(out, decision, decision_len);
 	buf_puts(out, ",\"bundle\":");
-	json_put_str(out, digest, strlen(digest));
+	if (digest)
+		json_put_str(out, digest, strlen(digest));
+	else
+		buf_puts(out, "null");
 	buf_puts(out, ",\"revision\":");
-	json_put_str(out, revision, strlen(revision));
+	if (revision)
+		json_put_str(out, revision, strlen(revision));
+	else
+		buf_puts(out, "null");
 	buf_puts(out, ",\"annotations\":");
 	buf_puts(out, annotations ? annotations : "{}");
 	buf_puts(out, "}\n");

@@ -50,7 +50,8 @@ int eval_json_compact(struct buf *out, const char *s, size_t n, struct eval_json
  * R is the request compacted (eval_json_compact) when it is JSON, the text
  * as a JSON string when it is not, and null when `req` is NULL (a request
  * too long to keep).  D is the decision's JSON form, copied as is; A the
- * text `annotations` (eval_annotations_json), "{}" when NULL.  0 or -1 (out
+ * text `annotations` (eval_annotations_json), "{}" when NULL; the
+ * digest and revision are null when NULL (no bundle).  0 or -1 (out
  * of memory; `out` may hold part of the record).
  */
 int eval_log_record(struct buf *out, const char *req, size_t req_len, const char *decision,

@@ -53,6 +53,7 @@ void metrics_snapshot(struct metrics *m, struct metrics_snapshot *out)
 	for (int i = 0; i <= METRICS_NBUCKETS; i++)
 		out->bucket[i] = atomic_load_explicit(&m->bucket[i], memory_order_relaxed);
 	out->latency_ns = atomic_load_explicit(&m->latency_ns, memory_order_relaxed);
+	out->log_written = out->log_dropped = out->log_failed = 0;
 }
 
 /* A label value: backslash, double quote and newline escaped. */
@@ -115,6 +116,14 @@ int metrics_render(struct buf *out, const struct metrics_snapshot *s, const stru
 		 (unsigned long long)(s->latency_ns % 1000000000u));
 	buf_puts(out, series);
 	value(out, "authzc_decision_duration_seconds_count", cum);
+
+	head(out, "authzc_log_records_total", "counter", "Decision records written to the log.");
+	value(out, "authzc_log_records_total", s->log_written);
+	head(out, "authzc_log_dropped_total", "counter",
+	     "Decision records dropped because the log's queue was full.");
+	value(out, "authzc_log_dropped_total", s->log_dropped);
+	head(out, "authzc_log_write_errors_total", "counter", "Decision records the log could not write.");
+	value(out, "authzc_log_write_errors_total", s->log_failed);
 
 	head(out, "authzc_bundle_reloads_total", "counter", "Bundles swapped in after the first.");
 	value(out, "authzc_bundle_reloads_total", h->reloads);

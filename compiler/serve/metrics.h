@@ -44,6 +44,8 @@ struct metrics_snapshot {
 	uint64_t errors[MERR_COUNT];
 	uint64_t bucket[METRICS_NBUCKETS + 1];
 	uint64_t latency_ns;
+	/* The decision log's (declog.h), filled in by the caller; 0 without. */
+	uint64_t log_written, log_dropped, log_failed;
 };
 
 void metrics_init(struct metrics *m);
@@ -56,7 +58,8 @@ void metrics_snapshot(struct metrics *m, struct metrics_snapshot *out);
 /*
  * Append the Prometheus text exposition (format 0.0.4) of `s` and of the
  * holder's status `h`: decisions by outcome, request errors by reason, the
- * latency histogram, reloads, reload failures, and the active bundle's
+ * latency histogram, decision records written, dropped and failed,
+ * reloads, reload failures, and the active bundle's
  * digest and revision as labels of authzc_bundle_info.  0, or -1 when out
  * of memory.
  */

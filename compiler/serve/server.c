@@ -15,6 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "declog.h"
 #include "gateway.h"
 #include "holder.h"
 #include "json.h"
@@ -31,6 +32,7 @@ struct server {
 	struct serve_opts o;
 	struct holder h;
 	struct metrics m;
+	struct declog *log;             /* NULL: no decision records */
 	atomic_int inflight;
 	char addr[160];
 };
@@ -130,6 +132,7 @@ struct decider {
 	authz_decision *d;
 	struct eval_decide_opts o;
 	struct buf out;
+	struct buf rec, ann;            /* a decision record, with --log */
 	bool allowed;                   /* of the last decision */
 };
 
@@ -152,23 +155,52 @@ static void decider_close(struct decider *x)
 	authz_decision_free(x->d);
 	serve_bundle_release(x->sb);
 	buf_release(&x->out);
+	buf_release(&x->rec);
+	buf_release(&x->ann);
 }
 
-/* Append a deny with one request error, for a request never decided. */
-static int decider_deny(struct decider *x, const char *message)
+/* Queue the decision record of request json[0..len) (NULL: none was
+ * made) and its decision dec[0..dlen) (`decided`: x->d holds it).  A
+ * record that cannot be made is counted as dropped. */
+static void decider_log(struct decider *x, const char *json, size_t len, const char *dec, size_t dlen,
+			bool decided)
+{
+	if (!x->s->log)
+		return;
+	const authz_bundle *b = x->sb ? x->sb->b : NULL;
+	buf_reset(&x->rec);
+	buf_reset(&x->ann);
+	if ((decided && eval_annotations_json(&x->ann, b, x->d) < 0) ||
+	    eval_log_record(&x->rec, json, len, dec, dlen, b ? authz_bundle_digest(b) : NULL,
+			    b ? authz_bundle_source_revision(b) : NULL, decided ? buf_cstr(&x->ann) : NULL) < 0) {
+		buf_reset(&x->rec);
+		buf_reset(&x->ann);
+		declog_drop(x->s->log);
+		return;
+	}
+	declog_push(x->s->log, x->rec.p, x->rec.n);
+}
+
+/* Append a deny with one request error, for request json[0..len) (NULL:
+ * none could be made) never decided. */
+static int decider_deny(struct decider *x, const char *json, size_t len, const char *message)
 {
 	int64_t now = x->o.has_now ? x->o.now : holder_now_ms();
 	x->allowed = false;
 	metrics_decision(&x->s->m, false);
-	return eval_deny_json(&x->out, message, now, x->sb ? authz_bundle_digest(x->sb->b) : NULL,
-			      x->o.flags & AUTHZ_DECIDE_TRACE);
+	size_t at = x->out.n;
+	if (eval_deny_json(&x->out, message, now, x->sb ? authz_bundle_digest(x->sb->b) : NULL,
+			   x->o.flags & AUTHZ_DECIDE_TRACE) < 0)
+		return -1;
+	decider_log(x, json, len, x->out.p + at, x->out.n - at, false);
+	return 0;
 }
 
 /* Append the decision of json[0..len): 0, or -1 out of memory. */
 static int decider_run(struct decider *x, const char *json, size_t len)
 {
 	if (!x->sb)
-		return decider_deny(x, "no bundle is loaded");
+		return decider_deny(x, json, len, "no bundle is loaded");
 	const char *dec;
 	size_t dlen;
 	if (eval_decide_json(x->d, x->sb->b, x->req, &x->o, json, len, &dec, &dlen) < 0)
@@ -176,6 +208,7 @@ static int decider_run(struct decider *x, const char *json, size_t len)
 	x->allowed = authz_decision_allowed(x->d) == 1;
 	metrics_decision(&x->s->m, x->allowed);
 	buf_put(&x->out, dec, dlen);
+	decider_log(x, json, len, dec, dlen, true);
 	return x->out.oom ? -1 : 0;
 }
 
@@ -319,7 +352,7 @@ static enum MHD_Result do_gateway(struct server *s, struct MHD_Connection *c, co
 	if (rc == 0)
 		rc = decider_run(&x, q.p, q.n);
 	else if (rc == 1)
-		rc = decider_deny(&x, msg);
+		rc = decider_deny(&x, NULL, 0, msg);
 	buf_putc(&x.out, '\n');
 	rule_list(&rules, decided ? x.d : NULL);
 	enum MHD_Result res;
@@ -392,6 +425,13 @@ static enum MHD_Result do_metrics(struct server *s, struct MHD_Connection *c)
 	struct metrics_snapshot m;
 	holder_status(&s->h, &h);
 	metrics_snapshot(&s->m, &m);
+	if (s->log) {
+		struct declog_counts lc;
+		declog_get_counts(s->log, &lc);
+		m.log_written = lc.written;
+		m.log_dropped = lc.dropped;
+		m.log_failed = lc.failed;
+	}
 	struct buf b = { 0 };
 	enum MHD_Result rc = metrics_render(&b, &m, &h) < 0
 				     ? out_of_memory(s, c)
@@ -559,6 +599,14 @@ int server_start(struct server **out, const struct serve_opts *o, char *err, siz
 		free(s);
 		return -1;
 	}
+	if (o->log && declog_open(&s->log, o->log, err, size) < 0) {
+		close(s->fd);
+		if (o->socket_path)
+			unlink(o->socket_path);
+		holder_release(&s->h);
+		free(s);
+		return -1;
+	}
 	server_check_bundle(s, false);
 	unsigned threads = o->threads ? o->threads : 1;
 	s->d = MHD_start_daemon(MHD_USE_AUTO_INTERNAL_THREAD | MHD_USE_ITC | MHD_USE_ERROR_LOG, 0, NULL, NULL,
@@ -573,6 +621,7 @@ int server_start(struct server **out, const struct serve_opts *o, char *err, siz
 				MHD_OPTION_END);
 	if (!s->d) {
 		snprintf(err, size, "cannot start the HTTP server on %s", s->addr);
+		declog_close(s->log);
 		close(s->fd);
 		if (o->socket_path)
 			unlink(o->socket_path);
@@ -598,6 +647,7 @@ void server_stop(struct server *s, unsigned drain_s)
 	for (unsigned waited = 0; atomic_load(&s->inflight) > 0 && waited < drain_s * 100; waited++)
 		nanosleep(&(struct timespec){ 0, 10000000 }, NULL);
 	MHD_stop_daemon(s->d);
+	declog_close(s->log);
 	close(s->fd);
 	if (s->o.socket_path)
 		unlink(s->o.socket_path);

@@ -23,6 +23,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "declog.h"
 #include "eval_json.h"
 #include "project.h"
 
@@ -42,6 +43,7 @@ struct serve_opts {
 	unsigned max_connections, timeout_s, threads, max_batch;
 	struct eval_decide_opts decide; /* flags unused: ?explain=1 sets them */
 	const struct gw_config *gateway;        /* NULL: /v1/gateway is 404 */
+	const struct declog_opts *log;          /* NULL: no decision records */
 	/* Told of what the operator should know (reloads, refusals, the
 	 * library's own errors); may be called from any thread. */
 	void (*note)(void *payload, const char *msg);
@@ -54,10 +56,10 @@ void serve_opts_init(struct serve_opts *o);
 struct server;
 
 /*
- * Open the listening socket, load the bundle (a bundle that cannot be
+ * Open the listening socket and the decision log, load the bundle (a bundle that cannot be
  * loaded is refused and noted: the server starts without one, denying)
  * and start serving.  Returns 0 with *out set, or -1 with why in
- * err[0..size) (bad address, socket in use, the library refused).
+ * err[0..size) (bad address, socket in use, a log that cannot be opened, the library refused).
  */
 int server_start(struct server **out, const struct serve_opts *o, char *err, size_t size);
 
@@ -70,8 +72,9 @@ int server_check_bundle(struct server *s, bool force);
 
 /*
  * Stop accepting connections, let the requests in flight finish (at most
- * `drain_s` seconds), close everything and free `s` (NULL: nothing).  A
- * Unix socket's file is removed.
+ * `drain_s` seconds), write the decision records still queued, close
+ * everything and free `s` (NULL: nothing).  A Unix socket's file is
+ * removed.
  */
 void server_stop(struct server *s, unsigned drain_s);
 

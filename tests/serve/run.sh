@@ -248,6 +248,39 @@ cp "$tmp/a.authzb" "$tmp/missing.authzb"
 health_ok() { test "$(status "$url/health")" = 200; }
 wait_for "a bundle that appears is loaded" health_ok
 
+# ---- decision logs, rotated ----------------------------------------------------------------
+start logged -b "$tmp/a.authzb" --listen 127.0.0.1:0 --log "$tmp/decisions.jsonl" --log-max-bytes 40000 --log-block
+log_pid=$(echo $pids | awk '{print $NF}')
+curl -s --data-binary @"$tmp/requests.jsonl" "$url/v1/decide/batch" >/dev/null
+curl -s --data-binary @"$tmp/requests.jsonl" "$url/v1/decide/batch" >/dev/null
+curl -s --data-binary @"$tmp/req.json" "$url/v1/decide" >/dev/null
+kill -TERM "$log_pid"
+wait "$log_pid"
+pids=$(echo $pids | sed "s/ *$log_pid\$//")
+logged=$(cat "$tmp"/decisions.jsonl* | wc -l)
+check "decision log: one record per decision ($logged, $((2 * n + 1)) decided)" test "$logged" = $((2 * n + 1))
+check "decision log: rotated past 40000 bytes" test -f "$tmp/decisions.jsonl.1" -a -f "$tmp/decisions.jsonl.2"
+check "decision log: every record whole, eval --log's form" python3 -c '
+import json, sys
+for f in sys.argv[1:]:
+    data = open(f).read()
+    assert data.endswith("\n"), f
+    for line in data.splitlines():
+        r = json.loads(line)
+        assert list(r) == ["request", "decision", "bundle", "revision", "annotations"], r.keys()
+' "$tmp"/decisions.jsonl*
+# The oldest file first: the batch's records in order, as eval decided them.
+for f in $(ls "$tmp"/decisions.jsonl.* | sort -t. -k3 -n) "$tmp/decisions.jsonl"; do cat "$f"; done |
+	head -n "$n" | python3 -c '
+import json, sys
+for line in sys.stdin:
+    print(json.dumps(json.loads(line)["decision"], separators=(",", ":"), ensure_ascii=False))' >"$tmp/logged-decisions"
+check "decision log: the decisions in order" sh -c "python3 -c '
+import json, sys
+a = [json.loads(l) for l in open(sys.argv[1])]
+b = [json.loads(l) for l in open(sys.argv[2])]
+sys.exit(a != b)' '$tmp/logged-decisions' '$tmp/eval.out'"
+
 # ---- a Unix socket ------------------------------------------------------------------------
 "$AUTHZC" serve -b "$tmp/a.authzb" --socket "$tmp/authz.sock" 2>"$tmp/unix.log" &
 pids="$pids $!"
