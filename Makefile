@@ -69,6 +69,8 @@ SODIUM_CFLAGS = $(shell pkg-config --cflags libsodium)
 SODIUM_LIBS   = $(shell pkg-config --libs libsodium)
 MHD_CFLAGS    = $(shell pkg-config --cflags libmicrohttpd)
 MHD_LIBS      = $(shell pkg-config --libs libmicrohttpd)
+CURL_CFLAGS   = $(shell pkg-config --cflags libcurl)
+CURL_LIBS     = $(shell pkg-config --libs libcurl)
 CRIT_CFLAGS   = $(shell pkg-config --cflags criterion)
 CRIT_LIBS     = $(shell pkg-config --libs criterion)
 
@@ -112,7 +114,7 @@ $(BUILD)/obj/compiler/util/%.o:    LAYER = $(INC_util) $(CJSON_CFLAGS)
 $(BUILD)/obj/compiler/lang/%.o:    LAYER = $(INC_lang) $(CJSON_CFLAGS)
 $(BUILD)/obj/compiler/testing/%.o: LAYER = $(INC_testing) $(CJSON_CFLAGS)
 $(BUILD)/obj/compiler/git/%.o:     LAYER = $(INC_git) $(CJSON_CFLAGS) $(GIT_CFLAGS)
-$(BUILD)/obj/compiler/serve/%.o:   LAYER = $(INC_serve) $(CJSON_CFLAGS) $(MHD_CFLAGS)
+$(BUILD)/obj/compiler/serve/%.o:   LAYER = $(INC_serve) $(CJSON_CFLAGS) $(MHD_CFLAGS) $(CURL_CFLAGS)
 $(BUILD)/obj/compiler/cli/%.o:     LAYER = $(INC_cli) $(CJSON_CFLAGS) $(GIT_CFLAGS)
 # The code generator drives the bundle writer (runtime/bundle_write.h).
 $(BUILD)/obj/compiler/lang/codegen.o: LAYER = $(INC_lang) -Iruntime $(CJSON_CFLAGS)
@@ -120,7 +122,7 @@ $(BUILD)/obj/compiler/lang/codegen.o: LAYER = $(INC_lang) -Iruntime $(CJSON_CFLA
 $(BUILD)/obj/gen/%.o: LAYER = $(INC_lang) -Wno-unused-function -Wno-sign-compare \
                               -Wno-missing-prototypes -Wno-shadow
 # Tests, fuzz targets and benchmarks reach into every tree.
-TEST_LAYER = $(INC_cli) -Iruntime -Itests/unit $(CJSON_CFLAGS) $(GIT_CFLAGS) $(SODIUM_CFLAGS) $(MHD_CFLAGS) \
+TEST_LAYER = $(INC_cli) -Iruntime -Itests/unit $(CJSON_CFLAGS) $(GIT_CFLAGS) $(SODIUM_CFLAGS) $(MHD_CFLAGS) $(CURL_CFLAGS) \
              $(CRIT_CFLAGS) -Wno-missing-prototypes
 $(BUILD)/obj/tests/%.o: LAYER = $(TEST_LAYER)
 # Unit tests read shared fixture files by absolute path (tests/unit/fixture.h).
@@ -173,7 +175,7 @@ $(LIBA): $(RT_OBJ)
 $(LIBSO): $(RT_PIC)
 	$(call say,LD,$@)$(CC) -shared -Wl,-soname,libauthz.so.0 $(LDFLAGS) -o $@ $^ $(SODIUM_LIBS)
 
-COMPILER_LIBS = $(CJSON_LIBS) $(GIT_LIBS) $(MHD_LIBS) $(SODIUM_LIBS) -lpthread -lm
+COMPILER_LIBS = $(CJSON_LIBS) $(GIT_LIBS) $(MHD_LIBS) $(CURL_LIBS) $(SODIUM_LIBS) -lpthread -lm
 
 $(AUTHZC): $(BUILD)/obj/compiler/cli/main.o $(CC_OBJ) $(LIBA)
 	$(call say,LD,$@)$(CC) $(LDFLAGS) -o $@ $^ $(COMPILER_LIBS)

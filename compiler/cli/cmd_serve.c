@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "authz.h"
 #include "cli.h"
@@ -25,7 +26,9 @@
 
 static void serve_usage(FILE *out)
 {
-	fputs("usage: authzc serve [-b BUNDLE] [--listen ADDR:PORT | --socket PATH] [-C DIR]\n"
+	fputs("usage: authzc serve [-b BUNDLE | --bundle-url URL [--bundle-cache FILE]\n"
+	      "                    [--url-poll MS] [--url-jitter PERCENT]]\n"
+	      "                    [--listen ADDR:PORT | --socket PATH] [-C DIR]\n"
 	      "                    [--poll MS] [--max-body BYTES] [--max-connections N]\n"
 	      "                    [--timeout SECONDS] [--threads N] [--now TIME]\n"
 	      "                    [--log FILE [--log-max-bytes N] [--log-queue N] [--log-block]]\n"
@@ -38,6 +41,12 @@ static void serve_usage(FILE *out)
 	      "options:\n"
 	      "  -b, --bundle FILE      decide against this bundle (without one, or while it\n"
 	      "                         cannot be loaded, every decision is a deny)\n"
+	      "  --bundle-url URL       poll this http(s) URL for the bundle instead, with\n"
+	      "                         If-None-Match and the last ETag\n"
+	      "  --bundle-cache FILE    keep the last good bundle of the URL here, and serve\n"
+	      "                         it at start while the URL cannot be reached\n"
+	      "  --url-poll MS          how often to poll the URL (default 30000)\n"
+	      "  --url-jitter PERCENT   vary each wait by up to this much (default 10)\n"
 	      "  --listen ADDR:PORT     where to listen (default 127.0.0.1:8181; port 0: any)\n"
 	      "  --socket PATH          listen on a Unix socket instead\n"
 	      "  --poll MS              how often to look at the bundle file (default 1000)\n"
@@ -88,6 +97,14 @@ struct serve_args {
 	const char *bundle, *listen, *socket, *poll, *max_body, *max_conn, *timeout, *threads, *now, *dir;
 	const char *log, *log_max, *log_queue;
 	bool log_block;
+	const char *url, *cache, *url_poll, *url_jitter;
+};
+
+/* When and how to poll --bundle-url. */
+struct url_poll {
+	bool on;
+	unsigned long every_ms, jitter_pct;
+	struct timespec next;
 };
 
 /* The decision log's options into *l (and o->log): EXIT_OK or the exit code. */
@@ -112,6 +129,32 @@ static int read_log_options(const struct serve_args *a, struct serve_opts *o, st
 	}
 	l->block = a->log_block;
 	o->log = l;
+	return EXIT_OK;
+}
+
+/* --bundle-url's options into o and *u: EXIT_OK or the exit code. */
+static int read_url_options(const struct serve_args *a, struct serve_opts *o, struct url_poll *u)
+{
+	if (!a->url) {
+		if (a->cache || a->url_poll || a->url_jitter)
+			return cli_usage_error("serve", "--bundle-cache, --url-poll and --url-jitter need --bundle-url");
+		return EXIT_OK;
+	}
+	if (a->bundle)
+		return cli_usage_error("serve", "-b and --bundle-url cannot be given together");
+	o->bundle_url = a->url;
+	o->bundle_cache = a->cache;
+	u->on = true;
+	u->every_ms = 30000;
+	u->jitter_pct = 10;
+	if (a->url_poll && number(a->url_poll, "--url-poll", 86400000, &u->every_ms) != EXIT_OK)
+		return EXIT_TROUBLE;
+	if (a->url_jitter) {
+		if (!strcmp(a->url_jitter, "0"))
+			u->jitter_pct = 0;
+		else if (number(a->url_jitter, "--url-jitter", 100, &u->jitter_pct) != EXIT_OK)
+			return EXIT_TROUBLE;
+	}
 	return EXIT_OK;
 }
 
@@ -161,20 +204,54 @@ static int read_options(const struct serve_args *a, struct serve_opts *o, unsign
 	return EXIT_OK;
 }
 
-/* Wait for signals until SIGTERM or SIGINT, polling the bundle between. */
-static void run(struct server *s, const sigset_t *set, unsigned long poll_ms)
+static int64_t mono_ms(void)
 {
-	const struct timespec wait = { (time_t)(poll_ms / 1000), (long)(poll_ms % 1000) * 1000000 };
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* The next poll of the URL: every_ms, give or take jitter_pct percent. */
+static int64_t next_url_poll(const struct url_poll *u, unsigned *seed)
+{
+	int64_t wait = (int64_t)u->every_ms;
+	if (u->jitter_pct) {
+		int64_t span = wait * (int64_t)u->jitter_pct / 100;
+		wait += span ? (int64_t)(rand_r(seed) % (2 * span + 1)) - span : 0;
+	}
+	return mono_ms() + (wait > 0 ? wait : 1);
+}
+
+/* Wait for signals until SIGTERM or SIGINT, polling the bundle file (or
+ * URL) between. */
+static void run(struct server *s, const sigset_t *set, unsigned long poll_ms, const struct url_poll *u)
+{
+	unsigned seed = (unsigned)time(NULL) ^ (unsigned)getpid();
+	int64_t url_at = u->on ? next_url_poll(u, &seed) : 0;
 	for (;;) {
-		int sig = sigtimedwait(set, NULL, &wait);
+		int64_t wait = (int64_t)poll_ms;
+		if (u->on && url_at - mono_ms() < wait)
+			wait = url_at - mono_ms();
+		if (wait < 0)
+			wait = 0;
+		const struct timespec ts = { (time_t)(wait / 1000), (long)(wait % 1000) * 1000000 };
+		int sig = sigtimedwait(set, NULL, &ts);
 		if (sig == SIGTERM || sig == SIGINT) {
 			note(NULL, sig == SIGTERM ? "SIGTERM: draining" : "SIGINT: draining");
 			return;
 		}
-		if (sig == SIGHUP)
+		if (sig == SIGHUP && u->on) {
+			server_check_url(s);
+			url_at = next_url_poll(u, &seed);
+		} else if (sig == SIGHUP) {
 			server_check_bundle(s, true);
-		else if (sig < 0 && errno == EAGAIN)
+		} else if (sig < 0 && errno == EAGAIN) {
 			server_check_bundle(s, false);
+		}
+		if (u->on && mono_ms() >= url_at) {
+			server_check_url(s);
+			url_at = next_url_poll(u, &seed);
+		}
 	}
 }
 
@@ -195,6 +272,10 @@ int cmd_serve(int argc, char **argv)
 		OPT_VALUE(0, "log-max-bytes", &a.log_max),
 		OPT_VALUE(0, "log-queue", &a.log_queue),
 		OPT_FLAG(0, "log-block", &a.log_block),
+		OPT_VALUE(0, "bundle-url", &a.url),
+		OPT_VALUE(0, "bundle-cache", &a.cache),
+		OPT_VALUE(0, "url-poll", &a.url_poll),
+		OPT_VALUE(0, "url-jitter", &a.url_jitter),
 		OPT_END,
 	};
 	struct opt_result args;
@@ -206,8 +287,10 @@ int cmd_serve(int argc, char **argv)
 	o.note = note;
 	unsigned long poll_ms = 1000;
 	struct declog_opts log = { 0 };
+	struct url_poll u = { 0 };
 	if ((code = read_options(&a, &o, &poll_ms)) != EXIT_OK ||
-	    (code = read_log_options(&a, &o, &log)) != EXIT_OK)
+	    (code = read_log_options(&a, &o, &log)) != EXIT_OK ||
+	    (code = read_url_options(&a, &o, &u)) != EXIT_OK)
 		return code;
 
 	/* authzc.json (for serve.gateway), when there is one. */
@@ -240,9 +323,9 @@ int cmd_serve(int argc, char **argv)
 	snprintf(msg, sizeof msg, "listening on %s%s", strncmp(server_address(s), "unix:", 5) ? "http://" : "",
 		 server_address(s));
 	note(NULL, msg);
-	if (!o.bundle_path)
+	if (!o.bundle_path && !o.bundle_url)
 		note(NULL, "no --bundle: every decision is a deny");
-	run(s, &set, poll_ms);
+	run(s, &set, poll_ms, &u);
 	server_stop(s, DRAIN_S);
 	note(NULL, "stopped");
 	compilation_release(&c);

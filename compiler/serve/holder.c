@@ -48,8 +48,7 @@ struct serve_bundle *holder_acquire(struct holder *h)
 	return sb;
 }
 
-/* Record a refusal (under the lock). */
-static void refused(struct holder *h, const authz_error *err)
+void holder_refuse(struct holder *h, const authz_error *err)
 {
 	pthread_mutex_lock(&h->mu);
 	h->failures++;
@@ -59,19 +58,15 @@ static void refused(struct holder *h, const authz_error *err)
 	pthread_mutex_unlock(&h->mu);
 }
 
-int holder_load_file(struct holder *h, const char *path, authz_error *err)
+/* Make the loaded bundle `b` (consumed) the active one. */
+static int install(struct holder *h, authz_bundle *b, authz_error *err)
 {
-	authz_bundle *b = NULL;
-	struct serve_bundle *sb = NULL;
-	if (authz_bundle_load_file(&b, path, err) < 0) {
-		refused(h, err);
-		return -1;
-	}
-	if (!(sb = calloc(1, sizeof *sb))) {
+	struct serve_bundle *sb = calloc(1, sizeof *sb);
+	if (!sb) {
 		authz_bundle_free(b);
 		err->code = AUTHZ_ENOMEM;
 		snprintf(err->message, sizeof err->message, "out of memory");
-		refused(h, err);
+		holder_refuse(h, err);
 		return -1;
 	}
 	sb->b = b;
@@ -86,6 +81,26 @@ int holder_load_file(struct holder *h, const char *path, authz_error *err)
 	pthread_mutex_unlock(&h->mu);
 	serve_bundle_release(old);
 	return 0;
+}
+
+int holder_load_file(struct holder *h, const char *path, authz_error *err)
+{
+	authz_bundle *b = NULL;
+	if (authz_bundle_load_file(&b, path, err) < 0) {
+		holder_refuse(h, err);
+		return -1;
+	}
+	return install(h, b, err);
+}
+
+int holder_load_buffer(struct holder *h, const void *buf, size_t len, authz_error *err)
+{
+	authz_bundle *b = NULL;
+	if (authz_bundle_load(&b, buf, len, err) < 0) {
+		holder_refuse(h, err);
+		return -1;
+	}
+	return install(h, b, err);
 }
 
 static bool same_file(const struct stat *a, const struct stat *b)
@@ -106,7 +121,7 @@ int holder_poll_file(struct holder *h, const char *path, authz_error *err)
 		err->code = AUTHZ_EIO;
 		snprintf(err->message, sizeof err->message, "cannot read '%s': %s", path,
 			 e == ENOENT ? "no such file" : strerror(e));
-		refused(h, err);
+		holder_refuse(h, err);
 		return -1;
 	}
 	if (h->seen && same_file(&st, &h->st))

@@ -69,6 +69,9 @@ struct serve_bundle *holder_acquire(struct holder *h);
  */
 int holder_load_file(struct holder *h, const char *path, authz_error *err);
 
+/* holder_load_file of the bundle in buf[0..len) (copied). */
+int holder_load_buffer(struct holder *h, const void *buf, size_t len, authz_error *err);
+
 /*
  * Reload `path` when it changed (device, inode, size or modification time)
  * since the last call, or on the first call.  Returns 0 unchanged, 1
@@ -76,6 +79,10 @@ int holder_load_file(struct holder *h, const char *path, authz_error *err);
  * once, and the active bundle stays).
  */
 int holder_poll_file(struct holder *h, const char *path, authz_error *err);
+
+/* Count a bundle refused before it could be loaded (a download that
+ * failed), with why, as a refusal of holder_load_file. */
+void holder_refuse(struct holder *h, const authz_error *err);
 
 /* Copy what the holder shows (digest, revision, counts, last refusal). */
 void holder_status(struct holder *h, struct holder_status *out);

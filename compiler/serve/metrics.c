@@ -23,6 +23,13 @@ void metrics_init(struct metrics *m)
 	for (int i = 0; i <= METRICS_NBUCKETS; i++)
 		atomic_init(&m->bucket[i], 0);
 	atomic_init(&m->latency_ns, 0);
+	for (int i = 0; i < MFETCH_COUNT; i++)
+		atomic_init(&m->fetches[i], 0);
+}
+
+void metrics_fetch(struct metrics *m, enum metrics_fetch f)
+{
+	atomic_fetch_add_explicit(&m->fetches[f], 1, memory_order_relaxed);
 }
 
 void metrics_decision(struct metrics *m, bool allowed)
@@ -53,6 +60,8 @@ void metrics_snapshot(struct metrics *m, struct metrics_snapshot *out)
 	for (int i = 0; i <= METRICS_NBUCKETS; i++)
 		out->bucket[i] = atomic_load_explicit(&m->bucket[i], memory_order_relaxed);
 	out->latency_ns = atomic_load_explicit(&m->latency_ns, memory_order_relaxed);
+	for (int i = 0; i < MFETCH_COUNT; i++)
+		out->fetches[i] = atomic_load_explicit(&m->fetches[i], memory_order_relaxed);
 	out->log_written = out->log_dropped = out->log_failed = 0;
 }
 
@@ -124,6 +133,14 @@ int metrics_render(struct buf *out, const struct metrics_snapshot *s, const stru
 	value(out, "authzc_log_dropped_total", s->log_dropped);
 	head(out, "authzc_log_write_errors_total", "counter", "Decision records the log could not write.");
 	value(out, "authzc_log_write_errors_total", s->log_failed);
+
+	head(out, "authzc_bundle_fetches_total", "counter",
+	     "Polls of --bundle-url: a new body, not modified (304), or an error.");
+	static const char *const fetch_names[MFETCH_COUNT] = { "new", "not_modified", "error" };
+	for (int i = 0; i < MFETCH_COUNT; i++) {
+		snprintf(series, sizeof series, "authzc_bundle_fetches_total{result=\"%s\"}", fetch_names[i]);
+		value(out, series, s->fetches[i]);
+	}
 
 	head(out, "authzc_bundle_reloads_total", "counter", "Bundles swapped in after the first.");
 	value(out, "authzc_bundle_reloads_total", h->reloads);

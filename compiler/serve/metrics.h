@@ -27,6 +27,9 @@ enum metrics_error {
 	MERR_COUNT
 };
 
+/* How a poll of --bundle-url ended. */
+enum metrics_fetch { MFETCH_NEW, MFETCH_SAME, MFETCH_ERROR, MFETCH_COUNT };
+
 /* Upper bounds of the latency histogram's buckets, in seconds. */
 #define METRICS_NBUCKETS 12
 extern const double metrics_bounds[METRICS_NBUCKETS];
@@ -36,6 +39,7 @@ struct metrics {
 	atomic_uint_fast64_t errors[MERR_COUNT];
 	atomic_uint_fast64_t bucket[METRICS_NBUCKETS + 1];     /* per bucket, not cumulative */
 	atomic_uint_fast64_t latency_ns;                        /* the sum */
+	atomic_uint_fast64_t fetches[MFETCH_COUNT];
 };
 
 /* The counters at one moment, plain. */
@@ -44,6 +48,7 @@ struct metrics_snapshot {
 	uint64_t errors[MERR_COUNT];
 	uint64_t bucket[METRICS_NBUCKETS + 1];
 	uint64_t latency_ns;
+	uint64_t fetches[MFETCH_COUNT];
 	/* The decision log's (declog.h), filled in by the caller; 0 without. */
 	uint64_t log_written, log_dropped, log_failed;
 };
@@ -53,6 +58,7 @@ void metrics_decision(struct metrics *m, bool allowed);
 void metrics_error(struct metrics *m, enum metrics_error e);
 /* One decision request answered in `ns` nanoseconds. */
 void metrics_latency(struct metrics *m, uint64_t ns);
+void metrics_fetch(struct metrics *m, enum metrics_fetch f);
 void metrics_snapshot(struct metrics *m, struct metrics_snapshot *out);
 
 /*

@@ -7,6 +7,7 @@
  * the request's `struct req` (bounded by max_body); the answer is made at
  * the end, from a bundle reference taken for that request alone.
  */
+#include <errno.h>
 #include <microhttpd.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -16,6 +17,8 @@
 #include <unistd.h>
 
 #include "declog.h"
+#include "fetch.h"
+#include "fileio.h"
 #include "gateway.h"
 #include "holder.h"
 #include "json.h"
@@ -33,6 +36,8 @@ struct server {
 	struct holder h;
 	struct metrics m;
 	struct declog *log;             /* NULL: no decision records */
+	struct fetch fetch;             /* with --bundle-url */
+	struct buf body;                /* its last download */
 	atomic_int inflight;
 	char addr[160];
 };
@@ -582,6 +587,53 @@ int server_check_bundle(struct server *s, bool force)
 	return rc;
 }
 
+int server_check_url(struct server *s)
+{
+	if (!s->o.bundle_url)
+		return 0;
+	authz_error aerr = { 0 };
+	int rc = fetch_poll(&s->fetch, &s->body, aerr.message, sizeof aerr.message);
+	metrics_fetch(&s->m, rc == FETCH_NEW ? MFETCH_NEW : rc == FETCH_SAME ? MFETCH_SAME : MFETCH_ERROR);
+	if (rc == FETCH_SAME)
+		return 0;
+	if (rc == FETCH_ERROR) {
+		aerr.code = AUTHZ_EIO;
+		holder_refuse(&s->h, &aerr);
+		note(s, "%s; %s", aerr.message, s->h.cur ? "the active bundle keeps serving" : "no bundle: every decision denies");
+		return -1;
+	}
+	/* Refused or taken, this body is not downloaded again until it changes. */
+	fetch_keep_etag(&s->fetch);
+	if (holder_load_buffer(&s->h, s->body.p, s->body.n, &aerr) < 0) {
+		note(s, "bundle from '%s' refused: %s; %s", s->o.bundle_url, aerr.message,
+		     s->h.cur ? "the active bundle keeps serving" : "no bundle: every decision denies");
+		buf_release(&s->body);
+		return -1;
+	}
+	struct holder_status h;
+	holder_status(&s->h, &h);
+	note(s, "bundle %s loaded from '%s'", h.digest, s->o.bundle_url);
+	if (s->o.bundle_cache && fileio_replace(s->o.bundle_cache, s->body.p, s->body.n, 0644) < 0)
+		note(s, "cannot write the bundle cache '%s': %s", s->o.bundle_cache, strerror(errno));
+	buf_release(&s->body);
+	return 1;
+}
+
+/* Serve the cached bundle of the URL, if there is one. */
+static void load_cache(struct server *s)
+{
+	authz_error err = { 0 };
+	if (!s->o.bundle_cache || access(s->o.bundle_cache, F_OK) < 0)
+		return;
+	if (holder_load_file(&s->h, s->o.bundle_cache, &err) < 0) {
+		note(s, "bundle cache '%s' refused: %s", s->o.bundle_cache, err.message);
+		return;
+	}
+	struct holder_status h;
+	holder_status(&s->h, &h);
+	note(s, "bundle %s loaded from the cache '%s'", h.digest, s->o.bundle_cache);
+}
+
 int server_start(struct server **out, const struct serve_opts *o, char *err, size_t size)
 {
 	struct server *s = calloc(1, sizeof *s);
@@ -607,7 +659,20 @@ int server_start(struct server **out, const struct serve_opts *o, char *err, siz
 		free(s);
 		return -1;
 	}
+	if (o->bundle_url && fetch_init(&s->fetch, o->bundle_url, err, size) < 0) {
+		declog_close(s->log);
+		close(s->fd);
+		if (o->socket_path)
+			unlink(o->socket_path);
+		holder_release(&s->h);
+		free(s);
+		return -1;
+	}
 	server_check_bundle(s, false);
+	if (o->bundle_url) {
+		load_cache(s);
+		server_check_url(s);
+	}
 	unsigned threads = o->threads ? o->threads : 1;
 	s->d = MHD_start_daemon(MHD_USE_AUTO_INTERNAL_THREAD | MHD_USE_ITC | MHD_USE_ERROR_LOG, 0, NULL, NULL,
 				handle, s,
@@ -621,6 +686,8 @@ int server_start(struct server **out, const struct serve_opts *o, char *err, siz
 				MHD_OPTION_END);
 	if (!s->d) {
 		snprintf(err, size, "cannot start the HTTP server on %s", s->addr);
+		fetch_release(&s->fetch);
+		buf_release(&s->body);
 		declog_close(s->log);
 		close(s->fd);
 		if (o->socket_path)
@@ -648,6 +715,9 @@ void server_stop(struct server *s, unsigned drain_s)
 		nanosleep(&(struct timespec){ 0, 10000000 }, NULL);
 	MHD_stop_daemon(s->d);
 	declog_close(s->log);
+	if (s->o.bundle_url)
+		fetch_release(&s->fetch);
+	buf_release(&s->body);
 	close(s->fd);
 	if (s->o.socket_path)
 		unlink(s->o.socket_path);

@@ -39,6 +39,8 @@ struct serve_opts {
 	const char *listen;             /* "ADDR:PORT", "[V6]:PORT"; port 0: any free one */
 	const char *socket_path;        /* a Unix socket instead, when not NULL */
 	const char *bundle_path;        /* NULL: no bundle, every decision denies */
+	const char *bundle_url;         /* polled instead (server_check_url) */
+	const char *bundle_cache;       /* the last good bundle of the URL; may be NULL */
 	size_t max_body;                /* bytes; more is 413 */
 	unsigned max_connections, timeout_s, threads, max_batch;
 	struct eval_decide_opts decide; /* flags unused: ?explain=1 sets them */
@@ -69,6 +71,14 @@ const char *server_address(const struct server *s);
 /* Reload the bundle file if it changed since the last look (or `force`);
  * the outcome is noted.  0 unchanged, 1 reloaded, -1 refused. */
 int server_check_bundle(struct server *s, bool force);
+
+/*
+ * Poll --bundle-url (If-None-Match the last ETag): a new body that loads
+ * and verifies becomes the active bundle and is written to the cache file;
+ * anything else leaves the active bundle (noted, counted).  0 unchanged,
+ * 1 reloaded, -1 failed.  Only one thread may call it.
+ */
+int server_check_url(struct server *s);
 
 /*
  * Stop accepting connections, let the requests in flight finish (at most

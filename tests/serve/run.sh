@@ -298,10 +298,13 @@ else
 	"$AUTHZC" -C "$gw" compile -o "$tmp/gw.authzb" >/dev/null 2>&1 || bad "compile the gateway project"
 	start gateway -C "$gw" -b "$tmp/gw.authzb" --listen 127.0.0.1:0
 	aport=${url##*:}
+	gwurl=$url
 	free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 	nport=$(free_port)
 	bport=$(free_port)
-	mkdir -p "$tmp/nginx"
+	fport=$(free_port)
+	mkdir -p "$tmp/nginx" "$tmp/www"
+	cp "$tmp/a.authzb" "$tmp/www/policy.authzb"
 	# The README's block, its ports changed; a prefix, logs and temp
 	# folders of its own; one process in the foreground; the application
 	# is a second server that says which path it got.
@@ -310,7 +313,7 @@ else
 		awk '/^```nginx$/ { on = 1; next } on && /^```$/ { exit } on' "$root/README.md" |
 			sed -e "s/127.0.0.1:8080/127.0.0.1:$nport/" -e "s/127.0.0.1:9000/127.0.0.1:$bport/" \
 			    -e "s/127.0.0.1:8181/127.0.0.1:$aport/" \
-			    -e "s|^http {|http {\n  access_log off;\n  client_body_temp_path $tmp/nginx/body;\n  proxy_temp_path $tmp/nginx/proxy;\n  fastcgi_temp_path $tmp/nginx/fastcgi;\n  uwsgi_temp_path $tmp/nginx/uwsgi;\n  scgi_temp_path $tmp/nginx/scgi;\n  server { listen 127.0.0.1:$bport; location / { return 200 \"application: \$request_method \$request_uri\\\\n\"; } }|"
+			    -e "s|^http {|http {\n  access_log off;\n  client_body_temp_path $tmp/nginx/body;\n  proxy_temp_path $tmp/nginx/proxy;\n  fastcgi_temp_path $tmp/nginx/fastcgi;\n  uwsgi_temp_path $tmp/nginx/uwsgi;\n  scgi_temp_path $tmp/nginx/scgi;\n  server { listen 127.0.0.1:$bport; location / { return 200 \"application: \$request_method \$request_uri\\\\n\"; } }\n  server { listen 127.0.0.1:$fport; root $tmp/www; }|"
 	} >"$tmp/nginx/nginx.conf"
 	check "README has the NGINX block" grep -q auth_request "$tmp/nginx/nginx.conf"
 	"$NGINX" -p "$tmp/nginx" -c "$tmp/nginx/nginx.conf" -e "$tmp/nginx/error.log" 2>"$tmp/nginx/stderr" &
@@ -328,13 +331,45 @@ else
 		code=$(curl -s -o "$tmp/body" -w '%{http_code}' -X PUT --data-binary x -H 'X-User: alice' -H 'X-Tenant: acme' -H 'X-Ticket: CHG-1' "$ng/acme/plan")
 		check "nginx: a write with a ticket reaches the application" sh -c "test $code = 200 && grep -q 'application: PUT /acme/plan' '$tmp/body'"
 		check "nginx: a path without a document: 403" test "$(curl -s -o /dev/null -w '%{http_code}' -H 'X-User: alice' -H 'X-Tenant: acme' "$ng/acme")" = 403
+
+		# --bundle-url: NGINX serves the bundle as a CDN does, with ETags.
+		burl="http://127.0.0.1:$fport/policy.authzb"
+		start fetched --bundle-url "$burl" --bundle-cache "$tmp/cache.authzb" --url-poll 50 --url-jitter 20 \
+			--listen 127.0.0.1:0
+		fetched_pid=$(echo $pids | awk '{print $NF}')
+		check "bundle URL: the bundle is served" sh -c "curl -s '$url/health' | grep -q '\"bundle\":\"$da\"'"
+		check "bundle URL: the last good bundle cached" cmp -s "$tmp/cache.authzb" "$tmp/a.authzb"
+		not_modified() { curl -s "$url/metrics" | grep -q '^authzc_bundle_fetches_total{result="not_modified"} [1-9]'; }
+		wait_for "bundle URL: polled with If-None-Match (304)" not_modified
+		cp "$tmp/b.authzb" "$tmp/www/next" && mv "$tmp/www/next" "$tmp/www/policy.authzb"
+		on_b() { curl -s "$url/health" | grep -q "\"bundle\":\"$db\""; }
+		wait_for "bundle URL: a new bundle is taken" on_b
+		check "bundle URL: the cache follows" cmp -s "$tmp/cache.authzb" "$tmp/b.authzb"
+		head -c 200 "$tmp/a.authzb" >"$tmp/www/next" && mv "$tmp/www/next" "$tmp/www/policy.authzb"
+		url_refused() { curl -s "$url/health" | grep -q '"reload_failures":1,'; }
+		wait_for "bundle URL: a corrupt download is refused" url_refused
+		check "bundle URL: the good one keeps serving" on_b
+		check "bundle URL: the cache keeps the good one" cmp -s "$tmp/cache.authzb" "$tmp/b.authzb"
+		rm "$tmp/www/policy.authzb"
+		url_gone() { curl -s "$url/metrics" | grep -q '^authzc_bundle_fetches_total{result="error"} [1-9]'; }
+		wait_for "bundle URL: a 404 is an error" url_gone
+		check "bundle URL: still serving after a 404" on_b
+		kill -TERM "$fetched_pid"
+		wait "$fetched_pid"
+		pids=$(echo $pids | sed "s/ *$fetched_pid\$//")
+		# A restart while the bundle server is down serves the cache.
+		start cached --bundle-url "http://127.0.0.1:$(free_port)/policy.authzb" --bundle-cache "$tmp/cache.authzb" \
+			--listen 127.0.0.1:0
+		check "bundle URL unreachable at start: the cache serves" on_b
+		check "bundle URL unreachable at start: counted" sh -c "curl -s '$url/metrics' | grep -q '^authzc_bundle_fetches_total{result=\"error\"} 1'"
+		check "bundle URL unreachable at start: logged" grep -q "cannot fetch" "$tmp/cached.log"
 	else
 		cat "$tmp/nginx/error.log" "$tmp/nginx/stderr" 2>/dev/null
 	fi
 	# The gateway endpoint directly, as Envoy's ext_authz calls it.
-	code=$(curl -s -o "$tmp/body" -D "$tmp/headers" -w '%{http_code}' -H 'X-User: bob' -H 'X-Tenant: acme' "$url/v1/gateway/acme/plan")
+	code=$(curl -s -o "$tmp/body" -D "$tmp/headers" -w '%{http_code}' -H 'X-User: bob' -H 'X-Tenant: acme' "$gwurl/v1/gateway/acme/plan")
 	check "gateway without NGINX: 200 and the decision" sh -c "test $code = 200 && grep -q '\"rules\":\[\"docs.tenant_read\"\]' '$tmp/body'"
-	check "gateway: a missing header is a request error" sh -c "curl -s -H 'X-Tenant: acme' '$url/v1/gateway/acme/plan' | grep -q \"principal id: header 'X-User' is missing\""
+	check "gateway: a missing header is a request error" sh -c "curl -s -H 'X-Tenant: acme' '$gwurl/v1/gateway/acme/plan' | grep -q \"principal id: header 'X-User' is missing\""
 fi
 
 # Every server stops cleanly on SIGTERM, and (under ASan) says nothing.
