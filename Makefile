@@ -128,7 +128,7 @@ $(BUILD)/obj/tests/%.o: LAYER = $(TEST_LAYER)
 # Unit tests read shared fixture files by absolute path (tests/unit/fixture.h).
 $(BUILD)/obj/tests/unit/fixture.o: LAYER = $(TEST_LAYER) -DTEST_FIXTURES='"$(abspath tests/fixtures)"'
 
-.PHONY: all deps demo test test-all unit cli doctest check-man test-serve install clean bench memcheck \
+.PHONY: all deps demo test test-all unit cli doctest check-man test-serve install clean bench bench-serve memcheck \
         fuzz fuzz-smoke fuzz-build fuzz-bins
 .DEFAULT_GOAL := all
 
@@ -315,6 +315,12 @@ $(BENCH)/bench_decide: $(BUILD)/obj/tests/bench/bench_decide.o $(LIBA)
 $(BENCH)/schema_bundle: $(BUILD)/obj/tests/bench/schema_bundle.o $(WR_OBJ) $(LIBA)
 	@mkdir -p $(@D)
 	$(call say,LD,$@)$(CC) $(LDFLAGS) -o $@ $^ $(CJSON_LIBS) $(SODIUM_LIBS) -lm
+
+# authzc serve under load with wrk (tests/bench/serve.sh); never part of `make test`.
+bench-serve:
+	@WANT_BENCH=1 sh tools/deps.sh
+	@$(MAKE) --no-print-directory $(AUTHZC) $(BENCH)/gen
+	@AUTHZC=$(abspath $(AUTHZC)) BENCH=$(abspath $(BENCH)) sh tests/bench/serve.sh
 
 # ---- install -----------------------------------------------------------------------
 

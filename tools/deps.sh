@@ -19,6 +19,8 @@ TEST_PKGS="libcriterion-dev git python3 mandoc clang libclang-rt-14-dev curl ngi
 OPTIONAL="valgrind"
 # make fuzz: the same fuzzer toolchain (kept so `WANT_FUZZ=1` still works).
 FUZZ_PKGS="clang libclang-rt-14-dev"
+# make bench-serve: the HTTP load generator.
+BENCH_PKGS="wrk"
 
 missing_of() {
   m=""
@@ -35,7 +37,7 @@ if [ "${1:-}" = --check ]; then
   exit 2
 fi
 
-missing=$(missing_of $BUILD_PKGS $TEST_PKGS ${WANT_OPTIONAL:+$OPTIONAL} ${WANT_FUZZ:+$FUZZ_PKGS})
+missing=$(missing_of $BUILD_PKGS $TEST_PKGS ${WANT_OPTIONAL:+$OPTIONAL} ${WANT_FUZZ:+$FUZZ_PKGS} ${WANT_BENCH:+$BENCH_PKGS})
 [ -z "$missing" ] && exit 0
 echo "deps: installing:$missing" >&2
 if [ "$(id -u)" = 0 ]; then SUDO=""; elif command -v sudo >/dev/null 2>&1; then SUDO="sudo"; else
