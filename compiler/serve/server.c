@@ -36,6 +36,7 @@ struct server {
 	struct holder h;
 	struct metrics m;
 	struct declog *log;             /* NULL: no decision records */
+	pthread_key_t scratch;          /* each thread's struct scratch */
 	struct fetch fetch;             /* with --bundle-url */
 	struct buf body;                /* its last download */
 	atomic_int inflight;
@@ -129,6 +130,55 @@ static enum MHD_Result out_of_memory(struct server *s, struct MHD_Connection *c)
 
 /* ---- deciding ------------------------------------------------------------------- */
 
+/*
+ * Each answering thread keeps its request and decision scratch between
+ * requests (thread-specific data, freed when the thread ends), so a
+ * decision allocates nothing once they have grown.  A request object is
+ * made for one bundle: the scratch holds a reference to the bundle it was
+ * made for and is made again when another is active, so a thread keeps at
+ * most one old bundle alive until its next request.
+ */
+struct scratch {
+	struct serve_bundle *sb;        /* the bundle `req` was made for (a reference) */
+	authz_request *req;
+	authz_decision *d;
+};
+
+static void scratch_free(void *p)
+{
+	struct scratch *t = p;
+	authz_request_free(t->req);
+	authz_decision_free(t->d);
+	serve_bundle_release(t->sb);
+	free(t);
+}
+
+/* This thread's scratch, made for `sb`: NULL when out of memory. */
+static struct scratch *scratch_for(struct server *s, struct serve_bundle *sb)
+{
+	struct scratch *t = pthread_getspecific(s->scratch);
+	if (!t) {
+		if (!(t = calloc(1, sizeof *t)))
+			return NULL;
+		if (pthread_setspecific(s->scratch, t)) {
+			free(t);
+			return NULL;
+		}
+	}
+	if (!t->d && authz_decision_new(&t->d) < 0)
+		return NULL;
+	if (t->sb != sb) {
+		authz_request_free(t->req);
+		t->req = NULL;
+		serve_bundle_release(t->sb);
+		atomic_fetch_add(&sb->refs, 1);
+		t->sb = sb;
+		if (authz_request_new(&t->req, sb->b) < 0)
+			return NULL;
+	}
+	return t;
+}
+
 /* What one HTTP request decides with: its bundle reference and scratch. */
 struct decider {
 	struct server *s;
@@ -151,13 +201,16 @@ static int decider_open(struct decider *x, struct server *s, unsigned flags)
 	x->sb = holder_acquire(&s->h);
 	if (!x->sb)
 		return 0;
-	return authz_request_new(&x->req, x->sb->b) < 0 || authz_decision_new(&x->d) < 0 ? -1 : 0;
+	struct scratch *t = scratch_for(s, x->sb);
+	if (!t)
+		return -1;
+	x->req = t->req;
+	x->d = t->d;
+	return 0;
 }
 
 static void decider_close(struct decider *x)
 {
-	authz_request_free(x->req);
-	authz_decision_free(x->d);
 	serve_bundle_release(x->sb);
 	buf_release(&x->out);
 	buf_release(&x->rec);
@@ -642,11 +695,18 @@ int server_start(struct server **out, const struct serve_opts *o, char *err, siz
 		snprintf(err, size, "out of memory");
 		return -1;
 	}
+	if (pthread_key_create(&s->scratch, scratch_free)) {
+		holder_release(&s->h);
+		free(s);
+		snprintf(err, size, "out of memory");
+		return -1;
+	}
 	s->o = *o;
 	metrics_init(&s->m);
 	atomic_init(&s->inflight, 0);
 	s->fd = listen_open(o->listen, o->socket_path, s->addr, sizeof s->addr, err, size);
 	if (s->fd < 0) {
+		pthread_key_delete(s->scratch);
 		holder_release(&s->h);
 		free(s);
 		return -1;
@@ -655,6 +715,7 @@ int server_start(struct server **out, const struct serve_opts *o, char *err, siz
 		close(s->fd);
 		if (o->socket_path)
 			unlink(o->socket_path);
+		pthread_key_delete(s->scratch);
 		holder_release(&s->h);
 		free(s);
 		return -1;
@@ -664,6 +725,7 @@ int server_start(struct server **out, const struct serve_opts *o, char *err, siz
 		close(s->fd);
 		if (o->socket_path)
 			unlink(o->socket_path);
+		pthread_key_delete(s->scratch);
 		holder_release(&s->h);
 		free(s);
 		return -1;
@@ -692,6 +754,7 @@ int server_start(struct server **out, const struct serve_opts *o, char *err, siz
 		close(s->fd);
 		if (o->socket_path)
 			unlink(o->socket_path);
+		pthread_key_delete(s->scratch);
 		holder_release(&s->h);
 		free(s);
 		return -1;
@@ -713,7 +776,8 @@ void server_stop(struct server *s, unsigned drain_s)
 	/* Requests in flight finish; idle keep-alive connections are closed. */
 	for (unsigned waited = 0; atomic_load(&s->inflight) > 0 && waited < drain_s * 100; waited++)
 		nanosleep(&(struct timespec){ 0, 10000000 }, NULL);
-	MHD_stop_daemon(s->d);
+	MHD_stop_daemon(s->d);         /* its threads ended: their scratch is freed */
+	pthread_key_delete(s->scratch);
 	declog_close(s->log);
 	if (s->o.bundle_url)
 		fetch_release(&s->fetch);

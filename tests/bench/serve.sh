@@ -44,7 +44,7 @@ for n in $SIZES; do
 	"$AUTHZC" serve -b "$tmp/$n.authzb" --listen 127.0.0.1:0 2>"$tmp/serve$n.log" &
 	pid=$!
 	i=0
-	until grep -q 'listening on' "$tmp/serve$n.log"; do
+	until grep -q 'listening on' "$tmp/serve$n.log" 2>/dev/null; do
 		i=$((i + 1)); [ $i -lt 200 ] || { cat "$tmp/serve$n.log"; exit 1; }; sleep 0.05
 	done
 	url=$(sed -n 's/.*listening on \(http:[^ ]*\).*/\1/p' "$tmp/serve$n.log")
