@@ -12,7 +12,7 @@
 #
 # The tree and its one-way dependency rule (ARCHITECTURE.md):
 #
-#   compiler/util -> lang -> testing -> git -> cli        runtime/ (libauthz)
+#   compiler/util -> lang -> testing -> analysis -> git -> cli    runtime/ (libauthz)
 #
 # Each folder is compiled with the include paths of itself and the folders
 # below it, and only the packages it uses, so an include that runs the wrong
@@ -69,11 +69,13 @@ SODIUM_CFLAGS = $(shell pkg-config --cflags libsodium)
 SODIUM_LIBS   = $(shell pkg-config --libs libsodium)
 CRIT_CFLAGS   = $(shell pkg-config --cflags criterion)
 CRIT_LIBS     = $(shell pkg-config --libs criterion)
+Z3_CFLAGS     = $(shell pkg-config --cflags z3)
+Z3_LIBS       = $(shell pkg-config --libs z3)
 
 # ---- sources -------------------------------------------------------------------
 
 GEN      = $(BUILD)/gen
-LAYERS   = util lang testing git cli
+LAYERS   = util lang testing analysis git cli
 
 # libauthz: everything in runtime/ but the bundle writer, which only the
 # compiler (and tests that build bundles) link.
@@ -101,13 +103,17 @@ PUBLIC   = -Iruntime/include
 INC_util    = -Icompiler/util $(PUBLIC)
 INC_lang    = -Icompiler/lang $(INC_util) -I$(GEN)
 INC_testing = -Icompiler/testing $(INC_lang)
-INC_git     = -Icompiler/git $(INC_testing)
+INC_analysis = -Icompiler/analysis $(INC_testing)
+INC_git     = -Icompiler/git $(INC_analysis)
 INC_cli     = -Icompiler/cli $(INC_git)
 
 $(BUILD)/obj/runtime/%.o $(BUILD)/pic/runtime/%.o: LAYER = -Iruntime $(PUBLIC) $(SODIUM_CFLAGS)
 $(BUILD)/obj/compiler/util/%.o:    LAYER = $(INC_util) $(CJSON_CFLAGS)
 $(BUILD)/obj/compiler/lang/%.o:    LAYER = $(INC_lang) $(CJSON_CFLAGS)
 $(BUILD)/obj/compiler/testing/%.o: LAYER = $(INC_testing) $(CJSON_CFLAGS)
+# The symbolic model reads bundles as the runtime holds them (bundle.h)
+# and drives Z3.
+$(BUILD)/obj/compiler/analysis/%.o: LAYER = $(INC_analysis) -Iruntime $(CJSON_CFLAGS) $(Z3_CFLAGS)
 $(BUILD)/obj/compiler/git/%.o:     LAYER = $(INC_git) $(CJSON_CFLAGS) $(GIT_CFLAGS)
 $(BUILD)/obj/compiler/cli/%.o:     LAYER = $(INC_cli) $(CJSON_CFLAGS) $(GIT_CFLAGS)
 # The code generator drives the bundle writer (runtime/bundle_write.h).
@@ -116,7 +122,7 @@ $(BUILD)/obj/compiler/lang/codegen.o: LAYER = $(INC_lang) -Iruntime $(CJSON_CFLA
 $(BUILD)/obj/gen/%.o: LAYER = $(INC_lang) -Wno-unused-function -Wno-sign-compare \
                               -Wno-missing-prototypes -Wno-shadow
 # Tests, fuzz targets and benchmarks reach into every tree.
-TEST_LAYER = $(INC_cli) -Iruntime -Itests/unit $(CJSON_CFLAGS) $(GIT_CFLAGS) $(SODIUM_CFLAGS) \
+TEST_LAYER = $(INC_cli) -Iruntime -Itests/unit $(CJSON_CFLAGS) $(GIT_CFLAGS) $(SODIUM_CFLAGS) $(Z3_CFLAGS) \
              $(CRIT_CFLAGS) -Wno-missing-prototypes
 $(BUILD)/obj/tests/%.o: LAYER = $(TEST_LAYER)
 # Unit tests read shared fixture files by absolute path (tests/unit/fixture.h).
@@ -169,7 +175,7 @@ $(LIBA): $(RT_OBJ)
 $(LIBSO): $(RT_PIC)
 	$(call say,LD,$@)$(CC) -shared -Wl,-soname,libauthz.so.0 $(LDFLAGS) -o $@ $^ $(SODIUM_LIBS)
 
-COMPILER_LIBS = $(CJSON_LIBS) $(GIT_LIBS) $(SODIUM_LIBS) -lm
+COMPILER_LIBS = $(CJSON_LIBS) $(GIT_LIBS) $(SODIUM_LIBS) $(Z3_LIBS) -lm
 
 $(AUTHZC): $(BUILD)/obj/compiler/cli/main.o $(CC_OBJ) $(LIBA)
 	$(call say,LD,$@)$(CC) $(LDFLAGS) -o $@ $^ $(COMPILER_LIBS)

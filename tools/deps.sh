@@ -6,8 +6,9 @@
 #   sh tools/deps.sh --check   install nothing: exit 2 with one line naming
 #                              what the build lacks (a plain `make` runs this)
 set -eu
-# The build: parser generators, pkg-config, the git, JSON and crypto libraries.
-BUILD_PKGS="flex bison pkg-config libgit2-dev libcjson-dev libsodium-dev"
+# The build: parser generators, pkg-config, the git, JSON and crypto libraries,
+# and Z3 (the SMT solver behind `diff`'s behaviour section).
+BUILD_PKGS="flex bison pkg-config libgit2-dev libcjson-dev libsodium-dev libz3-dev"
 # make test: criterion for the unit tests; the golden CLI tests build fixture
 # repositories with git and check JSON and XML with python3; mandoc lints the
 # man pages; clang and its libFuzzer runtime run the fuzz targets briefly

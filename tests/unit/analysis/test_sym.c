@@ -1,0 +1,196 @@
+/*
+ * test_sym.c: the symbolic diff (compiler/analysis, sym.h) on small
+ * versions of one policy: what it must find (loosened, tightened, other
+ * rules), what it must prove unchanged (neutral rewrites), and that every
+ * witness it prints is decided by the runtime as it says.
+ */
+#include <criterion/criterion.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "harden_util.h"
+#include "sym.h"
+
+#define SCHEMA fixture_text("schema/language.json")
+
+static authz_bundle *bundle_of(const char *schema, const char *policy)
+{
+	size_t len;
+	uint8_t *buf = hu_compile(schema, policy, &len);
+	authz_bundle *b = hu_load(buf, len);
+	free(buf);
+	return b;
+}
+
+static struct arena A = ARENA_INIT;
+
+/* The diff of two policies over the example schema. */
+static struct sym_diff diff2(const char *old, const char *new, unsigned max_classes)
+{
+	authz_bundle *o = old ? bundle_of(SCHEMA, old) : NULL, *n = bundle_of(SCHEMA, new);
+	struct sym_opts opts = SYM_OPTS_DEFAULT;
+	if (max_classes)
+		opts.max_classes = max_classes;
+	struct sym_diff d;
+	char err[200];
+	cr_assert_eq(sym_diff_run(&A, o, n, &opts, &d, err, sizeof err), 0, "%s", err);
+	authz_bundle_free(o);
+	authz_bundle_free(n);
+	for (size_t i = 0; i < d.nclasses; i++)
+		if (d.classes[i].kind == SYM_UNKNOWN && max_classes == 0)
+			cr_log_error("unknown class: %s", d.classes[i].reason);
+	return d;
+}
+
+static bool has_rule(const char **v, size_t n, const char *id)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(v[i], id))
+			return true;
+	return false;
+}
+
+#define BASE \
+	"package p;\n" \
+	"permit same_tenant {\n  action == \"read\"\n  resource is Dataset\n" \
+	"  when principal.tenant == resource.tenant\n}\n"
+
+Test(sym, identical_versions_are_proven_unchanged_without_the_solver)
+{
+	const char *pol = BASE "forbid revoked {\n  principal is ServiceAccount\n  when principal.revoked\n}\n";
+	struct sym_diff d = diff2(pol, pol, 0);
+	cr_assert_eq(d.nclasses, 0);
+	cr_assert_eq(d.ntriples, 3);
+	cr_assert_eq(d.nunchanged, 3);
+	cr_assert_eq(d.nsolved, 0);
+	arena_free(&A);
+}
+
+Test(sym, a_narrowed_forbid_is_a_loosening_with_a_witness)
+{
+	const char *old = BASE "forbid revoked {\n  principal is ServiceAccount\n  when principal.revoked\n}\n";
+	const char *new = BASE "forbid revoked {\n  principal is ServiceAccount\n  when principal.revoked\n"
+			  "   and resource.env == \"production\"\n}\n";
+	struct sym_diff d = diff2(old, new, 0);
+	cr_assert_eq(d.nunknown, 0);
+	cr_assert_eq(d.nloosened, 1, "one loosened class (ServiceAccount read), got %zu", d.nloosened);
+	cr_assert_eq(d.ntightened, 0);
+	const struct sym_class *k = &d.classes[0];
+	cr_assert_eq(k->kind, SYM_LOOSENED);
+	cr_assert_str_eq(k->principal_type, "ServiceAccount");
+	cr_assert_str_eq(k->action, "read");
+	cr_assert(!k->old_allow && k->new_allow);
+	cr_assert(has_rule(k->old_rules, k->nold_rules, "p.revoked"));
+	cr_assert(has_rule(k->new_rules, k->nnew_rules, "p.same_tenant"));
+	cr_assert_eq(k->nchanged, 1);
+	cr_assert_str_eq(k->changed[0], "p.revoked");
+	cr_assert_not_null(strstr(k->witness, "\"revoked\":true"), "%s", k->witness);
+	cr_assert_null(strstr(k->witness, "\"env\":\"production\""), "%s", k->witness);
+	arena_free(&A);
+}
+
+Test(sym, a_new_forbid_tightens)
+{
+	const char *new = BASE "forbid no_mfa {\n  principal is User\n  unless principal.mfa\n}\n";
+	struct sym_diff d = diff2(BASE, new, 0);
+	cr_assert_eq(d.nunknown, 0);
+	cr_assert_eq(d.nloosened, 0);
+	cr_assert_eq(d.ntightened, 1);
+	const struct sym_class *k = &d.classes[0];
+	cr_assert_str_eq(k->principal_type, "User");
+	cr_assert(k->old_allow && !k->new_allow);
+	cr_assert_str_eq(k->new_rules[0], "p.no_mfa");
+	cr_assert_not_null(strstr(k->witness, "\"mfa\":false"), "%s", k->witness);
+	arena_free(&A);
+}
+
+Test(sym, neutral_rewrites_are_proven_to_change_nothing)
+{
+	const char *old = "package p;\nconst PROD = \"production\";\n"
+			  "permit r {\n  action == \"read\"\n  resource is Dataset\n"
+			  "  when principal.tenant == resource.tenant and resource.env == PROD\n"
+			  "  unless context has ticket and context.ticket like \"BAD-*\"\n}\n";
+	const char *new = "package p;\n"
+			  "permit r {\n  action == \"read\"\n  resource is Dataset\n"
+			  "  when resource.env == \"production\"\n  when resource.tenant == principal.tenant\n"
+			  "  unless context has ticket and context.ticket like \"BAD-*\"\n}\n";
+	struct sym_diff d = diff2(old, new, 0);
+	cr_assert_eq(d.nclasses, 0, "first class: %s", d.nclasses ? d.classes[0].witness : "");
+	cr_assert_gt(d.nsolved, 0, "the code differs: the solver must prove it");
+	arena_free(&A);
+}
+
+Test(sym, a_renamed_rule_changes_the_rules_not_the_decision)
+{
+	const char *new = "package p;\n"
+			  "permit tenant_match {\n  action == \"read\"\n  resource is Dataset\n"
+			  "  when principal.tenant == resource.tenant\n}\n";
+	struct sym_diff d = diff2(BASE, new, 0);
+	cr_assert_eq(d.nunknown, 0);
+	cr_assert_eq(d.nloosened + d.ntightened, 0);
+	cr_assert_eq(d.nrules, 2, "ServiceAccount and User read");
+	cr_assert_str_eq(d.classes[0].old_rules[0], "p.same_tenant");
+	cr_assert_str_eq(d.classes[0].new_rules[0], "p.tenant_match");
+	arena_free(&A);
+}
+
+Test(sym, the_class_limit_reports_unknown_never_nothing)
+{
+	const char *new = BASE "permit w {\n  action == \"write\"\n}\n";
+	struct sym_diff d = diff2(BASE, new, 0);
+	cr_assert_eq(d.nloosened, 1);
+	d = diff2(BASE, BASE "permit w {\n  action == \"write\"\n}\npermit u {\n  principal is User\n}\n", 1);
+	cr_assert_eq(d.nunknown, 1);
+	cr_assert_eq(d.nclasses, 2, "the one class allowed, then the limit");
+	size_t u = d.classes[0].kind == SYM_UNKNOWN ? 0 : 1;
+	cr_assert_eq(d.classes[u].kind, SYM_UNKNOWN);
+	cr_assert_neq(d.classes[1 - u].kind, SYM_TIGHTENED, "found first: loosened, then other rules");
+	cr_assert_not_null(strstr(d.classes[u].reason, "--max-classes"));
+	arena_free(&A);
+}
+
+Test(sym, no_old_version_loosens_everything_the_new_one_allows)
+{
+	struct sym_diff d = diff2(NULL, BASE, 0);
+	cr_assert_eq(d.nunknown, 0);
+	cr_assert_eq(d.nloosened, 2);
+	arena_free(&A);
+}
+
+Test(sym, sets_ips_times_and_patterns_get_witnesses_the_runtime_agrees_with)
+{
+	const char *old = "package p;\n"
+			  "permit r {\n  action == \"read\"\n  resource is Dataset\n"
+			  "  principal is ServiceAccount\n  when \"admins\" in principal.groups\n}\n";
+	const char *new = "package p;\n"
+			  "permit r {\n  action == \"read\"\n  resource is Dataset\n"
+			  "  principal is ServiceAccount\n  when \"admins\" in principal.groups\n"
+			  "   and resource.change_tickets.containsAny(principal.groups)\n"
+			  "   and context.source_ip in ip(\"10.0.0.0/8\")\n"
+			  "   and now.hour >= 9 and now.weekday <= 5 and now.month == 12\n"
+			  "   and resource.env like \"prod-*-eu\"\n}\n";
+	struct sym_diff d = diff2(old, new, 0);
+	cr_assert_eq(d.nunknown, 0);
+	cr_assert_gt(d.ntightened, 0);
+	cr_assert_eq(d.nloosened, 0);
+	arena_free(&A);
+}
+
+Test(sym, an_overflow_in_a_forbid_applies_it)
+{
+	const char *schema = "{\"types\": {\"U\": {\"n\": \"int\"}, \"D\": {}},"
+			     " \"actions\": {\"a\": {\"principals\": [\"U\"], \"resources\": [\"D\"]}}}";
+	const char *old = "package p;\npermit all {\n  action == \"a\"\n}\n";
+	const char *new = "package p;\npermit all {\n  action == \"a\"\n}\n"
+			  "forbid big {\n  principal is U\n  when principal.n * 2 > 100\n}\n";
+	authz_bundle *o = bundle_of(schema, old), *n = bundle_of(schema, new);
+	struct sym_opts opts = SYM_OPTS_DEFAULT;
+	struct sym_diff d;
+	char err[200];
+	cr_assert_eq(sym_diff_run(&A, o, n, &opts, &d, err, sizeof err), 0);
+	cr_assert_eq(d.nunknown, 0, "%s", d.nclasses ? d.classes[0].reason : "");
+	cr_assert_eq(d.ntightened, 1, "one class: forbid big applies (by value or by overflow)");
+	authz_bundle_free(o);
+	authz_bundle_free(n);
+	arena_free(&A);
+}
