@@ -212,6 +212,17 @@ static bool same_list(const char **a, size_t na, const char **b, size_t nb)
 	return true;
 }
 
+static const char *joined(struct arena *a, const char **v, size_t n)
+{
+	struct buf o = BUF_ARENA(a);
+	for (size_t i = 0; i < n; i++) {
+		if (i)
+			buf_puts(&o, ", ");
+		buf_puts(&o, v[i]);
+	}
+	return o.p ? o.p : "";
+}
+
 static bool mval(struct sym_ctx *c, Z3_model m, Z3_ast x)
 {
 	Z3_ast r = NULL;
@@ -332,11 +343,22 @@ static int search(struct engine *e, struct sym_ctx *c, const struct triple *t, s
 	struct buf w = BUF_ARENA(c->a);
 	int rc = 0;
 	for (unsigned rounds = 0;; rounds++) {
+		/* a witness a reviewer reads easily, if there is one */
+		Z3_solver_push(c->z, so);
+		Z3_solver_assert(c->z, so, c->nice);
 		Z3_lbool r = Z3_solver_check(c->z, so);
+		bool pushed = true;
+		if (r != Z3_L_TRUE) {
+			Z3_solver_pop(c->z, so, 1);
+			pushed = false;
+			r = Z3_solver_check(c->z, so);
+		}
 		if (r == Z3_L_FALSE)
 			break;
 		if (r == Z3_L_UNDEF) {
 			char why[200];
+			if (pushed)
+				Z3_solver_pop(c->z, so, 1);
 			snprintf(why, sizeof why, "the solver gave up (%s); raise --solver-timeout or --solver-memory",
 				 Z3_solver_get_reason_unknown(c->z, so));
 			unknown(e, t, why);
@@ -349,6 +371,8 @@ static int search(struct engine *e, struct sym_ctx *c, const struct triple *t, s
 			unknown(e, t, why);
 			e->limit_hit = true;
 			rc = -1;
+			if (pushed)
+				Z3_solver_pop(c->z, so, 1);
 			break;
 		}
 		Z3_model m = Z3_solver_get_model(c->z, so);
@@ -370,6 +394,8 @@ static int search(struct engine *e, struct sym_ctx *c, const struct triple *t, s
 				chg[nchg++] = u[i].id;
 		}
 		Z3_model_dec_ref(c->z, m);
+		if (pushed)
+			Z3_solver_pop(c->z, so, 1);
 		if (wr == 1 && rounds < 64) {
 			Z3_solver_assert(c->z, so, more);       /* a string outside the alphabet: ask again */
 			continue;
@@ -402,8 +428,13 @@ static int search(struct engine *e, struct sym_ctx *c, const struct triple *t, s
 		k->new_rules = rr[1], k->nnew_rules = rn[1];
 		if (ra[0] != a0 || ra[1] != a1 || !same_list(rr[0], rn[0], r0, n0) || !same_list(rr[1], rn[1], r1, n1)) {
 			k->kind = SYM_UNKNOWN;
-			k->reason = "internal error: the witness does not reproduce what the model predicted "
-				    "(a bug in authzc's symbolic model; please report it with both versions)";
+			k->reason = arena_printf(e->a, "internal error: the witness does not reproduce what the model "
+						 "predicted (a bug in authzc's symbolic model; please report it with both "
+						 "versions): predicted %s [%s] -> %s [%s], the runtime decided %s [%s] -> "
+						 "%s [%s] for %s",
+						 a0 ? "allow" : "deny", joined(e->a, r0, n0), a1 ? "allow" : "deny",
+						 joined(e->a, r1, n1), ra[0] ? "allow" : "deny", joined(e->a, rr[0], rn[0]),
+						 ra[1] ? "allow" : "deny", joined(e->a, rr[1], rn[1]), k->witness);
 		}
 	}
 	Z3_solver_dec_ref(c->z, so);
@@ -473,9 +504,14 @@ int sym_diff_run(struct arena *a, const authz_bundle *old, const authz_bundle *n
 	size_t nt = 0, cap = 0;
 	triples_of(a, new, &t, &nt, &cap);
 	triples_of(a, old, &t, &nt, &cap);
-	for (size_t i = 0; i < nt; i++)
-		if (one_triple(&e, &t[i]) < 0)
-			break;
+	for (size_t i = 0; i < nt; i++) {
+		if (e.limit_hit) {
+			unknown(&e, &t[i], "not searched: the class limit was reached; raise --max-classes");
+			out->ntriples++;
+			continue;
+		}
+		one_triple(&e, &t[i]);
+	}
 	/* stable: classes keep the order they were found in within a kind */
 	for (size_t i = 1; i < out->nclasses; i++)
 		for (size_t j = i; j > 0 && by_kind(&out->classes[j - 1], &out->classes[j]) > 0; j--) {

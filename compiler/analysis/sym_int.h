@@ -77,6 +77,9 @@ struct sym_ctx {
 	size_t nvars, capvars;
 	struct sym_side side[2];
 	Z3_ast base;            /* side-independent well-formedness */
+	Z3_ast nice;            /* preferred witnesses: small numbers, recent
+				 * times, short non-empty strings (sym_diff.c
+				 * asks with it first) */
 	Z3_ast *held;           /* string terms held to the alphabet */
 	size_t nheld, capheld;
 };

@@ -39,7 +39,8 @@ static Z3_ast ite(struct sym_ctx *c, Z3_ast k, Z3_ast a, Z3_ast b)
 	return Z3_mk_ite(c->z, k, a, b);
 }
 
-/* Value a where k holds, else b; false when they cannot be merged. */
+/* Value a where k holds, else b, into *out (not a or b); false when
+ * they cannot be merged. */
 static bool merge(struct sym_ctx *c, Z3_ast k, const struct sym_val *a, const struct sym_val *b, struct sym_val *out)
 {
 	if (a->kind != b->kind)
@@ -99,9 +100,12 @@ static int arrive(struct run *r, uint32_t pc, Z3_ast reach, const struct sym_val
 	}
 	if (t->sp != sp)
 		UNSUP(c, "stacks of different heights meet");
-	for (uint32_t i = 0; i < sp; i++)
-		if (!merge(c, reach, &stk[i], &t->stk[i], &t->stk[i]))
+	for (uint32_t i = 0; i < sp; i++) {
+		struct sym_val m;
+		if (!merge(c, reach, &stk[i], &t->stk[i], &m))
 			UNSUP(c, "values of different kinds meet");
+		t->stk[i] = m;
+	}
 	t->reach = sym_or2(c, reach, t->reach);
 	return 0;
 }

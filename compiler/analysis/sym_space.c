@@ -58,6 +58,17 @@ static Z3_ast range(struct sym_ctx *c, Z3_ast x, int64_t lo, int64_t hi)
 	return sym_and2(c, Z3_mk_ge(c->z, x, sym_int(c, lo)), Z3_mk_le(c->z, x, sym_int(c, hi)));
 }
 
+/* Witnesses a reviewer reads easily: 2020-2039, durations within a year
+ * either way, ints within +-1000, strings of 1 to 16 bytes. */
+#define NICE_FROM_MS 1577836800000LL    /* 2020-01-01 */
+#define NICE_TO_MS 2208988800000LL      /* 2040-01-01 */
+#define NICE_DAYS 366
+
+static Z3_ast short_string(struct sym_ctx *c, Z3_ast x)
+{
+	return range(c, Z3_mk_seq_length(c->z, x), 1, 16);
+}
+
 static Z3_ast named(struct sym_ctx *c, const char *name, Z3_sort s)
 {
 	char tmp[32];
@@ -80,13 +91,17 @@ struct sym_val sym_fresh(struct sym_ctx *c, uint8_t kind, const char *name, Z3_a
 		v.x = named(c, name, c->si);
 		/* a duration's text form has no INT64_MIN */
 		*wf = sym_and2(c, *wf, range(c, v.x, kind == AUTHZ_K_INT ? INT64_MIN : -INT64_MAX, INT64_MAX));
+		c->nice = sym_and2(c, c->nice, kind == AUTHZ_K_INT ? range(c, v.x, -1000, 1000)
+					       : range(c, v.x, -NICE_DAYS * 86400000LL, NICE_DAYS * 86400000LL));
 		break;
 	case AUTHZ_K_TIMESTAMP:
 		v.x = named(c, name, c->si);
 		*wf = sym_and2(c, *wf, range(c, v.x, TIME_MIN_MS, TIME_MAX_MS));
+		c->nice = sym_and2(c, c->nice, range(c, v.x, NICE_FROM_MS, NICE_TO_MS));
 		break;
 	case AUTHZ_K_STRING:
 		v.x = named(c, name, c->ss);
+		c->nice = sym_and2(c, c->nice, short_string(c, v.x));
 		break;
 	case AUTHZ_K_IP: {
 		char n[3][64];
@@ -385,11 +400,14 @@ int sym_ctx_open(struct sym_ctx *c, struct arena *scratch, const authz_bundle *o
 	c->ptype = ptype, c->action = action, c->rtype = rtype;
 	c->side[0].b = old, c->side[1].b = new;
 	c->base = sym_true(c);
+	c->nice = sym_true(c);
 	universe(c);
 	c->pid = named(c, "principal.id", c->ss);
 	c->rid = named(c, "resource.id", c->ss);
 	c->now = named(c, "now", c->si);
 	c->base = sym_and2(c, c->base, range(c, c->now, TIME_MIN_MS, TIME_MAX_MS));
+	c->nice = sym_and2(c, c->nice, sym_and2(c, range(c, c->now, NICE_FROM_MS, NICE_TO_MS),
+						sym_and2(c, short_string(c, c->pid), short_string(c, c->rid))));
 	struct walk w = { { NULL, NULL }, 0 };
 	for (int s = 0; s < 2; s++) {
 		struct sym_side *sd = &c->side[s];
