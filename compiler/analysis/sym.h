@@ -49,10 +49,16 @@ struct sym_class {
 	const char **old_rules, **new_rules;
 	size_t nold_rules, nnew_rules;
 	/* The rules that changed between the versions and decide the class on
-	 * either side (its key), ids. */
+	 * either side, ids; the class's key is its decisions and, per side,
+	 * which of `touched` (every rule of the triple that changed: added,
+	 * removed, or other code) decide it. */
 	const char **changed;
 	size_t nchanged;
+	const char **touched;
+	size_t ntouched;
 	const char *witness;    /* request JSON (authzc-eval(1)); NULL for unknown */
+	const char *request_src;        /* the witness in policy syntax: the lines
+					 * of a test's inline request */
 	const char *reason;     /* SYM_UNKNOWN: why (solver timeout, limit, ...) */
 };
 

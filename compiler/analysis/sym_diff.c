@@ -340,7 +340,12 @@ static int search(struct engine *e, struct sym_ctx *c, const struct triple *t, s
 	Z3_solver_assert(c->z, so, c->base);
 	Z3_solver_assert(c->z, so, covered);
 	Z3_solver_assert(c->z, so, differ);
-	struct buf w = BUF_ARENA(c->a);
+	struct buf w = BUF_ARENA(c->a), src = BUF_ARENA(c->a);
+	const char **touched = arena_calloc(e->a, nu + 1, sizeof *touched);
+	size_t ntouched = 0;
+	for (size_t i = 0; i < nu; i++)
+		if (u[i].touched)
+			touched[ntouched++] = arena_strdup(e->a, u[i].id);
 	int rc = 0;
 	for (unsigned rounds = 0;; rounds++) {
 		/* a witness a reviewer reads easily, if there is one */
@@ -366,8 +371,8 @@ static int search(struct engine *e, struct sym_ctx *c, const struct triple *t, s
 		}
 		if (e->out->nclasses >= e->o->max_classes) {
 			char why[160];
-			snprintf(why, sizeof why, "more than %u classes: the rest was not searched; raise --max-classes",
-				 e->o->max_classes);
+			snprintf(why, sizeof why, "more than %u %s: the rest was not searched; raise --max-classes",
+				 e->o->max_classes, e->o->max_classes == 1 ? "class" : "classes");
 			unknown(e, t, why);
 			e->limit_hit = true;
 			rc = -1;
@@ -378,7 +383,7 @@ static int search(struct engine *e, struct sym_ctx *c, const struct triple *t, s
 		Z3_model m = Z3_solver_get_model(c->z, so);
 		Z3_model_inc_ref(c->z, m);
 		Z3_ast more = sym_true(c);
-		int wr = sym_witness(c, m, &w, &more);
+		int wr = sym_witness(c, m, &w, &src, &more);
 		bool a0 = mval(c, m, allow[0]), a1 = mval(c, m, allow[1]);
 		size_t n0, n1;
 		const char **r0 = predicted(e, c, m, u, nu, 0, &n0), **r1 = predicted(e, c, m, u, nu, 1, &n1);
@@ -391,7 +396,7 @@ static int search(struct engine *e, struct sym_ctx *c, const struct triple *t, s
 			bool d0 = mval(c, m, u[i].dec[0]), d1 = mval(c, m, u[i].dec[1]);
 			key = sym_and2(c, key, sym_and2(c, is(c, u[i].dec[0], d0), is(c, u[i].dec[1], d1)));
 			if (d0 || d1)
-				chg[nchg++] = u[i].id;
+				chg[nchg++] = arena_strdup(e->a, u[i].id);
 		}
 		Z3_model_dec_ref(c->z, m);
 		if (pushed)
@@ -405,6 +410,8 @@ static int search(struct engine *e, struct sym_ctx *c, const struct triple *t, s
 		struct sym_class *k = new_class(e, kind, t);
 		k->changed = chg;
 		k->nchanged = nchg;
+		k->touched = touched;
+		k->ntouched = ntouched;
 		if (wr != 0) {
 			k->kind = SYM_UNKNOWN;
 			k->reason = arena_printf(e->a, "no witness could be written (%s)",
@@ -412,6 +419,7 @@ static int search(struct engine *e, struct sym_ctx *c, const struct triple *t, s
 			continue;
 		}
 		k->witness = arena_strdup(e->a, w.p);
+		k->request_src = arena_strdup(e->a, src.p ? src.p : "");
 		bool ra[2];
 		const char **rr[2];
 		size_t rn[2];
@@ -464,6 +472,10 @@ static int one_triple(struct engine *e, const struct triple *t)
 		e->out->nunchanged++;
 		goto done;
 	}
+	if (e->limit_hit) {
+		unknown(e, t, "not searched: the class limit was reached; raise --max-classes");
+		goto done;
+	}
 	e->out->nsolved++;
 	Z3_ast allow[2];
 	for (int s = 0; s < 2; s++)
@@ -504,14 +516,8 @@ int sym_diff_run(struct arena *a, const authz_bundle *old, const authz_bundle *n
 	size_t nt = 0, cap = 0;
 	triples_of(a, new, &t, &nt, &cap);
 	triples_of(a, old, &t, &nt, &cap);
-	for (size_t i = 0; i < nt; i++) {
-		if (e.limit_hit) {
-			unknown(&e, &t[i], "not searched: the class limit was reached; raise --max-classes");
-			out->ntriples++;
-			continue;
-		}
+	for (size_t i = 0; i < nt; i++)
 		one_triple(&e, &t[i]);
-	}
 	/* stable: classes keep the order they were found in within a kind */
 	for (size_t i = 1; i < out->nclasses; i++)
 		for (size_t j = i; j > 0 && by_kind(&out->classes[j - 1], &out->classes[j]) > 0; j--) {

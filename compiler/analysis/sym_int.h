@@ -108,12 +108,14 @@ Z3_ast sym_false(struct sym_ctx *c);
 Z3_ast sym_int(struct sym_ctx *c, int64_t v);
 
 /*
- * The request a model gives, as JSON (authzc-eval(1)) in `out`.
+ * The request a model gives, as JSON (authzc-eval(1)) in `out`, and when
+ * `authz` is not NULL in policy syntax there (the lines of a test's
+ * inline request, authzc-policy(5)).
  * Returns 0; 1 when a string of the model lies outside the alphabet (the
  * variable is now held to it: add *more to the solver and ask again); -1
  * when a value cannot be written (c->unsup says why).
  */
-int sym_witness(struct sym_ctx *c, Z3_model m, struct buf *out, Z3_ast *more);
+int sym_witness(struct sym_ctx *c, Z3_model m, struct buf *out, struct buf *authz, Z3_ast *more);
 
 /* ---- sym_rule.c ---------------------------------------------------------------- */
 

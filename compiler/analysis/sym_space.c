@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cvalue.h"
 #include "json.h"
 #include "sym_int.h"
 
@@ -493,7 +494,7 @@ static bool is_held(struct sym_ctx *c, Z3_ast x)
  * held to the alphabet in *more) when they are not all in it, unless x is
  * held already: a string Z3 gives outside it (a code point past 255, say)
  * has no bytes to write. */
-static int put_string(struct sym_ctx *c, Z3_model m, Z3_ast x, struct buf *out, Z3_ast *more)
+static int put_string(struct sym_ctx *c, Z3_model m, Z3_ast x, struct buf *out, bool authz, Z3_ast *more)
 {
 	Z3_ast r = eval(c, m, x);
 	unsigned n = 0;
@@ -520,11 +521,23 @@ static int put_string(struct sym_ctx *c, Z3_model m, Z3_ast x, struct buf *out, 
 		*more = sym_and2(c, *more, Z3_mk_seq_in_re(c->z, x, alphabet_re(c)));
 		return 1;
 	}
-	json_put_str(out, p, n);
+	value_put_quoted(out, p, n, authz ? VALUE_AUTHZ : VALUE_JSON);
 	return 0;
 }
 
-struct wctx { Z3_model m; struct buf *out; Z3_ast *more; int rc; };
+/* Where a witness is being written: `authz` for policy syntax (a test's
+ * inline request), else request JSON. */
+struct wctx { Z3_model m; struct buf *out; Z3_ast *more; int rc; bool authz; };
+
+/* s as a string, or as f("s") in policy syntax (time, ip). */
+static void put_text(struct wctx *w, const char *f, const char *s)
+{
+	if (w->authz && f)
+		buf_printf(w->out, "%s(", f);
+	value_put_quoted(w->out, s, strlen(s), w->authz ? VALUE_AUTHZ : VALUE_JSON);
+	if (w->authz && f)
+		buf_putc(w->out, ')');
+}
 
 static void fail(struct wctx *w, int rc)
 {
@@ -550,16 +563,19 @@ static void put_scalar(struct sym_ctx *c, struct wctx *w, const struct sym_val *
 		}
 		if (v->kind == AUTHZ_K_INT) {
 			buf_printf(w->out, "%lld", (long long)i);
+		} else if (v->kind == AUTHZ_K_TIMESTAMP) {
+			authz_format_time(i, tmp);
+			put_text(w, "time", tmp);
+		} else if (w->authz) {
+			value_format_duration(i, tmp, sizeof tmp);
+			buf_puts(w->out, tmp);
 		} else {
-			if (v->kind == AUTHZ_K_TIMESTAMP)
-				authz_format_time(i, tmp);
-			else
-				authz_format_duration(i, tmp);
-			json_put_str(w->out, tmp, strlen(tmp));
+			authz_format_duration(i, tmp);
+			put_text(w, NULL, tmp);
 		}
 		return;
 	case AUTHZ_K_STRING: {
-		int rc = put_string(c, w->m, v->x, w->out, w->more);
+		int rc = put_string(c, w->m, v->x, w->out, w->authz, w->more);
 		if (rc)
 			fail(w, rc);
 		return;
@@ -577,7 +593,7 @@ static void put_scalar(struct sym_ctx *c, struct wctx *w, const struct sym_val *
 			ip.addr[b] = (uint8_t)byte;
 		}
 		authz_format_ip(&ip, tmp);
-		json_put_str(w->out, tmp, strlen(tmp));
+		put_text(w, "ip", tmp);
 		return;
 	}
 	default:
@@ -601,7 +617,7 @@ static void put_value(struct sym_ctx *c, struct wctx *w, const struct sym_val *v
 		if (!eval_bool(c, w->m, v->set->in[i]))
 			continue;
 		buf_reset(&one);
-		struct wctx sub = { w->m, &one, w->more, 0 };
+		struct wctx sub = { w->m, &one, w->more, 0, w->authz };
 		put_scalar(c, &sub, &v->set->e[i]);
 		if (sub.rc)
 			fail(w, sub.rc);
@@ -614,7 +630,7 @@ static void put_value(struct sym_ctx *c, struct wctx *w, const struct sym_val *v
 			continue;
 		seen[nseen++] = arena_strdup(c->a, one.p);
 		if (nseen > 1)
-			buf_putc(w->out, ',');
+			buf_puts(w->out, w->authz ? ", " : ",");
 		buf_puts(w->out, one.p);
 	}
 	buf_putc(w->out, ']');
@@ -625,27 +641,61 @@ static void put_value(struct sym_ctx *c, struct wctx *w, const struct sym_val *v
 static void put_attrs(struct sym_ctx *c, struct wctx *w, unsigned root, int parent)
 {
 	bool first = true;
-	buf_putc(w->out, '{');
+	buf_puts(w->out, w->authz ? "{ " : "{");
 	for (size_t i = 0; i < c->nvars; i++) {
 		struct sym_var *v = &c->vars[i];
 		if (v->root != root || v->parent != parent || !eval_bool(c, w->m, v->present))
 			continue;
 		if (!first)
-			buf_putc(w->out, ',');
+			buf_puts(w->out, w->authz ? ", " : ",");
 		first = false;
-		json_put_str(w->out, v->name, strlen(v->name));
-		buf_putc(w->out, ':');
+		if (w->authz) {         /* schema names are identifiers */
+			buf_puts(w->out, v->name);
+			buf_puts(w->out, ": ");
+		} else {
+			json_put_str(w->out, v->name, strlen(v->name));
+			buf_putc(w->out, ':');
+		}
 		if (v->kind == AUTHZ_K_RECORD)
 			put_attrs(c, w, root, (int)i);
 		else
 			put_value(c, w, &v->v);
 	}
-	buf_putc(w->out, '}');
+	if (w->authz && first)
+		buf_truncate(w->out, w->out->n - 1);    /* "{}" */
+	buf_puts(w->out, w->authz && !first ? " }" : "}");
 }
 
-int sym_witness(struct sym_ctx *c, Z3_model m, struct buf *out, Z3_ast *more)
+/* The request in policy syntax, the lines of a test's inline request. */
+static void put_authz(struct sym_ctx *c, struct wctx *w)
 {
-	struct wctx w = { m, out, more, 0 };
+	char tmp[32];
+	int64_t now = 0;
+	for (unsigned r = 0; r < 2; r++) {
+		buf_printf(w->out, "  %s %s ", r == 0 ? "principal" : "resource", r == 0 ? c->ptype : c->rtype);
+		struct sym_val id = { .kind = AUTHZ_K_STRING, .x = r == 0 ? c->pid : c->rid };
+		put_scalar(c, w, &id);
+		buf_putc(w->out, ' ');
+		put_attrs(c, w, r, -1);
+		buf_putc(w->out, '\n');
+		if (r == 0) {
+			buf_puts(w->out, "  action ");
+			put_text(w, NULL, c->action);
+			buf_putc(w->out, '\n');
+		}
+	}
+	buf_puts(w->out, "  context ");
+	put_attrs(c, w, AUTHZ_ROOT_CONTEXT, -1);
+	eval_i64(c, w->m, c->now, &now);
+	authz_format_time(now, tmp);
+	buf_puts(w->out, "\n  at ");
+	put_text(w, "time", tmp);
+	buf_putc(w->out, '\n');
+}
+
+int sym_witness(struct sym_ctx *c, Z3_model m, struct buf *out, struct buf *authz, Z3_ast *more)
+{
+	struct wctx w = { m, out, more, 0, false };
 	const char *names[3] = { "principal", "resource", "context" };
 	buf_reset(out);
 	for (unsigned r = 0; r < 3; r++) {
@@ -676,5 +726,11 @@ int sym_witness(struct sym_ctx *c, Z3_model m, struct buf *out, Z3_ast *more)
 	buf_puts(out, ",\"time\":");
 	json_put_str(out, tmp, strlen(tmp));
 	buf_putc(out, '}');
+	if (w.rc == 0 && authz) {
+		struct wctx wa = { m, authz, more, 0, true };
+		buf_reset(authz);
+		put_authz(c, &wa);
+		w.rc = wa.rc;
+	}
 	return w.rc;
 }
