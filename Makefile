@@ -280,7 +280,7 @@ BENCH    = $(BUILD)/bench
 
 bench:
 	@$(MAKE) --no-print-directory $(AUTHZC) $(BENCH)/gen $(BENCH)/gen_tests $(BENCH)/bench_front \
-	  $(BENCH)/bench_decide $(BENCH)/schema_bundle
+	  $(BENCH)/bench_decide $(BENCH)/schema_bundle $(BENCH)/bench_symdiff
 	@AUTHZC=$(abspath $(AUTHZC)) BENCH=$(abspath $(BENCH)) CC="$(CC)" sh tests/bench/run.sh
 
 $(BENCH)/gen $(BENCH)/gen_tests: $(BENCH)/%: tests/bench/%.c | $(DEPS_OK)
@@ -290,6 +290,12 @@ $(BENCH)/gen $(BENCH)/gen_tests: $(BENCH)/%: tests/bench/%.c | $(DEPS_OK)
 $(BUILD)/obj/tests/bench/bench_front.o: | $(GEN)/parser.h $(GEN)/lexer.h
 
 $(BENCH)/bench_front: $(BUILD)/obj/tests/bench/bench_front.o $(CC_OBJ) $(LIBA)
+	@mkdir -p $(@D)
+	$(call say,LD,$@)$(CC) $(LDFLAGS) -o $@ $^ $(COMPILER_LIBS)
+
+$(BUILD)/obj/tests/bench/bench_symdiff.o: | $(GEN)/parser.h $(GEN)/lexer.h
+
+$(BENCH)/bench_symdiff: $(BUILD)/obj/tests/bench/bench_symdiff.o $(CC_OBJ) $(LIBA)
 	@mkdir -p $(@D)
 	$(call say,LD,$@)$(CC) $(LDFLAGS) -o $@ $^ $(COMPILER_LIBS)
 
@@ -327,5 +333,5 @@ clean:
 # Header dependencies, as the compiler found them (-MMD -MP).
 ALL_OBJ = $(RT_OBJ) $(RT_PIC) $(CC_OBJ) $(UT_OBJ) $(BUILD)/obj/compiler/cli/main.o \
           $(FUZZ_TARGETS:%=$(BUILD)/obj/tests/fuzz/fuzz_%.o) \
-          $(patsubst %,$(BUILD)/obj/tests/bench/%.o,bench_front bench_decide schema_bundle)
+          $(patsubst %,$(BUILD)/obj/tests/bench/%.o,bench_front bench_decide schema_bundle bench_symdiff)
 -include $(wildcard $(ALL_OBJ:.o=.d))
