@@ -477,6 +477,11 @@ static int one_triple(struct engine *e, const struct triple *t)
 		goto done;
 	}
 	e->out->nsolved++;
+	for (size_t i = 0; i < nu; i++)
+		for (int s = 0; s < 2; s++)
+			if (u[i].idx[s] >= 0)
+				sym_string_uses(&c, s, (uint32_t)u[i].idx[s]);
+	sym_ctx_finish(&c);
 	Z3_ast allow[2];
 	for (int s = 0; s < 2; s++)
 		if (encode_side(&c, s, u, nu, &allow[s]) < 0) {

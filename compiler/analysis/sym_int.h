@@ -26,7 +26,12 @@ struct sym_val {
 	uint8_t kind;           /* enum authz_kind */
 	uint8_t elem;           /* set: its elements' kind */
 	Z3_ast x;               /* bool: Bool; int, timestamp, duration: Int;
-				 * string, entity: the (id) String */
+				 * string, entity: the (id) String, or an Int
+				 * when `ic` (sym_ctx_finish) */
+	bool ic;                /* string: int-coded */
+	const char *s;          /* a string constant: its bytes (and x, code) */
+	uint32_t len;
+	Z3_ast code;            /* a string constant: its int code */
 	Z3_ast is6, addr, prefix;       /* ip: Bool, BitVec 128 (byte 0 on top), Int */
 	const char *ety;        /* entity: its type's name */
 	struct sym_set *set;    /* set */
@@ -49,6 +54,7 @@ struct sym_var {
 	uint8_t kind, elem;
 	Z3_ast present;
 	struct sym_val v;       /* not for records */
+	bool ic;                /* strings int-coded (sym_ctx_finish) */
 };
 
 /* One side of the triple: a bundle's view of it. */
@@ -59,6 +65,8 @@ struct sym_side {
 	int *slotvar[3];        /* root -> slot -> var, or -1 */
 	Z3_ast valid;           /* the request conforms to b's schema */
 };
+
+struct decl { bool decl, opt, open; };
 
 struct sym_ctx {
 	Z3_context z;
@@ -73,6 +81,7 @@ struct sym_ctx {
 	/* the triple */
 	const char *ptype, *action, *rtype;
 	Z3_ast pid, rid, now;
+	bool pid_ic, rid_ic;
 	struct sym_var *vars;
 	size_t nvars, capvars;
 	struct sym_side side[2];
@@ -82,16 +91,35 @@ struct sym_ctx {
 				 * asks with it first) */
 	Z3_ast *held;           /* string terms held to the alphabet */
 	size_t nheld, capheld;
+	/* Strings compared only for equality (never by `like`, nor with a
+	 * string that is) are int-coded: each constant string its own code,
+	 * any other string any other int (sym_ctx_finish).  Union-find over
+	 * vars, then principal.id, resource.id (sym_string_uses). */
+	int *uf;
+	bool *liked;
+	const char **strs;      /* constant strings by code */
+	uint32_t *strlens;
+	size_t nstrs, capstrs;
+	bool mixed;             /* an int-coded and a String string met */
+	struct decl *decl[2];   /* per var: what each side declares */
+	size_t capdecl;
 };
 
 /* ---- sym_space.c -------------------------------------------------------------- */
 
 /* A context for triple (ptype, action, rtype) over bundles b[0], b[1]
- * (either NULL): the universe, the variables of every attribute either
- * schema declares for it, each side's validity.  Returns 0, or -1 with
- * c->unsup. */
+ * (either NULL): the universe, the attributes either schema declares for
+ * it.  Then sym_string_uses for each rule to encode, then
+ * sym_ctx_finish: the variables' terms and each side's validity.
+ * Returns 0, or -1 with c->unsup. */
 int sym_ctx_open(struct sym_ctx *c, struct arena *scratch, const authz_bundle *old, const authz_bundle *new,
 		 const char *ptype, const char *action, const char *rtype);
+void sym_ctx_finish(struct sym_ctx *c);
+/* Note how rule ri of side s uses strings: which are read by `like`, which
+ * are compared with which (sym_rule.c). */
+void sym_string_uses(struct sym_ctx *c, int s, uint32_t ri);
+/* The int code of constant string s[0..len). */
+Z3_ast sym_str_code(struct sym_ctx *c, const char *s, uint32_t len);
 void sym_ctx_close(struct sym_ctx *c);
 
 /* A fresh value of scalar kind `kind` with its well-formedness (ranges,

@@ -39,6 +39,15 @@ static Z3_ast ite(struct sym_ctx *c, Z3_ast k, Z3_ast a, Z3_ast b)
 	return Z3_mk_ite(c->z, k, a, b);
 }
 
+/* String v as a term of the encoding `ic` (a constant has both); NULL
+ * when it has not. */
+static Z3_ast str_term(const struct sym_val *v, bool ic)
+{
+	if (v->s)
+		return ic ? v->code : v->x;
+	return v->ic == ic ? v->x : NULL;
+}
+
 /* Value a where k holds, else b, into *out (not a or b); false when
  * they cannot be merged. */
 static bool merge(struct sym_ctx *c, Z3_ast k, const struct sym_val *a, const struct sym_val *b, struct sym_val *out)
@@ -53,10 +62,20 @@ static bool merge(struct sym_ctx *c, Z3_ast k, const struct sym_val *a, const st
 		out->prefix = ite(c, k, a->prefix, b->prefix);
 		return true;
 	case AUTHZ_K_ENTITY:
-		if (strcmp(a->ety, b->ety))
+		if (strcmp(a->ety, b->ety) || a->ic != b->ic)
 			return false;
 		out->x = ite(c, k, a->x, b->x);
 		return true;
+	case AUTHZ_K_STRING: {
+		if (a->s && b->s && a->len == b->len && !memcmp(a->s, b->s, a->len))
+			return true;
+		bool ic = (!a->s && a->ic) || (!b->s && b->ic);
+		Z3_ast ta = str_term(a, ic), tb = str_term(b, ic);
+		if (!ta || !tb)
+			return false;
+		*out = (struct sym_val){ .kind = AUTHZ_K_STRING, .ic = ic, .x = ite(c, k, ta, tb) };
+		return true;
+	}
 	case AUTHZ_K_SET: {
 		if (a->set == b->set)
 			return true;
@@ -145,7 +164,22 @@ Z3_ast sym_eq(struct sym_ctx *c, const struct sym_val *a, const struct sym_val *
 		return sym_and2(c, Z3_mk_eq(c->z, a->is6, b->is6),
 				sym_and2(c, Z3_mk_eq(c->z, a->prefix, b->prefix), Z3_mk_eq(c->z, a->addr, b->addr)));
 	case AUTHZ_K_ENTITY:
+		if (a->ic != b->ic) {
+			c->mixed = true;
+			return sym_false(c);
+		}
 		return strcmp(a->ety, b->ety) ? sym_false(c) : Z3_mk_eq(c->z, a->x, b->x);
+	case AUTHZ_K_STRING: {
+		if (a->s && b->s)
+			return a->len == b->len && !memcmp(a->s, b->s, a->len) ? sym_true(c) : sym_false(c);
+		bool ic = (!a->s && a->ic) || (!b->s && b->ic);
+		Z3_ast ta = str_term(a, ic), tb = str_term(b, ic);
+		if (!ta || !tb) {
+			c->mixed = true;
+			return sym_false(c);
+		}
+		return Z3_mk_eq(c->z, ta, tb);
+	}
 	case AUTHZ_K_SET:
 		return sym_and2(c, subset(c, a->set, b->set), subset(c, b->set, a->set));
 	default:
@@ -249,15 +283,18 @@ static int load(struct run *r, uint32_t ins, struct sym_val *v, Z3_ast *fails)
 		*v = sym_const(c, &r->b->consts[AUTHZ_GET_AX(ins)]);
 		return 0;
 	case AUTHZ_OP_ENTITY:
-		*v = (struct sym_val){ .kind = AUTHZ_K_ENTITY, .x = a ? c->rid : c->pid, .ety = a ? c->rtype : c->ptype };
+		*v = (struct sym_val){ .kind = AUTHZ_K_ENTITY, .x = a ? c->rid : c->pid, .ety = a ? c->rtype : c->ptype,
+				       .ic = a ? c->rid_ic : c->pid_ic };
 		return 0;
 	case AUTHZ_OP_ENTITY_ID:
-		*v = (struct sym_val){ .kind = AUTHZ_K_STRING, .x = a ? c->rid : c->pid };
+		*v = (struct sym_val){ .kind = AUTHZ_K_STRING, .x = a ? c->rid : c->pid, .ic = a ? c->rid_ic : c->pid_ic };
 		return 0;
-	case AUTHZ_OP_ACTION:
-		*v = (struct sym_val){ .kind = AUTHZ_K_STRING,
-				       .x = Z3_mk_lstring(c->z, (unsigned)strlen(c->action), c->action) };
+	case AUTHZ_OP_ACTION: {
+		uint32_t n = (uint32_t)strlen(c->action);
+		*v = (struct sym_val){ .kind = AUTHZ_K_STRING, .x = Z3_mk_lstring(c->z, n, c->action), .s = c->action,
+				       .len = n, .code = sym_str_code(c, c->action, n) };
 		return 0;
+	}
 	case AUTHZ_OP_NOW:
 		*v = (struct sym_val){ .kind = AUTHZ_K_TIMESTAMP, .x = c->now };
 		return 0;
@@ -392,6 +429,14 @@ static int step(struct run *r, const uint32_t *code, uint32_t pc)
 			type_error = true;
 			break;
 		}
+		if (s[sp - 1].s) {      /* a constant: decided now */
+			s[sp - 1] = (struct sym_val){ .kind = AUTHZ_K_BOOL,
+				.x = rt_like(s[sp - 1].s, s[sp - 1].len, r->b->consts[AUTHZ_GET_AX(ins)].u.s.p,
+					     r->b->consts[AUTHZ_GET_AX(ins)].len) ? sym_true(c) : sym_false(c) };
+			break;
+		}
+		if (s[sp - 1].ic)
+			UNSUP(c, "internal: `like` on an int-coded string");
 		s[sp - 1] = (struct sym_val){ .kind = AUTHZ_K_BOOL,
 					      .x = like(c, s[sp - 1].x, &r->b->consts[AUTHZ_GET_AX(ins)]) };
 		break;
@@ -490,7 +535,59 @@ int sym_rule_encode(struct sym_ctx *c, int side, uint32_t ri, Z3_ast *applied, Z
 	free(stacks);
 	if (rc < 0)
 		return -1;
+	if (c->mixed)
+		UNSUP(c, "internal: strings of two encodings compared");
 	*applied = r.applied;
 	*error = r.error;
 	return 0;
+}
+
+/* The attribute (var index) or entity id (nvars + 0 or 1) a load reads;
+ * -1 for anything else. */
+static int origin(const struct sym_ctx *c, int side, uint32_t ins)
+{
+	switch (AUTHZ_GET_OP(ins)) {
+	case AUTHZ_OP_ATTR:
+		return c->side[side].slotvar[AUTHZ_GET_A(ins)][AUTHZ_GET_B(ins)];
+	case AUTHZ_OP_ENTITY:
+	case AUTHZ_OP_ENTITY_ID:
+		return (int)c->nvars + (int)AUTHZ_GET_A(ins);
+	default:
+		return -1;
+	}
+}
+
+static int uf_find(struct sym_ctx *c, int i)
+{
+	while (c->uf[i] != i)
+		i = c->uf[i] = c->uf[c->uf[i]];
+	return i;
+}
+
+/*
+ * Strings are only made by loads (attributes, ids, constants, the
+ * action), so the operand of a LIKE is what the instruction before it
+ * loaded, and the operands of a comparison of strings or sets the two
+ * loads before it.
+ */
+void sym_string_uses(struct sym_ctx *c, int side, uint32_t ri)
+{
+	const authz_bundle *b = c->side[side].b;
+	const struct bundle_rule *rule = &b->rules[ri];
+	const uint32_t *code = b->code + rule->code_off;
+	for (uint32_t pc = 1; pc < rule->code_len; pc++) {
+		uint32_t op = AUTHZ_GET_OP(code[pc]);
+		int x = origin(c, side, code[pc - 1]);
+		if (op == AUTHZ_OP_LIKE) {
+			if (x >= 0)
+				c->liked[x] = true;
+			continue;
+		}
+		if (pc < 2 || x < 0 || (op != AUTHZ_OP_EQ && op != AUTHZ_OP_NE && op != AUTHZ_OP_IN &&
+					op != AUTHZ_OP_CONTAINS_ALL && op != AUTHZ_OP_CONTAINS_ANY))
+			continue;
+		int y = origin(c, side, code[pc - 2]);
+		if (y >= 0)
+			c->uf[uf_find(c, x)] = uf_find(c, y);
+	}
 }

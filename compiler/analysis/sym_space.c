@@ -143,6 +143,24 @@ static Z3_ast bv128(struct sym_ctx *c, const uint8_t ip[16])
 	return Z3_mk_numeral(c->z, p, c->sbv);
 }
 
+Z3_ast sym_str_code(struct sym_ctx *c, const char *s, uint32_t len)
+{
+	size_t i = 0;
+	while (i < c->nstrs && !(c->strlens[i] == len && !memcmp(c->strs[i], s, len)))
+		i++;
+	if (i == c->nstrs) {
+		if (c->nstrs == c->capstrs) {
+			size_t cap = c->capstrs ? 2 * c->capstrs : 64;
+			c->strs = arena_grow(c->a, c->strs, c->capstrs, cap, sizeof *c->strs);
+			c->strlens = arena_grow(c->a, c->strlens, c->capstrs, cap, sizeof *c->strlens);
+			c->capstrs = cap;
+		}
+		c->strs[c->nstrs] = s;
+		c->strlens[c->nstrs++] = len;
+	}
+	return sym_int(c, (int64_t)i);
+}
+
 struct sym_val sym_const(struct sym_ctx *c, const struct vm_value *k)
 {
 	struct sym_val v = { .kind = k->kind };
@@ -157,6 +175,9 @@ struct sym_val sym_const(struct sym_ctx *c, const struct vm_value *k)
 		break;
 	case AUTHZ_K_STRING:
 		v.x = Z3_mk_lstring(c->z, k->len, k->u.s.p);
+		v.s = k->u.s.p;
+		v.len = k->len;
+		v.code = sym_str_code(c, k->u.s.p, k->len);
 		break;
 	case AUTHZ_K_IP:
 		v.is6 = k->fam == 6 ? sym_true(c) : sym_false(c);
@@ -248,8 +269,6 @@ static void universe(struct sym_ctx *c)
 
 /* ---- variables ------------------------------------------------------------------ */
 
-struct decl { bool decl, opt, open; };
-struct walk { struct decl *d[2]; size_t cap; };
 
 static int var_add(struct sym_ctx *c, unsigned root, const char *path, const char *name, int parent, uint8_t kind,
 		   uint8_t elem)
@@ -266,28 +285,11 @@ static int var_add(struct sym_ctx *c, unsigned root, const char *path, const cha
 	struct sym_var *v = &c->vars[c->nvars];
 	*v = (struct sym_var){ .root = root, .path = path, .name = name, .parent = parent, .kind = kind,
 			       .elem = elem };
-	char *vn = arena_printf(c->a, "%u.%s#%u", root, path, kind);
-	v->present = named(c, arena_printf(c->a, "has!%s", vn), c->sb);
-	if (kind == AUTHZ_K_SET) {
-		struct sym_set *s = arena_calloc(c->a, 1, sizeof *s);
-		size_t nu = c->nuni[elem];
-		s->n = nu + SYM_FREE_ELEMS;
-		s->e = arena_calloc(c->a, s->n, sizeof *s->e);
-		s->in = arena_calloc(c->a, s->n, sizeof *s->in);
-		for (size_t i = 0; i < s->n; i++) {
-			s->e[i] = i < nu ? c->uni[elem][i]
-				 : sym_fresh(c, elem, arena_printf(c->a, "%s!e%zu", vn, i - nu), &c->base);
-			s->in[i] = named(c, arena_printf(c->a, "%s!in%zu", vn, i), c->sb);
-		}
-		v->v = (struct sym_val){ .kind = AUTHZ_K_SET, .elem = elem, .set = s };
-	} else if (kind != AUTHZ_K_RECORD) {
-		v->v = sym_fresh(c, kind, vn, &c->base);
-	}
 	return (int)c->nvars++;
 }
 
-static void walk_fields(struct sym_ctx *c, struct walk *w, int s, unsigned root, uint32_t first, uint32_t n,
-			const char *prefix, int parent, int depth)
+static void walk_fields(struct sym_ctx *c, int s, unsigned root, uint32_t first, uint32_t n, const char *prefix,
+			int parent, int depth)
 {
 	const authz_bundle *b = c->side[s].b;
 	for (uint32_t i = first; i < first + n && depth < AUTHZ_MAX_DEPTH; i++) {
@@ -295,16 +297,16 @@ static void walk_fields(struct sym_ctx *c, struct walk *w, int s, unsigned root,
 		const char *name = bundle_str(b, b->slots[f->slot].name);
 		const char *path = prefix ? arena_printf(c->a, "%s.%s", prefix, name) : name;
 		int v = var_add(c, root, path, name, parent, f->type, f->elem);
-		if ((size_t)v >= w->cap) {
+		if ((size_t)v >= c->capdecl) {
 			size_t cap = 2 * (size_t)v + 16;
 			for (int k = 0; k < 2; k++)
-				w->d[k] = arena_grow(c->a, w->d[k], w->cap, cap, sizeof *w->d[k]);
-			w->cap = cap;
+				c->decl[k] = arena_grow(c->a, c->decl[k], c->capdecl, cap, sizeof *c->decl[k]);
+			c->capdecl = cap;
 		}
-		w->d[s][v] = (struct decl){ true, f->optional, f->open };
+		c->decl[s][v] = (struct decl){ true, f->optional, f->open };
 		c->side[s].slotvar[root][f->slot] = v;
 		if (f->type == AUTHZ_K_RECORD)
-			walk_fields(c, w, s, root, f->first_child, f->nchild, path, v, depth + 1);
+			walk_fields(c, s, root, f->first_child, f->nchild, path, v, depth + 1);
 	}
 }
 
@@ -336,7 +338,7 @@ static void side_find(struct sym_side *sd, const char *ptype, const char *action
 
 /* Whether side s accepts var v present though it does not declare it (an
  * open record or owner above it). */
-static bool open_above(struct sym_ctx *c, struct walk *w, int s, int v)
+static bool open_above(struct sym_ctx *c, int s, int v)
 {
 	int p = c->vars[v].parent;
 	if (p < 0) {
@@ -346,18 +348,18 @@ static bool open_above(struct sym_ctx *c, struct walk *w, int s, int v)
 											     : c->side[s].rt;
 		return b->owners[o].open;
 	}
-	return w->d[s][p].decl ? w->d[s][p].open : open_above(c, w, s, p);
+	return c->decl[s][p].decl ? c->decl[s][p].open : open_above(c, s, p);
 }
 
-static bool path_declared(struct sym_ctx *c, struct walk *w, int s, int v)
+static bool path_declared(struct sym_ctx *c, int s, int v)
 {
 	for (size_t i = 0; i < c->nvars; i++)
-		if (w->d[s][i].decl && c->vars[i].root == c->vars[v].root && !strcmp(c->vars[i].path, c->vars[v].path))
+		if (c->decl[s][i].decl && c->vars[i].root == c->vars[v].root && !strcmp(c->vars[i].path, c->vars[v].path))
 			return true;
 	return false;
 }
 
-static void validity(struct sym_ctx *c, struct walk *w)
+static void validity(struct sym_ctx *c)
 {
 	for (size_t v = 0; v < c->nvars; v++) {
 		struct sym_var *x = &c->vars[v];
@@ -370,10 +372,10 @@ static void validity(struct sym_ctx *c, struct walk *w)
 			struct sym_side *sd = &c->side[s];
 			if (!sd->ok)
 				continue;
-			if (w->d[s][v].decl) {
-				if (!w->d[s][v].opt)
+			if (c->decl[s][v].decl) {
+				if (!c->decl[s][v].opt)
 					sd->valid = sym_and2(c, sd->valid, Z3_mk_implies(c->z, up, x->present));
-			} else if (path_declared(c, w, s, (int)v) || !open_above(c, w, s, (int)v)) {
+			} else if (path_declared(c, s, (int)v) || !open_above(c, s, (int)v)) {
 				sd->valid = sym_and2(c, sd->valid, sym_not(c, x->present));
 			}
 		}
@@ -403,13 +405,9 @@ int sym_ctx_open(struct sym_ctx *c, struct arena *scratch, const authz_bundle *o
 	c->base = sym_true(c);
 	c->nice = sym_true(c);
 	universe(c);
-	c->pid = named(c, "principal.id", c->ss);
-	c->rid = named(c, "resource.id", c->ss);
 	c->now = named(c, "now", c->si);
 	c->base = sym_and2(c, c->base, range(c, c->now, TIME_MIN_MS, TIME_MAX_MS));
-	c->nice = sym_and2(c, c->nice, sym_and2(c, range(c, c->now, NICE_FROM_MS, NICE_TO_MS),
-						sym_and2(c, short_string(c, c->pid), short_string(c, c->rid))));
-	struct walk w = { { NULL, NULL }, 0 };
+	c->nice = sym_and2(c, c->nice, range(c, c->now, NICE_FROM_MS, NICE_TO_MS));
 	for (int s = 0; s < 2; s++) {
 		struct sym_side *sd = &c->side[s];
 		side_find(sd, ptype, action, rtype);
@@ -423,16 +421,77 @@ int sym_ctx_open(struct sym_ctx *c, struct arena *scratch, const authz_bundle *o
 			for (uint32_t k = 0; k <= b->nslots; k++)
 				sd->slotvar[r][k] = -1;
 			const struct bundle_owner *o = &b->owners[owner[r]];
-			walk_fields(c, &w, s, r, o->first, o->ntop, NULL, -1, 0);
+			walk_fields(c, s, r, o->first, o->ntop, NULL, -1, 0);
 		}
 	}
-	if (c->nvars && !w.cap) {
+	if (c->nvars && !c->capdecl) {
 		c->unsup = "internal: no declaration table";
 		return -1;
 	}
-	if (c->nvars)
-		validity(c, &w);
+	c->uf = arena_alloc(c->a, (c->nvars + 2) * sizeof *c->uf);
+	c->liked = arena_calloc(c->a, c->nvars + 2, sizeof *c->liked);
+	for (size_t i = 0; i < c->nvars + 2; i++)
+		c->uf[i] = (int)i;
 	return 0;
+}
+
+static int find(struct sym_ctx *c, int i)
+{
+	while (c->uf[i] != i)
+		i = c->uf[i] = c->uf[c->uf[i]];
+	return i;
+}
+
+/* A string term of the encoding of class `cls`. */
+static struct sym_val string_var(struct sym_ctx *c, const char *name, bool ic, Z3_ast *wf)
+{
+	if (!ic)
+		return sym_fresh(c, AUTHZ_K_STRING, name, wf);
+	return (struct sym_val){ .kind = AUTHZ_K_STRING, .ic = true, .x = named(c, name, c->si) };
+}
+
+void sym_ctx_finish(struct sym_ctx *c)
+{
+	/* a class is int-coded unless `like` reads one of its strings */
+	for (size_t i = 0; i < c->nvars + 2; i++)
+		if (c->liked[i])
+			c->liked[find(c, (int)i)] = true;
+	bool pid_ic = !c->liked[find(c, (int)c->nvars)], rid_ic = !c->liked[find(c, (int)c->nvars + 1)];
+	c->pid = string_var(c, "principal.id", pid_ic, &c->base).x;
+	c->rid = string_var(c, "resource.id", rid_ic, &c->base).x;
+	c->pid_ic = pid_ic, c->rid_ic = rid_ic;
+	if (!pid_ic)
+		c->nice = sym_and2(c, c->nice, short_string(c, c->pid));
+	if (!rid_ic)
+		c->nice = sym_and2(c, c->nice, short_string(c, c->rid));
+	for (size_t i = 0; i < c->nvars; i++) {
+		struct sym_var *v = &c->vars[i];
+		v->ic = !c->liked[find(c, (int)i)];
+		char *vn = arena_printf(c->a, "%u.%s#%u", v->root, v->path, v->kind);
+		v->present = named(c, arena_printf(c->a, "has!%s", vn), c->sb);
+		if (v->kind == AUTHZ_K_SET) {
+			uint8_t elem = v->elem;
+			struct sym_set *s = arena_calloc(c->a, 1, sizeof *s);
+			size_t nu = c->nuni[elem];
+			s->n = nu + SYM_FREE_ELEMS;
+			s->e = arena_calloc(c->a, s->n, sizeof *s->e);
+			s->in = arena_calloc(c->a, s->n, sizeof *s->in);
+			for (size_t k = 0; k < s->n; k++) {
+				const char *en = arena_printf(c->a, "%s!e%zu", vn, k - nu);
+				s->e[k] = k < nu ? c->uni[elem][k]
+					: elem == AUTHZ_K_STRING ? string_var(c, en, v->ic, &c->base)
+					: sym_fresh(c, elem, en, &c->base);
+				s->in[k] = named(c, arena_printf(c->a, "%s!in%zu", vn, k), c->sb);
+			}
+			v->v = (struct sym_val){ .kind = AUTHZ_K_SET, .elem = elem, .set = s };
+		} else if (v->kind == AUTHZ_K_STRING) {
+			v->v = string_var(c, vn, v->ic, &c->base);
+		} else if (v->kind != AUTHZ_K_RECORD) {
+			v->v = sym_fresh(c, v->kind, vn, &c->base);
+		}
+	}
+	if (c->nvars)
+		validity(c);
 }
 
 void sym_ctx_close(struct sym_ctx *c)
@@ -545,6 +604,33 @@ static void fail(struct wctx *w, int rc)
 		w->rc = rc;
 }
 
+/* An int-coded string: a constant's bytes for its code, else "x<int>"
+ * (made unlike every constant), so that equal codes give equal strings
+ * and different codes different ones. */
+static void put_coded(struct sym_ctx *c, struct wctx *w, Z3_ast x)
+{
+	int64_t i = 0;
+	if (!eval_i64(c, w->m, x, &i)) {
+		c->unsup = "a string of the model could not be read";
+		fail(w, -1);
+		return;
+	}
+	if (i >= 0 && (uint64_t)i < c->nstrs) {
+		value_put_quoted(w->out, c->strs[i], c->strlens[i], w->authz ? VALUE_AUTHZ : VALUE_JSON);
+		return;
+	}
+	struct buf t = BUF_ARENA(c->a);
+	buf_printf(&t, "x%lld", (long long)i);
+	for (bool clash = true; clash;) {
+		clash = false;
+		for (size_t k = 0; k < c->nstrs && !clash; k++)
+			clash = c->strlens[k] == t.n && !memcmp(c->strs[k], t.p, t.n);
+		if (clash)
+			buf_putc(&t, '_');
+	}
+	value_put_quoted(w->out, t.p, t.n, w->authz ? VALUE_AUTHZ : VALUE_JSON);
+}
+
 static void put_scalar(struct sym_ctx *c, struct wctx *w, const struct sym_val *v)
 {
 	char tmp[64];
@@ -575,6 +661,14 @@ static void put_scalar(struct sym_ctx *c, struct wctx *w, const struct sym_val *
 		}
 		return;
 	case AUTHZ_K_STRING: {
+		if (v->s) {             /* a constant */
+			value_put_quoted(w->out, v->s, v->len, w->authz ? VALUE_AUTHZ : VALUE_JSON);
+			return;
+		}
+		if (v->ic) {
+			put_coded(c, w, v->x);
+			return;
+		}
 		int rc = put_string(c, w->m, v->x, w->out, w->authz, w->more);
 		if (rc)
 			fail(w, rc);
@@ -673,7 +767,8 @@ static void put_authz(struct sym_ctx *c, struct wctx *w)
 	int64_t now = 0;
 	for (unsigned r = 0; r < 2; r++) {
 		buf_printf(w->out, "  %s %s ", r == 0 ? "principal" : "resource", r == 0 ? c->ptype : c->rtype);
-		struct sym_val id = { .kind = AUTHZ_K_STRING, .x = r == 0 ? c->pid : c->rid };
+		struct sym_val id = { .kind = AUTHZ_K_STRING, .x = r == 0 ? c->pid : c->rid,
+				      .ic = r == 0 ? c->pid_ic : c->rid_ic };
 		put_scalar(c, w, &id);
 		buf_putc(w->out, ' ');
 		put_attrs(c, w, r, -1);
@@ -707,7 +802,8 @@ int sym_witness(struct sym_ctx *c, Z3_model m, struct buf *out, struct buf *auth
 			buf_puts(out, "{\"type\":");
 			json_put_str(out, t, strlen(t));
 			buf_puts(out, ",\"id\":");
-			struct sym_val id = { .kind = AUTHZ_K_STRING, .x = r == 0 ? c->pid : c->rid };
+			struct sym_val id = { .kind = AUTHZ_K_STRING, .x = r == 0 ? c->pid : c->rid,
+					      .ic = r == 0 ? c->pid_ic : c->rid_ic };
 			put_scalar(c, &w, &id);
 			buf_puts(out, ",\"attrs\":");
 		}
