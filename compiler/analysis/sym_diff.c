@@ -337,6 +337,7 @@ static int search(struct engine *e, struct sym_ctx *c, const struct triple *t, s
 	for (size_t i = 0; i < nu; i++)
 		if (u[i].touched)
 			differ = sym_or2(c, differ, xor2(c, u[i].dec[0], u[i].dec[1]));
+	Z3_ast nice = sym_nice(c);
 	Z3_solver_assert(c->z, so, c->base);
 	Z3_solver_assert(c->z, so, covered);
 	Z3_solver_assert(c->z, so, differ);
@@ -350,7 +351,7 @@ static int search(struct engine *e, struct sym_ctx *c, const struct triple *t, s
 	for (unsigned rounds = 0;; rounds++) {
 		/* a witness a reviewer reads easily, if there is one */
 		Z3_solver_push(c->z, so);
-		Z3_solver_assert(c->z, so, c->nice);
+		Z3_solver_assert(c->z, so, nice);
 		Z3_lbool r = Z3_solver_check(c->z, so);
 		bool pushed = true;
 		if (r != Z3_L_TRUE) {

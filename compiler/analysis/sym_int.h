@@ -101,6 +101,8 @@ struct sym_ctx {
 	uint32_t *strlens;
 	size_t nstrs, capstrs;
 	bool mixed;             /* an int-coded and a String string met */
+	Z3_ast *coded;          /* the int-coded string variables */
+	size_t ncoded, capcoded;
 	struct decl *decl[2];   /* per var: what each side declares */
 	size_t capdecl;
 };
@@ -118,6 +120,9 @@ void sym_ctx_finish(struct sym_ctx *c);
 /* Note how rule ri of side s uses strings: which are read by `like`, which
  * are compared with which (sym_rule.c). */
 void sym_string_uses(struct sym_ctx *c, int s, uint32_t ri);
+/* The preferred witnesses (c->nice), with int-coded strings other than
+ * the constants (call once the rules are encoded). */
+Z3_ast sym_nice(struct sym_ctx *c);
 /* The int code of constant string s[0..len). */
 Z3_ast sym_str_code(struct sym_ctx *c, const char *s, uint32_t len);
 void sym_ctx_close(struct sym_ctx *c);

@@ -447,7 +447,22 @@ static struct sym_val string_var(struct sym_ctx *c, const char *name, bool ic, Z
 {
 	if (!ic)
 		return sym_fresh(c, AUTHZ_K_STRING, name, wf);
-	return (struct sym_val){ .kind = AUTHZ_K_STRING, .ic = true, .x = named(c, name, c->si) };
+	struct sym_val v = { .kind = AUTHZ_K_STRING, .ic = true, .x = named(c, name, c->si) };
+	if (c->ncoded == c->capcoded) {
+		size_t cap = c->capcoded ? 2 * c->capcoded : 32;
+		c->coded = arena_grow(c->a, c->coded, c->capcoded, cap, sizeof *c->coded);
+		c->capcoded = cap;
+	}
+	c->coded[c->ncoded++] = v.x;
+	return v;
+}
+
+Z3_ast sym_nice(struct sym_ctx *c)
+{
+	Z3_ast n = c->nice;
+	for (size_t i = 0; i < c->ncoded; i++)
+		n = sym_and2(c, n, range(c, c->coded[i], (int64_t)c->nstrs, (int64_t)c->nstrs + 10000));
+	return n;
 }
 
 void sym_ctx_finish(struct sym_ctx *c)
@@ -620,7 +635,18 @@ static void put_coded(struct sym_ctx *c, struct wctx *w, Z3_ast x)
 		return;
 	}
 	struct buf t = BUF_ARENA(c->a);
-	buf_printf(&t, "x%lld", (long long)i);
+	if (i >= 0) {           /* A, B, ..., Z, AA, AB, ... */
+		char name[16], *p = name + sizeof name;
+		uint64_t k = (uint64_t)i - c->nstrs;
+		*--p = 0;
+		do {
+			*--p = (char)('A' + k % 26);
+			k = k / 26;
+		} while (k-- > 0);
+		buf_puts(&t, p);
+	} else {
+		buf_printf(&t, "n%lld", -(long long)i);
+	}
 	for (bool clash = true; clash;) {
 		clash = false;
 		for (size_t k = 0; k < c->nstrs && !clash; k++)
