@@ -16,7 +16,9 @@
 #      "harness" row runs bench_decide on a one-rule bundle written from the
 #      schema (schema_bundle.c): it checks that every generated request
 #      conforms to the schema and measures request handling alone;
-#   5. tests: `authzc test --coverage` on a project of BENCH_TESTS (10,000)
+#   5. the behaviour diff of `authzc diff` (bench_symdiff.c): each set of
+#      100 rules or more against a copy with its first forbid narrowed;
+#   6. tests: `authzc test --coverage` on a project of BENCH_TESTS (10,000)
 #      tests (tests/bench/gen_tests.c), once `authzc help` lists `test`.
 #
 # Environment: AUTHZC and BENCH (set by the Makefile), CC (for the report),
@@ -243,6 +245,33 @@ if has_command compile && [ "$small" != "$last" ] && [ -f "$SETS/$small.authzb" 
 	echo "Scaling: API median at $(commas "$last") rules over the one at $(commas "$small"), in 9 back-to-back pairs:"
 	echo "median $(echo "$ratios" | tr ' ' '\n' | grep . | median) (each pair: $(echo "$sorted" | sed 's/ $//'))."
 fi
+echo
+
+# ---- the behaviour diff (sym.h; tests/bench/bench_symdiff.c) ------------------------
+
+echo "### Behaviour diff: every request, with Z3 (bench_symdiff.c)"
+echo
+echo 'Each set against a copy whose first forbid is narrowed to one tenant'
+echo '(`when resource.tenant == "t-1"`, the loosening the issue describes): the'
+echo 'whole behaviour section of `authzc diff`, from two loaded bundles.'
+echo
+echo "| rules | seconds | result |"
+echo "| ---: | ---: | --- |"
+for n in $SIZES; do
+	[ "$n" -ge 100 ] || continue
+	src=$SETS/$n
+	dst=$SETS/sym-$n
+	rm -rf "$dst"
+	cp -R "$src" "$dst"
+	f=$(grep -rl '^forbid ' "$dst/policies" | sort | head -n 1)
+	awk 'done == 0 && /^forbid / { f = 1 } f == 1 && /^  when / { print "  when resource.tenant == \"t-1\""; f = 0; done = 1 } { print }' \
+		"$f" > "$f.new" && mv "$f.new" "$f"
+	"$AUTHZC" -C "$src" compile -o "$SETS/sym-$n-old.authzb" >/dev/null 2>&1 || die "compile $n failed"
+	"$AUTHZC" -C "$dst" compile -o "$SETS/sym-$n-new.authzb" >/dev/null 2>&1 || die "compile narrowed $n failed"
+	out=$("$BENCH/bench_symdiff" "$SETS/sym-$n-old.authzb" "$SETS/sym-$n-new.authzb" 2>&1) || die "bench_symdiff $n failed: $out"
+	secs=${out%% s,*}
+	echo "| $(commas "$n") | $secs | ${out#* s, } |"
+done
 echo
 
 # ---- tests (switches on when `authzc test` exists) ----------------------------------
