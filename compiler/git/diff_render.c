@@ -553,22 +553,13 @@ static cJSON *decided_json(bool allow, const char **rules, size_t n)
 	return o;
 }
 
+/* The classes: the "behaviour" array (JSON null with --no-behaviour). */
 static cJSON *behaviour_json(const struct diff_report *r)
 {
 	if (!r->behaviour)
 		return cJSON_CreateNull();
 	const struct sym_diff *d = &r->sym;
-	cJSON *o = cJSON_CreateObject();
-	cJSON_AddBoolToObject(o, "complete", d->nunknown == 0);
-	cJSON_AddNumberToObject(o, "triples", (double)d->ntriples);
-	cJSON_AddNumberToObject(o, "unchanged", (double)d->nunchanged);
-	cJSON_AddNumberToObject(o, "solved", (double)d->nsolved);
-	cJSON_AddNumberToObject(o, "loosened", (double)d->nloosened);
-	cJSON_AddNumberToObject(o, "untested_loosened", (double)r->untested_loosened);
-	cJSON_AddNumberToObject(o, "tightened", (double)d->ntightened);
-	cJSON_AddNumberToObject(o, "rules_changed", (double)d->nrules);
-	cJSON_AddNumberToObject(o, "unknown", (double)d->nunknown);
-	cJSON *v = cJSON_AddArrayToObject(o, "classes");
+	cJSON *v = cJSON_CreateArray();
 	for (size_t i = 0; i < d->nclasses; i++) {
 		const struct diff_class *dc = &r->classes[i];
 		const struct sym_class *k = dc->k;
@@ -579,6 +570,7 @@ static cJSON *behaviour_json(const struct diff_report *r)
 		cJSON_AddStringToObject(c, "resource_type", k->resource_type);
 		if (k->kind == SYM_UNKNOWN) {
 			cJSON_AddStringToObject(c, "reason", k->reason);
+			cJSON_AddBoolToObject(c, "tested", false);
 		} else {
 			cJSON_AddItemToObject(c, "before", decided_json(k->old_allow, k->old_rules, k->nold_rules));
 			cJSON_AddItemToObject(c, "after", decided_json(k->new_allow, k->new_rules, k->nnew_rules));
@@ -596,6 +588,25 @@ static cJSON *behaviour_json(const struct diff_report *r)
 		}
 		cJSON_AddItemToArray(v, c);
 	}
+	return v;
+}
+
+/* What the solver searched: "behaviour_summary" (null with --no-behaviour). */
+static cJSON *behaviour_summary_json(const struct diff_report *r)
+{
+	if (!r->behaviour)
+		return cJSON_CreateNull();
+	const struct sym_diff *d = &r->sym;
+	cJSON *o = cJSON_CreateObject();
+	cJSON_AddBoolToObject(o, "complete", d->nunknown == 0);
+	cJSON_AddNumberToObject(o, "triples", (double)d->ntriples);
+	cJSON_AddNumberToObject(o, "unchanged", (double)d->nunchanged);
+	cJSON_AddNumberToObject(o, "solved", (double)d->nsolved);
+	cJSON_AddNumberToObject(o, "loosened", (double)d->nloosened);
+	cJSON_AddNumberToObject(o, "untested_loosened", (double)r->untested_loosened);
+	cJSON_AddNumberToObject(o, "tightened", (double)d->ntightened);
+	cJSON_AddNumberToObject(o, "rules_changed", (double)d->nrules);
+	cJSON_AddNumberToObject(o, "unknown", (double)d->nunknown);
 	return o;
 }
 
@@ -663,6 +674,7 @@ static cJSON *report_json(const struct diff_report *r)
 		cJSON_AddItemToArray(changes, o);
 	}
 	cJSON_AddItemToObject(root, "behaviour", behaviour_json(r));
+	cJSON_AddItemToObject(root, "behaviour_summary", behaviour_summary_json(r));
 	cJSON *resp = cJSON_AddArrayToObject(dec, "responsible");
 	for (size_t i = 0; i < r->nblame; i++) {
 		cJSON *o = cJSON_CreateObject();
