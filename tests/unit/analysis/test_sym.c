@@ -194,3 +194,124 @@ Test(sym, an_overflow_in_a_forbid_applies_it)
 	authz_bundle_free(n);
 	arena_free(&A);
 }
+
+/* ---- the encoding of each operator and type edge --------------------------------- */
+
+#define EDGE_SCHEMA \
+	"{\"types\": {\"U\": {\"n\": \"int\", \"s\": \"string\", \"tags\": \"set<string>\", \"d\": \"duration\"," \
+	" \"home\": \"ip\", \"o?\": \"int\"}, \"D\": {}}," \
+	" \"actions\": {\"a\": {\"principals\": [\"U\"], \"resources\": [\"D\"]}}," \
+	" \"context\": {\"ip\": \"ip\"}}"
+
+/* The diff of `old` and `new` over EDGE_SCHEMA: exactly `classes` classes,
+ * none unknown; the first class's witness contains each of `want`. */
+static struct sym_diff edge(const char *old, const char *new, size_t classes, const char *const *want)
+{
+	authz_bundle *o = bundle_of(EDGE_SCHEMA, old), *n = bundle_of(EDGE_SCHEMA, new);
+	struct sym_opts opts = SYM_OPTS_DEFAULT;
+	struct sym_diff d;
+	char err[200];
+	cr_assert_eq(sym_diff_run(&A, o, n, &opts, &d, err, sizeof err), 0, "%s", err);
+	authz_bundle_free(o);
+	authz_bundle_free(n);
+	for (size_t i = 0; i < d.nclasses; i++)
+		cr_assert_neq(d.classes[i].kind, SYM_UNKNOWN, "%s\nnew:\n%s", d.classes[i].reason, new);
+	cr_assert_eq(d.nclasses, classes, "%zu classes, want %zu, for\n%s", d.nclasses, classes, new);
+	for (size_t i = 0; want && want[i]; i++)
+		cr_assert_not_null(strstr(d.classes[0].witness, want[i]), "'%s' not in %s", want[i], d.classes[0].witness);
+	return d;
+}
+
+#define ALL "package p;\npermit all {\n  action == \"a\"\n}\n"
+#define NONE "package p;\nforbid none {\n  action == \"a\"\n  when false\n}\n"
+
+Test(sym_edges, an_overflow_is_a_rule_error_that_applies_a_forbid)
+{
+	/* never true arithmetically: only the overflow at n = 2^63 - 1 applies it */
+	const char *want[] = { "\"n\":9223372036854775807", NULL };
+	edge(ALL, ALL "forbid wrap {\n  when principal.n + 1 < principal.n\n}\n", 1, want);
+	/* n = 0 by value, n = -2^63 by overflow: one class (forbid neg decides both) */
+	edge(ALL, ALL "forbid neg {\n  when -principal.n == 0\n}\n", 1, NULL);
+	arena_free(&A);
+}
+
+Test(sym_edges, a_permit_in_error_does_not_apply)
+{
+	/* n * 2 overflows for |n| >= 2^62: the permit then does not apply,
+	 * though `or true` would hold */
+	struct sym_diff d = edge("package p;\npermit sq {\n  when true\n}\n",
+				 "package p;\npermit sq {\n  when principal.n * 2 >= 0 or true\n}\n", 1, NULL);
+	cr_assert_eq(d.classes[0].kind, SYM_TIGHTENED);
+	long long n = atoll(strstr(d.classes[0].witness, "\"n\":") + 4);
+	cr_assert(n >= 4611686018427387904LL || n < -4611686018427387904LL, "%s", d.classes[0].witness);
+	arena_free(&A);
+}
+
+Test(sym_edges, like_with_an_escaped_star_matches_a_star)
+{
+	const char *want[] = { "\"s\":\"a*b", NULL };
+	edge(NONE, "package p;\npermit l {\n  when principal.s like \"a\\\\*b*\"\n}\n", 1, want);
+	arena_free(&A);
+}
+
+Test(sym_edges, an_empty_set_and_a_set_of_constants)
+{
+	const char *want[] = { "\"tags\":[]", NULL };
+	edge(NONE, "package p;\npermit e {\n  when principal.tags.isEmpty()\n}\n", 1, want);
+	const char *both[] = { "\"x\"", "\"y\"", NULL };
+	edge(NONE, "package p;\npermit c {\n  when principal.tags.containsAll([\"x\", \"y\"])\n}\n", 1, both);
+	arena_free(&A);
+}
+
+Test(sym_edges, ip_ranges_do_not_cross_families)
+{
+	const char *v6[] = { "\"ip\":\"", ":", NULL };
+	struct sym_diff d = edge(NONE, "package p;\npermit six {\n  when context.ip in ip(\"::/0\")\n}\n", 1, v6);
+	cr_assert_null(strstr(d.classes[0].witness, "\"ip\":\"0.0.0.0"));
+	/* v4 everything and v6 everything: still one class, both families */
+	edge(NONE, "package p;\npermit any {\n  when context.ip in ip(\"0.0.0.0/0\") or context.ip in ip(\"::/0\")\n}\n",
+	     1, NULL);
+	/* a v4 range never holds a v6 address: no request tells these apart */
+	edge("package p;\npermit v4 {\n  when context.ip in ip(\"10.0.0.0/8\")\n}\n",
+	     "package p;\npermit v4 {\n  when context.ip in ip(\"10.0.0.0/8\") and not (context.ip in ip(\"::/0\"))\n}\n",
+	     0, NULL);
+	arena_free(&A);
+}
+
+Test(sym_edges, weekday_and_hour_at_the_day_boundary)
+{
+	const char *want[] = { "T23:59:", NULL };
+	struct sym_diff d = edge(NONE, "package p;\npermit late {\n  when now.weekday == 7 and now.hour == 23 and now.minute == 59\n"
+				 "   and now.month == 2 and now.day == 29\n}\n", 1, want);
+	cr_assert_not_null(strstr(d.classes[0].witness, "-02-29T23:59:"), "a leap day: %s", d.classes[0].witness);
+	arena_free(&A);
+}
+
+Test(sym_edges, an_expired_rule_applies_only_before_its_time)
+{
+	const char *want[] = { "\"time\":\"20", NULL };
+	struct sym_diff d = edge(NONE, "package p;\n@expires(\"2026-01-01T00:00:00Z\")\npermit tmp {\n  action == \"a\"\n}\n", 1,
+				 want);
+	int64_t t = 0;
+	const char *p = strstr(d.classes[0].witness, "\"time\":\"") + 8;
+	cr_assert_eq(authz_parse_time(p, 20, &t), 0);
+	cr_assert_lt(t, 1767225600000LL, "the witness is before the expiry: %s", d.classes[0].witness);
+	arena_free(&A);
+}
+
+Test(sym_edges, optional_attributes_and_has)
+{
+	const char *want[] = { "\"o\":", NULL };
+	edge(NONE, "package p;\npermit h {\n  when principal has o and principal.o > 5\n}\n", 1, want);
+	/* the same guard reordered into two whens: no change */
+	edge("package p;\npermit h {\n  when principal has o and principal.o > 5\n}\n",
+	     "package p;\npermit h {\n  when principal has o\n  when 5 < principal.o\n}\n", 0, NULL);
+	arena_free(&A);
+}
+
+Test(sym_edges, durations_and_rules_moved_or_renamed_constants)
+{
+	edge("package p;\nconst MAX = 1h;\npermit d {\n  when principal.d <= MAX\n}\n",
+	     "package p;\nconst LIMIT = 60m;\npermit d {\n  when principal.d < LIMIT + 1ms\n}\n", 0, NULL);
+	arena_free(&A);
+}
