@@ -4,12 +4,13 @@
  *
  *   bench_symdiff OLD.authzb NEW.authzb [TIMEOUT_MS [MAX_CLASSES]]
  *
- * Prints one line: seconds, triples, unchanged in code, solved, and the
- * classes by kind.  tests/bench/run.sh builds the two bundles from a
+ * Prints one line: seconds, triples, unchanged in code, solved, the
+ * classes by kind, and the process's peak RSS (bundles included).  tests/bench/run.sh builds the two bundles from a
  * generated set and a copy with one forbid narrowed.
  */
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/resource.h>
 
 #include "sym.h"
 
@@ -38,9 +39,11 @@ int main(int argc, char **argv)
 		fprintf(stderr, "bench_symdiff: %s\n", msg);
 		return 2;
 	}
+	struct rusage ru;
+	getrusage(RUSAGE_SELF, &ru);
 	printf("%.2f s, %zu triples (%zu unchanged in code, %zu solved), %zu loosened, %zu tightened, "
-	       "%zu rules, %zu unknown\n", d.seconds, d.ntriples, d.nunchanged, d.nsolved, d.nloosened,
-	       d.ntightened, d.nrules, d.nunknown);
+	       "%zu rules, %zu unknown, peak RSS %.0f MB\n", d.seconds, d.ntriples, d.nunchanged, d.nsolved,
+	       d.nloosened, d.ntightened, d.nrules, d.nunknown, (double)ru.ru_maxrss / 1024);
 	for (size_t i = 0; i < d.nclasses; i++)
 		if (d.classes[i].kind == SYM_UNKNOWN)
 			fprintf(stderr, "unknown: %s %s %s: %s\n", d.classes[i].principal_type, d.classes[i].action,
