@@ -32,29 +32,6 @@
 #define SD_CLASSES 12
 #define SD_REQUESTS 60
 
-static authz_bundle *compile_df(const char *policy)
-{
-	const char *files[] = { "policies/p.authz", policy, NULL };
-	if (ck_live)
-		compilation_release(&ck_c);
-	compilation_init(&ck_c);
-	ck_live = true;
-	ck_c.now_ms = CK_NOW_MS;
-	uint32_t sid = srcset_add(&ck_c.src, "schema.json", DF_SCHEMA, strlen(DF_SCHEMA));
-	ck_c.schema_file = sid;
-	cr_assert_eq(schema_load(&ck_c.arena, &ck_c.src, sid, &ck_c.diags, &ck_c.schema), 0);
-	ck_c.has_schema = true;
-	project_add_source(&ck_c, files[0], files[1], strlen(files[1]));
-	if (compilation_parse(&ck_c) || compilation_check(&ck_c))
-		return NULL;
-	uint8_t *buf = NULL;
-	size_t len = 0;
-	cr_assert_eq(codegen_bundle(&ck_c, "", &buf, &len), 0, "codegen:\n%s", policy);
-	authz_bundle *b = hu_load(buf, len);
-	free(buf);
-	return b;
-}
-
 /* allow, and the rules joined by ' ', of json decided by b (NULL: deny). */
 static bool decide_str(const authz_bundle *b, const char *json, char *rules, size_t size)
 {
@@ -91,7 +68,7 @@ Test(sym_differential, witnesses_reproduce_and_no_flipped_request_is_missed, .ti
 	struct arena a = ARENA_INIT;
 	for (long pi = 0; pi < npolicies; pi++) {
 		gen_policy(&pol);
-		authz_bundle *new = compile_df(pol.p);
+		authz_bundle *new = df_compile(pol.p);
 		if (!new) {
 			refused++;
 			continue;

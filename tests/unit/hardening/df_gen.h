@@ -341,4 +341,29 @@ static void json_request(struct df_buf *b, const struct ref_request *q)
 
 /* ---- the comparison -------------------------------------------------------- */
 
+/* Check and compile `policy` against DF_SCHEMA into ck_c (check_util.h;
+ * include harden_util.h first): its bundle, or NULL when the checker
+ * refuses it (ck_c holds the diagnostics). */
+static inline authz_bundle *df_compile(const char *policy)
+{
+	if (ck_live)
+		compilation_release(&ck_c);
+	compilation_init(&ck_c);
+	ck_live = true;
+	ck_c.now_ms = CK_NOW_MS;
+	uint32_t sid = srcset_add(&ck_c.src, "schema.json", DF_SCHEMA, strlen(DF_SCHEMA));
+	ck_c.schema_file = sid;
+	cr_assert_eq(schema_load(&ck_c.arena, &ck_c.src, sid, &ck_c.diags, &ck_c.schema), 0);
+	ck_c.has_schema = true;
+	project_add_source(&ck_c, "policies/p.authz", policy, strlen(policy));
+	if (compilation_parse(&ck_c) || compilation_check(&ck_c))
+		return NULL;
+	uint8_t *buf = NULL;
+	size_t len = 0;
+	cr_assert_eq(codegen_bundle(&ck_c, "", &buf, &len), 0, "codegen:\n%s", policy);
+	authz_bundle *b = hu_load(buf, len);
+	free(buf);
+	return b;
+}
+
 #endif

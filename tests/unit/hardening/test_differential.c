@@ -52,18 +52,8 @@ Test(differential, bytecode_agrees_with_the_reference_evaluator, .timeout = 600)
 	cr_assert_eq(authz_decision_new(&d), 0);
 	for (long pi = 0; pi < npolicies; pi++) {
 		size_t nrules = gen_policy(&pol);
-		const char *files[] = { "policies/p.authz", pol.p, NULL };
-		if (ck_live)
-			compilation_release(&ck_c);
-		compilation_init(&ck_c);
-		ck_live = true;
-		ck_c.now_ms = CK_NOW_MS;
-		uint32_t sid = srcset_add(&ck_c.src, "schema.json", DF_SCHEMA, strlen(DF_SCHEMA));
-		ck_c.schema_file = sid;
-		cr_assert_eq(schema_load(&ck_c.arena, &ck_c.src, sid, &ck_c.diags, &ck_c.schema), 0);
-		ck_c.has_schema = true;
-		project_add_source(&ck_c, files[0], files[1], strlen(files[1]));
-		if (compilation_parse(&ck_c) || compilation_check(&ck_c)) {
+		authz_bundle *b = df_compile(pol.p);
+		if (!b) {
 			if (refused < 3) {
 				fprintf(stderr, "differential: refused policy (seed %#llx, policy %ld):\n%s",
 					(unsigned long long)seed, pi, pol.p);
@@ -72,11 +62,6 @@ Test(differential, bytecode_agrees_with_the_reference_evaluator, .timeout = 600)
 			refused++;
 			continue;
 		}
-		uint8_t *buf = NULL;
-		size_t len = 0;
-		cr_assert_eq(codegen_bundle(&ck_c, "", &buf, &len), 0, "codegen:\n%s", pol.p);
-		authz_bundle *b = hu_load(buf, len);
-		free(buf);
 		authz_request *r;
 		cr_assert_eq(authz_request_new(&r, b), 0);
 		cr_assert_eq(ck_c.checked->nrules, nrules);
