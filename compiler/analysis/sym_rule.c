@@ -111,10 +111,16 @@ static int arrive(struct run *r, uint32_t pc, Z3_ast reach, const struct sym_val
 	if (Z3_is_eq_ast(c->z, reach, sym_false(c)))
 		return 0;
 	if (!t->live) {
+		/* a stack only for the states pending: a long rule's states
+		 * are mostly never reached by a jump */
+		t->stk = malloc(r->cap * sizeof *t->stk);
+		if (!t->stk)
+			UNSUP(c, "out of memory");
 		t->live = true;
 		t->reach = reach;
 		t->sp = sp;
-		memcpy(t->stk, stk, sp * sizeof *stk);
+		if (sp)
+			memcpy(t->stk, stk, sp * sizeof *stk);
 		return 0;
 	}
 	if (t->sp != sp)
@@ -518,21 +524,18 @@ int sym_rule_encode(struct sym_ctx *c, int side, uint32_t ri, Z3_ast *applied, Z
 	struct run r = { .c = c, .side = side, .b = b, .cap = b->max_stack + 2,
 			 .applied = sym_false(c), .error = sym_false(c) };
 	r.st = calloc((size_t)rule->code_len + 1, sizeof *r.st);
-	struct sym_val *stacks = calloc(((size_t)rule->code_len + 1) * r.cap, sizeof *stacks);
-	if (!r.st || !stacks) {
-		free(r.st);
-		free(stacks);
+	if (!r.st)
 		UNSUP(c, "out of memory");
-	}
-	for (uint32_t pc = 0; pc <= rule->code_len; pc++)
-		r.st[pc].stk = stacks + (size_t)pc * r.cap;
-	r.st[0] = (struct state){ true, sym_true(c), 0, r.st[0].stk };
-	int rc = 0;
+	int rc = arrive(&r, 0, sym_true(c), NULL, 0);
 	for (uint32_t pc = 0; pc < rule->code_len && rc == 0; pc++)
-		if (r.st[pc].live)
+		if (r.st[pc].live) {
 			rc = step(&r, code, pc);
+			free(r.st[pc].stk);
+			r.st[pc].stk = NULL;
+		}
+	for (uint32_t pc = 0; pc <= rule->code_len; pc++)
+		free(r.st[pc].stk);
 	free(r.st);
-	free(stacks);
 	if (rc < 0)
 		return -1;
 	if (c->mixed)
