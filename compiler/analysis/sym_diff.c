@@ -27,6 +27,10 @@
 
 struct triple { const char *p, *a, *r; };
 
+/* A witness is made more readable (sym_improve: a few more solver calls)
+ * only when the solver answered within this many seconds. */
+#define IMPROVE_UNDER_S 0.5
+
 /* A rule id of the triple and what each side has of it. */
 struct urule {
 	const char *id;
@@ -352,7 +356,9 @@ static int search(struct engine *e, struct sym_ctx *c, const struct triple *t, s
 		/* a witness a reviewer reads easily, if there is one */
 		Z3_solver_push(c->z, so);
 		Z3_solver_assert(c->z, so, nice);
+		double t0 = now_s();
 		Z3_lbool r = Z3_solver_check(c->z, so);
+		bool quick = now_s() - t0 < IMPROVE_UNDER_S;
 		bool pushed = true;
 		if (r != Z3_L_TRUE) {
 			Z3_solver_pop(c->z, so, 1);
@@ -383,6 +389,8 @@ static int search(struct engine *e, struct sym_ctx *c, const struct triple *t, s
 		}
 		Z3_model m = Z3_solver_get_model(c->z, so);
 		Z3_model_inc_ref(c->z, m);
+		if (pushed && quick)
+			sym_improve(c, so, &m);
 		Z3_ast more = sym_true(c);
 		int wr = sym_witness(c, m, &w, &src, &more);
 		bool a0 = mval(c, m, allow[0]), a1 = mval(c, m, allow[1]);

@@ -104,6 +104,8 @@ struct sym_ctx {
 	Z3_ast *coded;          /* the int-coded string variables */
 	size_t ncoded, capcoded;
 	struct decl *decl[2];   /* per var: what each side declares */
+	bool *used[2];          /* per constant of each side: a rule of the
+				 * triple loads it (sym_string_uses) */
 	size_t capdecl;
 };
 
@@ -123,6 +125,11 @@ void sym_string_uses(struct sym_ctx *c, int s, uint32_t ri);
 /* The preferred witnesses (c->nice), with int-coded strings other than
  * the constants (call once the rules are encoded). */
 Z3_ast sym_nice(struct sym_ctx *c);
+/* A model whose int-coded strings are made-up values where the solver
+ * allows, instead of constants that happen to fit (into *m, kept when
+ * none can be had).  Asserts into the solver's current scope: call with a
+ * scope pushed, and pop it after. */
+void sym_improve(struct sym_ctx *c, Z3_solver so, Z3_model *m);
 /* The int code of constant string s[0..len). */
 Z3_ast sym_str_code(struct sym_ctx *c, const char *s, uint32_t len);
 void sym_ctx_close(struct sym_ctx *c);

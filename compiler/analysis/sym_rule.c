@@ -568,8 +568,9 @@ static int uf_find(struct sym_ctx *c, int i)
 }
 
 /*
- * Strings are only made by loads (attributes, ids, constants, the
- * action), so the operand of a LIKE is what the instruction before it
+ * The constants it loads are the universe of the set attributes
+ * (sym_ctx_finish).  Strings are only made by loads (attributes, ids,
+ * constants, the action), so the operand of a LIKE is what the instruction before it
  * loaded, and the operands of a comparison of strings or sets the two
  * loads before it.
  */
@@ -578,8 +579,12 @@ void sym_string_uses(struct sym_ctx *c, int side, uint32_t ri)
 	const authz_bundle *b = c->side[side].b;
 	const struct bundle_rule *rule = &b->rules[ri];
 	const uint32_t *code = b->code + rule->code_off;
+	if (rule->code_len && AUTHZ_GET_OP(code[0]) == AUTHZ_OP_CONST)
+		c->used[side][AUTHZ_GET_AX(code[0])] = true;
 	for (uint32_t pc = 1; pc < rule->code_len; pc++) {
 		uint32_t op = AUTHZ_GET_OP(code[pc]);
+		if (op == AUTHZ_OP_CONST)
+			c->used[side][AUTHZ_GET_AX(code[pc])] = true;
 		int x = origin(c, side, code[pc - 1]);
 		if (op == AUTHZ_OP_LIKE) {
 			if (x >= 0)

@@ -247,8 +247,9 @@ static void uni_add(struct sym_ctx *c, struct uni_build *u, const struct vm_valu
 	u->v[k->kind][u->n[k->kind]++] = k;
 }
 
-/* Only the constants the triple's rules use would do; all of them are
- * simpler and cost a few atoms. */
+/* The constants the triple's rules load (sym_string_uses noted them):
+ * a constant no rule of the triple reads only meets a set attribute
+ * through another attribute, which the free elements stand for. */
 static void universe(struct sym_ctx *c)
 {
 	struct uni_build u = { 0 };
@@ -257,7 +258,8 @@ static void universe(struct sym_ctx *c)
 	for (int s = 0; s < 2; s++) {
 		const authz_bundle *b = c->side[s].b;
 		for (uint32_t i = 0; b && i < b->nconsts; i++)
-			uni_add(c, &u, &b->consts[i]);
+			if (c->used[s] && c->used[s][i])
+				uni_add(c, &u, &b->consts[i]);
 	}
 	for (int k = 0; k <= AUTHZ_K_ENTITY; k++) {
 		c->nuni[k] = u.n[k];
@@ -404,7 +406,6 @@ int sym_ctx_open(struct sym_ctx *c, struct arena *scratch, const authz_bundle *o
 	c->side[0].b = old, c->side[1].b = new;
 	c->base = sym_true(c);
 	c->nice = sym_true(c);
-	universe(c);
 	c->now = named(c, "now", c->si);
 	c->base = sym_and2(c, c->base, range(c, c->now, TIME_MIN_MS, TIME_MAX_MS));
 	c->nice = sym_and2(c, c->nice, range(c, c->now, NICE_FROM_MS, NICE_TO_MS));
@@ -428,6 +429,9 @@ int sym_ctx_open(struct sym_ctx *c, struct arena *scratch, const authz_bundle *o
 		c->unsup = "internal: no declaration table";
 		return -1;
 	}
+	for (int s = 0; s < 2; s++)
+		if (c->side[s].b)
+			c->used[s] = arena_calloc(c->a, c->side[s].b->nconsts + 1, sizeof *c->used[s]);
 	c->uf = arena_alloc(c->a, (c->nvars + 2) * sizeof *c->uf);
 	c->liked = arena_calloc(c->a, c->nvars + 2, sizeof *c->liked);
 	for (size_t i = 0; i < c->nvars + 2; i++)
@@ -457,16 +461,63 @@ static struct sym_val string_var(struct sym_ctx *c, const char *name, bool ic, Z
 	return v;
 }
 
+void sym_improve(struct sym_ctx *c, Z3_solver so, Z3_model *m)
+{
+	Z3_ast *lits = arena_calloc(c->a, c->ncoded + 1, sizeof *lits);
+	size_t n = 0;
+	for (size_t i = 0; i < c->ncoded; i++) {
+		int64_t v = -1;
+		Z3_ast r = NULL;
+		if (!Z3_model_eval(c->z, *m, c->coded[i], true, &r) || !Z3_get_numeral_int64(c->z, r, &v) ||
+		    v < 0 || (uint64_t)v >= c->nstrs)
+			continue;
+		Z3_ast lit = named(c, NULL, c->sb);
+		Z3_solver_assert(c->z, so, Z3_mk_implies(c->z, lit, Z3_mk_ge(c->z, c->coded[i], sym_int(c, (int64_t)c->nstrs))));
+		lits[n++] = lit;
+	}
+	for (int round = 0; round < 3 && n > 0; round++) {
+		Z3_lbool r = Z3_solver_check_assumptions(c->z, so, (unsigned)n, lits);
+		if (r == Z3_L_TRUE) {
+			Z3_model better = Z3_solver_get_model(c->z, so);
+			Z3_model_inc_ref(c->z, better);
+			Z3_model_dec_ref(c->z, *m);
+			*m = better;
+			return;
+		}
+		if (r != Z3_L_FALSE)
+			return;
+		Z3_ast_vector core = Z3_solver_get_unsat_core(c->z, so);
+		Z3_ast_vector_inc_ref(c->z, core);
+		size_t k = 0;
+		for (size_t i = 0; i < n; i++) {
+			bool in_core = false;
+			for (unsigned j = 0; j < Z3_ast_vector_size(c->z, core) && !in_core; j++)
+				in_core = Z3_is_eq_ast(c->z, Z3_ast_vector_get(c->z, core, j), lits[i]);
+			if (!in_core)
+				lits[k++] = lits[i];
+		}
+		Z3_ast_vector_dec_ref(c->z, core);
+		n = k;
+	}
+}
+
+/* Int-coded strings: ids other than the constants (a made-up "A" reads
+ * better than an id that happens to equal some constant), the others any
+ * constant or a few made-up values. */
 Z3_ast sym_nice(struct sym_ctx *c)
 {
 	Z3_ast n = c->nice;
-	for (size_t i = 0; i < c->ncoded; i++)
-		n = sym_and2(c, n, range(c, c->coded[i], (int64_t)c->nstrs, (int64_t)c->nstrs + 10000));
+	int64_t lim = (int64_t)c->nstrs + 1000;
+	for (size_t i = 0; i < c->ncoded; i++) {
+		bool id = Z3_is_eq_ast(c->z, c->coded[i], c->pid) || Z3_is_eq_ast(c->z, c->coded[i], c->rid);
+		n = sym_and2(c, n, range(c, c->coded[i], id ? (int64_t)c->nstrs : 0, lim));
+	}
 	return n;
 }
 
 void sym_ctx_finish(struct sym_ctx *c)
 {
+	universe(c);
 	/* a class is int-coded unless `like` reads one of its strings */
 	for (size_t i = 0; i < c->nvars + 2; i++)
 		if (c->liked[i])
