@@ -33,9 +33,10 @@ struct sym_opts {
 	unsigned timeout_ms;    /* per solver call; 0: none */
 	unsigned memory_mb;     /* Z3's memory_max_size; 0: none */
 	unsigned max_classes;   /* classes before the rest is reported unknown */
+	unsigned lint_ms;       /* the lint's whole budget (sym_lint.h); 0: none */
 };
 
-#define SYM_OPTS_DEFAULT { 10000, 4096, 64 }
+#define SYM_OPTS_DEFAULT { 10000, 4096, 64, 10000 }
 
 enum sym_kind { SYM_LOOSENED, SYM_TIGHTENED, SYM_RULES, SYM_UNKNOWN };
 

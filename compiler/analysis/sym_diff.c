@@ -25,7 +25,6 @@
 #include "buf.h"
 #include "sym_int.h"
 
-struct triple { const char *p, *a, *r; };
 
 /* A witness is made more readable (sym_improve: a few more solver calls)
  * only when the solver answered within this many seconds. */
@@ -60,14 +59,14 @@ static bool bit(const uint64_t *bits, uint32_t i) { return (bits[i / 64] >> (i %
 
 /* ---- triples -------------------------------------------------------------------- */
 
-static void triples_of(struct arena *a, const authz_bundle *b, struct triple **v, size_t *n, size_t *cap)
+void sym_triples(struct arena *a, const authz_bundle *b, struct sym_triple **v, size_t *n, size_t *cap)
 {
 	for (uint32_t ai = 0; b && ai < b->nactions; ai++)
 		for (uint32_t p = 0; p < b->ntypes; p++)
 			for (uint32_t r = 0; r < b->ntypes; r++) {
 				if (!bit(b->actions[ai].principals, p) || !bit(b->actions[ai].resources, r))
 					continue;
-				struct triple t = { bundle_str(b, b->owners[p].name), bundle_str(b, b->actions[ai].name),
+				struct sym_triple t = { bundle_str(b, b->owners[p].name), bundle_str(b, b->actions[ai].name),
 						    bundle_str(b, b->owners[r].name) };
 				bool seen = false;
 				for (size_t i = 0; i < *n && !seen; i++)
@@ -159,7 +158,7 @@ static const char *code_text(struct arena *a, const authz_bundle *b, uint32_t ri
 
 /* ---- classes -------------------------------------------------------------------- */
 
-static struct sym_class *new_class(struct engine *e, enum sym_kind kind, const struct triple *t)
+static struct sym_class *new_class(struct engine *e, enum sym_kind kind, const struct sym_triple *t)
 {
 	struct sym_diff *d = e->out;
 	if (d->nclasses == e->capclasses) {
@@ -173,7 +172,7 @@ static struct sym_class *new_class(struct engine *e, enum sym_kind kind, const s
 	return k;
 }
 
-static void unknown(struct engine *e, const struct triple *t, const char *why)
+static void unknown(struct engine *e, const struct sym_triple *t, const char *why)
 {
 	struct sym_class *k = new_class(e, SYM_UNKNOWN, t);
 	k->reason = arena_strdup(e->a, why);
@@ -323,7 +322,7 @@ static Z3_ast is(struct sym_ctx *c, Z3_ast x, bool v) { return v ? x : sym_not(c
 
 /* Ask for classes until none is left; 0, or -1 when the run must stop
  * (class limit). */
-static int search(struct engine *e, struct sym_ctx *c, const struct triple *t, struct urule *u, size_t nu,
+static int search(struct engine *e, struct sym_ctx *c, const struct sym_triple *t, struct urule *u, size_t nu,
 		  Z3_ast allow[2])
 {
 	Z3_solver so = Z3_mk_solver(c->z);
@@ -458,7 +457,7 @@ static int search(struct engine *e, struct sym_ctx *c, const struct triple *t, s
 	return rc;
 }
 
-static int one_triple(struct engine *e, const struct triple *t)
+static int one_triple(struct engine *e, const struct sym_triple *t)
 {
 	struct arena scr = ARENA_INIT;
 	struct sym_ctx c;
@@ -526,10 +525,10 @@ int sym_diff_run(struct arena *a, const authz_bundle *old, const authz_bundle *n
 		Z3_global_param_set("memory_max_size", mem);
 	}
 	struct engine e = { .a = a, .o = o, .b = { old, new }, .out = out };
-	struct triple *t = NULL;
+	struct sym_triple *t = NULL;
 	size_t nt = 0, cap = 0;
-	triples_of(a, new, &t, &nt, &cap);
-	triples_of(a, old, &t, &nt, &cap);
+	sym_triples(a, new, &t, &nt, &cap);
+	sym_triples(a, old, &t, &nt, &cap);
 	for (size_t i = 0; i < nt; i++)
 		one_triple(&e, &t[i]);
 	/* stable: classes keep the order they were found in within a kind */

@@ -109,6 +109,13 @@ struct sym_ctx {
 	size_t capdecl;
 };
 
+/* A (principal type, action, resource type), by name. */
+struct sym_triple { const char *p, *a, *r; };
+
+/* Append to *v (*n of *cap, grown in `a`) every triple b's schema admits
+ * and *v does not hold yet (sym_diff.c); b NULL adds none. */
+void sym_triples(struct arena *a, const authz_bundle *b, struct sym_triple **v, size_t *n, size_t *cap);
+
 /* ---- sym_space.c -------------------------------------------------------------- */
 
 /* A context for triple (ptype, action, rtype) over bundles b[0], b[1]
