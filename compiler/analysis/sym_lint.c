@@ -136,11 +136,15 @@ static bool cover(struct sym_ctx *c, Z3_solver so, struct one *v, size_t n, stru
 			lq->witness = sym_witness(c, m, &json, NULL, &more) == 0 ? arena_strdup(res, json.p) : NULL;
 		} else {
 			*seen_of(lq, w) = true;
+			/* the model shows what it shows of both: a permit that
+			 * applies in it with no forbid applying decides */
 			for (size_t i = 0; i < n; i++) {
-				bool *seen = seen_of(&lr[v[i].ri], w);
-				if (!*seen && (w != W_DECIDES || c->side[1].b->rules[v[i].ri].effect == AUTHZ_PERMIT) &&
-				    mtrue(c, m, cond_of(c, &v[i], w, noforbid)))
-					*seen = true;
+				struct lrule *l = &lr[v[i].ri];
+				bool permit = c->side[1].b->rules[v[i].ri].effect == AUTHZ_PERMIT;
+				if (!l->applies && mtrue(c, m, v[i].fire))
+					l->applies = true;
+				if (permit && !l->decides && l->applies && mtrue(c, m, cond_of(c, &v[i], W_DECIDES, noforbid)))
+					l->decides = true;
 			}
 		}
 		Z3_model_dec_ref(c->z, m);
@@ -203,7 +207,7 @@ static void one_triple(const authz_bundle *b, const struct sym_triple *t, const 
 	}
 	Z3_solver so = new_solver(&c, o);
 	bool settled[3];
-	settled[0] = cover(&c, so, v, n, lr, W_APPLIES, NULL, res, deadline);
+	settled[0] = cover(&c, so, v, n, lr, W_APPLIES, sym_not(&c, forbid), res, deadline);
 	settled[1] = cover(&c, so, v, n, lr, W_DECIDES, sym_not(&c, forbid), res, deadline);
 	settled[2] = cover(&c, so, v, n, lr, W_ERRS, NULL, res, deadline);
 	for (size_t i = 0; i < n; i++) {
