@@ -14,10 +14,13 @@
  *   - can a rule fail (an overflow, an absent attribute)?  Likewise, with
  *     the request as witness: W0603;
  *   - does a forbid apply to every request of its scope?  One call per
- *     forbid and triple: I0604, a note.
+ *     forbid and triple: I0604, a note;
+ *   - is a rule redundant: does another of its effect apply to every
+ *     request it applies to, in every triple of its scope?  One call per
+ *     pair still standing and triple: W0606, naming the other.
  * A solver that gives up settles nothing: no finding is made from it.
  * A rule annotated @suppress("never-applies"), ("never-decides"),
- * ("can-error") or ("always-applies") (several, comma-separated) is not
+ * ("can-error"), ("always-applies") or ("redundant") (several, comma-separated) is not
  * reported for those.
  */
 #include <stdio.h>
@@ -36,6 +39,12 @@ struct lrule {
 	const char *why;                /* errs: the runtime's message */
 	const char **overrule;          /* never decides: the forbids */
 	size_t noverrule;
+	/* redundant: the rules of its effect that apply wherever it does, in
+	 * every triple seen so far (bundle indices); `seen` once the first
+	 * triple has filled it */
+	uint32_t *cover;
+	size_t ncover;
+	bool seen;
 };
 
 struct one {
@@ -228,6 +237,35 @@ static void one_triple(const authz_bundle *b, const struct sym_triple *t, const 
 			else if (q != Z3_L_FALSE)
 				l->unknown = true;
 		}
+		/* the rules of its effect that apply wherever it does */
+		if (l->applies && !l->unknown && (!l->seen || l->ncover)) {
+			size_t k = 0;
+			if (!l->seen) {
+				l->cover = arena_calloc(res, n + 1, sizeof *l->cover);
+				for (size_t j = 0; j < n; j++)
+					if (j != i && b->rules[v[j].ri].effect == r->effect)
+						l->cover[l->ncover++] = v[j].ri;
+				l->seen = true;
+			}
+			for (size_t j = 0; j < l->ncover; j++) {
+				size_t q = 0;
+				while (q < n && v[q].ri != l->cover[j])
+					q++;
+				if (q == n || past(deadline))
+					continue;       /* not in scope here: covers nothing */
+				Z3_solver_push(c.z, so);
+				Z3_solver_assert(c.z, so, sym_and2(&c, v[i].fire, sym_not(&c, v[q].fire)));
+				Z3_lbool a = Z3_solver_check(c.z, so);
+				Z3_solver_pop(c.z, so, 1);
+				if (a == Z3_L_FALSE)
+					l->cover[k++] = l->cover[j];
+				else if (a != Z3_L_TRUE)
+					l->unknown = true;
+			}
+			l->ncover = k;
+			if (past(deadline))
+				l->unknown = true;
+		}
 		/* the forbids that overrule a permit that applies and never decides */
 		if (r->effect == AUTHZ_PERMIT && l->applies && !l->decides && !l->unknown)
 			for (size_t k = 0; k < n; k++) {
@@ -386,6 +424,25 @@ size_t sym_lint_check(struct compilation *c, const struct sym_opts *o)
 				    permit ? "does not apply" : "applies (a forbid in error denies)");
 			diag_help(&c->diags, d, "for example: %s; guard the arithmetic, or add "
 				  "@suppress(\"can-error\")", l->witness);
+		}
+		/* redundant by a rule of its effect; of two that cover each
+		 * other (copies), the later one is reported */
+		for (size_t k = 0; k < l->ncover && !allowed(ar, "redundant"); k++) {
+			uint32_t q = l->cover[k];
+			bool mutual = false;
+			for (size_t j = 0; j < lr[q].ncover && !mutual; j++)
+				mutual = lr[q].cover[j] == ri;
+			if (mutual && q > ri)
+				continue;
+			const char *qid = bundle_str(b, b->rules[q].id);
+			d = diag_at(&c->diags, W_REDUNDANT, ar->name_span,
+				    "rule '%s' is redundant: '%s' applies to every request it applies to%s", id, qid,
+				    mutual ? " (they are equivalent)" : "");
+			const struct checked_rule *qc = checked_of(c, qid);
+			if (qc)
+				diag_note(&c->diags, d, qc->rule->name_span, "'%s' is here", qid);
+			diag_help(&c->diags, d, "remove one, or add @suppress(\"redundant\")");
+			break;
 		}
 		if (!permit && !l->not_always && !allowed(ar, "always-applies"))
 			diag_at(&c->diags, I_ALWAYS_APPLIES, ar->name_span,
