@@ -27,8 +27,9 @@
 
 
 /* A witness is made more readable (sym_improve: a few more solver calls)
- * only when the solver answered within this many seconds. */
-#define IMPROVE_UNDER_S 0.5
+ * only for triples of at most this many rules (a count, not a time, so
+ * that the output does not depend on the machine). */
+#define IMPROVE_MAX_RULES 300
 
 /* A rule id of the triple and what each side has of it. */
 struct urule {
@@ -355,9 +356,8 @@ static int search(struct engine *e, struct sym_ctx *c, const struct sym_triple *
 		/* a witness a reviewer reads easily, if there is one */
 		Z3_solver_push(c->z, so);
 		Z3_solver_assert(c->z, so, nice);
-		double t0 = now_s();
 		Z3_lbool r = Z3_solver_check(c->z, so);
-		bool quick = now_s() - t0 < IMPROVE_UNDER_S;
+		bool quick = nu <= IMPROVE_MAX_RULES;
 		bool pushed = true;
 		if (r != Z3_L_TRUE) {
 			Z3_solver_pop(c->z, so, 1);

@@ -74,10 +74,12 @@ static Z3_solver new_solver(struct sym_ctx *c, const struct sym_opts *o)
 {
 	Z3_solver so = Z3_mk_solver(c->z);
 	Z3_solver_inc_ref(c->z, so);
-	if (o->timeout_ms) {
+	/* one query never outlasts the whole budget */
+	unsigned ms = o->lint_ms && (!o->timeout_ms || o->lint_ms < o->timeout_ms) ? o->lint_ms : o->timeout_ms;
+	if (ms) {
 		Z3_params p = Z3_mk_params(c->z);
 		Z3_params_inc_ref(c->z, p);
-		Z3_params_set_uint(c->z, p, Z3_mk_string_symbol(c->z, "timeout"), o->timeout_ms);
+		Z3_params_set_uint(c->z, p, Z3_mk_string_symbol(c->z, "timeout"), ms);
 		Z3_solver_set_params(c->z, so, p);
 		Z3_params_dec_ref(c->z, p);
 	}
