@@ -12,7 +12,7 @@
 #
 # The tree and its one-way dependency rule (ARCHITECTURE.md):
 #
-#   compiler/util -> lang -> testing -> analysis -> git -> cli    runtime/ (libauthz)
+#   compiler/util -> lang -> testing -> analysis -> git -> serve -> cli   runtime/ (libauthz)
 #
 # Each folder is compiled with the include paths of itself and the folders
 # below it, and only the packages it uses, so an include that runs the wrong
@@ -67,6 +67,8 @@ GIT_CFLAGS    = $(shell pkg-config --cflags libgit2)
 GIT_LIBS      = $(shell pkg-config --libs libgit2)
 SODIUM_CFLAGS = $(shell pkg-config --cflags libsodium)
 SODIUM_LIBS   = $(shell pkg-config --libs libsodium)
+MHD_CFLAGS    = $(shell pkg-config --cflags libmicrohttpd)
+MHD_LIBS      = $(shell pkg-config --libs libmicrohttpd)
 CRIT_CFLAGS   = $(shell pkg-config --cflags criterion)
 CRIT_LIBS     = $(shell pkg-config --libs criterion)
 Z3_CFLAGS     = $(shell pkg-config --cflags z3)
@@ -75,7 +77,7 @@ Z3_LIBS       = $(shell pkg-config --libs z3)
 # ---- sources -------------------------------------------------------------------
 
 GEN      = $(BUILD)/gen
-LAYERS   = util lang testing analysis git cli
+LAYERS   = util lang testing analysis git serve cli
 
 # libauthz: everything in runtime/ but the bundle writer, which only the
 # compiler (and tests that build bundles) link.
@@ -105,7 +107,8 @@ INC_lang    = -Icompiler/lang $(INC_util) -I$(GEN)
 INC_testing = -Icompiler/testing $(INC_lang)
 INC_analysis = -Icompiler/analysis $(INC_testing)
 INC_git     = -Icompiler/git $(INC_analysis)
-INC_cli     = -Icompiler/cli $(INC_git)
+INC_serve   = -Icompiler/serve $(INC_git)
+INC_cli     = -Icompiler/cli $(INC_serve)
 
 $(BUILD)/obj/runtime/%.o $(BUILD)/pic/runtime/%.o: LAYER = -Iruntime $(PUBLIC) $(SODIUM_CFLAGS)
 $(BUILD)/obj/compiler/util/%.o:    LAYER = $(INC_util) $(CJSON_CFLAGS)
@@ -115,6 +118,7 @@ $(BUILD)/obj/compiler/testing/%.o: LAYER = $(INC_testing) $(CJSON_CFLAGS)
 # and drives Z3.
 $(BUILD)/obj/compiler/analysis/%.o: LAYER = $(INC_analysis) -Iruntime $(CJSON_CFLAGS) $(Z3_CFLAGS)
 $(BUILD)/obj/compiler/git/%.o:     LAYER = $(INC_git) $(CJSON_CFLAGS) $(GIT_CFLAGS)
+$(BUILD)/obj/compiler/serve/%.o:   LAYER = $(INC_serve) $(CJSON_CFLAGS) $(MHD_CFLAGS)
 $(BUILD)/obj/compiler/cli/%.o:     LAYER = $(INC_cli) $(CJSON_CFLAGS) $(GIT_CFLAGS)
 # The code generator drives the bundle writer (runtime/bundle_write.h).
 $(BUILD)/obj/compiler/lang/codegen.o: LAYER = $(INC_lang) -Iruntime $(CJSON_CFLAGS)
@@ -122,13 +126,13 @@ $(BUILD)/obj/compiler/lang/codegen.o: LAYER = $(INC_lang) -Iruntime $(CJSON_CFLA
 $(BUILD)/obj/gen/%.o: LAYER = $(INC_lang) -Wno-unused-function -Wno-sign-compare \
                               -Wno-missing-prototypes -Wno-shadow
 # Tests, fuzz targets and benchmarks reach into every tree.
-TEST_LAYER = $(INC_cli) -Iruntime -Itests/unit $(CJSON_CFLAGS) $(GIT_CFLAGS) $(SODIUM_CFLAGS) $(Z3_CFLAGS) \
+TEST_LAYER = $(INC_cli) -Iruntime -Itests/unit $(CJSON_CFLAGS) $(GIT_CFLAGS) $(SODIUM_CFLAGS) $(Z3_CFLAGS) $(MHD_CFLAGS) \
              $(CRIT_CFLAGS) -Wno-missing-prototypes
 $(BUILD)/obj/tests/%.o: LAYER = $(TEST_LAYER)
 # Unit tests read shared fixture files by absolute path (tests/unit/fixture.h).
 $(BUILD)/obj/tests/unit/fixture.o: LAYER = $(TEST_LAYER) -DTEST_FIXTURES='"$(abspath tests/fixtures)"'
 
-.PHONY: all deps demo test test-all unit cli doctest check-man install clean bench memcheck \
+.PHONY: all deps demo test test-all unit cli doctest check-man test-serve install clean bench memcheck \
         fuzz fuzz-smoke fuzz-build fuzz-bins
 .DEFAULT_GOAL := all
 
@@ -175,7 +179,7 @@ $(LIBA): $(RT_OBJ)
 $(LIBSO): $(RT_PIC)
 	$(call say,LD,$@)$(CC) -shared -Wl,-soname,libauthz.so.0 $(LDFLAGS) -o $@ $^ $(SODIUM_LIBS)
 
-COMPILER_LIBS = $(CJSON_LIBS) $(GIT_LIBS) $(SODIUM_LIBS) $(Z3_LIBS) -lm
+COMPILER_LIBS = $(CJSON_LIBS) $(GIT_LIBS) $(MHD_LIBS) $(SODIUM_LIBS) $(Z3_LIBS) -lpthread -lm
 
 $(AUTHZC): $(BUILD)/obj/compiler/cli/main.o $(CC_OBJ) $(LIBA)
 	$(call say,LD,$@)$(CC) $(LDFLAGS) -o $@ $^ $(COMPILER_LIBS)
@@ -198,9 +202,9 @@ test:
 	@$(MAKE) --no-print-directory test-all
 
 test-all: all $(UNIT)
-	@$(MAKE) --no-print-directory unit cli doctest check-man
+	@$(MAKE) --no-print-directory unit cli doctest check-man test-serve
 ifneq ($(SANITIZE),1)
-	@$(MAKE) --no-print-directory SANITIZE=1 BUILD=$(BUILD)/asan unit cli
+	@$(MAKE) --no-print-directory SANITIZE=1 BUILD=$(BUILD)/asan unit cli test-serve
 	@$(MAKE) --no-print-directory fuzz-smoke
 endif
 
@@ -213,6 +217,18 @@ unit: $(UNIT)
 
 cli: $(AUTHZC)
 	@AUTHZC=$(abspath $(AUTHZC)) sh tests/cli/run.sh
+
+# authzc serve end to end: every example test's request through HTTP as eval
+# decides it, reloads under load, a corrupt bundle, and NGINX's auth_request
+# in front of the gateway endpoint (tests/serve/run.sh).
+SERVE_REQUESTS = $(BUILD)/serve-requests
+
+test-serve: $(AUTHZC) $(SERVE_REQUESTS)
+	@AUTHZC=$(abspath $(AUTHZC)) REQUESTS=$(abspath $(SERVE_REQUESTS)) sh tests/serve/run.sh
+
+$(BUILD)/obj/tests/serve/requests.o: | $(GEN)/parser.h $(GEN)/lexer.h
+$(SERVE_REQUESTS): $(BUILD)/obj/tests/serve/requests.o $(CC_OBJ) $(LIBA)
+	$(call say,LD,$@)$(CC) $(LDFLAGS) -o $@ $^ $(COMPILER_LIBS)
 
 doctest: $(AUTHZC)
 	@AUTHZC=$(abspath $(AUTHZC)) sh tests/doc/run.sh
@@ -332,6 +348,6 @@ clean:
 
 # Header dependencies, as the compiler found them (-MMD -MP).
 ALL_OBJ = $(RT_OBJ) $(RT_PIC) $(CC_OBJ) $(UT_OBJ) $(BUILD)/obj/compiler/cli/main.o \
-          $(FUZZ_TARGETS:%=$(BUILD)/obj/tests/fuzz/fuzz_%.o) \
+          $(FUZZ_TARGETS:%=$(BUILD)/obj/tests/fuzz/fuzz_%.o) $(BUILD)/obj/tests/serve/requests.o \
           $(patsubst %,$(BUILD)/obj/tests/bench/%.o,bench_front bench_decide schema_bundle bench_symdiff)
 -include $(wildcard $(ALL_OBJ:.o=.d))

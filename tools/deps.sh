@@ -6,14 +6,16 @@
 #   sh tools/deps.sh --check   install nothing: exit 2 with one line naming
 #                              what the build lacks (a plain `make` runs this)
 set -eu
-# The build: parser generators, pkg-config, the git, JSON and crypto libraries,
-# and Z3 (the SMT solver behind `diff`'s behaviour section).
-BUILD_PKGS="flex bison pkg-config libgit2-dev libcjson-dev libsodium-dev libz3-dev"
+# The build: parser generators, pkg-config, the git, JSON, crypto and HTTP
+# server (authzc serve) libraries, and Z3 (the SMT solver behind `diff`'s
+# behaviour section and `check`'s lint).
+BUILD_PKGS="flex bison pkg-config libgit2-dev libcjson-dev libsodium-dev libmicrohttpd-dev libz3-dev"
 # make test: criterion for the unit tests; the golden CLI tests build fixture
 # repositories with git and check JSON and XML with python3; mandoc lints the
 # man pages; clang and its libFuzzer runtime run the fuzz targets briefly
-# (fuzz-smoke).
-TEST_PKGS="libcriterion-dev git python3 mandoc clang libclang-rt-14-dev"
+# (fuzz-smoke); tests/serve runs authzc serve behind NGINX (auth_request) and
+# talks to it with curl.
+TEST_PKGS="libcriterion-dev git python3 mandoc clang libclang-rt-14-dev curl nginx"
 # make memcheck only.
 OPTIONAL="valgrind"
 # make fuzz: the same fuzzer toolchain (kept so `WANT_FUZZ=1` still works).

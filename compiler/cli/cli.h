@@ -35,6 +35,7 @@ struct compilation;
  * (missing schema, unreadable file).  In cmd_check.c. */
 int check_report_text(struct compilation *c, bool summary);
 int cmd_eval(int argc, char **argv);
+int cmd_serve(int argc, char **argv);
 int cmd_test(int argc, char **argv);
 int cmd_diff(int argc, char **argv);
 int cmd_promote(int argc, char **argv);

@@ -107,22 +107,10 @@ static void emit(struct eval *e, const char *json, size_t len, const char *decis
 /* Decide the request json[0..len) and print its decision. */
 static void decide(struct eval *e, const char *json, size_t len)
 {
-	int rc;
-	if (e->has_now) {
-		/* The request's own "time" wins; --now fills it in otherwise. */
-		if (authz_request_parse_json(e->req, json, len) < 0) {
-			out_of_memory(e);
-			return;
-		}
-		if (!authz_request_has_time(e->req))
-			authz_request_set_time(e->req, e->now);
-		rc = authz_decide(e->d, e->b, e->req, e->flags);
-	} else {
-		rc = authz_decide_json(e->d, e->b, e->req, json, len, e->flags);
-	}
+	const struct eval_decide_opts o = { e->flags, e->has_now, e->now };
+	const char *dec;
 	size_t dlen;
-	const char *dec = rc == AUTHZ_ENOMEM ? NULL : authz_decision_json(e->d, &dlen);
-	if (!dec) {
+	if (eval_decide_json(e->d, e->b, e->req, &o, json, len, &dec, &dlen) < 0) {
 		out_of_memory(e);
 		return;
 	}

@@ -30,14 +30,6 @@ void eval_lines_release(struct eval_lines *l)
 	l->cap = l->start = l->end = 0;
 }
 
-bool eval_blank(const char *s, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		if (s[i] != ' ' && s[i] != '\t' && s[i] != '\r' && s[i] != '\n')
-			return false;
-	return true;
-}
-
 /* Make room after l->end: move the pending bytes to the front, or grow the
  * buffer up to max + 1 bytes (enough to see that a line is too long). */
 static int make_room(struct eval_lines *l)

@@ -19,7 +19,7 @@
 #include <string.h>
 
 static const char *const top_keys[] = {
-	"schema", "policies", "tests", "environments", "env_ref_prefix", "gates",
+	"schema", "policies", "tests", "environments", "env_ref_prefix", "gates", "serve",
 };
 #define NTOP (sizeof top_keys / sizeof top_keys[0])
 
@@ -313,6 +313,219 @@ static void get_gates(struct cfg_ctx *x, const cJSON *v, const char *path)
 		}
 		x->c->config.min_guard_coverage = d;
 	}
+}
+
+/* {====================================================================
+** serve.gateway (authzc-serve(1), GATEWAY)
+** ===================================================================== */
+
+static const char *const serve_keys[] = { "gateway" };
+static const char *const gw_keys[] = {
+	"method_header", "path_header", "principal", "action", "resource", "context",
+};
+static const char *const entity_keys[] = { "type", "id", "attrs" };
+#define NKEYS(k) (sizeof k / sizeof k[0])
+
+/*
+ * The members of object `v` at `path`, each key checked against `known`
+ * (unknown and duplicate keys reported), each known one handed to `fn`
+ * with its index.  false (reported) when `v` is not an object.
+ */
+typedef void member_fn(struct cfg_ctx *x, int k, const cJSON *e, const char *path, void *arg);
+
+static bool get_members(struct cfg_ctx *x, const cJSON *v, const char *path, const char *const *known,
+			size_t nknown, member_fn *fn, void *arg)
+{
+	if (!cJSON_IsObject(v)) {
+		bad(x, E_CONFIG_VALUE, path, "expected an object, found %s", json_kind(v));
+		return false;
+	}
+	bool seen[8] = { false };
+	const cJSON *e;
+	cJSON_ArrayForEach(e, v) {
+		const char *key = e->string ? e->string : "";
+		char *p = json_path_key(&x->c->arena, path, key);
+		int k = json_key_index(key, known, nknown);
+		if (k < 0) {
+			unknown_key(x, key, p, known, nknown);
+			continue;
+		}
+		if (seen[k]) {
+			bad(x, E_CONFIG_DUP, p, "duplicate key '%s'", key);
+			continue;
+		}
+		seen[k] = true;
+		fn(x, k, e, p, arg);
+	}
+	return true;
+}
+
+/* A header name: an HTTP token (RFC 9110). */
+static bool header_name_ok(const char *s)
+{
+	if (!*s)
+		return false;
+	for (; *s; s++)
+		if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || (*s >= '0' && *s <= '9') ||
+		      strchr("!#$%&'*+-.^_`|~", *s)))
+			return false;
+	return true;
+}
+
+/* A source: "header:NAME", "segment:N", "method", or a literal. */
+static void get_source(struct cfg_ctx *x, const cJSON *v, const char *path, struct gw_source *out)
+{
+	struct arena *a = &x->c->arena;
+	if (!cJSON_IsString(v)) {
+		bad(x, E_CONFIG_VALUE, path, "expected a string, found %s", json_kind(v));
+		return;
+	}
+	const char *s = v->valuestring;
+	if (!strncmp(s, "header:", 7)) {
+		if (!header_name_ok(s + 7)) {
+			bad(x, E_CONFIG_VALUE, path, "'%s' does not name a header", show(x, s));
+			return;
+		}
+		*out = (struct gw_source){ GW_HEADER, arena_strdup(a, s + 7), 0 };
+	} else if (!strncmp(s, "segment:", 8)) {
+		char *end;
+		long n = strtol(s + 8, &end, 10);
+		if (s[8] < '1' || s[8] > '9' || *end || n > 64) {
+			bad(x, E_CONFIG_VALUE, path, "'%s' must name a path segment from 1 to 64", show(x, s));
+			return;
+		}
+		*out = (struct gw_source){ GW_SEGMENT, NULL, (unsigned)n };
+	} else if (!strcmp(s, "method")) {
+		*out = (struct gw_source){ GW_METHOD, NULL, 0 };
+	} else if (!*s) {
+		bad(x, E_CONFIG_VALUE, path, "expected a source ('header:NAME', 'segment:N', 'method') or a literal, found \"\"");
+	} else {
+		*out = (struct gw_source){ GW_LITERAL, arena_strdup(a, s), 0 };
+	}
+}
+
+/* An object of attribute (or method) name -> source into *pairs. */
+static void get_pairs(struct cfg_ctx *x, const cJSON *v, const char *path, struct gw_pair **pairs,
+		      size_t *npairs, bool literal_only)
+{
+	if (!cJSON_IsObject(v)) {
+		bad(x, E_CONFIG_VALUE, path, "expected an object, found %s", json_kind(v));
+		return;
+	}
+	size_t n = (size_t)cJSON_GetArraySize(v), k = 0;
+	struct gw_pair *list = arena_calloc(&x->c->arena, n ? n : 1, sizeof *list);
+	const cJSON *e;
+	cJSON_ArrayForEach(e, v) {
+		const char *key = e->string ? e->string : "";
+		char *p = json_path_key(&x->c->arena, path, key);
+		bool dup = false;
+		for (size_t i = 0; i < k; i++)
+			dup = dup || !strcmp(list[i].key, key);
+		if (dup) {
+			bad(x, E_CONFIG_DUP, p, "duplicate key '%s'", show(x, key));
+			continue;
+		}
+		if (!*key) {
+			bad(x, E_CONFIG_VALUE, p, "a name must not be empty");
+			continue;
+		}
+		struct gw_source src = { GW_NONE, NULL, 0 };
+		if (literal_only && cJSON_IsString(e) && *e->valuestring)
+			src = (struct gw_source){ GW_LITERAL, arena_strdup(&x->c->arena, e->valuestring), 0 };
+		else if (literal_only)
+			bad(x, E_CONFIG_VALUE, p, "expected an action name, found %s", json_kind(e));
+		else
+			get_source(x, e, p, &src);
+		if (src.kind != GW_NONE)
+			list[k++] = (struct gw_pair){ arena_strdup(&x->c->arena, key), src };
+	}
+	*pairs = list;
+	*npairs = k;
+}
+
+struct entity_arg {
+	struct gw_config *g;
+	int root;
+	struct gw_source *type, *id;
+};
+
+static void entity_member(struct cfg_ctx *x, int k, const cJSON *e, const char *path, void *arg)
+{
+	struct entity_arg *ea = arg;
+	if (k == 0)
+		get_source(x, e, path, ea->type);
+	else if (k == 1)
+		get_source(x, e, path, ea->id);
+	else
+		get_pairs(x, e, path, &ea->g->attrs[ea->root], &ea->g->nattrs[ea->root], false);
+}
+
+/* A key object `v` must have (a faulty value is reported where it is). */
+static void need(struct cfg_ctx *x, const cJSON *v, const char *path, const char *key)
+{
+	if (!cJSON_GetObjectItemCaseSensitive(v, key))
+		bad(x, E_CONFIG_VALUE, path, "missing key '%s'", key);
+}
+
+static void gateway_member(struct cfg_ctx *x, int k, const cJSON *e, const char *path, void *arg)
+{
+	struct gw_config *g = arg;
+	struct arena *a = &x->c->arena;
+	switch (k) {
+	case 0:
+	case 1:
+		if (!cJSON_IsString(e) || !header_name_ok(e->valuestring)) {
+			bad(x, E_CONFIG_VALUE, path, "expected a header name, found %s", json_kind(e));
+			break;
+		}
+		*(k == 0 ? &g->method_header : &g->path_header) = arena_strdup(a, e->valuestring);
+		break;
+	case 2:
+	case 4: {
+		struct entity_arg ea = { g, k == 2 ? GW_PRINCIPAL : GW_RESOURCE,
+					 k == 2 ? &g->principal_type : &g->resource_type,
+					 k == 2 ? &g->principal_id : &g->resource_id };
+		if (get_members(x, e, path, entity_keys, NKEYS(entity_keys), entity_member, &ea)) {
+			need(x, e, path, "type");
+			need(x, e, path, "id");
+		}
+		break;
+	}
+	case 3:
+		if (cJSON_IsObject(e))
+			get_pairs(x, e, path, &g->methods, &g->nmethods, true);
+		else
+			get_source(x, e, path, &g->action);
+		break;
+	case 5:
+		get_pairs(x, e, path, &g->attrs[GW_CONTEXT], &g->nattrs[GW_CONTEXT], false);
+		break;
+	}
+}
+
+static void serve_member(struct cfg_ctx *x, int k, const cJSON *e, const char *path, void *arg)
+{
+	(void)k;
+	(void)arg;
+	struct arena *a = &x->c->arena;
+	struct gw_config *g = arena_calloc(a, 1, sizeof *g);
+	g->method_header = arena_strdup(a, "X-Original-Method");
+	g->path_header = arena_strdup(a, "X-Original-URI");
+	size_t before = x->errors;
+	if (!get_members(x, e, path, gw_keys, NKEYS(gw_keys), gateway_member, g))
+		return;
+	need(x, e, path, "principal");
+	need(x, e, path, "action");
+	need(x, e, path, "resource");
+	if (x->errors == before && g->action.kind == GW_NONE && !g->nmethods)
+		bad(x, E_CONFIG_VALUE, json_path_key(a, path, "action"), "expected at least one method");
+	if (x->errors == before)
+		x->c->config.gateway = g;
+}
+
+static void get_serve(struct cfg_ctx *x, const cJSON *v, const char *path)
+{
+	get_members(x, v, path, serve_keys, NKEYS(serve_keys), serve_member, NULL);
 }
 
 /*
@@ -616,6 +829,9 @@ size_t project_load_config(struct compilation *c, struct source_tree *t)
 			break;
 		case 5:
 			get_gates(&x, e, p);
+			break;
+		case 6:
+			get_serve(&x, e, p);
 			break;
 		}
 	}

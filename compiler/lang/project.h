@@ -25,6 +25,47 @@
 #include "schema.h"
 #include "source.h"
 
+/*
+ * serve.gateway in authzc.json (authzc-serve(1), GATEWAY): where each part
+ * of a decision request comes from when `authzc serve` answers a gateway's
+ * forwarded request (NGINX auth_request, Envoy ext_authz).  A source is a
+ * literal text, a header's value, a path segment or the method.
+ */
+enum gw_kind {
+	GW_NONE,                        /* not given */
+	GW_LITERAL,                     /* "Dataset": the text itself */
+	GW_HEADER,                      /* "header:X-User": that header's value */
+	GW_SEGMENT,                     /* "segment:2": path segment 2 (from 1) */
+	GW_METHOD,                      /* "method": the forwarded method */
+};
+
+struct gw_source {
+	enum gw_kind kind;
+	char *text;                     /* the literal or the header name */
+	unsigned segment;
+};
+
+/* A key and its source: an attribute and where its value comes from, or a
+ * method and its action (a literal). */
+struct gw_pair {
+	char *key;
+	struct gw_source src;
+};
+
+enum gw_root { GW_PRINCIPAL, GW_RESOURCE, GW_CONTEXT, GW_NROOTS };
+
+struct gw_config {
+	char *method_header;            /* "X-Original-Method" */
+	char *path_header;              /* "X-Original-URI" */
+	struct gw_source principal_type, principal_id;
+	struct gw_source action;        /* GW_NONE: by method, from `methods` */
+	struct gw_pair *methods;        /* "GET": "read"; "*" for any other */
+	size_t nmethods;
+	struct gw_source resource_type, resource_id;
+	struct gw_pair *attrs[GW_NROOTS];       /* principal, resource, context */
+	size_t nattrs[GW_NROOTS];
+};
+
 struct project_config {
 	char *schema;                   /* "schema.json" */
 	char **policies;                /* ["policies"]: folders or files */
@@ -39,6 +80,7 @@ struct project_config {
 	double min_guard_coverage;      /* gates.min_guard_coverage, 100 */
 	bool refuse_untested_loosening; /* gates.untested_loosening: "refuse" (true)
 					 * or "allow" (false, the default) */
+	struct gw_config *gateway;      /* serve.gateway; NULL when not given */
 	bool has_file;                  /* authzc.json existed */
 	uint32_t file;                  /* its srcset id when has_file */
 };

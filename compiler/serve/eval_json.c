@@ -1,17 +1,26 @@
 /*
- * eval_json.c: JSON text for `authzc eval` (eval_io.h): a strict JSON
- * checker that writes the value back compacted, the --log decision record
- * and the deny for a request the runtime never saw.
+ * eval_json.c: the JSON text of `authzc eval` and `authzc serve`
+ * (eval_json.h): a strict JSON checker that writes the value back
+ * compacted, arrays split into their elements, the --log decision record,
+ * the deny for a request the runtime never saw, and one request decided.
  */
 #include <stdlib.h>
 #include <string.h>
 
 #include "authz.h"
-#include "eval_io.h"
+#include "eval_json.h"
 #include "json.h"
 #include "utf8.h"
 
 #define JSON_MAX_DEPTH 128
+
+bool eval_blank(const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (s[i] != ' ' && s[i] != '\t' && s[i] != '\r' && s[i] != '\n')
+			return false;
+	return true;
+}
 
 /* {====================================================================
 ** The checker: recursive descent over the text, copying each token.
@@ -242,6 +251,53 @@ int eval_json_compact(struct buf *out, const char *s, size_t n, struct eval_json
 	return out->oom ? -1 : 1;
 }
 
+int eval_json_array(const char *s, size_t n, struct buf *scratch,
+		    int (*each)(const char *elem, size_t len, void *payload), void *payload)
+{
+	if (scratch->oom)
+		return -1;
+	struct jc j = { s, n, 0, scratch };
+	jc_ws(&j);
+	if (j.at >= n || s[j.at] != '[')
+		return 1;
+	j.at++;
+	jc_ws(&j);
+	int rc = 0;
+	bool first = true;
+	for (;;) {
+		if (j.at < n && s[j.at] == ']' && first) {
+			j.at++;
+			break;
+		}
+		size_t from = j.at;
+		buf_reset(scratch);
+		if (!jc_value(&j, 1, NULL)) {
+			rc = scratch->oom ? -1 : 1;
+			break;
+		}
+		if ((rc = each(s + from, j.at - from, payload)) != 0)
+			break;
+		first = false;
+		jc_ws(&j);
+		if (j.at < n && s[j.at] == ',') {
+			j.at++;
+			jc_ws(&j);
+			continue;
+		}
+		if (j.at < n && s[j.at] == ']') {
+			j.at++;
+			break;
+		}
+		rc = 1;
+		break;
+	}
+	buf_reset(scratch);
+	if (rc)
+		return rc;
+	jc_ws(&j);
+	return j.at == n ? 0 : 1;
+}
+
 int eval_log_record(struct buf *out, const char *req, size_t req_len, const char *decision,
 		    size_t decision_len, const char *digest, const char *revision, const char *annotations)
 {
@@ -299,7 +355,29 @@ int eval_deny_json(struct buf *out, const char *message, int64_t time_ms, const 
 	buf_puts(out, "}],\"time\":\"");
 	buf_puts(out, tbuf);
 	buf_puts(out, "\",\"bundle\":");
-	json_put_str(out, digest, strlen(digest));
+	if (digest)
+		json_put_str(out, digest, strlen(digest));
+	else
+		buf_puts(out, "null");
 	buf_puts(out, trace ? ",\"annotations\":{},\"trace\":[]}" : "}");
 	return out->oom ? -1 : 0;
+}
+
+int eval_decide_json(authz_decision *d, const authz_bundle *b, authz_request *req,
+		     const struct eval_decide_opts *o, const char *json, size_t len,
+		     const char **out, size_t *outlen)
+{
+	int rc;
+	if (o->has_now) {
+		/* The request's own "time" wins; --now fills it in otherwise. */
+		if (authz_request_parse_json(req, json, len) < 0)
+			return -1;
+		if (!authz_request_has_time(req))
+			authz_request_set_time(req, o->now);
+		rc = authz_decide(d, b, req, o->flags);
+	} else {
+		rc = authz_decide_json(d, b, req, json, len, o->flags);
+	}
+	*out = rc == AUTHZ_ENOMEM ? NULL : authz_decision_json(d, outlen);
+	return *out ? 0 : -1;
 }

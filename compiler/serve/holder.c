@@ -1,0 +1,136 @@
+/*
+ * holder.c: the active bundle, reference-counted and swapped under a mutex
+ * (holder.h).
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "holder.h"
+
+int64_t holder_now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+void serve_bundle_release(struct serve_bundle *sb)
+{
+	if (!sb || atomic_fetch_sub(&sb->refs, 1) != 1)
+		return;
+	authz_bundle_free(sb->b);
+	free(sb);
+}
+
+int holder_init(struct holder *h)
+{
+	memset(h, 0, sizeof *h);
+	return pthread_mutex_init(&h->mu, NULL) ? -1 : 0;
+}
+
+void holder_release(struct holder *h)
+{
+	serve_bundle_release(h->cur);
+	h->cur = NULL;
+	pthread_mutex_destroy(&h->mu);
+}
+
+struct serve_bundle *holder_acquire(struct holder *h)
+{
+	pthread_mutex_lock(&h->mu);
+	struct serve_bundle *sb = h->cur;
+	if (sb)
+		atomic_fetch_add(&sb->refs, 1);
+	pthread_mutex_unlock(&h->mu);
+	return sb;
+}
+
+/* Record a refusal (under the lock). */
+static void refused(struct holder *h, const authz_error *err)
+{
+	pthread_mutex_lock(&h->mu);
+	h->failures++;
+	h->has_error = true;
+	snprintf(h->error, sizeof h->error, "%s", err->message);
+	h->error_ms = holder_now_ms();
+	pthread_mutex_unlock(&h->mu);
+}
+
+int holder_load_file(struct holder *h, const char *path, authz_error *err)
+{
+	authz_bundle *b = NULL;
+	struct serve_bundle *sb = NULL;
+	if (authz_bundle_load_file(&b, path, err) < 0) {
+		refused(h, err);
+		return -1;
+	}
+	if (!(sb = calloc(1, sizeof *sb))) {
+		authz_bundle_free(b);
+		err->code = AUTHZ_ENOMEM;
+		snprintf(err->message, sizeof err->message, "out of memory");
+		refused(h, err);
+		return -1;
+	}
+	sb->b = b;
+	sb->loaded_ms = holder_now_ms();
+	atomic_init(&sb->refs, 1);
+	pthread_mutex_lock(&h->mu);
+	struct serve_bundle *old = h->cur;
+	h->cur = sb;
+	if (old)
+		h->reloads++;
+	h->has_error = false;
+	pthread_mutex_unlock(&h->mu);
+	serve_bundle_release(old);
+	return 0;
+}
+
+static bool same_file(const struct stat *a, const struct stat *b)
+{
+	return a->st_dev == b->st_dev && a->st_ino == b->st_ino && a->st_size == b->st_size &&
+	       a->st_mtim.tv_sec == b->st_mtim.tv_sec && a->st_mtim.tv_nsec == b->st_mtim.tv_nsec;
+}
+
+int holder_poll_file(struct holder *h, const char *path, authz_error *err)
+{
+	struct stat st;
+	if (stat(path, &st) < 0) {
+		int e = errno;
+		if (h->seen && h->st.st_ino == 0)
+			return 0;       /* still missing: reported once */
+		memset(&h->st, 0, sizeof h->st);
+		h->seen = true;
+		err->code = AUTHZ_EIO;
+		snprintf(err->message, sizeof err->message, "cannot read '%s': %s", path,
+			 e == ENOENT ? "no such file" : strerror(e));
+		refused(h, err);
+		return -1;
+	}
+	if (h->seen && same_file(&st, &h->st))
+		return 0;
+	h->st = st;
+	h->seen = true;
+	return holder_load_file(h, path, err) < 0 ? -1 : 1;
+}
+
+void holder_status(struct holder *h, struct holder_status *out)
+{
+	memset(out, 0, sizeof *out);
+	pthread_mutex_lock(&h->mu);
+	if (h->cur) {
+		out->active = true;
+		snprintf(out->digest, sizeof out->digest, "%s", authz_bundle_digest(h->cur->b));
+		snprintf(out->revision, sizeof out->revision, "%s",
+			 authz_bundle_source_revision(h->cur->b));
+		out->loaded_ms = h->cur->loaded_ms;
+	}
+	out->reloads = h->reloads;
+	out->failures = h->failures;
+	out->has_error = h->has_error;
+	snprintf(out->error, sizeof out->error, "%s", h->error);
+	out->error_ms = h->error_ms;
+	pthread_mutex_unlock(&h->mu);
+}

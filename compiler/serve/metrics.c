@@ -1,0 +1,138 @@
+/*
+ * metrics.c: counters and their Prometheus text (metrics.h).
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "metrics.h"
+
+const double metrics_bounds[METRICS_NBUCKETS] = {
+	0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.1, 0.5, 2.5,
+};
+
+static const char *const error_names[MERR_COUNT] = {
+	"bad_json", "too_large", "not_found", "method", "no_bundle", "internal",
+};
+
+void metrics_init(struct metrics *m)
+{
+	atomic_init(&m->allow, 0);
+	atomic_init(&m->deny, 0);
+	for (int i = 0; i < MERR_COUNT; i++)
+		atomic_init(&m->errors[i], 0);
+	for (int i = 0; i <= METRICS_NBUCKETS; i++)
+		atomic_init(&m->bucket[i], 0);
+	atomic_init(&m->latency_ns, 0);
+}
+
+void metrics_decision(struct metrics *m, bool allowed)
+{
+	atomic_fetch_add_explicit(allowed ? &m->allow : &m->deny, 1, memory_order_relaxed);
+}
+
+void metrics_error(struct metrics *m, enum metrics_error e)
+{
+	atomic_fetch_add_explicit(&m->errors[e], 1, memory_order_relaxed);
+}
+
+void metrics_latency(struct metrics *m, uint64_t ns)
+{
+	int i = 0;
+	while (i < METRICS_NBUCKETS && (double)ns > metrics_bounds[i] * 1e9)
+		i++;
+	atomic_fetch_add_explicit(&m->bucket[i], 1, memory_order_relaxed);
+	atomic_fetch_add_explicit(&m->latency_ns, ns, memory_order_relaxed);
+}
+
+void metrics_snapshot(struct metrics *m, struct metrics_snapshot *out)
+{
+	out->allow = atomic_load_explicit(&m->allow, memory_order_relaxed);
+	out->deny = atomic_load_explicit(&m->deny, memory_order_relaxed);
+	for (int i = 0; i < MERR_COUNT; i++)
+		out->errors[i] = atomic_load_explicit(&m->errors[i], memory_order_relaxed);
+	for (int i = 0; i <= METRICS_NBUCKETS; i++)
+		out->bucket[i] = atomic_load_explicit(&m->bucket[i], memory_order_relaxed);
+	out->latency_ns = atomic_load_explicit(&m->latency_ns, memory_order_relaxed);
+}
+
+/* A label value: backslash, double quote and newline escaped. */
+static void put_label(struct buf *out, const char *s)
+{
+	buf_putc(out, '"');
+	for (; *s; s++) {
+		if (*s == '\\' || *s == '"')
+			buf_putc(out, '\\');
+		if (*s == '\n')
+			buf_puts(out, "\\n");
+		else
+			buf_putc(out, *s);
+	}
+	buf_putc(out, '"');
+}
+
+static void head(struct buf *out, const char *name, const char *type, const char *help)
+{
+	char line[256];
+	snprintf(line, sizeof line, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
+	buf_puts(out, line);
+}
+
+static void value(struct buf *out, const char *series, uint64_t v)
+{
+	char line[192];
+	snprintf(line, sizeof line, "%s %llu\n", series, (unsigned long long)v);
+	buf_puts(out, line);
+}
+
+int metrics_render(struct buf *out, const struct metrics_snapshot *s, const struct holder_status *h)
+{
+	char series[128];
+	head(out, "authzc_decisions_total", "counter", "Decisions made, by outcome.");
+	value(out, "authzc_decisions_total{decision=\"allow\"}", s->allow);
+	value(out, "authzc_decisions_total{decision=\"deny\"}", s->deny);
+
+	head(out, "authzc_request_errors_total", "counter",
+	     "HTTP requests answered with an error status, by reason.");
+	for (int i = 0; i < MERR_COUNT; i++) {
+		snprintf(series, sizeof series, "authzc_request_errors_total{reason=\"%s\"}",
+			 error_names[i]);
+		value(out, series, s->errors[i]);
+	}
+
+	head(out, "authzc_decision_duration_seconds", "histogram",
+	     "Time from a decision request's arrival to its answer.");
+	uint64_t cum = 0;
+	for (int i = 0; i < METRICS_NBUCKETS; i++) {
+		cum += s->bucket[i];
+		snprintf(series, sizeof series, "authzc_decision_duration_seconds_bucket{le=\"%g\"}",
+			 metrics_bounds[i]);
+		value(out, series, cum);
+	}
+	cum += s->bucket[METRICS_NBUCKETS];
+	value(out, "authzc_decision_duration_seconds_bucket{le=\"+Inf\"}", cum);
+	snprintf(series, sizeof series, "authzc_decision_duration_seconds_sum %llu.%09llu\n",
+		 (unsigned long long)(s->latency_ns / 1000000000u),
+		 (unsigned long long)(s->latency_ns % 1000000000u));
+	buf_puts(out, series);
+	value(out, "authzc_decision_duration_seconds_count", cum);
+
+	head(out, "authzc_bundle_reloads_total", "counter", "Bundles swapped in after the first.");
+	value(out, "authzc_bundle_reloads_total", h->reloads);
+	head(out, "authzc_bundle_reload_failures_total", "counter",
+	     "Bundles refused (unreadable, corrupt, failing verification); the active one stayed.");
+	value(out, "authzc_bundle_reload_failures_total", h->failures);
+	head(out, "authzc_bundle_active", "gauge", "1 when a bundle is active, 0 when every decision denies.");
+	value(out, "authzc_bundle_active", h->active);
+	if (h->active) {
+		head(out, "authzc_bundle_info", "gauge", "The active bundle, by digest and source revision.");
+		buf_puts(out, "authzc_bundle_info{digest=");
+		put_label(out, h->digest);
+		buf_puts(out, ",revision=");
+		put_label(out, h->revision);
+		buf_puts(out, "} 1\n");
+		head(out, "authzc_bundle_loaded_timestamp_seconds", "gauge",
+		     "When the active bundle was loaded, seconds since the epoch.");
+		value(out, "authzc_bundle_loaded_timestamp_seconds", (uint64_t)(h->loaded_ms / 1000));
+	}
+	return out->oom ? -1 : 0;
+}

@@ -1,0 +1,78 @@
+/*
+ * server.h: `authzc serve`, the decision point as an HTTP/1.1 service
+ * (authzc-serve(1)), on libmicrohttpd.
+ *
+ *   POST /v1/decide          one request in eval's JSON form -> its decision,
+ *                            byte for byte what `authzc eval -b` prints;
+ *                            ?explain=1 adds the trace
+ *   POST /v1/decide/batch    a JSON array or JSON Lines of requests -> a
+ *                            JSON array of their decisions, in order
+ *   ANY  /v1/gateway         a gateway's forwarded request, mapped by
+ *                            serve.gateway: 200 allow, 403 deny
+ *   GET  /health             200 with the active bundle, 503 without
+ *   GET  /metrics            Prometheus text
+ *
+ * The server owns its threads (a pool of libmicrohttpd's); the caller owns
+ * the process: it polls the bundle file, reloads on SIGHUP and stops on
+ * SIGTERM (cmd_serve.c).  Nothing here prints: what the operator should
+ * hear of goes through `note`.
+ */
+#ifndef AUTHZC_SERVER_H
+#define AUTHZC_SERVER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "eval_json.h"
+#include "project.h"
+
+/* Defaults, in authzc-serve(1). */
+#define SERVE_LISTEN "127.0.0.1:8181"
+#define SERVE_MAX_BODY (1u << 20)
+#define SERVE_MAX_CONNECTIONS 1024u
+#define SERVE_TIMEOUT_S 30u
+#define SERVE_THREADS 2u
+#define SERVE_MAX_BATCH 10000u
+
+struct serve_opts {
+	const char *listen;             /* "ADDR:PORT", "[V6]:PORT"; port 0: any free one */
+	const char *socket_path;        /* a Unix socket instead, when not NULL */
+	const char *bundle_path;        /* NULL: no bundle, every decision denies */
+	size_t max_body;                /* bytes; more is 413 */
+	unsigned max_connections, timeout_s, threads, max_batch;
+	struct eval_decide_opts decide; /* flags unused: ?explain=1 sets them */
+	const struct gw_config *gateway;        /* NULL: /v1/gateway is 404 */
+	/* Told of what the operator should know (reloads, refusals, the
+	 * library's own errors); may be called from any thread. */
+	void (*note)(void *payload, const char *msg);
+	void *payload;
+};
+
+/* The defaults above, no bundle, no gateway. */
+void serve_opts_init(struct serve_opts *o);
+
+struct server;
+
+/*
+ * Open the listening socket, load the bundle (a bundle that cannot be
+ * loaded is refused and noted: the server starts without one, denying)
+ * and start serving.  Returns 0 with *out set, or -1 with why in
+ * err[0..size) (bad address, socket in use, the library refused).
+ */
+int server_start(struct server **out, const struct serve_opts *o, char *err, size_t size);
+
+/* Where it listens: "127.0.0.1:8181", "[::1]:8181" or "unix:PATH". */
+const char *server_address(const struct server *s);
+
+/* Reload the bundle file if it changed since the last look (or `force`);
+ * the outcome is noted.  0 unchanged, 1 reloaded, -1 refused. */
+int server_check_bundle(struct server *s, bool force);
+
+/*
+ * Stop accepting connections, let the requests in flight finish (at most
+ * `drain_s` seconds), close everything and free `s` (NULL: nothing).  A
+ * Unix socket's file is removed.
+ */
+void server_stop(struct server *s, unsigned drain_s);
+
+#endif
