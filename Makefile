@@ -12,7 +12,7 @@
 #
 # The tree and its one-way dependency rule (ARCHITECTURE.md):
 #
-#   compiler/util -> lang -> testing -> git -> serve -> cli   runtime/ (libauthz)
+#   compiler/util -> lang -> testing -> analysis -> git -> serve -> cli   runtime/ (libauthz)
 #
 # Each folder is compiled with the include paths of itself and the folders
 # below it, and only the packages it uses, so an include that runs the wrong
@@ -73,11 +73,13 @@ CURL_CFLAGS   = $(shell pkg-config --cflags libcurl)
 CURL_LIBS     = $(shell pkg-config --libs libcurl)
 CRIT_CFLAGS   = $(shell pkg-config --cflags criterion)
 CRIT_LIBS     = $(shell pkg-config --libs criterion)
+Z3_CFLAGS     = $(shell pkg-config --cflags z3)
+Z3_LIBS       = $(shell pkg-config --libs z3)
 
 # ---- sources -------------------------------------------------------------------
 
 GEN      = $(BUILD)/gen
-LAYERS   = util lang testing git serve cli
+LAYERS   = util lang testing analysis git serve cli
 
 # libauthz: everything in runtime/ but the bundle writer, which only the
 # compiler (and tests that build bundles) link.
@@ -105,7 +107,8 @@ PUBLIC   = -Iruntime/include
 INC_util    = -Icompiler/util $(PUBLIC)
 INC_lang    = -Icompiler/lang $(INC_util) -I$(GEN)
 INC_testing = -Icompiler/testing $(INC_lang)
-INC_git     = -Icompiler/git $(INC_testing)
+INC_analysis = -Icompiler/analysis $(INC_testing)
+INC_git     = -Icompiler/git $(INC_analysis)
 INC_serve   = -Icompiler/serve $(INC_git)
 INC_cli     = -Icompiler/cli $(INC_serve)
 
@@ -113,6 +116,9 @@ $(BUILD)/obj/runtime/%.o $(BUILD)/pic/runtime/%.o: LAYER = -Iruntime $(PUBLIC) $
 $(BUILD)/obj/compiler/util/%.o:    LAYER = $(INC_util) $(CJSON_CFLAGS)
 $(BUILD)/obj/compiler/lang/%.o:    LAYER = $(INC_lang) $(CJSON_CFLAGS)
 $(BUILD)/obj/compiler/testing/%.o: LAYER = $(INC_testing) $(CJSON_CFLAGS)
+# The symbolic model reads bundles as the runtime holds them (bundle.h)
+# and drives Z3.
+$(BUILD)/obj/compiler/analysis/%.o: LAYER = $(INC_analysis) -Iruntime $(CJSON_CFLAGS) $(Z3_CFLAGS)
 $(BUILD)/obj/compiler/git/%.o:     LAYER = $(INC_git) $(CJSON_CFLAGS) $(GIT_CFLAGS)
 $(BUILD)/obj/compiler/serve/%.o:   LAYER = $(INC_serve) $(CJSON_CFLAGS) $(MHD_CFLAGS) $(CURL_CFLAGS)
 $(BUILD)/obj/compiler/cli/%.o:     LAYER = $(INC_cli) $(CJSON_CFLAGS) $(GIT_CFLAGS)
@@ -122,7 +128,8 @@ $(BUILD)/obj/compiler/lang/codegen.o: LAYER = $(INC_lang) -Iruntime $(CJSON_CFLA
 $(BUILD)/obj/gen/%.o: LAYER = $(INC_lang) -Wno-unused-function -Wno-sign-compare \
                               -Wno-missing-prototypes -Wno-shadow
 # Tests, fuzz targets and benchmarks reach into every tree.
-TEST_LAYER = $(INC_cli) -Iruntime -Itests/unit $(CJSON_CFLAGS) $(GIT_CFLAGS) $(SODIUM_CFLAGS) $(MHD_CFLAGS) $(CURL_CFLAGS) \
+TEST_LAYER = $(INC_cli) -Iruntime -Itests/unit $(CJSON_CFLAGS) $(GIT_CFLAGS) $(SODIUM_CFLAGS) $(Z3_CFLAGS) $(MHD_CFLAGS) \
+             $(CURL_CFLAGS) \
              $(CRIT_CFLAGS) -Wno-missing-prototypes
 $(BUILD)/obj/tests/%.o: LAYER = $(TEST_LAYER)
 # Unit tests read shared fixture files by absolute path (tests/unit/fixture.h).
@@ -175,7 +182,7 @@ $(LIBA): $(RT_OBJ)
 $(LIBSO): $(RT_PIC)
 	$(call say,LD,$@)$(CC) -shared -Wl,-soname,libauthz.so.0 $(LDFLAGS) -o $@ $^ $(SODIUM_LIBS)
 
-COMPILER_LIBS = $(CJSON_LIBS) $(GIT_LIBS) $(MHD_LIBS) $(CURL_LIBS) $(SODIUM_LIBS) -lpthread -lm
+COMPILER_LIBS = $(CJSON_LIBS) $(GIT_LIBS) $(MHD_LIBS) $(CURL_LIBS) $(SODIUM_LIBS) $(Z3_LIBS) -lpthread -lm
 
 $(AUTHZC): $(BUILD)/obj/compiler/cli/main.o $(CC_OBJ) $(LIBA)
 	$(call say,LD,$@)$(CC) $(LDFLAGS) -o $@ $^ $(COMPILER_LIBS)
@@ -292,7 +299,7 @@ BENCH    = $(BUILD)/bench
 
 bench:
 	@$(MAKE) --no-print-directory $(AUTHZC) $(BENCH)/gen $(BENCH)/gen_tests $(BENCH)/bench_front \
-	  $(BENCH)/bench_decide $(BENCH)/schema_bundle
+	  $(BENCH)/bench_decide $(BENCH)/schema_bundle $(BENCH)/bench_symdiff
 	@AUTHZC=$(abspath $(AUTHZC)) BENCH=$(abspath $(BENCH)) CC="$(CC)" sh tests/bench/run.sh
 
 $(BENCH)/gen $(BENCH)/gen_tests: $(BENCH)/%: tests/bench/%.c | $(DEPS_OK)
@@ -302,6 +309,12 @@ $(BENCH)/gen $(BENCH)/gen_tests: $(BENCH)/%: tests/bench/%.c | $(DEPS_OK)
 $(BUILD)/obj/tests/bench/bench_front.o: | $(GEN)/parser.h $(GEN)/lexer.h
 
 $(BENCH)/bench_front: $(BUILD)/obj/tests/bench/bench_front.o $(CC_OBJ) $(LIBA)
+	@mkdir -p $(@D)
+	$(call say,LD,$@)$(CC) $(LDFLAGS) -o $@ $^ $(COMPILER_LIBS)
+
+$(BUILD)/obj/tests/bench/bench_symdiff.o: | $(GEN)/parser.h $(GEN)/lexer.h
+
+$(BENCH)/bench_symdiff: $(BUILD)/obj/tests/bench/bench_symdiff.o $(CC_OBJ) $(LIBA)
 	@mkdir -p $(@D)
 	$(call say,LD,$@)$(CC) $(LDFLAGS) -o $@ $^ $(COMPILER_LIBS)
 
@@ -345,5 +358,5 @@ clean:
 # Header dependencies, as the compiler found them (-MMD -MP).
 ALL_OBJ = $(RT_OBJ) $(RT_PIC) $(CC_OBJ) $(UT_OBJ) $(BUILD)/obj/compiler/cli/main.o \
           $(FUZZ_TARGETS:%=$(BUILD)/obj/tests/fuzz/fuzz_%.o) $(BUILD)/obj/tests/serve/requests.o \
-          $(patsubst %,$(BUILD)/obj/tests/bench/%.o,bench_front bench_decide schema_bundle)
+          $(patsubst %,$(BUILD)/obj/tests/bench/%.o,bench_front bench_decide schema_bundle bench_symdiff)
 -include $(wildcard $(ALL_OBJ:.o=.d))

@@ -10,6 +10,7 @@
 #include "cli.h"
 #include "config.h"
 #include "diag_json.h"
+#include "sym_lint.h"
 #include "project.h"
 #include "text.h"
 
@@ -25,6 +26,8 @@ static void check_usage(FILE *out)
 	      "options:\n"
 	      "  --format FORMAT  text (default, on stderr), json or sarif (on stdout)\n"
 	      "  --werror         treat warnings as errors (exit 1)\n"
+	      "  --no-lint        skip the solver's lint (W0601-W0603, I0604)\n"
+	      "  --lint-timeout MS  the lint's time budget (default 10000)\n"
 	      "  -C DIR           run as if started in DIR\n"
 	      "  -h, --help       show this help\n"
 	      "\n"
@@ -144,17 +147,28 @@ static const char *const formats[] = { "text", "json", "sarif", NULL };
 int cmd_check(int argc, char **argv)
 {
 	int format = FMT_TEXT;
-	bool werror = false;
-	const char *dir = NULL;
+	bool werror = false, no_lint = false;
+	const char *dir = NULL, *lint_timeout = NULL;
 	const struct opt opts[] = {
 		OPT_CHOICE(0, "format", &format, formats),
 		OPT_FLAG(0, "werror", &werror),
+		OPT_FLAG(0, "no-lint", &no_lint),
+		OPT_VALUE(0, "lint-timeout", &lint_timeout),
 		OPT_END,
 	};
 	struct opt_result args;
 	int code = cli_parse(&args, argc, argv, opts, -1, check_usage, &dir);
 	if (code != CLI_RUN)
 		return code;
+	struct sym_opts so = SYM_OPTS_DEFAULT;
+	if (lint_timeout) {
+		char *end;
+		unsigned long ms = strtoul(lint_timeout, &end, 10);
+		if (!*lint_timeout || *end || lint_timeout[0] == '-' || ms == 0 || ms > 86400000)
+			return cli_usage_error("check", "--lint-timeout wants milliseconds from 1 to 86400000, not '%s'",
+					       lint_timeout);
+		so.lint_ms = (unsigned)ms;
+	}
 	struct compilation c;
 	struct source_tree tree;
 	if ((code = cli_open_project(&c, &tree, dir)) != EXIT_OK)
@@ -169,6 +183,8 @@ int cmd_check(int argc, char **argv)
 		if (!compilation_parse(&c) && c.diags.errors == before)
 			compilation_check(&c);
 	}
+	if (!no_lint && !c.diags.errors && c.checked)
+		sym_lint_check(&c, &so);
 
 	diag_sort(&c.diags);
 	int rc = 0;

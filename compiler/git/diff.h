@@ -39,6 +39,7 @@
 #include "arena.h"
 #include "authz.h"
 #include "project.h"
+#include "sym.h"
 
 enum diff_change { DIFF_ADDED, DIFF_REMOVED, DIFF_CHANGED };
 
@@ -116,6 +117,16 @@ struct diff_decision {
 	const char **responsible;       /* rules that decided on one side only */
 	size_t nresponsible;
 	const char *old_json, *new_json;        /* the decisions (authzc-eval(1)) */
+	bool covers;            /* a test of the new version or a replayed request
+				 * (not a test only the old version has) */
+};
+
+/* A class of requests whose decision the change flips, found by the solver
+ * (diff_behaviour.c, sym.h), and whether anything exercised it. */
+struct diff_class {
+	const struct sym_class *k;
+	const char *tested_by;  /* the first test or replay request in the class, or NULL */
+	const char *test_block; /* untested, with a witness: a test to paste */
 };
 
 /* Per responsible rule: how many changed decisions it accounts for. */
@@ -153,6 +164,12 @@ struct diff_report {
 	size_t loosened, tightened, rules_changed;
 	struct diff_blame *blame;       /* by rule id */
 	size_t nblame;
+	/* The behaviour section: every class of requests decided differently
+	 * (diff_behaviour); `behaviour` false when it was not asked for. */
+	bool behaviour;
+	struct sym_diff sym;
+	struct diff_class *classes;     /* as sym.classes */
+	size_t untested_loosened;
 };
 
 struct gitx;
@@ -209,6 +226,17 @@ struct diff_impact_state *diff_impact_begin(struct diff_report *r, const struct 
 void diff_impact_tests(struct diff_impact_state *s, const struct diff_side *side);
 int diff_impact_replay(struct diff_impact_state *s, const char *path, char *err, size_t size);
 void diff_impact_end(struct diff_impact_state *s);
+
+/*
+ * The behaviour section (diff_behaviour.c): every class of requests the
+ * two bundles decide differently, found by the solver (sym_diff_run),
+ * each marked tested when a decision of r->decisions that covers (a test
+ * of the new version, a replayed request) falls in it, and given a test
+ * block when it is not.  Run after the decision impact.  Returns 0, or -1
+ * with a message in err[0..size).
+ */
+int diff_behaviour(struct diff_report *r, const struct diff_side *old, const struct diff_side *new,
+		   const struct sym_opts *o, char *err, size_t size);
 
 /* Anything changed at all? */
 bool diff_report_changed(const struct diff_report *r);

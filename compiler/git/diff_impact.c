@@ -96,7 +96,7 @@ static void blame(struct diff_report *r, const char *rule, enum diff_impact impa
 }
 
 /* Decide one request (JSON text) with both bundles and record a change. */
-static void decide(struct diff_impact_state *s, const char *source, const char *json)
+static void decide(struct diff_impact_state *s, const char *source, const char *json, bool covers)
 {
 	struct diff_report *r = s->r;
 	size_t len = strlen(json);
@@ -108,7 +108,7 @@ static void decide(struct diff_impact_state *s, const char *source, const char *
 		s->oom = true;
 		return;
 	}
-	struct diff_decision d = { .source = source, .request = json };
+	struct diff_decision d = { .source = source, .request = json, .covers = covers };
 	d.old_allow = authz_decision_allowed(s->dec_old);
 	d.new_allow = authz_decision_allowed(s->dec_new);
 	d.old_rules = decision_rules(r->a, s->dec_old, &d.nold_rules);
@@ -166,7 +166,7 @@ void diff_impact_tests(struct diff_impact_state *s, const struct diff_side *side
 			continue;
 		ptrvec_push(r->a, &s->tests_seen, json);
 		r->ntests++;
-		decide(s, arena_printf(r->a, "test '%.*s'", (int)t->name_len, t->name), json);
+		decide(s, arena_printf(r->a, "test '%.*s'", (int)t->name_len, t->name), json, side == s->new);
 	}
 }
 
@@ -257,7 +257,7 @@ int diff_impact_replay(struct diff_impact_state *s, const char *path, char *err,
 			break;
 		}
 		s->r->nreplayed++;
-		decide(s, arena_printf(s->r->a, "%s:%zu", path, lineno), json);
+		decide(s, arena_printf(s->r->a, "%s:%zu", path, lineno), json, true);
 	}
 	if (rc == 0 && ferror(f)) {
 		snprintf(err, size, "cannot read '%s': %s", path, strerror(errno));

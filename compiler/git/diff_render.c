@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "buf.h"
 #include "diff.h"
 
 static const char *change_str(enum diff_change c)
@@ -149,10 +150,113 @@ static void text_tests(FILE *out, const struct diff_report *r)
 	}
 }
 
+static const char *cell(struct arena *a, const char *s);
+
+/* ---- the behaviour section ----------------------------------------------------- */
+
+static const char *kind_str(enum sym_kind k)
+{
+	switch (k) {
+	case SYM_LOOSENED: return "loosened";
+	case SYM_TIGHTENED: return "tightened";
+	case SYM_RULES: return "rules";
+	default: return "unknown";
+	}
+}
+
+static const char *rules_str(struct arena *a, bool allow, const char **v, size_t n)
+{
+	struct buf b = BUF_ARENA(a);
+	buf_printf(&b, "%s by ", verdict(allow));
+	if (!n)
+		buf_puts(&b, "default");
+	for (size_t i = 0; i < n; i++)
+		buf_printf(&b, "%s%s", i ? ", " : "", v[i]);
+	return b.p ? b.p : "";
+}
+
+static void behaviour_summary(FILE *out, const struct diff_report *r, const char *bold)
+{
+	const struct sym_diff *d = &r->sym;
+	fprintf(out, "%sbehaviour%s: %zu loosened (%zu untested), %zu tightened, %zu decided by other rules, "
+		"%zu unknown; every request of %zu (principal, action, resource) %s: %zu unchanged in code, "
+		"%zu searched by the solver\n", bold, bold, d->nloosened, r->untested_loosened, d->ntightened,
+		d->nrules, d->nunknown, d->ntriples, plural(d->ntriples, "triple", "triples"), d->nunchanged,
+		d->nsolved);
+}
+
+static void text_behaviour(FILE *out, const struct diff_report *r)
+{
+	if (!r->sym.nclasses)
+		return;
+	fputs("\nbehaviour (every request, found by the solver)\n", out);
+	for (size_t i = 0; i < r->sym.nclasses; i++) {
+		const struct diff_class *dc = &r->classes[i];
+		const struct sym_class *k = dc->k;
+		fprintf(out, "  %-9s  %s %s %s", kind_str(k->kind), k->principal_type, k->action, k->resource_type);
+		if (k->kind == SYM_UNKNOWN) {
+			fprintf(out, ": %s\n", k->reason);
+			continue;
+		}
+		fprintf(out, ": %s -> %s, %s\n", verdict(k->old_allow), verdict(k->new_allow),
+			dc->tested_by ? arena_printf(r->a, "tested by %s", dc->tested_by) : "UNTESTED");
+		fprintf(out, "    before:  %s\n", rules_str(r->a, k->old_allow, k->old_rules, k->nold_rules));
+		fprintf(out, "    after:   %s\n", rules_str(r->a, k->new_allow, k->new_rules, k->nnew_rules));
+		fprintf(out, "    witness: %s\n", k->witness);
+		if (dc->test_block) {
+			fputs("    a test for it:\n", out);
+			for (const char *p = dc->test_block; *p;) {
+				const char *e = strchr(p, '\n');
+				size_t n = e ? (size_t)(e - p) : strlen(p);
+				fprintf(out, "      %.*s\n", (int)n, p);
+				p += n + (e != NULL);
+			}
+		}
+	}
+}
+
+static void markdown_behaviour(FILE *out, const struct diff_report *r)
+{
+	fputs("\n#### Behaviour: every request, found by the solver\n\n", out);
+	behaviour_summary(out, r, "**");
+	if (!r->sym.nclasses) {
+		fputs("\nNo request is decided differently: proven for every request the schemas admit.\n", out);
+		return;
+	}
+	fputs("\n| impact | request | before | after | tested |\n| --- | --- | --- | --- | --- |\n", out);
+	for (size_t i = 0; i < r->sym.nclasses; i++) {
+		const struct diff_class *dc = &r->classes[i];
+		const struct sym_class *k = dc->k;
+		const char *what = arena_printf(r->a, "%s %s %s", k->principal_type, k->action, k->resource_type);
+		if (k->kind == SYM_UNKNOWN) {
+			fprintf(out, "| :grey_question: unknown | %s | %s | | no |\n", cell(r->a, what), cell(r->a, k->reason));
+			continue;
+		}
+		fprintf(out, "| %s | %s | %s | %s | %s |\n",
+			k->kind == SYM_LOOSENED ? ":warning: **loosened**" : k->kind == SYM_TIGHTENED ? "tightened"
+			: "other rules", cell(r->a, what),
+			cell(r->a, rules_str(r->a, k->old_allow, k->old_rules, k->nold_rules)),
+			cell(r->a, rules_str(r->a, k->new_allow, k->new_rules, k->nnew_rules)),
+			dc->tested_by ? cell(r->a, dc->tested_by) : k->kind == SYM_LOOSENED ? "**no**" : "no");
+	}
+	for (size_t i = 0; i < r->sym.nclasses; i++) {
+		const struct diff_class *dc = &r->classes[i];
+		if (!dc->test_block)
+			continue;
+		fprintf(out, "\n<details><summary>%s %s %s %s: witness and a test to add</summary>\n\n"
+			"```json\n%s\n```\n\n```\n%s```\n\n</details>\n", kind_str(dc->k->kind),
+			cell(r->a, dc->k->principal_type), cell(r->a, dc->k->action), cell(r->a, dc->k->resource_type),
+			dc->k->witness, dc->test_block);
+	}
+	fputc('\n', out);
+}
+
 static void render_text(FILE *out, const struct diff_report *r)
 {
 	struct counts c = count_items(r);
 	fprintf(out, "diff %s..%s\n", r->old_label, r->new_label);
+	if (r->behaviour)
+		behaviour_summary(out, r, "");
 	fprintf(out, "rules: %zu added, %zu removed, %zu changed; constants: %zu added, %zu removed, "
 		"%zu changed; schema: %zu %s\n",
 		c.rules[DIFF_ADDED], c.rules[DIFF_REMOVED], c.rules[DIFF_CHANGED],
@@ -179,6 +283,8 @@ static void render_text(FILE *out, const struct diff_report *r)
 				fprintf(out, "%s\n", k->old ? k->old : k->new);
 		}
 	}
+	if (r->behaviour)
+		text_behaviour(out, r);
 	for (size_t i = 0; i < r->nitems; i++) {
 		const struct diff_item *it = &r->items[i];
 		fprintf(out, "\n%s %s %s", it->what, it->id, change_str(it->change));
@@ -258,6 +364,14 @@ static void render_markdown(FILE *out, const struct diff_report *r)
 {
 	struct counts c = count_items(r);
 	fprintf(out, "### authzc diff: %s → %s\n\n", cell(r->a, r->old_label), cell(r->a, r->new_label));
+	if (r->behaviour && r->sym.nloosened)
+		fprintf(out, "> :warning: **%zu %s of requests newly allowed** (%zu untested): every one the "
+			"solver found, with a witness request each. Review the behaviour section below.\n\n",
+			r->sym.nloosened, plural(r->sym.nloosened, "class", "classes"), r->untested_loosened);
+	if (r->behaviour && r->sym.nunknown)
+		fprintf(out, "> :grey_question: **%zu %s not decided by the solver**: see the behaviour section; "
+			"these parts of the change are not proven.\n\n", r->sym.nunknown,
+			plural(r->sym.nunknown, "part", "parts"));
 	if (r->loosened)
 		fprintf(out, "> :warning: **%zu %s loosened**: %s denied before %s allowed now. "
 			"Review %s below.\n\n", r->loosened,
@@ -288,6 +402,8 @@ static void render_markdown(FILE *out, const struct diff_report *r)
 		fputs("No changes: the rules, the schema, the tests and every decision are the same.\n", out);
 		return;
 	}
+	if (r->behaviour)
+		markdown_behaviour(out, r);
 	fputs("| | added | removed | changed |\n| --- | ---: | ---: | ---: |\n", out);
 	fprintf(out, "| rules | %zu | %zu | %zu |\n", c.rules[0], c.rules[1], c.rules[2]);
 	fprintf(out, "| constants | %zu | %zu | %zu |\n", c.consts[0], c.consts[1], c.consts[2]);
@@ -429,6 +545,71 @@ static cJSON *tests_json(const struct diff_report *r)
 	return root;
 }
 
+static cJSON *decided_json(bool allow, const char **rules, size_t n)
+{
+	cJSON *o = cJSON_CreateObject();
+	cJSON_AddStringToObject(o, "decision", verdict(allow));
+	cJSON_AddItemToObject(o, "rules", str_array(rules, n));
+	return o;
+}
+
+/* The classes: the "behaviour" array (JSON null with --no-behaviour). */
+static cJSON *behaviour_json(const struct diff_report *r)
+{
+	if (!r->behaviour)
+		return cJSON_CreateNull();
+	const struct sym_diff *d = &r->sym;
+	cJSON *v = cJSON_CreateArray();
+	for (size_t i = 0; i < d->nclasses; i++) {
+		const struct diff_class *dc = &r->classes[i];
+		const struct sym_class *k = dc->k;
+		cJSON *c = cJSON_CreateObject();
+		cJSON_AddStringToObject(c, "kind", kind_str(k->kind));
+		cJSON_AddStringToObject(c, "principal_type", k->principal_type);
+		cJSON_AddStringToObject(c, "action", k->action);
+		cJSON_AddStringToObject(c, "resource_type", k->resource_type);
+		if (k->kind == SYM_UNKNOWN) {
+			cJSON_AddStringToObject(c, "reason", k->reason);
+			cJSON_AddBoolToObject(c, "tested", false);
+		} else {
+			cJSON_AddItemToObject(c, "before", decided_json(k->old_allow, k->old_rules, k->nold_rules));
+			cJSON_AddItemToObject(c, "after", decided_json(k->new_allow, k->new_rules, k->nnew_rules));
+			cJSON_AddItemToObject(c, "changed", str_array(k->changed, k->nchanged));
+			cJSON_AddItemToObject(c, "witness", embed(k->witness));
+			cJSON_AddBoolToObject(c, "tested", dc->tested_by != NULL);
+			if (dc->tested_by)
+				cJSON_AddStringToObject(c, "tested_by", dc->tested_by);
+			else
+				cJSON_AddNullToObject(c, "tested_by");
+			if (dc->test_block)
+				cJSON_AddStringToObject(c, "test", dc->test_block);
+			else
+				cJSON_AddNullToObject(c, "test");
+		}
+		cJSON_AddItemToArray(v, c);
+	}
+	return v;
+}
+
+/* What the solver searched: "behaviour_summary" (null with --no-behaviour). */
+static cJSON *behaviour_summary_json(const struct diff_report *r)
+{
+	if (!r->behaviour)
+		return cJSON_CreateNull();
+	const struct sym_diff *d = &r->sym;
+	cJSON *o = cJSON_CreateObject();
+	cJSON_AddBoolToObject(o, "complete", d->nunknown == 0);
+	cJSON_AddNumberToObject(o, "triples", (double)d->ntriples);
+	cJSON_AddNumberToObject(o, "unchanged", (double)d->nunchanged);
+	cJSON_AddNumberToObject(o, "solved", (double)d->nsolved);
+	cJSON_AddNumberToObject(o, "loosened", (double)d->nloosened);
+	cJSON_AddNumberToObject(o, "untested_loosened", (double)r->untested_loosened);
+	cJSON_AddNumberToObject(o, "tightened", (double)d->ntightened);
+	cJSON_AddNumberToObject(o, "rules_changed", (double)d->nrules);
+	cJSON_AddNumberToObject(o, "unknown", (double)d->nunknown);
+	return o;
+}
+
 static cJSON *report_json(const struct diff_report *r)
 {
 	cJSON *root = cJSON_CreateObject();
@@ -492,6 +673,8 @@ static cJSON *report_json(const struct diff_report *r)
 		cJSON_AddItemToObject(o, "responsible", str_array(v[i]->responsible, v[i]->nresponsible));
 		cJSON_AddItemToArray(changes, o);
 	}
+	cJSON_AddItemToObject(root, "behaviour", behaviour_json(r));
+	cJSON_AddItemToObject(root, "behaviour_summary", behaviour_summary_json(r));
 	cJSON *resp = cJSON_AddArrayToObject(dec, "responsible");
 	for (size_t i = 0; i < r->nblame; i++) {
 		cJSON *o = cJSON_CreateObject();

@@ -30,7 +30,7 @@ void diff_report_init(struct diff_report *r, struct arena *a, const struct diff_
 
 bool diff_report_changed(const struct diff_report *r)
 {
-	return r->nconfig || r->nitems || r->nschema || r->ntest_changes || r->ndecisions;
+	return r->nconfig || r->nitems || r->nschema || r->ntest_changes || r->ndecisions || r->sym.nclasses;
 }
 
 /* ---- canonical source of a part ------------------------------------------- */

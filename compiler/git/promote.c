@@ -60,8 +60,10 @@ static int load_gates(struct gitx *g, const git_commit *commit, struct promote_e
 	else if (project_load_config(&c, &st) > 0)
 		code = gitx_fail_plain(g, -1, "invalid %s at %.7s, whose gates apply", CONFIG_FILE_NAME,
 				       ev->min_from);
-	else
+	else {
 		ev->min = c.config.min_guard_coverage;
+		ev->refuse_untested = c.config.refuse_untested_loosening;
+	}
 	gitx_tree_free(&gt);
 	compilation_release(&c);
 	return code;
@@ -115,6 +117,62 @@ done:
 	return code;
 }
 
+/*
+ * gates.untested_loosening: the behaviour diff (diff_behaviour) from
+ * `current`, what the environment runs, to `dest`; refused when a class
+ * of newly allowed requests is exercised by no test of `dest`, or the
+ * solver could not decide a part.  Returns 0, REFUSED, or -1 on trouble.
+ */
+static int behaviour_gate(struct gitx *g, const git_oid *current, const git_oid *dest, struct promote_result *out)
+{
+	struct diff_side old = { 0 }, new = { 0 };
+	struct arena a = ARENA_INIT;
+	char h0[GIT_OID_HEXSZ + 1], h1[GIT_OID_HEXSZ + 1], err[512];
+	struct promote_evidence *ev = &out->ev;
+	int code = 0;
+	git_oid_tostr(h0, sizeof h0, current);
+	git_oid_tostr(h1, sizeof h1, dest);
+	if (diff_side_load(&old, g, h0) != 0 || diff_side_load(&new, g, h1) != 0) {
+		code = gitx_fail_plain(g, -1, "cannot compile %.7s and %.7s for gates.untested_loosening: %s", h0,
+				       h1, g->msg);
+		goto done;
+	}
+	struct diff_report r;
+	diff_report_init(&r, &a, &old, &new);
+	struct diff_impact_state *s = diff_impact_begin(&r, &old, &new);
+	diff_impact_tests(s, &new);
+	diff_impact_end(s);
+	struct sym_opts so = SYM_OPTS_DEFAULT;
+	if (diff_behaviour(&r, &old, &new, &so, err, sizeof err) < 0) {
+		code = gitx_fail_plain(g, -1, "gates.untested_loosening: %s", err);
+		goto done;
+	}
+	ev->behaviour_run = true;
+	ev->loosened = r.sym.nloosened;
+	ev->untested_loosened = r.untested_loosened;
+	ev->unknown = r.sym.nunknown;
+	for (size_t i = 0; i < r.sym.nclasses; i++) {
+		const struct diff_class *dc = &r.classes[i];
+		if (dc->k->kind == SYM_UNKNOWN)
+			code = refuse(out, "untested-loosening", "the solver could not decide every request of %s %s %s "
+				      "(%s); 'authzc diff %.7s %.7s' shows it", dc->k->principal_type, dc->k->action,
+				      dc->k->resource_type, dc->k->reason, h0, h1);
+		else if (dc->k->kind == SYM_LOOSENED && !dc->tested_by)
+			code = refuse(out, "untested-loosening", "%.7s newly allows %s %s %s requests that no test "
+				      "exercises (%zu such %s), such as %s; add a test ('authzc diff %.7s %.7s' "
+				      "offers one for each)", h1, dc->k->principal_type, dc->k->action,
+				      dc->k->resource_type, r.untested_loosened,
+				      r.untested_loosened == 1 ? "class" : "classes", dc->k->witness, h0, h1);
+		if (code)
+			break;
+	}
+done:
+	diff_side_release(&old);
+	diff_side_release(&new);
+	arena_free(&a);
+	return code;
+}
+
 static cJSON *str_or_null(const char *s)
 {
 	return s ? cJSON_CreateString(s) : cJSON_CreateNull();
@@ -138,6 +196,12 @@ static char *record_json(const struct promote_opts *o, unsigned n, const git_oid
 				      rollback_to ? cJSON_CreateNumber(rollback_to) : cJSON_CreateNull());
 	cJSON_AddStringToObject(j, "bundle", ev->bundle);
 	cJSON_AddStringToObject(j, "schema", ev->schema);
+	if (ev->behaviour_run) {
+		cJSON *bh = cJSON_AddObjectToObject(j, "behaviour");
+		cJSON_AddNumberToObject(bh, "loosened", (double)ev->loosened);
+		cJSON_AddNumberToObject(bh, "untested_loosened", (double)ev->untested_loosened);
+		cJSON_AddNumberToObject(bh, "unknown", (double)ev->unknown);
+	}
 	cJSON *t = cJSON_AddObjectToObject(j, "tests");
 	cJSON_AddNumberToObject(t, "run", (double)ev->tests_run);
 	cJSON_AddNumberToObject(t, "passed", (double)ev->tests_passed);
@@ -450,6 +514,11 @@ static int run(struct gitx *g, const struct promote_opts *o, struct promote_resu
 			      ev->guards.total, out->to, ev->min, whose);
 		goto done;
 	}
+	/* against what the environment runs: nothing to compare on a first
+	 * promotion */
+	if (!o->rollback && has_current && ev->refuse_untested &&
+	    (code = behaviour_gate(g, &current, &dest, out)) != 0)
+		goto done;
 
 	if (has_current)
 		gitx_short(&current, out->from);

@@ -74,6 +74,10 @@ struct promote_evidence {
 	char min_from[GIT_OID_HEXSZ + 1];       /* ... of authzc.json at this commit */
 	bool under;
 	char bundle[80], schema[80];    /* "sha256:..." digests */
+	/* gates.untested_loosening "refuse" (from the same authzc.json): the
+	 * behaviour diff from what the environment runs (authzc-diff(1)) */
+	bool refuse_untested, behaviour_run;
+	size_t loosened, untested_loosened, unknown;
 };
 
 enum promote_outcome {

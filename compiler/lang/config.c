@@ -23,7 +23,7 @@ static const char *const top_keys[] = {
 };
 #define NTOP (sizeof top_keys / sizeof top_keys[0])
 
-static const char *const gate_keys[] = { "min_guard_coverage" };
+static const char *const gate_keys[] = { "min_guard_coverage", "untested_loosening" };
 #define NGATES (sizeof gate_keys / sizeof gate_keys[0])
 
 /* Longest name, environment or path shown in a message. */
@@ -289,6 +289,15 @@ static void get_gates(struct cfg_ctx *x, const cJSON *v, const char *path)
 			continue;
 		}
 		seen[k] = true;
+		if (k == 1) {           /* untested_loosening */
+			if (!cJSON_IsString(e) || (strcmp(e->valuestring, "refuse") && strcmp(e->valuestring, "allow"))) {
+				bad(x, E_CONFIG_VALUE, p, "expected \"refuse\" or \"allow\", found %s",
+				    cJSON_IsString(e) ? arena_printf(a, "\"%s\"", e->valuestring) : json_kind(e));
+				continue;
+			}
+			x->c->config.refuse_untested_loosening = !strcmp(e->valuestring, "refuse");
+			continue;
+		}
 		/* k == 0: min_guard_coverage */
 		if (!cJSON_IsNumber(e)) {
 			bad(x, E_CONFIG_VALUE, p, "expected a number from 0 to 100, found %s",

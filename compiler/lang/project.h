@@ -78,6 +78,8 @@ struct project_config {
 	size_t nenvironments;
 	char *env_ref_prefix;           /* "refs/heads/env/" */
 	double min_guard_coverage;      /* gates.min_guard_coverage, 100 */
+	bool refuse_untested_loosening; /* gates.untested_loosening: "refuse" (true)
+					 * or "allow" (false, the default) */
 	struct gw_config *gateway;      /* serve.gateway; NULL when not given */
 	bool has_file;                  /* authzc.json existed */
 	uint32_t file;                  /* its srcset id when has_file */

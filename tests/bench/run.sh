@@ -16,7 +16,9 @@
 #      "harness" row runs bench_decide on a one-rule bundle written from the
 #      schema (schema_bundle.c): it checks that every generated request
 #      conforms to the schema and measures request handling alone;
-#   5. tests: `authzc test --coverage` on a project of BENCH_TESTS (10,000)
+#   5. the behaviour diff of `authzc diff` (bench_symdiff.c): each set of
+#      100 rules or more against a copy with its first forbid narrowed;
+#   6. tests: `authzc test --coverage` on a project of BENCH_TESTS (10,000)
 #      tests (tests/bench/gen_tests.c), once `authzc help` lists `test`.
 #
 # Environment: AUTHZC and BENCH (set by the Makefile), CC (for the report),
@@ -69,7 +71,7 @@ for n in $SIZES; do
 	fi
 	rm -rf "$dir" "$dir.tmp"
 	"$BENCH/gen" "$n" "$dir.tmp" "$SEED" "$NREQ" 2>"$SETS/gen-$n.log" || { cat "$SETS/gen-$n.log" >&2; die "gen $n failed"; }
-	"$AUTHZC" -C "$dir.tmp" check 2>"$SETS/check-$n.log" || { cat "$SETS/check-$n.log" >&2; die "the $n-rule project does not check"; }
+	"$AUTHZC" -C "$dir.tmp" check --no-lint 2>"$SETS/check-$n.log" || { cat "$SETS/check-$n.log" >&2; die "the $n-rule project does not check"; }
 	echo "$stamp" > "$dir.tmp/.generated"
 	mv "$SETS/gen-$n.log" "$dir.tmp/gen.log"
 	mv "$dir.tmp" "$dir"
@@ -243,6 +245,46 @@ if has_command compile && [ "$small" != "$last" ] && [ -f "$SETS/$small.authzb" 
 	echo "Scaling: API median at $(commas "$last") rules over the one at $(commas "$small"), in 9 back-to-back pairs:"
 	echo "median $(echo "$ratios" | tr ' ' '\n' | grep . | median) (each pair: $(echo "$sorted" | sed 's/ $//'))."
 fi
+echo
+
+# ---- the behaviour diff (sym.h; tests/bench/bench_symdiff.c) ------------------------
+
+echo "### Behaviour diff: every request, with Z3 (bench_symdiff.c)"
+echo
+echo 'Each set against two copies: one whose first forbid is narrowed to one'
+echo 'tenant (`when resource.tenant == "t-1"` added, the loosening the issue'
+echo 'describes), one whose first forbid has its `when A and B` written'
+echo '`when B and A` (no behavioural change, other code: the solver must prove it).'
+echo 'The whole behaviour section of `authzc diff`, from two loaded bundles.'
+echo
+echo "| rules | change | seconds | result |"
+echo "| ---: | --- | ---: | --- |"
+for n in $SIZES; do
+	[ "$n" -ge 100 ] || continue
+	src=$SETS/$n
+	"$AUTHZC" -C "$src" compile -o "$SETS/sym-$n-old.authzb" >/dev/null 2>&1 || die "compile $n failed"
+	for change in narrowed neutral; do
+		dst=$SETS/sym-$n-$change
+		rm -rf "$dst"
+		cp -R "$src" "$dst"
+		f=$(grep -rl '^forbid ' "$dst/policies" | sort | head -n 1)
+		if [ "$change" = narrowed ]; then
+			awk 'done == 0 && /^forbid / { f = 1 } f == 1 && /^  when / { print "  when resource.tenant == \"t-1\""; f = 0; done = 1 } { print }' \
+				"$f" > "$f.new"
+		else
+			awk 'done == 0 && /^forbid / { f = 1 }
+			     f == 2 && /^   and / { a = substr($0, 8); print "  when " a; print "   and " w; f = 0; done = 1; next }
+			     f == 2 { print "  when " w; f = 0 }
+			     f == 1 && /^  when / { w = substr($0, 8); f = 2; next }
+			     { print }' "$f" > "$f.new"
+		fi
+		mv "$f.new" "$f"
+		"$AUTHZC" -C "$dst" compile -o "$SETS/sym-$n-$change.authzb" >/dev/null 2>&1 || die "compile $change $n failed"
+		out=$("$BENCH/bench_symdiff" "$SETS/sym-$n-old.authzb" "$SETS/sym-$n-$change.authzb" 2>&1) ||
+			die "bench_symdiff $n failed: $out"
+		echo "| $(commas "$n") | $change | ${out%% s,*} | ${out#* s, } |"
+	done
+done
 echo
 
 # ---- tests (switches on when `authzc test` exists) ----------------------------------

@@ -46,10 +46,10 @@ static void full_report(struct diff_report *r)
 			  *b[] = { "p.b" }, *ab[] = { "p.a", "p.b" };
 	static struct diff_decision decisions[] = {
 		{ IMPACT_TIGHTENED, "test 'frozen docs'", "{\"principal\": 1}", true, false, read, frozen, 1, 1,
-		  frozen, 1, "{\"allowed\": true}", "{\"allowed\": false}" },
+		  frozen, 1, "{\"allowed\": true}", "{\"allowed\": false}", true },
 		{ IMPACT_LOOSENED, "replay.jsonl:3", "{\"action\": \"read\"}", false, true, NULL, read, 0, 1,
-		  read, 1, "{\"allowed\": false}", "{\"allowed\": true}" },
-		{ IMPACT_RULES, "replay.jsonl:9", "not json", true, true, a, b, 1, 1, ab, 2, "{}", "{}" },
+		  read, 1, "{\"allowed\": false}", "{\"allowed\": true}", true },
+		{ IMPACT_RULES, "replay.jsonl:9", "not json", true, true, a, b, 1, 1, ab, 2, "{}", "{}", true },
 	};
 	static struct diff_blame blame[] = {
 		{ "p.read", 1, 0, 0 }, { "p.frozen", 0, 1, 0 }, { "p.b", 0, 0, 1 }, { "p.a", 0, 0, 1 },
@@ -325,7 +325,7 @@ Test(diff_render, markdown_cells_are_escaped)
 	static const char *none[] = { NULL };
 	static struct diff_decision d[] = {
 		{ IMPACT_LOOSENED, "test '![x](https://e.example/p.png) [y](https://e.example) <b>|*_`~\\'\nnext",
-		  "{}", false, true, NULL, NULL, 0, 0, none, 0, "{}", "{}" },
+		  "{}", false, true, NULL, NULL, 0, 0, none, 0, "{}", "{}", true },
 	};
 	static struct diff_schema s[] = { { DIFF_CHANGED, "attribute 'A.x|y'", "set<int> -> ~int~" } };
 	struct diff_report r = {

@@ -423,3 +423,23 @@ Test(config, norm_path)
 	cr_assert_null(config_norm_path(&a, "/a", &why));
 	arena_free(&a);
 }
+
+Test(config, untested_loosening_gate)
+{
+	cr_assert_eq(load_config_text("{\"gates\": {\"untested_loosening\": \"refuse\"}}"), 0);
+	cr_assert(comp.config.refuse_untested_loosening);
+	compilation_release(&comp);
+	cr_assert_eq(load_config_text("{\"gates\": {\"untested_loosening\": \"allow\"}}"), 0);
+	cr_assert(!comp.config.refuse_untested_loosening);
+	compilation_release(&comp);
+	cr_assert_eq(load_config_text("{\"gates\": {}}"), 0);
+	cr_assert(!comp.config.refuse_untested_loosening, "off unless asked for");
+	compilation_release(&comp);
+	cr_assert_eq(load_config_text("{\"gates\": {\"untested_loosening\": \"deny\"}}"), 1);
+	struct diag *d = find_diag(E_CONFIG_VALUE);
+	cr_assert_str_eq(d->json_path, "$.gates.untested_loosening");
+	cr_assert_str_eq(d->message, "expected \"refuse\" or \"allow\", found \"deny\"");
+	compilation_release(&comp);
+	cr_assert_eq(load_config_text("{\"gates\": {\"untested_loosening\": true}}"), 1);
+	cr_assert_str_eq(find_diag(E_CONFIG_VALUE)->message, "expected \"refuse\" or \"allow\", found a boolean");
+}
