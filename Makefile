@@ -262,7 +262,7 @@ memcheck:
 FUZZ_BUILD   ?= $(BUILD)/fuzz
 FUZZ_SECONDS ?= 60
 FUZZ_SMOKE_SECONDS ?= 5
-FUZZ_TARGETS  = policy schema request bundle
+FUZZ_TARGETS  = policy schema request bundle serve
 FUZZ_SAN      = -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 FUZZ_CC      ?= clang
 

@@ -9,6 +9,7 @@
 #              request .json of the CLI cases and each line of their .jsonl
 # OUT/bundle   the examples/ bundle and the bundle of every CLI case project
 #              that compiles
+# OUT/serve    tests/fuzz/seeds/serve/: HTTP requests to authzc serve
 # Seeds are named by their content's checksum, so re-running adds nothing
 # twice.  Inputs libFuzzer saves while fuzzing land in the same folders.
 set -eu
@@ -16,7 +17,7 @@ set -eu
 out=${1:?usage: corpus.sh OUT}
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
-mkdir -p "$out/policy" "$out/schema" "$out/request" "$out/bundle"
+mkdir -p "$out/policy" "$out/schema" "$out/request" "$out/bundle" "$out/serve"
 
 put() { # put DIR FILE: copy FILE under its checksum
   sum=$(cksum <"$2" | cut -d' ' -f1)
@@ -53,6 +54,7 @@ for dir in "$root/examples" "$root"/tests/cli/cases/*; do
   fi
 done
 find "$root/tests/fuzz/seeds/bundle" -type f 2>/dev/null | while read -r f; do put "$out/bundle" "$f"; done
-for t in policy schema request bundle; do
+for f in "$root"/tests/fuzz/seeds/serve/*; do put "$out/serve" "$f"; done
+for t in policy schema request bundle serve; do
   printf 'corpus: %s: %s seeds\n' "$t" "$(ls "$out/$t" | wc -l)"
 done
