@@ -281,6 +281,36 @@ a = [json.loads(l) for l in open(sys.argv[1])]
 b = [json.loads(l) for l in open(sys.argv[2])]
 sys.exit(a != b)' '$tmp/logged-decisions' '$tmp/eval.out'"
 
+# ---- hostile clients -------------------------------------------------------------------
+# 50 clients that send half a request and stop neither stall a decision nor
+# outlive --timeout; a header over 64 KiB is refused with 431.
+start hostile -b "$tmp/a.authzb" --listen 127.0.0.1:0 --timeout 1
+check "hostile: 50 slow clients stall no one; each is cut off" python3 - "${url##*:}" "$url" "$tmp/req.json" <<'PY'
+import socket, subprocess, sys
+port, url, req = int(sys.argv[1]), sys.argv[2], sys.argv[3]
+slow = []
+for i in range(50):
+    s = socket.create_connection(("127.0.0.1", port))
+    s.sendall(b"POST /v1/decide HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n{\"princ")
+    slow.append(s)
+r = subprocess.run(["curl", "-s", "-m", "20", "--data-binary", "@" + req, url + "/v1/decide"],
+                   capture_output=True, text=True)
+assert r.returncode == 0 and '"decision":' in r.stdout, r
+# Each is closed by the server (the 30 s wait bounds the test; it measures
+# nothing): the read ends with no answer, or a reset.
+for s in slow:
+    s.settimeout(30)
+    try:
+        data = s.recv(100)
+    except ConnectionResetError:
+        data = b""
+    assert data == b"", data
+    s.close()
+PY
+python3 -c 'print("a" * 100000)' >"$tmp/bighdr"
+check "hostile: a 100 KB header: 431" test "$(curl -s -o /dev/null -w '%{http_code}' -H "X-Big: $(cat "$tmp/bighdr")" "$url/health")" = 431
+check "hostile: still serving" test "$(status "$url/health")" = 200
+
 # ---- a Unix socket ------------------------------------------------------------------------
 "$AUTHZC" serve -b "$tmp/a.authzb" --socket "$tmp/authz.sock" 2>"$tmp/unix.log" &
 pids="$pids $!"
