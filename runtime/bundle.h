@@ -15,7 +15,14 @@
  *   6  2  zero                      68  4 zero
  *   8  8  probe 19 93 0d 0a 1a 0a 00 ff
  *  16  8  sentinel 0x1122334455667788
- *  24  8  total length in bytes
+ *  24  8  total length in bytes of the body (all but a signature section)
+ *
+ * Version 3 is unsigned; version 4 is the same body followed by the
+ * 108-byte signature section (signature.c), outside the digest:
+ *
+ *   0  4  magic "\x1b" "AZS"         12 32 the digest it signs (= bytes 32..64)
+ *   4  8  key id (its 16 hex digits)  44 64 Ed25519 signature of
+ *         SIG_DOMAIN (with its NUL) || digest || key id
  */
 #ifndef AUTHZ_BUNDLE_H
 #define AUTHZ_BUNDLE_H
@@ -29,7 +36,12 @@
 #include "value.h"
 
 #define BUNDLE_MAGIC "\x1b" "AZB"
-#define BUNDLE_VERSION 3
+#define BUNDLE_VERSION 3          /* unsigned; bundle_write.c writes it */
+#define BUNDLE_VERSION_SIGNED 4   /* a signature section follows the body */
+#define SIG_MAGIC "\x1b" "AZS"
+#define SIG_DOMAIN "authzc bundle signature v1"
+#define SIG_KEYID_BYTES 8
+#define SIG_SECTION_SIZE (4 + SIG_KEYID_BYTES + 32 + 64)
 #define BUNDLE_PROBE "\x19\x93\r\n\x1a\n\0\xff"
 #define BUNDLE_SENTINEL UINT64_C(0x1122334455667788)
 #define BUNDLE_HEADER_SIZE 72
@@ -109,7 +121,10 @@ struct bundle_pos { uint32_t file, line, col, extra; };  /* extra: rule: first g
 
 struct authz_bundle {
 	BUNDLE_ARRAYS(RT_OWNED_MEMBER, )
-	size_t len;                     /* bytes of buf */
+	size_t len;                     /* bytes of buf: the body (the header's length) */
+	size_t file_len;                /* bytes loaded: the body and any signature section */
+	char signer[AUTHZ_KEY_ID_CHARS + 1];  /* key id of the signature; "" unsigned */
+	bool sig_verified;              /* verified against a trusted key at load */
 	char digest[72];                /* "sha256:" + hex */
 	char schema_digest[72];         /* the same, of the schema section */
 	uint32_t nstrings;
@@ -151,6 +166,15 @@ AUTHZ_INTERNAL void rt_index_free(struct rt_index *ix);
  * (request.c): 0, AUTHZ_ENOMEM, or AUTHZ_EFORMAT when the fields are not a
  * tree. */
 AUTHZ_INTERNAL int rt_required_build(authz_bundle *b);
+/* Check the signature section of the bundle p[0..len) whose body (the
+ * header's length, already digested into `digest`) is p[0..body): that it
+ * is whole and signs this digest, and with opts' keys (if any) that one of
+ * them made it.  An unsigned bundle (version 3) has body == len.  Sets
+ * signer ("" unsigned) and *verified; 0, or AUTHZ_ESIGNATURE with `err`
+ * (signature.c). */
+AUTHZ_INTERNAL int rt_signature_check(const uint8_t *p, size_t len, size_t body, const uint8_t digest[32],
+				      const authz_load_options *opts, char signer[AUTHZ_KEY_ID_CHARS + 1],
+				      bool *verified, authz_error *err);
 /* Verify the code of every rule (verify.c); 0 or AUTHZ_EFORMAT with `err`. */
 AUTHZ_INTERNAL int rt_verify_code(authz_bundle *b, authz_error *err);
 AUTHZ_INTERNAL void rt_bundle_error(authz_error *err, int code, const char *fmt, ...)

@@ -622,6 +622,18 @@ static void digest_str(char out[72], const uint8_t d[32])
 
 int authz_bundle_load(authz_bundle **out, const void *buf, size_t len, authz_error *err)
 {
+	return authz_bundle_load_ex(out, buf, len, NULL, err);
+}
+
+/*
+ * Header, then the digest of the body, then the signature section (the
+ * bytes after the body: none in version 3, exactly one section in version
+ * 4), then the sections: a bundle whose signature is refused is refused
+ * before anything of it is parsed.
+ */
+int authz_bundle_load_ex(authz_bundle **out, const void *buf, size_t len, const authz_load_options *opts,
+			 authz_error *err)
+{
 	*out = NULL;
 	if (err) {
 		err->code = 0;
@@ -632,19 +644,27 @@ int authz_bundle_load(authz_bundle **out, const void *buf, size_t len, authz_err
 		BAD("not a bundle)");
 	if (len < BUNDLE_HEADER_SIZE)
 		BAD("truncated)");
-	if (p[4] != BUNDLE_VERSION || p[5] != 0) {
-		BAD("version %u; this library reads version %u: compile the policies again with the "
-		    "authzc that matches it)", (unsigned)(p[4] | p[5] << 8), (unsigned)BUNDLE_VERSION);
+	if ((p[4] != BUNDLE_VERSION && p[4] != BUNDLE_VERSION_SIGNED) || p[5] != 0) {
+		BAD("version %u; this library reads versions %u and %u: compile the policies again with "
+		    "the authzc that matches it)", (unsigned)(p[4] | p[5] << 8), (unsigned)BUNDLE_VERSION,
+		    (unsigned)BUNDLE_VERSION_SIGNED);
 	}
 	if (memcmp(p + 8, BUNDLE_PROBE, 8) != 0)
 		BAD("corrupted by text-mode conversion)");
 	if (p[6] || p[7] || le64_at(p + 16) != BUNDLE_SENTINEL || p[68] || p[69] || p[70] || p[71])
 		BAD("header)");
+	/* The body is `total` bytes; a version 4 bundle has its signature
+	 * section after it (checked by rt_signature_check once the body's
+	 * digest is known). */
 	uint64_t total = le64_at(p + 24);
-	if (total != len)
-		BAD("%s: %llu bytes, header says %llu)", total > len ? "truncated" : "trailing bytes",
-		    (unsigned long long)len, (unsigned long long)total);
-	if (len > AUTHZ_MAX_BUNDLE_SIZE)
+	bool is_signed = p[4] == BUNDLE_VERSION_SIGNED;
+	if (total > len || (!is_signed && total != len) || (is_signed && len - total > SIG_SECTION_SIZE))
+		BAD("%s: %llu bytes, header says %llu%s)", total > len ? "truncated" : "trailing bytes",
+		    (unsigned long long)len, (unsigned long long)total,
+		    is_signed ? " and a signature section" : "");
+	if (total < BUNDLE_HEADER_SIZE)
+		BAD("header)");
+	if (len > AUTHZ_MAX_BUNDLE_SIZE + (size_t)SIG_SECTION_SIZE || total > AUTHZ_MAX_BUNDLE_SIZE)
 		BAD("too large)");
 	if ((le64_at(p + 64) & 0xffffffffu) != BUNDLE_NSECTIONS)
 		BAD("section count)");
@@ -657,21 +677,29 @@ int authz_bundle_load(authz_bundle **out, const void *buf, size_t len, authz_err
 	crypto_hash_sha256_state st;
 	crypto_hash_sha256_init(&st);
 	crypto_hash_sha256_update(&st, p, 32);
-	crypto_hash_sha256_update(&st, p + 64, len - 64);
+	crypto_hash_sha256_update(&st, p + 64, (size_t)total - 64);
 	crypto_hash_sha256_final(&st, digest);
 	if (sodium_memcmp(digest, p + 32, 32) != 0)
 		BAD("digest mismatch)");
+	char signer[AUTHZ_KEY_ID_CHARS + 1];
+	bool verified;
+	int e = rt_signature_check(p, len, (size_t)total, digest, opts, signer, &verified, err);
+	if (e < 0)
+		return e;
 
 	authz_bundle *b = calloc(1, sizeof *b);
-	if (!b || !(b->buf = malloc(len))) {
+	if (!b || !(b->buf = malloc(total))) {
 		free(b);
 		rt_bundle_error(err, AUTHZ_ENOMEM, "out of memory");
 		return AUTHZ_ENOMEM;
 	}
-	memcpy(b->buf, buf, len);
-	b->len = len;
+	memcpy(b->buf, buf, total);
+	b->len = (size_t)total;
+	b->file_len = len;
+	memcpy(b->signer, signer, sizeof signer);
+	b->sig_verified = verified;
 	digest_str(b->digest, digest);
-	int e = load_sections(b, err);
+	e = load_sections(b, err);
 	if (e < 0) {
 		if (e == AUTHZ_ENOMEM)
 			rt_bundle_error(err, AUTHZ_ENOMEM, "out of memory");
@@ -688,6 +716,12 @@ int authz_bundle_load(authz_bundle **out, const void *buf, size_t len, authz_err
 }
 
 int authz_bundle_load_file(authz_bundle **out, const char *path, authz_error *err)
+{
+	return authz_bundle_load_file_ex(out, path, NULL, err);
+}
+
+int authz_bundle_load_file_ex(authz_bundle **out, const char *path, const authz_load_options *opts,
+			      authz_error *err)
 {
 	*out = NULL;
 	FILE *f = fopen(path, "rb");
@@ -727,8 +761,8 @@ int authz_bundle_load_file(authz_bundle **out, const char *path, authz_error *er
 		rt_bundle_error(err, AUTHZ_EIO, "cannot read '%s'", path);
 		return AUTHZ_EIO;
 	}
-	int e = authz_bundle_load(out, data, n, err);
-	if (e < 0 && err && e == AUTHZ_EFORMAT) {
+	int e = authz_bundle_load_ex(out, data, n, opts, err);
+	if (e < 0 && err && (e == AUTHZ_EFORMAT || e == AUTHZ_ESIGNATURE)) {
 		/* prefix the file name: "<path>: bad bundle format (...)" */
 		char msg[sizeof err->message];
 		size_t pl = strlen(path), ml = strlen(err->message);
@@ -758,6 +792,8 @@ void authz_bundle_free(authz_bundle *b)
 
 const char *authz_bundle_digest(const authz_bundle *b) { return b->digest; }
 const char *authz_bundle_schema_digest(const authz_bundle *b) { return b->schema_digest; }
+const char *authz_bundle_signer(const authz_bundle *b) { return b->signer[0] ? b->signer : NULL; }
+int authz_bundle_signature_verified(const authz_bundle *b) { return b->sig_verified; }
 const char *authz_bundle_source_revision(const authz_bundle *b) { return b->str[b->revision]; }
 size_t authz_bundle_rule_count(const authz_bundle *b) { return b->nrules; }
 
@@ -846,7 +882,7 @@ int authz_bundle_rule_guard(const authz_bundle *b, size_t i, size_t k, authz_sou
 void authz_bundle_get_info(const authz_bundle *b, authz_bundle_info *out)
 {
 	out->format = (unsigned)(b->buf[4] | b->buf[5] << 8);
-	out->bytes = b->len;
+	out->bytes = b->file_len;
 	out->rules = b->nrules;
 	out->constants = b->nconsts;
 	out->instructions = b->ncode;

@@ -969,3 +969,65 @@ int bw_finish(struct bundle_writer *w, uint8_t **out, size_t *len)
 	*len = file.n;
 	return 0;
 }
+
+/* The SHA-256 of bytes [0,32) and [64,len) of a bundle body into p[32..64). */
+static void put_digest(uint8_t *p, size_t len)
+{
+	crypto_hash_sha256_state st;
+	crypto_hash_sha256_init(&st);
+	crypto_hash_sha256_update(&st, p, 32);
+	crypto_hash_sha256_update(&st, p + 64, len - 64);
+	crypto_hash_sha256_final(&st, p + 32);
+}
+
+int bw_sign(const uint8_t *in, size_t len, const uint8_t pk[AUTHZ_PUBLIC_KEY_BYTES], bw_signer sign,
+	    void *ctx, uint8_t **out, size_t *outlen, authz_error *err)
+{
+	*out = NULL;
+	*outlen = 0;
+	authz_bundle *check = NULL;
+	int e = authz_bundle_load(&check, in, len, err);
+	authz_bundle_free(check);
+	if (e < 0)
+		return e;
+	if (in[4] != BUNDLE_VERSION) {
+		rt_bundle_error(err, AUTHZ_EINVAL, "the bundle is signed already");
+		return AUTHZ_EINVAL;
+	}
+	uint8_t *p = malloc(len + SIG_SECTION_SIZE);
+	if (!p) {
+		rt_bundle_error(err, AUTHZ_ENOMEM, "out of memory");
+		return AUTHZ_ENOMEM;
+	}
+	memcpy(p, in, len);
+	p[4] = BUNDLE_VERSION_SIGNED;
+	put_digest(p, len);
+	authz_public_key key;
+	memcpy(key.key, pk, sizeof key.key);
+	char id[AUTHZ_KEY_ID_CHARS + 1];
+	authz_key_id(&key, id);
+	uint8_t *sec = p + len;
+	memcpy(sec, SIG_MAGIC, 4);
+	size_t idlen = 0;
+	if (sodium_hex2bin(sec + 4, SIG_KEYID_BYTES, id, AUTHZ_KEY_ID_CHARS, NULL, &idlen, NULL) != 0 ||
+	    idlen != SIG_KEYID_BYTES) {
+		free(p);
+		rt_bundle_error(err, AUTHZ_ERROR, "cannot make the key id");
+		return AUTHZ_ERROR;
+	}
+	memcpy(sec + 4 + SIG_KEYID_BYTES, p + 32, 32);
+	uint8_t msg[sizeof SIG_DOMAIN + 32 + SIG_KEYID_BYTES];
+	memcpy(msg, SIG_DOMAIN, sizeof SIG_DOMAIN);
+	memcpy(msg + sizeof SIG_DOMAIN, p + 32, 32);
+	memcpy(msg + sizeof SIG_DOMAIN + 32, sec + 4, SIG_KEYID_BYTES);
+	sign(ctx, msg, sizeof msg, sec + 4 + SIG_KEYID_BYTES + 32);
+	authz_load_options opts = { &key, 1 };
+	if ((e = authz_bundle_load_ex(&check, p, len + SIG_SECTION_SIZE, &opts, err)) < 0) {
+		free(p);
+		return e;
+	}
+	authz_bundle_free(check);
+	*out = p;
+	*outlen = len + SIG_SECTION_SIZE;
+	return 0;
+}

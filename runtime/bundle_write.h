@@ -118,4 +118,17 @@ int bw_set_revision(struct bundle_writer *w, const char *rev);
  * frees it with free(). */
 int bw_finish(struct bundle_writer *w, uint8_t **out, size_t *len);
 
+/*
+ * Signing (authzc-bundle(5), "Signature"): `sign` writes the detached
+ * Ed25519 signature of msg[0..len) by the secret key of public key `pk`.
+ * bw_sign turns the unsigned bundle in[0..len) (bw_finish's) into a signed
+ * one: version 4, its digest made again, the signature section appended;
+ * then loads it with `pk` as the one trusted key, so a signer that does not
+ * match `pk` is caught here.  *out: malloc'd; 0, or a negative AUTHZ_E*
+ * code with `err`.
+ */
+typedef void (*bw_signer)(void *ctx, const uint8_t *msg, size_t len, uint8_t sig[64]);
+int bw_sign(const uint8_t *in, size_t len, const uint8_t pk[AUTHZ_PUBLIC_KEY_BYTES], bw_signer sign,
+	    void *ctx, uint8_t **out, size_t *outlen, authz_error *err);
+
 #endif

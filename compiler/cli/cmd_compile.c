@@ -10,16 +10,18 @@
 
 #include "authz.h"
 #include "checker.h"
+#include "codegen.h"
 #include "cli.h"
 #include "fileio.h"
 #include "gitx.h"
+#include "keyring.h"
 #include "project.h"
 
 #define DEFAULT_OUTPUT "build/policy.authzb"
 
 static void compile_usage(FILE *out)
 {
-	fputs("usage: authzc compile [-o FILE] [-C DIR] [--revision REV]\n"
+	fputs("usage: authzc compile [-o FILE] [-C DIR] [--revision REV] [--sign KEYFILE]\n"
 	      "\n"
 	      "Check the project's policies and tests, then write the policy bundle\n"
 	      "(default build/policy.authzb in the project root) and print its digest.\n"
@@ -31,6 +33,9 @@ static void compile_usage(FILE *out)
 	      "                     HEAD~1) as the bundle's source, by its full id; the\n"
 	      "                     default is HEAD's full id, with -dirty when the project\n"
 	      "                     has changes, and nothing outside a git repository\n"
+	      "  --sign KEYFILE     sign the bundle with this secret key (NAME.key of\n"
+	      "                     authzc keygen); when authzc.json lists keys, it must\n"
+	      "                     be one with the bundle role\n"
 	      "  -C DIR             run as if started in DIR\n"
 	      "  -h, --help         show this help\n"
 	      "\n"
@@ -123,12 +128,43 @@ done:
 	return code;
 }
 
+/*
+ * --sign KEYFILE: read the secret key into *k and check it against the
+ * project's trusted_keys: when they list any key, the signing key must be
+ * one of them with the bundle role, so a bundle is never signed by a key
+ * the project would not accept (nor by one it trusts for something else).
+ * EXIT_OK, or EXIT_TROUBLE printed.
+ */
+static int signing_key(const struct compilation *c, const char *path, struct ev_sec *k)
+{
+	char err[256];
+	if (ev_init(err, sizeof err) != 0 || ev_sec_load(path, k, err, sizeof err) != 0)
+		return cli_error("--sign %s: %s", path, err);
+	if (!c->config.ntrusted_keys)
+		return EXIT_OK;
+	struct ev_keyring kr = { c->config.trusted_keys, c->config.ntrusted_keys, c->config.ntrusted_keys };
+	const struct ev_trusted *t = ev_keyring_find(&kr, k->pub.id);
+	if (t && (t->roles & EV_ROLE_BUNDLE) && !memcmp(t->pub.pk, k->pub.pk, sizeof t->pub.pk))
+		return EXIT_OK;
+	ev_sec_wipe(k);
+	if (t) {
+		char roles[64];
+		ev_roles_text(t->roles, roles, sizeof roles);
+		return cli_error("--sign %s: key %s (%s) is trusted in authzc.json for %s, not bundle: "
+				 "add \"bundle\" to its roles or sign with a bundle key", path, k->pub.id,
+				 k->pub.name, roles);
+	}
+	return cli_error("--sign %s: key %s (%s) is not among the trusted_keys of authzc.json: "
+			 "list its .pub there with the role \"bundle\"", path, k->pub.id, k->pub.name);
+}
+
 int cmd_compile(int argc, char **argv)
 {
-	const char *dir = NULL, *out = NULL, *revision = NULL;
+	const char *dir = NULL, *out = NULL, *revision = NULL, *sign = NULL;
 	const struct opt opts[] = {
 		OPT_VALUE('o', "output", &out),
 		OPT_VALUE(0, "revision", &revision),
+		OPT_VALUE(0, "sign", &sign),
 		OPT_END,
 	};
 	struct opt_result args;
@@ -137,17 +173,38 @@ int cmd_compile(int argc, char **argv)
 		return code;
 	if (out && !*out)
 		return cli_usage_error("compile", "the output file name is empty");
+	if (sign && !*sign)
+		return cli_usage_error("compile", "the --sign key file name is empty");
 	struct compilation c;
 	struct source_tree tree;
 	if ((code = cli_open_project(&c, &tree, dir)) != EXIT_OK)
 		return code;
 	uint8_t *buf = NULL;
 	size_t len;
+	struct ev_sec key;
+	bool signing = false;
 	if (revision && *revision && (code = given_revision(&c, &revision)) != EXIT_OK)
 		goto done;
+	if (sign) {
+		if ((code = signing_key(&c, sign, &key)) != EXIT_OK)
+			goto done;
+		signing = true;
+	}
 	code = cli_compile(&c, &tree, revision, &buf, &len);
 	if (!buf)
 		goto done;
+	if (signing) {
+		uint8_t *signed_buf;
+		size_t signed_len;
+		char err[256];
+		if (codegen_sign(buf, len, &key, &signed_buf, &signed_len, err, sizeof err) != 0) {
+			code = cli_error("cannot sign the bundle: %s", err);
+			goto done;
+		}
+		free(buf);
+		buf = signed_buf;
+		len = signed_len;
+	}
 	authz_bundle *b = NULL;
 	authz_error err;
 	if (authz_bundle_load(&b, buf, len, &err) != 0) {
@@ -170,6 +227,8 @@ int cmd_compile(int argc, char **argv)
 		const char *rev = authz_bundle_source_revision(b);
 		if (*rev)
 			fprintf(stderr, ", revision %s", rev);
+		if (signing)
+			fprintf(stderr, ", signed by key %s (%s)", key.pub.id, key.pub.name);
 		if (c.diags.warnings)
 			fprintf(stderr, ", %zu warning%s", c.diags.warnings,
 				c.diags.warnings == 1 ? "" : "s");
@@ -179,6 +238,8 @@ int cmd_compile(int argc, char **argv)
 	free(path);
 	authz_bundle_free(b);
 done:
+	if (signing)
+		ev_sec_wipe(&key);
 	free(buf);
 	compilation_release(&c);
 	return code;

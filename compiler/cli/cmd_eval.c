@@ -19,6 +19,7 @@
 
 #include "authz.h"
 #include "cli.h"
+#include "cli_trust.h"
 #include "eval_io.h"
 #include "fileio.h"
 #include "project.h"
@@ -40,8 +41,8 @@ struct eval {
 
 static void eval_usage(FILE *out)
 {
-	fputs("usage: authzc eval [-b BUNDLE] [-C DIR] [--explain] [--log FILE] [--now TIME]\n"
-	      "                   [REQUEST.json...]\n"
+	fputs("usage: authzc eval [-b BUNDLE [--trust PUBFILE]...] [-C DIR] [--explain]\n"
+	      "                   [--log FILE] [--now TIME] [REQUEST.json...]\n"
 	      "\n"
 	      "Decide requests: one JSON request per file, or JSON Lines on stdin (no file,\n"
 	      "or '-'); one JSON decision per line on stdout, in input order.  Without -b\n"
@@ -49,6 +50,8 @@ static void eval_usage(FILE *out)
 	      "\n"
 	      "options:\n"
 	      "  -b, --bundle FILE  decide against this compiled bundle\n"
+	      "  --trust PUBFILE    refuse the bundle unless it is signed by this key\n"
+	      "                     (NAME.pub of authzc keygen; repeatable: any of them)\n"
 	      "  --explain          add each matching rule's trace, the values of the guards\n"
 	      "                     that held rules back and the deciding rules' annotations\n"
 	      "  --log FILE         append a decision record per request to FILE (with the\n"
@@ -241,8 +244,11 @@ int cmd_eval(int argc, char **argv)
 	struct eval e = { .log_fd = -1 };
 	const char *bundle = NULL, *dir = NULL, *now = NULL;
 	bool explain = false;
+	const char *trust_v[CLI_MAX_TRUST];
+	struct opt_list trust_files = { trust_v, 0, CLI_MAX_TRUST };
 	const struct opt opts[] = {
 		OPT_VALUE('b', "bundle", &bundle),
+		OPT_LIST(0, "trust", &trust_files),
 		OPT_FLAG(0, "explain", &explain),
 		OPT_VALUE(0, "log", &e.log_path),
 		OPT_VALUE(0, "now", &now),
@@ -259,12 +265,21 @@ int cmd_eval(int argc, char **argv)
 		return EXIT_TROUBLE;
 	if (!now && env_now && *env_now && set_now(&e, env_now, "$AUTHZC_NOW") != EXIT_OK)
 		return EXIT_TROUBLE;
+	if (trust_files.n && !bundle)
+		return cli_usage_error("eval", "--trust checks the signature of the bundle given with -b");
 	if ((code = cli_chdir(dir)) != EXIT_OK)
 		return code;
 
 	if (bundle) {
+		struct cli_trust trust;
+		if ((code = cli_trust_load(&trust, "eval", &trust_files)) != EXIT_OK) {
+			cli_trust_release(&trust);
+			return code;
+		}
 		authz_error err;
-		if (authz_bundle_load_file(&e.b, bundle, &err) < 0)
+		int rc = authz_bundle_load_file_ex(&e.b, bundle, cli_trust_opts(&trust), &err);
+		cli_trust_release(&trust);
+		if (rc < 0)
 			return cli_error("%s", err.message);
 	} else if ((code = compile_project(&e.b)) != EXIT_OK) {
 		return code;

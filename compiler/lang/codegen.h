@@ -43,4 +43,14 @@ size_t codegen_bundle(struct compilation *c, const char *revision, uint8_t **buf
 #define CODEGEN_PROBE_SEP "#"
 size_t codegen_probe_bundle(struct compilation *c, uint8_t **buf, size_t *len);
 
+struct ev_sec;
+/*
+ * Sign the bundle in[0..len) (codegen_bundle's) with key `k`
+ * (authzc-bundle(5), "Signature"): *out, malloc'd, is the signed bundle,
+ * loaded and verified against k's public key before it is returned.  0, or
+ * -1 with a message in err[0..errsz).
+ */
+int codegen_sign(const uint8_t *in, size_t len, const struct ev_sec *k, uint8_t **out, size_t *outlen,
+		 char *err, size_t errsz);
+
 #endif

@@ -86,7 +86,7 @@ static int install(struct holder *h, authz_bundle *b, authz_error *err)
 int holder_load_file(struct holder *h, const char *path, authz_error *err)
 {
 	authz_bundle *b = NULL;
-	if (authz_bundle_load_file(&b, path, err) < 0) {
+	if (authz_bundle_load_file_ex(&b, path, h->load, err) < 0) {
 		holder_refuse(h, err);
 		return -1;
 	}
@@ -96,7 +96,7 @@ int holder_load_file(struct holder *h, const char *path, authz_error *err)
 int holder_load_buffer(struct holder *h, const void *buf, size_t len, authz_error *err)
 {
 	authz_bundle *b = NULL;
-	if (authz_bundle_load(&b, buf, len, err) < 0) {
+	if (authz_bundle_load_ex(&b, buf, len, h->load, err) < 0) {
 		holder_refuse(h, err);
 		return -1;
 	}

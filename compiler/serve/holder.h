@@ -52,6 +52,9 @@ struct holder {
 	/* The file last looked at by holder_poll_file. */
 	bool seen;
 	struct stat st;
+	/* Every load verifies against these (set after holder_init; NULL:
+	 * no signature required). */
+	const authz_load_options *load;
 };
 
 /* An empty holder: no bundle.  0, or -1 when the mutex cannot be made. */

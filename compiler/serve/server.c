@@ -695,6 +695,7 @@ int server_start(struct server **out, const struct serve_opts *o, char *err, siz
 		snprintf(err, size, "out of memory");
 		return -1;
 	}
+	s->h.load = o->load;
 	if (pthread_key_create(&s->scratch, scratch_free)) {
 		holder_release(&s->h);
 		free(s);

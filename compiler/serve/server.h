@@ -46,6 +46,10 @@ struct serve_opts {
 	struct eval_decide_opts decide; /* flags unused: ?explain=1 sets them */
 	const struct gw_config *gateway;        /* NULL: /v1/gateway is 404 */
 	const struct declog_opts *log;          /* NULL: no decision records */
+	/* Trusted bundle keys (--trust): every load, at start and on every
+	 * reload from the file, the URL or the cache, must be signed by one of
+	 * them; NULL or none: signatures are not required (authz(3)). */
+	const authz_load_options *load;
 	/* Told of what the operator should know (reloads, refusals, the
 	 * library's own errors); may be called from any thread. */
 	void (*note)(void *payload, const char *msg);

@@ -35,6 +35,7 @@ enum {
 	AUTHZ_EIO = -4,         /* cannot read a file */
 	AUTHZ_EINVAL = -5,      /* bad argument (unknown name, wrong type, bad text) */
 	AUTHZ_ENOTFOUND = -6,   /* no such attribute, type or action */
+	AUTHZ_ESIGNATURE = -7,  /* bundle signature refused (authz_bundle_load_ex) */
 };
 
 typedef struct authz_error {
@@ -125,6 +126,40 @@ AUTHZ_API const char *authz_bundle_action_name(const authz_bundle *b, size_t i);
 AUTHZ_API int authz_bundle_disasm(const authz_bundle *b,
 				  int (*write)(const char *text, size_t len, void *payload),
 				  void *payload);
+
+/* ---- signed bundles (authzc-bundle(5), "Signature") ----------------------- */
+
+#define AUTHZ_PUBLIC_KEY_BYTES 32
+#define AUTHZ_KEY_ID_CHARS 16
+/* An Ed25519 public key (authzc-keygen(1) writes them in NAME.pub). */
+typedef struct authz_public_key {
+	uint8_t key[AUTHZ_PUBLIC_KEY_BYTES];
+} authz_public_key;
+/* The key id of `k`: 16 lowercase hex digits and a NUL, the first 8 bytes
+ * of BLAKE2b-128 of "authzc key id" with its NUL followed by the key. */
+AUTHZ_API void authz_key_id(const authz_public_key *k, char out[AUTHZ_KEY_ID_CHARS + 1]);
+/*
+ * Options of authz_bundle_load_ex.  With ntrusted_keys > 0 the bundle must
+ * be signed by one of trusted_keys[0..ntrusted_keys): an unsigned bundle,
+ * one signed by another key, a bad signature, a stripped or swapped
+ * signature section are refused with AUTHZ_ESIGNATURE and a message saying
+ * which.  With none (or opts NULL) a bundle need not be signed; a signature
+ * section present is still checked for everything but the signature itself
+ * (it must be whole and belong to this bundle), never trusted.
+ */
+typedef struct authz_load_options {
+	const authz_public_key *trusted_keys;
+	size_t ntrusted_keys;
+} authz_load_options;
+AUTHZ_API int authz_bundle_load_ex(authz_bundle **out, const void *buf, size_t len,
+				   const authz_load_options *opts, authz_error *err);
+AUTHZ_API int authz_bundle_load_file_ex(authz_bundle **out, const char *path,
+					const authz_load_options *opts, authz_error *err);
+/* The key id of the bundle's signer, NULL when it is not signed. */
+AUTHZ_API const char *authz_bundle_signer(const authz_bundle *b);
+/* 1 when the bundle's signature was verified against a trusted key when it
+ * was loaded, 0 when it was not (unsigned, or loaded without keys). */
+AUTHZ_API int authz_bundle_signature_verified(const authz_bundle *b);
 
 /* ---- requests ----------------------------------------------------------- */
 
