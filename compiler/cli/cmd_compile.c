@@ -128,25 +128,31 @@ done:
 	return code;
 }
 
-/*
- * --sign KEYFILE: read the secret key into *k and check it against the
- * project's trusted_keys: when they list any key, the signing key must be
- * one of them with the bundle role, so a bundle is never signed by a key
- * the project would not accept (nor by one it trusts for something else).
- * EXIT_OK, or EXIT_TROUBLE printed.
- */
-static int signing_key(const struct compilation *c, const char *path, struct ev_sec *k)
+/* --sign KEYFILE: read the secret key into *k.  EXIT_OK, or EXIT_TROUBLE
+ * printed. */
+static int signing_key(const char *path, struct ev_sec *k)
 {
 	char err[256];
 	if (ev_init(err, sizeof err) != 0 || ev_sec_load(path, k, err, sizeof err) != 0)
 		return cli_error("--sign %s: %s", path, err);
+	return EXIT_OK;
+}
+
+/*
+ * Check the signing key k against the trusted_keys of c's authzc.json
+ * (loaded by cli_compile): when they list any key, k must be one of them
+ * with the bundle role, so a bundle is never signed by a key the project
+ * would not accept, nor by one it trusts for something else.  EXIT_OK, or
+ * EXIT_TROUBLE printed.
+ */
+static int signing_allowed(const struct compilation *c, const char *path, const struct ev_sec *k)
+{
 	if (!c->config.ntrusted_keys)
 		return EXIT_OK;
 	struct ev_keyring kr = { c->config.trusted_keys, c->config.ntrusted_keys, c->config.ntrusted_keys };
 	const struct ev_trusted *t = ev_keyring_find(&kr, k->pub.id);
 	if (t && (t->roles & EV_ROLE_BUNDLE) && !memcmp(t->pub.pk, k->pub.pk, sizeof t->pub.pk))
 		return EXIT_OK;
-	ev_sec_wipe(k);
 	if (t) {
 		char roles[64];
 		ev_roles_text(t->roles, roles, sizeof roles);
@@ -186,12 +192,14 @@ int cmd_compile(int argc, char **argv)
 	if (revision && *revision && (code = given_revision(&c, &revision)) != EXIT_OK)
 		goto done;
 	if (sign) {
-		if ((code = signing_key(&c, sign, &key)) != EXIT_OK)
+		if ((code = signing_key(sign, &key)) != EXIT_OK)
 			goto done;
 		signing = true;
 	}
 	code = cli_compile(&c, &tree, revision, &buf, &len);
 	if (!buf)
+		goto done;
+	if (signing && (code = signing_allowed(&c, sign, &key)) != EXIT_OK)
 		goto done;
 	if (signing) {
 		uint8_t *signed_buf;

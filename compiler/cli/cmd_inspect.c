@@ -12,22 +12,28 @@
 #include "authz.h"
 #include "buf.h"
 #include "cli.h"
+#include "cli_trust.h"
 #include "cvalue.h"
+#include "project.h"
 
 static void inspect_usage(FILE *out)
 {
-	fputs("usage: authzc inspect [--disasm] [--format text|json] BUNDLE\n"
+	fputs("usage: authzc inspect [--disasm] [--format text|json] [--trust PUBFILE]... BUNDLE\n"
 	      "\n"
 	      "Load and verify a compiled policy bundle and show its header, digest,\n"
-	      "schema digest, source revision, schema summary and rules with their\n"
-	      "annotations.\n"
+	      "schema digest, source revision, signature, schema summary and rules with\n"
+	      "their annotations.\n"
 	      "\n"
 	      "options:\n"
 	      "  --disasm         add each rule's bytecode\n"
 	      "  --format FORMAT  text (default) or json\n"
+	      "  --trust PUBFILE  check the signature against this key (NAME.pub of\n"
+	      "                   authzc keygen; repeatable: any of them)\n"
 	      "  -h, --help       show this help\n"
 	      "\n"
-	      "exit status: 0 shown, 2 usage trouble or a bundle that does not load\n", out);
+	      "exit status: 0 shown (and with --trust, its signature verified), 1 shown but\n"
+	      "its signature does not verify against the --trust keys, 2 usage trouble or\n"
+	      "a bundle that does not load\n", out);
 }
 
 /* authz_bundle_disasm's writer into a buffer (buf.h). */
@@ -99,7 +105,75 @@ static void scope_text(const authz_bundle *b, const authz_bundle_info *info, siz
 	free(names);
 }
 
-static void print_text(const authz_bundle *b, const char *path, bool disasm)
+/* What inspect says of a bundle's signature. */
+struct sig_view {
+	const char *key_id;             /* NULL: unsigned */
+	const char *name;               /* the key's name when known, else NULL */
+	size_t ntrust;                  /* --trust keys given */
+	bool verified;
+	const char *error;              /* why it does not verify against them */
+};
+
+/* The signature of b (loaded with the --trust keys of `t`, unless
+ * `refusal` says why that failed) and its signer's name: from the --trust
+ * keys, else from the trusted_keys of the project around the current
+ * folder (names only: they verify nothing here). */
+static void sig_view_of(struct sig_view *v, const authz_bundle *b, const struct cli_trust *t,
+			const struct ev_keyring *project, const char *refusal)
+{
+	memset(v, 0, sizeof *v);
+	v->key_id = authz_bundle_signer(b);
+	v->ntrust = t->opts.ntrusted_keys;
+	v->verified = authz_bundle_signature_verified(b);
+	v->error = refusal;
+	const struct ev_trusted *k = NULL;
+	if (v->key_id && !(k = ev_keyring_find(&t->ring, v->key_id)))
+		k = ev_keyring_find(project, v->key_id);
+	if (k)
+		v->name = k->pub.name;
+}
+
+/* The trusted_keys of the project around the current folder into kr
+ * (copies); nothing when there is none or its authzc.json has errors. */
+static void project_keys(struct ev_keyring *kr)
+{
+	char *root = NULL;
+	if (project_find_root(".", &root) != 0) {
+		free(root);
+		return;
+	}
+	struct compilation c;
+	struct source_tree tree;
+	compilation_init(&c);
+	source_tree_fs(&tree, root);
+	if (project_load_config(&c, &tree) == 0)
+		for (size_t i = 0; i < c.config.ntrusted_keys; i++)
+			ev_keyring_add(kr, &c.config.trusted_keys[i].pub, c.config.trusted_keys[i].roles);
+	compilation_release(&c);
+	free(root);
+}
+
+static void print_signature(const struct sig_view *v)
+{
+	printf("signature ");
+	if (v->key_id) {
+		printf("key %s", v->key_id);
+		if (v->name)
+			printf(" (%s)", v->name);
+	} else {
+		printf("(none)");
+	}
+	if (v->verified)
+		printf(", verified with --trust\n");
+	else if (v->error)
+		printf(", NOT VERIFIED: %s\n", v->error);
+	else if (v->key_id)
+		printf(", not verified (no --trust given)\n");
+	else
+		putchar('\n');
+}
+
+static void print_text(const authz_bundle *b, const char *path, const struct sig_view *sig, bool disasm)
 {
 	char t[32];
 	int64_t expires;
@@ -112,6 +186,7 @@ static void print_text(const authz_bundle *b, const char *path, bool disasm)
 	printf("digest    %s\n", authz_bundle_digest(b));
 	printf("schema    %s\n", authz_bundle_schema_digest(b));
 	printf("revision  %s\n", *rev ? rev : "(none)");
+	print_signature(sig);
 	printf("size      %zu bytes, %zu rule%s, %zu constant%s, %zu instruction%s\n", info.bytes,
 	       nrules, nrules == 1 ? "" : "s", info.constants, info.constants == 1 ? "" : "s",
 	       info.instructions, info.instructions == 1 ? "" : "s");
@@ -160,7 +235,7 @@ static void print_text(const authz_bundle *b, const char *path, bool disasm)
 }
 
 /* The JSON description; NULL when out of memory. */
-static char *json_of(const authz_bundle *b, const char *path, bool disasm)
+static char *json_of(const authz_bundle *b, const char *path, const struct sig_view *sig, bool disasm)
 {
 	char t[32];
 	int64_t expires;
@@ -172,6 +247,21 @@ static char *json_of(const authz_bundle *b, const char *path, bool disasm)
 	cJSON_AddStringToObject(o, "digest", authz_bundle_digest(b));
 	cJSON_AddStringToObject(o, "schema_digest", authz_bundle_schema_digest(b));
 	cJSON_AddStringToObject(o, "revision", authz_bundle_source_revision(b));
+	cJSON *so = cJSON_AddObjectToObject(o, "signature");
+	if (sig->key_id)
+		cJSON_AddStringToObject(so, "key_id", sig->key_id);
+	else
+		cJSON_AddNullToObject(so, "key_id");
+	if (sig->name)
+		cJSON_AddStringToObject(so, "name", sig->name);
+	else
+		cJSON_AddNullToObject(so, "name");
+	cJSON_AddNumberToObject(so, "trusted_keys", (double)sig->ntrust);
+	cJSON_AddBoolToObject(so, "verified", sig->verified);
+	if (sig->error)
+		cJSON_AddStringToObject(so, "error", sig->error);
+	else
+		cJSON_AddNullToObject(so, "error");
 	cJSON_AddNumberToObject(o, "bytes", (double)info.bytes);
 	cJSON_AddNumberToObject(o, "constants", (double)info.constants);
 	cJSON_AddNumberToObject(o, "instructions", (double)info.instructions);
@@ -258,8 +348,11 @@ int cmd_inspect(int argc, char **argv)
 {
 	int format = CLI_TEXT;
 	bool disasm = false;
+	const char *trust_v[CLI_MAX_TRUST];
+	struct opt_list trust_files = { trust_v, 0, CLI_MAX_TRUST };
 	const struct opt opts[] = {
 		OPT_FLAG(0, "disasm", &disasm),
+		OPT_LIST(0, "trust", &trust_files),
 		OPT_CHOICE(0, "format", &format, cli_text_json),
 		OPT_END,
 	};
@@ -270,25 +363,48 @@ int cmd_inspect(int argc, char **argv)
 	if (!args.noperands)
 		return cli_usage_error("inspect", "no bundle given");
 	const char *path = args.operands[0];
+	struct cli_trust trust;
+	if ((code = cli_trust_load(&trust, "inspect", &trust_files)) != EXIT_OK) {
+		cli_trust_release(&trust);
+		return code;
+	}
 	authz_bundle *b = NULL;
-	authz_error err;
-	if (authz_bundle_load_file(&b, path, &err) != 0) {
+	authz_error err, refusal = { 0 };
+	int rc = authz_bundle_load_file_ex(&b, path, cli_trust_opts(&trust), &err);
+	if (rc == AUTHZ_ESIGNATURE && trust.opts.ntrusted_keys) {
+		/* Show it anyway, saying why its signature is refused: a bundle
+		 * whose signature section is whole but does not verify loads
+		 * without keys. */
+		refusal = err;
+		rc = authz_bundle_load_file(&b, path, &err);
+	}
+	if (rc != 0) {
+		cli_trust_release(&trust);
 		/* The loader prefixes format errors with "<path>: "; we quote it. */
 		size_t pl = strlen(path);
 		const char *msg = err.message;
 		if (!strncmp(msg, path, pl) && !strncmp(msg + pl, ": ", 2))
 			msg += pl + 2;
-		if (err.code == AUTHZ_EFORMAT)
+		if (err.code == AUTHZ_EFORMAT || err.code == AUTHZ_ESIGNATURE)
 			fprintf(stderr, "authzc inspect: '%s': %s\n", path, msg);
 		else
 			fprintf(stderr, "authzc inspect: %s\n", err.message);
 		return EXIT_TROUBLE;
 	}
-	code = EXIT_OK;
+	/* The loader prefixes refusals with "<path>: ". */
+	const char *why = refusal.code ? refusal.message : NULL;
+	if (why && !strncmp(why, path, strlen(path)) && !strncmp(why + strlen(path), ": ", 2))
+		why += strlen(path) + 2;
+	struct ev_keyring names;
+	ev_keyring_init(&names);
+	project_keys(&names);
+	struct sig_view sig;
+	sig_view_of(&sig, b, &trust, &names, why);
+	code = why ? EXIT_FAIL : EXIT_OK;
 	if (format == CLI_TEXT) {
-		print_text(b, path, disasm);
+		print_text(b, path, &sig, disasm);
 	} else {
-		char *text = json_of(b, path, disasm);
+		char *text = json_of(b, path, &sig, disasm);
 		if (text) {
 			printf("%s\n", text);
 			free(text);
@@ -296,6 +412,8 @@ int cmd_inspect(int argc, char **argv)
 			code = cli_error("out of memory");
 		}
 	}
+	ev_keyring_free(&names);
+	cli_trust_release(&trust);
 	authz_bundle_free(b);
 	return code;
 }

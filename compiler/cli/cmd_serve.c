@@ -17,6 +17,7 @@
 
 #include "authz.h"
 #include "cli.h"
+#include "cli_trust.h"
 #include "listen.h"
 #include "project.h"
 #include "server.h"
@@ -27,7 +28,7 @@
 static void serve_usage(FILE *out)
 {
 	fputs("usage: authzc serve [-b BUNDLE | --bundle-url URL [--bundle-cache FILE]\n"
-	      "                    [--url-poll MS] [--url-jitter PERCENT]]\n"
+	      "                    [--url-poll MS] [--url-jitter PERCENT]] [--trust PUBFILE]...\n"
 	      "                    [--listen ADDR:PORT | --socket PATH] [-C DIR]\n"
 	      "                    [--poll MS] [--max-body BYTES] [--max-connections N]\n"
 	      "                    [--timeout SECONDS] [--threads N] [--now TIME]\n"
@@ -41,6 +42,9 @@ static void serve_usage(FILE *out)
 	      "options:\n"
 	      "  -b, --bundle FILE      decide against this bundle (without one, or while it\n"
 	      "                         cannot be loaded, every decision is a deny)\n"
+	      "  --trust PUBFILE        load only bundles signed by this key (NAME.pub of\n"
+	      "                         authzc keygen; repeatable: any of them), at start\n"
+	      "                         and on every reload\n"
 	      "  --bundle-url URL       poll this http(s) URL for the bundle instead, with\n"
 	      "                         If-None-Match and the last ETag\n"
 	      "  --bundle-cache FILE    keep the last good bundle of the URL here, and serve\n"
@@ -258,8 +262,11 @@ static void run(struct server *s, const sigset_t *set, unsigned long poll_ms, co
 int cmd_serve(int argc, char **argv)
 {
 	struct serve_args a = { 0 };
+	const char *trust_v[CLI_MAX_TRUST];
+	struct opt_list trust_files = { trust_v, 0, CLI_MAX_TRUST };
 	const struct opt opts[] = {
 		OPT_VALUE('b', "bundle", &a.bundle),
+		OPT_LIST(0, "trust", &trust_files),
 		OPT_VALUE(0, "listen", &a.listen),
 		OPT_VALUE(0, "socket", &a.socket),
 		OPT_VALUE(0, "poll", &a.poll),
@@ -304,6 +311,17 @@ int cmd_serve(int argc, char **argv)
 		return code == EXIT_OK ? EXIT_FAIL : code;
 	}
 	o.gateway = c.config.gateway;
+	struct cli_trust trust;
+	if (trust_files.n && !a.bundle && !a.url) {
+		compilation_release(&c);
+		return cli_usage_error("serve", "--trust checks the bundle of -b or --bundle-url; neither was given");
+	}
+	if ((code = cli_trust_load(&trust, "serve", &trust_files)) != EXIT_OK) {
+		cli_trust_release(&trust);
+		compilation_release(&c);
+		return code;
+	}
+	o.load = cli_trust_opts(&trust);
 
 	sigset_t set;
 	sigemptyset(&set);
@@ -316,6 +334,7 @@ int cmd_serve(int argc, char **argv)
 	struct server *s;
 	char err[256];
 	if (server_start(&s, &o, err, sizeof err) < 0) {
+		cli_trust_release(&trust);
 		compilation_release(&c);
 		return cli_error("%s", err);
 	}
@@ -328,6 +347,7 @@ int cmd_serve(int argc, char **argv)
 	run(s, &set, poll_ms, &u);
 	server_stop(s, DRAIN_S);
 	note(NULL, "stopped");
+	cli_trust_release(&trust);
 	compilation_release(&c);
 	return EXIT_OK;
 }

@@ -140,6 +140,9 @@ void holder_status(struct holder *h, struct holder_status *out)
 		snprintf(out->digest, sizeof out->digest, "%s", authz_bundle_digest(h->cur->b));
 		snprintf(out->revision, sizeof out->revision, "%s",
 			 authz_bundle_source_revision(h->cur->b));
+		const char *signer = authz_bundle_signer(h->cur->b);
+		snprintf(out->signer, sizeof out->signer, "%s", signer ? signer : "");
+		out->verified = authz_bundle_signature_verified(h->cur->b);
 		out->loaded_ms = h->cur->loaded_ms;
 	}
 	out->reloads = h->reloads;

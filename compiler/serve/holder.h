@@ -35,6 +35,8 @@ void serve_bundle_release(struct serve_bundle *sb);
 struct holder_status {
 	bool active;
 	char digest[80], revision[128];
+	char signer[AUTHZ_KEY_ID_CHARS + 1];    /* key id; "" unsigned */
+	bool verified;                  /* its signature was verified (--trust) */
 	int64_t loaded_ms;
 	uint64_t reloads, failures;
 	bool has_error;                 /* the last load was refused */

@@ -455,8 +455,15 @@ static enum MHD_Result do_health(struct server *s, struct MHD_Connection *c)
 		json_put_str(&b, h.revision, strlen(h.revision));
 		buf_puts(&b, ",\"loaded_at\":");
 		put_time(&b, h.loaded_ms);
+		buf_puts(&b, ",\"signer\":");
+		if (h.signer[0])
+			json_put_str(&b, h.signer, strlen(h.signer));
+		else
+			buf_puts(&b, "null");
+		buf_puts(&b, h.verified ? ",\"signature_verified\":true" : ",\"signature_verified\":false");
 	} else {
-		buf_puts(&b, "null,\"revision\":null,\"loaded_at\":null");
+		buf_puts(&b, "null,\"revision\":null,\"loaded_at\":null,\"signer\":null,"
+			 "\"signature_verified\":false");
 	}
 	buf_printf(&b, ",\"reloads\":%llu,\"reload_failures\":%llu,\"last_refusal\":",
 		   (unsigned long long)h.reloads, (unsigned long long)h.failures);
