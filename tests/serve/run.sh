@@ -248,6 +248,46 @@ cp "$tmp/a.authzb" "$tmp/missing.authzb"
 health_ok() { test "$(status "$url/health")" = 200; }
 wait_for "a bundle that appears is loaded" health_ok
 
+# ---- signed bundles: serve --trust -----------------------------------------------------------
+# Only bundles signed by a --trust key are loaded, at start and on every
+# reload; a refused one (unsigned, another key's) keeps the old one serving,
+# counted and shown in /health.
+"$AUTHZC" keygen -o "$tmp" release >/dev/null 2>&1 && "$AUTHZC" keygen -o "$tmp" stranger >/dev/null 2>&1 ||
+	{ echo "FAIL keygen"; exit 1; }
+"$AUTHZC" -C "$root/examples" compile --sign "$tmp/release.key" -o "$tmp/sa.authzb" >/dev/null 2>&1 &&
+"$AUTHZC" -C "$tmp/b" compile --sign "$tmp/release.key" -o "$tmp/sb.authzb" >/dev/null 2>&1 &&
+"$AUTHZC" -C "$tmp/b" compile --sign "$tmp/stranger.key" -o "$tmp/xb.authzb" >/dev/null 2>&1 ||
+	{ echo "FAIL compile --sign"; exit 1; }
+dsa=$(digest "$tmp/sa.authzb")
+dsb=$(digest "$tmp/sb.authzb")
+rid=$(cut -d' ' -f2 "$tmp/release.pub")
+cp "$tmp/sa.authzb" "$tmp/signed.authzb"
+start signed -b "$tmp/signed.authzb" --trust "$tmp/release.pub" --listen 127.0.0.1:0 --poll 20
+check "serve --trust: a signed bundle is served" test "$(status "$url/health")" = 200
+check "serve --trust: /health names the signer, verified" \
+	grep -q "\"bundle\":\"$dsa\".*\"signer\":\"$rid\",\"signature_verified\":true" "$tmp/body"
+cp "$tmp/b.authzb" "$tmp/next" && mv "$tmp/next" "$tmp/signed.authzb"
+unsigned_refused() { curl -s "$url/health" | grep -q '"reload_failures":1,"last_refusal":{"message":"[^"]*it is not signed'; }
+wait_for "serve --trust: an unsigned replacement is refused" unsigned_refused
+check "serve --trust: the signed bundle keeps serving" \
+	sh -c "curl -s --data-binary @'$tmp/req.json' '$url/v1/decide' | grep -q '\"bundle\":\"$dsa\"'"
+cp "$tmp/xb.authzb" "$tmp/next" && mv "$tmp/next" "$tmp/signed.authzb"
+stranger_refused() { curl -s "$url/health" | grep -q '"reload_failures":2,"last_refusal":{"message":"[^"]*not one of the 1 trusted key'; }
+wait_for "serve --trust: a bundle signed by another key is refused" stranger_refused
+check "serve --trust: still the signed bundle" \
+	sh -c "curl -s --data-binary @'$tmp/req.json' '$url/v1/decide' | grep -q '\"bundle\":\"$dsa\"'"
+cp "$tmp/sb.authzb" "$tmp/next" && mv "$tmp/next" "$tmp/signed.authzb"
+on_sb() { curl -s "$url/health" | grep -q "\"bundle\":\"$dsb\""; }
+wait_for "serve --trust: a signed replacement is loaded" on_sb
+check "serve --trust: the refusals are logged" grep -q "refused: .*not signed" "$tmp/signed.log"
+start signed_unsigned -b "$tmp/a.authzb" --trust "$tmp/release.pub" --listen 127.0.0.1:0
+check "serve --trust: an unsigned bundle at start: 503, deny" \
+	test "$(status "$url/v1/decide" --data-binary @"$tmp/req.json")" = 503
+start signed_notrust -b "$tmp/sa.authzb" --listen 127.0.0.1:0
+check "serve without --trust: a signed bundle loads, its signer shown, not verified" sh -c \
+	"test \"\$(curl -s -o '$tmp/body' -w '%{http_code}' '$url/health')\" = 200 &&
+	 grep -q '\"signer\":\"$rid\",\"signature_verified\":false' '$tmp/body'"
+
 # ---- decision logs, rotated ----------------------------------------------------------------
 start logged -b "$tmp/a.authzb" --listen 127.0.0.1:0 --log "$tmp/decisions.jsonl" --log-max-bytes 40000 --log-block
 log_pid=$(echo $pids | awk '{print $NF}')
