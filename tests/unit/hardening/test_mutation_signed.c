@@ -8,13 +8,15 @@
  *   - without keys, a flip is refused everywhere but in the key id and the
  *     signature, which are not verified then: those load, marked not
  *     verified, and name no trusted signer;
- *   - every truncation is refused, with keys or without.
+ *   - every truncation is refused, with keys or without;
+ *   - every allocation of signing and of loading with keys fails cleanly.
  */
 #include <criterion/criterion.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "alloc_fail.h"
 #include "bundle.h"
 #include "harden_util.h"
 #include "sign_util.h"
@@ -148,4 +150,56 @@ Test(mutation_signed, every_truncation_is_refused)
 		free(p);
 	}
 	free(orig);
+}
+
+/* Every allocation of signing (bw_sign, through codegen_sign) and of
+ * loading a signed bundle with keys, made to fail in turn: an error, no
+ * bundle, no leak. */
+Test(mutation_signed, every_allocation_failure_is_an_error_without_a_leak)
+{
+	struct ev_sec k;
+	sg_key(7, "release", &k);
+	authz_public_key pk = sg_pub(&k);
+	authz_load_options keys = { &pk, 1 };
+	size_t plain_len;
+	uint8_t *plain = hu_compile(HU_SCHEMA, HU_POLICY, &plain_len);
+	char err[256];
+	uint8_t *out;
+	size_t n;
+	af_arm(~0UL, 0);
+	int rc = codegen_sign(plain, plain_len, &k, &out, &n, err, sizeof err);
+	af_disarm();
+	unsigned long total = af_count();
+	cr_assert_eq(rc, 0, "%s", err);
+	cr_assert(total > 5, "the signer's allocations are not seen (%lu)", total);
+	for (unsigned long at = 1; at <= total; at++) {
+		uint8_t *o = (uint8_t *)1;
+		size_t on;
+		af_track_begin();
+		af_arm(at, 0);
+		rc = codegen_sign(plain, plain_len, &k, &o, &on, err, sizeof err);
+		af_disarm();
+		cr_assert_eq(af_track_end(), 0, "signing: allocation %lu failing leaks", at);
+		cr_assert_eq(rc, -1, "signing: allocation %lu failing gave %d", at, rc);
+		cr_assert_null(o);
+	}
+	authz_bundle *b;
+	authz_error e;
+	af_arm(~0UL, 0);
+	rc = authz_bundle_load_ex(&b, out, n, &keys, &e);
+	af_disarm();
+	total = af_count();
+	cr_assert_eq(rc, 0, "%s", e.message);
+	authz_bundle_free(b);
+	for (unsigned long at = 1; at <= total; at++) {
+		af_track_begin();
+		af_arm(at, 0);
+		rc = authz_bundle_load_ex(&b, out, n, &keys, &e);
+		af_disarm();
+		cr_assert_eq(af_track_end(), 0, "loading: allocation %lu failing leaks", at);
+		cr_assert_eq(rc, AUTHZ_ENOMEM, "loading: allocation %lu failing gave %d", at, rc);
+		cr_assert_null(b);
+	}
+	free(out);
+	free(plain);
 }
