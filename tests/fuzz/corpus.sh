@@ -8,7 +8,7 @@
 # OUT/request  tests/fuzz/seeds/request/ (for the examples/ schema), every
 #              request .json of the CLI cases and each line of their .jsonl
 # OUT/bundle   the examples/ bundle and the bundle of every CLI case project
-#              that compiles
+#              that compiles; the examples signed, and its signature stripped
 # OUT/serve    tests/fuzz/seeds/serve/: HTTP requests to authzc serve
 # Seeds are named by their content's checksum, so re-running adds nothing
 # twice.  Inputs libFuzzer saves while fuzzing land in the same folders.
@@ -53,6 +53,14 @@ for dir in "$root/examples" "$root"/tests/cli/cases/*; do
     put "$out/bundle" "$tmp/b.authzb"
   fi
 done
+# Signed: the examples signed, and the same with its signature section
+# stripped (authzc-bundle(5), "Signature").
+if "$AUTHZC" keygen -o "$tmp" fuzz >/dev/null 2>&1 &&
+   "$AUTHZC" compile -C "$root/examples" --sign "$tmp/fuzz.key" -o "$tmp/s.authzb" >/dev/null 2>&1; then
+  put "$out/bundle" "$tmp/s.authzb"
+  head -c $(($(wc -c <"$tmp/s.authzb") - 108)) "$tmp/s.authzb" >"$tmp/stripped.authzb"
+  put "$out/bundle" "$tmp/stripped.authzb"
+fi
 find "$root/tests/fuzz/seeds/bundle" -type f 2>/dev/null | while read -r f; do put "$out/bundle" "$f"; done
 for f in "$root"/tests/fuzz/seeds/serve/*; do put "$out/serve" "$f"; done
 for t in policy schema request bundle serve; do

@@ -8,6 +8,12 @@
  * that loads is disassembled, its rule table read, and a fixed request
  * decided with and without a trace.  Properties: no crash, no sanitizer
  * report, no hang (the verifier promises termination).
+ *
+ * Signed bundles (authzc-bundle(5), "Signature"): each input is also
+ * loaded with the fuzzer's own key trusted, and once more as a version 4
+ * bundle re-signed by that key (its last 108 bytes made the signature
+ * section of the rest): then, with the key trusted, it must load exactly
+ * when it loads without keys, and be marked verified.
  */
 #include <sodium.h>
 
@@ -26,12 +32,24 @@ static const char REQUEST[] =
 	"\"time\":\"2026-11-24T10:00:00Z\"}";
 
 static authz_decision *dec;
+/* The fuzzer's signing key and its trusted form. */
+static unsigned char fz_sk[crypto_sign_SECRETKEYBYTES];
+static authz_public_key fz_pk;
+static authz_load_options fz_keys = { &fz_pk, 1 };
+static unsigned char fz_kid[8];
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
 	(void)argc;
 	(void)argv;
-	if (sodium_init() < 0 || authz_decision_new(&dec) != 0)
+	unsigned char seed[crypto_sign_SEEDBYTES];
+	memset(seed, 0x5a, sizeof seed);
+	char id[AUTHZ_KEY_ID_CHARS + 1];
+	if (sodium_init() < 0 || authz_decision_new(&dec) != 0 ||
+	    crypto_sign_seed_keypair(fz_pk.key, fz_sk, seed) != 0)
+		fuzz_die("setup");
+	authz_key_id(&fz_pk, id);
+	if (sodium_hex2bin(fz_kid, sizeof fz_kid, id, AUTHZ_KEY_ID_CHARS, NULL, NULL, NULL) != 0)
 		fuzz_die("setup");
 	return 0;
 }
@@ -44,15 +62,19 @@ static int sink(const char *text, size_t len, void *payload)
 	return 0;
 }
 
-static void exercise(const uint8_t *buf, size_t len)
+/* Load buf[0..len) (with `keys` when not NULL) and use what loads: 1
+ * loaded, 0 refused. */
+static int exercise(const uint8_t *buf, size_t len, const authz_load_options *keys)
 {
 	authz_bundle *b = NULL;
 	authz_error err;
-	if (authz_bundle_load(&b, buf, len, &err) != 0) {
+	if (authz_bundle_load_ex(&b, buf, len, keys, &err) != 0) {
 		if (!err.message[0] || err.code == AUTHZ_OK)
 			abort();        /* a refusal always says why */
-		return;
+		return 0;
 	}
+	if (keys && !authz_bundle_signature_verified(b))
+		abort();                /* loaded with keys: verified */
 	authz_bundle_disasm(b, sink, NULL);
 	authz_bundle_digest(b);
 	authz_bundle_source_revision(b);
@@ -79,11 +101,46 @@ static void exercise(const uint8_t *buf, size_t len)
 		authz_request_free(req);
 	}
 	authz_bundle_free(b);
+	return 1;
+}
+
+/* The SHA-256 of p[0..32) and p[64..len) into p[32..64). */
+static void fix_digest(uint8_t *p, size_t len)
+{
+	crypto_hash_sha256_state st;
+	crypto_hash_sha256_init(&st);
+	crypto_hash_sha256_update(&st, p, 32);
+	crypto_hash_sha256_update(&st, p + 64, len - 64);
+	crypto_hash_sha256_final(&st, p + 32);
+}
+
+/* p[0..size): its body p[0..size - 108) made a version 4 bundle with a
+ * valid length and digest, and its last 108 bytes its signature section,
+ * signed by the fuzzer's key. */
+static void resign(uint8_t *p, size_t size)
+{
+	size_t body = size - 108;
+	p[4] = 4;
+	p[5] = 0;
+	for (int i = 0; i < 8; i++)
+		p[24 + i] = (uint8_t)((uint64_t)body >> (8 * i));
+	fix_digest(p, body);
+	uint8_t *sec = p + body;
+	memcpy(sec, "\x1b" "AZS", 4);
+	memcpy(sec + 4, fz_kid, 8);
+	memcpy(sec + 12, p + 32, 32);
+	static const char domain[] = "authzc bundle signature v1";
+	uint8_t msg[sizeof domain + 32 + 8];
+	memcpy(msg, domain, sizeof domain);
+	memcpy(msg + sizeof domain, p + 32, 32);
+	memcpy(msg + sizeof domain + 32, fz_kid, 8);
+	crypto_sign_detached(sec + 44, NULL, msg, sizeof msg, fz_sk);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	exercise(data, size);
+	exercise(data, size, NULL);
+	exercise(data, size, &fz_keys);
 	if (size < 64)
 		return 0;
 	uint8_t *copy = malloc(size);
@@ -93,12 +150,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	uint64_t total = size;
 	for (int i = 0; i < 8; i++)
 		copy[24 + i] = (uint8_t)(total >> (8 * i));
-	crypto_hash_sha256_state st;
-	crypto_hash_sha256_init(&st);
-	crypto_hash_sha256_update(&st, copy, 32);
-	crypto_hash_sha256_update(&st, copy + 64, size - 64);
-	crypto_hash_sha256_final(&st, copy + 32);
-	exercise(copy, size);
+	fix_digest(copy, size);
+	exercise(copy, size, NULL);
+	if (size >= 72 + 108) {
+		memcpy(copy, data, size);
+		resign(copy, size);
+		if (exercise(copy, size, NULL) != exercise(copy, size, &fz_keys))
+			abort();        /* a good signature by a trusted key changes nothing */
+	}
 	free(copy);
 	return 0;
 }
