@@ -9,6 +9,8 @@
 # - /health, /metrics, 400 for a body that is not JSON, 404, 405, 413;
 # - no bundle: /health 503 and every decision a deny;
 # - a corrupt bundle is refused and the old one keeps serving;
+# - serve --trust: only bundles signed by a trusted key, from the file or
+#   the URL; a refused one keeps the old one serving;
 # - reload under load: clients send requests while the bundle file is
 #   replaced 50 times; no request fails, every decision names one of the
 #   two bundles, and both are seen;
@@ -433,6 +435,18 @@ else
 		check "bundle URL unreachable at start: the cache serves" on_b
 		check "bundle URL unreachable at start: counted" sh -c "curl -s '$url/metrics' | grep -q '^authzc_bundle_fetches_total{result=\"error\"} 1'"
 		check "bundle URL unreachable at start: logged" grep -q "cannot fetch" "$tmp/cached.log"
+		# --trust with --bundle-url: an unsigned download is refused (no
+		# bundle yet: 503), a signed one is taken and cached.
+		cp "$tmp/b.authzb" "$tmp/www/next" && mv "$tmp/www/next" "$tmp/www/policy.authzb"
+		start trusted_url --bundle-url "$burl" --bundle-cache "$tmp/cache2.authzb" --trust "$tmp/release.pub" \
+			--url-poll 50 --listen 127.0.0.1:0
+		url_unsigned() { curl -s "$url/health" | grep -q '"status":"no bundle".*"last_refusal":{"message":"[^"]*it is not signed'; }
+		wait_for "bundle URL --trust: an unsigned download is refused" url_unsigned
+		check "bundle URL --trust: nothing cached" test ! -e "$tmp/cache2.authzb"
+		cp "$tmp/sa.authzb" "$tmp/www/next" && mv "$tmp/www/next" "$tmp/www/policy.authzb"
+		on_sa() { curl -s "$url/health" | grep -q "\"bundle\":\"$dsa\".*\"signature_verified\":true"; }
+		wait_for "bundle URL --trust: a signed download is taken" on_sa
+		check "bundle URL --trust: and cached" cmp -s "$tmp/cache2.authzb" "$tmp/sa.authzb"
 	else
 		cat "$tmp/nginx/error.log" "$tmp/nginx/stderr" 2>/dev/null
 	fi
