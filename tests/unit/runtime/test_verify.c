@@ -205,7 +205,9 @@ Test(runtime_verify, header_checks_have_messages)
 	size_t len;
 	uint8_t *buf = small_bundle(&len);
 	buf[4] = 1;
-	expect_refused(buf, len, "bad bundle format (version 1; this library reads version 3: compile the policies again with the authzc that matches it)");
+	expect_refused(buf, len, "bad bundle format (version 1; this library reads versions 3 and 4: compile the policies again with the authzc that matches it)");
+	buf[4] = 5;
+	expect_refused(buf, len, "bad bundle format (version 5; this library reads versions 3 and 4: compile the policies again with the authzc that matches it)");
 	buf[4] = BUNDLE_VERSION;
 	buf[40] ^= 1;
 	expect_refused(buf, len, "bad bundle format (digest mismatch)");
