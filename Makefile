@@ -12,7 +12,7 @@
 #
 # The tree and its one-way dependency rule (ARCHITECTURE.md):
 #
-#   compiler/util -> lang -> testing -> analysis -> git -> serve -> cli   runtime/ (libauthz)
+#   compiler/util -> lang -> testing -> analysis -> git -> serve -> lsp -> cli   runtime/ (libauthz)
 #
 # Each folder is compiled with the include paths of itself and the folders
 # below it, and only the packages it uses, so an include that runs the wrong
@@ -79,7 +79,7 @@ Z3_LIBS       = $(shell pkg-config --libs z3)
 # ---- sources -------------------------------------------------------------------
 
 GEN      = $(BUILD)/gen
-LAYERS   = util lang testing analysis git serve cli
+LAYERS   = util lang testing analysis git serve lsp cli
 
 # libauthz: everything in runtime/ but the bundle writer, which only the
 # compiler (and tests that build bundles) link.
@@ -110,7 +110,8 @@ INC_testing = -Icompiler/testing $(INC_lang)
 INC_analysis = -Icompiler/analysis $(INC_testing)
 INC_git     = -Icompiler/git $(INC_analysis)
 INC_serve   = -Icompiler/serve $(INC_git)
-INC_cli     = -Icompiler/cli $(INC_serve)
+INC_lsp     = -Icompiler/lsp $(INC_serve)
+INC_cli     = -Icompiler/cli $(INC_lsp)
 
 $(BUILD)/obj/runtime/%.o $(BUILD)/pic/runtime/%.o: LAYER = -Iruntime $(PUBLIC) $(SODIUM_CFLAGS)
 $(BUILD)/obj/compiler/util/%.o:    LAYER = $(INC_util) $(CJSON_CFLAGS)
@@ -121,6 +122,7 @@ $(BUILD)/obj/compiler/testing/%.o: LAYER = $(INC_testing) $(CJSON_CFLAGS)
 $(BUILD)/obj/compiler/analysis/%.o: LAYER = $(INC_analysis) -Iruntime $(CJSON_CFLAGS) $(Z3_CFLAGS)
 $(BUILD)/obj/compiler/git/%.o:     LAYER = $(INC_git) $(CJSON_CFLAGS) $(GIT_CFLAGS)
 $(BUILD)/obj/compiler/serve/%.o:   LAYER = $(INC_serve) $(CJSON_CFLAGS) $(MHD_CFLAGS) $(CURL_CFLAGS)
+$(BUILD)/obj/compiler/lsp/%.o:     LAYER = $(INC_lsp) $(CJSON_CFLAGS) $(Z3_CFLAGS)
 $(BUILD)/obj/compiler/cli/%.o:     LAYER = $(INC_cli) $(CJSON_CFLAGS) $(GIT_CFLAGS)
 # The code generator drives the bundle writer (runtime/bundle_write.h).
 $(BUILD)/obj/compiler/lang/codegen.o: LAYER = $(INC_lang) -Iruntime $(CJSON_CFLAGS)
@@ -135,7 +137,7 @@ $(BUILD)/obj/tests/%.o: LAYER = $(TEST_LAYER)
 # Unit tests read shared fixture files by absolute path (tests/unit/fixture.h).
 $(BUILD)/obj/tests/unit/fixture.o: LAYER = $(TEST_LAYER) -DTEST_FIXTURES='"$(abspath tests/fixtures)"'
 
-.PHONY: all deps demo test test-all unit cli doctest check-man test-serve install clean bench bench-serve memcheck \
+.PHONY: all deps demo test test-all unit cli doctest check-man test-serve test-lsp install clean bench bench-serve memcheck \
         fuzz fuzz-smoke fuzz-build fuzz-bins
 .DEFAULT_GOAL := all
 
@@ -205,9 +207,9 @@ test:
 	@$(MAKE) --no-print-directory test-all
 
 test-all: all $(UNIT)
-	@$(MAKE) --no-print-directory unit cli doctest check-man test-serve
+	@$(MAKE) --no-print-directory unit cli doctest check-man test-serve test-lsp
 ifneq ($(SANITIZE),1)
-	@$(MAKE) --no-print-directory SANITIZE=1 BUILD=$(BUILD)/asan unit cli test-serve
+	@$(MAKE) --no-print-directory SANITIZE=1 BUILD=$(BUILD)/asan unit cli test-serve test-lsp
 	@$(MAKE) --no-print-directory fuzz-smoke
 endif
 
@@ -232,6 +234,16 @@ test-serve: $(AUTHZC) $(SERVE_REQUESTS)
 $(BUILD)/obj/tests/serve/requests.o: | $(GEN)/parser.h $(GEN)/lexer.h
 $(SERVE_REQUESTS): $(BUILD)/obj/tests/serve/requests.o $(CC_OBJ) $(LIBA)
 	$(call say,LD,$@)$(CC) $(LDFLAGS) -o $@ $^ $(COMPILER_LIBS)
+
+# authzc lsp driven by a scripted client through whole sessions, and the
+# editors' keyword lists checked against the lexer's (tests/lsp/run.sh).
+LSP_CLIENT = $(BUILD)/lsp-client
+
+test-lsp: $(AUTHZC) $(LSP_CLIENT)
+	@AUTHZC=$(abspath $(AUTHZC)) CLIENT=$(abspath $(LSP_CLIENT)) sh tests/lsp/run.sh
+
+$(LSP_CLIENT): $(BUILD)/obj/tests/lsp/lsp_client.o
+	$(call say,LD,$@)$(CC) $(LDFLAGS) -o $@ $^ $(CJSON_LIBS)
 
 doctest: $(AUTHZC)
 	@AUTHZC=$(abspath $(AUTHZC)) sh tests/doc/run.sh
@@ -358,5 +370,6 @@ clean:
 # Header dependencies, as the compiler found them (-MMD -MP).
 ALL_OBJ = $(RT_OBJ) $(RT_PIC) $(CC_OBJ) $(UT_OBJ) $(BUILD)/obj/compiler/cli/main.o \
           $(FUZZ_TARGETS:%=$(BUILD)/obj/tests/fuzz/fuzz_%.o) $(BUILD)/obj/tests/serve/requests.o \
+          $(BUILD)/obj/tests/lsp/lsp_client.o \
           $(patsubst %,$(BUILD)/obj/tests/bench/%.o,bench_front bench_decide schema_bundle bench_symdiff)
 -include $(wildcard $(ALL_OBJ:.o=.d))
