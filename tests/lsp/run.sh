@@ -13,6 +13,8 @@
 #                    crash; exit without shutdown is status 1
 # keywords           every keyword of grammar/lexer.l is in the TextMate
 #                    grammar and the Vim syntax file, and they name no other
+#                    (tools/check-keywords.sh)
+# vim                editors/vim detects and highlights a policy file
 #
 # Nothing is timed.  The last line is "lsp: N passed, N failed".
 set -u
@@ -52,6 +54,20 @@ if sh "$root/tools/check-keywords.sh"; then
 else
   fail=$((fail + 1))
   echo "FAIL lsp keywords: the editors' keyword lists differ from grammar/lexer.l (above)"
+fi
+
+# The Vim files load: *.authz is detected, and `permit` is a declaration
+# keyword, a string a string (skipped without vim).
+if command -v vim >/dev/null 2>&1; then
+  if vim -Nu NONE -i NONE -es -c "set rtp^=$root/editors/vim" -c 'filetype plugin on' -c 'syntax on' \
+      -c "e $root/examples/policies/datasets.authz" \
+      -c 'if &ft !=# "authz" || &commentstring !=# "// %s" || synIDattr(synID(9, 1, 1), "name") !=# "authzDeclaration" || synIDattr(synID(11, 14, 1), "name") !=# "authzString" | cquit | endif' \
+      -c 'qa!' </dev/null >/dev/null 2>&1; then
+    pass=$((pass + 1))
+  else
+    fail=$((fail + 1))
+    echo "FAIL lsp vim: editors/vim does not detect or highlight examples/policies/datasets.authz"
+  fi
 fi
 
 echo "lsp: $pass passed, $fail failed"
