@@ -433,6 +433,8 @@ int main(int argc, char **argv)
 		kill(pid, SIGKILL);
 		waitpid(pid, NULL, 0);
 	}
+	free(cur.p);
+	free(script);
 	printf("lsp: %s: %d steps passed\n", script_name, count);
 	return 0;
 }
