@@ -274,7 +274,7 @@ memcheck:
 FUZZ_BUILD   ?= $(BUILD)/fuzz
 FUZZ_SECONDS ?= 60
 FUZZ_SMOKE_SECONDS ?= 5
-FUZZ_TARGETS  = policy schema request bundle serve
+FUZZ_TARGETS  = policy schema request bundle serve lsp
 FUZZ_SAN      = -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 FUZZ_CC      ?= clang
 
@@ -311,7 +311,7 @@ BENCH    = $(BUILD)/bench
 
 bench:
 	@$(MAKE) --no-print-directory $(AUTHZC) $(BENCH)/gen $(BENCH)/gen_tests $(BENCH)/bench_front \
-	  $(BENCH)/bench_decide $(BENCH)/schema_bundle $(BENCH)/bench_symdiff
+	  $(BENCH)/bench_decide $(BENCH)/schema_bundle $(BENCH)/bench_symdiff $(BENCH)/bench_lsp
 	@AUTHZC=$(abspath $(AUTHZC)) BENCH=$(abspath $(BENCH)) CC="$(CC)" sh tests/bench/run.sh
 
 $(BENCH)/gen $(BENCH)/gen_tests: $(BENCH)/%: tests/bench/%.c | $(DEPS_OK)
@@ -329,6 +329,12 @@ $(BUILD)/obj/tests/bench/bench_symdiff.o: | $(GEN)/parser.h $(GEN)/lexer.h
 $(BENCH)/bench_symdiff: $(BUILD)/obj/tests/bench/bench_symdiff.o $(CC_OBJ) $(LIBA)
 	@mkdir -p $(@D)
 	$(call say,LD,$@)$(CC) $(LDFLAGS) -o $@ $^ $(COMPILER_LIBS)
+
+# A client of `authzc lsp` over pipes: cJSON only.
+$(BUILD)/obj/tests/bench/bench_lsp.o: LAYER = $(CJSON_CFLAGS)
+$(BENCH)/bench_lsp: $(BUILD)/obj/tests/bench/bench_lsp.o
+	@mkdir -p $(@D)
+	$(call say,LD,$@)$(CC) $(LDFLAGS) -o $@ $^ $(CJSON_LIBS)
 
 # Only the public header (and cJSON to read the request file): what an
 # embedder compiles against.
@@ -371,5 +377,5 @@ clean:
 ALL_OBJ = $(RT_OBJ) $(RT_PIC) $(CC_OBJ) $(UT_OBJ) $(BUILD)/obj/compiler/cli/main.o \
           $(FUZZ_TARGETS:%=$(BUILD)/obj/tests/fuzz/fuzz_%.o) $(BUILD)/obj/tests/serve/requests.o \
           $(BUILD)/obj/tests/lsp/lsp_client.o \
-          $(patsubst %,$(BUILD)/obj/tests/bench/%.o,bench_front bench_decide schema_bundle bench_symdiff)
+          $(patsubst %,$(BUILD)/obj/tests/bench/%.o,bench_front bench_decide schema_bundle bench_symdiff bench_lsp)
 -include $(wildcard $(ALL_OBJ:.o=.d))
