@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hash.h"
 #include "lsp_int.h"
 
 enum tok_kind { TK_IDENT, TK_STRING, TK_PUNCT };
@@ -99,6 +100,10 @@ struct ctx {
 	cJSON *items;
 	size_t item;            /* index of the item's first token (permit, test, ...) */
 	const char *item_kw;
+	/* The labels offered so far: an open-addressing set, so a project
+	 * of many constants or rules is offered in linear time. */
+	const char **seen;
+	size_t nseen, capseen;
 };
 
 static bool tok_is(const struct ctx *c, size_t i, const char *word)
@@ -122,11 +127,39 @@ static char *tok_str(const struct ctx *c, size_t i)
 	return arena_strndup(&c->s->c->arena, c->text + s, e - s);
 }
 
+/* Put label in the set; false when it was there already (or out of memory). */
+static bool seen_put(struct ctx *c, const char *label)
+{
+	if (2 * (c->nseen + 1) > c->capseen) {
+		size_t cap = c->capseen ? c->capseen * 2 : 64;
+		const char **ns = calloc(cap, sizeof(*ns));
+		if (!ns)
+			return false;
+		for (size_t i = 0; i < c->capseen; i++) {
+			if (!c->seen[i])
+				continue;
+			size_t h = (size_t)fnv1a(FNV1A_INIT, c->seen[i], strlen(c->seen[i])) & (cap - 1);
+			while (ns[h])
+				h = (h + 1) & (cap - 1);
+			ns[h] = c->seen[i];
+		}
+		free(c->seen);
+		c->seen = ns;
+		c->capseen = cap;
+	}
+	size_t h = (size_t)fnv1a(FNV1A_INIT, label, strlen(label)) & (c->capseen - 1);
+	for (; c->seen[h]; h = (h + 1) & (c->capseen - 1))
+		if (!strcmp(c->seen[h], label))
+			return false;
+	c->seen[h] = label;
+	c->nseen++;
+	return true;
+}
+
 static void add(struct ctx *c, const char *label, int kind, const char *detail)
 {
-	for (int i = 0; i < cJSON_GetArraySize(c->items); i++)
-		if (!strcmp(json_str(cJSON_GetArrayItem(c->items, i), "label"), label))
-			return;
+	if (!seen_put(c, label))
+		return;
 	cJSON *it = cJSON_CreateObject();
 	cJSON_AddStringToObject(it, "label", label);
 	cJSON_AddNumberToObject(it, "kind", kind);
@@ -455,7 +488,7 @@ cJSON *lsp_completion(struct lsp_server *s, const cJSON *params)
 	size_t tlen = q.sf ? q.sf->len : q.doc ? q.doc->len : 0;
 	if (!text || !s->have_c)
 		return NULL;
-	struct ctx c = { s, text, { NULL, 0, 0 }, cJSON_CreateArray(), 0, "" };
+	struct ctx c = { s, text, { NULL, 0, 0 }, cJSON_CreateArray(), 0, "", NULL, 0, 0 };
 	lex(text, q.offset, &c.t);
 	/* The item around the cursor: the last item keyword at brace depth 0. */
 	int depth = 0;
@@ -514,6 +547,7 @@ cJSON *lsp_completion(struct lsp_server *s, const cJSON *params)
 	else if (!in_string)
 		add_general(&c, pkg);
 	free(c.t.v);
+	free(c.seen);
 	cJSON *res = cJSON_CreateObject();
 	cJSON_AddBoolToObject(res, "isIncomplete", 0);
 	cJSON_AddItemToObject(res, "items", c.items);
