@@ -12,6 +12,13 @@
  *   raw TEXT       send TEXT as it is (\r \n \\ escapes), for broken frames
  *   pad N          send N spaces (the body of an oversized frame)
  *   expect JSON    the next message the server sends must match JSON
+ *   check FILE     the next publishDiagnostics messages hold exactly the
+ *                  diagnostics of FILE, the output of `authzc check --format
+ *                  json` for the project at $ROOT: per file and in order,
+ *                  the same code, severity, message (with " (at PATH)" for
+ *                  a JSON path and "\nhelp: ..." for a help) and range;
+ *                  read until each file of FILE was published; any other
+ *                  file published meanwhile must have none
  *   close          close the server's input
  *   status N       the server must exit with status N
  *
@@ -207,6 +214,13 @@ static char *next_message(void)
 
 static bool match(const cJSON *want, const cJSON *got, char *where, size_t wcap);
 
+/* The string member `key` of o, or "" (never NULL). */
+static const char *json_s(const cJSON *o, const char *key)
+{
+	const cJSON *v = cJSON_GetObjectItem(o, key);
+	return cJSON_IsString(v) ? v->valuestring : "";
+}
+
 static bool match_array(const cJSON *want, const cJSON *got, char *where, size_t wcap)
 {
 	int nw = cJSON_GetArraySize(want), ng = cJSON_GetArraySize(got);
@@ -254,6 +268,98 @@ static bool match(const cJSON *want, const cJSON *got, char *where, size_t wcap)
 	if (cJSON_IsString(want) && want->valuestring[0] == '~')
 		return cJSON_IsString(got) && strstr(got->valuestring, want->valuestring + 1);
 	return cJSON_Compare(want, got, 1);
+}
+
+/* The check step: see the top of the file. */
+static void check_step(const char *path)
+{
+	size_t len;
+	char *text = read_file(path, &len);
+	if (!text)
+		fail("cannot read %s", path);
+	cJSON *want = cJSON_Parse(text);
+	free(text);
+	const cJSON *list = cJSON_GetObjectItem(want, "diagnostics");
+	if (!cJSON_IsArray(list))
+		fail("%s is not the JSON of authzc check", path);
+	const char *root = NULL;
+	for (int i = 0; i < ndefs; i++)
+		if (!strcmp(defs[i][0], "ROOT"))
+			root = defs[i][1];
+	if (!root)
+		fail("check needs -D ROOT=...");
+	/* The files still to see: every file named, once. */
+	const char *files[4096];
+	size_t nfiles = 0;
+	const cJSON *d;
+	cJSON_ArrayForEach(d, list) {
+		const cJSON *f = cJSON_GetObjectItem(d, "file");
+		const char *name = cJSON_IsString(f) ? f->valuestring : "authzc.json";
+		bool dup = false;
+		for (size_t k = 0; k < nfiles && !dup; k++)
+			dup = !strcmp(files[k], name);
+		if (!dup && nfiles < 4096)
+			files[nfiles++] = name;
+	}
+	size_t left = nfiles;
+	while (left) {
+		char *body = next_message();
+		if (getenv("LSP_CLIENT_VERBOSE"))
+			fprintf(stderr, "%d: %s\n", lineno, body);
+		cJSON *m = cJSON_Parse(body);
+		const cJSON *params = cJSON_GetObjectItem(m, "params");
+		const cJSON *uri = cJSON_GetObjectItem(params, "uri");
+		const cJSON *got = cJSON_GetObjectItem(params, "diagnostics");
+		if (!cJSON_IsString(uri) || !cJSON_IsArray(got) || strncmp(uri->valuestring, root, strlen(root)))
+			fail("expected diagnostics of the project, got: %s", body);
+		const char *rel = uri->valuestring + strlen(root) + 1;
+		int k = 0;
+		cJSON_ArrayForEach(d, list) {
+			const cJSON *f = cJSON_GetObjectItem(d, "file");
+			if (strcmp(cJSON_IsString(f) ? f->valuestring : "authzc.json", rel))
+				continue;
+			const cJSON *g = cJSON_GetArrayItem(got, k++);
+			if (!g)
+				fail("%s: the server has fewer diagnostics than check: %s", rel, body);
+			char msg[8192];
+			const cJSON *jp = cJSON_GetObjectItem(d, "json_path"), *help = cJSON_GetObjectItem(d, "help");
+			const cJSON *line = cJSON_GetObjectItem(d, "line");
+			snprintf(msg, sizeof msg, "%s%s%s%s%s%s", cJSON_GetObjectItem(d, "message")->valuestring,
+				 cJSON_IsString(jp) && !cJSON_IsNumber(line) ? " (at " : "",
+				 cJSON_IsString(jp) && !cJSON_IsNumber(line) ? jp->valuestring : "",
+				 cJSON_IsString(jp) && !cJSON_IsNumber(line) ? ")" : "",
+				 cJSON_IsString(help) ? "\nhelp: " : "", cJSON_IsString(help) ? help->valuestring : "");
+			const char *sev = cJSON_GetObjectItem(d, "severity")->valuestring;
+			int want_sev = !strcmp(sev, "error") ? 1 : !strcmp(sev, "warning") ? 2 : 3;
+			const cJSON *gr = cJSON_GetObjectItem(g, "range");
+			bool ok = !strcmp(json_s(g, "code"), json_s(d, "code")) && !strcmp(json_s(g, "message"), msg) &&
+				  cJSON_GetObjectItem(g, "severity")->valueint == want_sev;
+			if (ok && cJSON_IsNumber(line)) {
+				const cJSON *st = cJSON_GetObjectItem(gr, "start"), *en = cJSON_GetObjectItem(gr, "end");
+				ok = cJSON_GetObjectItem(st, "line")->valueint == line->valueint - 1 &&
+				     cJSON_GetObjectItem(st, "character")->valueint ==
+					     cJSON_GetObjectItem(d, "column")->valueint - 1 &&
+				     cJSON_GetObjectItem(en, "line")->valueint ==
+					     cJSON_GetObjectItem(d, "end_line")->valueint - 1 &&
+				     cJSON_GetObjectItem(en, "character")->valueint ==
+					     cJSON_GetObjectItem(d, "end_column")->valueint - 1;
+			}
+			if (!ok) {
+				char *dj = cJSON_PrintUnformatted(d), *gj = cJSON_PrintUnformatted(g);
+				fail("%s: diagnostic %d differs from check's\n  check: %s\n  lsp:   %s", rel, k - 1, dj, gj);
+			}
+		}
+		if (cJSON_GetArraySize(got) != k)
+			fail("%s: the server has %d diagnostics, check %d: %s", rel, cJSON_GetArraySize(got), k, body);
+		for (size_t i = 0; i < nfiles; i++)
+			if (files[i] && !strcmp(files[i], rel)) {
+				files[i] = NULL;
+				left--;
+			}
+		cJSON_Delete(m);
+		free(body);
+	}
+	cJSON_Delete(want);
 }
 
 static void start(char **argv)
@@ -333,6 +439,10 @@ static void step(const char *cmd, const char *arg, int *count)
 		memset(spaces, ' ', sizeof spaces);
 		for (long left = atol(arg); left > 0; left -= (long)sizeof spaces)
 			send_bytes(spaces, left < (long)sizeof spaces ? (size_t)left : sizeof spaces);
+	} else if (!strcmp(cmd, "check")) {
+		char *x = expand(arg);
+		check_step(x);
+		free(x);
 	} else if (!strcmp(cmd, "close")) {
 		close(to_srv);
 		to_srv = -1;

@@ -11,6 +11,8 @@
 # protocol.script    broken frames, bad JSON, unknown methods, requests
 #                    before initialize and after shutdown: errors, never a
 #                    crash; exit without shutdown is status 1
+# parity             the first diagnostics of broken projects (policies,
+#                    schema, authzc.json) are those of `check --format json`
 # keywords           every keyword of grammar/lexer.l is in the TextMate
 #                    grammar and the Vim syntax file, and they name no other
 #                    (tools/check-keywords.sh)
@@ -46,6 +48,42 @@ for script in "$here"/*.script; do
   if ! diff -r "$root/examples" "$tmp/p" >/dev/null; then
     fail=$((fail + 1))
     echo "FAIL lsp $name: the server changed files of the project"
+  fi
+done
+
+# Parity with `authzc check`: broken copies of examples/ (policy and test
+# errors with notes and help; schema errors at JSON paths; an authzc.json
+# error), each checked by `authzc check --format json` and by the server.
+break_project() { # break_project KIND: in $tmp/p
+  case $1 in
+  policies)
+    sed -i 's/principal\.department ==/principal.departmnt ==/; s/^   and principal has window$/   and true/' \
+      "$tmp/p/policies/datasets.authz"
+    sed -i 's/by datasets\.ci_read_prod$/by datasets.ci_read_prd/' "$tmp/p/tests/datasets_test.authz"
+    sed -i '0,/action == "write"/s//action == "wirte"/' "$tmp/p/policies/agents.authz"
+    printf '\nconst UNUSED_LIMIT = 3;\nconst UNUSED_LIMIT = 4;\n' >>"$tmp/p/policies/security.authz" ;;
+  schema)
+    sed -i 's/"clearance": "int"/"clearance": "integer"/; s/"mfa": "bool"/"mfa": "bool", "mfa": "bool"/' \
+      "$tmp/p/schema.json" ;;
+  config)
+    sed -i 's/"policies":/"polices":/' "$tmp/p/authzc.json" ;;
+  esac
+}
+for kind in policies schema config; do
+  rm -rf "$tmp/p" && cp -R "$root/examples" "$tmp/p"
+  proj=$(cd "$tmp/p" && pwd -P)
+  break_project $kind
+  "$AUTHZC" -C "$proj" check --format json --no-lint >"$tmp/check.json" 2>/dev/null
+  if ! grep -q '"errors":[1-9]' "$tmp/check.json"; then
+    fail=$((fail + 1))
+    echo "FAIL lsp parity $kind: the broken project has no errors"
+  elif "$CLIENT" -D "ROOT=file://$proj" -D "CHECK=$tmp/check.json" "$here/parity.steps" -- \
+      "$AUTHZC" lsp --no-lint >"$tmp/out" 2>&1; then
+    pass=$((pass + 1))
+  else
+    fail=$((fail + 1))
+    echo "FAIL lsp parity $kind:"
+    cat "$tmp/out"
   fi
 done
 
