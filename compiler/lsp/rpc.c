@@ -139,7 +139,7 @@ static void consume(struct buf *b, size_t n)
 
 void rpc_frames(struct lsp_server *s, int64_t now_ms)
 {
-	while (!s->exited && s->in.n) {
+	while (!s->exited && (s->in.n || (s->fr == FR_BODY && s->body_len == 0))) {
 		if (s->fr == FR_SKIP) {
 			size_t k = s->skip_left < s->in.n ? s->skip_left : s->in.n;
 			consume(&s->in, k);

@@ -251,15 +251,34 @@ typedef cJSON *(*feature_fn)(struct lsp_server *s, const cJSON *params);
 static const struct {
 	const char *method;
 	feature_fn fn;
+	bool may_use_good;      /* may answer from the last checked compilation */
 } features[] = {
-	{ "textDocument/hover", lsp_hover },
-	{ "textDocument/definition", lsp_definition },
-	{ "textDocument/references", lsp_references },
-	{ "textDocument/completion", lsp_completion },
-	{ "textDocument/formatting", lsp_formatting },
-	{ "textDocument/documentSymbol", lsp_symbols },
-	{ "textDocument/codeAction", lsp_code_actions },
+	{ "textDocument/hover", lsp_hover, true },
+	{ "textDocument/definition", lsp_definition, true },
+	{ "textDocument/references", lsp_references, true },
+	{ "textDocument/completion", lsp_completion, false },
+	{ "textDocument/formatting", lsp_formatting, false },
+	{ "textDocument/documentSymbol", lsp_symbols, false },
+	{ "textDocument/codeAction", lsp_code_actions, false },
 };
+
+/* When the current check stopped before the checker (a syntax error in
+ * some file), may the request about `uri` be answered from the last check
+ * that got through it?  Only when that file's text is the same in both,
+ * so every position in it still holds. */
+static bool use_good(struct lsp_server *s, const char *uri)
+{
+	if (!s->have_c || s->c->checked || !s->good || !s->good->checked)
+		return false;
+	uint32_t now = check_file_of_uri(s, uri);
+	const struct src_file *a = srcset_file(&s->c->src, now);
+	struct compilation *cur = s->c;
+	s->c = s->good;
+	uint32_t then = check_file_of_uri(s, uri);
+	const struct src_file *b = srcset_file(&s->c->src, then);
+	s->c = cur;
+	return a && b && a->len == b->len && !memcmp(a->text, b->text, a->len);
+}
 
 static void request(struct lsp_server *s, const char *method, const cJSON *id,
 		    const cJSON *params)
@@ -290,7 +309,14 @@ static void request(struct lsp_server *s, const char *method, const cJSON *id,
 			return;
 		}
 		check_now(s);
+		struct compilation *cur = s->have_c ? s->c : NULL;
+		bool swap = features[i].may_use_good &&
+			    use_good(s, json_str(json_obj(params, "textDocument"), "uri"));
+		if (swap)
+			s->c = s->good;
 		cJSON *res = features[i].fn(s, params);
+		if (swap)
+			s->c = cur;
 		if (res && cJSON_IsString(res) && !strncmp(res->valuestring, "error:", 6)) {
 			rpc_error(s, id, RPC_REQUEST_FAILED, "%s: %s", method, res->valuestring + 7);
 			cJSON_Delete(res);

@@ -125,6 +125,11 @@ Test(lsp_server, garbage_gets_errors_and_the_server_goes_on)
 	buf_reset(&out);
 	lsp_feed(s, m, strlen(m), 0);
 	cr_assert_not_null(strstr(buf_cstr(&out), "\"result\":{\"capabilities\""));
+	/* An empty body is answered at once, not when more bytes come. */
+	buf_reset(&out);
+	lsp_feed(s, "Content-Length: 0\r\n\r\n", 21, 0);
+	cr_assert_not_null(strstr(buf_cstr(&out), "\"id\":null,\"error\":{\"code\":-32700"), "%s",
+			   out.n ? buf_cstr(&out) : "nothing");
 	/* A header block that never ends is dropped once over the limit. */
 	buf_reset(&out);
 	static char longhdr[LSP_MAX_HEADER + 100];
