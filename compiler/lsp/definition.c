@@ -4,7 +4,8 @@
  * What a position names: a constant (from NAME or pkg.NAME, or its
  * declaration), a rule (from a test's `expect ... by`, or its name), a
  * named request (from `given`, or its name), an attribute (a read or `has`
- * test, found at its key in schema.json), an entity type or an action (at
+ * test, or a segment of a test's `with`/`without` path, found at its key
+ * in schema.json), an entity type or an action (at
  * their keys in schema.json).  References list every use in the project's
  * policy and test files, sorted by file and position, with the
  * declaration first when the client asks for it.
@@ -44,6 +45,12 @@ static struct target target_at(struct lsp_server *s, const struct query *q)
 		}
 		break;
 	}
+	case HIT_PATH:
+		if ((t.attr = query_path_attr(s, it, q->hit.path, q->hit.seg)) != NULL) {
+			t.kind = T_ATTR;
+			t.json_path = t.attr->json_path;
+		}
+		break;
 	case HIT_CONST_NAME:
 		for (size_t i = 0; ck && i < ck->nconsts; i++)
 			if (ck->consts[i].decl == it->u.c) {
@@ -190,6 +197,15 @@ static void ref_file(struct refs *r, const struct ast_file *f)
 			if (r->t->kind == T_REQUEST && t->given.name &&
 			    !strcmp(t->given.name, r->t->request))
 				ref_add(r, t->given.span);
+			if (r->t->kind == T_ATTR) {
+				for (size_t k = 0; k < t->nwiths + t->nwithouts; k++) {
+					const struct ast_path *p = k < t->nwiths ? &t->withs[k].path
+						: &t->withouts[k - t->nwiths];
+					for (size_t g = 0; g < p->nsegs; g++)
+						if (query_path_attr(r->s, it, p, g) == r->t->attr)
+							ref_add(r, p->seg_spans[g]);
+				}
+			}
 			const struct ast_request *rq = t->inline_req;
 			if (rq && r->t->kind == T_TYPE) {
 				if (rq->has_principal)

@@ -197,6 +197,13 @@ cJSON *lsp_hover(struct lsp_server *s, const cJSON *params)
 		range = q.hit.kind == HIT_GIVEN ? q.hit.name->span : r->name_span;
 		break;
 	}
+	case HIT_PATH: {
+		const struct attr_decl *a = query_path_attr(s, it, q.hit.path, q.hit.seg);
+		if (a)
+			attr_text(s, &b, a);
+		range = q.hit.path->seg_spans[q.hit.seg];
+		break;
+	}
 	case HIT_SCOPE_TYPE:
 	case HIT_ENTITY_TYPE:
 		entity_text(s, &b, q.hit.name->name);

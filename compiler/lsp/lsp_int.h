@@ -161,6 +161,10 @@ const struct checked_const *query_const(struct lsp_server *s, const struct ast_f
 					const struct ast_expr *e);
 /* The declaration of the attribute an EX_ATTR/EX_HAS reads, or NULL. */
 const struct attr_decl *query_attr(struct lsp_server *s, const struct ast_expr *e);
+/* The declaration of segment `seg` of a `with`/`without` path of test
+ * `item`, through the types of its request, or NULL. */
+const struct attr_decl *query_path_attr(struct lsp_server *s, const struct ast_item *item,
+					const struct ast_path *path, size_t seg);
 /* The text of a span of the compilation. */
 const char *query_span_text(struct lsp_server *s, struct span sp, size_t *len);
 

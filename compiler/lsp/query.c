@@ -138,3 +138,29 @@ const char *query_span_text(struct lsp_server *s, struct span sp, size_t *len)
 	*len = sp.end - sp.start;
 	return f->text + sp.start;
 }
+
+const struct attr_decl *query_path_attr(struct lsp_server *s, const struct ast_item *item,
+					const struct ast_path *path, size_t seg)
+{
+	const struct schema *sch = s->c->schema;
+	if (!sch || !item || item->kind != ITEM_TEST || seg >= path->nsegs)
+		return NULL;
+	const struct ast_test *t = item->u.test;
+	const struct ast_request *r = t->inline_req ? t->inline_req : query_request(s, t->given.name, NULL);
+	const struct record_type *rec = NULL;
+	if (path->root == VAR_CONTEXT) {
+		rec = &sch->context;
+	} else if (r && (path->root == VAR_PRINCIPAL || path->root == VAR_RESOURCE)) {
+		const struct ast_entity *e = path->root == VAR_PRINCIPAL ? &r->principal : &r->resource;
+		const struct entity_type *et = e->type.name ? schema_find_type(sch, e->type.name) : NULL;
+		rec = et ? &et->attrs : NULL;
+	}
+	const struct attr_decl *a = NULL;
+	for (size_t i = 0; rec && i <= seg; i++) {
+		a = record_find(rec, path->segs[i]);
+		if (!a)
+			return NULL;
+		rec = a->type && a->type->kind == TY_RECORD ? a->type->record : NULL;
+	}
+	return a;
+}
