@@ -8,6 +8,7 @@
 # session.script     initialize, open, a change with an error, completion,
 #                    hover, definition, references, formatting, symbols,
 #                    code actions, shutdown and exit
+# lint.script        the solver's lint on save, gone at the next change
 # protocol.script    broken frames, bad JSON, unknown methods, requests
 #                    before initialize and after shutdown: errors, never a
 #                    crash; exit without shutdown is status 1
@@ -35,8 +36,11 @@ for script in "$here"/*.script; do
   name=$(basename "$script" .script)
   rm -rf "$tmp/p" && cp -R "$root/examples" "$tmp/p"
   proj=$(cd "$tmp/p" && pwd -P)
+  # The solver's lint only where a script is about it: it takes time.
+  lint=--no-lint
+  case $name in lint*) lint=--stdio ;; esac
   # From inside the project: a client that names no root folder gets it.
-  if (cd "$proj" && "$CLIENT" -D "ROOT=file://$proj" -F "$proj" "$script" -- "$AUTHZC" lsp --stdio --no-lint) \
+  if (cd "$proj" && "$CLIENT" -D "ROOT=file://$proj" -F "$proj" "$script" -- "$AUTHZC" lsp --stdio $lint) \
       >"$tmp/out" 2>&1; then
     pass=$((pass + 1))
   else
