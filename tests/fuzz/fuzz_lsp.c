@@ -7,8 +7,8 @@
  * each message is framed with its Content-Length, an `initialize` naming
  * examples/ goes first, and the input is fed in pieces whose sizes come
  * from the input's own length, so frames are split at varying places.
- * The clock moves 7 ms after each message, so a check (debounce 5 ms)
- * runs between most of them.  Properties, beyond "no crash, no
+ * The clock moves 7 ms after each message, so a check (debounce 20 ms)
+ * runs after every third or so, and once at the end.  Properties, beyond "no crash, no
  * sanitizer report, no hang": every message the server writes is a
  * well-formed frame whose body cJSON parses as an object, and feeding
  * never stops before `exit`.
@@ -83,7 +83,7 @@ static void feed_framed(struct lsp_server *s, const char *body, size_t n, size_t
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct lsp_opts o = { FUZZ_EXAMPLES, 5, 0, check_write, NULL };
+	struct lsp_opts o = { FUZZ_EXAMPLES, 20, 0, check_write, NULL };
 	struct lsp_server *s = lsp_new(&o);
 	if (!s)
 		fuzz_die("lsp_new");
