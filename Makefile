@@ -12,7 +12,7 @@
 #
 # The tree and its one-way dependency rule (ARCHITECTURE.md):
 #
-#   compiler/util -> lang -> testing -> analysis -> git -> serve -> lsp -> cli   runtime/ (libauthz)
+#   compiler/util -> evidence -> lang -> testing -> analysis -> git -> serve -> lsp -> cli   runtime/ (libauthz)
 #
 # Each folder is compiled with the include paths of itself and the folders
 # below it, and only the packages it uses, so an include that runs the wrong
@@ -79,7 +79,7 @@ Z3_LIBS       = $(shell pkg-config --libs z3)
 # ---- sources -------------------------------------------------------------------
 
 GEN      = $(BUILD)/gen
-LAYERS   = util lang testing analysis git serve lsp cli
+LAYERS   = util evidence lang testing analysis git serve lsp cli
 
 # libauthz: everything in runtime/ but the bundle writer, which only the
 # compiler (and tests that build bundles) link.
@@ -105,7 +105,8 @@ DEPS_OK  = $(BUILD)/.deps-ok
 
 PUBLIC   = -Iruntime/include
 INC_util    = -Icompiler/util $(PUBLIC)
-INC_lang    = -Icompiler/lang $(INC_util) -I$(GEN)
+INC_evidence = -Icompiler/evidence $(INC_util)
+INC_lang    = -Icompiler/lang $(INC_evidence) -I$(GEN)
 INC_testing = -Icompiler/testing $(INC_lang)
 INC_analysis = -Icompiler/analysis $(INC_testing)
 INC_git     = -Icompiler/git $(INC_analysis)
@@ -115,6 +116,8 @@ INC_cli     = -Icompiler/cli $(INC_lsp)
 
 $(BUILD)/obj/runtime/%.o $(BUILD)/pic/runtime/%.o: LAYER = -Iruntime $(PUBLIC) $(SODIUM_CFLAGS)
 $(BUILD)/obj/compiler/util/%.o:    LAYER = $(INC_util) $(CJSON_CFLAGS)
+# Keys, signatures and hashes: libsodium, as in the runtime.
+$(BUILD)/obj/compiler/evidence/%.o: LAYER = $(INC_evidence) $(SODIUM_CFLAGS)
 $(BUILD)/obj/compiler/lang/%.o:    LAYER = $(INC_lang) $(CJSON_CFLAGS)
 $(BUILD)/obj/compiler/testing/%.o: LAYER = $(INC_testing) $(CJSON_CFLAGS)
 # The symbolic model reads bundles as the runtime holds them (bundle.h)

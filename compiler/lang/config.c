@@ -20,6 +20,7 @@
 
 static const char *const top_keys[] = {
 	"schema", "policies", "tests", "environments", "env_ref_prefix", "gates", "serve",
+	"trusted_keys",
 };
 #define NTOP (sizeof top_keys / sizeof top_keys[0])
 
@@ -82,6 +83,7 @@ char *config_norm_path(struct arena *a, const char *path, const char **why)
 
 struct cfg_ctx {
 	struct compilation *c;
+	struct source_tree *tree;
 	uint32_t file;
 	size_t errors;
 };
@@ -528,6 +530,144 @@ static void get_serve(struct cfg_ctx *x, const cJSON *v, const char *path)
 	get_members(x, v, path, serve_keys, NKEYS(serve_keys), serve_member, NULL);
 }
 
+/* {====================================================================
+** trusted_keys (authzc(1), "authzc.json"; authzc-keygen(1))
+** ===================================================================== */
+
+static const char *const tk_keys[] = { "key", "roles" };
+
+struct tk_entry {
+	struct ev_pub pub;
+	bool has_key;
+	unsigned roles;
+	bool has_roles;
+};
+
+/* "key": a public key line (inline), or the project-relative path of a
+ * NAME.pub file, read from the same tree as authzc.json. */
+static void tk_key(struct cfg_ctx *x, const cJSON *e, const char *path, struct tk_entry *t)
+{
+	char why[256];
+	if (!cJSON_IsString(e)) {
+		bad(x, E_CONFIG_VALUE, path, "expected a public key line or the path of a .pub file, found %s",
+		    json_kind(e));
+		return;
+	}
+	const char *s = e->valuestring;
+	if (strncmp(s, "authzc-ed25519", 14) == 0 && strchr(s, ' ') != NULL) {
+		if (ev_pub_parse(s, strlen(s), &t->pub, why, sizeof why) != 0) {
+			bad(x, E_CONFIG_VALUE, path, "%s", why);
+			return;
+		}
+		t->has_key = true;
+		return;
+	}
+	char *rel = get_path(x, e, path, false);
+	if (!rel)
+		return;
+	char *buf = NULL;
+	size_t len = 0;
+	if (x->tree->read_file(x->tree->payload, rel, &buf, &len) != 0) {
+		int err = errno;
+		struct diag *d = bad(x, E_CONFIG_VALUE, path, "cannot read the key file '%s': %s", show(x, rel),
+				     err == ENOENT ? "no such file" : err == EISDIR ? "it is a folder" : strerror(err));
+		diag_help(&x->c->diags, d, "give the NAME.pub file authzc keygen wrote, relative to the project root");
+		return;
+	}
+	int rc = ev_pub_parse(buf, len, &t->pub, why, sizeof why);
+	free(buf);
+	if (rc != 0) {
+		bad(x, E_CONFIG_VALUE, path, "'%s': %s", show(x, rel), why);
+		return;
+	}
+	t->has_key = true;
+}
+
+static void tk_roles(struct cfg_ctx *x, const cJSON *e, const char *path, struct tk_entry *t)
+{
+	static const char *const names[] = { "bundle", "promote", "approve", "log" };
+	const cJSON *one = e;
+	size_t i = 0;
+	if (!cJSON_IsString(e) && !cJSON_IsArray(e)) {
+		bad(x, E_CONFIG_VALUE, path, "expected a role or an array of roles (%s), found %s",
+		    "\"bundle\", \"promote\", \"approve\", \"log\"", json_kind(e));
+		return;
+	}
+	if (cJSON_IsArray(e)) {
+		if (cJSON_GetArraySize(e) == 0) {
+			bad(x, E_CONFIG_VALUE, path, "a trusted key needs at least one role");
+			return;
+		}
+		one = e->child;
+	}
+	for (; one; one = cJSON_IsArray(e) ? one->next : NULL, i++) {
+		const char *p = cJSON_IsArray(e) ? json_path_index(&x->c->arena, path, i) : path;
+		unsigned r = cJSON_IsString(one) ? ev_role_parse(one->valuestring) : 0;
+		if (!r) {
+			struct diag *d = bad(x, E_CONFIG_VALUE, p, "unknown role %s",
+					     cJSON_IsString(one) ? arena_printf(&x->c->arena, "'%s'", show(x, one->valuestring))
+								 : json_kind(one));
+			const char *sug = cJSON_IsString(one) ? suggest_closest(one->valuestring, names, 4) : NULL;
+			if (sug)
+				diag_help(&x->c->diags, d, "did you mean '%s'?", sug);
+			else
+				diag_help(&x->c->diags, d, "the roles are 'bundle', 'promote', 'approve' and 'log'");
+			continue;
+		}
+		t->roles |= r;
+	}
+	t->has_roles = true;
+}
+
+static void tk_member(struct cfg_ctx *x, int k, const cJSON *e, const char *path, void *arg)
+{
+	if (k == 0)
+		tk_key(x, e, path, arg);
+	else
+		tk_roles(x, e, path, arg);
+}
+
+static void get_trusted_keys(struct cfg_ctx *x, const cJSON *v, const char *path)
+{
+	struct arena *a = &x->c->arena;
+	struct project_config *cfg = &x->c->config;
+	if (!cJSON_IsArray(v)) {
+		bad(x, E_CONFIG_VALUE, path, "expected an array of {\"key\": ..., \"roles\": [...]}, found %s",
+		    json_kind(v));
+		return;
+	}
+	size_t n = (size_t)cJSON_GetArraySize(v), i = 0;
+	cfg->trusted_keys = arena_calloc(a, n ? n : 1, sizeof *cfg->trusted_keys);
+	cfg->ntrusted_keys = 0;
+	const cJSON *e;
+	cJSON_ArrayForEach(e, v) {
+		char *p = json_path_index(a, path, i++);
+		struct tk_entry t;
+		memset(&t, 0, sizeof t);
+		size_t before = x->errors;
+		if (!get_members(x, e, p, tk_keys, NKEYS(tk_keys), tk_member, &t))
+			continue;
+		if (!t.has_key && x->errors == before)
+			bad(x, E_CONFIG_VALUE, p, "missing \"key\": a public key line or the path of a .pub file");
+		if (!t.has_roles && x->errors == before)
+			bad(x, E_CONFIG_VALUE, p, "missing \"roles\": what the key is trusted for (%s)",
+			    "\"bundle\", \"promote\", \"approve\", \"log\"");
+		if (x->errors != before)
+			continue;
+		size_t j;
+		for (j = 0; j < cfg->ntrusted_keys; j++)
+			if (!strcmp(cfg->trusted_keys[j].pub.id, t.pub.id))
+				break;
+		if (j < cfg->ntrusted_keys) {
+			cfg->trusted_keys[j].roles |= t.roles;
+			continue;
+		}
+		cfg->trusted_keys[cfg->ntrusted_keys].pub = t.pub;
+		cfg->trusted_keys[cfg->ntrusted_keys].roles = t.roles;
+		cfg->ntrusted_keys++;
+	}
+}
+
 /*
  * A strict JSON syntax check (RFC 8259) that finds exactly where the text
  * goes wrong: cJSON's error pointer is approximate (it can land past the
@@ -749,7 +889,7 @@ static void json_syntax_error(struct cfg_ctx *x, struct src_file *f, size_t at, 
 
 size_t project_load_config(struct compilation *c, struct source_tree *t)
 {
-	struct cfg_ctx x = { c, 0, 0 };
+	struct cfg_ctx x = { c, t, 0, 0 };
 	struct arena *a = &c->arena;
 	struct project_config *cfg = &c->config;
 	char *buf = NULL;
@@ -832,6 +972,9 @@ size_t project_load_config(struct compilation *c, struct source_tree *t)
 			break;
 		case 6:
 			get_serve(&x, e, p);
+			break;
+		case 7:
+			get_trusted_keys(&x, e, p);
 			break;
 		}
 	}

@@ -22,6 +22,7 @@
 #include "arena.h"
 #include "ast.h"
 #include "diag.h"
+#include "keyring.h"
 #include "schema.h"
 #include "source.h"
 
@@ -81,6 +82,9 @@ struct project_config {
 	bool refuse_untested_loosening; /* gates.untested_loosening: "refuse" (true)
 					 * or "allow" (false, the default) */
 	struct gw_config *gateway;      /* serve.gateway; NULL when not given */
+	struct ev_trusted *trusted_keys;/* trusted_keys, each key once with the
+					 * union of its roles (keyring.h) */
+	size_t ntrusted_keys;
 	bool has_file;                  /* authzc.json existed */
 	uint32_t file;                  /* its srcset id when has_file */
 };

@@ -86,7 +86,7 @@ Test(config, unknown_key_without_close_match_lists_keys)
 	cr_assert_eq(load_config_text("{\"zzzzzzzzzz\": 1}"), 1);
 	struct diag *d = find_diag(E_CONFIG_KEY);
 	cr_assert_str_eq(d->help, "known keys: 'schema', 'policies', 'tests', 'environments', "
-				  "'env_ref_prefix', 'gates', 'serve'");
+				  "'env_ref_prefix', 'gates', 'serve', 'trusted_keys'");
 }
 
 Test(config, unknown_gate_key)
