@@ -12,7 +12,7 @@
 #
 # The tree and its one-way dependency rule (ARCHITECTURE.md):
 #
-#   compiler/util -> evidence -> lang -> testing -> analysis -> git -> serve -> cli   runtime/ (libauthz)
+#   compiler/util -> evidence -> lang -> testing -> analysis -> git -> serve -> lsp -> cli   runtime/ (libauthz)
 #
 # Each folder is compiled with the include paths of itself and the folders
 # below it, and only the packages it uses, so an include that runs the wrong
@@ -79,7 +79,7 @@ Z3_LIBS       = $(shell pkg-config --libs z3)
 # ---- sources -------------------------------------------------------------------
 
 GEN      = $(BUILD)/gen
-LAYERS   = util evidence lang testing analysis git serve cli
+LAYERS   = util evidence lang testing analysis git serve lsp cli
 
 # libauthz: everything in runtime/ but the bundle writer, which only the
 # compiler (and tests that build bundles) link.
@@ -111,7 +111,8 @@ INC_testing = -Icompiler/testing $(INC_lang)
 INC_analysis = -Icompiler/analysis $(INC_testing)
 INC_git     = -Icompiler/git $(INC_analysis)
 INC_serve   = -Icompiler/serve $(INC_git)
-INC_cli     = -Icompiler/cli $(INC_serve)
+INC_lsp     = -Icompiler/lsp $(INC_serve)
+INC_cli     = -Icompiler/cli $(INC_lsp)
 
 $(BUILD)/obj/runtime/%.o $(BUILD)/pic/runtime/%.o: LAYER = -Iruntime $(PUBLIC) $(SODIUM_CFLAGS)
 $(BUILD)/obj/compiler/util/%.o:    LAYER = $(INC_util) $(CJSON_CFLAGS)
@@ -124,6 +125,7 @@ $(BUILD)/obj/compiler/testing/%.o: LAYER = $(INC_testing) $(CJSON_CFLAGS)
 $(BUILD)/obj/compiler/analysis/%.o: LAYER = $(INC_analysis) -Iruntime $(CJSON_CFLAGS) $(Z3_CFLAGS)
 $(BUILD)/obj/compiler/git/%.o:     LAYER = $(INC_git) $(CJSON_CFLAGS) $(GIT_CFLAGS)
 $(BUILD)/obj/compiler/serve/%.o:   LAYER = $(INC_serve) $(CJSON_CFLAGS) $(MHD_CFLAGS) $(CURL_CFLAGS)
+$(BUILD)/obj/compiler/lsp/%.o:     LAYER = $(INC_lsp) $(CJSON_CFLAGS) $(Z3_CFLAGS)
 $(BUILD)/obj/compiler/cli/%.o:     LAYER = $(INC_cli) $(CJSON_CFLAGS) $(GIT_CFLAGS)
 # The code generator drives the bundle writer (runtime/bundle_write.h).
 $(BUILD)/obj/compiler/lang/codegen.o: LAYER = $(INC_lang) -Iruntime $(CJSON_CFLAGS)
@@ -138,7 +140,7 @@ $(BUILD)/obj/tests/%.o: LAYER = $(TEST_LAYER)
 # Unit tests read shared fixture files by absolute path (tests/unit/fixture.h).
 $(BUILD)/obj/tests/unit/fixture.o: LAYER = $(TEST_LAYER) -DTEST_FIXTURES='"$(abspath tests/fixtures)"'
 
-.PHONY: all deps demo test test-all unit cli doctest check-man test-serve install clean bench bench-serve memcheck \
+.PHONY: all deps demo test test-all unit cli doctest check-man test-serve test-lsp install clean bench bench-serve memcheck \
         fuzz fuzz-smoke fuzz-build fuzz-bins
 .DEFAULT_GOAL := all
 
@@ -208,9 +210,9 @@ test:
 	@$(MAKE) --no-print-directory test-all
 
 test-all: all $(UNIT)
-	@$(MAKE) --no-print-directory unit cli doctest check-man test-serve
+	@$(MAKE) --no-print-directory unit cli doctest check-man test-serve test-lsp
 ifneq ($(SANITIZE),1)
-	@$(MAKE) --no-print-directory SANITIZE=1 BUILD=$(BUILD)/asan unit cli test-serve
+	@$(MAKE) --no-print-directory SANITIZE=1 BUILD=$(BUILD)/asan unit cli test-serve test-lsp
 	@$(MAKE) --no-print-directory fuzz-smoke
 endif
 
@@ -235,6 +237,16 @@ test-serve: $(AUTHZC) $(SERVE_REQUESTS)
 $(BUILD)/obj/tests/serve/requests.o: | $(GEN)/parser.h $(GEN)/lexer.h
 $(SERVE_REQUESTS): $(BUILD)/obj/tests/serve/requests.o $(CC_OBJ) $(LIBA)
 	$(call say,LD,$@)$(CC) $(LDFLAGS) -o $@ $^ $(COMPILER_LIBS)
+
+# authzc lsp driven by a scripted client through whole sessions, and the
+# editors' keyword lists checked against the lexer's (tests/lsp/run.sh).
+LSP_CLIENT = $(BUILD)/lsp-client
+
+test-lsp: $(AUTHZC) $(LSP_CLIENT)
+	@AUTHZC=$(abspath $(AUTHZC)) CLIENT=$(abspath $(LSP_CLIENT)) sh tests/lsp/run.sh
+
+$(LSP_CLIENT): $(BUILD)/obj/tests/lsp/lsp_client.o
+	$(call say,LD,$@)$(CC) $(LDFLAGS) -o $@ $^ $(CJSON_LIBS)
 
 doctest: $(AUTHZC)
 	@AUTHZC=$(abspath $(AUTHZC)) sh tests/doc/run.sh
@@ -265,7 +277,7 @@ memcheck:
 FUZZ_BUILD   ?= $(BUILD)/fuzz
 FUZZ_SECONDS ?= 60
 FUZZ_SMOKE_SECONDS ?= 5
-FUZZ_TARGETS  = policy schema request bundle serve
+FUZZ_TARGETS  = policy schema request bundle serve lsp
 FUZZ_SAN      = -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 FUZZ_CC      ?= clang
 
@@ -302,7 +314,7 @@ BENCH    = $(BUILD)/bench
 
 bench:
 	@$(MAKE) --no-print-directory $(AUTHZC) $(BENCH)/gen $(BENCH)/gen_tests $(BENCH)/bench_front \
-	  $(BENCH)/bench_decide $(BENCH)/schema_bundle $(BENCH)/bench_symdiff
+	  $(BENCH)/bench_decide $(BENCH)/schema_bundle $(BENCH)/bench_symdiff $(BENCH)/bench_lsp
 	@AUTHZC=$(abspath $(AUTHZC)) BENCH=$(abspath $(BENCH)) CC="$(CC)" sh tests/bench/run.sh
 
 $(BENCH)/gen $(BENCH)/gen_tests: $(BENCH)/%: tests/bench/%.c | $(DEPS_OK)
@@ -320,6 +332,12 @@ $(BUILD)/obj/tests/bench/bench_symdiff.o: | $(GEN)/parser.h $(GEN)/lexer.h
 $(BENCH)/bench_symdiff: $(BUILD)/obj/tests/bench/bench_symdiff.o $(CC_OBJ) $(LIBA)
 	@mkdir -p $(@D)
 	$(call say,LD,$@)$(CC) $(LDFLAGS) -o $@ $^ $(COMPILER_LIBS)
+
+# A client of `authzc lsp` over pipes: cJSON only.
+$(BUILD)/obj/tests/bench/bench_lsp.o: LAYER = $(CJSON_CFLAGS)
+$(BENCH)/bench_lsp: $(BUILD)/obj/tests/bench/bench_lsp.o
+	@mkdir -p $(@D)
+	$(call say,LD,$@)$(CC) $(LDFLAGS) -o $@ $^ $(CJSON_LIBS)
 
 # Only the public header (and cJSON to read the request file): what an
 # embedder compiles against.
@@ -361,5 +379,6 @@ clean:
 # Header dependencies, as the compiler found them (-MMD -MP).
 ALL_OBJ = $(RT_OBJ) $(RT_PIC) $(CC_OBJ) $(UT_OBJ) $(BUILD)/obj/compiler/cli/main.o \
           $(FUZZ_TARGETS:%=$(BUILD)/obj/tests/fuzz/fuzz_%.o) $(BUILD)/obj/tests/serve/requests.o \
-          $(patsubst %,$(BUILD)/obj/tests/bench/%.o,bench_front bench_decide schema_bundle bench_symdiff)
+          $(BUILD)/obj/tests/lsp/lsp_client.o \
+          $(patsubst %,$(BUILD)/obj/tests/bench/%.o,bench_front bench_decide schema_bundle bench_symdiff bench_lsp)
 -include $(wildcard $(ALL_OBJ:.o=.d))

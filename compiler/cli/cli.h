@@ -36,6 +36,7 @@ struct compilation;
 int check_report_text(struct compilation *c, bool summary);
 int cmd_eval(int argc, char **argv);
 int cmd_serve(int argc, char **argv);
+int cmd_lsp(int argc, char **argv);
 int cmd_test(int argc, char **argv);
 int cmd_diff(int argc, char **argv);
 int cmd_promote(int argc, char **argv);

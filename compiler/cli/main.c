@@ -33,6 +33,7 @@ static const struct cmd commands[] = {
 	{ "inspect", cmd_inspect, 0, "show what a compiled bundle holds" },
 	{ "eval", cmd_eval, 0, "decide requests against the policies" },
 	{ "serve", cmd_serve, 0, "answer decision requests over HTTP, reloading the bundle" },
+	{ "lsp", cmd_lsp, 0, "the language server for editors (LSP over stdio)" },
 	{ "test", cmd_test, 0, "run the tests, with deny-path and guard coverage" },
 	{ "diff", cmd_diff, NEEDS_GIT, "compare two versions of the policy set" },
 	{ "promote", cmd_promote, NEEDS_GIT, "move an environment to a new version, through its gates" },

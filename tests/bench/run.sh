@@ -19,11 +19,14 @@
 #   5. the behaviour diff of `authzc diff` (bench_symdiff.c): each set of
 #      100 rules or more against a copy with its first forbid narrowed;
 #   6. tests: `authzc test --coverage` on a project of BENCH_TESTS (10,000)
-#      tests (tests/bench/gen_tests.c), once `authzc help` lists `test`.
+#      tests (tests/bench/gen_tests.c), once `authzc help` lists `test`;
+#   7. the language server: time from a change to its diagnostics
+#      (bench_lsp.c) on examples/ (target 50 ms) and on the 1,000-rule set
+#      (target 500 ms).
 #
 # Environment: AUTHZC and BENCH (set by the Makefile), CC (for the report),
 # BENCH_SIZES (default "10 100 1000 10000"), BENCH_SEED (42),
-# BENCH_REQUESTS (10000), BENCH_TESTS (10000).
+# BENCH_REQUESTS (10000), BENCH_TESTS (10000), BENCH_LSP_CHANGES (40).
 set -eu
 
 : "${AUTHZC:?set AUTHZC to the authzc binary}"
@@ -32,6 +35,8 @@ SIZES=${BENCH_SIZES:-10 100 1000 10000}
 SEED=${BENCH_SEED:-42}
 NREQ=${BENCH_REQUESTS:-10000}
 SETS=$BENCH/sets
+LSP_CHANGES=${BENCH_LSP_CHANGES:-40}
+ROOT_DIR=$(cd "$(dirname "$0")/../.." && pwd)
 REPORT=$BENCH/report.md
 mkdir -p "$SETS"
 
@@ -314,6 +319,31 @@ if has_command test; then
 else
 	echo "skipped: authzc test not available"
 fi
+echo
+
+# ---- language server ------------------------------------------------------------------
+
+echo "### Language server: change to diagnostics (bench_lsp.c, $LSP_CHANGES changes)"
+echo
+echo "| project | rules | debounce ms | median ms | p95 ms | max ms | target |"
+echo "| --- | ---: | ---: | ---: | ---: | ---: | --- |"
+lsp_row() { # lsp_row NAME DIR TARGET-MS
+	file=$(cd "$2" && find policies -name '*.authz' | sort | head -n 1)
+	rules=$(find "$2/policies" -name '*.authz' -exec cat {} + | grep -c '^[[:space:]]*\(permit\|forbid\) ')
+	for deb in 20 0; do
+		out=$("$BENCH/bench_lsp" "$AUTHZC" "$2" "$file" "$LSP_CHANGES" --no-lint --debounce "$deb") \
+			|| die "bench_lsp failed on $1"
+		p95=$(kv "$out" p95_ms)
+		verdict=$(awk -v p="$p95" -v t="$3" 'BEGIN { print (p <= t ? "met (p95 <= " t " ms)" : "MISSED (" t " ms)") }')
+		echo "| $1 | $(commas "$rules") | $deb | $(kv "$out" median_ms) | $p95 | $(kv "$out" max_ms) | $verdict |"
+	done
+}
+lsp_row examples/ "$ROOT_DIR/examples" 50
+case " $SIZES " in *" 1000 "*) lsp_row "generated" "$SETS/1000" 500 ;; esac
+echo
+echo "From sending a change to receiving the file's diagnostics, through pipes: the"
+echo "debounce (authzc-lsp(1)), then a check of the whole project with the buffer laid"
+echo "over the disk.  Debounce 20 is the default; 0 shows the check alone."
 }
 
 echo "bench: measuring..." >&2

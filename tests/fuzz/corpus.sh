@@ -10,6 +10,8 @@
 # OUT/bundle   the examples/ bundle and the bundle of every CLI case project
 #              that compiles; the examples signed, and its signature stripped
 # OUT/serve    tests/fuzz/seeds/serve/: HTTP requests to authzc serve
+# OUT/lsp      tests/fuzz/seeds/lsp/: JSON-RPC messages to authzc lsp, NUL
+#              between them (the tests/lsp/ sessions), $ROOT made examples/
 # Seeds are named by their content's checksum, so re-running adds nothing
 # twice.  Inputs libFuzzer saves while fuzzing land in the same folders.
 set -eu
@@ -17,7 +19,7 @@ set -eu
 out=${1:?usage: corpus.sh OUT}
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
-mkdir -p "$out/policy" "$out/schema" "$out/request" "$out/bundle" "$out/serve"
+mkdir -p "$out/policy" "$out/schema" "$out/request" "$out/bundle" "$out/serve" "$out/lsp"
 
 put() { # put DIR FILE: copy FILE under its checksum
   sum=$(cksum <"$2" | cut -d' ' -f1)
@@ -63,6 +65,9 @@ if "$AUTHZC" keygen -o "$tmp" fuzz >/dev/null 2>&1 &&
 fi
 find "$root/tests/fuzz/seeds/bundle" -type f 2>/dev/null | while read -r f; do put "$out/bundle" "$f"; done
 for f in "$root"/tests/fuzz/seeds/serve/*; do put "$out/serve" "$f"; done
-for t in policy schema request bundle serve; do
+for f in "$root"/tests/fuzz/seeds/lsp/*; do
+  sed "s|\$ROOT|file://$root/examples|g" "$f" >"$tmp/lsp" && put "$out/lsp" "$tmp/lsp"
+done
+for t in policy schema request bundle serve lsp; do
   printf 'corpus: %s: %s seeds\n' "$t" "$(ls "$out/$t" | wc -l)"
 done

@@ -3,7 +3,7 @@
 #
 #   FUZZ=build/fuzz AUTHZC=build/authzc sh tests/fuzz/run.sh SECONDS [TARGET...]
 #
-# For each target (policy schema request bundle serve): build its seed corpus
+# For each target (policy schema request bundle serve lsp): build its seed corpus
 # (corpus.sh) into $FUZZ/corpus/TARGET, replay every seed and every input
 # in tests/fuzz/regress/TARGET/ (past findings, kept forever), then fuzz for
 # SECONDS seconds on one core with ASan+UBSan+LSan, a 5 s per-input timeout
@@ -16,7 +16,7 @@ set -u
 secs=${1:?usage: run.sh SECONDS [TARGET...]}
 shift
 here=$(cd "$(dirname "$0")" && pwd)
-targets=${*:-policy schema request bundle serve}
+targets=${*:-policy schema request bundle serve lsp}
 sh "$here/corpus.sh" "$FUZZ/corpus" >/dev/null || { echo "fuzz: cannot build the seed corpus"; exit 2; }
 status=0
 summary=""

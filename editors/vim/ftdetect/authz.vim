@@ -1,0 +1,2 @@
+" authzc policy and test files
+autocmd BufRead,BufNewFile *.authz setfiletype authz
