@@ -192,7 +192,9 @@ int ev_sec_load(const char *path, struct ev_sec *out, char *err, size_t errsz)
 		return -1;
 	}
 	int rc = -1;
-	if (mode & 077) {
+	if (len >= sizeof PUB_TAG && memcmp(buf, PUB_TAG " ", sizeof PUB_TAG) == 0) {
+		snprintf(err, errsz, "%s is a public key: give the secret NAME.key file authzc keygen wrote", path);
+	} else if (mode & 077) {
 		snprintf(err, errsz, "%s: the secret key may be read by others (mode %03o); run chmod 600 %s", path,
 		         (unsigned)(mode & 0777), path);
 	} else if (len > EV_PUB_LINE_MAX + 16) {

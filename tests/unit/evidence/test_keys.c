@@ -176,6 +176,7 @@ Test(keys, an_unprotected_or_edited_secret_is_refused)
 	cr_assert(strstr(err, "does not match"), "%s", err);
 	/* a public key given as secret */
 	cr_assert_eq(ev_sec_load(in_dir("s.pub"), &s, err, sizeof err), -1);
+	cr_assert(strstr(err, "is a public key"), "%s", err);
 	cr_assert_eq(ev_sec_load(in_dir("missing.key"), &s, err, sizeof err), -1);
 	cr_assert(strstr(err, "no such file"), "%s", err);
 }
