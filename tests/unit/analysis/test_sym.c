@@ -11,6 +11,11 @@
 #include "harden_util.h"
 #include "sym.h"
 
+/* Solver calls here must finish, never time out: under ASan on a loaded
+ * 2-core machine the leap-day edge took 9.6 s, against the 10 s default.
+ * The unknown outcome has its own tests with a tiny timeout. */
+#define TEST_SOLVER_MS 120000
+
 #define SCHEMA fixture_text("schema/language.json")
 
 static authz_bundle *bundle_of(const char *schema, const char *policy)
@@ -29,6 +34,7 @@ static struct sym_diff diff2(const char *old, const char *new, unsigned max_clas
 {
 	authz_bundle *o = old ? bundle_of(SCHEMA, old) : NULL, *n = bundle_of(SCHEMA, new);
 	struct sym_opts opts = SYM_OPTS_DEFAULT;
+	opts.timeout_ms = TEST_SOLVER_MS;
 	if (max_classes)
 		opts.max_classes = max_classes;
 	struct sym_diff d;
@@ -185,6 +191,7 @@ Test(sym, an_overflow_in_a_forbid_applies_it)
 			  "forbid big {\n  principal is U\n  when principal.n * 2 > 100\n}\n";
 	authz_bundle *o = bundle_of(schema, old), *n = bundle_of(schema, new);
 	struct sym_opts opts = SYM_OPTS_DEFAULT;
+	opts.timeout_ms = TEST_SOLVER_MS;
 	struct sym_diff d;
 	char err[200];
 	cr_assert_eq(sym_diff_run(&A, o, n, &opts, &d, err, sizeof err), 0);
@@ -209,6 +216,7 @@ static struct sym_diff edge(const char *old, const char *new, size_t classes, co
 {
 	authz_bundle *o = bundle_of(EDGE_SCHEMA, old), *n = bundle_of(EDGE_SCHEMA, new);
 	struct sym_opts opts = SYM_OPTS_DEFAULT;
+	opts.timeout_ms = TEST_SOLVER_MS;
 	struct sym_diff d;
 	char err[200];
 	cr_assert_eq(sym_diff_run(&A, o, n, &opts, &d, err, sizeof err), 0, "%s", err);
