@@ -13,6 +13,9 @@
 #   replaced 50 times; no request fails, every decision names one of the
 #   two bundles, and both are seen;
 # - SIGTERM exits 0; a Unix socket;
+# - --shadow: a tightening and a loosening candidate; the answers stay the
+#   active bundle's, each disagreement is logged (both decisions, bundles
+#   and rules) and counted, and `authzc diff --replay` reads the log back;
 # - NGINX (auth_request) in front of /v1/gateway, with the configuration of
 #   README.md: allowed requests reach the application, denied ones get 403.
 #
@@ -280,6 +283,135 @@ import json, sys
 a = [json.loads(l) for l in open(sys.argv[1])]
 b = [json.loads(l) for l in open(sys.argv[2])]
 sys.exit(a != b)' '$tmp/logged-decisions' '$tmp/eval.out'"
+
+# ---- shadow evaluation ------------------------------------------------------------------
+# The examples in a git repository (HEAD: bundle a) and two candidates: one
+# that tightens (users read no dataset), one that loosens (agents read every
+# dataset).  The server answers with a and logs where the candidate differs;
+# `authzc diff --replay` reads the log back and finds the same requests
+# loosened or tightened.
+sproj="$tmp/sproj"
+cp -R "$root/examples" "$sproj"
+(cd "$sproj" && git init -q && git add -A && git -c user.email=t@t -c user.name=t commit -qm base) ||
+	bad "shadow: a git repository of the examples"
+cat >"$tmp/tight.authz" <<'POLICY'
+// A candidate that tightens: users read no dataset.
+package tight;
+
+@owner("tests")
+forbid no_user_reads {
+  principal is User
+  action == "read"
+  resource is Dataset
+}
+POLICY
+cat >"$tmp/loose.authz" <<'POLICY'
+// A candidate that loosens: agents read every dataset.
+package loose;
+
+@owner("tests")
+permit agents_read_all {
+  principal is Agent
+  action == "read"
+  resource is Dataset
+}
+POLICY
+for k in tight loose; do
+	cp "$tmp/$k.authz" "$sproj/policies/zz_$k.authz"
+	"$AUTHZC" -C "$sproj" compile -o "$tmp/$k.authzb" >/dev/null 2>&1 || bad "shadow: compile $k"
+	rm "$sproj/policies/zz_$k.authz"
+	"$AUTHZC" eval -b "$tmp/$k.authzb" <"$tmp/requests.jsonl" >"$tmp/eval-$k.out"
+done
+dt=$(digest "$tmp/tight.authzb")
+dl=$(digest "$tmp/loose.authzb")
+# How many requests each candidate decides otherwise, by eval.
+differ() { python3 -c '
+import json, sys
+a = [json.loads(l)["decision"] for l in open(sys.argv[1])]
+b = [json.loads(l)["decision"] for l in open(sys.argv[2])]
+print(sum(1 for x, y in zip(a, b) if x == sys.argv[3] and y != x))' "$tmp/eval.out" "$tmp/eval-$1.out" "$2"; }
+n_tight=$(differ tight allow)
+n_loose=$(differ loose deny)
+check "shadow: the candidates differ from a ($n_tight tightened, $n_loose loosened)" \
+	test "$n_tight" -gt 0 -a "$n_loose" -gt 0 -a "$(differ tight deny)" = 0 -a "$(differ loose allow)" = 0
+cp "$tmp/tight.authzb" "$tmp/shadow.authzb"
+start shadow -b "$tmp/a.authzb" --shadow "$tmp/shadow.authzb" --shadow-log "$tmp/disagree.jsonl" \
+	--listen 127.0.0.1:0 --poll 20
+shadow_pid=$(echo $pids | awk '{print $NF}')
+check "shadow: /health names the shadow bundle" sh -c "curl -s '$url/health' | grep -q '\"shadow\":{\"bundle\":\"$dt\"'"
+curl -s --data-binary @"$tmp/requests.jsonl" "$url/v1/decide/batch" >"$tmp/shadow-batch.out"
+check "shadow: the answers are the active bundle's" cmp -s "$tmp/batch.out" "$tmp/shadow-batch.out"
+: >"$tmp/shadow-one.out"
+while IFS= read -r line; do
+	printf '%s' "$line" | curl -s --data-binary @- "$url/v1/decide" >>"$tmp/shadow-one.out"
+done <"$tmp/requests.jsonl"
+check "shadow: /v1/decide answers eval's bytes for a" cmp -s "$tmp/eval.out" "$tmp/shadow-one.out"
+# The shadow thread decides after the answers: wait until it has.
+shadowed() { curl -s "$url/metrics" | grep -q "^authzc_shadow_decisions_total $1\$"; }
+wait_for "shadow: every request shadowed by the first candidate" shadowed $((2 * n))
+# The candidate is replaced by the loosening one, as a deploy would.
+cp "$tmp/loose.authzb" "$tmp/next" && mv "$tmp/next" "$tmp/shadow.authzb"
+on_loose() { curl -s "$url/health" | grep -q "\"shadow\":{\"bundle\":\"$dl\""; }
+wait_for "shadow: a new candidate file is loaded" on_loose
+curl -s --data-binary @"$tmp/requests.jsonl" "$url/v1/decide/batch" >"$tmp/shadow-batch2.out"
+check "shadow: still the active bundle's answers" cmp -s "$tmp/batch.out" "$tmp/shadow-batch2.out"
+wait_for "shadow: every request shadowed by the second candidate" shadowed $((3 * n))
+head -c 300 "$tmp/tight.authzb" >"$tmp/next" && mv "$tmp/next" "$tmp/shadow.authzb"
+shadow_refused() { curl -s "$url/health" | grep -q '"shadow":{[^}]*"reload_failures":1,"last_refusal":{"message":'; }
+wait_for "shadow: a corrupt candidate is refused" shadow_refused
+check "shadow: the refused candidate changes nothing" sh -c \
+	"curl -s '$url/health' | grep -q '^{\"status\":\"ok\",\"bundle\":\"$da\".*\"shadow\":{\"bundle\":\"$dl\"'"
+curl -s "$url/metrics" >"$tmp/metrics"
+check "/metrics: no request skipped" grep -q '^authzc_shadow_skipped_total 0$' "$tmp/metrics"
+check "/metrics: tightened disagreements" grep -q "^authzc_shadow_disagreements_total{kind=\"tightened\"} $((2 * n_tight))\$" "$tmp/metrics"
+check "/metrics: loosened disagreements" grep -q "^authzc_shadow_disagreements_total{kind=\"loosened\"} $n_loose\$" "$tmp/metrics"
+check "/metrics: the shadow bundle's digest" grep -q "^authzc_shadow_bundle_info{digest=\"$dl\"" "$tmp/metrics"
+check "/metrics: the shadow refusal" grep -q '^authzc_shadow_bundle_reload_failures_total 1$' "$tmp/metrics"
+kill -TERM "$shadow_pid"
+wait "$shadow_pid"
+pids=$(echo $pids | sed "s/ *$shadow_pid\$//")
+check "shadow: one record per disagreement" test "$(wc -l <"$tmp/disagree.jsonl")" = $((2 * n_tight + n_loose))
+check "shadow: each record has both decisions, bundles and deciding rules" python3 - "$tmp/disagree.jsonl" "$da" "$dt" "$dl" <<'PY'
+import json, sys
+path, da, dt, dl = sys.argv[1:]
+for line in open(path):
+    r = json.loads(line)
+    assert list(r) == ["request", "decision", "bundle", "revision", "annotations", "shadow", "disagreement"], list(r)
+    s = r["shadow"]
+    assert r["bundle"] == da and r["decision"]["bundle"] == da, r
+    kind = r["disagreement"]
+    want = {"tightened": ("allow", "deny", dt), "loosened": ("deny", "allow", dl)}[kind]
+    assert (r["decision"]["decision"], s["decision"]["decision"], s["bundle"]) == want, r
+    assert s["decision"]["bundle"] == s["bundle"], r
+    allowing = r["decision"] if kind == "tightened" else s["decision"]
+    assert allowing["rules"], r
+    assert set(s["annotations"]) == set(s["decision"]["rules"]), r
+    assert set(r["annotations"]) == set(r["decision"]["rules"]), r
+PY
+# authzc diff --replay reads the log: each candidate in the working tree
+# against HEAD finds exactly its disagreements, of the same kind.
+replayed() { # replayed KIND CANDIDATE: the replay lines diff finds KIND, one per line
+	cp "$tmp/$2.authz" "$sproj/policies/zz_$2.authz"
+	"$AUTHZC" -C "$sproj" diff --no-behaviour --format json --replay "$tmp/disagree.jsonl" HEAD 2>"$tmp/diff.err" |
+		python3 -c '
+import json, sys
+d = json.load(sys.stdin)["decisions"]
+for c in d["changes"]:
+    if c["source"].startswith(sys.argv[2] + ":"):
+        assert c["impact"] == sys.argv[1], c
+        print(c["source"].rsplit(":", 1)[1])' "$1" "$tmp/disagree.jsonl"
+	rm "$sproj/policies/zz_$2.authz"
+}
+grep -n '"disagreement":"tightened"' "$tmp/disagree.jsonl" | cut -d: -f1 >"$tmp/want-tight"
+grep -n '"disagreement":"loosened"' "$tmp/disagree.jsonl" | cut -d: -f1 >"$tmp/want-loose"
+replayed tightened tight >"$tmp/got-tight"
+check "shadow: diff --replay finds the tightened records tightened" sh -c \
+	"test -s '$tmp/got-tight' && cmp -s '$tmp/want-tight' '$tmp/got-tight'"
+replayed loosened loose >"$tmp/got-loose"
+check "shadow: diff --replay finds the loosened records loosened" sh -c \
+	"test -s '$tmp/got-loose' && cmp -s '$tmp/want-loose' '$tmp/got-loose'"
+check "shadow: --shadow without --shadow-log is a usage error" sh -c \
+	"'$AUTHZC' serve -b '$tmp/a.authzb' --shadow '$tmp/tight.authzb' 2>/dev/null; test \$? = 2"
 
 # ---- hostile clients -------------------------------------------------------------------
 # 50 clients that send half a request and stop neither stall a decision nor
