@@ -708,6 +708,20 @@ static void mhd_log(void *cls, const char *fmt, va_list ap)
 	note(s, "libmicrohttpd: %s", msg);
 }
 
+/*
+ * Leave the URL as it came: the gateway decodes each path segment once
+ * (gateway_segment), as it does X-Original-URI, so an encoded '/' (%2F)
+ * stays inside its segment and nothing is decoded twice.  libmicrohttpd
+ * would otherwise decode the path before the handler sees it (and the
+ * query's values: only "explain" is read, as 1 or true).
+ */
+static size_t keep_escapes(void *cls, struct MHD_Connection *c, char *s)
+{
+	(void)cls;
+	(void)c;
+	return strlen(s);
+}
+
 /* ---- start, bundle, stop ------------------------------------------------------------ */
 
 bool serve_is_url(const char *s)
@@ -920,6 +934,7 @@ int server_start(struct server **out, const struct serve_opts *o, char *err, siz
 				MHD_OPTION_CONNECTION_TIMEOUT, o->timeout_s,
 				MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)SERVE_HEADER_MEMORY,
 				MHD_OPTION_NOTIFY_COMPLETED, completed, s,
+				MHD_OPTION_UNESCAPE_CALLBACK, keep_escapes, s,
 				MHD_OPTION_END);
 	if (!s->d) {
 		snprintf(err, size, "cannot start the HTTP server on %s", s->addr);

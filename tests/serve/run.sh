@@ -17,7 +17,9 @@
 #   active bundle's, each disagreement is logged (both decisions, bundles
 #   and rules) and counted, and `authzc diff --replay` reads the log back;
 # - NGINX (auth_request) in front of /v1/gateway, with the configuration of
-#   README.md: allowed requests reach the application, denied ones get 403.
+#   README.md: allowed requests reach the application, denied ones get 403;
+# - Envoy's HTTP ext_authz, emulated (no Envoy binary is available): the
+#   requests README.md's Envoy block makes the filter send.
 #
 # Nothing is timed: waits poll for a condition, at most a bounded number of
 # times.  The last line is "serve: N passed, N failed".
@@ -532,6 +534,77 @@ else
 	code=$(curl -s -o "$tmp/body" -D "$tmp/headers" -w '%{http_code}' -H 'X-User: bob' -H 'X-Tenant: acme' "$gwurl/v1/gateway/acme/plan")
 	check "gateway without NGINX: 200 and the decision" sh -c "test $code = 200 && grep -q '\"rules\":\[\"docs.tenant_read\"\]' '$tmp/body'"
 	check "gateway: a missing header is a request error" sh -c "curl -s -H 'X-Tenant: acme' '$gwurl/v1/gateway/acme/plan' | grep -q \"principal id: header 'X-User' is missing\""
+
+	# Envoy's HTTP ext_authz filter, emulated: there is no Envoy binary in
+	# Debian (nor in npm), so this sends what the filter of README.md's
+	# Envoy block sends (its path_prefix and allowed_headers are read from
+	# the README): the original method, path_prefix + the original path
+	# and query, the original Host and Authorization, the allowed headers
+	# in lower case as Envoy writes them, Envoy's own headers, an empty
+	# body with Content-Length: 0, all over one kept-alive HTTP/1.1
+	# connection as Envoy's connection pool does; 200 lets a request
+	# through, anything else is the client's answer.
+	check "envoy (emulated): ext_authz requests decided by the mapping" python3 - "$root/README.md" "${gwurl##*:}" <<'PY'
+import http.client, re, sys
+readme = open(sys.argv[1]).read()
+block = re.search(r"^```yaml\n(.*?)^```", readme, re.S | re.M).group(1)
+prefix = re.search(r"^\s*path_prefix: (\S+)$", block, re.M).group(1)
+allowed_part = re.search(r"^\s*allowed_headers:\n(.*?)^\s*http_service:", block, re.S | re.M).group(1)
+allowed = re.findall(r"- exact: (\S+)", allowed_part)
+upstream = re.findall(r"- exact: (\S+)", re.search(r"allowed_upstream_headers:\n(.*?)allowed_client_headers:", block, re.S).group(1))
+assert prefix == "/v1/gateway" and allowed == ["x-user", "x-tenant", "x-ticket"], (prefix, allowed)
+conn = http.client.HTTPConnection("127.0.0.1", int(sys.argv[2]), timeout=10)
+
+def check(method, path, client_headers, want_status, want_id=None, want_rules=None):
+    # What the client sent, filtered as ext_authz filters it.
+    h = {"host": "app.example:8080", "content-length": "0",
+         "x-envoy-expected-rq-timeout-ms": "250", "x-forwarded-proto": "http",
+         "x-request-id": "7f1a2b3c-0000-4000-8000-000000000001"}
+    for k, v in client_headers.items():
+        if k.lower() in allowed or k.lower() == "authorization":
+            h[k.lower()] = v
+    conn.putrequest(method, prefix + path, skip_host=True, skip_accept_encoding=True)
+    for k, v in h.items():
+        conn.putheader(k, v)
+    conn.endheaders()
+    r = conn.getresponse()
+    body = r.read().decode()
+    assert r.status == want_status, (method, path, r.status, body)
+    assert r.getheader("x-authz-decision") == ("allow" if want_status == 200 else "deny"), r.getheaders()
+    if want_status == 200:      # what allowed_upstream_headers passes on
+        for name in upstream:
+            assert r.getheader(name), (name, r.getheaders())
+    if want_rules is not None:  # no deciding rule: no X-Authz-Rules
+        assert r.getheader("x-authz-rules") == (want_rules or None), r.getheaders()
+    if want_id is not None:
+        assert '"decision":' in body, body
+
+alice = {"X-User": "alice", "X-Tenant": "acme", "Authorization": "Bearer t", "Cookie": "s=1"}
+check("GET", "/acme/plan", alice, 200, want_rules="docs.tenant_read")
+check("GET", "/acme/plan?draft=1&x=%2F", alice, 200, want_rules="docs.tenant_read")
+check("HEAD", "/acme/plan", alice, 200)
+check("GET", "/globex/plan", alice, 403, want_rules="")
+check("PUT", "/acme/plan", alice, 403)
+check("PUT", "/acme/plan", dict(alice, **{"X-Ticket": "CHG-1"}), 200, want_rules="docs.tenant_write")
+check("DELETE", "/acme/plan", dict(alice, **{"X-Ticket": "CHG-1"}), 200, want_rules="docs.tenant_write")
+check("PATCH", "/acme/plan", alice, 403)
+check("GET", "/ac%6De/plan", alice, 200)          # decoded once: acme
+check("GET", "/ac%256De/plan", alice, 403)        # decoded once: ac%6De, not acme
+check("GET", "/acme", alice, 403)                 # no document segment
+check("GET", "/", alice, 403)
+check("GET", "/acme/plan", {"X-Tenant": "acme"}, 403)   # no user
+# A header the mapping reads but Envoy does not forward is missing: deny.
+check("GET", "/acme/plan", {"X-Tenant": "acme", "X-Forwarded-User": "alice"}, 403)
+conn.close()
+PY
+	rm -f "$tmp/gwlog.jsonl"
+	start gwlogged -C "$gw" -b "$tmp/gw.authzb" --listen 127.0.0.1:0 --log "$tmp/gwlog.jsonl" --log-block
+	gwlog_pid=$(echo $pids | awk '{print $NF}')
+	curl -s -o /dev/null -H 'x-user: alice' -H 'x-tenant: acme' "$url/v1/gateway/acme/a%2Fb?q=1"
+	kill -TERM "$gwlog_pid"
+	wait "$gwlog_pid"
+	pids=$(echo $pids | sed "s/ *$gwlog_pid\$//")
+	check "gateway: %2F stays inside its segment" grep -q '"resource":{"type":"Document","id":"a/b","attrs":{"tenant":"acme"}}' "$tmp/gwlog.jsonl"
 fi
 
 # Every server stops cleanly on SIGTERM, and (under ASan) says nothing.
