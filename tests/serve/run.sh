@@ -498,6 +498,18 @@ else
 
 		# --bundle-url: NGINX serves the bundle as a CDN does, with ETags.
 		burl="http://127.0.0.1:$fport/policy.authzb"
+		# --shadow URL: the candidate polled from the same server.
+		start shadowurl -b "$tmp/b.authzb" --shadow "$burl" --shadow-log "$tmp/shadow-url.jsonl" --url-poll 50 \
+			--listen 127.0.0.1:0
+		shadowurl_pid=$(echo $pids | awk '{print $NF}')
+		check "shadow URL: the candidate is fetched" sh -c \
+			"curl -s '$url/health' | grep -q '^{\"status\":\"ok\",\"bundle\":\"$db\".*\"shadow\":{\"bundle\":\"$da\"'"
+		curl -s --data-binary @"$tmp/requests.jsonl" "$url/v1/decide/batch" >/dev/null
+		shadowed_url() { curl -s "$url/metrics" | grep -q "^authzc_shadow_decisions_total $n\$"; }
+		wait_for "shadow URL: every request shadowed" shadowed_url
+		kill -TERM "$shadowurl_pid"
+		wait "$shadowurl_pid"
+		pids=$(echo $pids | sed "s/ *$shadowurl_pid\$//")
 		start fetched --bundle-url "$burl" --bundle-cache "$tmp/cache.authzb" --url-poll 50 --url-jitter 20 \
 			--listen 127.0.0.1:0
 		fetched_pid=$(echo $pids | awk '{print $NF}')
@@ -547,7 +559,7 @@ else
 	check "envoy (emulated): ext_authz requests decided by the mapping" python3 - "$root/README.md" "${gwurl##*:}" <<'PY'
 import http.client, re, sys
 readme = open(sys.argv[1]).read()
-block = re.search(r"^```yaml\n(.*?)^```", readme, re.S | re.M).group(1)
+(block,) = [b for b in re.findall(r"^```yaml\n(.*?)^```", readme, re.S | re.M) if "envoy.filters.http.ext_authz" in b]
 prefix = re.search(r"^\s*path_prefix: (\S+)$", block, re.M).group(1)
 allowed_part = re.search(r"^\s*allowed_headers:\n(.*?)^\s*http_service:", block, re.S | re.M).group(1)
 allowed = re.findall(r"- exact: (\S+)", allowed_part)
