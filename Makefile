@@ -317,7 +317,7 @@ bench:
 	  $(BENCH)/bench_decide $(BENCH)/schema_bundle $(BENCH)/bench_symdiff $(BENCH)/bench_lsp
 	@AUTHZC=$(abspath $(AUTHZC)) BENCH=$(abspath $(BENCH)) CC="$(CC)" sh tests/bench/run.sh
 
-$(BENCH)/gen $(BENCH)/gen_tests: $(BENCH)/%: tests/bench/%.c | $(DEPS_OK)
+$(BENCH)/gen $(BENCH)/gen_tests $(BENCH)/gen_pair: $(BENCH)/%: tests/bench/%.c | $(DEPS_OK)
 	@mkdir -p $(@D)
 	$(call say,CC,$@)$(CC) $(CSTD) $(WARN) $(CFLAGS) $(SANFLAGS) $(LDFLAGS) -o $@ $<
 
@@ -353,8 +353,12 @@ $(BENCH)/schema_bundle: $(BUILD)/obj/tests/bench/schema_bundle.o $(WR_OBJ) $(LIB
 # authzc serve under load with wrk (tests/bench/serve.sh); never part of `make test`.
 bench-serve:
 	@WANT_BENCH=1 sh tools/deps.sh
-	@$(MAKE) --no-print-directory $(AUTHZC) $(BENCH)/gen
-	@AUTHZC=$(abspath $(AUTHZC)) BENCH=$(abspath $(BENCH)) sh tests/bench/serve.sh
+	@$(MAKE) --no-print-directory $(AUTHZC) $(BENCH)/gen_pair
+	@# Cerbos's PDP, side by side (its binary from the npm registry).
+	@test -x $(BUILD)/cerbos/node_modules/@cerbos/cerbos-linux-x64/cerbos-linux-x64 || \
+	  npm install --silent --no-audit --no-fund --prefix $(BUILD)/cerbos @cerbos/cerbos-linux-x64
+	@AUTHZC=$(abspath $(AUTHZC)) BENCH=$(abspath $(BENCH)) \
+	  CERBOS=$(abspath $(BUILD))/cerbos/node_modules/@cerbos/cerbos-linux-x64/cerbos-linux-x64 sh tests/bench/serve.sh
 
 # ---- install -----------------------------------------------------------------------
 

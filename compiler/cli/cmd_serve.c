@@ -33,6 +33,7 @@ static void serve_usage(FILE *out)
 	      "                    [--poll MS] [--max-body BYTES] [--max-connections N]\n"
 	      "                    [--timeout SECONDS] [--threads N] [--now TIME]\n"
 	      "                    [--log FILE [--log-max-bytes N] [--log-queue N] [--log-block]]\n"
+	      "                    [--shadow FILE|URL --shadow-log FILE]\n"
 	      "\n"
 	      "Answer decision requests over HTTP: POST /v1/decide, POST /v1/decide/batch,\n"
 	      "/v1/gateway (serve.gateway in authzc.json), GET /health, GET /metrics.  The\n"
@@ -65,6 +66,13 @@ static void serve_usage(FILE *out)
 	      "  --log-queue N          records waiting to be written at most (default 8192);\n"
 	      "                         more are dropped and counted in /metrics\n"
 	      "  --log-block            wait for room in the queue instead of dropping\n"
+	      "  --shadow FILE|URL      also decide every request against this candidate\n"
+	      "                         bundle (a file watched as -b is, or an http(s) URL\n"
+	      "                         polled as --bundle-url is); the answer stays the\n"
+	      "                         active bundle's\n"
+	      "  --shadow-log FILE      write each request the two bundles decide differently\n"
+	      "                         here ('-': standard output), as records\n"
+	      "                         `authzc diff --replay` reads\n"
 	      "  --now TIME             RFC 3339 time for requests without \"time\"\n"
 	      "                         (default: $AUTHZC_NOW, else the clock)\n"
 	      "  -C DIR                 run as if started in DIR (authzc.json is read there)\n"
@@ -102,6 +110,7 @@ struct serve_args {
 	const char *log, *log_max, *log_queue;
 	bool log_block;
 	const char *url, *cache, *url_poll, *url_jitter;
+	const char *shadow, *shadow_log;
 };
 
 /* When and how to poll --bundle-url. */
@@ -116,9 +125,10 @@ static int read_log_options(const struct serve_args *a, struct serve_opts *o, st
 {
 	unsigned long v;
 	if (!a->log) {
-		if (a->log_max || a->log_queue || a->log_block)
-			return cli_usage_error("serve", "--log-max-bytes, --log-queue and --log-block need --log");
-		return EXIT_OK;
+		if (a->log_block)
+			return cli_usage_error("serve", "--log-block needs --log");
+		if ((a->log_max || a->log_queue) && !a->shadow_log)
+			return cli_usage_error("serve", "--log-max-bytes and --log-queue need --log or --shadow-log");
 	}
 	l->path = a->log;
 	if (a->log_max) {
@@ -132,7 +142,32 @@ static int read_log_options(const struct serve_args *a, struct serve_opts *o, st
 		l->queue = v;
 	}
 	l->block = a->log_block;
-	o->log = l;
+	if (a->log)
+		o->log = l;
+	return EXIT_OK;
+}
+
+/* --shadow and --shadow-log into o (with the rotation and queue of the
+ * decision log, never blocking): EXIT_OK or the exit code. */
+static int read_shadow_options(const struct serve_args *a, struct serve_opts *o, const struct declog_opts *l,
+			       struct declog_opts *sl, struct url_poll *u)
+{
+	if (!a->shadow && !a->shadow_log)
+		return EXIT_OK;
+	if (!a->shadow || !a->shadow_log)
+		return cli_usage_error("serve", "--shadow and --shadow-log go together");
+	if (a->log && !strcmp(a->log, a->shadow_log) && strcmp(a->log, "-"))
+		return cli_usage_error("serve", "--shadow-log and --log must be different files");
+	*sl = *l;
+	sl->path = a->shadow_log;
+	sl->block = false;
+	o->shadow = a->shadow;
+	o->shadow_log = sl;
+	if (serve_is_url(a->shadow) && !u->on) {
+		u->on = true;
+		u->every_ms = 30000;
+		u->jitter_pct = 10;
+	}
 	return EXIT_OK;
 }
 
@@ -140,11 +175,14 @@ static int read_log_options(const struct serve_args *a, struct serve_opts *o, st
 static int read_url_options(const struct serve_args *a, struct serve_opts *o, struct url_poll *u)
 {
 	if (!a->url) {
-		if (a->cache || a->url_poll || a->url_jitter)
-			return cli_usage_error("serve", "--bundle-cache, --url-poll and --url-jitter need --bundle-url");
-		return EXIT_OK;
+		if (a->cache)
+			return cli_usage_error("serve", "--bundle-cache needs --bundle-url");
+		if ((a->url_poll || a->url_jitter) && !serve_is_url(a->shadow))
+			return cli_usage_error("serve", "--url-poll and --url-jitter need --bundle-url or a --shadow URL");
+		if (!serve_is_url(a->shadow))
+			return EXIT_OK;
 	}
-	if (a->bundle)
+	if (a->url && a->bundle)
 		return cli_usage_error("serve", "-b and --bundle-url cannot be given together");
 	o->bundle_url = a->url;
 	o->bundle_cache = a->cache;
@@ -244,11 +282,12 @@ static void run(struct server *s, const sigset_t *set, unsigned long poll_ms, co
 			note(NULL, sig == SIGTERM ? "SIGTERM: draining" : "SIGINT: draining");
 			return;
 		}
-		if (sig == SIGHUP && u->on) {
-			server_check_url(s);
-			url_at = next_url_poll(u, &seed);
-		} else if (sig == SIGHUP) {
+		if (sig == SIGHUP) {
 			server_check_bundle(s, true);
+			if (u->on) {
+				server_check_url(s);
+				url_at = next_url_poll(u, &seed);
+			}
 		} else if (sig < 0 && errno == EAGAIN) {
 			server_check_bundle(s, false);
 		}
@@ -283,6 +322,8 @@ int cmd_serve(int argc, char **argv)
 		OPT_VALUE(0, "bundle-cache", &a.cache),
 		OPT_VALUE(0, "url-poll", &a.url_poll),
 		OPT_VALUE(0, "url-jitter", &a.url_jitter),
+		OPT_VALUE(0, "shadow", &a.shadow),
+		OPT_VALUE(0, "shadow-log", &a.shadow_log),
 		OPT_END,
 	};
 	struct opt_result args;
@@ -293,11 +334,12 @@ int cmd_serve(int argc, char **argv)
 	serve_opts_init(&o);
 	o.note = note;
 	unsigned long poll_ms = 1000;
-	struct declog_opts log = { 0 };
+	struct declog_opts log = { 0 }, shadow_log = { 0 };
 	struct url_poll u = { 0 };
 	if ((code = read_options(&a, &o, &poll_ms)) != EXIT_OK ||
 	    (code = read_log_options(&a, &o, &log)) != EXIT_OK ||
-	    (code = read_url_options(&a, &o, &u)) != EXIT_OK)
+	    (code = read_url_options(&a, &o, &u)) != EXIT_OK ||
+	    (code = read_shadow_options(&a, &o, &log, &shadow_log, &u)) != EXIT_OK)
 		return code;
 
 	/* authzc.json (for serve.gateway), when there is one. */

@@ -63,6 +63,10 @@ void metrics_snapshot(struct metrics *m, struct metrics_snapshot *out)
 	for (int i = 0; i < MFETCH_COUNT; i++)
 		out->fetches[i] = atomic_load_explicit(&m->fetches[i], memory_order_relaxed);
 	out->log_written = out->log_dropped = out->log_failed = 0;
+	out->shadow = out->loosened = out->tightened = out->shadow_skipped = 0;
+	out->shadow_on = out->shadow_active = false;
+	out->shadow_digest[0] = out->shadow_revision[0] = '\0';
+	out->shadow_reloads = out->shadow_failures = out->shadow_dropped = 0;
 }
 
 /* A label value: backslash, double quote and newline escaped. */
@@ -159,6 +163,35 @@ int metrics_render(struct buf *out, const struct metrics_snapshot *s, const stru
 		head(out, "authzc_bundle_loaded_timestamp_seconds", "gauge",
 		     "When the active bundle was loaded, seconds since the epoch.");
 		value(out, "authzc_bundle_loaded_timestamp_seconds", (uint64_t)(h->loaded_ms / 1000));
+	}
+	if (s->shadow_on) {
+		head(out, "authzc_shadow_decisions_total", "counter",
+		     "Requests decided by the shadow bundle too (--shadow).");
+		value(out, "authzc_shadow_decisions_total", s->shadow);
+		head(out, "authzc_shadow_skipped_total", "counter",
+		     "Requests not shadowed: the shadow thread fell behind (its queue was full) or no shadow bundle was loaded.");
+		value(out, "authzc_shadow_skipped_total", s->shadow_skipped);
+		head(out, "authzc_shadow_disagreements_total", "counter",
+		     "Shadow decisions whose outcome differs: loosened (the shadow allows), tightened (it denies).");
+		value(out, "authzc_shadow_disagreements_total{kind=\"loosened\"}", s->loosened);
+		value(out, "authzc_shadow_disagreements_total{kind=\"tightened\"}", s->tightened);
+		head(out, "authzc_shadow_records_dropped_total", "counter",
+		     "Disagreement records dropped (the queue was full) or not written.");
+		value(out, "authzc_shadow_records_dropped_total", s->shadow_dropped);
+		head(out, "authzc_shadow_bundle_reloads_total", "counter", "Shadow bundles swapped in after the first.");
+		value(out, "authzc_shadow_bundle_reloads_total", s->shadow_reloads);
+		head(out, "authzc_shadow_bundle_reload_failures_total", "counter", "Shadow bundles refused.");
+		value(out, "authzc_shadow_bundle_reload_failures_total", s->shadow_failures);
+		head(out, "authzc_shadow_bundle_active", "gauge", "1 when a shadow bundle is loaded.");
+		value(out, "authzc_shadow_bundle_active", s->shadow_active);
+		if (s->shadow_active) {
+			head(out, "authzc_shadow_bundle_info", "gauge", "The shadow bundle, by digest and source revision.");
+			buf_puts(out, "authzc_shadow_bundle_info{digest=");
+			put_label(out, s->shadow_digest);
+			buf_puts(out, ",revision=");
+			put_label(out, s->shadow_revision);
+			buf_puts(out, "} 1\n");
+		}
 	}
 	return out->oom ? -1 : 0;
 }

@@ -51,6 +51,12 @@ struct metrics_snapshot {
 	uint64_t fetches[MFETCH_COUNT];
 	/* The decision log's (declog.h), filled in by the caller; 0 without. */
 	uint64_t log_written, log_dropped, log_failed;
+	/* --shadow's counts (shadow.h), bundle and log, filled in by the
+	 * caller (shadow_on). */
+	uint64_t shadow, loosened, tightened, shadow_skipped;
+	bool shadow_on, shadow_active;
+	char shadow_digest[80], shadow_revision[128];
+	uint64_t shadow_reloads, shadow_failures, shadow_dropped;
 };
 
 void metrics_init(struct metrics *m);
@@ -66,7 +72,10 @@ void metrics_snapshot(struct metrics *m, struct metrics_snapshot *out);
  * holder's status `h`: decisions by outcome, request errors by reason, the
  * latency histogram, decision records written, dropped and failed,
  * reloads, reload failures, and the active bundle's
- * digest and revision as labels of authzc_bundle_info.  0, or -1 when out
+ * digest and revision as labels of authzc_bundle_info; with shadow_on, the
+ * shadow decisions, the requests not shadowed, disagreements by kind, the shadow bundle's digest and
+ * revision (authzc_shadow_bundle_info), its reloads and failures and the
+ * disagreement records dropped.  0, or -1 when out
  * of memory.
  */
 int metrics_render(struct buf *out, const struct metrics_snapshot *s, const struct holder_status *h);

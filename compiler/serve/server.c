@@ -25,9 +25,21 @@
 #include "listen.h"
 #include "metrics.h"
 #include "server.h"
+#include "shadow.h"
 
 /* libmicrohttpd's memory per connection: the request line and headers. */
 #define SERVE_HEADER_MEMORY (64u << 10)
+
+/* Where a bundle comes from: a file watched, or a URL polled. */
+struct source {
+	const char *what;               /* "bundle", "shadow bundle" */
+	struct holder *h;
+	const char *path, *url, *cache; /* at most one of path and url */
+	bool fetching;                  /* `fetch` was made */
+	struct fetch fetch;
+	struct buf body;                /* its last download */
+	struct metrics *m;              /* counts the fetches; NULL: not counted */
+};
 
 struct server {
 	struct MHD_Daemon *d;
@@ -37,8 +49,13 @@ struct server {
 	struct metrics m;
 	struct declog *log;             /* NULL: no decision records */
 	pthread_key_t scratch;          /* each thread's struct scratch */
-	struct fetch fetch;             /* with --bundle-url */
-	struct buf body;                /* its last download */
+	struct source main;             /* -b or --bundle-url, into h */
+	/* --shadow: the candidate bundle and where its disagreements go. */
+	bool shadowing;
+	struct holder sh;
+	struct source cand;             /* --shadow, into sh */
+	struct declog *shadow_log;
+	struct shadow *shadow;          /* its thread */
 	atomic_int inflight;
 	char addr[160];
 };
@@ -138,23 +155,32 @@ static enum MHD_Result out_of_memory(struct server *s, struct MHD_Connection *c)
  * made for and is made again when another is active, so a thread keeps at
  * most one old bundle alive until its next request.
  */
-struct scratch {
+struct slot {
 	struct serve_bundle *sb;        /* the bundle `req` was made for (a reference) */
 	authz_request *req;
 	authz_decision *d;
 };
 
-static void scratch_free(void *p)
+struct scratch {
+	struct slot main;
+};
+
+static void slot_free(struct slot *t)
 {
-	struct scratch *t = p;
 	authz_request_free(t->req);
 	authz_decision_free(t->d);
 	serve_bundle_release(t->sb);
+}
+
+static void scratch_free(void *p)
+{
+	struct scratch *t = p;
+	slot_free(&t->main);
 	free(t);
 }
 
-/* This thread's scratch, made for `sb`: NULL when out of memory. */
-static struct scratch *scratch_for(struct server *s, struct serve_bundle *sb)
+/* This thread's slot, made for `sb`: NULL when out of memory. */
+static struct slot *scratch_for(struct server *s, struct serve_bundle *sb)
 {
 	struct scratch *t = pthread_getspecific(s->scratch);
 	if (!t) {
@@ -165,18 +191,19 @@ static struct scratch *scratch_for(struct server *s, struct serve_bundle *sb)
 			return NULL;
 		}
 	}
-	if (!t->d && authz_decision_new(&t->d) < 0)
+	struct slot *l = &t->main;
+	if (!l->d && authz_decision_new(&l->d) < 0)
 		return NULL;
-	if (t->sb != sb) {
-		authz_request_free(t->req);
-		t->req = NULL;
-		serve_bundle_release(t->sb);
+	if (l->sb != sb) {
+		authz_request_free(l->req);
+		l->req = NULL;
+		serve_bundle_release(l->sb);
 		atomic_fetch_add(&sb->refs, 1);
-		t->sb = sb;
-		if (authz_request_new(&t->req, sb->b) < 0)
+		l->sb = sb;
+		if (authz_request_new(&l->req, sb->b) < 0)
 			return NULL;
 	}
-	return t;
+	return l;
 }
 
 /* What one HTTP request decides with: its bundle reference and scratch. */
@@ -201,11 +228,17 @@ static int decider_open(struct decider *x, struct server *s, unsigned flags)
 	x->sb = holder_acquire(&s->h);
 	if (!x->sb)
 		return 0;
-	struct scratch *t = scratch_for(s, x->sb);
+	struct slot *t = scratch_for(s, x->sb);
 	if (!t)
 		return -1;
 	x->req = t->req;
 	x->d = t->d;
+	/* --shadow: the candidate decides a request without a time at the
+	 * instant of its answer. */
+	if (s->shadow && !x->o.has_now) {
+		x->o.has_now = true;
+		x->o.now = holder_now_ms();
+	}
 	return 0;
 }
 
@@ -267,6 +300,8 @@ static int decider_run(struct decider *x, const char *json, size_t len)
 	metrics_decision(&x->s->m, x->allowed);
 	buf_put(&x->out, dec, dlen);
 	decider_log(x, json, len, dec, dlen, true);
+	if (x->s->shadow)
+		shadow_push(x->s->shadow, x->sb, json, len, dec, dlen, x->allowed, x->o.now);
 	return x->out.oom ? -1 : 0;
 }
 
@@ -443,6 +478,33 @@ static void put_time(struct buf *b, int64_t ms)
 	buf_putc(b, '"');
 }
 
+/* The holder's bundle, revision, load time, reloads and last refusal, as
+ * members of a JSON object. */
+static void put_holder(struct buf *b, const struct holder_status *h)
+{
+	buf_puts(b, "\"bundle\":");
+	if (h->active) {
+		json_put_str(b, h->digest, strlen(h->digest));
+		buf_puts(b, ",\"revision\":");
+		json_put_str(b, h->revision, strlen(h->revision));
+		buf_puts(b, ",\"loaded_at\":");
+		put_time(b, h->loaded_ms);
+	} else {
+		buf_puts(b, "null,\"revision\":null,\"loaded_at\":null");
+	}
+	buf_printf(b, ",\"reloads\":%llu,\"reload_failures\":%llu,\"last_refusal\":",
+		   (unsigned long long)h->reloads, (unsigned long long)h->failures);
+	if (h->has_error) {
+		buf_puts(b, "{\"message\":");
+		json_put_str(b, h->error, strlen(h->error));
+		buf_puts(b, ",\"at\":");
+		put_time(b, h->error_ms);
+		buf_putc(b, '}');
+	} else {
+		buf_puts(b, "null");
+	}
+}
+
 static enum MHD_Result do_health(struct server *s, struct MHD_Connection *c)
 {
 	struct holder_status h;
@@ -476,6 +538,13 @@ static enum MHD_Result do_health(struct server *s, struct MHD_Connection *c)
 	} else {
 		buf_puts(&b, "null");
 	}
+	if (s->shadowing) {
+		struct holder_status sh;
+		holder_status(&s->sh, &sh);
+		buf_puts(&b, ",\"shadow\":{");
+		put_holder(&b, &sh);
+		buf_putc(&b, '}');
+	}
 	buf_puts(&b, "}\n");
 	enum MHD_Result rc = b.oom ? out_of_memory(s, c)
 				   : respond_buf(c, h.active ? MHD_HTTP_OK : MHD_HTTP_SERVICE_UNAVAILABLE,
@@ -496,6 +565,25 @@ static enum MHD_Result do_metrics(struct server *s, struct MHD_Connection *c)
 		m.log_written = lc.written;
 		m.log_dropped = lc.dropped;
 		m.log_failed = lc.failed;
+	}
+	if (s->shadowing) {
+		struct holder_status sh;
+		struct declog_counts lc;
+		struct shadow_counts sc;
+		holder_status(&s->sh, &sh);
+		declog_get_counts(s->shadow_log, &lc);
+		shadow_get_counts(s->shadow, &sc);
+		m.shadow_on = true;
+		m.shadow = sc.decided;
+		m.loosened = sc.loosened;
+		m.tightened = sc.tightened;
+		m.shadow_skipped = sc.skipped;
+		m.shadow_active = sh.active;
+		snprintf(m.shadow_digest, sizeof m.shadow_digest, "%s", sh.digest);
+		snprintf(m.shadow_revision, sizeof m.shadow_revision, "%s", sh.revision);
+		m.shadow_reloads = sh.reloads;
+		m.shadow_failures = sh.failures;
+		m.shadow_dropped = lc.dropped + lc.failed;
 	}
 	struct buf b = { 0 };
 	enum MHD_Result rc = metrics_render(&b, &m, &h) < 0
@@ -627,56 +715,102 @@ static void mhd_log(void *cls, const char *fmt, va_list ap)
 	note(s, "libmicrohttpd: %s", msg);
 }
 
+/*
+ * Leave the URL as it came: the gateway decodes each path segment once
+ * (gateway_segment), as it does X-Original-URI, so an encoded '/' (%2F)
+ * stays inside its segment and nothing is decoded twice.  libmicrohttpd
+ * would otherwise decode the path before the handler sees it (and the
+ * query's values: only "explain" is read, as 1 or true).
+ */
+static size_t keep_escapes(void *cls, struct MHD_Connection *c, char *s)
+{
+	(void)cls;
+	(void)c;
+	return strlen(s);
+}
+
 /* ---- start, bundle, stop ------------------------------------------------------------ */
 
-int server_check_bundle(struct server *s, bool force)
+bool serve_is_url(const char *s)
 {
-	if (!s->o.bundle_path)
+	return s && (!strncmp(s, "http://", 7) || !strncmp(s, "https://", 8));
+}
+
+/* What a refused bundle of `src` leaves serving, for the note. */
+static const char *left_text(struct server *s, const struct source *src)
+{
+	if (src->h == &s->h)
+		return s->h.cur ? "the active bundle keeps serving" : "no bundle: every decision denies";
+	return s->sh.cur ? "the previous shadow bundle stays" : "no shadow decisions until one loads";
+}
+
+/* The file of `src`, if it changed (or `force`): 0, 1 reloaded, -1 refused. */
+static int check_file(struct server *s, struct source *src, bool force)
+{
+	if (!src->path)
 		return 0;
 	authz_error err = { 0 };
-	int rc = force ? (holder_load_file(&s->h, s->o.bundle_path, &err) < 0 ? -1 : 1)
-		       : holder_poll_file(&s->h, s->o.bundle_path, &err);
+	int rc = force ? (holder_load_file(src->h, src->path, &err) < 0 ? -1 : 1)
+		       : holder_poll_file(src->h, src->path, &err);
 	if (rc < 0) {
-		note(s, "bundle '%s' refused: %s; %s", s->o.bundle_path, err.message,
-		     s->h.cur ? "the active bundle keeps serving" : "no bundle: every decision denies");
+		note(s, "%s '%s' refused: %s; %s", src->what, src->path, err.message, left_text(s, src));
 	} else if (rc > 0) {
 		struct holder_status h;
-		holder_status(&s->h, &h);
-		note(s, "bundle %s loaded from '%s'", h.digest, s->o.bundle_path);
+		holder_status(src->h, &h);
+		note(s, "%s %s loaded from '%s'", src->what, h.digest, src->path);
 	}
 	return rc;
 }
 
-int server_check_url(struct server *s)
+int server_check_bundle(struct server *s, bool force)
 {
-	if (!s->o.bundle_url)
+	if (s->shadowing)
+		check_file(s, &s->cand, force);
+	return check_file(s, &s->main, force);
+}
+
+/* Poll the URL of `src`: 0 unchanged, 1 reloaded, -1 failed. */
+static int check_url(struct server *s, struct source *src)
+{
+	if (!src->url)
 		return 0;
 	authz_error aerr = { 0 };
-	int rc = fetch_poll(&s->fetch, &s->body, aerr.message, sizeof aerr.message);
-	metrics_fetch(&s->m, rc == FETCH_NEW ? MFETCH_NEW : rc == FETCH_SAME ? MFETCH_SAME : MFETCH_ERROR);
+	int rc = fetch_poll(&src->fetch, &src->body, aerr.message, sizeof aerr.message);
+	if (src->m)
+		metrics_fetch(src->m, rc == FETCH_NEW ? MFETCH_NEW : rc == FETCH_SAME ? MFETCH_SAME : MFETCH_ERROR);
+	const char *left = left_text(s, src);
 	if (rc == FETCH_SAME)
 		return 0;
 	if (rc == FETCH_ERROR) {
 		aerr.code = AUTHZ_EIO;
-		holder_refuse(&s->h, &aerr);
-		note(s, "%s; %s", aerr.message, s->h.cur ? "the active bundle keeps serving" : "no bundle: every decision denies");
+		holder_refuse(src->h, &aerr);
+		if (src->h == &s->h)
+			note(s, "%s; %s", aerr.message, left);
+		else
+			note(s, "%s: %s; %s", src->what, aerr.message, left);
 		return -1;
 	}
 	/* Refused or taken, this body is not downloaded again until it changes. */
-	fetch_keep_etag(&s->fetch);
-	if (holder_load_buffer(&s->h, s->body.p, s->body.n, &aerr) < 0) {
-		note(s, "bundle from '%s' refused: %s; %s", s->o.bundle_url, aerr.message,
-		     s->h.cur ? "the active bundle keeps serving" : "no bundle: every decision denies");
-		buf_release(&s->body);
+	fetch_keep_etag(&src->fetch);
+	if (holder_load_buffer(src->h, src->body.p, src->body.n, &aerr) < 0) {
+		note(s, "%s from '%s' refused: %s; %s", src->what, src->url, aerr.message, left);
+		buf_release(&src->body);
 		return -1;
 	}
 	struct holder_status h;
-	holder_status(&s->h, &h);
-	note(s, "bundle %s loaded from '%s'", h.digest, s->o.bundle_url);
-	if (s->o.bundle_cache && fileio_replace(s->o.bundle_cache, s->body.p, s->body.n, 0644) < 0)
-		note(s, "cannot write the bundle cache '%s': %s", s->o.bundle_cache, strerror(errno));
-	buf_release(&s->body);
+	holder_status(src->h, &h);
+	note(s, "%s %s loaded from '%s'", src->what, h.digest, src->url);
+	if (src->cache && fileio_replace(src->cache, src->body.p, src->body.n, 0644) < 0)
+		note(s, "cannot write the bundle cache '%s': %s", src->cache, strerror(errno));
+	buf_release(&src->body);
 	return 1;
+}
+
+int server_check_url(struct server *s)
+{
+	if (s->shadowing)
+		check_url(s, &s->cand);
+	return check_url(s, &s->main);
 }
 
 /* Serve the cached bundle of the URL, if there is one. */
@@ -692,6 +826,47 @@ static void load_cache(struct server *s)
 	struct holder_status h;
 	holder_status(&s->h, &h);
 	note(s, "bundle %s loaded from the cache '%s'", h.digest, s->o.bundle_cache);
+}
+
+static void source_init(struct source *src, const char *what, struct holder *h, const char *path,
+			const char *url, const char *cache, struct metrics *m)
+{
+	memset(src, 0, sizeof *src);
+	src->what = what;
+	src->h = h;
+	src->path = path;
+	src->url = url;
+	src->cache = cache;
+	src->m = m;
+}
+
+static void source_release(struct source *src)
+{
+	if (src->fetching)
+		fetch_release(&src->fetch);
+	src->fetching = false;
+	buf_release(&src->body);
+}
+
+/* Undo what server_start made before the daemon (each part may be
+ * missing: fd < 0, NULL logs, no fetch). */
+static void server_free(struct server *s)
+{
+	source_release(&s->main);
+	source_release(&s->cand);
+	shadow_close(s->shadow);        /* decides what is queued, into shadow_log */
+	declog_close(s->shadow_log);
+	declog_close(s->log);
+	if (s->fd >= 0) {
+		close(s->fd);
+		if (s->o.socket_path)
+			unlink(s->o.socket_path);
+	}
+	pthread_key_delete(s->scratch);
+	if (s->shadowing)
+		holder_release(&s->sh);
+	holder_release(&s->h);
+	free(s);
 }
 
 int server_start(struct server **out, const struct serve_opts *o, char *err, size_t size)
@@ -710,39 +885,55 @@ int server_start(struct server **out, const struct serve_opts *o, char *err, siz
 		return -1;
 	}
 	s->o = *o;
+	s->fd = -1;
 	metrics_init(&s->m);
 	atomic_init(&s->inflight, 0);
+	source_init(&s->main, "bundle", &s->h, o->bundle_path, o->bundle_url, o->bundle_cache, &s->m);
+	if (o->shadow) {
+		if (!o->shadow_log) {
+			snprintf(err, size, "--shadow needs a log for its disagreements");
+			server_free(s);
+			return -1;
+		}
+		if (holder_init(&s->sh) < 0) {
+			snprintf(err, size, "out of memory");
+			server_free(s);
+			return -1;
+		}
+		/* A candidate is held to the same keys as the active bundle. */
+		s->sh.load = o->load;
+		s->shadowing = true;
+		bool url = serve_is_url(o->shadow);
+		source_init(&s->cand, "shadow bundle", &s->sh, url ? NULL : o->shadow, url ? o->shadow : NULL,
+			    NULL, NULL);
+	}
 	s->fd = listen_open(o->listen, o->socket_path, s->addr, sizeof s->addr, err, size);
-	if (s->fd < 0) {
-		pthread_key_delete(s->scratch);
-		holder_release(&s->h);
-		free(s);
+	if (s->fd < 0 || (o->log && declog_open(&s->log, o->log, err, size) < 0) ||
+	    (o->shadow && (declog_open(&s->shadow_log, o->shadow_log, err, size) < 0 ||
+			   shadow_open(&s->shadow, &s->sh, s->shadow_log,
+				       o->shadow_log->queue ? o->shadow_log->queue : DECLOG_QUEUE, err, size) < 0))) {
+		server_free(s);
 		return -1;
 	}
-	if (o->log && declog_open(&s->log, o->log, err, size) < 0) {
-		close(s->fd);
-		if (o->socket_path)
-			unlink(o->socket_path);
-		pthread_key_delete(s->scratch);
-		holder_release(&s->h);
-		free(s);
-		return -1;
+	if (o->bundle_url) {
+		if (fetch_init(&s->main.fetch, o->bundle_url, err, size) < 0) {
+			server_free(s);
+			return -1;
+		}
+		s->main.fetching = true;
 	}
-	if (o->bundle_url && fetch_init(&s->fetch, o->bundle_url, err, size) < 0) {
-		declog_close(s->log);
-		close(s->fd);
-		if (o->socket_path)
-			unlink(o->socket_path);
-		pthread_key_delete(s->scratch);
-		holder_release(&s->h);
-		free(s);
-		return -1;
+	if (s->cand.url) {
+		if (fetch_init(&s->cand.fetch, s->cand.url, err, size) < 0) {
+			server_free(s);
+			return -1;
+		}
+		s->cand.fetching = true;
 	}
 	server_check_bundle(s, false);
-	if (o->bundle_url) {
+	if (o->bundle_url)
 		load_cache(s);
+	if (o->bundle_url || s->cand.url)
 		server_check_url(s);
-	}
 	unsigned threads = o->threads ? o->threads : 1;
 	s->d = MHD_start_daemon(MHD_USE_AUTO_INTERNAL_THREAD | MHD_USE_ITC | MHD_USE_ERROR_LOG, 0, NULL, NULL,
 				handle, s,
@@ -753,18 +944,11 @@ int server_start(struct server **out, const struct serve_opts *o, char *err, siz
 				MHD_OPTION_CONNECTION_TIMEOUT, o->timeout_s,
 				MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)SERVE_HEADER_MEMORY,
 				MHD_OPTION_NOTIFY_COMPLETED, completed, s,
+				MHD_OPTION_UNESCAPE_CALLBACK, keep_escapes, s,
 				MHD_OPTION_END);
 	if (!s->d) {
 		snprintf(err, size, "cannot start the HTTP server on %s", s->addr);
-		fetch_release(&s->fetch);
-		buf_release(&s->body);
-		declog_close(s->log);
-		close(s->fd);
-		if (o->socket_path)
-			unlink(o->socket_path);
-		pthread_key_delete(s->scratch);
-		holder_release(&s->h);
-		free(s);
+		server_free(s);
 		return -1;
 	}
 	*out = s;
@@ -785,14 +969,5 @@ void server_stop(struct server *s, unsigned drain_s)
 	for (unsigned waited = 0; atomic_load(&s->inflight) > 0 && waited < drain_s * 100; waited++)
 		nanosleep(&(struct timespec){ 0, 10000000 }, NULL);
 	MHD_stop_daemon(s->d);         /* its threads ended: their scratch is freed */
-	pthread_key_delete(s->scratch);
-	declog_close(s->log);
-	if (s->o.bundle_url)
-		fetch_release(&s->fetch);
-	buf_release(&s->body);
-	close(s->fd);
-	if (s->o.socket_path)
-		unlink(s->o.socket_path);
-	holder_release(&s->h);
-	free(s);
+	server_free(s);
 }

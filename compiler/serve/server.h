@@ -50,6 +50,12 @@ struct serve_opts {
 	 * reload from the file, the URL or the cache, must be signed by one of
 	 * them; NULL or none: signatures are not required (authz(3)). */
 	const authz_load_options *load;
+	/* --shadow: a candidate bundle (a file, or an http(s) URL polled as
+	 * bundle_url is) every request is decided against too; each outcome
+	 * that differs from the active bundle's is written to shadow_log.
+	 * The answer is always the active bundle's. */
+	const char *shadow;
+	const struct declog_opts *shadow_log;   /* needed with shadow */
 	/* Told of what the operator should know (reloads, refusals, the
 	 * library's own errors); may be called from any thread. */
 	void (*note)(void *payload, const char *msg);
@@ -69,18 +75,24 @@ struct server;
  */
 int server_start(struct server **out, const struct serve_opts *o, char *err, size_t size);
 
+/* True when --shadow names an http(s) URL (polled with server_check_url). */
+bool serve_is_url(const char *s);
+
 /* Where it listens: "127.0.0.1:8181", "[::1]:8181" or "unix:PATH". */
 const char *server_address(const struct server *s);
 
 /* Reload the bundle file if it changed since the last look (or `force`);
- * the outcome is noted.  0 unchanged, 1 reloaded, -1 refused. */
+ * the outcome is noted.  0 unchanged, 1 reloaded, -1 refused.  The shadow
+ * bundle's file, with --shadow PATH, is looked at the same way (its outcome
+ * is noted, not returned). */
 int server_check_bundle(struct server *s, bool force);
 
 /*
  * Poll --bundle-url (If-None-Match the last ETag): a new body that loads
  * and verifies becomes the active bundle and is written to the cache file;
  * anything else leaves the active bundle (noted, counted).  0 unchanged,
- * 1 reloaded, -1 failed.  Only one thread may call it.
+ * 1 reloaded, -1 failed.  Only one thread may call it.  A --shadow URL is
+ * polled the same way (its outcome is noted, not returned; no cache).
  */
 int server_check_url(struct server *s);
 

@@ -1,62 +1,176 @@
 #!/bin/sh
-# serve.sh: authzc serve under load (`make bench-serve`; never part of
-# `make test`): for each generated policy set (tests/bench/gen.c; sizes
-# BENCH_SIZES, default "10 1000 10000"), start `authzc serve` with that
-# bundle on a loopback port and drive POST /v1/decide with wrk (Debian
-# `wrk`, installed by `make bench-serve`), keep-alive, the set's first
-# request, for BENCH_SECONDS (5) with BENCH_CONNECTIONS (64) connections
-# on 2 wrk threads (throughput; its latency is that of a saturated server),
-# then with 4 connections (the latency of a light load: wrk cannot pace a
-# fixed rate).
+# serve.sh: authzc serve and Cerbos's PDP side by side under load (`make
+# bench-serve`; never part of `make test`).
 #
-# Prints a markdown table: rules, decisions/s, p50 and p99 latency.  Both
-# wrk and the server share the machine's cores, so the numbers are a floor.
+# For each size in BENCH_SIZES (default "10 1000 10000"), gen_pair
+# (tests/bench/gen_pair.c) writes one policy set twice, as an authzc
+# project and as a Cerbos resource policy, with the same requests in both
+# forms.  authzc serve (the bundle, 2 threads) and Cerbos (`cerbos server`,
+# disk store, audit off) are started on loopback ports; then
+#
+#   1. equivalence: a sample of the requests (the first BENCH_CHECK, 1000,
+#      or 200,000 / rules if fewer: Cerbos takes seconds per check at
+#      10,000 rules) is decided by both (authzc through /v1/decide/batch,
+#      Cerbos through POST /api/check/resources, one request each); any
+#      difference fails the bench loudly;
+#   2. throughput: wrk (Debian `wrk`), keep-alive, 2 threads and
+#      BENCH_CONNECTIONS (64) connections for BENCH_SECONDS (5), cycling
+#      through the first 100 requests, against each (Cerbos past 1,000
+#      rules: 4 connections for 4 x BENCH_SECONDS, so that some requests
+#      finish within wrk's timeout);
+#   3. latency at half load: wrk again, each connection waiting 10 ms after
+#      each answer (wrk's delay()), with as many connections as make half
+#      the measured saturating rate (at least one); p50 and p99 as wrk
+#      measures them.
+#
+# Prints a markdown table.  wrk, both servers and anything else running
+# share the machine's cores, so the numbers are a floor for both.
 set -eu
 : "${AUTHZC:?set AUTHZC to the authzc binary}"
 : "${BENCH:?set BENCH to the folder of the benchmark programs}"
+: "${CERBOS:?set CERBOS to the cerbos binary (make bench-serve installs it from npm)}"
 SIZES=${BENCH_SIZES:-10 1000 10000}
 SECONDS_=${BENCH_SECONDS:-5}
 CONNS=${BENCH_CONNECTIONS:-64}
 SEED=${BENCH_SEED:-42}
+CHECK=${BENCH_CHECK:-1000}
 command -v wrk >/dev/null 2>&1 || { echo "bench-serve: wrk is not installed (apt-get install wrk)" >&2; exit 2; }
+[ -x "$CERBOS" ] || { echo "bench-serve: no cerbos binary at $CERBOS" >&2; exit 2; }
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/authzc-bench-serve.XXXXXX")
-pid=""
-trap '[ -n "$pid" ] && kill "$pid" 2>/dev/null; rm -rf "$tmp"' EXIT INT TERM
+apid=""
+cpid=""
+trap '[ -n "$apid" ] && kill "$apid" 2>/dev/null; [ -n "$cpid" ] && kill "$cpid" 2>/dev/null; rm -rf "$tmp"' EXIT INT TERM
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 cat >"$tmp/post.lua" <<'LUA'
-local f = assert(io.open(os.getenv("REQUEST_FILE"), "r"))
-wrk.method = "POST"
-wrk.body = f:read("*l")
-f:close()
-wrk.headers["Content-Type"] = "application/json"
+local bodies = {}
+for line in io.lines(os.getenv("REQUEST_FILE")) do bodies[#bodies + 1] = line end
+local path = os.getenv("REQUEST_PATH")
+local headers = { ["Content-Type"] = "application/json" }
+local i = 0
+request = function()
+  i = i % #bodies + 1
+  return wrk.format("POST", path, headers, bodies[i])
+end
+local pause = tonumber(os.getenv("DELAY_MS") or "0")
+if pause > 0 then
+  delay = function() return pause end
+end
 function done(summary, latency, requests)
-  io.write(string.format("rps=%.0f p50_us=%d p99_us=%d errors=%d\n",
+  io.write(string.format("rps=%.1f p50_us=%d p99_us=%d errors=%d\n",
     summary.requests / (summary.duration / 1e6), latency:percentile(50), latency:percentile(99),
     summary.errors.status + summary.errors.connect + summary.errors.read + summary.errors.write
     + summary.errors.timeout))
 end
 LUA
-echo "| rules | connections | decisions/s | p50 | p99 | errors |"
-echo "| ---: | ---: | ---: | ---: | ---: | ---: |"
-for n in $SIZES; do
-	"$BENCH/gen" "$n" "$tmp/set$n" "$SEED" 100 2>/dev/null
-	"$AUTHZC" -C "$tmp/set$n" compile -o "$tmp/$n.authzb" >/dev/null 2>&1
-	head -1 "$tmp/set$n/requests.jsonl" >"$tmp/req$n.json"
-	"$AUTHZC" serve -b "$tmp/$n.authzb" --listen 127.0.0.1:0 2>"$tmp/serve$n.log" &
-	pid=$!
+# run_wrk URL PATH FILE CONNECTIONS DELAY_MS [SECONDS]: "rps p50_us p99_us errors"
+run_wrk() {
+	th=2; [ "$4" -ge 2 ] || th=1
+	out=$(REQUEST_FILE=$3 REQUEST_PATH=$2 DELAY_MS=$5 wrk -t$th -c"$4" -d"${6:-$SECONDS_}s" --timeout 60s -s "$tmp/post.lua" "$1" | grep '^rps=')
+	echo "$out" | sed 's/rps=\([0-9.]*\) p50_us=\([0-9]*\) p99_us=\([0-9]*\) errors=\([0-9]*\)/\1 \2 \3 \4/'
+}
+# wait_up URL LOG PID TRIES: poll every 50 ms
+wait_up() {
 	i=0
-	until grep -q 'listening on' "$tmp/serve$n.log" 2>/dev/null; do
-		i=$((i + 1)); [ $i -lt 200 ] || { cat "$tmp/serve$n.log"; exit 1; }; sleep 0.05
+	until curl -sf -o /dev/null "$1"; do
+		i=$((i + 1))
+		if [ $i -gt "$4" ] || ! kill -0 "$3" 2>/dev/null; then cat "$2" >&2; echo "bench-serve: a server did not start" >&2; exit 1; fi
+		sleep 0.05
 	done
-	url=$(sed -n 's/.*listening on \(http:[^ ]*\).*/\1/p' "$tmp/serve$n.log")
-	for c in "$CONNS" 4; do
-		out=$(REQUEST_FILE="$tmp/req$n.json" wrk -t2 -c"$c" -d"${SECONDS_}s" -s "$tmp/post.lua" "$url/v1/decide" | grep '^rps=')
-		rps=$(echo "$out" | sed 's/.*rps=\([0-9]*\).*/\1/')
-		p50=$(echo "$out" | sed 's/.*p50_us=\([0-9]*\).*/\1/')
-		p99=$(echo "$out" | sed 's/.*p99_us=\([0-9]*\).*/\1/')
-		errs=$(echo "$out" | sed 's/.*errors=\([0-9]*\).*/\1/')
-		echo "| $n | $c | $rps | ${p50} µs | ${p99} µs | $errs |"
+}
+ms() { awk -v us="$1" 'BEGIN { printf "%.2f ms", us / 1000 }'; }
+rate() { awk -v r="$1" 'BEGIN { printf(r >= 100 ? "%.0f" : "%.1f", r) }'; }
+
+echo "| rules | authzc decisions/s | Cerbos decisions/s | ratio | authzc p50 / p99 at half load | Cerbos p50 / p99 at half load | decisions checked equal |"
+echo "| ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
+for n in $SIZES; do
+	set_=$tmp/set$n
+	sample=$(( 200000 / n )); [ "$sample" -le "$CHECK" ] || sample=$CHECK
+	"$BENCH/gen_pair" "$n" "$set_" "$SEED" "$sample"
+	"$AUTHZC" -C "$set_/authzc" compile -o "$set_/policy.authzb" >/dev/null 2>&1 ||
+		{ "$AUTHZC" -C "$set_/authzc" compile -o "$set_/policy.authzb"; exit 1; }
+	head -100 "$set_/requests.jsonl" >"$set_/a100.jsonl"
+	head -100 "$set_/cerbos.jsonl" >"$set_/c100.jsonl"
+
+	"$AUTHZC" serve -b "$set_/policy.authzb" --listen 127.0.0.1:0 2>"$set_/serve.log" &
+	apid=$!
+	i=0
+	until grep -q 'listening on' "$set_/serve.log" 2>/dev/null; do
+		i=$((i + 1)); [ $i -lt 600 ] || { cat "$set_/serve.log"; exit 1; }; sleep 0.05
 	done
-	kill "$pid"
-	wait "$pid" 2>/dev/null || true
-	pid=""
+	aurl=$(sed -n 's/.*listening on \(http:[^ ]*\).*/\1/p' "$set_/serve.log")
+	hp=$(free_port)
+	gp=$(free_port)
+	cat >"$set_/cerbos.yaml" <<EOF
+server:
+  httpListenAddr: "127.0.0.1:$hp"
+  grpcListenAddr: "127.0.0.1:$gp"
+storage:
+  driver: disk
+  disk:
+    directory: "$set_/cerbos"
+    watchForChanges: false
+audit:
+  enabled: false
+telemetry:
+  disabled: true
+EOF
+	CERBOS_NO_TELEMETRY=1 "$CERBOS" server --config="$set_/cerbos.yaml" --log-level=error >"$set_/cerbos.log" 2>&1 &
+	cpid=$!
+	curl_=http://127.0.0.1:$hp
+	# Cerbos compiles its policies before it answers: minutes at 10,000 rules.
+	wait_up "$curl_/_cerbos/health" "$set_/cerbos.log" "$cpid" 12000
+
+	# 1. The same decisions.
+	curl -s --data-binary @"$set_/requests.jsonl" "$aurl/v1/decide/batch" >"$set_/authzc.out"
+	python3 - "$set_/authzc.out" "$set_/cerbos.jsonl" "127.0.0.1" "$hp" >"$set_/equal" <<'PY' || {
+import http.client, json, sys
+authzc = [d["decision"] for d in json.load(open(sys.argv[1]))]
+conn = http.client.HTTPConnection(sys.argv[3], int(sys.argv[4]), timeout=300)
+cerbos = []
+for line in open(sys.argv[2]):
+    conn.request("POST", "/api/check/resources", body=line, headers={"Content-Type": "application/json"})
+    r = json.loads(conn.getresponse().read())
+    (effect,) = r["results"][0]["actions"].values()
+    cerbos.append({"EFFECT_ALLOW": "allow", "EFFECT_DENY": "deny"}[effect])
+bad = [i for i, (a, c) in enumerate(zip(authzc, cerbos)) if a != c]
+if len(authzc) != len(cerbos) or bad:
+    print("bench-serve: authzc and Cerbos decide %d of %d requests differently, first at line %d"
+          % (len(bad), len(cerbos), (bad or [0])[0] + 1), file=sys.stderr)
+    sys.exit(1)
+print("%d (%d allowed)" % (len(authzc), authzc.count("allow")))
+PY
+		echo "bench-serve: FAILED: the decisions differ at $n rules; nothing measured" >&2
+		exit 1
+	}
+
+	# 2. Throughput.
+	set -- $(run_wrk "$aurl" /v1/decide "$set_/a100.jsonl" "$CONNS" 0)
+	arps=$1 aerr=$4
+	if [ "$n" -gt 1000 ]; then
+		set -- $(run_wrk "$curl_" /api/check/resources "$set_/c100.jsonl" 4 0 $((4 * SECONDS_)))
+	else
+		set -- $(run_wrk "$curl_" /api/check/resources "$set_/c100.jsonl" "$CONNS" 0)
+	fi
+	crps=$1 cerr=$4
+	# 3. Latency at half the saturating rate: connections x 1000/(10 ms + latency).
+	half() { awk -v r="$1" 'BEGIN { c = int(r / 200); print c < 1 ? 1 : c }'; }
+	ac=$(half "$arps")
+	cc=$(half "$crps")
+	set -- $(run_wrk "$aurl" /v1/decide "$set_/a100.jsonl" "$ac" 10)
+	ahalf=$1 ap50=$2 ap99=$3 aerr=$((aerr + $4))
+	cs=$SECONDS_; [ "$n" -le 1000 ] || cs=$((4 * SECONDS_))
+	set -- $(run_wrk "$curl_" /api/check/resources "$set_/c100.jsonl" "$cc" 10 "$cs")
+	chalf=$1 cp50=$2 cp99=$3 cerr=$((cerr + $4))
+	awk -v r="$crps" 'BEGIN { exit !(r > 0) }' || { echo "bench-serve: FAILED: no Cerbos request finished at $n rules" >&2; exit 1; }
+	if [ "$aerr" != 0 ] || [ "$cerr" != 0 ]; then
+		echo "bench-serve: FAILED: wrk counted errors at $n rules (authzc $aerr, Cerbos $cerr)" >&2
+		exit 1
+	fi
+	ratio=$(awk -v a="$arps" -v c="$crps" 'BEGIN { printf "%.0f×", a / c }')
+	echo "| $n | $(rate "$arps") | $(rate "$crps") | $ratio | $(ms "$ap50") / $(ms "$ap99") ($(rate "$ahalf")/s) | $(ms "$cp50") / $(ms "$cp99") ($(rate "$chalf")/s) | $(cat "$set_/equal") |"
+	kill "$apid" "$cpid"
+	wait "$apid" 2>/dev/null || true
+	wait "$cpid" 2>/dev/null || true
+	apid=""
+	cpid=""
 done

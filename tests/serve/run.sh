@@ -15,8 +15,13 @@
 #   replaced 50 times; no request fails, every decision names one of the
 #   two bundles, and both are seen;
 # - SIGTERM exits 0; a Unix socket;
+# - --shadow: a tightening and a loosening candidate; the answers stay the
+#   active bundle's, each disagreement is logged (both decisions, bundles
+#   and rules) and counted, and `authzc diff --replay` reads the log back;
 # - NGINX (auth_request) in front of /v1/gateway, with the configuration of
-#   README.md: allowed requests reach the application, denied ones get 403.
+#   README.md: allowed requests reach the application, denied ones get 403;
+# - Envoy's HTTP ext_authz, emulated (no Envoy binary is available): the
+#   requests README.md's Envoy block makes the filter send.
 #
 # Nothing is timed: waits poll for a condition, at most a bounded number of
 # times.  The last line is "serve: N passed, N failed".
@@ -323,6 +328,135 @@ a = [json.loads(l) for l in open(sys.argv[1])]
 b = [json.loads(l) for l in open(sys.argv[2])]
 sys.exit(a != b)' '$tmp/logged-decisions' '$tmp/eval.out'"
 
+# ---- shadow evaluation ------------------------------------------------------------------
+# The examples in a git repository (HEAD: bundle a) and two candidates: one
+# that tightens (users read no dataset), one that loosens (agents read every
+# dataset).  The server answers with a and logs where the candidate differs;
+# `authzc diff --replay` reads the log back and finds the same requests
+# loosened or tightened.
+sproj="$tmp/sproj"
+cp -R "$root/examples" "$sproj"
+(cd "$sproj" && git init -q && git add -A && git -c user.email=t@t -c user.name=t commit -qm base) ||
+	bad "shadow: a git repository of the examples"
+cat >"$tmp/tight.authz" <<'POLICY'
+// A candidate that tightens: users read no dataset.
+package tight;
+
+@owner("tests")
+forbid no_user_reads {
+  principal is User
+  action == "read"
+  resource is Dataset
+}
+POLICY
+cat >"$tmp/loose.authz" <<'POLICY'
+// A candidate that loosens: agents read every dataset.
+package loose;
+
+@owner("tests")
+permit agents_read_all {
+  principal is Agent
+  action == "read"
+  resource is Dataset
+}
+POLICY
+for k in tight loose; do
+	cp "$tmp/$k.authz" "$sproj/policies/zz_$k.authz"
+	"$AUTHZC" -C "$sproj" compile -o "$tmp/$k.authzb" >/dev/null 2>&1 || bad "shadow: compile $k"
+	rm "$sproj/policies/zz_$k.authz"
+	"$AUTHZC" eval -b "$tmp/$k.authzb" <"$tmp/requests.jsonl" >"$tmp/eval-$k.out"
+done
+dt=$(digest "$tmp/tight.authzb")
+dl=$(digest "$tmp/loose.authzb")
+# How many requests each candidate decides otherwise, by eval.
+differ() { python3 -c '
+import json, sys
+a = [json.loads(l)["decision"] for l in open(sys.argv[1])]
+b = [json.loads(l)["decision"] for l in open(sys.argv[2])]
+print(sum(1 for x, y in zip(a, b) if x == sys.argv[3] and y != x))' "$tmp/eval.out" "$tmp/eval-$1.out" "$2"; }
+n_tight=$(differ tight allow)
+n_loose=$(differ loose deny)
+check "shadow: the candidates differ from a ($n_tight tightened, $n_loose loosened)" \
+	test "$n_tight" -gt 0 -a "$n_loose" -gt 0 -a "$(differ tight deny)" = 0 -a "$(differ loose allow)" = 0
+cp "$tmp/tight.authzb" "$tmp/shadow.authzb"
+start shadow -b "$tmp/a.authzb" --shadow "$tmp/shadow.authzb" --shadow-log "$tmp/disagree.jsonl" \
+	--listen 127.0.0.1:0 --poll 20
+shadow_pid=$(echo $pids | awk '{print $NF}')
+check "shadow: /health names the shadow bundle" sh -c "curl -s '$url/health' | grep -q '\"shadow\":{\"bundle\":\"$dt\"'"
+curl -s --data-binary @"$tmp/requests.jsonl" "$url/v1/decide/batch" >"$tmp/shadow-batch.out"
+check "shadow: the answers are the active bundle's" cmp -s "$tmp/batch.out" "$tmp/shadow-batch.out"
+: >"$tmp/shadow-one.out"
+while IFS= read -r line; do
+	printf '%s' "$line" | curl -s --data-binary @- "$url/v1/decide" >>"$tmp/shadow-one.out"
+done <"$tmp/requests.jsonl"
+check "shadow: /v1/decide answers eval's bytes for a" cmp -s "$tmp/eval.out" "$tmp/shadow-one.out"
+# The shadow thread decides after the answers: wait until it has.
+shadowed() { curl -s "$url/metrics" | grep -q "^authzc_shadow_decisions_total $1\$"; }
+wait_for "shadow: every request shadowed by the first candidate" shadowed $((2 * n))
+# The candidate is replaced by the loosening one, as a deploy would.
+cp "$tmp/loose.authzb" "$tmp/next" && mv "$tmp/next" "$tmp/shadow.authzb"
+on_loose() { curl -s "$url/health" | grep -q "\"shadow\":{\"bundle\":\"$dl\""; }
+wait_for "shadow: a new candidate file is loaded" on_loose
+curl -s --data-binary @"$tmp/requests.jsonl" "$url/v1/decide/batch" >"$tmp/shadow-batch2.out"
+check "shadow: still the active bundle's answers" cmp -s "$tmp/batch.out" "$tmp/shadow-batch2.out"
+wait_for "shadow: every request shadowed by the second candidate" shadowed $((3 * n))
+head -c 300 "$tmp/tight.authzb" >"$tmp/next" && mv "$tmp/next" "$tmp/shadow.authzb"
+shadow_refused() { curl -s "$url/health" | grep -q '"shadow":{[^}]*"reload_failures":1,"last_refusal":{"message":'; }
+wait_for "shadow: a corrupt candidate is refused" shadow_refused
+check "shadow: the refused candidate changes nothing" sh -c \
+	"curl -s '$url/health' | grep -q '^{\"status\":\"ok\",\"bundle\":\"$da\".*\"shadow\":{\"bundle\":\"$dl\"'"
+curl -s "$url/metrics" >"$tmp/metrics"
+check "/metrics: no request skipped" grep -q '^authzc_shadow_skipped_total 0$' "$tmp/metrics"
+check "/metrics: tightened disagreements" grep -q "^authzc_shadow_disagreements_total{kind=\"tightened\"} $((2 * n_tight))\$" "$tmp/metrics"
+check "/metrics: loosened disagreements" grep -q "^authzc_shadow_disagreements_total{kind=\"loosened\"} $n_loose\$" "$tmp/metrics"
+check "/metrics: the shadow bundle's digest" grep -q "^authzc_shadow_bundle_info{digest=\"$dl\"" "$tmp/metrics"
+check "/metrics: the shadow refusal" grep -q '^authzc_shadow_bundle_reload_failures_total 1$' "$tmp/metrics"
+kill -TERM "$shadow_pid"
+wait "$shadow_pid"
+pids=$(echo $pids | sed "s/ *$shadow_pid\$//")
+check "shadow: one record per disagreement" test "$(wc -l <"$tmp/disagree.jsonl")" = $((2 * n_tight + n_loose))
+check "shadow: each record has both decisions, bundles and deciding rules" python3 - "$tmp/disagree.jsonl" "$da" "$dt" "$dl" <<'PY'
+import json, sys
+path, da, dt, dl = sys.argv[1:]
+for line in open(path):
+    r = json.loads(line)
+    assert list(r) == ["request", "decision", "bundle", "revision", "annotations", "shadow", "disagreement"], list(r)
+    s = r["shadow"]
+    assert r["bundle"] == da and r["decision"]["bundle"] == da, r
+    kind = r["disagreement"]
+    want = {"tightened": ("allow", "deny", dt), "loosened": ("deny", "allow", dl)}[kind]
+    assert (r["decision"]["decision"], s["decision"]["decision"], s["bundle"]) == want, r
+    assert s["decision"]["bundle"] == s["bundle"], r
+    allowing = r["decision"] if kind == "tightened" else s["decision"]
+    assert allowing["rules"], r
+    assert set(s["annotations"]) == set(s["decision"]["rules"]), r
+    assert set(r["annotations"]) == set(r["decision"]["rules"]), r
+PY
+# authzc diff --replay reads the log: each candidate in the working tree
+# against HEAD finds exactly its disagreements, of the same kind.
+replayed() { # replayed KIND CANDIDATE: the replay lines diff finds KIND, one per line
+	cp "$tmp/$2.authz" "$sproj/policies/zz_$2.authz"
+	"$AUTHZC" -C "$sproj" diff --no-behaviour --format json --replay "$tmp/disagree.jsonl" HEAD 2>"$tmp/diff.err" |
+		python3 -c '
+import json, sys
+d = json.load(sys.stdin)["decisions"]
+for c in d["changes"]:
+    if c["source"].startswith(sys.argv[2] + ":"):
+        assert c["impact"] == sys.argv[1], c
+        print(c["source"].rsplit(":", 1)[1])' "$1" "$tmp/disagree.jsonl"
+	rm "$sproj/policies/zz_$2.authz"
+}
+grep -n '"disagreement":"tightened"' "$tmp/disagree.jsonl" | cut -d: -f1 >"$tmp/want-tight"
+grep -n '"disagreement":"loosened"' "$tmp/disagree.jsonl" | cut -d: -f1 >"$tmp/want-loose"
+replayed tightened tight >"$tmp/got-tight"
+check "shadow: diff --replay finds the tightened records tightened" sh -c \
+	"test -s '$tmp/got-tight' && cmp -s '$tmp/want-tight' '$tmp/got-tight'"
+replayed loosened loose >"$tmp/got-loose"
+check "shadow: diff --replay finds the loosened records loosened" sh -c \
+	"test -s '$tmp/got-loose' && cmp -s '$tmp/want-loose' '$tmp/got-loose'"
+check "shadow: --shadow without --shadow-log is a usage error" sh -c \
+	"'$AUTHZC' serve -b '$tmp/a.authzb' --shadow '$tmp/tight.authzb' 2>/dev/null; test \$? = 2"
+
 # ---- hostile clients -------------------------------------------------------------------
 # 50 clients that send half a request and stop neither stall a decision nor
 # outlive --timeout; a header over 64 KiB is refused with 431.
@@ -406,6 +540,18 @@ else
 
 		# --bundle-url: NGINX serves the bundle as a CDN does, with ETags.
 		burl="http://127.0.0.1:$fport/policy.authzb"
+		# --shadow URL: the candidate polled from the same server.
+		start shadowurl -b "$tmp/b.authzb" --shadow "$burl" --shadow-log "$tmp/shadow-url.jsonl" --url-poll 50 \
+			--listen 127.0.0.1:0
+		shadowurl_pid=$(echo $pids | awk '{print $NF}')
+		check "shadow URL: the candidate is fetched" sh -c \
+			"curl -s '$url/health' | grep -q '^{\"status\":\"ok\",\"bundle\":\"$db\".*\"shadow\":{\"bundle\":\"$da\"'"
+		curl -s --data-binary @"$tmp/requests.jsonl" "$url/v1/decide/batch" >/dev/null
+		shadowed_url() { curl -s "$url/metrics" | grep -q "^authzc_shadow_decisions_total $n\$"; }
+		wait_for "shadow URL: every request shadowed" shadowed_url
+		kill -TERM "$shadowurl_pid"
+		wait "$shadowurl_pid"
+		pids=$(echo $pids | sed "s/ *$shadowurl_pid\$//")
 		start fetched --bundle-url "$burl" --bundle-cache "$tmp/cache.authzb" --url-poll 50 --url-jitter 20 \
 			--listen 127.0.0.1:0
 		fetched_pid=$(echo $pids | awk '{print $NF}')
@@ -454,6 +600,77 @@ else
 	code=$(curl -s -o "$tmp/body" -D "$tmp/headers" -w '%{http_code}' -H 'X-User: bob' -H 'X-Tenant: acme' "$gwurl/v1/gateway/acme/plan")
 	check "gateway without NGINX: 200 and the decision" sh -c "test $code = 200 && grep -q '\"rules\":\[\"docs.tenant_read\"\]' '$tmp/body'"
 	check "gateway: a missing header is a request error" sh -c "curl -s -H 'X-Tenant: acme' '$gwurl/v1/gateway/acme/plan' | grep -q \"principal id: header 'X-User' is missing\""
+
+	# Envoy's HTTP ext_authz filter, emulated: there is no Envoy binary in
+	# Debian (nor in npm), so this sends what the filter of README.md's
+	# Envoy block sends (its path_prefix and allowed_headers are read from
+	# the README): the original method, path_prefix + the original path
+	# and query, the original Host and Authorization, the allowed headers
+	# in lower case as Envoy writes them, Envoy's own headers, an empty
+	# body with Content-Length: 0, all over one kept-alive HTTP/1.1
+	# connection as Envoy's connection pool does; 200 lets a request
+	# through, anything else is the client's answer.
+	check "envoy (emulated): ext_authz requests decided by the mapping" python3 - "$root/README.md" "${gwurl##*:}" <<'PY'
+import http.client, re, sys
+readme = open(sys.argv[1]).read()
+(block,) = [b for b in re.findall(r"^```yaml\n(.*?)^```", readme, re.S | re.M) if "envoy.filters.http.ext_authz" in b]
+prefix = re.search(r"^\s*path_prefix: (\S+)$", block, re.M).group(1)
+allowed_part = re.search(r"^\s*allowed_headers:\n(.*?)^\s*http_service:", block, re.S | re.M).group(1)
+allowed = re.findall(r"- exact: (\S+)", allowed_part)
+upstream = re.findall(r"- exact: (\S+)", re.search(r"allowed_upstream_headers:\n(.*?)allowed_client_headers:", block, re.S).group(1))
+assert prefix == "/v1/gateway" and allowed == ["x-user", "x-tenant", "x-ticket"], (prefix, allowed)
+conn = http.client.HTTPConnection("127.0.0.1", int(sys.argv[2]), timeout=10)
+
+def check(method, path, client_headers, want_status, want_id=None, want_rules=None):
+    # What the client sent, filtered as ext_authz filters it.
+    h = {"host": "app.example:8080", "content-length": "0",
+         "x-envoy-expected-rq-timeout-ms": "250", "x-forwarded-proto": "http",
+         "x-request-id": "7f1a2b3c-0000-4000-8000-000000000001"}
+    for k, v in client_headers.items():
+        if k.lower() in allowed or k.lower() == "authorization":
+            h[k.lower()] = v
+    conn.putrequest(method, prefix + path, skip_host=True, skip_accept_encoding=True)
+    for k, v in h.items():
+        conn.putheader(k, v)
+    conn.endheaders()
+    r = conn.getresponse()
+    body = r.read().decode()
+    assert r.status == want_status, (method, path, r.status, body)
+    assert r.getheader("x-authz-decision") == ("allow" if want_status == 200 else "deny"), r.getheaders()
+    if want_status == 200:      # what allowed_upstream_headers passes on
+        for name in upstream:
+            assert r.getheader(name), (name, r.getheaders())
+    if want_rules is not None:  # no deciding rule: no X-Authz-Rules
+        assert r.getheader("x-authz-rules") == (want_rules or None), r.getheaders()
+    if want_id is not None:
+        assert '"decision":' in body, body
+
+alice = {"X-User": "alice", "X-Tenant": "acme", "Authorization": "Bearer t", "Cookie": "s=1"}
+check("GET", "/acme/plan", alice, 200, want_rules="docs.tenant_read")
+check("GET", "/acme/plan?draft=1&x=%2F", alice, 200, want_rules="docs.tenant_read")
+check("HEAD", "/acme/plan", alice, 200)
+check("GET", "/globex/plan", alice, 403, want_rules="")
+check("PUT", "/acme/plan", alice, 403)
+check("PUT", "/acme/plan", dict(alice, **{"X-Ticket": "CHG-1"}), 200, want_rules="docs.tenant_write")
+check("DELETE", "/acme/plan", dict(alice, **{"X-Ticket": "CHG-1"}), 200, want_rules="docs.tenant_write")
+check("PATCH", "/acme/plan", alice, 403)
+check("GET", "/ac%6De/plan", alice, 200)          # decoded once: acme
+check("GET", "/ac%256De/plan", alice, 403)        # decoded once: ac%6De, not acme
+check("GET", "/acme", alice, 403)                 # no document segment
+check("GET", "/", alice, 403)
+check("GET", "/acme/plan", {"X-Tenant": "acme"}, 403)   # no user
+# A header the mapping reads but Envoy does not forward is missing: deny.
+check("GET", "/acme/plan", {"X-Tenant": "acme", "X-Forwarded-User": "alice"}, 403)
+conn.close()
+PY
+	rm -f "$tmp/gwlog.jsonl"
+	start gwlogged -C "$gw" -b "$tmp/gw.authzb" --listen 127.0.0.1:0 --log "$tmp/gwlog.jsonl" --log-block
+	gwlog_pid=$(echo $pids | awk '{print $NF}')
+	curl -s -o /dev/null -H 'x-user: alice' -H 'x-tenant: acme' "$url/v1/gateway/acme/a%2Fb?q=1"
+	kill -TERM "$gwlog_pid"
+	wait "$gwlog_pid"
+	pids=$(echo $pids | sed "s/ *$gwlog_pid\$//")
+	check "gateway: %2F stays inside its segment" grep -q '"resource":{"type":"Document","id":"a/b","attrs":{"tenant":"acme"}}' "$tmp/gwlog.jsonl"
 fi
 
 # Every server stops cleanly on SIGTERM, and (under ASan) says nothing.

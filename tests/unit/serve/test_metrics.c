@@ -89,3 +89,34 @@ Test(metrics, every_line_is_a_comment_or_a_sample)
 		cr_assert(*l == '#' || !strncmp(l, "authzc_", 7), "line: %.40s", l);
 	cr_assert(strstr(t, "revision=\"line\\nbreak\""));
 }
+
+Test(metrics, shadow_counts_and_bundle)
+{
+	struct metrics m;
+	metrics_init(&m);
+	struct metrics_snapshot s;
+	metrics_snapshot(&m, &s);
+	s.shadow = 4;
+	s.loosened = 1;
+	s.tightened = 2;
+	s.shadow_skipped = 7;
+	struct holder_status h = { .active = true, .digest = "sha256:a", .revision = "r" };
+	cr_assert_eq(metrics_render(&out, &s, &h), 0);
+	cr_assert_null(strstr(buf_cstr(&out), "authzc_shadow"), "no --shadow: no shadow series");
+	buf_reset(&out);
+	s.shadow_on = s.shadow_active = true;
+	strcpy(s.shadow_digest, "sha256:c");
+	strcpy(s.shadow_revision, "r2");
+	s.shadow_failures = 2;
+	s.shadow_dropped = 5;
+	cr_assert_eq(metrics_render(&out, &s, &h), 0);
+	cr_assert(has_line("authzc_shadow_decisions_total 4"), "%s", buf_cstr(&out));
+	cr_assert(has_line("authzc_shadow_skipped_total 7"));
+	cr_assert(has_line("authzc_shadow_disagreements_total{kind=\"loosened\"} 1"));
+	cr_assert(has_line("authzc_shadow_disagreements_total{kind=\"tightened\"} 2"));
+	cr_assert(has_line("authzc_shadow_records_dropped_total 5"));
+	cr_assert(has_line("authzc_shadow_bundle_reload_failures_total 2"));
+	cr_assert(has_line("authzc_shadow_bundle_active 1"));
+	cr_assert(has_line("authzc_shadow_bundle_info{digest=\"sha256:c\",revision=\"r2\"} 1"));
+	cr_assert(has_line("authzc_decisions_total{decision=\"allow\"} 0"), "shadow decisions are not decisions");
+}
