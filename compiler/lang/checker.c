@@ -412,6 +412,9 @@ static bool check_scope(struct ck *ck, const struct ast_rule *r, struct checked_
 
 /* ---- rules -------------------------------------------------------------------- */
 
+static void check_conditions(struct ck *ck, const struct ast_file *f, struct ast_rule *r,
+			     struct checked_rule *cr, bool scope_ok);
+
 static void check_rule(struct ck *ck, const struct ast_file *f, struct ast_rule *r,
 		       struct checked_rule *cr)
 {
@@ -428,6 +431,14 @@ static void check_rule(struct ck *ck, const struct ast_file *f, struct ast_rule 
 					 r->id, r->effect == EFFECT_PERMIT ? "allows" : "denies");
 		diag_help(ck->d, d, "add a scope clause such as 'principal is T' or a 'when' condition");
 	}
+	check_conditions(ck, f, r, cr, scope_ok);
+}
+
+/* The when/unless clauses of r, in scope cr (scope_ok: its scope resolved),
+ * typed as conditions; then cr's guards. */
+static void check_conditions(struct ck *ck, const struct ast_file *f, struct ast_rule *r,
+			     struct checked_rule *cr, bool scope_ok)
+{
 	ck->file = f;
 	ck->package = f->package;
 	ck->facts.n = 0;
@@ -495,9 +506,11 @@ static void misplaced(struct ck *ck, const struct ast_file *f, const struct ast_
 		diag_help(ck->d, d, "move the rule to a policy file (one whose name does not end in "
 			  "'_test.authz')");
 	} else {
-		struct span sp = it->kind == ITEM_TEST ? it->u.test->name_span : it->u.request->name_span;
+		struct span sp = it->kind == ITEM_TEST ? it->u.test->name_span
+			       : it->kind == ITEM_ASSERT ? it->u.assert->name_span : it->u.request->name_span;
 		d = diag_at(ck->d, E_MISPLACED, sp, "%s in policy file '%s'",
-			    it->kind == ITEM_TEST ? "test" : "request", file_name(ck, f));
+			    it->kind == ITEM_TEST ? "test" : it->kind == ITEM_ASSERT ? "assertion" : "request",
+			    file_name(ck, f));
 		diag_help(ck->d, d, "move it to a test file, one whose name ends in '_test.authz'");
 	}
 }
@@ -514,7 +527,8 @@ static void check_rules(struct ck *ck)
 		for (size_t j = 0; j < f->nitems; j++) {
 			const struct ast_item *it = &f->items[j];
 			bool wrong = f->is_test ? it->kind == ITEM_RULE
-						: it->kind == ITEM_TEST || it->kind == ITEM_REQUEST;
+						: it->kind == ITEM_TEST || it->kind == ITEM_REQUEST ||
+						  it->kind == ITEM_ASSERT;
 			if (wrong) {
 				misplaced(ck, f, it);
 				continue;
@@ -536,6 +550,60 @@ static void check_rules(struct ck *ck)
 		}
 	}
 	check_dup_rules(ck);
+}
+
+/* ---- assertions ----------------------------------------------------------------- */
+
+/* Every assertion of the test files: its scope and conditions checked as a
+ * rule's (same diagnostics), names unique per file (E0330 as tests). */
+static void check_asserts(struct ck *ck)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < ck->nfiles; i++)
+		for (size_t j = 0; ck->files[i]->is_test && j < ck->files[i]->nitems; j++)
+			n += ck->files[i]->items[j].kind == ITEM_ASSERT;
+	ck->out->asserts = arena_calloc(ck->a, n + 1, sizeof(*ck->out->asserts));
+	for (size_t i = 0; i < ck->nfiles; i++) {
+		const struct ast_file *f = ck->files[i];
+		if (!f->is_test)
+			continue;
+		size_t first = ck->out->nasserts;
+		for (size_t j = 0; j < f->nitems; j++) {
+			if (f->items[j].kind != ITEM_ASSERT)
+				continue;
+			struct ast_assert *as = f->items[j].u.assert;
+			for (size_t k = first; k < ck->out->nasserts; k++) {
+				const struct checked_assert *o = &ck->out->asserts[k];
+				if (o->name_len == as->name_len && (!as->name_len || !memcmp(o->name, as->name, as->name_len))) {
+					struct diag *d = diag_at(ck->d, E_DUP_TEST, as->name_span,
+								 "assertion \"%.*s\" is declared twice in this file",
+								 (int)(as->name_len > 100 ? 100 : as->name_len), as->name);
+					diag_note(ck->d, d, o->decl->name_span, "first declared here");
+					diag_help(ck->d, d, "assertion names are unique per file: rename one");
+					break;
+				}
+			}
+			struct checked_assert *ca = &ck->out->asserts[ck->out->nasserts++];
+			size_t errors0 = ck->d->errors;
+			ca->decl = as;
+			ca->file = f;
+			ca->package = f->package;
+			ca->name = as->name;
+			ca->name_len = as->name_len;
+			ca->forbids_allow = ast_verdict_forbids_allow(as->verdict);
+			/* scope messages name "rule '<id>'" */
+			as->cond->id = arena_printf(ck->a, "assertion \"%.*s\"",
+						    (int)(as->name_len > 60 ? 60 : as->name_len), as->name);
+			ca->cond.rule = as->cond;
+			ca->cond.file = f;
+			ca->cond.id = "";
+			ca->cond.package = f->package;
+			ca->cond.effect = EFFECT_PERMIT;
+			bool scope_ok = check_scope(ck, as->cond, &ca->cond);
+			check_conditions(ck, f, as->cond, &ca->cond, scope_ok);
+			ca->ok = scope_ok && ck->d->errors == errors0 && as->verdict != VERDICT_NONE;
+		}
+	}
 }
 
 const struct checked_rule *checked_find_rule(const struct checked *c, const char *id)
@@ -566,5 +634,6 @@ size_t compilation_check(struct compilation *c)
 	fold_consts(&ck);
 	check_rules(&ck);
 	ck_tests(&ck);
+	check_asserts(&ck);
 	return c->diags.errors - errors0;
 }
