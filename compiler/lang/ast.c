@@ -206,7 +206,7 @@ static bool rule_equal(const struct ast_rule *a, const struct ast_rule *b)
 	return true;
 }
 
-static bool assert_equal(const struct ast_assert *a, const struct ast_assert *b)
+bool ast_assert_equal(const struct ast_assert *a, const struct ast_assert *b)
 {
 	return a->verdict == b->verdict && bytes_eq(a->name, a->name_len, b->name, b->name_len) &&
 	       rule_equal(a->cond, b->cond);
@@ -298,7 +298,7 @@ bool ast_file_equal(const struct ast_file *a, const struct ast_file *b)
 			eq = test_equal(x->u.test, y->u.test);
 			break;
 		case ITEM_ASSERT:
-			eq = assert_equal(x->u.assert, y->u.assert);
+			eq = ast_assert_equal(x->u.assert, y->u.assert);
 			break;
 		}
 		if (!eq)

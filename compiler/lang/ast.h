@@ -322,6 +322,8 @@ size_t ast_rule_guards(struct arena *a, const struct ast_rule *rule, struct ast_
  * formatter never changes meaning. */
 bool ast_file_equal(const struct ast_file *a, const struct ast_file *b);
 bool ast_expr_equal(const struct ast_expr *a, const struct ast_expr *b);
+/* Two assertions say the same: name, verdict, scope, clauses in order. */
+bool ast_assert_equal(const struct ast_assert *a, const struct ast_assert *b);
 
 const char *ast_binop_str(enum ast_binop op);   /* "and", "==", ... */
 const char *ast_var_str(enum ast_var v);        /* "principal", ... */
