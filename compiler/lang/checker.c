@@ -305,6 +305,13 @@ static char *allowed_names(struct ck *ck, const struct action_decl **acts, size_
 }
 
 /* Report why no action fits the `is` clauses (E0306). */
+/* "rule 'id'", or for an assertion's conditions (no name) its id as set by
+ * check_asserts: assertion "name". */
+static const char *who(struct ck *ck, const struct ast_rule *r)
+{
+	return r->name ? arena_printf(ck->a, "rule '%s'", r->id) : r->id;
+}
+
 static void scope_empty(struct ck *ck, const struct ast_rule *r, const struct action_decl **acts,
 			size_t nacts, const struct entity_type **ps, size_t np, bool pany,
 			const struct entity_type **rs, size_t nr, bool rany)
@@ -320,7 +327,7 @@ static void scope_empty(struct ck *ck, const struct ast_rule *r, const struct ac
 	struct diag *d;
 	if (nacts == 0) {
 		d = diag_at(ck->d, E_SCOPE_EMPTY, r->name_span,
-			    "rule '%s' can never match: the schema declares no actions", r->id);
+			    "%s can never match: the schema declares no actions", who(ck, r));
 		diag_help(ck->d, d, "declare the actions under \"actions\" in the schema");
 		return;
 	}
@@ -334,23 +341,23 @@ static void scope_empty(struct ck *ck, const struct ast_rule *r, const struct ac
 		const struct entity_type **ts = side == 0 ? ps : rs;
 		if (!r->action.present)
 			d = diag_at(ck->d, E_SCOPE_EMPTY, sc->span,
-				    "rule '%s' can never match: no action applies to %s type%s %s",
-				    r->id, what, n == 1 ? "" : "s", type_names(ck, ts, n));
+				    "%s can never match: no action applies to %s type%s %s",
+				    who(ck, r), what, n == 1 ? "" : "s", type_names(ck, ts, n));
 		else
 			d = diag_at(ck->d, E_SCOPE_EMPTY, sc->span,
-				    "rule '%s' can never match: %s never appl%s to %s type%s %s",
-				    r->id, acts_s, nacts == 1 ? "ies" : "y", what, n == 1 ? "" : "s",
+				    "%s can never match: %s never appl%s to %s type%s %s",
+				    who(ck, r), acts_s, nacts == 1 ? "ies" : "y", what, n == 1 ? "" : "s",
 				    type_names(ck, ts, n));
 		if (r->action.present)
-			diag_note(ck->d, d, r->action.span, "the rule's actions");
+			diag_note(ck->d, d, r->action.span, r->name ? "the rule's actions" : "the assertion's actions");
 		diag_help(ck->d, d, "%s appl%s to %s type%s %s", r->action.present ? acts_s : "the actions",
 			  nacts == 1 && r->action.present ? "ies" : "y", what, "s",
 			  allowed_names(ck, acts, nacts, side == 0));
 		return;
 	}
 	d = diag_at(ck->d, E_SCOPE_EMPTY, r->name_span,
-		    "rule '%s' can never match: no action of its scope applies to both principal "
-		    "type%s %s and resource type%s %s", r->id, np == 1 ? "" : "s",
+		    "%s can never match: no action of its scope applies to both principal "
+		    "type%s %s and resource type%s %s", who(ck, r), np == 1 ? "" : "s",
 		    type_names(ck, ps, np), nr == 1 ? "" : "s", type_names(ck, rs, nr));
 	diag_help(ck->d, d, "check the \"actions\" of the schema: each action lists the principal "
 		  "and resource types it applies to");

@@ -126,3 +126,11 @@ Test(assert_lang, fmt_prints_the_canonical_order_and_is_a_fixed_point)
 		cr_expect_str_eq(fmt_text(buf), buf);
 	}
 }
+
+Test(assert_lang, a_scope_the_schema_never_admits_is_e0306)
+{
+	cr_assert_eq(run("assert \"a\" {\n  principal is User\n  action == \"write\"\n  never allow\n}\n"), 1);
+	ck_expect(E_SCOPE_EMPTY, 2, 3,
+		  "assertion \"a\" can never match: action 'write' never applies to principal type 'User'",
+		  "action 'write' applies to principal types 'ServiceAccount'");
+}
