@@ -107,6 +107,11 @@ static struct ast_request *req_context(struct parse_ctx *ctx, struct ast_request
 				       struct ast_expr *rec);
 static struct test_parts *set_expect(struct parse_ctx *ctx, struct test_parts *p, bool allow,
 				     enum ast_expect_by by, struct ptrvec *ids, struct span span);
+static struct ast_assert *new_assert(struct parse_ctx *ctx);
+static struct ast_assert *set_verdict(struct parse_ctx *ctx, struct ast_assert *a, struct tok_name w,
+				      struct span wspan, bool allow, struct span span);
+static struct ast_assert *finish_assert(struct parse_ctx *ctx, struct ast_assert *a, struct tok_name name,
+					struct span name_span, struct span span);
 
 #define PV(v) (&(v))
 }
@@ -140,6 +145,7 @@ static struct test_parts *set_expect(struct parse_ctx *ctx, struct test_parts *p
 	struct ast_path *path;
 	struct ast_with *with;
 	struct test_parts *parts;
+	struct ast_assert *assertion;
 	struct ast_field *field;
 	bool flag;
 }
@@ -152,7 +158,7 @@ static struct test_parts *set_expect(struct parse_ctx *ctx, struct test_parts *p
 %token PRINCIPAL "principal" ACTION "action" RESOURCE "resource"
 %token CONTEXT "context" NOW "now" WHEN "when" UNLESS "unless"
 %token IS "is" IN "in" HAS "has" LIKE "like" AND "and" OR "or" NOT "not"
-%token TRUE "true" FALSE "false" TEST "test" REQUEST "request"
+%token TRUE "true" FALSE "false" TEST "test" REQUEST "request" ASSERT "assert"
 %token GIVEN "given" WITH "with" WITHOUT "without" AT "at"
 %token EXPECT "expect" ALLOW "allow" DENY "deny" BY "by" DEFAULT "default"
 %token EQ "==" NE "!=" LE "<=" GE ">="
@@ -174,6 +180,7 @@ static struct test_parts *set_expect(struct parse_ctx *ctx, struct test_parts *p
 %type <path> path
 %type <with> with_item
 %type <parts> test_body
+%type <assertion> assert_body
 %type <req> request_body
 %type <field> field
 %type <name> rule_id
@@ -240,6 +247,13 @@ item:
 			yyerrok;
 	}
 	| TEST STRING '{' test_body error body_end {
+		if (end_body(ctx, @3.start, $6, yychar))
+			yyerrok;
+	}
+	| ASSERT STRING '{' assert_body '}' {
+		add_item(ctx, ITEM_ASSERT, finish_assert(ctx, $4, $2, @2, @$));
+	}
+	| ASSERT STRING '{' assert_body error body_end {
 		if (end_body(ctx, @3.start, $6, yychar))
 			yyerrok;
 	}
@@ -336,6 +350,42 @@ clauses:
 		r->clauses[r->nclauses].expr = $3;
 		r->nclauses++;
 		$$ = r;
+	}
+	;
+
+/* An assertion's body: scope clauses as in a rule, one verdict (`never`
+ * or `always` -- identifiers, not keywords -- then `allow` or `deny`),
+ * when/unless clauses; in any order, printed canonically by fmt. */
+assert_body:
+	  %empty { $$ = new_assert(ctx); }
+	| assert_body PRINCIPAL IS type_list { set_scope(ctx, $1->cond, 0, &$4, span_join(@2, @4), false); $$ = $1; }
+	| assert_body RESOURCE IS type_list { set_scope(ctx, $1->cond, 2, &$4, span_join(@2, @4), false); $$ = $1; }
+	| assert_body ACTION EQ STRING {
+		struct ptrvec v = { 0 };
+		ptrvec_push(A, &v, mk_name(ctx, $4.s, $4.len, @4));
+		set_scope(ctx, $1->cond, 1, &v, span_join(@2, @4), false);
+		$$ = $1;
+	}
+	| assert_body ACTION IN '[' string_list ']' { set_scope(ctx, $1->cond, 1, &$5, span_join(@2, @6), true); $$ = $1; }
+	| assert_body IDENT ALLOW { $$ = set_verdict(ctx, $1, $2, @2, true, span_join(@2, @3)); }
+	| assert_body IDENT DENY { $$ = set_verdict(ctx, $1, $2, @2, false, span_join(@2, @3)); }
+	| assert_body WHEN expr {
+		struct ast_rule *r = $1->cond;
+		r->clauses = arena_grow(A, r->clauses, r->nclauses, r->nclauses + 1, sizeof(*r->clauses));
+		r->clauses[r->nclauses].is_unless = false;
+		r->clauses[r->nclauses].span = span_join(@2, @3);
+		r->clauses[r->nclauses].expr = $3;
+		r->nclauses++;
+		$$ = $1;
+	}
+	| assert_body UNLESS expr {
+		struct ast_rule *r = $1->cond;
+		r->clauses = arena_grow(A, r->clauses, r->nclauses, r->nclauses + 1, sizeof(*r->clauses));
+		r->clauses[r->nclauses].is_unless = true;
+		r->clauses[r->nclauses].span = span_join(@2, @3);
+		r->clauses[r->nclauses].expr = $3;
+		r->nclauses++;
+		$$ = $1;
 	}
 	;
 
@@ -771,6 +821,7 @@ static void add_item(struct parse_ctx *ctx, enum ast_item_kind kind, void *p)
 	case ITEM_RULE: it->u.rule = p; break;
 	case ITEM_REQUEST: it->u.request = p; break;
 	case ITEM_TEST: it->u.test = p; break;
+	case ITEM_ASSERT: it->u.assert = p; break;
 	}
 	ptrvec_push(A, &ctx->items, it);
 }
@@ -783,8 +834,11 @@ static void set_scope(struct parse_ctx *ctx, struct ast_rule *r, int which,
 	bool present = which == 0 ? r->principal.present : which == 1 ? r->action.present
 				  : r->resource.present;
 	if (present) {
-		struct diag *d = diag_at(ctx->diags, E_DUP_CLAUSE, span,
-					 "rule '%s' has a second '%s' clause", r->name, what[which]);
+		struct diag *d = r->name
+			? diag_at(ctx->diags, E_DUP_CLAUSE, span, "rule '%s' has a second '%s' clause", r->name,
+				  what[which])
+			: diag_at(ctx->diags, E_DUP_CLAUSE, span, "the assertion has a second '%s' clause",
+				  what[which]);
 		diag_help(ctx->diags, d, "list every allowed value in one clause: %s",
 			  which == 1 ? "action in [\"a\", \"b\"]" : "is A | B");
 		ctx->errors++;
@@ -952,6 +1006,59 @@ static void given_and_inline(struct parse_ctx *ctx, const struct test_parts *p)
 	}
 }
 
+static struct ast_assert *new_assert(struct parse_ctx *ctx)
+{
+	struct ast_assert *a = arena_alloc(A, sizeof(*a));
+	a->cond = arena_alloc(A, sizeof(*a->cond));
+	a->cond->effect = EFFECT_PERMIT;
+	return a;
+}
+
+/* `never allow`, `always deny`, ...: w is the word before allow/deny. */
+static struct ast_assert *set_verdict(struct parse_ctx *ctx, struct ast_assert *a, struct tok_name w,
+				      struct span wspan, bool allow, struct span span)
+{
+	bool never = !strcmp(w.s, "never"), always = !strcmp(w.s, "always");
+	if (!never && !always) {
+		size_t before = ctx->errors;
+		parse_error(ctx, E_SYNTAX, wspan, "unexpected '%.*s' before '%s': an assertion says "
+			    "'never' or 'always'", w.len > 40 ? 40 : (int)w.len, w.s, allow ? "allow" : "deny");
+		if (ctx->errors > before)
+			diag_help(ctx->diags, ctx->diags->items[ctx->diags->n - 1],
+				  "write one of 'never allow', 'always deny', 'always allow', 'never deny'");
+		return a;
+	}
+	if (a->verdict != VERDICT_NONE) {
+		parse_error(ctx, E_SYNTAX, span, "an assertion has one 'never'/'always' line");
+		return a;
+	}
+	a->verdict = allow ? (never ? VERDICT_NEVER_ALLOW : VERDICT_ALWAYS_ALLOW)
+			   : (never ? VERDICT_NEVER_DENY : VERDICT_ALWAYS_DENY);
+	a->verdict_span = span;
+	return a;
+}
+
+static struct ast_assert *finish_assert(struct parse_ctx *ctx, struct ast_assert *a, struct tok_name name,
+					struct span name_span, struct span span)
+{
+	a->name = name.s;
+	a->name_len = name.len;
+	a->name_span = name_span;
+	a->span = span;
+	a->cond->span = span;
+	a->cond->name_span = name_span;
+	a->cond->effect_span = name_span;
+	if (a->verdict == VERDICT_NONE) {
+		size_t before = ctx->errors;
+		parse_error(ctx, E_SYNTAX, name_span, "assertion has no 'never allow', 'always deny', "
+			    "'always allow' or 'never deny'");
+		if (ctx->errors > before)
+			diag_help(ctx->diags, ctx->diags->items[ctx->diags->n - 1],
+				  "say what must hold, e.g. 'never allow' on a line of its own");
+	}
+	return a;
+}
+
 static struct ast_test *finish_test(struct parse_ctx *ctx, struct test_parts *p,
 				    struct tok_name name, struct span name_span, struct span span)
 {
@@ -1080,7 +1187,7 @@ static bool is_structural(yysymbol_kind_t k)
 /* Tokens that begin an item of a file: no bracket is open across them. */
 static bool starts_item(yysymbol_kind_t k)
 {
-	return k == YYSYMBOL_PERMIT || k == YYSYMBOL_FORBID || k == YYSYMBOL_TEST ||
+	return k == YYSYMBOL_PERMIT || k == YYSYMBOL_FORBID || k == YYSYMBOL_TEST || k == YYSYMBOL_ASSERT ||
 	       k == YYSYMBOL_REQUEST || k == YYSYMBOL_CONST || k == YYSYMBOL_PACKAGE || sym_is(k, "@");
 }
 
@@ -1132,12 +1239,12 @@ static const struct open_bracket *unclosed_at(const struct parse_ctx *ctx, yysym
 static void report_unclosed(struct parse_ctx *ctx, const struct open_bracket *b, struct span loc,
 			    const char *unexp)
 {
-	static const char *const owners[] = { "", "rule", "test", "request" };
+	static const char *const owners[] = { "", "rule", "test", "request", "assertion" };
 	char close = b->c == '(' ? ')' : b->c == '[' ? ']' : '}';
 	char of[96] = "";
 	if (b->owner != OWNER_NONE) {
 		uint32_t len = b->name.end - b->name.start;
-		bool quoted = b->owner == OWNER_TEST;   /* the name is a string, quotes and all */
+		bool quoted = b->owner == OWNER_TEST || b->owner == OWNER_ASSERT;   /* the name is a string, quotes and all */
 		snprintf(of, sizeof of, " of %s %s%.*s%s%s", owners[b->owner], quoted ? "" : "'",
 			 len > 40 ? 40 : (int)len, ctx->text + b->name.start, len > 40 ? "..." : "",
 			 quoted ? "" : "'");

@@ -13,6 +13,7 @@
 #include "coverage.h"
 #include "fileio.h"
 #include "project.h"
+#include "sym_assert.h"
 #include "testrun.h"
 
 enum test_format { TF_TEXT, TF_JSON, TF_JUNIT };
@@ -24,19 +25,23 @@ struct test_opts {
 	bool coverage;
 	bool has_min;
 	double min;
+	unsigned solver_ms;     /* per solver call of an assertion */
 };
 
 static void test_usage(FILE *out)
 {
 	fputs("usage: authzc test [--run REGEX] [--format text|json|junit] [-o FILE] [-C DIR]\n"
 	      "                   [--coverage] [--min-coverage N] [--coverage-json FILE]\n"
-	      "                   [--coverage-html DIR] [--lcov FILE]\n"
+	      "                   [--coverage-html DIR] [--lcov FILE] [--solver-timeout MS]\n"
 	      "\n"
-	      "Compile the project and run its tests through the runtime; report each\n"
-	      "failing test with the reason for its decision, then 'N passed, N failed'.\n"
+	      "Compile the project and run its tests through the runtime and prove its\n"
+	      "assertions for every request; report each failing test with the reason\n"
+	      "for its decision, each violated assertion with a counterexample, then\n"
+	      "'N passed, N failed'.\n"
 	      "\n"
 	      "options:\n"
-	      "  --run REGEX          run only the tests whose name matches (POSIX ERE)\n"
+	      "  --run REGEX          run only the tests and assertions whose name matches\n"
+	      "                       (POSIX ERE)\n"
 	      "  --format FORMAT      text (default), json or junit\n"
 	      "  -o, --output FILE    write the report to FILE instead of stdout\n"
 	      "  --coverage           measure rules fired, deny paths and guards\n"
@@ -45,6 +50,8 @@ static void test_usage(FILE *out)
 	      "  --coverage-json FILE write coverage per rule and guard as JSON\n"
 	      "  --coverage-html DIR  write the policy sources annotated with coverage\n"
 	      "  --lcov FILE          write coverage as an lcov tracefile\n"
+	      "  --solver-timeout MS  per solver call of an assertion (default 10000); a\n"
+	      "                       solver that gives up fails the assertion\n"
 	      "  -C DIR               run as if started in DIR\n"
 	      "  -h, --help           show this help\n"
 	      "\n"
@@ -60,7 +67,7 @@ static const char *const formats[] = { "text", "json", "junit", NULL };
 /* Parse the command line into o: CLI_RUN, or the exit code to return. */
 static int parse_args(int argc, char **argv, struct test_opts *o)
 {
-	const char *min = NULL;
+	const char *min = NULL, *solver = NULL;
 	int format = TF_TEXT;
 	const struct opt opts[] = {
 		OPT_VALUE(0, "run", &o->run),
@@ -71,6 +78,7 @@ static int parse_args(int argc, char **argv, struct test_opts *o)
 		OPT_VALUE(0, "coverage-json", &o->cov_json),
 		OPT_VALUE(0, "coverage-html", &o->cov_html),
 		OPT_VALUE(0, "lcov", &o->lcov),
+		OPT_VALUE(0, "solver-timeout", &solver),
 		OPT_END,
 	};
 	struct opt_result args;
@@ -86,6 +94,15 @@ static int parse_args(int argc, char **argv, struct test_opts *o)
 			return cli_usage_error("test", "--min-coverage '%s' is not a percentage from 0 to 100",
 					       min);
 		o->has_min = true;
+	}
+	if (solver) {
+		char *end;
+		errno = 0;
+		unsigned long n = strtoul(solver, &end, 10);
+		if (!*solver || *end || errno || n == 0 || n > 3600000 || solver[0] == '-')
+			return cli_usage_error("test", "--solver-timeout wants milliseconds from 1 to 3600000, not '%s'",
+					       solver);
+		o->solver_ms = (unsigned)n;
 	}
 	/* Every coverage option implies --coverage. */
 	o->coverage = o->coverage || o->has_min || o->cov_json || o->cov_html || o->lcov;
@@ -150,8 +167,13 @@ static int run_tests(struct compilation *c, const authz_bundle *b, const struct 
 	char msg[512];
 	if (testrun_run(c, b, select, o->coverage ? &cov : NULL, &run, msg, sizeof msg) < 0)
 		return cli_error("%s", msg);
-	bool no_tests = !c->checked->ntests;
-	if (o->run && !run.n && !no_tests)
+	struct sym_opts so = SYM_OPTS_DEFAULT;
+	if (o->solver_ms)
+		so.timeout_ms = o->solver_ms;
+	if (sym_assert_run(c, b, &so, &run, msg, sizeof msg) < 0)
+		return cli_error("%s", msg);
+	bool no_tests = !c->checked->ntests && !c->checked->nasserts;
+	if (o->run && !run.n && !run.nasserts && !no_tests)
 		fprintf(stderr, "authzc test: no test name matches '%s'\n", o->run);
 
 	struct testrun_gate gates[2];
@@ -214,7 +236,7 @@ static int run_tests(struct compilation *c, const authz_bundle *b, const struct 
 
 int cmd_test(int argc, char **argv)
 {
-	struct test_opts o = { .format = TF_TEXT };
+	struct test_opts o = { .format = TF_TEXT, .solver_ms = 0 };
 	int code = parse_args(argc, argv, &o);
 	if (code != CLI_RUN)
 		return code;

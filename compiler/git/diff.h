@@ -105,6 +105,20 @@ struct diff_test {
 	size_t nrequest;
 };
 
+/* An assertion added, removed or changed, by file and name
+ * (diff_asserts.c).  Removing one drops a guarantee: it is flagged as a
+ * weakened test is. */
+struct diff_assert {
+	enum diff_change change;
+	const char *file;       /* the test file, project-relative (the new side's) */
+	const char *name;       /* as written ("\"a name\"", policy syntax) */
+	const char *raw;        /* the name decoded (JSON) */
+	bool weakened;          /* removed */
+	/* the assertion's source on each side, on one line (NULL on the side
+	 * without it) */
+	const char *old_text, *new_text;
+};
+
 enum diff_impact { IMPACT_LOOSENED, IMPACT_TIGHTENED, IMPACT_RULES };
 
 struct diff_decision {
@@ -153,6 +167,8 @@ struct diff_report {
 	size_t nschema;
 	struct diff_config *config;     /* authzc.json, in the old file's key order */
 	size_t nconfig;
+	struct diff_assert *assert_changes;     /* by file and name */
+	size_t nassert_changes;
 	struct diff_test *test_changes; /* weakened first, then by file and name */
 	size_t ntest_changes;
 	size_t tests_weakened;
@@ -199,6 +215,11 @@ void diff_config(struct diff_report *r, const struct diff_side *old, const struc
 /* The tests added, removed and changed (diff_tests.c), into
  * r->test_changes, weakened ones counted in r->tests_weakened. */
 void diff_tests(struct diff_report *r, const struct diff_side *old, const struct diff_side *new);
+
+/* The assertions added, removed and changed (diff_asserts.c), into
+ * r->assert_changes.  An assertion is known by its file and name; changed
+ * when its scope, verdict or conditions differ (not its layout). */
+void diff_asserts(struct diff_report *r, const struct diff_side *old, const struct diff_side *new);
 
 /* How an expectation moved from (old_allow, old_by, old rule ids) to the
  * new one, and why when weakened (a static string or one in `a`; NULL

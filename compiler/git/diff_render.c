@@ -150,6 +150,19 @@ static void text_tests(FILE *out, const struct diff_report *r)
 	}
 }
 
+static void text_asserts(FILE *out, const struct diff_report *r)
+{
+	fputs("\nassertions\n", out);
+	for (size_t i = 0; i < r->nassert_changes; i++) {
+		const struct diff_assert *x = &r->assert_changes[i];
+		fprintf(out, "  %-12s  %s %s\n", x->weakened ? "WEAKENED" : change_str(x->change), x->file, x->name);
+		if (x->old_text)
+			fprintf(out, "    - %s\n", x->old_text);
+		if (x->new_text)
+			fprintf(out, "    + %s\n", x->new_text);
+	}
+}
+
 static const char *cell(struct arena *a, const char *s);
 
 /* ---- the behaviour section ----------------------------------------------------- */
@@ -306,6 +319,8 @@ static void render_text(FILE *out, const struct diff_report *r)
 	}
 	if (r->ntest_changes)
 		text_tests(out, r);
+	if (r->nassert_changes)
+		text_asserts(out, r);
 	if (r->ndecisions) {
 		const struct diff_decision **v = ordered(r);
 		fputs("\ndecisions\n", out);
@@ -357,6 +372,19 @@ static void markdown_tests(FILE *out, const struct diff_report *r)
 			cell(r->a, t->file), cell(r->a, t->name), cell(r->a, what),
 			t->old_expect ? cell(r->a, t->old_expect) : "",
 			t->new_expect ? cell(r->a, t->new_expect) : "");
+	}
+}
+
+static void markdown_asserts(FILE *out, const struct diff_report *r)
+{
+	fputs("\n#### Assertions\n\n| change | file | assertion | before | after |\n"
+	      "| --- | --- | --- | --- | --- |\n", out);
+	for (size_t i = 0; i < r->nassert_changes; i++) {
+		const struct diff_assert *x = &r->assert_changes[i];
+		fprintf(out, "| %s | %s | %s | %s | %s |\n",
+			x->weakened ? ":warning: **removed**" : change_str(x->change), cell(r->a, x->file),
+			cell(r->a, x->name), x->old_text ? cell(r->a, x->old_text) : "",
+			x->new_text ? cell(r->a, x->new_text) : "");
 	}
 }
 
@@ -432,6 +460,8 @@ static void render_markdown(FILE *out, const struct diff_report *r)
 	}
 	if (r->ntest_changes)
 		markdown_tests(out, r);
+	if (r->nassert_changes)
+		markdown_asserts(out, r);
 	if (r->nitems) {
 		fputs("\n#### Rules and constants\n", out);
 		for (size_t i = 0; i < r->nitems; i++) {
@@ -653,6 +683,18 @@ static cJSON *report_json(const struct diff_report *r)
 		cJSON_AddItemToArray(schema, o);
 	}
 	cJSON_AddItemToObject(root, "tests", tests_json(r));
+	cJSON *asr = cJSON_AddArrayToObject(root, "assertions");
+	for (size_t i = 0; i < r->nassert_changes; i++) {
+		const struct diff_assert *x = &r->assert_changes[i];
+		cJSON *o = cJSON_CreateObject();
+		cJSON_AddStringToObject(o, "change", change_str(x->change));
+		cJSON_AddStringToObject(o, "file", x->file);
+		cJSON_AddStringToObject(o, "name", x->raw);
+		cJSON_AddBoolToObject(o, "weakened", x->weakened);
+		cJSON_AddItemToObject(o, "old", x->old_text ? cJSON_CreateString(x->old_text) : cJSON_CreateNull());
+		cJSON_AddItemToObject(o, "new", x->new_text ? cJSON_CreateString(x->new_text) : cJSON_CreateNull());
+		cJSON_AddItemToArray(asr, o);
+	}
 	cJSON *dec = cJSON_AddObjectToObject(root, "decisions");
 	cJSON_AddNumberToObject(dec, "requests", (double)r->nrequests);
 	cJSON_AddNumberToObject(dec, "from_tests", (double)r->ntests);

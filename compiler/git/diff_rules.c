@@ -30,7 +30,8 @@ void diff_report_init(struct diff_report *r, struct arena *a, const struct diff_
 
 bool diff_report_changed(const struct diff_report *r)
 {
-	return r->nconfig || r->nitems || r->nschema || r->ntest_changes || r->ndecisions || r->sym.nclasses;
+	return r->nconfig || r->nitems || r->nschema || r->ntest_changes || r->nassert_changes || r->ndecisions ||
+	       r->sym.nclasses;
 }
 
 /* ---- canonical source of a part ------------------------------------------- */
@@ -481,4 +482,5 @@ void diff_sources(struct diff_report *r, const struct diff_side *old, const stru
 	diff_schema(r, old->c->schema, new->c->schema);
 	diff_config(r, old, new);
 	diff_tests(r, old, new);
+	diff_asserts(r, old, new);
 }

@@ -17,6 +17,7 @@
 #include "coverage.h"
 #include "diff.h"
 #include "promote.h"
+#include "sym_assert.h"
 #include "testrun.h"
 
 /* Tag numbers tried past the highest one seen before giving up. */
@@ -101,12 +102,22 @@ static int gather(struct gitx *g, const git_oid *commit, struct promote_result *
 		code = gitx_fail_plain(g, -1, "cannot run the tests of %.7s: %s", hex, msg);
 		goto done;
 	}
-	ev->tests_run = run.n;
+	/* the assertions are tests of the gate: one not proved fails it */
+	struct sym_opts so = SYM_OPTS_DEFAULT;
+	if (sym_assert_run(side.c, side.bundle, &so, &run, msg, sizeof msg) < 0) {
+		code = gitx_fail_plain(g, -1, "cannot check the assertions of %.7s: %s", hex, msg);
+		goto done;
+	}
+	ev->tests_run = run.n + run.nasserts;
 	ev->tests_passed = run.passed;
 	for (size_t i = 0; i < run.n && !ev->failed; i++)
 		if (!run.results[i].passed)
 			ev->failed = arena_strndup(&out->arena, run.results[i].test->name,
 						   run.results[i].test->name_len);
+	for (size_t i = 0; i < run.nasserts && !ev->failed; i++)
+		if (run.asserts[i].verdict != TA_PROVED)
+			ev->failed = arena_printf(&out->arena, "assert %.*s", (int)run.asserts[i].a->name_len,
+						  run.asserts[i].a->name);
 	struct cov_count counts[COV_NMEASURES];
 	coverage_counts(&cov, counts);
 	ev->guards = counts[COV_GUARDS];

@@ -206,6 +206,29 @@ static bool rule_equal(const struct ast_rule *a, const struct ast_rule *b)
 	return true;
 }
 
+bool ast_assert_equal(const struct ast_assert *a, const struct ast_assert *b)
+{
+	return a->verdict == b->verdict && bytes_eq(a->name, a->name_len, b->name, b->name_len) &&
+	       rule_equal(a->cond, b->cond);
+}
+
+bool ast_verdict_forbids_allow(enum ast_verdict v)
+{
+	return v == VERDICT_NEVER_ALLOW || v == VERDICT_ALWAYS_DENY;
+}
+
+const char *ast_verdict_str(enum ast_verdict v)
+{
+	switch (v) {
+	case VERDICT_NEVER_ALLOW: return "never allow";
+	case VERDICT_ALWAYS_DENY: return "always deny";
+	case VERDICT_ALWAYS_ALLOW: return "always allow";
+	case VERDICT_NEVER_DENY: return "never deny";
+	case VERDICT_NONE: break;
+	}
+	return "";
+}
+
 static bool path_equal(const struct ast_path *a, const struct ast_path *b)
 {
 	if (a->root != b->root || a->nsegs != b->nsegs)
@@ -273,6 +296,9 @@ bool ast_file_equal(const struct ast_file *a, const struct ast_file *b)
 			break;
 		case ITEM_TEST:
 			eq = test_equal(x->u.test, y->u.test);
+			break;
+		case ITEM_ASSERT:
+			eq = ast_assert_equal(x->u.assert, y->u.assert);
 			break;
 		}
 		if (!eq)

@@ -242,7 +242,31 @@ struct ast_test {
 	size_t nby_rules;
 };
 
-enum ast_item_kind { ITEM_CONST, ITEM_RULE, ITEM_REQUEST, ITEM_TEST };
+/* What an assertion forbids (authzc-policy(5), ASSERTIONS): `never allow`
+ * and `always deny` forbid an allow; `always allow` and `never deny`
+ * forbid a deny.  The four words are kept as written for the formatter. */
+enum ast_verdict { VERDICT_NONE, VERDICT_NEVER_ALLOW, VERDICT_ALWAYS_DENY, VERDICT_ALWAYS_ALLOW,
+		   VERDICT_NEVER_DENY };
+
+/* assert "name" { scope  verdict  when/unless }: a property of every
+ * request.  `cond` holds the scope and the clauses as a rule (effect
+ * permit, no name) so the checker and code generator treat them exactly
+ * as a rule's. */
+struct ast_assert {
+	char *name;             /* decoded string */
+	size_t name_len;
+	struct span span, name_span;
+	enum ast_verdict verdict;
+	struct span verdict_span;
+	struct ast_rule *cond;
+};
+
+/* True when verdict v forbids an allow (never allow, always deny). */
+bool ast_verdict_forbids_allow(enum ast_verdict v);
+/* "never allow", ... ("" for VERDICT_NONE). */
+const char *ast_verdict_str(enum ast_verdict v);
+
+enum ast_item_kind { ITEM_CONST, ITEM_RULE, ITEM_REQUEST, ITEM_TEST, ITEM_ASSERT };
 
 struct ast_item {
 	enum ast_item_kind kind;
@@ -251,6 +275,7 @@ struct ast_item {
 		struct ast_rule *rule;
 		struct ast_request *request;
 		struct ast_test *test;
+		struct ast_assert *assert;
 	} u;
 };
 
@@ -297,6 +322,8 @@ size_t ast_rule_guards(struct arena *a, const struct ast_rule *rule, struct ast_
  * formatter never changes meaning. */
 bool ast_file_equal(const struct ast_file *a, const struct ast_file *b);
 bool ast_expr_equal(const struct ast_expr *a, const struct ast_expr *b);
+/* Two assertions say the same: name, verdict, scope, clauses in order. */
+bool ast_assert_equal(const struct ast_assert *a, const struct ast_assert *b);
 
 const char *ast_binop_str(enum ast_binop op);   /* "and", "==", ... */
 const char *ast_var_str(enum ast_var v);        /* "principal", ... */

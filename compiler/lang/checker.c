@@ -305,6 +305,13 @@ static char *allowed_names(struct ck *ck, const struct action_decl **acts, size_
 }
 
 /* Report why no action fits the `is` clauses (E0306). */
+/* "rule 'id'", or for an assertion's conditions (no name) its id as set by
+ * check_asserts: assertion "name". */
+static const char *who(struct ck *ck, const struct ast_rule *r)
+{
+	return r->name ? arena_printf(ck->a, "rule '%s'", r->id) : r->id;
+}
+
 static void scope_empty(struct ck *ck, const struct ast_rule *r, const struct action_decl **acts,
 			size_t nacts, const struct entity_type **ps, size_t np, bool pany,
 			const struct entity_type **rs, size_t nr, bool rany)
@@ -320,7 +327,7 @@ static void scope_empty(struct ck *ck, const struct ast_rule *r, const struct ac
 	struct diag *d;
 	if (nacts == 0) {
 		d = diag_at(ck->d, E_SCOPE_EMPTY, r->name_span,
-			    "rule '%s' can never match: the schema declares no actions", r->id);
+			    "%s can never match: the schema declares no actions", who(ck, r));
 		diag_help(ck->d, d, "declare the actions under \"actions\" in the schema");
 		return;
 	}
@@ -334,23 +341,23 @@ static void scope_empty(struct ck *ck, const struct ast_rule *r, const struct ac
 		const struct entity_type **ts = side == 0 ? ps : rs;
 		if (!r->action.present)
 			d = diag_at(ck->d, E_SCOPE_EMPTY, sc->span,
-				    "rule '%s' can never match: no action applies to %s type%s %s",
-				    r->id, what, n == 1 ? "" : "s", type_names(ck, ts, n));
+				    "%s can never match: no action applies to %s type%s %s",
+				    who(ck, r), what, n == 1 ? "" : "s", type_names(ck, ts, n));
 		else
 			d = diag_at(ck->d, E_SCOPE_EMPTY, sc->span,
-				    "rule '%s' can never match: %s never appl%s to %s type%s %s",
-				    r->id, acts_s, nacts == 1 ? "ies" : "y", what, n == 1 ? "" : "s",
+				    "%s can never match: %s never appl%s to %s type%s %s",
+				    who(ck, r), acts_s, nacts == 1 ? "ies" : "y", what, n == 1 ? "" : "s",
 				    type_names(ck, ts, n));
 		if (r->action.present)
-			diag_note(ck->d, d, r->action.span, "the rule's actions");
+			diag_note(ck->d, d, r->action.span, r->name ? "the rule's actions" : "the assertion's actions");
 		diag_help(ck->d, d, "%s appl%s to %s type%s %s", r->action.present ? acts_s : "the actions",
 			  nacts == 1 && r->action.present ? "ies" : "y", what, "s",
 			  allowed_names(ck, acts, nacts, side == 0));
 		return;
 	}
 	d = diag_at(ck->d, E_SCOPE_EMPTY, r->name_span,
-		    "rule '%s' can never match: no action of its scope applies to both principal "
-		    "type%s %s and resource type%s %s", r->id, np == 1 ? "" : "s",
+		    "%s can never match: no action of its scope applies to both principal "
+		    "type%s %s and resource type%s %s", who(ck, r), np == 1 ? "" : "s",
 		    type_names(ck, ps, np), nr == 1 ? "" : "s", type_names(ck, rs, nr));
 	diag_help(ck->d, d, "check the \"actions\" of the schema: each action lists the principal "
 		  "and resource types it applies to");
@@ -412,6 +419,9 @@ static bool check_scope(struct ck *ck, const struct ast_rule *r, struct checked_
 
 /* ---- rules -------------------------------------------------------------------- */
 
+static void check_conditions(struct ck *ck, const struct ast_file *f, struct ast_rule *r,
+			     struct checked_rule *cr, bool scope_ok);
+
 static void check_rule(struct ck *ck, const struct ast_file *f, struct ast_rule *r,
 		       struct checked_rule *cr)
 {
@@ -428,6 +438,14 @@ static void check_rule(struct ck *ck, const struct ast_file *f, struct ast_rule 
 					 r->id, r->effect == EFFECT_PERMIT ? "allows" : "denies");
 		diag_help(ck->d, d, "add a scope clause such as 'principal is T' or a 'when' condition");
 	}
+	check_conditions(ck, f, r, cr, scope_ok);
+}
+
+/* The when/unless clauses of r, in scope cr (scope_ok: its scope resolved),
+ * typed as conditions; then cr's guards. */
+static void check_conditions(struct ck *ck, const struct ast_file *f, struct ast_rule *r,
+			     struct checked_rule *cr, bool scope_ok)
+{
 	ck->file = f;
 	ck->package = f->package;
 	ck->facts.n = 0;
@@ -495,9 +513,11 @@ static void misplaced(struct ck *ck, const struct ast_file *f, const struct ast_
 		diag_help(ck->d, d, "move the rule to a policy file (one whose name does not end in "
 			  "'_test.authz')");
 	} else {
-		struct span sp = it->kind == ITEM_TEST ? it->u.test->name_span : it->u.request->name_span;
+		struct span sp = it->kind == ITEM_TEST ? it->u.test->name_span
+			       : it->kind == ITEM_ASSERT ? it->u.assert->name_span : it->u.request->name_span;
 		d = diag_at(ck->d, E_MISPLACED, sp, "%s in policy file '%s'",
-			    it->kind == ITEM_TEST ? "test" : "request", file_name(ck, f));
+			    it->kind == ITEM_TEST ? "test" : it->kind == ITEM_ASSERT ? "assertion" : "request",
+			    file_name(ck, f));
 		diag_help(ck->d, d, "move it to a test file, one whose name ends in '_test.authz'");
 	}
 }
@@ -514,7 +534,8 @@ static void check_rules(struct ck *ck)
 		for (size_t j = 0; j < f->nitems; j++) {
 			const struct ast_item *it = &f->items[j];
 			bool wrong = f->is_test ? it->kind == ITEM_RULE
-						: it->kind == ITEM_TEST || it->kind == ITEM_REQUEST;
+						: it->kind == ITEM_TEST || it->kind == ITEM_REQUEST ||
+						  it->kind == ITEM_ASSERT;
 			if (wrong) {
 				misplaced(ck, f, it);
 				continue;
@@ -536,6 +557,60 @@ static void check_rules(struct ck *ck)
 		}
 	}
 	check_dup_rules(ck);
+}
+
+/* ---- assertions ----------------------------------------------------------------- */
+
+/* Every assertion of the test files: its scope and conditions checked as a
+ * rule's (same diagnostics), names unique per file (E0330 as tests). */
+static void check_asserts(struct ck *ck)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < ck->nfiles; i++)
+		for (size_t j = 0; ck->files[i]->is_test && j < ck->files[i]->nitems; j++)
+			n += ck->files[i]->items[j].kind == ITEM_ASSERT;
+	ck->out->asserts = arena_calloc(ck->a, n + 1, sizeof(*ck->out->asserts));
+	for (size_t i = 0; i < ck->nfiles; i++) {
+		const struct ast_file *f = ck->files[i];
+		if (!f->is_test)
+			continue;
+		size_t first = ck->out->nasserts;
+		for (size_t j = 0; j < f->nitems; j++) {
+			if (f->items[j].kind != ITEM_ASSERT)
+				continue;
+			struct ast_assert *as = f->items[j].u.assert;
+			for (size_t k = first; k < ck->out->nasserts; k++) {
+				const struct checked_assert *o = &ck->out->asserts[k];
+				if (o->name_len == as->name_len && (!as->name_len || !memcmp(o->name, as->name, as->name_len))) {
+					struct diag *d = diag_at(ck->d, E_DUP_TEST, as->name_span,
+								 "assertion \"%.*s\" is declared twice in this file",
+								 (int)(as->name_len > 100 ? 100 : as->name_len), as->name);
+					diag_note(ck->d, d, o->decl->name_span, "first declared here");
+					diag_help(ck->d, d, "assertion names are unique per file: rename one");
+					break;
+				}
+			}
+			struct checked_assert *ca = &ck->out->asserts[ck->out->nasserts++];
+			size_t errors0 = ck->d->errors;
+			ca->decl = as;
+			ca->file = f;
+			ca->package = f->package;
+			ca->name = as->name;
+			ca->name_len = as->name_len;
+			ca->forbids_allow = ast_verdict_forbids_allow(as->verdict);
+			/* scope messages name "rule '<id>'" */
+			as->cond->id = arena_printf(ck->a, "assertion \"%.*s\"",
+						    (int)(as->name_len > 60 ? 60 : as->name_len), as->name);
+			ca->cond.rule = as->cond;
+			ca->cond.file = f;
+			ca->cond.id = "";
+			ca->cond.package = f->package;
+			ca->cond.effect = EFFECT_PERMIT;
+			bool scope_ok = check_scope(ck, as->cond, &ca->cond);
+			check_conditions(ck, f, as->cond, &ca->cond, scope_ok);
+			ca->ok = scope_ok && ck->d->errors == errors0 && as->verdict != VERDICT_NONE;
+		}
+	}
 }
 
 const struct checked_rule *checked_find_rule(const struct checked *c, const char *id)
@@ -566,5 +641,6 @@ size_t compilation_check(struct compilation *c)
 	fold_consts(&ck);
 	check_rules(&ck);
 	ck_tests(&ck);
+	check_asserts(&ck);
 	return c->diags.errors - errors0;
 }

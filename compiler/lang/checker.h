@@ -106,6 +106,20 @@ struct checked_test {
 	bool ok;                        /* request and expectation resolved */
 };
 
+/* An assertion (authzc-policy(5), ASSERTIONS): its scope and conditions
+ * checked as a rule's are, in `cond` (id "", effect permit, no
+ * annotations); the analysis (sym_assert.h) proves it. */
+struct checked_assert {
+	const struct ast_assert *decl;
+	const struct ast_file *file;
+	const char *package;            /* the test file's package, or NULL */
+	const char *name;               /* decoded; may hold any byte */
+	size_t name_len;
+	bool forbids_allow;             /* never allow / always deny */
+	struct checked_rule cond;
+	bool ok;                        /* scope and conditions checked without error */
+};
+
 struct checked {
 	/* Files by path, then source order. */
 	struct checked_rule *rules;
@@ -114,6 +128,8 @@ struct checked {
 	size_t nconsts;
 	struct checked_test *tests;
 	size_t ntests;
+	struct checked_assert *asserts;         /* test files by path, then source order */
+	size_t nasserts;
 };
 
 /* The rule with id `id`, or NULL. */

@@ -477,12 +477,23 @@ static int compile_rule(struct cg *g, const struct checked_rule *cr, const char 
 	return 0;
 }
 
-/* The rules of the bundle: every rule (probe false), or every probe rule
- * of codegen_probe_bundle (probe true). */
-static int compile_rules(struct cg *g, bool probe)
+enum cg_mode { CG_RULES, CG_PROBES, CG_ASSERTS };
+
+/* The rules of the bundle: every rule (CG_RULES), every probe rule of
+ * codegen_probe_bundle (CG_PROBES), or every assertion's condition rule of
+ * codegen_assert_bundle (CG_ASSERTS). */
+static int compile_rules(struct cg *g, enum cg_mode mode)
 {
 	const struct checked *ck = g->c->checked;
 	int rc = 0;
+	bool probe = mode == CG_PROBES;
+	if (mode == CG_ASSERTS) {
+		for (size_t i = 0; rc == 0 && i < ck->nasserts; i++)
+			if (ck->asserts[i].ok)
+				rc = compile_rule(g, &ck->asserts[i].cond,
+						  arena_printf(&g->c->arena, CODEGEN_ASSERT_PREFIX "%zu", i), SIZE_MAX);
+		return rc;
+	}
 	for (size_t i = 0; rc == 0 && i < ck->nrules; i++) {
 		const struct checked_rule *cr = &ck->rules[i];
 		if (!probe)
@@ -495,7 +506,8 @@ static int compile_rules(struct cg *g, bool probe)
 	return rc;
 }
 
-static size_t generate(struct compilation *c, const char *revision, bool probe, uint8_t **buf, size_t *len)
+static size_t generate(struct compilation *c, const char *revision, enum cg_mode probe, uint8_t **buf,
+		       size_t *len)
 {
 	struct cg g = { .c = c };
 	struct span none = { 0 };
@@ -528,12 +540,17 @@ static size_t generate(struct compilation *c, const char *revision, bool probe, 
 
 size_t codegen_bundle(struct compilation *c, const char *revision, uint8_t **buf, size_t *len)
 {
-	return generate(c, revision, false, buf, len);
+	return generate(c, revision, CG_RULES, buf, len);
 }
 
 size_t codegen_probe_bundle(struct compilation *c, uint8_t **buf, size_t *len)
 {
-	return generate(c, "", true, buf, len);
+	return generate(c, "", CG_PROBES, buf, len);
+}
+
+size_t codegen_assert_bundle(struct compilation *c, uint8_t **buf, size_t *len)
+{
+	return generate(c, "", CG_ASSERTS, buf, len);
 }
 
 /* bw_signer: Ed25519 through compiler/evidence. */

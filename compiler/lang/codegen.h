@@ -53,4 +53,15 @@ struct ev_sec;
 int codegen_sign(const uint8_t *in, size_t len, const struct ev_sec *k, uint8_t **out, size_t *outlen,
 		 char *err, size_t errsz);
 
+/*
+ * The condition bundle of assertions (authzc-policy(5), ASSERTIONS): the
+ * same schema, and for assertion i of c->checked (those checked `ok`) one
+ * permit with id CODEGEN_ASSERT_PREFIX "i": the assertion's scope and
+ * when/unless clauses.  It applies exactly to the requests the assertion
+ * speaks of; the analysis (sym_assert.h) reads it beside the policies'
+ * bundle.  Returns as codegen_bundle.
+ */
+#define CODEGEN_ASSERT_PREFIX "assert#"
+size_t codegen_assert_bundle(struct compilation *c, uint8_t **buf, size_t *len);
+
 #endif

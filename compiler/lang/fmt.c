@@ -397,6 +397,7 @@ enum part_kind {
 	K_PRINCIPAL, K_ACTION, K_RESOURCE, K_WHEN, K_UNLESS,         /* rules */
 	K_REQ_PRINCIPAL, K_REQ_ACTION, K_REQ_RESOURCE, K_REQ_CONTEXT, K_REQ_AT,
 	K_GIVEN, K_WITH, K_WITHOUT, K_AT, K_EXPECT,                  /* tests */
+	K_VERDICT,                                                   /* assertions */
 };
 
 struct part {
@@ -410,6 +411,7 @@ struct body {
 	const struct ast_rule *rule;
 	const struct ast_request *req;
 	const struct ast_test *test;
+	const struct ast_assert *assertion;
 	struct part *parts;             /* in printing order */
 	size_t n, cap;
 	bool split_with;                /* one `with` line per change */
@@ -608,6 +610,9 @@ static void put_part(struct printer *p, struct body *b, const struct part *pt)
 		flush_before(p, t->withouts[pt->idx].span.start);
 		put_path(s, &t->withouts[pt->idx]);
 		break;
+	case K_VERDICT:
+		buf_puts(s, ast_verdict_str(b->assertion->verdict));
+		break;
 	case K_EXPECT:
 		buf_puts(s, t->expect_allow ? "expect allow" : "expect deny");
 		if (t->by == EXPECT_DEFAULT)
@@ -769,6 +774,31 @@ static void put_test(struct printer *p, const struct ast_test *t)
 	put_body(p, &b, t->span.end ? t->span.end - 1 : 0);
 }
 
+/* assert "name" { scope, the verdict, when, unless }: the canonical order. */
+static void put_assert(struct printer *p, const struct ast_assert *a)
+{
+	const struct ast_rule *r = a->cond;
+	begin(p);
+	buf_puts(&p->cur, "assert ");
+	put_string(&p->cur, a->name, a->name_len);
+	buf_puts(&p->cur, " {");
+	flush_before(p, a->name_span.end);
+	struct body b = { .rule = r, .assertion = a };
+	if (r->principal.present)
+		add_part(p, &b, K_PRINCIPAL, 0, r->principal.span);
+	if (r->action.present)
+		add_part(p, &b, K_ACTION, 0, r->action.span);
+	if (r->resource.present)
+		add_part(p, &b, K_RESOURCE, 0, r->resource.span);
+	if (a->verdict != VERDICT_NONE)
+		add_part(p, &b, K_VERDICT, 0, a->verdict_span);
+	for (int pass = 0; pass < 2; pass++)
+		for (size_t i = 0; i < r->nclauses; i++)
+			if (r->clauses[i].is_unless == (pass == 1))
+				add_part(p, &b, pass ? K_UNLESS : K_WHEN, i, r->clauses[i].span);
+	put_body(p, &b, a->span.end ? a->span.end - 1 : 0);
+}
+
 static void put_const(struct printer *p, const struct ast_const *c)
 {
 	begin(p);
@@ -787,6 +817,7 @@ static struct span item_span(const struct ast_item *it)
 	case ITEM_RULE: return it->u.rule->span;
 	case ITEM_REQUEST: return it->u.request->span;
 	case ITEM_TEST: return it->u.test->span;
+	case ITEM_ASSERT: return it->u.assert->span;
 	}
 	return (struct span){ 0, 0, 0 };
 }
@@ -891,6 +922,7 @@ char *fmt_file(struct arena *a, const struct srcset *src, const struct ast_file 
 		case ITEM_RULE: put_rule(&p, it->u.rule); break;
 		case ITEM_REQUEST: put_request(&p, it->u.request); break;
 		case ITEM_TEST: put_test(&p, it->u.test); break;
+		case ITEM_ASSERT: put_assert(&p, it->u.assert); break;
 		}
 		t.prev = TOP_ITEM;
 		t.prev_end = s.end;
@@ -915,9 +947,10 @@ bool fmt_same_meaning(struct arena *a, const struct ast_file *f, const struct as
 	nf.items = arena_calloc(a, f->nitems ? f->nitems : 1, sizeof(*nf.items));
 	for (size_t i = 0; i < f->nitems; i++) {
 		nf.items[i] = f->items[i];
-		if (f->items[i].kind != ITEM_RULE)
+		if (f->items[i].kind != ITEM_RULE && f->items[i].kind != ITEM_ASSERT)
 			continue;
-		const struct ast_rule *r = f->items[i].u.rule;
+		const struct ast_rule *r = f->items[i].kind == ITEM_RULE ? f->items[i].u.rule
+									 : f->items[i].u.assert->cond;
 		struct ast_rule *nr = arena_alloc(a, sizeof(*nr));
 		*nr = *r;
 		nr->clauses = arena_calloc(a, r->nclauses ? r->nclauses : 1, sizeof(*nr->clauses));
@@ -926,7 +959,14 @@ bool fmt_same_meaning(struct arena *a, const struct ast_file *f, const struct as
 			for (size_t j = 0; j < r->nclauses; j++)
 				if (r->clauses[j].is_unless == (pass == 1))
 					nr->clauses[k++] = r->clauses[j];
-		nf.items[i].u.rule = nr;
+		if (f->items[i].kind == ITEM_RULE) {
+			nf.items[i].u.rule = nr;
+		} else {        /* an assertion: its conditions as a rule's */
+			struct ast_assert *na = arena_alloc(a, sizeof(*na));
+			*na = *f->items[i].u.assert;
+			na->cond = nr;
+			nf.items[i].u.assert = na;
+		}
 	}
 	return ast_file_equal(&nf, g);
 }

@@ -18,7 +18,7 @@
 #define PARSE_MAX_ERRORS 50
 
 /* What an open '{' belongs to, as the scanner saw it (for "unclosed '{'"). */
-enum bracket_owner { OWNER_NONE, OWNER_RULE, OWNER_TEST, OWNER_REQUEST };
+enum bracket_owner { OWNER_NONE, OWNER_RULE, OWNER_TEST, OWNER_REQUEST, OWNER_ASSERT };
 
 /* A bracket the scanner has seen open and not yet closed. */
 struct open_bracket {

@@ -116,6 +116,66 @@ static void failure_text(struct compilation *c, const struct testrun_result *r, 
 	explain(b, r);
 }
 
+/* ---- assertions ---------------------------------------------------------------- */
+
+static void assert_where(const struct compilation *c, const struct checked_assert *a, const char **file,
+			 uint32_t *line)
+{
+	struct src_file *f = srcset_file(&c->src, a->decl->name_span.file);
+	uint32_t col = 0;
+	*file = f ? f->name : "?";
+	*line = 0;
+	if (f)
+		src_line_col(f, a->decl->name_span.start, line, &col);
+}
+
+static const char *verdict_name(enum testrun_verdict v)
+{
+	return v == TA_PROVED ? "proved" : v == TA_VIOLATED ? "violated" : "unknown";
+}
+
+/* "allowed by a.x, a.y", "denied by default" */
+static void decided_text(struct buf *b, const struct testrun_assert *r)
+{
+	buf_puts(b, r->allowed ? "allowed" : "denied");
+	if (!r->nrules)
+		buf_puts(b, r->allowed ? "" : " by default");
+	for (size_t i = 0; i < r->nrules; i++) {
+		buf_puts(b, i ? ", " : " by ");
+		buf_puts(b, r->rules[i]);
+	}
+}
+
+/* The full text report of an assertion not proved. */
+static void assert_failure_text(struct compilation *c, const struct testrun_assert *r, struct buf *b)
+{
+	const char *file;
+	uint32_t line;
+	assert_where(c, r->a, &file, &line);
+	buf_printf(b, "FAIL %s:%u: assert '%s' (%s)\n", file, line,
+		   text_show(&c->arena, r->a->name, r->a->name_len, 200), ast_verdict_str(r->a->decl->verdict));
+	if (r->verdict == TA_UNKNOWN) {
+		buf_puts(b, "  unknown   ");
+		report_squeeze(b, r->reason, strlen(r->reason));
+		buf_puts(b, "\n  not proved: an assertion the solver cannot decide fails\n");
+		return;
+	}
+	buf_printf(b, "  violated  a request of %s %s %s that meets the assertion is ", r->principal_type,
+		   r->action, r->resource_type);
+	decided_text(b, r);
+	buf_puts(b, "\n  request   ");
+	buf_puts(b, r->witness);
+	buf_puts(b, "\n  the counterexample as a test (it fails until the policies are fixed):\n");
+	for (const char *p = r->test_src; *p;) {
+		const char *nl = strchr(p, '\n');
+		size_t n = nl ? (size_t)(nl - p) : strlen(p);
+		buf_puts(b, "    ");
+		buf_put(b, p, n);
+		buf_puts(b, "\n");
+		p += n + (nl != NULL);
+	}
+}
+
 void testrun_text(struct compilation *c, const struct testrun *run,
 		  const struct coverage *cov, struct buf *b)
 {
@@ -125,11 +185,17 @@ void testrun_text(struct compilation *c, const struct testrun *run,
 		failure_text(c, &run->results[i], b);
 		buf_puts(b, "\n");
 	}
+	for (size_t i = 0; i < run->nasserts; i++) {
+		if (run->asserts[i].verdict == TA_PROVED)
+			continue;
+		assert_failure_text(c, &run->asserts[i], b);
+		buf_puts(b, "\n");
+	}
 	if (cov) {
 		coverage_text(cov, b);
 		buf_puts(b, "\n");
 	}
-	if (!c->checked->ntests)
+	if (!c->checked->ntests && !c->checked->nasserts)
 		buf_puts(b, "no tests\n");
 	else
 		buf_printf(b, "%zu passed, %zu failed\n", run->passed, run->failed);
@@ -235,6 +301,44 @@ void testrun_json(struct compilation *c, const struct testrun *run,
 			json_trace(b, r);
 		buf_puts(b, "}");
 	}
+	buf_puts(b, "\n],\"assertions\":[");
+	for (size_t i = 0; i < run->nasserts; i++) {
+		const struct testrun_assert *r = &run->asserts[i];
+		const char *file;
+		uint32_t line;
+		assert_where(c, r->a, &file, &line);
+		buf_puts(b, i ? ",\n{\"name\":" : "\n{\"name\":");
+		json_put_str(b, r->a->name, r->a->name_len);
+		buf_puts(b, ",\"file\":");
+		json_cstr(b, file);
+		buf_printf(b, ",\"line\":%u,\"package\":", line);
+		json_cstr(b, r->a->package);
+		buf_printf(b, ",\"property\":\"%s\",\"passed\":%s,\"verdict\":\"%s\",\"triples\":%zu,\"reason\":",
+			   ast_verdict_str(r->a->decl->verdict), r->verdict == TA_PROVED ? "true" : "false",
+			   verdict_name(r->verdict), r->ntriples);
+		json_cstr(b, r->verdict == TA_UNKNOWN ? r->reason : NULL);
+		buf_puts(b, ",\"counterexample\":");
+		if (r->verdict != TA_VIOLATED) {
+			buf_puts(b, "null}");
+			continue;
+		}
+		buf_puts(b, "{\"principal_type\":");
+		json_cstr(b, r->principal_type);
+		buf_puts(b, ",\"action\":");
+		json_cstr(b, r->action);
+		buf_puts(b, ",\"resource_type\":");
+		json_cstr(b, r->resource_type);
+		buf_puts(b, ",\"request\":");
+		buf_puts(b, r->witness);        /* JSON already (authzc-eval(1)) */
+		buf_printf(b, ",\"decision\":\"%s\",\"rules\":[", r->allowed ? "allow" : "deny");
+		for (size_t k = 0; k < r->nrules; k++) {
+			buf_puts(b, k ? "," : "");
+			json_cstr(b, r->rules[k]);
+		}
+		buf_puts(b, "],\"test\":");
+		json_cstr(b, r->test_src);
+		buf_puts(b, "}}");
+	}
 	buf_printf(b, "\n],\"passed\":%zu,\"failed\":%zu", run->passed, run->failed);
 	if (cov) {
 		buf_puts(b, ",\"coverage\":");
@@ -303,6 +407,51 @@ static void junit_case(struct compilation *c, const struct testrun_result *r, st
 	buf_puts(b, "</failure>\n    </testcase>\n");
 }
 
+/* The classname of an assertion: as a test's. */
+static void assert_classname(struct buf *b, const struct compilation *c, const struct checked_assert *a)
+{
+	struct checked_test t = { .package = a->package };
+	struct ast_test at = { .span = a->decl->span };
+	t.test = &at;
+	classname(b, c, &t);
+}
+
+static void junit_assert(struct compilation *c, const struct testrun_assert *r, struct buf *b)
+{
+	const char *file;
+	uint32_t line;
+	assert_where(c, r->a, &file, &line);
+	buf_puts(b, "    <testcase classname=\"");
+	assert_classname(b, c, r->a);
+	buf_puts(b, "\" name=\"assert ");
+	report_xml_str(b, r->a->name, r->a->name_len);
+	buf_puts(b, "\" file=\"");
+	xml_cstr(b, file);
+	buf_printf(b, "\" line=\"%u\" time=\"%.6f\"", line, r->seconds);
+	if (r->verdict == TA_PROVED) {
+		buf_puts(b, "/>\n");
+		return;
+	}
+	struct buf m = BUF_INIT;
+	if (r->verdict == TA_VIOLATED) {
+		buf_printf(&m, "%s violated: a request of %s %s %s is ", ast_verdict_str(r->a->decl->verdict),
+			   r->principal_type, r->action, r->resource_type);
+		decided_text(&m, r);
+	} else {
+		buf_puts(&m, "not proved: ");
+		report_squeeze(&m, r->reason, strlen(r->reason));
+	}
+	buf_puts(b, ">\n      <failure message=\"");
+	report_xml_str(b, buf_cstr(&m), m.n);
+	buf_printf(b, "\" type=\"%s\">", r->verdict == TA_VIOLATED ? "assertion violated" : "assertion unknown");
+	m.n = 0;
+	assert_failure_text(c, r, &m);
+	report_xml_str(b, buf_cstr(&m), m.n);
+	b->oom |= m.oom;
+	buf_release(&m);
+	buf_puts(b, "</failure>\n    </testcase>\n");
+}
+
 /* A gate as a test suite of one test case (testrun.h). */
 static void junit_gate(const struct testrun_gate *g, struct buf *b)
 {
@@ -333,7 +482,7 @@ void testrun_junit(struct compilation *c, const struct testrun *run,
 		gates_failed += gates[k].failure != NULL;
 	buf_printf(b, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
 		    "<testsuites name=\"authzc test\" tests=\"%zu\" failures=\"%zu\" errors=\"0\""
-		    " skipped=\"0\" time=\"%.6f\">\n", run->n + ngates, run->failed + gates_failed,
+		    " skipped=\"0\" time=\"%.6f\">\n", run->n + run->nasserts + ngates, run->failed + gates_failed,
 		    run->seconds);
 	size_t i = 0;
 	while (i < run->n) {
@@ -350,6 +499,26 @@ void testrun_junit(struct compilation *c, const struct testrun *run,
 			    end - i, failed, secs);
 		for (; i < end; i++)
 			junit_case(c, &run->results[i], b);
+		buf_puts(b, "  </testsuite>\n");
+	}
+	/* the assertions, one suite per test file */
+	for (i = 0; i < run->nasserts;) {
+		uint32_t file = run->asserts[i].a->decl->span.file;
+		size_t end = i, failed = 0;
+		double secs = 0;
+		for (; end < run->nasserts && run->asserts[end].a->decl->span.file == file; end++) {
+			failed += run->asserts[end].verdict != TA_PROVED;
+			secs += run->asserts[end].seconds;
+		}
+		const char *fname;
+		uint32_t line;
+		assert_where(c, run->asserts[i].a, &fname, &line);
+		buf_puts(b, "  <testsuite name=\"");
+		xml_cstr(b, fname);
+		buf_printf(b, "\" tests=\"%zu\" failures=\"%zu\" errors=\"0\" skipped=\"0\" time=\"%.6f\">\n",
+			    end - i, failed, secs);
+		for (; i < end; i++)
+			junit_assert(c, &run->asserts[i], b);
 		buf_puts(b, "  </testsuite>\n");
 	}
 	for (size_t k = 0; k < ngates; k++)

@@ -16,16 +16,39 @@ static double mono_now(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-static bool selected(const regex_t *re, const struct checked_test *t)
+static bool selected_name(const regex_t *re, const char *name, size_t len)
 {
 	if (!re)
 		return true;
 #ifdef REG_STARTEND
-	regmatch_t m = { .rm_so = 0, .rm_eo = (regoff_t)t->name_len };
-	return regexec(re, t->name, 1, &m, REG_STARTEND) == 0;
+	regmatch_t m = { .rm_so = 0, .rm_eo = (regoff_t)len };
+	return regexec(re, name, 1, &m, REG_STARTEND) == 0;
 #else
-	return regexec(re, t->name, 0, NULL, 0) == 0;   /* up to a NUL byte */
+	(void)len;
+	return regexec(re, name, 0, NULL, 0) == 0;   /* up to a NUL byte */
 #endif
+}
+
+static bool selected(const regex_t *re, const struct checked_test *t)
+{
+	return selected_name(re, t->name, t->name_len);
+}
+
+void testrun_recount(struct testrun *run)
+{
+	run->passed = run->failed = 0;
+	for (size_t i = 0; i < run->n; i++) {
+		if (run->results[i].passed)
+			run->passed++;
+		else
+			run->failed++;
+	}
+	for (size_t i = 0; i < run->nasserts; i++) {
+		if (run->asserts[i].verdict == TA_PROVED)
+			run->passed++;
+		else
+			run->failed++;
+	}
 }
 
 static int str_cmp(const void *a, const void *b)
@@ -174,6 +197,16 @@ int testrun_run(struct compilation *c, const authz_bundle *b, const regex_t *sel
 		else
 			out->failed++;
 	}
+	/* the assertions selected, for the analysis to prove (sym_assert.h) */
+	out->asserts = arena_calloc(a, ck->nasserts ? ck->nasserts : 1, sizeof *out->asserts);
+	for (size_t i = 0; i < ck->nasserts && rc == 0; i++) {
+		const struct checked_assert *as = &ck->asserts[i];
+		if (!as->ok || !selected_name(select, as->name, as->name_len))
+			continue;
+		out->asserts[out->nasserts++] = (struct testrun_assert){ .a = as, .index = i, .verdict = TA_UNKNOWN,
+									  .reason = "not checked" };
+	}
+	testrun_recount(out);
 	out->seconds = mono_now() - start;
 	if (cov)
 		coverage_finish(cov);

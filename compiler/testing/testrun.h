@@ -56,9 +56,32 @@ struct testrun_result {
 	double seconds;
 };
 
+/* An assertion's result (authzc-policy(5), ASSERTIONS), filled by the
+ * analysis (sym_assert.h): testrun_run lists the selected assertions as
+ * TA_UNKNOWN, "not checked", and counts them failed until then. */
+enum testrun_verdict { TA_PROVED, TA_VIOLATED, TA_UNKNOWN };
+
+struct testrun_assert {
+	const struct checked_assert *a;
+	size_t index;                   /* in c->checked->asserts */
+	enum testrun_verdict verdict;
+	const char *reason;             /* TA_UNKNOWN: why */
+	/* TA_VIOLATED: the counterexample, as the runtime decided it */
+	const char *principal_type, *action, *resource_type;
+	const char *witness;            /* request JSON (authzc-eval(1)) */
+	const char *test_src;           /* a ready-to-paste test that fails with it */
+	bool allowed;
+	const char **rules;             /* the rules that decided it */
+	size_t nrules;
+	size_t ntriples;                /* (principal, action, resource) types examined */
+	double seconds;
+};
+
 struct testrun {
 	struct testrun_result *results; /* the tests run, in c->checked order */
 	size_t n;
+	struct testrun_assert *asserts; /* the assertions selected, in c->checked order */
+	size_t nasserts;
 	size_t passed, failed;
 	double seconds;
 };
@@ -73,6 +96,10 @@ struct testrun {
  */
 int testrun_run(struct compilation *c, const authz_bundle *b, const regex_t *select,
 		struct coverage *cov, struct testrun *out, char *msg, size_t size);
+
+/* Count passed and failed again over the tests and the assertions (an
+ * assertion passes only when proved). */
+void testrun_recount(struct testrun *run);
 
 /* ---- reports (test_report.c) ---------------------------------------------- */
 

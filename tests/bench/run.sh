@@ -23,6 +23,8 @@
 #   7. the language server: time from a change to its diagnostics
 #      (bench_lsp.c) on examples/ (target 50 ms) and on the 1,000-rule set
 #      (target 500 ms).
+#   8. proofs: the examples project's assertions (`authzc test`) and lint
+#      (`authzc check`), each the difference with the command without it.
 #
 # Environment: AUTHZC and BENCH (set by the Makefile), CC (for the report),
 # BENCH_SIZES (default "10 100 1000 10000"), BENCH_SEED (42),
@@ -344,6 +346,54 @@ echo
 echo "From sending a change to receiving the file's diagnostics, through pipes: the"
 echo "debounce (authzc-lsp(1)), then a check of the whole project with the buffer laid"
 echo "over the disk.  Debounce 20 is the default; 0 shows the check alone."
+
+# ---- proofs: the examples' assertions and lint ----------------------------------------
+
+echo "### Proofs: the examples project's assertions and lint (target: under 1 s together)"
+echo
+ex=$(cd "$(dirname "$0")/../../examples" && pwd)
+# the median of 5 runs of a command: "wall_ms cpu_ms" (cpu: user + system of
+# the child, from /usr/bin/time when installed, else the wall time)
+ms_of() {
+	walls="" cpus=""
+	for _ in 1 2 3 4 5; do
+		t0=$(now_ns)
+		if [ -x /usr/bin/time ]; then
+			/usr/bin/time -f '%U %S' -o "$SETS/cpu.txt" "$@" >/dev/null 2>&1 || true
+		else
+			"$@" >/dev/null 2>&1 || true
+		fi
+		t1=$(now_ns)
+		walls="$walls $(( (t1 - t0) / 1000 ))"
+		if [ -x /usr/bin/time ]; then
+			cpus="$cpus $(tail -n 1 "$SETS/cpu.txt" | awk '{ printf "%d", ($1 + $2) * 1000000 }')"
+		else
+			cpus="$cpus $(( (t1 - t0) / 1000 ))"
+		fi
+	done
+	w=$(echo "$walls" | tr ' ' '\n' | grep . | median)
+	c=$(echo "$cpus" | tr ' ' '\n' | grep . | median)
+	echo "$w $c" | awk '{ printf "%.1f %.1f", $1 / 1000, $2 / 1000 }'
+}
+set -- $(ms_of "$AUTHZC" -C "$ex" test); test_all=$1 test_all_cpu=$2
+set -- $(ms_of "$AUTHZC" -C "$ex" test --run '^$'); test_none=$1 test_none_cpu=$2
+set -- $(ms_of "$AUTHZC" -C "$ex" check); check_all=$1 check_all_cpu=$2
+set -- $(ms_of "$AUTHZC" -C "$ex" check --no-lint); check_none=$1 check_none_cpu=$2
+nassert=$(grep -c '^assert ' "$ex"/tests/*_test.authz | awk -F: '{ s += $2 } END { print s }')
+awk -v ta="$test_all" -v tn="$test_none" -v ca="$check_all" -v cn="$check_none" \
+    -v tac="$test_all_cpu" -v tnc="$test_none_cpu" -v cac="$check_all_cpu" -v cnc="$check_none_cpu" -v n="$nassert" 'BEGIN {
+	a = ta - tn; l = ca - cn; ac = tac - tnc; lc = cac - cnc
+	if (a < 0) a = 0; if (l < 0) l = 0; if (ac < 0) ac = 0; if (lc < 0) lc = 0
+	print "| part | with: wall / cpu ms | without: wall / cpu ms | its own: wall / cpu ms (medians of 5) |"
+	print "| --- | ---: | ---: | ---: |"
+	printf "| `authzc test`: tests + %d assertions vs none (`--run ^$`) | %.1f / %.1f | %.1f / %.1f | %.1f / %.1f |\n", n, ta, tac, tn, tnc, a, ac
+	printf "| `authzc check`: lint vs `--no-lint` | %.1f / %.1f | %.1f / %.1f | %.1f / %.1f |\n", ca, cac, cn, cnc, l, lc
+	printf "| assertions + lint | | | **%.1f / %.1f** (cpu %s 1,000) |\n", a + l, ac + lc, ac + lc < 1000 ? "under" : "OVER"
+}'
+echo
+echo "Each whole command is timed; the part is the difference with the same command"
+echo "without it (the tests' own run is in the first difference, and small).  The target"
+echo "is read on the cpu time: on a shared machine the wall time counts other processes."
 }
 
 echo "bench: measuring..." >&2
