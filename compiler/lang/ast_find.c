@@ -100,6 +100,12 @@ int ast_walk_exprs(const struct ast_file *f,
 				rc = walk_expr(&w, t->at);
 			break;
 		}
+		case ITEM_ASSERT: {
+			const struct ast_rule *c = it->u.assert->cond;
+			for (size_t k = 0; c && !rc && k < c->nclauses; k++)
+				rc = walk_expr(&w, c->clauses[k].expr);
+			break;
+		}
 		}
 	}
 	return rc;
@@ -290,6 +296,7 @@ bool ast_find(const struct ast_file *f, uint32_t offset, struct ast_hit *out)
 		case ITEM_RULE: sp = it->u.rule->span; break;
 		case ITEM_REQUEST: sp = it->u.request->span; break;
 		case ITEM_TEST: sp = it->u.test->span; break;
+		case ITEM_ASSERT: sp = it->u.assert->span; break;
 		default: continue;
 		}
 		/* Annotations come before a rule's span starts. */
@@ -321,6 +328,10 @@ bool ast_find(const struct ast_file *f, uint32_t offset, struct ast_hit *out)
 			break;
 		case ITEM_TEST:
 			found = find_test(it->u.test, offset, out);
+			break;
+		case ITEM_ASSERT:
+			/* its scope and conditions are a rule's (no annotations) */
+			found = it->u.assert->cond && find_rule(it->u.assert->cond, offset, out);
 			break;
 		}
 		if (found)

@@ -78,6 +78,12 @@ cJSON *lsp_symbols(struct lsp_server *s, const cJSON *params)
 				sym = symbol(s, q.sf, it->u.test->name, it->u.test->name_len, "test",
 					     SK_EVENT, it->u.test->span, it->u.test->name_span);
 			break;
+		case ITEM_ASSERT:
+			if (it->u.assert->name)
+				sym = symbol(s, q.sf, it->u.assert->name, it->u.assert->name_len,
+					     ast_verdict_str(it->u.assert->verdict), SK_EVENT, it->u.assert->span,
+					     it->u.assert->name_span);
+			break;
 		}
 		if (sym)
 			cJSON_AddItemToArray(list, sym);

@@ -5,7 +5,7 @@
 if exists('b:current_syntax') | finish | endif
 
 syn keyword authzDeclaration package const permit forbid test request
-syn keyword authzControl     when unless given with without at expect by default
+syn keyword authzControl     when unless given with without at expect by default assert
 syn keyword authzOperator    is in has like and or not
 syn keyword authzConstant    true false allow deny
 syn keyword authzVariable    principal action resource context now
