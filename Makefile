@@ -123,7 +123,8 @@ $(BUILD)/obj/compiler/testing/%.o: LAYER = $(INC_testing) $(CJSON_CFLAGS)
 # and drives Z3.
 $(BUILD)/obj/compiler/analysis/%.o: LAYER = $(INC_analysis) -Iruntime $(CJSON_CFLAGS) $(Z3_CFLAGS)
 $(BUILD)/obj/compiler/git/%.o:     LAYER = $(INC_git) $(CJSON_CFLAGS) $(GIT_CFLAGS)
-$(BUILD)/obj/compiler/serve/%.o:   LAYER = $(INC_serve) $(CJSON_CFLAGS) $(MHD_CFLAGS) $(CURL_CFLAGS)
+# Decision-log chains (logchain): SHA-256 and checkpoint signatures, libsodium.
+$(BUILD)/obj/compiler/serve/%.o:   LAYER = $(INC_serve) $(CJSON_CFLAGS) $(MHD_CFLAGS) $(CURL_CFLAGS) $(SODIUM_CFLAGS)
 $(BUILD)/obj/compiler/cli/%.o:     LAYER = $(INC_cli) $(CJSON_CFLAGS) $(GIT_CFLAGS)
 # The code generator drives the bundle writer (runtime/bundle_write.h).
 $(BUILD)/obj/compiler/lang/codegen.o: LAYER = $(INC_lang) -Iruntime $(CJSON_CFLAGS)
