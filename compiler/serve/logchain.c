@@ -33,10 +33,10 @@ void logchain_release(struct logchain *c)
 
 void logchain_hash(const char *line, size_t len, char out[LOGCHAIN_HASH_CHARS + 1])
 {
-	unsigned char h[crypto_hash_sha256_BYTES];
-	crypto_hash_sha256(h, (const unsigned char *)line, len);
-	memcpy(out, "sha256:", 7);
-	sodium_bin2hex(out + 7, 65, h, sizeof h);
+	unsigned char h[32];
+	crypto_generichash(h, sizeof h, (const unsigned char *)line, len, NULL, 0);
+	memcpy(out, "blake2b:", 8);
+	sodium_bin2hex(out + 8, 65, h, sizeof h);
 }
 
 int logchain_signed_message(struct buf *msg, const char *signed_part, size_t len)
