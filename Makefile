@@ -303,7 +303,7 @@ BENCH    = $(BUILD)/bench
 
 bench:
 	@$(MAKE) --no-print-directory $(AUTHZC) $(BENCH)/gen $(BENCH)/gen_tests $(BENCH)/bench_front \
-	  $(BENCH)/bench_decide $(BENCH)/schema_bundle $(BENCH)/bench_symdiff
+	  $(BENCH)/bench_decide $(BENCH)/schema_bundle $(BENCH)/bench_symdiff $(BENCH)/bench_logchain
 	@AUTHZC=$(abspath $(AUTHZC)) BENCH=$(abspath $(BENCH)) CC="$(CC)" sh tests/bench/run.sh
 
 $(BENCH)/gen $(BENCH)/gen_tests: $(BENCH)/%: tests/bench/%.c | $(DEPS_OK)
@@ -316,7 +316,11 @@ $(BENCH)/bench_front: $(BUILD)/obj/tests/bench/bench_front.o $(CC_OBJ) $(LIBA)
 	@mkdir -p $(@D)
 	$(call say,LD,$@)$(CC) $(LDFLAGS) -o $@ $^ $(COMPILER_LIBS)
 
-$(BUILD)/obj/tests/bench/bench_symdiff.o: | $(GEN)/parser.h $(GEN)/lexer.h
+$(BUILD)/obj/tests/bench/bench_symdiff.o $(BUILD)/obj/tests/bench/bench_logchain.o: | $(GEN)/parser.h $(GEN)/lexer.h
+
+$(BENCH)/bench_logchain: $(BUILD)/obj/tests/bench/bench_logchain.o $(CC_OBJ) $(LIBA)
+	@mkdir -p $(@D)
+	$(call say,LD,$@)$(CC) $(LDFLAGS) -o $@ $^ $(COMPILER_LIBS)
 
 $(BENCH)/bench_symdiff: $(BUILD)/obj/tests/bench/bench_symdiff.o $(CC_OBJ) $(LIBA)
 	@mkdir -p $(@D)
@@ -362,5 +366,5 @@ clean:
 # Header dependencies, as the compiler found them (-MMD -MP).
 ALL_OBJ = $(RT_OBJ) $(RT_PIC) $(CC_OBJ) $(UT_OBJ) $(BUILD)/obj/compiler/cli/main.o \
           $(FUZZ_TARGETS:%=$(BUILD)/obj/tests/fuzz/fuzz_%.o) $(BUILD)/obj/tests/serve/requests.o \
-          $(patsubst %,$(BUILD)/obj/tests/bench/%.o,bench_front bench_decide schema_bundle bench_symdiff)
+          $(patsubst %,$(BUILD)/obj/tests/bench/%.o,bench_front bench_decide schema_bundle bench_symdiff bench_logchain)
 -include $(wildcard $(ALL_OBJ:.o=.d))
