@@ -124,7 +124,8 @@ $(BUILD)/obj/compiler/testing/%.o: LAYER = $(INC_testing) $(CJSON_CFLAGS)
 # and drives Z3.
 $(BUILD)/obj/compiler/analysis/%.o: LAYER = $(INC_analysis) -Iruntime $(CJSON_CFLAGS) $(Z3_CFLAGS)
 $(BUILD)/obj/compiler/git/%.o:     LAYER = $(INC_git) $(CJSON_CFLAGS) $(GIT_CFLAGS)
-$(BUILD)/obj/compiler/serve/%.o:   LAYER = $(INC_serve) $(CJSON_CFLAGS) $(MHD_CFLAGS) $(CURL_CFLAGS)
+# Decision-log chains (logchain): SHA-256 and checkpoint signatures, libsodium.
+$(BUILD)/obj/compiler/serve/%.o:   LAYER = $(INC_serve) $(CJSON_CFLAGS) $(MHD_CFLAGS) $(CURL_CFLAGS) $(SODIUM_CFLAGS)
 $(BUILD)/obj/compiler/lsp/%.o:     LAYER = $(INC_lsp) $(CJSON_CFLAGS) $(Z3_CFLAGS)
 $(BUILD)/obj/compiler/cli/%.o:     LAYER = $(INC_cli) $(CJSON_CFLAGS) $(GIT_CFLAGS)
 # The code generator drives the bundle writer (runtime/bundle_write.h).
@@ -314,7 +315,7 @@ BENCH    = $(BUILD)/bench
 
 bench:
 	@$(MAKE) --no-print-directory $(AUTHZC) $(BENCH)/gen $(BENCH)/gen_tests $(BENCH)/bench_front \
-	  $(BENCH)/bench_decide $(BENCH)/schema_bundle $(BENCH)/bench_symdiff $(BENCH)/bench_lsp
+	  $(BENCH)/bench_decide $(BENCH)/schema_bundle $(BENCH)/bench_symdiff $(BENCH)/bench_lsp $(BENCH)/bench_logchain
 	@AUTHZC=$(abspath $(AUTHZC)) BENCH=$(abspath $(BENCH)) CC="$(CC)" sh tests/bench/run.sh
 
 $(BENCH)/gen $(BENCH)/gen_tests $(BENCH)/gen_pair: $(BENCH)/%: tests/bench/%.c | $(DEPS_OK)
@@ -327,7 +328,11 @@ $(BENCH)/bench_front: $(BUILD)/obj/tests/bench/bench_front.o $(CC_OBJ) $(LIBA)
 	@mkdir -p $(@D)
 	$(call say,LD,$@)$(CC) $(LDFLAGS) -o $@ $^ $(COMPILER_LIBS)
 
-$(BUILD)/obj/tests/bench/bench_symdiff.o: | $(GEN)/parser.h $(GEN)/lexer.h
+$(BUILD)/obj/tests/bench/bench_symdiff.o $(BUILD)/obj/tests/bench/bench_logchain.o: | $(GEN)/parser.h $(GEN)/lexer.h
+
+$(BENCH)/bench_logchain: $(BUILD)/obj/tests/bench/bench_logchain.o $(CC_OBJ) $(LIBA)
+	@mkdir -p $(@D)
+	$(call say,LD,$@)$(CC) $(LDFLAGS) -o $@ $^ $(COMPILER_LIBS)
 
 $(BENCH)/bench_symdiff: $(BUILD)/obj/tests/bench/bench_symdiff.o $(CC_OBJ) $(LIBA)
 	@mkdir -p $(@D)
@@ -384,5 +389,5 @@ clean:
 ALL_OBJ = $(RT_OBJ) $(RT_PIC) $(CC_OBJ) $(UT_OBJ) $(BUILD)/obj/compiler/cli/main.o \
           $(FUZZ_TARGETS:%=$(BUILD)/obj/tests/fuzz/fuzz_%.o) $(BUILD)/obj/tests/serve/requests.o \
           $(BUILD)/obj/tests/lsp/lsp_client.o \
-          $(patsubst %,$(BUILD)/obj/tests/bench/%.o,bench_front bench_decide schema_bundle bench_symdiff bench_lsp)
+          $(patsubst %,$(BUILD)/obj/tests/bench/%.o,bench_front bench_decide schema_bundle bench_symdiff bench_lsp bench_logchain)
 -include $(wildcard $(ALL_OBJ:.o=.d))

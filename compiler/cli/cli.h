@@ -44,6 +44,15 @@ int cmd_rollback(int argc, char **argv);
 int cmd_status(int argc, char **argv);
 int cmd_log(int argc, char **argv);
 int cmd_keygen(int argc, char **argv);
+int cmd_audit(int argc, char **argv);
+
+struct logchain_opts;
+/* The chained decision log's options of `cmd` (eval, serve) checked and
+ * into *o (key not yet loaded): --log-key and --log-checkpoint-* need --log,
+ * the checkpoint options need --log-key.  EXIT_OK, or EXIT_TROUBLE with the
+ * usage error printed.  In cli_logchain.c. */
+int cli_log_chain_options(const char *cmd, const char *log, const char *key, const char *every,
+			  const char *interval, struct logchain_opts *o);
 
 struct promote_opts;
 /* The command line of promote and rollback (argv[0] is which): the options

@@ -13,6 +13,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
+#include <sys/file.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -22,6 +23,7 @@
 #include "cli_trust.h"
 #include "eval_io.h"
 #include "fileio.h"
+#include "logchain.h"
 #include "project.h"
 
 struct eval {
@@ -33,7 +35,10 @@ struct eval {
 	int64_t now;
 	int log_fd;             /* -1 without --log */
 	const char *log_path;
-	struct buf rec, deny, file, ann;
+	struct logchain chain;  /* the log's hash chain (logchain.h) */
+	struct ev_sec key;      /* --log-key: signs checkpoints */
+	bool has_key;
+	struct buf rec, deny, file, ann, line;
 	bool trouble;           /* exit 2 at the end */
 	bool stop;              /* output or log lost: decide nothing more */
 	bool tty;
@@ -41,8 +46,9 @@ struct eval {
 
 static void eval_usage(FILE *out)
 {
-	fputs("usage: authzc eval [-b BUNDLE [--trust PUBFILE]...] [-C DIR] [--explain]\n"
-	      "                   [--log FILE] [--now TIME] [REQUEST.json...]\n"
+	fputs("usage: authzc eval [-b BUNDLE [--trust PUBFILE]...] [-C DIR] [--explain] [--now TIME]\n"
+	      "                   [--log FILE [--log-key KEYFILE] [--log-checkpoint-every N]\n"
+	      "                   [--log-checkpoint-interval SECONDS]] [REQUEST.json...]\n"
 	      "\n"
 	      "Decide requests: one JSON request per file, or JSON Lines on stdin (no file,\n"
 	      "or '-'); one JSON decision per line on stdout, in input order.  Without -b\n"
@@ -55,7 +61,12 @@ static void eval_usage(FILE *out)
 	      "  --explain          add each matching rule's trace, the values of the guards\n"
 	      "                     that held rules back and the deciding rules' annotations\n"
 	      "  --log FILE         append a decision record per request to FILE (with the\n"
-	      "                     deciding rules' annotations)\n"
+	      "                     deciding rules' annotations), hash-chained\n"
+	      "  --log-key KEYFILE  sign a checkpoint of the chain with this `log` key\n"
+	      "  --log-checkpoint-every N\n"
+	      "                     a checkpoint after N records (default 1000)\n"
+	      "  --log-checkpoint-interval SECONDS\n"
+	      "                     ... or SECONDS after the last one (default 60)\n"
 	      "  --now TIME         RFC 3339 time for requests without \"time\"\n"
 	      "                     (default: $AUTHZC_NOW, else the clock)\n"
 	      "  -C DIR             run as if started in DIR\n"
@@ -76,6 +87,15 @@ static void out_of_memory(struct eval *e)
 {
 	cli_error("out of memory");
 	e->trouble = e->stop = true;
+}
+
+/* Write e->line, whole lines of the log, with one write. */
+static void write_log(struct eval *e)
+{
+	if (e->line.n && fileio_write_all(e->log_fd, e->line.p, e->line.n) < 0) {
+		cli_error("cannot write to '%s': %s", e->log_path, strerror(errno));
+		e->trouble = e->stop = true;
+	}
 }
 
 /* Print one decision and log it.  `json` NULL: a request over the size
@@ -101,10 +121,14 @@ static void emit(struct eval *e, const char *json, size_t len, const char *decis
 		out_of_memory(e);
 		return;
 	}
-	if (fileio_write_all(e->log_fd, e->rec.p, e->rec.n) < 0) {
-		cli_error("cannot write to '%s': %s", e->log_path, strerror(errno));
-		e->trouble = e->stop = true;
+	buf_reset(&e->line);
+	int64_t now = e->has_now ? e->now : clock_ms();
+	if (logchain_record(&e->chain, e->rec.p, e->rec.n, &e->line) < 0 ||
+	    (logchain_due(&e->chain, now) && logchain_checkpoint(&e->chain, now, false, &e->line) < 0)) {
+		out_of_memory(e);
+		return;
 	}
+	write_log(e);
 }
 
 /* Decide the request json[0..len) and print its decision. */
@@ -230,6 +254,9 @@ static void eval_release(struct eval *e)
 	authz_bundle_free(e->b);
 	if (e->log_fd >= 0)
 		close(e->log_fd);
+	logchain_release(&e->chain);
+	ev_sec_wipe(&e->key);
+	buf_release(&e->line);
 	buf_release(&e->rec);
 	buf_release(&e->deny);
 	buf_release(&e->file);
@@ -243,6 +270,7 @@ int cmd_eval(int argc, char **argv)
 {
 	struct eval e = { .log_fd = -1 };
 	const char *bundle = NULL, *dir = NULL, *now = NULL;
+	const char *log_key = NULL, *ckpt_every = NULL, *ckpt_interval = NULL;
 	bool explain = false;
 	const char *trust_v[CLI_MAX_TRUST];
 	struct opt_list trust_files = { trust_v, 0, CLI_MAX_TRUST };
@@ -251,6 +279,9 @@ int cmd_eval(int argc, char **argv)
 		OPT_LIST(0, "trust", &trust_files),
 		OPT_FLAG(0, "explain", &explain),
 		OPT_VALUE(0, "log", &e.log_path),
+		OPT_VALUE(0, "log-key", &log_key),
+		OPT_VALUE(0, "log-checkpoint-every", &ckpt_every),
+		OPT_VALUE(0, "log-checkpoint-interval", &ckpt_interval),
 		OPT_VALUE(0, "now", &now),
 		OPT_END,
 	};
@@ -267,8 +298,19 @@ int cmd_eval(int argc, char **argv)
 		return EXIT_TROUBLE;
 	if (trust_files.n && !bundle)
 		return cli_usage_error("eval", "--trust checks the signature of the bundle given with -b");
+	struct logchain_opts lo = { 0 };
+	if ((code = cli_log_chain_options("eval", e.log_path, log_key, ckpt_every, ckpt_interval, &lo)) != EXIT_OK)
+		return code;
 	if ((code = cli_chdir(dir)) != EXIT_OK)
 		return code;
+	if (log_key) {
+		char err[512];
+		if (ev_init(err, sizeof err) < 0 || ev_sec_load(log_key, &e.key, err, sizeof err) < 0)
+			return cli_error("--log-key: %s", err);
+		e.has_key = true;
+		lo.key = &e.key;
+	}
+	logchain_init(&e.chain, &lo, e.has_now ? e.now : clock_ms());
 
 	if (bundle) {
 		struct cli_trust trust;
@@ -291,6 +333,22 @@ int cmd_eval(int argc, char **argv)
 			eval_release(&e);
 			return EXIT_TROUBLE;
 		}
+		/* One writer at a time continues a chain: another eval on the same
+		 * log waits here until this one is done. */
+		char err[512];
+		while (flock(e.log_fd, LOCK_EX) < 0 && errno == EINTR)
+			;
+		if (logchain_resume(&e.chain, e.log_path, e.has_now ? e.now : clock_ms(), &e.line, err,
+				    sizeof err) < 0) {
+			cli_error("%s", err);
+			eval_release(&e);
+			return EXIT_TROUBLE;
+		}
+		write_log(&e);
+		if (e.stop) {
+			eval_release(&e);
+			return EXIT_TROUBLE;
+		}
 	}
 	if (authz_request_new(&e.req, e.b) < 0 || authz_decision_new(&e.d) < 0) {
 		eval_release(&e);
@@ -307,6 +365,14 @@ int cmd_eval(int argc, char **argv)
 			eval_stream(&e, STDIN_FILENO, "stdin");
 		else
 			eval_file(&e, args.operands[i]);
+	}
+	if (e.log_fd >= 0 && !e.stop) {
+		/* The final checkpoint: the log was closed cleanly here. */
+		buf_reset(&e.line);
+		if (logchain_checkpoint(&e.chain, e.has_now ? e.now : clock_ms(), true, &e.line) < 0)
+			out_of_memory(&e);
+		else
+			write_log(&e);
 	}
 	/* Flush here: out_buf must not be used after the command returns. */
 	if (fflush(stdout) != 0 || ferror(stdout))

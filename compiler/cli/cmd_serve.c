@@ -32,7 +32,9 @@ static void serve_usage(FILE *out)
 	      "                    [--listen ADDR:PORT | --socket PATH] [-C DIR]\n"
 	      "                    [--poll MS] [--max-body BYTES] [--max-connections N]\n"
 	      "                    [--timeout SECONDS] [--threads N] [--now TIME]\n"
-	      "                    [--log FILE [--log-max-bytes N] [--log-queue N] [--log-block]]\n"
+	      "                    [--log FILE [--log-max-bytes N] [--log-queue N] [--log-block]\n"
+	      "                     [--log-key KEYFILE] [--log-checkpoint-every N]\n"
+	      "                     [--log-checkpoint-interval SECONDS]]\n"
 	      "                    [--shadow FILE|URL --shadow-log FILE]\n"
 	      "\n"
 	      "Answer decision requests over HTTP: POST /v1/decide, POST /v1/decide/batch,\n"
@@ -66,6 +68,11 @@ static void serve_usage(FILE *out)
 	      "  --log-queue N          records waiting to be written at most (default 8192);\n"
 	      "                         more are dropped and counted in /metrics\n"
 	      "  --log-block            wait for room in the queue instead of dropping\n"
+	      "  --log-key KEYFILE      sign checkpoints of the log's hash chain with this\n"
+	      "                         `log` key (authzc-audit(1))\n"
+	      "  --log-checkpoint-every N  a checkpoint after N records (default 1000)\n"
+	      "  --log-checkpoint-interval SECONDS\n"
+	      "                         ... or SECONDS after the last one (default 60)\n"
 	      "  --shadow FILE|URL      also decide every request against this candidate\n"
 	      "                         bundle (a file watched as -b is, or an http(s) URL\n"
 	      "                         polled as --bundle-url is); the answer stays the\n"
@@ -108,6 +115,7 @@ static int number(const char *text, const char *what, unsigned long max, unsigne
 struct serve_args {
 	const char *bundle, *listen, *socket, *poll, *max_body, *max_conn, *timeout, *threads, *now, *dir;
 	const char *log, *log_max, *log_queue;
+	const char *log_key, *log_every, *log_interval;
 	bool log_block;
 	const char *url, *cache, *url_poll, *url_jitter;
 	const char *shadow, *shadow_log;
@@ -124,6 +132,9 @@ struct url_poll {
 static int read_log_options(const struct serve_args *a, struct serve_opts *o, struct declog_opts *l)
 {
 	unsigned long v;
+	if (cli_log_chain_options("serve", a->log, a->log_key, a->log_every, a->log_interval, &l->chain) !=
+	    EXIT_OK)
+		return EXIT_TROUBLE;
 	if (!a->log) {
 		if (a->log_block)
 			return cli_usage_error("serve", "--log-block needs --log");
@@ -318,6 +329,9 @@ int cmd_serve(int argc, char **argv)
 		OPT_VALUE(0, "log-max-bytes", &a.log_max),
 		OPT_VALUE(0, "log-queue", &a.log_queue),
 		OPT_FLAG(0, "log-block", &a.log_block),
+		OPT_VALUE(0, "log-key", &a.log_key),
+		OPT_VALUE(0, "log-checkpoint-every", &a.log_every),
+		OPT_VALUE(0, "log-checkpoint-interval", &a.log_interval),
 		OPT_VALUE(0, "bundle-url", &a.url),
 		OPT_VALUE(0, "bundle-cache", &a.cache),
 		OPT_VALUE(0, "url-poll", &a.url_poll),
@@ -364,6 +378,17 @@ int cmd_serve(int argc, char **argv)
 		return code;
 	}
 	o.load = cli_trust_opts(&trust);
+	/* The checkpoint key, read where the log is opened (after -C). */
+	static struct ev_sec log_key;
+	if (a.log_key) {
+		char err[512];
+		if (ev_init(err, sizeof err) < 0 || ev_sec_load(a.log_key, &log_key, err, sizeof err) < 0) {
+			cli_trust_release(&trust);
+			compilation_release(&c);
+			return cli_error("--log-key: %s", err);
+		}
+		log.chain.key = &log_key;
+	}
 
 	sigset_t set;
 	sigemptyset(&set);
@@ -378,6 +403,7 @@ int cmd_serve(int argc, char **argv)
 	if (server_start(&s, &o, err, sizeof err) < 0) {
 		cli_trust_release(&trust);
 		compilation_release(&c);
+		ev_sec_wipe(&log_key);
 		return cli_error("%s", err);
 	}
 	char msg[256];
@@ -391,5 +417,6 @@ int cmd_serve(int argc, char **argv)
 	note(NULL, "stopped");
 	cli_trust_release(&trust);
 	compilation_release(&c);
+	ev_sec_wipe(&log_key);
 	return EXIT_OK;
 }

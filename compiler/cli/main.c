@@ -41,6 +41,7 @@ static const struct cmd commands[] = {
 	{ "status", cmd_status, NEEDS_GIT, "where each environment stands" },
 	{ "log", cmd_log, NEEDS_GIT, "the promotion history of an environment" },
 	{ "keygen", cmd_keygen, 0, "write an Ed25519 key pair for signing evidence" },
+	{ "audit", cmd_audit, 0, "verify the hash chain and signed checkpoints of decision logs" },
 };
 
 #define NCOMMANDS (sizeof commands / sizeof commands[0])

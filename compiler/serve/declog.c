@@ -7,7 +7,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "declog.h"
@@ -16,6 +18,14 @@
 struct rec {
 	char *p;
 	size_t n;
+	uint64_t drops;         /* records dropped before this one was queued */
+};
+
+/* What a line that could not be written must not have moved on. */
+struct saved {
+	uint64_t seq, uncovered;
+	bool has_prev;
+	char prev[LOGCHAIN_HASH_CHARS + 1];
 };
 
 struct declog {
@@ -30,13 +40,31 @@ struct declog {
 	char *path;
 	uint64_t max_bytes, size;
 	struct declog_counts counts;
+	/* The writer thread's alone (and open's and close's): */
+	struct logchain chain;
+	struct buf line;        /* the lines of one write */
+	uint64_t drops_logged;  /* drops a gap record has told of */
+	uint64_t unwritten;     /* records whose write failed since */
 };
+
+static int64_t clock_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
 
 static int open_file(struct declog *l)
 {
 	l->fd = open(l->path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
 	if (l->fd < 0)
 		return -1;
+	if (flock(l->fd, LOCK_EX | LOCK_NB) < 0 && errno == EWOULDBLOCK) {
+		close(l->fd);
+		l->fd = -1;
+		errno = EWOULDBLOCK;
+		return -1;
+	}
 	struct stat st;
 	l->size = fstat(l->fd, &st) == 0 ? (uint64_t)st.st_size : 0;
 	return 0;
@@ -64,20 +92,81 @@ static void rotate(struct declog *l, struct declog_counts *c)
 	free(to);
 }
 
+static void save(const struct declog *l, struct saved *s)
+{
+	s->seq = l->chain.seq;
+	s->uncovered = l->chain.uncovered;
+	s->has_prev = l->chain.has_prev;
+	memcpy(s->prev, l->chain.prev, sizeof s->prev);
+}
+
+static void restore(struct declog *l, const struct saved *s)
+{
+	l->chain.seq = s->seq;
+	l->chain.uncovered = s->uncovered;
+	l->chain.has_prev = s->has_prev;
+	memcpy(l->chain.prev, s->prev, sizeof s->prev);
+}
+
+/* Write l->line, whole lines, with one write(2).  0 or -1. */
+static int put(struct declog *l)
+{
+	if (l->fd < 0 && open_file(l) < 0)
+		return -1;
+	if (fileio_write_all(l->fd, l->line.p, l->line.n) < 0)
+		return -1;
+	l->size += l->line.n;
+	return 0;
+}
+
+/* A checkpoint (when one is due, or `final`), written now. */
+static void checkpoint(struct declog *l, int64_t now, bool final)
+{
+	struct saved s;
+	save(l, &s);
+	buf_reset(&l->line);
+	if (logchain_checkpoint(&l->chain, now, final, &l->line) < 0 || (l->line.n && put(l) < 0))
+		restore(l, &s);
+}
+
+/* The records dropped or not written since the last gap record. */
+static uint64_t missing(const struct declog *l, uint64_t drops)
+{
+	return drops - l->drops_logged + l->unwritten;
+}
+
 static void write_one(struct declog *l, const struct rec *r, struct declog_counts *c)
 {
-	if (!l->is_stdout && l->max_bytes && l->size && l->size + r->n > l->max_bytes)
+	int64_t now = clock_ms();
+	/* Room for "seq", "prev" and a gap record besides the record. */
+	if (!l->is_stdout && l->max_bytes && l->size && l->size + r->n + 256 > l->max_bytes) {
+		if (l->fd >= 0)
+			checkpoint(l, now, false);      /* the full file ends signed */
 		rotate(l, c);
-	if (l->fd < 0 && open_file(l) < 0) {
+	}
+	struct saved s;
+	save(l, &s);
+	buf_reset(&l->line);
+	uint64_t gap = missing(l, r->drops);
+	if ((gap && logchain_gap(&l->chain, gap, now, &l->line) < 0) ||
+	    logchain_record(&l->chain, r->p, r->n, &l->line) < 0 || put(l) < 0) {
+		restore(l, &s);
+		l->unwritten++;
 		c->failed++;
 		return;
 	}
-	if (fileio_write_all(l->fd, r->p, r->n) < 0) {
-		c->failed++;
-		return;
-	}
-	l->size += r->n;
+	l->drops_logged = r->drops;
+	l->unwritten = 0;
 	c->written++;
+	if (logchain_due(&l->chain, now))
+		checkpoint(l, now, false);
+}
+
+/* When the next timed checkpoint is due, for pthread_cond_timedwait. */
+static struct timespec checkpoint_deadline(const struct declog *l)
+{
+	int64_t at = l->chain.last_checkpoint_ms + l->chain.interval_ms;
+	return (struct timespec){ .tv_sec = at / 1000, .tv_nsec = (long)(at % 1000) * 1000000 };
 }
 
 static void *writer(void *arg)
@@ -85,17 +174,31 @@ static void *writer(void *arg)
 	struct declog *l = arg;
 	pthread_mutex_lock(&l->mu);
 	for (;;) {
-		while (!l->n && !l->stop)
-			pthread_cond_wait(&l->more, &l->mu);
+		bool timed_out = false;
+		while (!l->n && !l->stop && !timed_out) {
+			if (l->chain.key && l->chain.uncovered) {
+				struct timespec at = checkpoint_deadline(l);
+				timed_out = pthread_cond_timedwait(&l->more, &l->mu, &at) == ETIMEDOUT;
+			} else {
+				pthread_cond_wait(&l->more, &l->mu);
+			}
+		}
 		if (!l->n && l->stop)
 			break;
-		struct rec r = l->q[l->head];
-		l->head = (l->head + 1) % l->cap;
-		l->n--;
-		pthread_cond_signal(&l->room);
+		struct rec r = { 0 };
+		bool have = l->n > 0;
+		if (have) {
+			r = l->q[l->head];
+			l->head = (l->head + 1) % l->cap;
+			l->n--;
+			pthread_cond_signal(&l->room);
+		}
 		struct declog_counts c = { 0 };
 		pthread_mutex_unlock(&l->mu);
-		write_one(l, &r, &c);
+		if (have)
+			write_one(l, &r, &c);
+		else if (logchain_due(&l->chain, clock_ms()))
+			checkpoint(l, clock_ms(), false);
 		free(r.p);
 		pthread_mutex_lock(&l->mu);
 		l->counts.written += c.written;
@@ -121,24 +224,48 @@ int declog_open(struct declog **out, const struct declog_opts *o, char *err, siz
 	l->block = o->block;
 	l->max_bytes = o->max_bytes;
 	l->is_stdout = !strcmp(o->path, "-");
+	int64_t now = clock_ms();
+	logchain_init(&l->chain, &o->chain, now);
 	if (l->is_stdout) {
 		l->fd = STDOUT_FILENO;
 	} else if (open_file(l) < 0) {
-		snprintf(err, size, "cannot open '%s': %s", o->path, strerror(errno));
+		if (errno == EWOULDBLOCK)
+			snprintf(err, size, "'%s' is being written by another process (a chained log has one "
+				 "writer)", o->path);
+		else
+			snprintf(err, size, "cannot open '%s': %s", o->path, strerror(errno));
 		goto fail;
+	}
+	/* The chain's first lines: a start record, or nothing when it goes on
+	 * from the file's tail. */
+	if ((l->is_stdout ? logchain_start(&l->chain, now, &l->line)
+			  : logchain_resume(&l->chain, l->path, now, &l->line, err, size)) < 0) {
+		if (l->is_stdout)
+			snprintf(err, size, "out of memory");
+		goto fail_fd;
+	}
+	if (l->line.n && put(l) < 0) {
+		snprintf(err, size, "cannot write to '%s': %s", o->path, strerror(errno));
+		goto fail_fd;
 	}
 	pthread_mutex_init(&l->mu, NULL);
 	pthread_cond_init(&l->more, NULL);
 	pthread_cond_init(&l->room, NULL);
 	if (pthread_create(&l->thread, NULL, writer, l)) {
 		snprintf(err, size, "cannot start the decision log's thread");
-		if (!l->is_stdout)
-			close(l->fd);
-		goto fail;
+		pthread_mutex_destroy(&l->mu);
+		pthread_cond_destroy(&l->more);
+		pthread_cond_destroy(&l->room);
+		goto fail_fd;
 	}
 	*out = l;
 	return 0;
+fail_fd:
+	if (!l->is_stdout && l->fd >= 0)
+		close(l->fd);
 fail:
+	logchain_release(&l->chain);
+	buf_release(&l->line);
 	free(l->q);
 	free(l->path);
 	free(l);
@@ -158,7 +285,7 @@ int declog_push(struct declog *l, const char *rec, size_t len)
 		return 1;
 	}
 	memcpy(copy, rec, len);
-	l->q[(l->head + l->n) % l->cap] = (struct rec){ copy, len };
+	l->q[(l->head + l->n) % l->cap] = (struct rec){ copy, len, l->counts.dropped };
 	l->n++;
 	pthread_cond_signal(&l->more);
 	pthread_mutex_unlock(&l->mu);
@@ -189,8 +316,17 @@ void declog_close(struct declog *l)
 	pthread_cond_broadcast(&l->room);
 	pthread_mutex_unlock(&l->mu);
 	pthread_join(l->thread, NULL);
+	/* What was dropped after the last record, then the final checkpoint. */
+	int64_t now = clock_ms();
+	uint64_t gap = missing(l, l->counts.dropped);
+	buf_reset(&l->line);
+	if (gap && logchain_gap(&l->chain, gap, now, &l->line) == 0)
+		put(l);
+	checkpoint(l, now, true);
 	if (!l->is_stdout && l->fd >= 0)
 		close(l->fd);
+	logchain_release(&l->chain);
+	buf_release(&l->line);
 	pthread_mutex_destroy(&l->mu);
 	pthread_cond_destroy(&l->more);
 	pthread_cond_destroy(&l->room);

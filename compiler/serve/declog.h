@@ -10,6 +10,15 @@
  * waits for room.  A file that grows past `max_bytes` is renamed FILE.1
  * (FILE.2, ...: the first free number; none is overwritten) and a new one
  * is started.  A crash loses at most what was in the queue.
+ *
+ * The log is hash-chained (logchain.h), in the writer thread, so no
+ * decision waits for a hash: each record gets its seq and the hash of the
+ * line before it as it is written; records dropped or not written leave a
+ * gap record saying how many; with a key, a signed checkpoint is written
+ * every `chain.every` records or `chain.interval_ms`, into a full file just
+ * before it is rotated, and on close.  At open the chain is continued from
+ * the tail of the file (or of its newest rotated PATH.N).  The file is
+ * locked (flock): one writer per chained log.
  */
 #ifndef AUTHZC_DECLOG_H
 #define AUTHZC_DECLOG_H
@@ -18,6 +27,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "logchain.h"
+
 #define DECLOG_QUEUE 8192u
 
 struct declog_opts {
@@ -25,6 +36,7 @@ struct declog_opts {
 	size_t queue;           /* records queued at most; 0: DECLOG_QUEUE */
 	uint64_t max_bytes;     /* rotate past this size; 0: never */
 	bool block;             /* wait for room instead of dropping */
+	struct logchain_opts chain;     /* checkpoint key and intervals */
 };
 
 struct declog_counts {

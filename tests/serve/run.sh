@@ -295,8 +295,10 @@ check "serve without --trust: a signed bundle loads, its signer shown, not verif
 	"test \"\$(curl -s -o '$tmp/body' -w '%{http_code}' '$url/health')\" = 200 &&
 	 grep -q '\"signer\":\"$rid\",\"signature_verified\":false' '$tmp/body'"
 
-# ---- decision logs, rotated ----------------------------------------------------------------
-start logged -b "$tmp/a.authzb" --listen 127.0.0.1:0 --log "$tmp/decisions.jsonl" --log-max-bytes 40000 --log-block
+# ---- decision logs, rotated and chained -------------------------------------------------------
+"$AUTHZC" keygen -o "$tmp" logk >/dev/null || { echo "FAIL keygen"; exit 1; }
+start logged -b "$tmp/a.authzb" --listen 127.0.0.1:0 --log "$tmp/decisions.jsonl" --log-max-bytes 40000 --log-block \
+	--log-key "$tmp/logk.key" --log-checkpoint-every 50
 log_pid=$(echo $pids | awk '{print $NF}')
 curl -s --data-binary @"$tmp/requests.jsonl" "$url/v1/decide/batch" >/dev/null
 curl -s --data-binary @"$tmp/requests.jsonl" "$url/v1/decide/batch" >/dev/null
@@ -304,21 +306,22 @@ curl -s --data-binary @"$tmp/req.json" "$url/v1/decide" >/dev/null
 kill -TERM "$log_pid"
 wait "$log_pid"
 pids=$(echo $pids | sed "s/ *$log_pid\$//")
-logged=$(cat "$tmp"/decisions.jsonl* | wc -l)
+logged=$(cat "$tmp"/decisions.jsonl* | grep -vc '^{"seq":[0-9]*,"prev":[^,]*,"log":')
 check "decision log: one record per decision ($logged, $((2 * n + 1)) decided)" test "$logged" = $((2 * n + 1))
 check "decision log: rotated past 40000 bytes" test -f "$tmp/decisions.jsonl.1" -a -f "$tmp/decisions.jsonl.2"
-check "decision log: every record whole, eval --log's form" python3 -c '
+check "decision log: every record whole, eval --log's form with seq and prev" python3 -c '
 import json, sys
 for f in sys.argv[1:]:
     data = open(f).read()
     assert data.endswith("\n"), f
     for line in data.splitlines():
         r = json.loads(line)
-        assert list(r) == ["request", "decision", "bundle", "revision", "annotations"], r.keys()
+        if "log" not in r:
+            assert list(r) == ["seq", "prev", "request", "decision", "bundle", "revision", "annotations"], r.keys()
 ' "$tmp"/decisions.jsonl*
 # The oldest file first: the batch's records in order, as eval decided them.
 for f in $(ls "$tmp"/decisions.jsonl.* | sort -t. -k3 -n) "$tmp/decisions.jsonl"; do cat "$f"; done |
-	head -n "$n" | python3 -c '
+	grep -v '^{"seq":[0-9]*,"prev":[^,]*,"log":' | head -n "$n" | python3 -c '
 import json, sys
 for line in sys.stdin:
     print(json.dumps(json.loads(line)["decision"], separators=(",", ":"), ensure_ascii=False))' >"$tmp/logged-decisions"
@@ -327,6 +330,27 @@ import json, sys
 a = [json.loads(l) for l in open(sys.argv[1])]
 b = [json.loads(l) for l in open(sys.argv[2])]
 sys.exit(a != b)' '$tmp/logged-decisions' '$tmp/eval.out'"
+check "decision log: the full files end with a checkpoint" sh -c \
+	"tail -n 1 '$tmp/decisions.jsonl.1' | grep -q '\"log\":\"checkpoint\"'"
+check "decision log: SIGTERM wrote a final checkpoint" sh -c \
+	"tail -n 1 '$tmp/decisions.jsonl' | grep -q '\"final\":true'"
+# A restart goes on with the chain; audit verify takes the files in any order.
+start logged2 -b "$tmp/a.authzb" --listen 127.0.0.1:0 --log "$tmp/decisions.jsonl" --log-max-bytes 40000 \
+	--log-key "$tmp/logk.key"
+log_pid=$(echo $pids | awk '{print $NF}')
+curl -s --data-binary @"$tmp/req.json" "$url/v1/decide" >/dev/null
+check "decision log: a second writer of the log is refused" sh -c \
+	"'$AUTHZC' serve -b '$tmp/a.authzb' --listen 127.0.0.1:0 --log '$tmp/decisions.jsonl' 2>&1 | grep -q 'being written by another process'"
+kill -TERM "$log_pid"
+wait "$log_pid"
+pids=$(echo $pids | sed "s/ *$log_pid\$//")
+"$AUTHZC" audit verify --trust "$tmp/logk.pub" "$tmp"/decisions.jsonl* >"$tmp/verify.out" 2>&1
+check "audit verify: the rotated, restarted log verifies" test $? = 0
+check "audit verify: every decision counted" grep -q " $((2 * n + 2)) decision(s)" "$tmp/verify.out"
+sed -i '2s/"decision":"[a-z]*"/"decision":"allow"/; 2s/"prev":"blake2b:./"prev":"blake2b:0/' "$tmp/decisions.jsonl.1"
+"$AUTHZC" audit verify --trust "$tmp/logk.pub" "$tmp"/decisions.jsonl* >"$tmp/verify.out" 2>&1
+check "audit verify: an edited line of a rotated file is found" test $? = 1
+check "audit verify: ... by file and line" grep -q "decisions.jsonl.1:2: modified" "$tmp/verify.out"
 
 # ---- shadow evaluation ------------------------------------------------------------------
 # The examples in a git repository (HEAD: bundle a) and two candidates: one
