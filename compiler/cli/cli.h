@@ -43,6 +43,7 @@ int cmd_rollback(int argc, char **argv);
 int cmd_status(int argc, char **argv);
 int cmd_log(int argc, char **argv);
 int cmd_keygen(int argc, char **argv);
+int cmd_approve(int argc, char **argv);
 
 struct promote_opts;
 /* The command line of promote and rollback (argv[0] is which): the options
