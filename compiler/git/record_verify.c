@@ -157,7 +157,9 @@ static const char *check_chain(struct arena *a, const struct promote_record *pre
 		goto done;
 	}
 	if (!prev) {
-		if (r->n != 1)
+		if (r->n == 2)
+			why = "record 1 is missing (deleted)";
+		else if (r->n != 1)
 			why = arena_printf(a, "records 1 to %u are missing (deleted)", r->n - 1);
 		else if (!cJSON_IsNull(ch))
 			why = "it is record 1 but chains to a record before it";
