@@ -114,11 +114,6 @@ static const char *check_record(struct gitx *g, struct arena *a, const char *env
 				   r->commit);
 		goto done;
 	}
-	if (!cJSON_GetObjectItemCaseSensitive(j, "chain")) {
-		/* written before records were chained and signed */
-		(*legacy)++;
-		goto done;
-	}
 	/* the gates in force when it was made */
 	git_oid at;
 	if (git_oid_fromstr(&at, r->previous ? r->previous : r->commit) < 0) {
@@ -129,6 +124,16 @@ static const char *check_record(struct gitx *g, struct arena *a, const char *env
 	if (promote_gates_load(g, &at, env, &gt) < 0) {
 		snprintf(err, sizeof err, "%s", g->msg);
 		why = arena_strdup(a, err);
+		goto done;
+	}
+	if (!cJSON_GetObjectItemCaseSensitive(j, "chain")) {
+		/* written before records were chained and signed: only where no
+		 * promote key was trusted */
+		if (gt.has_promote_keys)
+			why = arena_printf(a, "it is neither chained nor signed, but authzc.json at %.7s, whose "
+					   "gates applied, trusts promote keys", gt.from);
+		else
+			(*legacy)++;
 		goto done;
 	}
 	struct approval_promoter pr = { NULL, NULL };
