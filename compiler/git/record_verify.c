@@ -4,6 +4,7 @@
  * and the environment's ref against the last one (promote.h,
  * promote_verify).
  */
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -13,6 +14,16 @@ static const char *jstr(const cJSON *o, const char *key)
 {
 	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
 	return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
+/* Is s exactly n lowercase hex digits?  (Only such ids are shown.) */
+static bool hex_of(const char *s, size_t n)
+{
+	size_t i = 0;
+	for (; s && s[i] && i < n; i++)
+		if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
+			return false;
+	return s && i == n && !s[i];
 }
 
 /* The record's signature under the trusted keys of `gt`: NULL when it
@@ -29,7 +40,7 @@ static const char *check_signature(struct arena *a, const cJSON *j, const struct
 	}
 	const char *id = jstr(s, "key"), *b64 = jstr(s, "sig");
 	unsigned char sig[EV_SIG_BYTES];
-	if (!cJSON_IsObject(s) || !id || !b64 || ev_sig_from_b64(b64, strlen(b64), sig) < 0)
+	if (!cJSON_IsObject(s) || !hex_of(id, EV_KEYID_CHARS) || !b64 || ev_sig_from_b64(b64, strlen(b64), sig) < 0)
 		return "its signature member is malformed";
 	const struct ev_trusted *t = ev_keyring_find(&gt->keys, id);
 	if (!t)
@@ -72,6 +83,8 @@ static const char *check_approvals(struct arena *a, const cJSON *j, const struct
 		ap->sig = jstr(e, "signature");
 		if (!ap->key || !ap->time || !ap->sig)
 			ap->reject = "a member is missing";
+		else if (!hex_of(ap->key, EV_KEYID_CHARS))
+			ap->key = NULL, ap->reject = "a malformed key id";
 		approval_judge(ap, a, env, r->commit, &gt->keys, pr, ticket, gt->require_ticket);
 		if (ap->reject)
 			return arena_printf(a, "its approval by %s does not verify: %s",
@@ -105,13 +118,16 @@ static const char *check_record(struct gitx *g, struct arena *a, const char *env
 	const cJSON *num = cJSON_GetObjectItemCaseSensitive(j, "record");
 	const char *renv = jstr(j, "environment"), *commit = jstr(j, "commit");
 	if (!renv || strcmp(renv, env) || !cJSON_IsNumber(num) || num->valuedouble != r->n) {
-		why = arena_printf(a, "it says it is record %g of '%s', not record %u of '%s'",
-				   cJSON_IsNumber(num) ? num->valuedouble : 0.0, renv ? renv : "?", r->n, env);
+		why = arena_printf(a, "it does not say it is record %u of '%s'", r->n, env);
 		goto done;
 	}
 	if (!commit || strcmp(commit, r->commit)) {
-		why = arena_printf(a, "it names commit %.7s but the tag points at %.7s", commit ? commit : "?",
-				   r->commit);
+		why = arena_printf(a, "it names commit %.7s but the tag points at %.7s",
+				   hex_of(commit, GIT_OID_HEXSZ) ? commit : "?", r->commit);
+		goto done;
+	}
+	if (r->previous && !hex_of(r->previous, GIT_OID_HEXSZ)) {
+		why = "its previous commit is not a commit id";
 		goto done;
 	}
 	/* the gates in force when it was made */
@@ -182,11 +198,11 @@ static const char *check_chain(struct arena *a, const struct promote_record *pre
 	if (!cJSON_IsNumber(n) || n->valuedouble != prev->n || !h) {
 		why = arena_printf(a, "it does not chain to record %u", prev->n);
 	} else if (strcmp(h, sha)) {
-		why = arena_printf(a, "it chains to a record %u with hash %.19s..., but %s as it is now hashes to "
-				   "%.19s...: %s was edited or replaced", prev->n, h, prev->tag, sha, prev->tag);
+		why = arena_printf(a, "its chain hash of record %u is not that of %s as it is now (%.19s...): "
+				   "%s was edited or replaced", prev->n, prev->tag, sha, prev->tag);
 	} else if (!r->previous || strcmp(r->previous, prev->commit)) {
 		why = arena_printf(a, "it moved from %.7s, not from %.7s where %s left the environment",
-				   r->previous ? r->previous : "(none)", prev->commit, prev->tag);
+				   hex_of(r->previous, GIT_OID_HEXSZ) ? r->previous : "(none)", prev->commit, prev->tag);
 	}
 done:
 	cJSON_Delete(j);
