@@ -44,6 +44,7 @@ int cmd_rollback(int argc, char **argv);
 int cmd_status(int argc, char **argv);
 int cmd_log(int argc, char **argv);
 int cmd_keygen(int argc, char **argv);
+int cmd_approve(int argc, char **argv);
 int cmd_audit(int argc, char **argv);
 
 struct logchain_opts;

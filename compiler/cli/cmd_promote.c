@@ -9,18 +9,22 @@
 
 static void promote_usage(FILE *out)
 {
-	fputs("usage: authzc promote [--from REV|ENV] [--ticket ID] [--dry-run] ENV\n"
+	fputs("usage: authzc promote [--from REV|ENV] [--key KEYFILE] [--ticket ID] [--dry-run] ENV\n"
 	      "\n"
 	      "Move environment ENV (its ref <env_ref_prefix>ENV) to a new commit, through\n"
 	      "every gate in order: the source is reachable from the previous environment,\n"
 	      "the move is a fast-forward, and the source commit's own tree compiles, passes\n"
-	      "its tests and reaches gates.min_guard_coverage.  The ref is moved with\n"
-	      "compare-and-swap and a reflog entry, then the annotated tag authzc/ENV/N\n"
-	      "records the evidence as JSON.\n"
+	      "its tests and reaches gates.min_guard_coverage; then the gates of\n"
+	      "gates.environments.ENV (approvals, require_ticket, min_soak), all read from\n"
+	      "what ENV runs now.  The ref is moved with compare-and-swap and a reflog\n"
+	      "entry, then the annotated tag authzc/ENV/N records the evidence as JSON,\n"
+	      "chained to the previous record and signed with --key.\n"
 	      "\n"
 	      "options:\n"
 	      "  --from REV|ENV   the version to promote (default: the previous\n"
 	      "                   environment's commit; HEAD for the first environment)\n"
+	      "  --key KEYFILE    the promoter's promote key (authzc keygen): signs the\n"
+	      "                   record; required when trusted_keys has promote keys\n"
 	      "  --ticket ID      the change ticket, kept in the record\n"
 	      "  -n, --dry-run    run every gate, write nothing\n"
 	      "  -C DIR           run as if started in DIR\n"
@@ -37,8 +41,12 @@ static int report(const struct promote_opts *o, const struct promote_result *r)
 	const char *verb = o->rollback ? "rollback" : "promote";
 	switch (r->outcome) {
 	case PROMOTE_MOVED:
-		printf("%s '%s' %s -> %s (record %s)\n", o->rollback ? "rolled back" : "promoted",
-		       o->env, r->from, r->to, r->record);
+		printf("%s '%s' %s -> %s (record %s, %s%s", o->rollback ? "rolled back" : "promoted",
+		       o->env, r->from, r->to, r->record, r->ev.signer ? "signed by " : "unsigned",
+		       r->ev.signer ? r->ev.signer : "");
+		if (r->ev.valid)
+			printf(", %zu approval%s", r->ev.valid, r->ev.valid == 1 ? "" : "s");
+		printf(")\n");
 		return EXIT_OK;
 	case PROMOTE_UNCHANGED:
 		printf("'%s' is already at %s; nothing to do\n", o->env, r->to);
@@ -68,6 +76,7 @@ int promote_args(int argc, char **argv, struct promote_opts *o, struct opt own,
 	const struct opt opts[] = {
 		own,
 		OPT_VALUE(0, "ticket", &o->ticket),
+		OPT_VALUE(0, "key", &o->key),
 		OPT_FLAG('n', "dry-run", &o->dry_run),
 		OPT_END,
 	};

@@ -10,7 +10,7 @@
 
 static void rollback_usage(FILE *out)
 {
-	fputs("usage: authzc rollback [--to N] [--ticket ID] [--dry-run] ENV\n"
+	fputs("usage: authzc rollback [--to N] [--key KEYFILE] [--ticket ID] [--dry-run] ENV\n"
 	      "\n"
 	      "Move environment ENV back to the commit it had before its latest move, or\n"
 	      "to the commit of its record N (authzc/ENV/N).  The move is compare-and-swap\n"
@@ -20,6 +20,8 @@ static void rollback_usage(FILE *out)
 	      "\n"
 	      "options:\n"
 	      "  --to N           go back to the commit of record N\n"
+	      "  --key KEYFILE    the promoter's promote key: signs the record; required\n"
+	      "                   when trusted_keys has promote keys\n"
 	      "  --ticket ID      the change ticket, kept in the record\n"
 	      "  -n, --dry-run    check everything, write nothing\n"
 	      "  -C DIR           run as if started in DIR\n"

@@ -16,7 +16,8 @@ static void status_usage(FILE *out)
 	      "\n"
 	      "For each environment of authzc.json, in order: its commit, its latest\n"
 	      "promotion record (kind, bundle digest, time, promoter), and how many commits\n"
-	      "it trails the environment before it (HEAD for the first).\n"
+	      "it trails the environment before it (HEAD for the first), and whether its\n"
+	      "history verifies (authzc log ENV --verify).\n"
 	      "\n"
 	      "options:\n"
 	      "  --format FORMAT  text (default) or json\n"
@@ -32,6 +33,8 @@ struct env_status {
 	git_oid commit;
 	const struct promote_record *last;      /* NULL without records */
 	bool outside;           /* the ref is not where the last record put it */
+	struct history_verdict history; /* log --verify */
+	bool verified;          /* history was computed */
 	const char *behind_of;  /* the stage before (or "HEAD") */
 	long behind;            /* -1 when unknown */
 };
@@ -48,6 +51,9 @@ static void gather(struct gitx *g, struct arena *a, size_t i, struct env_status 
 	git_error_clear();
 	if (promote_records(g, name, a, &recs, &n) == 0 && n)
 		st->last = &recs[n - 1];
+	git_error_clear();
+	st->verified = promote_verify(g, name, a, &st->history) == 0;
+	git_error_clear();
 	char hex[GIT_OID_HEXSZ + 1];
 	if (st->has_commit && st->last)
 		st->outside = strcmp(st->last->commit, git_oid_tostr(hex, sizeof hex, &st->commit)) != 0;
@@ -95,6 +101,14 @@ static void print_text(const struct env_status *v, size_t n)
 		if (s->outside)
 			printf("%-10s warning: %s was moved outside authzc since its last record\n", "",
 			       s->ref);
+		if (!s->verified)
+			printf("%-10s history: could not be verified\n", "");
+		else if (s->history.problem)
+			printf("%-10s history: DOES NOT VERIFY at %s: %s ('authzc log %s --verify')\n", "",
+			       s->history.bad, s->history.problem, s->name);
+		else if (s->history.n)
+			printf("%-10s history: verifies (%zu record%s, %zu signed)\n", "", s->history.n,
+			       s->history.n == 1 ? "" : "s", s->history.nsigned);
 	}
 }
 
@@ -116,6 +130,17 @@ static int print_json(const struct env_status *v, size_t n)
 			cJSON_AddStringToObject(rec, "tag", s->last->tag);
 		cJSON_AddItemToObject(o, "record", rec ? rec : cJSON_CreateNull());
 		cJSON_AddBoolToObject(o, "moved_outside_authzc", s->outside);
+		cJSON *h = cJSON_AddObjectToObject(o, "history");
+		cJSON_AddBoolToObject(h, "verifies", s->verified && !s->history.problem);
+		cJSON_AddNumberToObject(h, "records", (double)s->history.n);
+		cJSON_AddNumberToObject(h, "signed", (double)s->history.nsigned);
+		if (s->verified && s->history.problem) {
+			cJSON_AddStringToObject(h, "bad", s->history.bad);
+			cJSON_AddStringToObject(h, "problem", s->history.problem);
+		} else {
+			cJSON_AddNullToObject(h, "bad");
+			cJSON_AddNullToObject(h, "problem");
+		}
 		cJSON_AddStringToObject(o, "behind_of", s->behind_of);
 		if (s->behind >= 0)
 			cJSON_AddNumberToObject(o, "behind", (double)s->behind);

@@ -40,6 +40,7 @@ static const struct cmd commands[] = {
 	{ "rollback", cmd_rollback, NEEDS_GIT, "move an environment back to an earlier promotion" },
 	{ "status", cmd_status, NEEDS_GIT, "where each environment stands" },
 	{ "log", cmd_log, NEEDS_GIT, "the promotion history of an environment" },
+	{ "approve", cmd_approve, NEEDS_GIT, "sign an approval of a commit for an environment" },
 	{ "keygen", cmd_keygen, 0, "write an Ed25519 key pair for signing evidence" },
 	{ "audit", cmd_audit, 0, "verify the hash chain and signed checkpoints of decision logs" },
 };

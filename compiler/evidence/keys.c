@@ -325,3 +325,11 @@ int ev_sig_from_b64(const char *b64, size_t len, unsigned char sig[EV_SIG_BYTES]
 		return -1;
 	return 0;
 }
+
+void ev_sha256_text(const void *msg, size_t len, char out[EV_SHA256_TEXT])
+{
+	unsigned char h[crypto_hash_sha256_BYTES];
+	crypto_hash_sha256(h, msg, len);
+	memcpy(out, "sha256:", 7);
+	sodium_bin2hex(out + 7, EV_SHA256_TEXT - 7, h, sizeof h);
+}

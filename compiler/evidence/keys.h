@@ -89,4 +89,9 @@ void ev_sig_to_b64(const unsigned char sig[EV_SIG_BYTES], char out[EV_SIG_B64_CH
 /* Parse it back; -1 unless it is exactly one padded base64 signature. */
 int ev_sig_from_b64(const char *b64, size_t len, unsigned char sig[EV_SIG_BYTES]);
 
+/* "sha256:" and the 64 lowercase hex digits of SHA-256 of msg[0..len)
+ * (promotion record chains). */
+#define EV_SHA256_TEXT 72
+void ev_sha256_text(const void *msg, size_t len, char out[EV_SHA256_TEXT]);
+
 #endif

@@ -19,6 +19,7 @@
 #include "promote.h"
 #include "sym_assert.h"
 #include "testrun.h"
+#include "keys.h"
 
 /* Tag numbers tried past the highest one seen before giving up. */
 #define PROMOTE_TAG_TRIES 64
@@ -40,34 +41,6 @@ static int refuse(struct promote_result *out, const char *gate, const char *fmt,
 	vsnprintf(out->why, sizeof out->why, fmt, ap);
 	va_end(ap);
 	return REFUSED;
-}
-
-/*
- * The gates that apply to a move of an environment: those of authzc.json
- * at `commit`, the environment's current commit (or the source's for a
- * first promotion), into ev->min and ev->min_from.  0, or -1 with g->msg
- * when that authzc.json cannot be read or is invalid.
- */
-static int load_gates(struct gitx *g, const git_commit *commit, struct promote_evidence *ev)
-{
-	struct compilation c;
-	struct gitx_tree gt = { 0 };
-	struct source_tree st;
-	int code = 0;
-	compilation_init(&c);
-	git_oid_tostr(ev->min_from, sizeof ev->min_from, git_commit_id(commit));
-	if (gitx_tree_open(g, commit, &gt, &st) < 0)
-		code = -1;
-	else if (project_load_config(&c, &st) > 0)
-		code = gitx_fail_plain(g, -1, "invalid %s at %.7s, whose gates apply", CONFIG_FILE_NAME,
-				       ev->min_from);
-	else {
-		ev->min = c.config.min_guard_coverage;
-		ev->refuse_untested = c.config.refuse_untested_loosening;
-	}
-	gitx_tree_free(&gt);
-	compilation_release(&c);
-	return code;
 }
 
 /*
@@ -189,10 +162,19 @@ static cJSON *str_or_null(const char *s)
 	return s ? cJSON_CreateString(s) : cJSON_CreateNull();
 }
 
-/* The record's JSON text (malloc'd): the evidence authzc-promote(1) lists. */
+/* The previous record a new one chains to: its number and the SHA-256 of
+ * its text as stored; NULL for the first. */
+struct chain_link {
+	unsigned n;
+	char sha[EV_SHA256_TEXT];
+};
+
+/* The record's JSON text (malloc'd): the evidence authzc-promote(1) lists,
+ * chained to `link` and sealed with `key` (record_seal). */
 static char *record_json(const struct promote_opts *o, unsigned n, const git_oid *commit,
 			 const git_oid *previous, const struct promote_evidence *ev,
-			 const git_signature *who, int64_t now_ms, unsigned rollback_to)
+			 const struct promote_gates *gt, const git_signature *who, int64_t now_ms,
+			 unsigned rollback_to, const struct chain_link *link, const struct ev_sec *key)
 {
 	char hex[GIT_OID_HEXSZ + 1], prev[GIT_OID_HEXSZ + 1], when[32];
 	cJSON *j = cJSON_CreateObject();
@@ -228,7 +210,43 @@ static char *record_json(const struct promote_opts *o, unsigned n, const git_oid
 	cJSON_AddStringToObject(p, "email", who->email);
 	authz_format_time(now_ms, when);
 	cJSON_AddStringToObject(j, "time", when);
-	char *text = cJSON_Print(j);
+	/* the gates of gates.environments in force, and what passed them */
+	cJSON *gj = cJSON_AddObjectToObject(j, "gates");
+	cJSON_AddStringToObject(gj, "from", gt->from);
+	cJSON_AddNumberToObject(gj, "approvals", gt->approvals);
+	cJSON_AddBoolToObject(gj, "require_ticket", gt->require_ticket);
+	if (gt->has_soak) {
+		char d[32];
+		authz_format_duration(gt->min_soak_ms, d);
+		cJSON_AddStringToObject(gj, "min_soak", d);
+		if (ev->soak_record) {
+			cJSON *sk = cJSON_AddObjectToObject(j, "soak");
+			cJSON_AddStringToObject(sk, "record", ev->soak_record);
+			authz_format_duration(ev->soaked_ms, d);
+			cJSON_AddStringToObject(sk, "soaked", d);
+		}
+	}
+	cJSON *aj = cJSON_AddArrayToObject(j, "approvals");
+	for (size_t i = 0; i < ev->napprovals; i++) {
+		const struct approval *ap = &ev->approvals[i];
+		if (ap->reject)
+			continue;
+		cJSON *x = cJSON_CreateObject();
+		cJSON_AddStringToObject(x, "key", ap->key);
+		cJSON_AddStringToObject(x, "name", ap->signer);
+		cJSON_AddItemToObject(x, "ticket", str_or_null(ap->ticket));
+		cJSON_AddStringToObject(x, "time", ap->time);
+		cJSON_AddStringToObject(x, "signature", ap->sig);
+		cJSON_AddItemToArray(aj, x);
+	}
+	if (link) {
+		cJSON *ch = cJSON_AddObjectToObject(j, "chain");
+		cJSON_AddNumberToObject(ch, "record", link->n);
+		cJSON_AddStringToObject(ch, "sha256", link->sha);
+	} else {
+		cJSON_AddNullToObject(j, "chain");
+	}
+	char *text = record_seal(j, key);
 	cJSON_Delete(j);
 	return text;
 }
@@ -380,6 +398,149 @@ static bool lost_race(int error)
 	return error == GIT_EMODIFIED || error == GIT_EEXISTS || error == GIT_ELOCKED;
 }
 
+/*
+ * The promoter's key against the trusted keys in force: when some key has
+ * the promote role, a promote key is required (--key); a key given must be
+ * a trusted promote key.  0 or REFUSED.
+ */
+static int key_gate(const struct promote_opts *o, const struct promote_gates *gt, const struct ev_sec *key,
+		    struct promote_result *out)
+{
+	const char *verb = o->rollback ? "rollback" : "promote";
+	if (!key) {
+		if (gt->has_promote_keys)
+			return refuse(out, "signature", "%s at %.7s trusts promote keys, so every record of '%s' "
+				      "is signed: give the promoter's key ('authzc %s %s --key KEYFILE')",
+				      "authzc.json", gt->from, o->env, verb, o->env);
+		return 0;
+	}
+	const struct ev_trusted *t = ev_keyring_find(&gt->keys, key->pub.id);
+	if (!t)
+		return refuse(out, "signature", "key %s (%s) is not in trusted_keys of authzc.json at %.7s, "
+			      "whose gates apply; add its .pub file with the role \"promote\"", key->pub.id,
+			      key->pub.name, gt->from);
+	if (!(t->roles & EV_ROLE_PROMOTE)) {
+		char roles[64];
+		ev_roles_text(t->roles, roles, sizeof roles);
+		return refuse(out, "signature", "key %s (%s) lacks the 'promote' role in authzc.json at %.7s "
+			      "(it has: %s)", key->pub.id, key->pub.name, gt->from, roles);
+	}
+	out->ev.signer = arena_strdup(&out->arena, key->pub.name);
+	return 0;
+}
+
+/*
+ * gates.environments.<env>.min_soak: `dest` has been in `prev_env` at
+ * least that long, from the earliest record of `prev_env` whose commit
+ * contains it, to now.  0, REFUSED, or -1 on trouble.
+ */
+static int soak_gate(struct gitx *g, const struct promote_opts *o, const struct promote_gates *gt,
+		     const char *prev_env, const git_oid *dest, struct promote_result *out)
+{
+	struct promote_record *recs;
+	size_t n;
+	char d1[32], d2[32], s1[8];
+	authz_format_duration(gt->min_soak_ms, d1);
+	if (promote_records(g, prev_env, &out->arena, &recs, &n) < 0)
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		git_oid rc;
+		if (git_oid_fromstr(&rc, recs[i].commit) < 0)
+			continue;
+		int r = gitx_reaches(g, &rc, dest);
+		if (r < 0)
+			return -1;
+		if (!r)
+			continue;
+		int64_t since;
+		if (!recs[i].time || authz_parse_time(recs[i].time, strlen(recs[i].time), &since) != 0)
+			return refuse(out, "soak", "record %s has no valid time", recs[i].tag);
+		int64_t soaked = g->cfg.now_ms - since;
+		out->ev.soak_record = recs[i].tag;
+		out->ev.soaked_ms = soaked;
+		if (soaked < gt->min_soak_ms) {
+			char until[32];
+			authz_format_duration(soaked < 0 ? 0 : soaked, d2);
+			authz_format_time(since + gt->min_soak_ms, until);
+			return refuse(out, "soak", "%s has been in '%s' for %s (since %s, record %s); "
+				      "gates.environments.%s.min_soak is %s: promote it at %s or later",
+				      gitx_short(dest, s1), prev_env, d2, recs[i].time, recs[i].tag, o->env, d1,
+				      until);
+		}
+		return 0;
+	}
+	return refuse(out, "soak", "no promotion record of '%s' contains %s, so it has not soaked there; "
+		      "gates.environments.%s.min_soak is %s", prev_env, gitx_short(dest, s1), o->env, d1);
+}
+
+/*
+ * gates.environments.<env>.approvals: that many distinct approvers, each
+ * with a trusted approve key, none the promoter, have signed an approval
+ * of `dest` for the environment.  0, REFUSED, or -1 on trouble.
+ */
+static int approvals_gate(struct gitx *g, const struct promote_opts *o, const struct promote_gates *gt,
+			  const git_oid *dest, const struct ev_sec *key, struct promote_result *out)
+{
+	struct promote_evidence *ev = &out->ev;
+	struct arena *a = &out->arena;
+	char hex[GIT_OID_HEXSZ + 1];
+	git_oid_tostr(hex, sizeof hex, dest);
+	if (approval_list(g, a, o->env, &ev->approvals, &ev->napprovals) < 0)
+		return -1;
+	struct approval_promoter pr = { key ? key->pub.id : NULL, key ? key->pub.name : NULL };
+	for (size_t i = 0; i < ev->napprovals; i++)
+		approval_judge(&ev->approvals[i], a, o->env, hex, &gt->keys, &pr, o->ticket, gt->require_ticket);
+	ev->valid = approval_count(ev->approvals, ev->napprovals);
+	ev->needed = gt->approvals;
+	if (o->rollback || ev->valid >= gt->approvals)
+		return 0;
+	/* who counted, who did not and why (approvals of other commits only
+	 * by count: they are the history of earlier versions) */
+	char *valid = arena_strdup(a, ""), *rejected = arena_strdup(a, "");
+	size_t others = 0;
+	for (size_t i = 0; i < ev->napprovals; i++) {
+		const struct approval *ap = &ev->approvals[i];
+		const char *who = ap->signer ? ap->signer : ap->name ? ap->name : "?";
+		if (!ap->reject)
+			valid = arena_printf(a, "%s%s%s", valid, *valid ? ", " : "", who);
+		else if (ap->commit && strcmp(ap->commit, hex) && ap->ref && !strstr(ap->ref, hex))
+			others++;
+		else
+			rejected = arena_printf(a, "%s; %s's (%s): %s", rejected, who, ap->ref ? ap->ref : "?",
+						ap->reject);
+	}
+	return refuse(out, "approvals", "'%s' needs %u approval%s of %.7s by distinct approvers with the "
+		      "'approve' role other than the promoter%s%s%s; %zu valid%s%s%s%s; missing %zu: each "
+		      "approver runs 'authzc approve %s --from %.7s --key KEYFILE%s'%s", o->env, gt->approvals,
+		      gt->approvals == 1 ? "" : "s", hex, key ? " (" : "", key ? key->pub.name : "", key ? ")" : "",
+		      ev->valid, *valid ? " (" : "", valid, *valid ? ")" : "",
+		      *rejected ? arena_printf(a, "; rejected%s", rejected + 1) : "",
+		      gt->approvals - ev->valid, o->env, hex, o->ticket ? arena_printf(a, " --ticket %s", o->ticket) : "",
+		      others ? arena_printf(a, " (%zu approval%s of other commits not counted)", others,
+					    others == 1 ? "" : "s") : "");
+}
+
+/*
+ * Read the previous record and its hash into *link (NULL when there is
+ * none): the highest-numbered record, as read now.  Returns the next
+ * number, or 0 on trouble (g->msg).
+ */
+static unsigned chain_to(struct gitx *g, struct arena *a, const char *env, struct chain_link *link, bool *has)
+{
+	struct promote_record *recs;
+	size_t nrecs;
+	*has = false;
+	if (promote_records(g, env, a, &recs, &nrecs) < 0)
+		return 0;
+	if (!nrecs)
+		return 1;
+	const struct promote_record *last = &recs[nrecs - 1];
+	link->n = last->n;
+	ev_sha256_text(last->message, strlen(last->message), link->sha);
+	*has = true;
+	return last->n + 1;
+}
+
 void promote_result_release(struct promote_result *r)
 {
 	if (r->has_failed)
@@ -404,7 +565,19 @@ static int run(struct gitx *g, const struct promote_opts *o, struct promote_resu
 	const char *verb = o->rollback ? "rollback" : "promote";
 	int code = 0, error;
 	unsigned rollback_to = 0;
+	struct promote_gates gt;
+	struct ev_sec keybuf, *key = NULL;
+	char err[512];
+	memset(&gt, 0, sizeof gt);
+	ev_keyring_init(&gt.keys);
 
+	if (o->key) {
+		if (ev_init(err, sizeof err) < 0 || ev_sec_load(o->key, &keybuf, err, sizeof err) < 0) {
+			code = gitx_fail_plain(g, -1, "%s", err);
+			goto done;
+		}
+		key = &keybuf;
+	}
 	int idx = gitx_env_find(g, o->env);
 	if (idx < 0) {
 		code = -1;
@@ -491,14 +664,23 @@ static int run(struct gitx *g, const struct promote_opts *o, struct promote_resu
 
 	/* the gates: what the environment runs now, or the source's own for a
 	 * first promotion (a version cannot lower the gate it is judged by) */
-	git_commit *gates = NULL;
-	if ((error = git_commit_lookup(&gates, g->repo, has_current ? &current : &dest)) < 0) {
-		code = gitx_fail(g, error, "cannot read the commit whose gates apply");
+	promote_gates_free(&gt);
+	if ((code = promote_gates_load(g, has_current ? &current : &dest, o->env, &gt)) != 0)
+		goto done;
+	ev->min = gt.min;
+	ev->refuse_untested = gt.refuse_untested;
+	memcpy(ev->min_from, gt.from, sizeof ev->min_from);
+	/* the promoter's key, the ticket, the soak and the approvals */
+	if ((code = key_gate(o, &gt, key, out)) != 0)
+		goto done;
+	if (!o->rollback && gt.require_ticket && !o->ticket) {
+		code = refuse(out, "ticket", "gates.environments.%s.require_ticket (authzc.json at %.7s): "
+			      "give the change ticket ('--ticket ID')", o->env, gt.from);
 		goto done;
 	}
-	code = load_gates(g, gates, ev);
-	git_commit_free(gates);
-	if (code != 0)
+	if (!o->rollback && gt.has_soak && prev_env && (code = soak_gate(g, o, &gt, prev_env, &dest, out)) != 0)
+		goto done;
+	if ((code = approvals_gate(g, o, &gt, &dest, key, out)) != 0)
 		goto done;
 	/* compile, tests, coverage: from the commit's own tree */
 	if ((code = gather(g, &dest, out)) != 0)
@@ -552,21 +734,24 @@ static int run(struct gitx *g, const struct promote_opts *o, struct promote_resu
 
 	/* 2. the record: the next free number, never overwriting */
 	out->outcome = PROMOTE_NO_RECORD;
-	struct promote_record *recs;
-	size_t nrecs;
 	unsigned n = 1;
-	if (promote_records(g, o->env, a, &recs, &nrecs) == 0 && nrecs)
-		n = recs[nrecs - 1].n + 1;
 	int64_t now = g->cfg.now_ms;
 	if ((error = git_signature_new(&tagger, who->name, who->email, now / 1000, 0)) < 0 ||
 	    (error = git_object_lookup(&target, g->repo, &dest, GIT_OBJECT_COMMIT)) < 0) {
 		gitx_fail(g, error, "cannot prepare the record");
 		goto done;
 	}
-	for (unsigned tries = 0; tries < PROMOTE_TAG_TRIES; tries++, n++) {
+	/* Each try reads the records again and chains to the highest: a
+	 * record that took number N meanwhile becomes the one this chains to. */
+	for (unsigned tries = 0; tries < PROMOTE_TAG_TRIES; tries++) {
+		struct chain_link link;
+		bool has_link;
 		free(message);
-		message = record_json(o, n, &dest, has_current ? &current : NULL, ev, who, now,
-				      rollback_to);
+		message = NULL;
+		if (!(n = chain_to(g, a, o->env, &link, &has_link)))
+			goto done;
+		message = record_json(o, n, &dest, has_current ? &current : NULL, ev, &gt, who, now,
+				      rollback_to, has_link ? &link : NULL, key);
 		const char *tag = arena_printf(a, "authzc/%s/%u", o->env, n);
 		if (!message) {
 			gitx_fail_plain(g, -1, "out of memory");
@@ -581,8 +766,11 @@ static int run(struct gitx *g, const struct promote_opts *o, struct promote_resu
 		}
 		git_error_clear();
 	}
-	gitx_fail_plain(g, -1, "record numbers up to %u are taken", n - 1);
+	gitx_fail_plain(g, -1, "record number %u is still taken after %u tries", n, PROMOTE_TAG_TRIES);
 done:
+	if (key)
+		ev_sec_wipe(key);
+	promote_gates_free(&gt);
 	free(message);
 	git_object_free(target);
 	git_signature_free(tagger);

@@ -49,12 +49,15 @@
 #ifndef AUTHZC_PROMOTE_H
 #define AUTHZC_PROMOTE_H
 
+#include <cJSON.h>
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "approval.h"
 #include "coverage.h"
 #include "diff.h"
 #include "gitx.h"
+#include "keyring.h"
 
 struct promote_opts {
 	const char *env;
@@ -63,7 +66,73 @@ struct promote_opts {
 	bool dry_run;
 	bool rollback;
 	unsigned to;            /* rollback: --to N, 0 to walk back */
+	const char *key;        /* --key KEYFILE: the promoter's promote key */
 };
+
+/*
+ * The gates in force for a move of `env`: authzc.json at one commit (what
+ * the environment runs, or the source's own for a first promotion).
+ */
+struct promote_gates {
+	char from[GIT_OID_HEXSZ + 1];   /* that commit */
+	double min;                     /* gates.min_guard_coverage */
+	bool refuse_untested;           /* gates.untested_loosening */
+	struct ev_keyring keys;         /* trusted_keys */
+	bool has_promote_keys;          /* some key has the promote role */
+	unsigned approvals;             /* gates.environments.<env> */
+	bool require_ticket, has_soak;
+	int64_t min_soak_ms;
+};
+
+/* Read the gates of `env` from authzc.json at `commit`.  0, or -1 with
+ * g->msg (no authzc.json there gives the defaults; an invalid one is an
+ * error).  Free with promote_gates_free either way. */
+int promote_gates_load(struct gitx *g, const git_oid *commit, const char *env, struct promote_gates *out);
+void promote_gates_free(struct promote_gates *gt);
+
+/*
+ * Sealing a record: `rec` (the record's JSON object, without "signature")
+ * gains "signature": {"key", "name", "sig"} when k is given, or null; the
+ * signature is k's of "authzc promotion record v1" NUL and the record's
+ * members other than "signature", in order, as compact JSON (cJSON's
+ * unformatted printing).  Returns the record's text (cJSON_Print,
+ * malloc'd), or NULL when out of memory.
+ */
+char *record_seal(cJSON *rec, const struct ev_sec *k);
+
+/* The bytes a record's signature covers (malloc'd, *len set), from its
+ * parsed JSON `rec`; NULL when out of memory. */
+unsigned char *record_signed_bytes(const cJSON *rec, size_t *len);
+
+/* What `log --verify` found about one record. */
+struct record_verdict {
+	const struct promote_record *r;
+	const char *signer;             /* the signing key's name; NULL unsigned */
+	size_t approvals;               /* approvals it relied on that verify */
+	const char *problem;            /* NULL when it verifies */
+};
+
+/* What `log --verify` (and `status`) found about an environment's history. */
+struct history_verdict {
+	struct record_verdict *recs;    /* up to and including the first bad one */
+	size_t n;
+	size_t nsigned, nunsigned, nlegacy;
+	const char *problem;            /* NULL when the history verifies */
+	const char *bad;                /* the tag (or ref) the problem is at */
+};
+
+/*
+ * Verify the records of `env`: each record's members against its tag
+ * (environment, number, commit), the chain (record 1 first, each next
+ * number present and carrying the SHA-256 of the previous record's text as
+ * stored, and moving from the commit the previous record moved to), the
+ * signature against trusted_keys of the gates in force at the record
+ * (authzc.json at its previous commit, or its own for record 1), the
+ * approvals it lists against the approvals gate, and the environment's ref
+ * against the last record.  Stops at the first problem.  0 (out filled),
+ * or -1 with g->msg on trouble.
+ */
+int promote_verify(struct gitx *g, const char *env, struct arena *a, struct history_verdict *out);
 
 /* What the gates found about the version being moved to. */
 struct promote_evidence {
@@ -78,6 +147,13 @@ struct promote_evidence {
 	 * behaviour diff from what the environment runs (authzc-diff(1)) */
 	bool refuse_untested, behaviour_run;
 	size_t loosened, untested_loosened, unknown;
+	/* approvals, ticket and soak gates, and the record's signature */
+	struct approval *approvals;     /* every approval stored for the env */
+	size_t napprovals, valid;
+	unsigned needed;
+	const char *soak_record;        /* the previous environment's record */
+	int64_t soaked_ms;
+	const char *signer;             /* the promote key's name; NULL unsigned */
 };
 
 enum promote_outcome {
@@ -93,7 +169,7 @@ enum promote_outcome {
 struct promote_result {
 	enum promote_outcome outcome;
 	const char *gate;       /* REFUSED: "order", "compile", "tests", ... */
-	char why[1024];         /* REFUSED, NO_RECORD: the reason */
+	char why[4096];         /* REFUSED, NO_RECORD: the reason */
 	char from[8], to[8];    /* short ids ("none" when the env had none) */
 	const char *refname;    /* the environment's ref */
 	const char *record;     /* MOVED: "authzc/prod/3" */

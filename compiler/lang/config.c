@@ -24,7 +24,8 @@ static const char *const top_keys[] = {
 };
 #define NTOP (sizeof top_keys / sizeof top_keys[0])
 
-static const char *const gate_keys[] = { "min_guard_coverage", "untested_loosening" };
+static const char *const gate_keys[] = { "min_guard_coverage", "untested_loosening", "environments" };
+static const char *const env_gate_keys[] = { "approvals", "require_ticket", "min_soak" };
 #define NGATES (sizeof gate_keys / sizeof gate_keys[0])
 
 /* Longest name, environment or path shown in a message. */
@@ -269,6 +270,139 @@ static void unknown_key(struct cfg_ctx *x, const char *key, const char *path,
 	}
 }
 
+/*
+ * A duration of authzc.json: one or more <digits><unit> with units d, h, m,
+ * s, ms ("24h", "1h30m", "7d"); at most 3650 days.  false when malformed.
+ */
+static bool parse_soak(const char *s, int64_t *out)
+{
+	static const struct { const char *u; int64_t ms; } units[] = {
+		{ "ms", 1 }, { "d", 86400000 }, { "h", 3600000 }, { "m", 60000 }, { "s", 1000 },
+	};
+	int64_t total = 0;
+	if (!*s)
+		return false;
+	while (*s) {
+		int64_t n = 0;
+		const char *d = s;
+		while (*s >= '0' && *s <= '9' && s - d < 9)
+			n = n * 10 + (*s++ - '0');
+		if (s == d || (*s >= '0' && *s <= '9'))
+			return false;
+		size_t i;
+		for (i = 0; i < sizeof units / sizeof units[0]; i++)
+			if (!strncmp(s, units[i].u, strlen(units[i].u)))
+				break;
+		if (i == sizeof units / sizeof units[0])
+			return false;
+		s += strlen(units[i].u);
+		total += n * units[i].ms;
+		if (total > (int64_t)3650 * 86400000)
+			return false;
+	}
+	*out = total;
+	return true;
+}
+
+/* One member of gates.environments.<env>. */
+static void env_gate_member(struct cfg_ctx *x, int k, const cJSON *e, const char *path, void *arg)
+{
+	struct env_gates *eg = arg;
+	switch (k) {
+	case 0:                 /* approvals */
+		if (!cJSON_IsNumber(e) || e->valuedouble < 0 || e->valuedouble > 64 ||
+		    e->valuedouble != (double)(int)e->valuedouble) {
+			bad(x, E_CONFIG_VALUE, path, "expected a whole number of approvals from 0 to 64, found %s",
+			    cJSON_IsNumber(e) ? arena_printf(&x->c->arena, "%g", e->valuedouble) : json_kind(e));
+			return;
+		}
+		eg->approvals = (unsigned)e->valuedouble;
+		return;
+	case 1:                 /* require_ticket */
+		if (!cJSON_IsBool(e)) {
+			bad(x, E_CONFIG_VALUE, path, "expected true or false, found %s", json_kind(e));
+			return;
+		}
+		eg->require_ticket = cJSON_IsTrue(e);
+		return;
+	default:                /* min_soak */
+		if (!cJSON_IsString(e) || !parse_soak(e->valuestring, &eg->min_soak_ms)) {
+			struct diag *d = bad(x, E_CONFIG_VALUE, path, "expected a duration such as \"24h\", found %s",
+					     cJSON_IsString(e) ? arena_printf(&x->c->arena, "\"%s\"",
+									      show(x, e->valuestring)) : json_kind(e));
+			diag_help(&x->c->diags, d, "digits and a unit (d, h, m, s, ms), repeated: \"1d12h\"; at most 3650d");
+			return;
+		}
+		eg->has_soak = true;
+		return;
+	}
+}
+
+static bool get_members(struct cfg_ctx *x, const cJSON *v, const char *path, const char *const *known,
+			size_t nknown, void (*fn)(struct cfg_ctx *, int, const cJSON *, const char *, void *),
+			void *arg);
+
+/* gates.environments: an object of environment name -> its gates (the
+ * names are checked against "environments" once the whole file is read). */
+static void get_env_gates(struct cfg_ctx *x, const cJSON *v, const char *path)
+{
+	struct arena *a = &x->c->arena;
+	struct project_config *cfg = &x->c->config;
+	if (!cJSON_IsObject(v)) {
+		bad(x, E_CONFIG_VALUE, path, "expected an object of environment names, found %s", json_kind(v));
+		return;
+	}
+	size_t n = (size_t)cJSON_GetArraySize(v);
+	cfg->env_gates = arena_calloc(a, n ? n : 1, sizeof *cfg->env_gates);
+	cfg->nenv_gates = 0;
+	const cJSON *e;
+	cJSON_ArrayForEach(e, v) {
+		const char *key = e->string ? e->string : "";
+		char *p = json_path_key(a, path, key);
+		size_t j;
+		for (j = 0; j < cfg->nenv_gates; j++)
+			if (!strcmp(cfg->env_gates[j].env, key))
+				break;
+		if (j < cfg->nenv_gates) {
+			bad(x, E_CONFIG_DUP, p, "duplicate key '%s'", show(x, key));
+			continue;
+		}
+		struct env_gates eg = { .env = arena_strdup(a, key), .path = p };
+		if (get_members(x, e, p, env_gate_keys, sizeof env_gate_keys / sizeof env_gate_keys[0],
+				env_gate_member, &eg))
+			cfg->env_gates[cfg->nenv_gates++] = eg;
+	}
+}
+
+/* After the whole file: every gates.environments name is an environment,
+ * and min_soak has a previous environment to soak in. */
+static void check_env_gates(struct cfg_ctx *x)
+{
+	struct project_config *cfg = &x->c->config;
+	for (size_t i = 0; i < cfg->nenv_gates; i++) {
+		const struct env_gates *eg = &cfg->env_gates[i];
+		size_t k;
+		for (k = 0; k < cfg->nenvironments; k++)
+			if (!strcmp(cfg->environments[k], eg->env))
+				break;
+		if (k == cfg->nenvironments) {
+			struct diag *d = bad(x, E_CONFIG_VALUE, eg->path, "'%s' is not an environment",
+					     show(x, eg->env));
+			const char *s = suggest_closest(eg->env, (const char *const *)cfg->environments,
+							cfg->nenvironments);
+			if (s)
+				diag_help(&x->c->diags, d, "did you mean '%s'?", s);
+			else
+				diag_help(&x->c->diags, d, "gates apply to the names listed in \"environments\"");
+		} else if (k == 0 && eg->has_soak) {
+			struct diag *d = bad(x, E_CONFIG_VALUE, json_path_key(&x->c->arena, eg->path, "min_soak"),
+					     "'%s' is the first environment: there is none before it to soak in",
+					     show(x, eg->env));
+			diag_help(&x->c->diags, d, "put min_soak on a later environment");
+		}
+	}
+}
+
 static void get_gates(struct cfg_ctx *x, const cJSON *v, const char *path)
 {
 	struct arena *a = &x->c->arena;
@@ -291,6 +425,10 @@ static void get_gates(struct cfg_ctx *x, const cJSON *v, const char *path)
 			continue;
 		}
 		seen[k] = true;
+		if (k == 2) {
+			get_env_gates(x, e, p);
+			continue;
+		}
 		if (k == 1) {           /* untested_loosening */
 			if (!cJSON_IsString(e) || (strcmp(e->valuestring, "refuse") && strcmp(e->valuestring, "allow"))) {
 				bad(x, E_CONFIG_VALUE, p, "expected \"refuse\" or \"allow\", found %s",
@@ -978,6 +1116,7 @@ size_t project_load_config(struct compilation *c, struct source_tree *t)
 			break;
 		}
 	}
+	check_env_gates(&x);
 	cJSON_Delete(root);
 	return x.errors;
 }

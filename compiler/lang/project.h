@@ -67,6 +67,16 @@ struct gw_config {
 	size_t nattrs[GW_NROOTS];
 };
 
+/* gates.environments.<env> (authzc(1), "authzc.json"; authzc-promote(1)). */
+struct env_gates {
+	char *env;                      /* the environment */
+	char *path;                     /* its JSON path, for later checks */
+	unsigned approvals;             /* distinct approvers needed, 0 */
+	bool require_ticket;            /* promote needs --ticket */
+	bool has_soak;
+	int64_t min_soak_ms;            /* time in the previous environment */
+};
+
 struct project_config {
 	char *schema;                   /* "schema.json" */
 	char **policies;                /* ["policies"]: folders or files */
@@ -85,6 +95,8 @@ struct project_config {
 	struct ev_trusted *trusted_keys;/* trusted_keys, each key once with the
 					 * union of its roles (keyring.h) */
 	size_t ntrusted_keys;
+	struct env_gates *env_gates;    /* gates.environments, one per env */
+	size_t nenv_gates;
 	bool has_file;                  /* authzc.json existed */
 	uint32_t file;                  /* its srcset id when has_file */
 };

@@ -716,3 +716,100 @@ Test(promote, records_are_numbered_annotated_tags_in_numeric_order)
 	moved((struct promote_opts){ .env = "dev" });
 	cr_expect_str_eq(res.record, "authzc/dev/11");
 }
+
+/* ---- gates.environments and the history (issue 17) ---- */
+
+/* Run `o`, which the gate `gate` must refuse with `part` in its reason. */
+static void refused_with(struct promote_opts o, const char *gate, const char *part)
+{
+	cr_assert_eq(run(o), 0, "%s", g.msg);
+	cr_assert_eq(res.outcome, PROMOTE_REFUSED, "outcome %d, not refused", res.outcome);
+	cr_expect_str_eq(res.gate, gate);
+	cr_expect(strstr(res.why, part), "'%s' not in: %s", part, res.why);
+}
+
+/* The history of `env` as log --verify finds it: its problem or NULL. */
+static const char *history(const char *env, size_t *n)
+{
+	static char problem[1024];
+	struct arena a = ARENA_INIT;
+	struct history_verdict h;
+	if (g_open)
+		gitx_close(&g);
+	cr_assert_eq(gitx_open(&g), 0, "%s", g.msg);
+	g_open = true;
+	cr_assert_eq(promote_verify(&g, env, &a, &h), 0, "%s", g.msg);
+	*n = h.n;
+	snprintf(problem, sizeof problem, "%s", h.problem ? h.problem : "");
+	arena_free(&a);
+	return h.problem ? problem : NULL;
+}
+
+Test(promote, ticket_and_soak_gates)
+{
+	gu_write("authzc.json", "{\"gates\": {\"environments\": {\"staging\": "
+		 "{\"require_ticket\": true, \"min_soak\": \"1h\"}}}}\n");
+	git_oid v = commit("gates");
+	moved((struct promote_opts){ .env = "dev" });
+	refused_with((struct promote_opts){ .env = "staging" }, "ticket", "require_ticket");
+	refused_with((struct promote_opts){ .env = "staging", .ticket = "CHG-1" }, "soak",
+		     "has been in 'dev' for 0ms (since 2026-11-22T12:00:00Z, record authzc/dev/1); "
+		     "gates.environments.staging.min_soak is 1h: promote it at 2026-11-22T13:00:00Z or later");
+	setenv("AUTHZC_NOW", "2026-11-22T12:59:59Z", 1);
+	refused_with((struct promote_opts){ .env = "staging", .ticket = "CHG-1" }, "soak", "59m59s");
+	setenv("AUTHZC_NOW", "2026-11-22T13:00:00Z", 1);
+	moved((struct promote_opts){ .env = "staging", .ticket = "CHG-1" });
+	expect_env_at("staging", &v);
+	/* rollback needs neither */
+	refused_with((struct promote_opts){ .env = "staging", .rollback = true }, "record", "no previous commit");
+}
+
+Test(promote, approvals_gate_from_what_the_environment_runs)
+{
+	moved((struct promote_opts){ .env = "dev" });
+	/* v2 asks for an approval: it is not in force for its own promotion */
+	gu_write("authzc.json", "{\"gates\": {\"environments\": {\"dev\": {\"approvals\": 1}}}}\n");
+	commit("dev needs an approval");
+	moved((struct promote_opts){ .env = "dev" });
+	/* v3 drops the gate again: judged by v2's gates, it is refused */
+	gu_write("authzc.json", "{}\n");
+	git_oid v3 = commit("no approvals");
+	char want[160];
+	snprintf(want, sizeof want, "'dev' needs 1 approval of %s by distinct approvers", short_id(&v3));
+	refused_with((struct promote_opts){ .env = "dev" }, "approvals", want);
+	cr_expect(strstr(res.why, "0 valid; missing 1: each approver runs 'authzc approve dev --from"));
+}
+
+Test(promote, records_chain_and_verify)
+{
+	size_t n;
+	moved((struct promote_opts){ .env = "dev" });
+	commit_v2();
+	moved((struct promote_opts){ .env = "dev" });
+	moved((struct promote_opts){ .env = "dev", .rollback = true });
+	cr_assert_null(history("dev", &n));
+	cr_assert_eq(n, 3);
+	/* record 2 chains to record 1's text as stored */
+	struct arena a = ARENA_INIT;
+	struct promote_record *recs;
+	cr_assert_eq(promote_records(&g, "dev", &a, &recs, &n), 0);
+	cJSON *j = cJSON_Parse(recs[1].message);
+	char sha[EV_SHA256_TEXT];
+	ev_sha256_text(recs[0].message, strlen(recs[0].message), sha);
+	cr_expect_str_eq(cJSON_GetStringValue(cJSON_GetObjectItem(cJSON_GetObjectItem(j, "chain"), "sha256")), sha);
+	cr_expect(cJSON_IsNull(cJSON_GetObjectItem(j, "signature")));
+	cJSON_Delete(j);
+	arena_free(&a);
+	/* the middle record deleted */
+	git_object *obj;
+	cr_assert_eq(git_revparse_single(&obj, gu_repo, "refs/tags/authzc/dev/2"), 0);
+	git_oid keep = *git_object_id(obj);
+	git_object_free(obj);
+	cr_assert_eq(git_tag_delete(gu_repo, "authzc/dev/2"), 0);
+	cr_expect_str_eq(history("dev", &n), "record 2 is missing (deleted) before it");
+	gu_ref("refs/tags/authzc/dev/2", &keep);
+	cr_assert_null(history("dev", &n));
+	/* the last one deleted */
+	cr_assert_eq(git_tag_delete(gu_repo, "authzc/dev/3"), 0);
+	cr_expect(strstr(history("dev", &n), "but its last record authzc/dev/2 names"));
+}
