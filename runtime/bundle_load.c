@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <nettle/sha2.h>
 #include <sodium.h>
 
 #include "bundle.h"
@@ -47,7 +48,7 @@ static uint8_t rd_u8(struct cur *c)
 /* An unsigned LEB128 varint of at most 64 bits.  Truncated, longer than 10
  * bytes, overflowing 64 bits or not canonical (a redundant last zero group)
  * marks the cursor bad. */
-static uint64_t rd_var64(struct cur *c)
+static uint64_t rd_var64_slow(struct cur *c)
 {
 	uint64_t v = 0;
 	for (unsigned shift = 0, i = 0; !c->bad; shift += 7, i++) {
@@ -68,6 +69,14 @@ static uint64_t rd_var64(struct cur *c)
 		}
 	}
 	return 0;
+}
+
+/* The same, inline for the one-byte case (most counts and indices). */
+static inline uint64_t rd_var64(struct cur *c)
+{
+	if (!c->bad && c->at < c->n && c->p[c->at] < 0x80)
+		return c->p[c->at++];
+	return rd_var64_slow(c);
 }
 
 /* A varint that must fit 32 bits. */
@@ -465,7 +474,7 @@ static int load_code(authz_bundle *b, struct cur *c, authz_error *err)
 		uint32_t op = rd_u8(c), ax = 0, a = 0, bb = 0;
 		if (op >= AUTHZ_OP_COUNT)
 			BAD("code: unknown opcode %u at %u)", (unsigned)op, (unsigned)i);
-		switch (authz_fmt_wire(authz_op_info(op)->fmt)) {
+		switch (authz_fmt_wire(rt_op_table[op].fmt)) {
 		case AUTHZ_WIRE_NONE:
 			break;
 		case AUTHZ_WIRE_AX:
@@ -603,9 +612,29 @@ static int load_sections(authz_bundle *b, authz_error *err)
 			BAD("field tree)");
 		return e;
 	}
-	if ((e = rt_img_build(b, true)) < 0)
-		return e;
-	return rt_index_build(b, 0);
+	return 0;
+}
+
+int rt_bundle_prepare_slow(const authz_bundle *cb)
+{
+	/* the images and the index are the bundle's own derived state: built
+	 * once, under the lock, before any decision reads them */
+	authz_bundle *b = (authz_bundle *)cb;
+	int e = 0;
+	pthread_mutex_lock(&b->prep_lock);
+	if (!atomic_load_explicit(&b->prepared, memory_order_acquire)) {
+		rt_index_free(b->index);
+		b->index = NULL;
+		if ((e = rt_img_build(b, true)) == 0 && (e = rt_index_build(b, 0)) == 0)
+			atomic_store_explicit(&b->prepared, true, memory_order_release);
+	}
+	pthread_mutex_unlock(&b->prep_lock);
+	return e;
+}
+
+int authz_bundle_prepare(const authz_bundle *b)
+{
+	return rt_bundle_prepare(b);
 }
 
 /* "sha256:" and the 64 hex digits of `d`. */
@@ -620,8 +649,12 @@ static void digest_str(char out[72], const uint8_t d[32])
 	out[71] = '\0';
 }
 
-int authz_bundle_load(authz_bundle **out, const void *buf, size_t len, authz_error *err)
+/* authz_bundle_load, keeping *owned (the same bytes as buf, malloc'd)
+ * as the bundle's copy when it is not NULL, and then setting it to NULL
+ * (the bundle frees it). */
+static int load_bytes(authz_bundle **out, const void *buf, size_t len, uint8_t **owned, authz_error *err)
 {
+	int e = 0;
 	*out = NULL;
 	if (err) {
 		err->code = 0;
@@ -653,25 +686,40 @@ int authz_bundle_load(authz_bundle **out, const void *buf, size_t len, authz_err
 		rt_bundle_error(err, AUTHZ_ERROR, "cannot initialize libsodium");
 		return AUTHZ_ERROR;
 	}
-	uint8_t digest[32];
-	crypto_hash_sha256_state st;
-	crypto_hash_sha256_init(&st);
-	crypto_hash_sha256_update(&st, p, 32);
-	crypto_hash_sha256_update(&st, p + 64, len - 64);
-	crypto_hash_sha256_final(&st, digest);
+	/* SHA-256 by nettle, which runs it on the CPU's SHA instructions
+	 * where there are some (x86 SHA-NI, ARMv8): the digest of a whole
+	 * bundle is the largest single cost of a load, and libsodium's
+	 * portable SHA-256 takes 4 to 5 times as long. */
+	uint8_t digest[SHA256_DIGEST_SIZE];
+	struct sha256_ctx st;
+	sha256_init(&st);
+	sha256_update(&st, 32, p);
+	sha256_update(&st, len - 64, p + 64);
+	sha256_digest(&st, sizeof digest, digest);
 	if (sodium_memcmp(digest, p + 32, 32) != 0)
 		BAD("digest mismatch)");
 
 	authz_bundle *b = calloc(1, sizeof *b);
-	if (!b || !(b->buf = malloc(len))) {
+	if (!b || !(b->buf = *owned ? *owned : malloc(len))) {
 		free(b);
 		rt_bundle_error(err, AUTHZ_ENOMEM, "out of memory");
 		return AUTHZ_ENOMEM;
 	}
-	memcpy(b->buf, buf, len);
+	if (pthread_mutex_init(&b->prep_lock, NULL) != 0) {
+		if (!*owned)
+			free(b->buf);
+		free(b);
+		rt_bundle_error(err, AUTHZ_ENOMEM, "out of memory");
+		return AUTHZ_ENOMEM;
+	}
+	b->has_lock = true;
+	if (*owned)
+		*owned = NULL;
+	else
+		memcpy(b->buf, buf, len);
 	b->len = len;
 	digest_str(b->digest, digest);
-	int e = load_sections(b, err);
+	e = load_sections(b, err);
 	if (e < 0) {
 		if (e == AUTHZ_ENOMEM)
 			rt_bundle_error(err, AUTHZ_ENOMEM, "out of memory");
@@ -681,10 +729,18 @@ int authz_bundle_load(authz_bundle **out, const void *buf, size_t len, authz_err
 	/* The schema section holds only the schema (and the codegen writes its
 	 * strings first), so the same schema gives the same digest whatever the
 	 * rules are: the "schema digest" of inspect and promotion records. */
-	crypto_hash_sha256(digest, b->buf + b->sec_off[SEC_SCHEMA - 1], b->sec_len[SEC_SCHEMA - 1]);
+	sha256_init(&st);
+	sha256_update(&st, b->sec_len[SEC_SCHEMA - 1], b->buf + b->sec_off[SEC_SCHEMA - 1]);
+	sha256_digest(&st, sizeof digest, digest);
 	digest_str(b->schema_digest, digest);
 	*out = b;
 	return 0;
+}
+
+int authz_bundle_load(authz_bundle **out, const void *buf, size_t len, authz_error *err)
+{
+	uint8_t *none = NULL;
+	return load_bytes(out, buf, len, &none, err);
 }
 
 int authz_bundle_load_file(authz_bundle **out, const char *path, authz_error *err)
@@ -727,7 +783,7 @@ int authz_bundle_load_file(authz_bundle **out, const char *path, authz_error *er
 		rt_bundle_error(err, AUTHZ_EIO, "cannot read '%s'", path);
 		return AUTHZ_EIO;
 	}
-	int e = authz_bundle_load(out, data, n, err);
+	int e = load_bytes(out, data, n, &data, err);      /* the bundle keeps data */
 	if (e < 0 && err && e == AUTHZ_EFORMAT) {
 		/* prefix the file name: "<path>: bad bundle format (...)" */
 		char msg[sizeof err->message];
@@ -752,6 +808,8 @@ void authz_bundle_free(authz_bundle *b)
 	if (!b)
 		return;
 	rt_index_free(b->index);
+	if (b->has_lock)
+		pthread_mutex_destroy(&b->prep_lock);
 	BUNDLE_ARRAYS(RT_OWNED_FREE, b)
 	free(b);
 }

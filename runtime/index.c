@@ -1027,6 +1027,9 @@ void rt_index_free(struct rt_index *ix)
 
 int rt_index_rebuild(authz_bundle *b, unsigned flags)
 {
+	int e = rt_bundle_prepare(b);   /* the images, whose key_end it sets */
+	if (e < 0)
+		return e;
 	rt_index_free(b->index);
 	b->index = NULL;
 	return rt_index_build(b, flags);

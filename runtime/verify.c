@@ -35,12 +35,12 @@ int rt_verify_code(authz_bundle *b, authz_error *err)
 		for (uint32_t pc = 0; pc < len; pc++) {
 			uint32_t ins = code[pc], op = AUTHZ_GET_OP(ins);
 			uint32_t a = AUTHZ_GET_A(ins), bb = AUTHZ_GET_B(ins), ax = AUTHZ_GET_AX(ins);
-			const struct authz_op_info *info = authz_op_info(op);
 			int32_t height = h[pc];
 			if (height < 0)
 				BADC("unreachable instruction)", id, (unsigned)pc);
 			if (op >= AUTHZ_OP_COUNT)
 				BADC("unknown opcode %u)", id, (unsigned)pc, (unsigned)op);
+			const struct authz_op_info *info = &rt_op_table[op];
 			switch (info->fmt) {
 			case AUTHZ_FMT_N:
 			case AUTHZ_FMT_E:
