@@ -470,8 +470,58 @@ static int load_code(authz_bundle *b, struct cur *c, authz_error *err)
 {
 	TABLE(b->code, b->ncode, 1, AUTHZ_MAX_COUNT, "code section)");
 	uint32_t n = b->ncode;
+	/* The common case first: while 8 bytes or more are left (the longest
+	 * instruction whose varint fits one byte takes 3), an instruction whose
+	 * operands are bytes or one-byte varints is decoded without the
+	 * cursor's checks; anything else takes the checked path below. */
+	static const uint8_t wire[AUTHZ_OP_COUNT] = {
+#define OP(name, fmt, in, out, doc) [AUTHZ_OP_##name] = (uint8_t)AUTHZ_WIRE_OF_##fmt,
+#define AUTHZ_WIRE_OF_N AUTHZ_WIRE_NONE
+#define AUTHZ_WIRE_OF_E AUTHZ_WIRE_NONE
+#define AUTHZ_WIRE_OF_R AUTHZ_WIRE_A
+#define AUTHZ_WIRE_OF_S AUTHZ_WIRE_AB
+#define AUTHZ_WIRE_OF_K AUTHZ_WIRE_AX
+#define AUTHZ_WIRE_OF_T AUTHZ_WIRE_AX
+#define AUTHZ_WIRE_OF_J AUTHZ_WIRE_AX
+#define AUTHZ_WIRE_OF_JK AUTHZ_WIRE_AX
+#define AUTHZ_WIRE_OF_G AUTHZ_WIRE_AX
+#include "opcodes.def"
+#undef OP
+#undef AUTHZ_WIRE_OF_N
+#undef AUTHZ_WIRE_OF_E
+#undef AUTHZ_WIRE_OF_R
+#undef AUTHZ_WIRE_OF_S
+#undef AUTHZ_WIRE_OF_K
+#undef AUTHZ_WIRE_OF_T
+#undef AUTHZ_WIRE_OF_J
+#undef AUTHZ_WIRE_OF_JK
+#undef AUTHZ_WIRE_OF_G
+	};
 	for (uint32_t i = 0; i < n; i++) {
-		uint32_t op = rd_u8(c), ax = 0, a = 0, bb = 0;
+		const uint8_t *q = c->p + c->at;
+		uint32_t op = c->n - c->at >= 8 && !c->bad ? q[0] : AUTHZ_OP_COUNT;
+		uint32_t w = op < AUTHZ_OP_COUNT ? wire[op] : UINT32_MAX;
+		if (w == UINT32_MAX) {
+			/* near the end, or not an opcode: the checked path */
+		} else if (w == AUTHZ_WIRE_NONE) {
+			b->code[i] = AUTHZ_CREATE_AB(op, 0, 0);
+			c->at += 1;
+			continue;
+		} else if (w == AUTHZ_WIRE_AX && q[1] < 0x80) {
+			b->code[i] = q[1] ? AUTHZ_CREATE_AX(op, q[1]) : AUTHZ_CREATE_AB(op, 0, 0);
+			c->at += 2;
+			continue;
+		} else if (w == AUTHZ_WIRE_A) {
+			b->code[i] = AUTHZ_CREATE_AB(op, q[1], 0);
+			c->at += 2;
+			continue;
+		} else if (w == AUTHZ_WIRE_AB && q[2] < 0x80) {
+			b->code[i] = AUTHZ_CREATE_AB(op, q[1], q[2]);
+			c->at += 3;
+			continue;
+		}
+		op = rd_u8(c);
+		uint32_t ax = 0, a = 0, bb = 0;
 		if (op >= AUTHZ_OP_COUNT)
 			BAD("code: unknown opcode %u at %u)", (unsigned)op, (unsigned)i);
 		switch (authz_fmt_wire(rt_op_table[op].fmt)) {
