@@ -71,11 +71,20 @@ static uint64_t rd_var64_slow(struct cur *c)
 	return 0;
 }
 
-/* The same, inline for the one-byte case (most counts and indices). */
+/* The same, inline for one and two bytes (most counts and indices). */
 static inline uint64_t rd_var64(struct cur *c)
 {
-	if (!c->bad && c->at < c->n && c->p[c->at] < 0x80)
-		return c->p[c->at++];
+	if (!c->bad && c->n - c->at >= 2) {
+		const uint8_t *q = c->p + c->at;
+		if (q[0] < 0x80) {
+			c->at++;
+			return q[0];
+		}
+		if (q[1] < 0x80 && q[1] != 0) {         /* canonical: no zero last group */
+			c->at += 2;
+			return (uint64_t)(q[0] & 0x7f) | (uint64_t)q[1] << 7;
+		}
+	}
 	return rd_var64_slow(c);
 }
 
@@ -287,10 +296,13 @@ static bool read_list(struct cur *c, uint64_t *bits, uint32_t words, uint32_t li
 		*named = n != 0;
 	if (!room(c, n, 1))
 		return false;
-	memset(bits, 0, (size_t)words * sizeof *bits);
+	for (uint32_t w = 0; w < words; w++)    /* mostly one word: no memset call */
+		bits[w] = 0;
 	if (n == 0 && zero_is_all) {
-		for (uint32_t i = 0; i < limit; i++)
-			bits[i / 64] |= (uint64_t)1 << (i % 64);
+		for (uint32_t w = 0; w < limit / 64; w++)
+			bits[w] = UINT64_MAX;
+		if (limit % 64)
+			bits[limit / 64] = ((uint64_t)1 << (limit % 64)) - 1;
 		return true;
 	}
 	uint32_t prev = 0;
