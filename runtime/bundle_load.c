@@ -146,8 +146,22 @@ static pthread_once_t sodium_once = PTHREAD_ONCE_INIT;
 static int sodium_status;
 static void sodium_start(void) { sodium_status = sodium_init(); }
 
+/* The offset of the first byte of p[from, n) that is not ASCII, or n. */
+static size_t next_non_ascii(const uint8_t *p, size_t from, size_t n)
+{
+	size_t i = from;
+	uint64_t w;
+	while (n - i >= 8 && (memcpy(&w, p + i, 8), (w & UINT64_C(0x8080808080808080)) == 0))
+		i += 8;
+	while (i < n && p[i] < 0x80)
+		i++;
+	return i;
+}
+
 /* Strings: count, then each as its length and bytes.  They are copied into
- * one blob, each followed by a NUL. */
+ * one blob, each followed by a NUL.  Only a string holding a byte that is
+ * not ASCII is decoded as UTF-8: the next such byte of the section is
+ * looked for once, ahead of the strings, rather than per string. */
 static int load_strings(authz_bundle *b, struct cur *c, authz_error *err)
 {
 	uint32_t n = rd_var(c);
@@ -160,10 +174,14 @@ static int load_strings(authz_bundle *b, struct cur *c, authz_error *err)
 	b->strblob = malloc(c->n + n);
 	if (!b->str || !b->strlen || !b->marks || !b->strblob)
 		return AUTHZ_ENOMEM;
-	size_t at = 0;
+	size_t at = 0, high = 0;        /* high: the next non-ASCII byte at or after it */
 	for (uint32_t i = 0; i < n; i++) {
 		uint32_t len = rd_var(c);
-		if (c->bad || len > c->n - c->at || !rt_utf8_valid((const char *)c->p + c->at, len))
+		if (c->bad || len > c->n - c->at)
+			BAD("string %u)", (unsigned)i);
+		if (high < c->at)
+			high = next_non_ascii(c->p, c->at, c->n);
+		if (high < c->at + len && !rt_utf8_valid((const char *)c->p + c->at, len))
 			BAD("string %u)", (unsigned)i);
 		memcpy(b->strblob + at, c->p + c->at, len);
 		b->strblob[at + len] = '\0';
@@ -483,9 +501,12 @@ static int load_code(authz_bundle *b, struct cur *c, authz_error *err)
 	TABLE(b->code, b->ncode, 1, AUTHZ_MAX_COUNT, "code section)");
 	uint32_t n = b->ncode;
 	/* The common case first: while 8 bytes or more are left (the longest
-	 * instruction whose varint fits one byte takes 3), an instruction whose
-	 * operands are bytes or one-byte varints is decoded without the
-	 * cursor's checks; anything else takes the checked path below. */
+	 * instruction whose varint fits two bytes takes 4), an instruction whose
+	 * varint fits one or two bytes is decoded without the cursor's checks;
+	 * anything else takes the checked path below.  Two bytes hold 14 bits,
+	 * below AUTHZ_MAXARG_B and AUTHZ_MAXARG_AX. */
+	_Static_assert(AUTHZ_WIRE_NONE == 0 && AUTHZ_WIRE_AX == 1 && AUTHZ_WIRE_A == 2 && AUTHZ_WIRE_AB == 3,
+		       "the masks below");
 	static const uint8_t wire[AUTHZ_OP_COUNT] = {
 #define OP(name, fmt, in, out, doc) [AUTHZ_OP_##name] = (uint8_t)AUTHZ_WIRE_OF_##fmt,
 #define AUTHZ_WIRE_OF_N AUTHZ_WIRE_NONE
@@ -513,25 +534,28 @@ static int load_code(authz_bundle *b, struct cur *c, authz_error *err)
 		const uint8_t *q = c->p + c->at;
 		uint32_t op = c->n - c->at >= 8 && !c->bad ? q[0] : AUTHZ_OP_COUNT;
 		uint32_t w = op < AUTHZ_OP_COUNT ? wire[op] : UINT32_MAX;
-		if (w == UINT32_MAX) {
-			/* near the end, or not an opcode: the checked path */
-		} else if (w == AUTHZ_WIRE_NONE) {
-			b->code[i] = AUTHZ_CREATE_AB(op, 0, 0);
-			c->at += 1;
-			continue;
-		} else if (w == AUTHZ_WIRE_AX && q[1] < 0x80) {
-			b->code[i] = q[1] ? AUTHZ_CREATE_AX(op, q[1]) : AUTHZ_CREATE_AB(op, 0, 0);
-			c->at += 2;
-			continue;
-		} else if (w == AUTHZ_WIRE_A) {
-			b->code[i] = AUTHZ_CREATE_AB(op, q[1], 0);
-			c->at += 2;
-			continue;
-		} else if (w == AUTHZ_WIRE_AB && q[2] < 0x80) {
-			b->code[i] = AUTHZ_CREATE_AB(op, q[1], q[2]);
-			c->at += 3;
-			continue;
+		if (w != UINT32_MAX) {
+			/* without branches on the format, which the opcode mix
+			 * makes unpredictable: the operand byte A (formats A, AB)
+			 * and the varint (AX, AB) picked by masks and selects */
+			uint32_t has_a = (0xcu >> w) & 1;      /* A, AB (enum authz_wire: 2, 3) */
+			uint32_t has_v = (0xau >> w) & 1;      /* AX, AB (1, 3) */
+			uint32_t b1 = q[1], b2 = q[2], b3 = q[3];      /* read: 8 bytes are left */
+			uint32_t a = b1 & (0u - has_a);
+			/* the varint's bytes: one, or two (canonical: the second
+			 * neither zero nor continued) */
+			uint32_t v0 = ((b1 & (has_a - 1u)) | (b2 & (0u - has_a))) & (0u - has_v);
+			uint32_t v1 = (b2 & (has_a - 1u)) | (b3 & (0u - has_a));
+			uint32_t two = v0 >> 7;
+			uint32_t v = (v0 & 0x7f) | ((v1 << 7) & (0u - two));   /* v0 < 0x80 unless two */
+			uint32_t shift = AUTHZ_POS_A + (has_a & has_v) * (AUTHZ_POS_B - AUTHZ_POS_A);
+			if (!two || (v1 < 0x80 && v1 != 0)) {
+				b->code[i] = AUTHZ_CREATE_AB(op, a, 0) | v << shift;
+				c->at += 1 + has_a + has_v + two;
+				continue;
+			}
 		}
+		/* near the end, not an opcode, or a longer varint: checked */
 		op = rd_u8(c);
 		uint32_t ax = 0, a = 0, bb = 0;
 		if (op >= AUTHZ_OP_COUNT)

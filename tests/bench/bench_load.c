@@ -6,10 +6,13 @@
  * Loads BUNDLE RUNS times (default 21) in process, pinned to one core
  * (sched_setaffinity): from memory (authz_bundle_load on the file's bytes,
  * read once beforehand) and from the file (authz_bundle_load_file, read
- * each time), each load timed alone and its bundle freed untimed.  One load
- * of each kind runs first, untimed, to warm the allocator and the caches.
- * Prints one line of key=value pairs for tests/bench/run.sh: the median
- * and the minimum in microseconds of each kind, and the rule count.
+ * each time), each load timed alone and its bundle freed untimed.  The
+ * bundle loaded from memory is then prepared (authz_bundle_prepare: the
+ * rule images and the index, which its first decision would otherwise
+ * build), timed alone too.  One load of each kind runs first, untimed, to
+ * warm the allocator and the caches.  Prints one line of key=value pairs
+ * for tests/bench/run.sh: the median and the minimum in microseconds of
+ * each, and the rule count.
  */
 #define _GNU_SOURCE
 #include <inttypes.h>
@@ -79,8 +82,10 @@ static int read_all(const char *path, uint8_t **data, size_t *len)
 }
 
 /* One timed load (from memory when data is not NULL, else from path), in
- * ns; the bundle's rule count into *rules; exits on a load error. */
-static uint64_t timed_load(const char *path, const uint8_t *data, size_t len, size_t *rules)
+ * ns; the bundle's rule count into *rules; exits on a load error.  With
+ * prep not NULL, the bundle's authz_bundle_prepare is timed too, into
+ * *prep. */
+static uint64_t timed_load(const char *path, const uint8_t *data, size_t len, size_t *rules, uint64_t *prep)
 {
 	authz_bundle *b = NULL;
 	authz_error err;
@@ -92,6 +97,14 @@ static uint64_t timed_load(const char *path, const uint8_t *data, size_t len, si
 		exit(1);
 	}
 	*rules = authz_bundle_rule_count(b);
+	if (prep) {
+		uint64_t t2 = now_ns();
+		if (authz_bundle_prepare(b) < 0) {
+			fprintf(stderr, "bench_load: %s: out of memory\n", path);
+			exit(1);
+		}
+		*prep = now_ns() - t2;
+	}
 	authz_bundle_free(b);
 	return t1 - t0;
 }
@@ -116,20 +129,25 @@ int main(int argc, char **argv)
 	}
 	pin_to_one_core();
 	uint64_t *mem = calloc((size_t)runs, sizeof *mem), *file = calloc((size_t)runs, sizeof *file);
-	if (!mem || !file)
+	uint64_t *prep = calloc((size_t)runs, sizeof *prep);
+	if (!mem || !file || !prep)
 		return 1;
-	timed_load(path, data, len, &rules);
-	timed_load(path, NULL, 0, &rules);
+	timed_load(path, data, len, &rules, &prep[0]);
+	timed_load(path, NULL, 0, &rules, NULL);
 	for (int i = 0; i < runs; i++) {
-		mem[i] = timed_load(path, data, len, &rules);
-		file[i] = timed_load(path, NULL, 0, &rules);
+		mem[i] = timed_load(path, data, len, &rules, &prep[i]);
+		file[i] = timed_load(path, NULL, 0, &rules, NULL);
 	}
 	qsort(mem, (size_t)runs, sizeof *mem, cmp_u64);
 	qsort(file, (size_t)runs, sizeof *file, cmp_u64);
-	printf("rules=%zu bytes=%zu runs=%d memory_median_us=%.0f memory_min_us=%.0f file_median_us=%.0f file_min_us=%.0f\n",
-	       rules, len, runs, mem[runs / 2] / 1e3, mem[0] / 1e3, file[runs / 2] / 1e3, file[0] / 1e3);
+	qsort(prep, (size_t)runs, sizeof *prep, cmp_u64);
+	printf("rules=%zu bytes=%zu runs=%d memory_median_us=%.0f memory_min_us=%.0f file_median_us=%.0f file_min_us=%.0f"
+	       " prepare_median_us=%.0f prepare_min_us=%.0f\n",
+	       rules, len, runs, mem[runs / 2] / 1e3, mem[0] / 1e3, file[runs / 2] / 1e3, file[0] / 1e3,
+	       prep[runs / 2] / 1e3, prep[0] / 1e3);
 	free(mem);
 	free(file);
+	free(prep);
 	free(data);
 	return 0;
 }
