@@ -711,8 +711,17 @@ int rt_bundle_prepare_slow(const authz_bundle *cb)
 	if (!atomic_load_explicit(&b->prepared, memory_order_acquire)) {
 		rt_index_free(b->index);
 		b->index = NULL;
-		if ((e = rt_img_build(b, true)) == 0 && (e = rt_index_build(b, 0)) == 0)
+		if ((e = rt_img_build(b, true)) == 0 && (e = rt_index_build(b, 0)) == 0) {
 			atomic_store_explicit(&b->prepared, true, memory_order_release);
+		} else {        /* nothing half built stays */
+			rt_index_free(b->index);
+			b->index = NULL;
+			free(b->img);
+			free(b->img_off);
+			b->img = NULL;
+			b->img_off = NULL;
+			b->img_len = 0;
+		}
 	}
 	pthread_mutex_unlock(&b->prep_lock);
 	return e;

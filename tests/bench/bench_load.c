@@ -12,7 +12,9 @@
  * build), timed alone too.  One load of each kind runs first, untimed, to
  * warm the allocator and the caches.  Prints one line of key=value pairs
  * for tests/bench/run.sh: the median and the minimum in microseconds of
- * each, and the rule count.
+ * each, the median CPU time of the loads from memory (this thread's: on a
+ * shared machine, without the time other processes held the core), and
+ * the rule count.
  */
 #define _GNU_SOURCE
 #include <inttypes.h>
@@ -28,6 +30,15 @@ static uint64_t now_ns(void)
 {
 	struct timespec ts;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/* CPU time of this thread: a load's own cost without the time other
+ * processes of a shared machine took the core away. */
+static uint64_t cpu_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
 	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
@@ -85,13 +96,15 @@ static int read_all(const char *path, uint8_t **data, size_t *len)
  * ns; the bundle's rule count into *rules; exits on a load error.  With
  * prep not NULL, the bundle's authz_bundle_prepare is timed too, into
  * *prep. */
-static uint64_t timed_load(const char *path, const uint8_t *data, size_t len, size_t *rules, uint64_t *prep)
+static uint64_t timed_load(const char *path, const uint8_t *data, size_t len, size_t *rules, uint64_t *prep,
+			   uint64_t *cpu)
 {
 	authz_bundle *b = NULL;
 	authz_error err;
-	uint64_t t0 = now_ns();
+	uint64_t c0 = cpu_ns(), t0 = now_ns();
 	int e = data ? authz_bundle_load(&b, data, len, &err) : authz_bundle_load_file(&b, path, &err);
-	uint64_t t1 = now_ns();
+	uint64_t t1 = now_ns(), c1 = cpu_ns();
+	*cpu = c1 - c0;
 	if (e < 0) {
 		fprintf(stderr, "bench_load: %s: %s\n", path, err.message);
 		exit(1);
@@ -129,25 +142,27 @@ int main(int argc, char **argv)
 	}
 	pin_to_one_core();
 	uint64_t *mem = calloc((size_t)runs, sizeof *mem), *file = calloc((size_t)runs, sizeof *file);
-	uint64_t *prep = calloc((size_t)runs, sizeof *prep);
-	if (!mem || !file || !prep)
+	uint64_t *prep = calloc((size_t)runs, sizeof *prep), *cpu = calloc((size_t)runs, sizeof *cpu), c;
+	if (!mem || !file || !prep || !cpu)
 		return 1;
-	timed_load(path, data, len, &rules, &prep[0]);
-	timed_load(path, NULL, 0, &rules, NULL);
+	timed_load(path, data, len, &rules, &prep[0], &c);
+	timed_load(path, NULL, 0, &rules, NULL, &c);
 	for (int i = 0; i < runs; i++) {
-		mem[i] = timed_load(path, data, len, &rules, &prep[i]);
-		file[i] = timed_load(path, NULL, 0, &rules, NULL);
+		mem[i] = timed_load(path, data, len, &rules, &prep[i], &cpu[i]);
+		file[i] = timed_load(path, NULL, 0, &rules, NULL, &c);
 	}
 	qsort(mem, (size_t)runs, sizeof *mem, cmp_u64);
 	qsort(file, (size_t)runs, sizeof *file, cmp_u64);
 	qsort(prep, (size_t)runs, sizeof *prep, cmp_u64);
+	qsort(cpu, (size_t)runs, sizeof *cpu, cmp_u64);
 	printf("rules=%zu bytes=%zu runs=%d memory_median_us=%.0f memory_min_us=%.0f file_median_us=%.0f file_min_us=%.0f"
-	       " prepare_median_us=%.0f prepare_min_us=%.0f\n",
+	       " prepare_median_us=%.0f prepare_min_us=%.0f memory_cpu_median_us=%.0f\n",
 	       rules, len, runs, mem[runs / 2] / 1e3, mem[0] / 1e3, file[runs / 2] / 1e3, file[0] / 1e3,
-	       prep[runs / 2] / 1e3, prep[0] / 1e3);
+	       prep[runs / 2] / 1e3, prep[0] / 1e3, cpu[runs / 2] / 1e3);
 	free(mem);
 	free(file);
 	free(prep);
+	free(cpu);
 	free(data);
 	return 0;
 }
