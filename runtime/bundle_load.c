@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include <nettle/sha2.h>
 #include <sodium.h>
@@ -848,6 +849,19 @@ int authz_bundle_load_file(authz_bundle **out, const char *path, authz_error *er
 	}
 	uint8_t *data = NULL;
 	size_t n = 0, cap = 0;
+	/* A regular file's size, known ahead, gives the buffer its size at
+	 * once (one byte more, to see the end): no copies while it grows, and
+	 * the bundle keeps it (load_bytes).  Other files grow it as they go. */
+	struct stat st;
+	if (fstat(fileno(f), &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0 &&
+	    (uint64_t)st.st_size < AUTHZ_MAX_BUNDLE_SIZE) {
+		cap = (size_t)st.st_size + 1;
+		if (!(data = malloc(cap))) {
+			fclose(f);
+			rt_bundle_error(err, AUTHZ_ENOMEM, "out of memory");
+			return AUTHZ_ENOMEM;
+		}
+	}
 	for (;;) {
 		if (n == cap) {
 			if (cap >= AUTHZ_MAX_BUNDLE_SIZE) {
