@@ -3,7 +3,10 @@
  * verify.c checks).  The bytes are hostile until proven otherwise: the
  * order is header -> digest -> section table -> each section's counts,
  * offsets and indices.  Nothing is allocated in proportion to a count
- * before the bytes that count describes have been seen to exist.
+ * before the bytes that count describes have been seen to exist.  What
+ * deciding needs beyond the verified tables (rule images, the index) is
+ * built later, once, by rt_bundle_prepare (the first decision, or
+ * authz_bundle_prepare): a load only reads, checks and decodes.
  */
 #include <errno.h>
 #include <pthread.h>

@@ -1,6 +1,6 @@
 /*
- * index.c: the rule index, built when a bundle is loaded (after the
- * verifier), from the rule table and the verified code.  Nothing of it is
+ * index.c: the rule index, built before a bundle's first decision
+ * (rt_bundle_prepare), from the rule table and the verified code.  Nothing of it is
  * stored in the bundle: it is derived, so it costs no bytes and cannot
  * disagree with the rules.
  *
