@@ -65,8 +65,10 @@ CJSON_CFLAGS  = $(shell pkg-config --cflags libcjson)
 CJSON_LIBS    = $(shell pkg-config --libs libcjson)
 GIT_CFLAGS    = $(shell pkg-config --cflags libgit2)
 GIT_LIBS      = $(shell pkg-config --libs libgit2)
-SODIUM_CFLAGS = $(shell pkg-config --cflags libsodium)
-SODIUM_LIBS   = $(shell pkg-config --libs libsodium)
+SODIUM_CFLAGS = $(shell pkg-config --cflags libsodium nettle)
+# The runtime's crypto: libsodium, and nettle for SHA-256 on the CPU's SHA
+# instructions (bundle digests at load time).
+SODIUM_LIBS   = $(shell pkg-config --libs libsodium nettle)
 MHD_CFLAGS    = $(shell pkg-config --cflags libmicrohttpd)
 MHD_LIBS      = $(shell pkg-config --libs libmicrohttpd)
 CURL_CFLAGS   = $(shell pkg-config --cflags libcurl)
@@ -315,7 +317,7 @@ BENCH    = $(BUILD)/bench
 
 bench:
 	@$(MAKE) --no-print-directory $(AUTHZC) $(BENCH)/gen $(BENCH)/gen_tests $(BENCH)/bench_front \
-	  $(BENCH)/bench_decide $(BENCH)/schema_bundle $(BENCH)/bench_symdiff $(BENCH)/bench_lsp $(BENCH)/bench_logchain
+	  $(BENCH)/bench_decide $(BENCH)/schema_bundle $(BENCH)/bench_symdiff $(BENCH)/bench_lsp $(BENCH)/bench_logchain $(BENCH)/bench_load
 	@AUTHZC=$(abspath $(AUTHZC)) BENCH=$(abspath $(BENCH)) CC="$(CC)" sh tests/bench/run.sh
 
 $(BENCH)/gen $(BENCH)/gen_tests $(BENCH)/gen_pair: $(BENCH)/%: tests/bench/%.c | $(DEPS_OK)
@@ -350,6 +352,12 @@ $(BUILD)/obj/tests/bench/bench_decide.o: LAYER = $(PUBLIC) $(CJSON_CFLAGS)
 $(BENCH)/bench_decide: $(BUILD)/obj/tests/bench/bench_decide.o $(LIBA)
 	@mkdir -p $(@D)
 	$(call say,LD,$@)$(CC) $(LDFLAGS) -o $@ $^ $(CJSON_LIBS) $(SODIUM_LIBS) -lm
+
+# Only the public header, as bench_decide.
+$(BUILD)/obj/tests/bench/bench_load.o: LAYER = $(PUBLIC)
+$(BENCH)/bench_load: $(BUILD)/obj/tests/bench/bench_load.o $(LIBA)
+	@mkdir -p $(@D)
+	$(call say,LD,$@)$(CC) $(LDFLAGS) -o $@ $^ $(SODIUM_LIBS) -lm
 
 $(BENCH)/schema_bundle: $(BUILD)/obj/tests/bench/schema_bundle.o $(WR_OBJ) $(LIBA)
 	@mkdir -p $(@D)
@@ -389,5 +397,5 @@ clean:
 ALL_OBJ = $(RT_OBJ) $(RT_PIC) $(CC_OBJ) $(UT_OBJ) $(BUILD)/obj/compiler/cli/main.o \
           $(FUZZ_TARGETS:%=$(BUILD)/obj/tests/fuzz/fuzz_%.o) $(BUILD)/obj/tests/serve/requests.o \
           $(BUILD)/obj/tests/lsp/lsp_client.o \
-          $(patsubst %,$(BUILD)/obj/tests/bench/%.o,bench_front bench_decide schema_bundle bench_symdiff bench_lsp bench_logchain)
+          $(patsubst %,$(BUILD)/obj/tests/bench/%.o,bench_front bench_decide schema_bundle bench_symdiff bench_lsp bench_logchain bench_load)
 -include $(wildcard $(ALL_OBJ:.o=.d))

@@ -27,6 +27,8 @@
 #ifndef AUTHZ_BUNDLE_H
 #define AUTHZ_BUNDLE_H
 
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <string.h>
@@ -134,7 +136,7 @@ struct authz_bundle {
 	uint32_t nrules;
 	uint32_t nann;
 	uint32_t ncode;
-	struct rt_index *index;         /* index.c: built at load time */
+	struct rt_index *index;         /* index.c: built by rt_bundle_prepare */
 	size_t img_len;                 /* bytes of img */
 	uint32_t sec_off[BUNDLE_NSECTIONS], sec_len[BUNDLE_NSECTIONS];   /* in buf */
 	uint32_t nfiles;
@@ -150,7 +152,23 @@ struct authz_bundle {
 	uint32_t revision;
 	uint32_t max_stack;
 	uint32_t max_context_slots;
+	/* rt_bundle_prepare: the rule images and the index are built once,
+	 * at the first decision (or authz_bundle_prepare), under prep_lock;
+	 * `prepared` (release / acquire) says they are complete. */
+	pthread_mutex_t prep_lock;
+	bool has_lock;                  /* prep_lock initialized */
+	atomic_bool prepared;
 };
+
+/* Build the rule images and the index of a loaded bundle unless they are
+ * built (bundle_load.c): 0 or AUTHZ_ENOMEM (nothing is then kept half
+ * built: a later call tries again).  Safe from any number of threads at
+ * once; after the first success, one atomic load. */
+AUTHZ_INTERNAL int rt_bundle_prepare_slow(const authz_bundle *b);
+static inline int rt_bundle_prepare(const authz_bundle *b)
+{
+	return atomic_load_explicit(&b->prepared, memory_order_acquire) ? 0 : rt_bundle_prepare_slow(b);
+}
 
 /* Flags of rt_index_build: leave out a level of the index (for tests
  * that prove the index changes no decision). */

@@ -3,7 +3,10 @@
  * verify.c checks).  The bytes are hostile until proven otherwise: the
  * order is header -> digest -> section table -> each section's counts,
  * offsets and indices.  Nothing is allocated in proportion to a count
- * before the bytes that count describes have been seen to exist.
+ * before the bytes that count describes have been seen to exist.  What
+ * deciding needs beyond the verified tables (rule images, the index) is
+ * built later, once, by rt_bundle_prepare (the first decision, or
+ * authz_bundle_prepare): a load only reads, checks and decodes.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -11,7 +14,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
+#include <nettle/sha2.h>
 #include <sodium.h>
 
 #include "bundle.h"
@@ -47,7 +52,7 @@ static uint8_t rd_u8(struct cur *c)
 /* An unsigned LEB128 varint of at most 64 bits.  Truncated, longer than 10
  * bytes, overflowing 64 bits or not canonical (a redundant last zero group)
  * marks the cursor bad. */
-static uint64_t rd_var64(struct cur *c)
+static uint64_t rd_var64_slow(struct cur *c)
 {
 	uint64_t v = 0;
 	for (unsigned shift = 0, i = 0; !c->bad; shift += 7, i++) {
@@ -68,6 +73,23 @@ static uint64_t rd_var64(struct cur *c)
 		}
 	}
 	return 0;
+}
+
+/* The same, inline for one and two bytes (most counts and indices). */
+static inline uint64_t rd_var64(struct cur *c)
+{
+	if (!c->bad && c->n - c->at >= 2) {
+		const uint8_t *q = c->p + c->at;
+		if (q[0] < 0x80) {
+			c->at++;
+			return q[0];
+		}
+		if (q[1] < 0x80 && q[1] != 0) {         /* canonical: no zero last group */
+			c->at += 2;
+			return (uint64_t)(q[0] & 0x7f) | (uint64_t)q[1] << 7;
+		}
+	}
+	return rd_var64_slow(c);
 }
 
 /* A varint that must fit 32 bits. */
@@ -128,8 +150,22 @@ static pthread_once_t sodium_once = PTHREAD_ONCE_INIT;
 static int sodium_status;
 static void sodium_start(void) { sodium_status = sodium_init(); }
 
+/* The offset of the first byte of p[from, n) that is not ASCII, or n. */
+static size_t next_non_ascii(const uint8_t *p, size_t from, size_t n)
+{
+	size_t i = from;
+	uint64_t w;
+	while (n - i >= 8 && (memcpy(&w, p + i, 8), (w & UINT64_C(0x8080808080808080)) == 0))
+		i += 8;
+	while (i < n && p[i] < 0x80)
+		i++;
+	return i;
+}
+
 /* Strings: count, then each as its length and bytes.  They are copied into
- * one blob, each followed by a NUL. */
+ * one blob, each followed by a NUL.  Only a string holding a byte that is
+ * not ASCII is decoded as UTF-8: the next such byte of the section is
+ * looked for once, ahead of the strings, rather than per string. */
 static int load_strings(authz_bundle *b, struct cur *c, authz_error *err)
 {
 	uint32_t n = rd_var(c);
@@ -142,10 +178,14 @@ static int load_strings(authz_bundle *b, struct cur *c, authz_error *err)
 	b->strblob = malloc(c->n + n);
 	if (!b->str || !b->strlen || !b->marks || !b->strblob)
 		return AUTHZ_ENOMEM;
-	size_t at = 0;
+	size_t at = 0, high = 0;        /* high: the next non-ASCII byte at or after it */
 	for (uint32_t i = 0; i < n; i++) {
 		uint32_t len = rd_var(c);
-		if (c->bad || len > c->n - c->at || !rt_utf8_valid((const char *)c->p + c->at, len))
+		if (c->bad || len > c->n - c->at)
+			BAD("string %u)", (unsigned)i);
+		if (high < c->at)
+			high = next_non_ascii(c->p, c->at, c->n);
+		if (high < c->at + len && !rt_utf8_valid((const char *)c->p + c->at, len))
 			BAD("string %u)", (unsigned)i);
 		memcpy(b->strblob + at, c->p + c->at, len);
 		b->strblob[at + len] = '\0';
@@ -278,10 +318,13 @@ static bool read_list(struct cur *c, uint64_t *bits, uint32_t words, uint32_t li
 		*named = n != 0;
 	if (!room(c, n, 1))
 		return false;
-	memset(bits, 0, (size_t)words * sizeof *bits);
+	for (uint32_t w = 0; w < words; w++)    /* mostly one word: no memset call */
+		bits[w] = 0;
 	if (n == 0 && zero_is_all) {
-		for (uint32_t i = 0; i < limit; i++)
-			bits[i / 64] |= (uint64_t)1 << (i % 64);
+		for (uint32_t w = 0; w < limit / 64; w++)
+			bits[w] = UINT64_MAX;
+		if (limit % 64)
+			bits[limit / 64] = ((uint64_t)1 << (limit % 64)) - 1;
 		return true;
 	}
 	uint32_t prev = 0;
@@ -461,11 +504,67 @@ static int load_code(authz_bundle *b, struct cur *c, authz_error *err)
 {
 	TABLE(b->code, b->ncode, 1, AUTHZ_MAX_COUNT, "code section)");
 	uint32_t n = b->ncode;
+	/* The common case first: while 8 bytes or more are left (the longest
+	 * instruction whose varint fits two bytes takes 4), an instruction whose
+	 * varint fits one or two bytes is decoded without the cursor's checks;
+	 * anything else takes the checked path below.  Two bytes hold 14 bits,
+	 * below AUTHZ_MAXARG_B and AUTHZ_MAXARG_AX. */
+	_Static_assert(AUTHZ_WIRE_NONE == 0 && AUTHZ_WIRE_AX == 1 && AUTHZ_WIRE_A == 2 && AUTHZ_WIRE_AB == 3,
+		       "the masks below");
+	static const uint8_t wire[AUTHZ_OP_COUNT] = {
+#define OP(name, fmt, in, out, doc) [AUTHZ_OP_##name] = (uint8_t)AUTHZ_WIRE_OF_##fmt,
+#define AUTHZ_WIRE_OF_N AUTHZ_WIRE_NONE
+#define AUTHZ_WIRE_OF_E AUTHZ_WIRE_NONE
+#define AUTHZ_WIRE_OF_R AUTHZ_WIRE_A
+#define AUTHZ_WIRE_OF_S AUTHZ_WIRE_AB
+#define AUTHZ_WIRE_OF_K AUTHZ_WIRE_AX
+#define AUTHZ_WIRE_OF_T AUTHZ_WIRE_AX
+#define AUTHZ_WIRE_OF_J AUTHZ_WIRE_AX
+#define AUTHZ_WIRE_OF_JK AUTHZ_WIRE_AX
+#define AUTHZ_WIRE_OF_G AUTHZ_WIRE_AX
+#include "opcodes.def"
+#undef OP
+#undef AUTHZ_WIRE_OF_N
+#undef AUTHZ_WIRE_OF_E
+#undef AUTHZ_WIRE_OF_R
+#undef AUTHZ_WIRE_OF_S
+#undef AUTHZ_WIRE_OF_K
+#undef AUTHZ_WIRE_OF_T
+#undef AUTHZ_WIRE_OF_J
+#undef AUTHZ_WIRE_OF_JK
+#undef AUTHZ_WIRE_OF_G
+	};
 	for (uint32_t i = 0; i < n; i++) {
-		uint32_t op = rd_u8(c), ax = 0, a = 0, bb = 0;
+		const uint8_t *q = c->p + c->at;
+		uint32_t op = c->n - c->at >= 8 && !c->bad ? q[0] : AUTHZ_OP_COUNT;
+		uint32_t w = op < AUTHZ_OP_COUNT ? wire[op] : UINT32_MAX;
+		if (w != UINT32_MAX) {
+			/* without branches on the format, which the opcode mix
+			 * makes unpredictable: the operand byte A (formats A, AB)
+			 * and the varint (AX, AB) picked by masks and selects */
+			uint32_t has_a = (0xcu >> w) & 1;      /* A, AB (enum authz_wire: 2, 3) */
+			uint32_t has_v = (0xau >> w) & 1;      /* AX, AB (1, 3) */
+			uint32_t b1 = q[1], b2 = q[2], b3 = q[3];      /* read: 8 bytes are left */
+			uint32_t a = b1 & (0u - has_a);
+			/* the varint's bytes: one, or two (canonical: the second
+			 * neither zero nor continued) */
+			uint32_t v0 = ((b1 & (has_a - 1u)) | (b2 & (0u - has_a))) & (0u - has_v);
+			uint32_t v1 = (b2 & (has_a - 1u)) | (b3 & (0u - has_a));
+			uint32_t two = v0 >> 7;
+			uint32_t v = (v0 & 0x7f) | ((v1 << 7) & (0u - two));   /* v0 < 0x80 unless two */
+			uint32_t shift = AUTHZ_POS_A + (has_a & has_v) * (AUTHZ_POS_B - AUTHZ_POS_A);
+			if (!two || (v1 < 0x80 && v1 != 0)) {
+				b->code[i] = AUTHZ_CREATE_AB(op, a, 0) | v << shift;
+				c->at += 1 + has_a + has_v + two;
+				continue;
+			}
+		}
+		/* near the end, not an opcode, or a longer varint: checked */
+		op = rd_u8(c);
+		uint32_t ax = 0, a = 0, bb = 0;
 		if (op >= AUTHZ_OP_COUNT)
 			BAD("code: unknown opcode %u at %u)", (unsigned)op, (unsigned)i);
-		switch (authz_fmt_wire(authz_op_info(op)->fmt)) {
+		switch (authz_fmt_wire(rt_op_table[op].fmt)) {
 		case AUTHZ_WIRE_NONE:
 			break;
 		case AUTHZ_WIRE_AX:
@@ -603,9 +702,38 @@ static int load_sections(authz_bundle *b, authz_error *err)
 			BAD("field tree)");
 		return e;
 	}
-	if ((e = rt_img_build(b, true)) < 0)
-		return e;
-	return rt_index_build(b, 0);
+	return 0;
+}
+
+int rt_bundle_prepare_slow(const authz_bundle *cb)
+{
+	/* the images and the index are the bundle's own derived state: built
+	 * once, under the lock, before any decision reads them */
+	authz_bundle *b = (authz_bundle *)cb;
+	int e = 0;
+	pthread_mutex_lock(&b->prep_lock);
+	if (!atomic_load_explicit(&b->prepared, memory_order_acquire)) {
+		rt_index_free(b->index);
+		b->index = NULL;
+		if ((e = rt_img_build(b, true)) == 0 && (e = rt_index_build(b, 0)) == 0) {
+			atomic_store_explicit(&b->prepared, true, memory_order_release);
+		} else {        /* nothing half built stays */
+			rt_index_free(b->index);
+			b->index = NULL;
+			free(b->img);
+			free(b->img_off);
+			b->img = NULL;
+			b->img_off = NULL;
+			b->img_len = 0;
+		}
+	}
+	pthread_mutex_unlock(&b->prep_lock);
+	return e;
+}
+
+int authz_bundle_prepare(const authz_bundle *b)
+{
+	return rt_bundle_prepare(b);
 }
 
 /* "sha256:" and the 64 hex digits of `d`. */
@@ -620,19 +748,11 @@ static void digest_str(char out[72], const uint8_t d[32])
 	out[71] = '\0';
 }
 
-int authz_bundle_load(authz_bundle **out, const void *buf, size_t len, authz_error *err)
-{
-	return authz_bundle_load_ex(out, buf, len, NULL, err);
-}
-
-/*
- * Header, then the digest of the body, then the signature section (the
- * bytes after the body: none in version 3, exactly one section in version
- * 4), then the sections: a bundle whose signature is refused is refused
- * before anything of it is parsed.
- */
-int authz_bundle_load_ex(authz_bundle **out, const void *buf, size_t len, const authz_load_options *opts,
-			 authz_error *err)
+/* authz_bundle_load, keeping *owned (the same bytes as buf, malloc'd)
+ * as the bundle's copy when it is not NULL, and then setting it to NULL
+ * (the bundle frees it). */
+static int load_bytes(authz_bundle **out, const void *buf, size_t len, const authz_load_options *opts,
+		      uint8_t **owned, authz_error *err)
 {
 	*out = NULL;
 	if (err) {
@@ -673,12 +793,16 @@ int authz_bundle_load_ex(authz_bundle **out, const void *buf, size_t len, const 
 		rt_bundle_error(err, AUTHZ_ERROR, "cannot initialize libsodium");
 		return AUTHZ_ERROR;
 	}
-	uint8_t digest[32];
-	crypto_hash_sha256_state st;
-	crypto_hash_sha256_init(&st);
-	crypto_hash_sha256_update(&st, p, 32);
-	crypto_hash_sha256_update(&st, p + 64, (size_t)total - 64);
-	crypto_hash_sha256_final(&st, digest);
+	/* SHA-256 by nettle, which runs it on the CPU's SHA instructions
+	 * where there are some (x86 SHA-NI, ARMv8): the digest of a whole
+	 * bundle is the largest single cost of a load, and libsodium's
+	 * portable SHA-256 takes 4 to 5 times as long. */
+	uint8_t digest[SHA256_DIGEST_SIZE];
+	struct sha256_ctx st;
+	sha256_init(&st);
+	sha256_update(&st, 32, p);
+	sha256_update(&st, (size_t)total - 64, p + 64);
+	sha256_digest(&st, sizeof digest, digest);
 	if (sodium_memcmp(digest, p + 32, 32) != 0)
 		BAD("digest mismatch)");
 	char signer[AUTHZ_KEY_ID_CHARS + 1];
@@ -688,12 +812,23 @@ int authz_bundle_load_ex(authz_bundle **out, const void *buf, size_t len, const 
 		return e;
 
 	authz_bundle *b = calloc(1, sizeof *b);
-	if (!b || !(b->buf = malloc(total))) {
+	if (!b || !(b->buf = *owned ? *owned : malloc(total))) {
 		free(b);
 		rt_bundle_error(err, AUTHZ_ENOMEM, "out of memory");
 		return AUTHZ_ENOMEM;
 	}
-	memcpy(b->buf, buf, total);
+	if (pthread_mutex_init(&b->prep_lock, NULL) != 0) {
+		if (!*owned)
+			free(b->buf);
+		free(b);
+		rt_bundle_error(err, AUTHZ_ENOMEM, "out of memory");
+		return AUTHZ_ENOMEM;
+	}
+	b->has_lock = true;
+	if (*owned)
+		*owned = NULL;
+	else
+		memcpy(b->buf, buf, total);
 	b->len = (size_t)total;
 	b->file_len = len;
 	memcpy(b->signer, signer, sizeof signer);
@@ -709,10 +844,30 @@ int authz_bundle_load_ex(authz_bundle **out, const void *buf, size_t len, const 
 	/* The schema section holds only the schema (and the codegen writes its
 	 * strings first), so the same schema gives the same digest whatever the
 	 * rules are: the "schema digest" of inspect and promotion records. */
-	crypto_hash_sha256(digest, b->buf + b->sec_off[SEC_SCHEMA - 1], b->sec_len[SEC_SCHEMA - 1]);
+	sha256_init(&st);
+	sha256_update(&st, b->sec_len[SEC_SCHEMA - 1], b->buf + b->sec_off[SEC_SCHEMA - 1]);
+	sha256_digest(&st, sizeof digest, digest);
 	digest_str(b->schema_digest, digest);
 	*out = b;
 	return 0;
+}
+
+/*
+ * Header, then the digest of the body, then the signature section (the
+ * bytes after the body: none in version 3, exactly one section in version
+ * 4), then the sections: a bundle whose signature is refused is refused
+ * before anything of it is parsed.
+ */
+int authz_bundle_load_ex(authz_bundle **out, const void *buf, size_t len, const authz_load_options *opts,
+			 authz_error *err)
+{
+	uint8_t *none = NULL;
+	return load_bytes(out, buf, len, opts, &none, err);
+}
+
+int authz_bundle_load(authz_bundle **out, const void *buf, size_t len, authz_error *err)
+{
+	return authz_bundle_load_ex(out, buf, len, NULL, err);
 }
 
 int authz_bundle_load_file(authz_bundle **out, const char *path, authz_error *err)
@@ -731,6 +886,19 @@ int authz_bundle_load_file_ex(authz_bundle **out, const char *path, const authz_
 	}
 	uint8_t *data = NULL;
 	size_t n = 0, cap = 0;
+	/* A regular file's size, known ahead, gives the buffer its size at
+	 * once (one byte more, to see the end): no copies while it grows, and
+	 * the bundle keeps it (load_bytes).  Other files grow it as they go. */
+	struct stat st;
+	if (fstat(fileno(f), &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0 &&
+	    (uint64_t)st.st_size < AUTHZ_MAX_BUNDLE_SIZE) {
+		cap = (size_t)st.st_size + 1;
+		if (!(data = malloc(cap))) {
+			fclose(f);
+			rt_bundle_error(err, AUTHZ_ENOMEM, "out of memory");
+			return AUTHZ_ENOMEM;
+		}
+	}
 	for (;;) {
 		if (n == cap) {
 			if (cap >= AUTHZ_MAX_BUNDLE_SIZE) {
@@ -761,7 +929,7 @@ int authz_bundle_load_file_ex(authz_bundle **out, const char *path, const authz_
 		rt_bundle_error(err, AUTHZ_EIO, "cannot read '%s'", path);
 		return AUTHZ_EIO;
 	}
-	int e = authz_bundle_load_ex(out, data, n, opts, err);
+	int e = load_bytes(out, data, n, opts, &data, err);      /* the bundle keeps data */
 	if (e < 0 && err && (e == AUTHZ_EFORMAT || e == AUTHZ_ESIGNATURE)) {
 		/* prefix the file name: "<path>: bad bundle format (...)" */
 		char msg[sizeof err->message];
@@ -786,6 +954,8 @@ void authz_bundle_free(authz_bundle *b)
 	if (!b)
 		return;
 	rt_index_free(b->index);
+	if (b->has_lock)
+		pthread_mutex_destroy(&b->prep_lock);
 	BUNDLE_ARRAYS(RT_OWNED_FREE, b)
 	free(b);
 }

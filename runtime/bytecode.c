@@ -3,7 +3,7 @@
  */
 #include "bytecode.h"
 
-static const struct authz_op_info op_table[AUTHZ_OP_COUNT] = {
+const struct authz_op_info rt_op_table[AUTHZ_OP_COUNT] = {
 #define OP(name, fmt, in, out, doc) { #name, AUTHZ_FMT_##fmt, in, out, doc },
 #include "opcodes.def"
 #undef OP
@@ -13,5 +13,5 @@ static const struct authz_op_info op_invalid = { "#INVALID", AUTHZ_FMT_N, 0, 0, 
 
 const struct authz_op_info *authz_op_info(uint32_t op)
 {
-	return op < AUTHZ_OP_COUNT ? &op_table[op] : &op_invalid;
+	return op < AUTHZ_OP_COUNT ? &rt_op_table[op] : &op_invalid;
 }

@@ -46,6 +46,9 @@ struct authz_op_info {
 
 /* The descriptor of `op`; an "#INVALID" descriptor when op is out of range. */
 const struct authz_op_info *authz_op_info(uint32_t op);
+/* The descriptors themselves, for the loops of the loader and the
+ * verifier, which index them directly once op < AUTHZ_OP_COUNT. */
+extern const struct authz_op_info rt_op_table[AUTHZ_OP_COUNT];
 
 /* How a format's operands follow the opcode byte in a bundle
  * (authzc-bundle(5)): none; Ax as a varint; A as a byte; A as a byte,

@@ -496,6 +496,8 @@ int authz_decide(authz_decision *d, const authz_bundle *b, authz_request *req, u
 	if (req->b != b)
 		return add_error(d, AUTHZ_ERR_REQUEST, -1, "request was made for another bundle") < 0 ?
 		       AUTHZ_ENOMEM : AUTHZ_EINVAL;
+	if (rt_bundle_prepare(b) < 0)   /* images and index, at the bundle's first decision */
+		return AUTHZ_ENOMEM;
 	const char *bad = rt_request_finish(req);
 	if (bad)
 		return add_error(d, AUTHZ_ERR_REQUEST, -1, bad);

@@ -1,6 +1,6 @@
 /*
- * index.c: the rule index, built when a bundle is loaded (after the
- * verifier), from the rule table and the verified code.  Nothing of it is
+ * index.c: the rule index, built before a bundle's first decision
+ * (rt_bundle_prepare), from the rule table and the verified code.  Nothing of it is
  * stored in the bundle: it is derived, so it costs no bytes and cannot
  * disagree with the rules.
  *
@@ -1027,6 +1027,9 @@ void rt_index_free(struct rt_index *ix)
 
 int rt_index_rebuild(authz_bundle *b, unsigned flags)
 {
+	int e = rt_bundle_prepare(b);   /* the images, whose key_end it sets */
+	if (e < 0)
+		return e;
 	rt_index_free(b->index);
 	b->index = NULL;
 	return rt_index_build(b, flags);

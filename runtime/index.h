@@ -1,6 +1,7 @@
 /*
- * index.h: the rule index (index.c), internal.  Built by the loader from a
- * verified bundle; read-only afterwards, so shared by deciding threads.
+ * index.h: the rule index (index.c), internal.  Built from a verified bundle
+ * before its first decision (rt_bundle_prepare, under the bundle's lock);
+ * read-only afterwards, so shared by deciding threads.
  *
  * A request's candidate rules: bucket = buckets[map[cell]] where cell is
  * (action * ntypes + principal type) * ntypes + resource type (mode

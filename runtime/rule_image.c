@@ -1,5 +1,6 @@
 /*
- * rule_image.c: each rule's image (rule_image.h), built once at load time.
+ * rule_image.c: each rule's image (rule_image.h), built once, before the
+ * bundle's first decision (rt_bundle_prepare).
  *
  * Why: a decision over a large policy set runs few rules, but each one's
  * data is scattered over the bundle (its rule record, its code, the

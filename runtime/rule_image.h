@@ -1,6 +1,7 @@
 /*
  * rule_image.h: each rule's hot data in one place (rule_image.c),
- * internal.  Built by the loader from a verified bundle; read-only
+ * internal.  Built from a verified bundle before its first decision
+ * (rt_bundle_prepare, under the bundle's lock); read-only
  * afterwards, so shared by deciding threads.
  *
  * An image is: struct rt_img, the rule's constants (vm_value, renumbered

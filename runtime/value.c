@@ -433,6 +433,12 @@ bool rt_utf8_valid(const char *str, size_t n)
 	const unsigned char *s = (const unsigned char *)str;
 	size_t i = 0;
 	while (i < n) {
+		/* ASCII, eight bytes at a time */
+		uint64_t w;
+		while (n - i >= 8 && (memcpy(&w, s + i, 8), (w & UINT64_C(0x8080808080808080)) == 0))
+			i += 8;
+		if (i == n)
+			break;
 		unsigned c = s[i];
 		if (c < 0x80) {
 			i++;

@@ -32,16 +32,38 @@ int rt_verify_code(authz_bundle *b, authz_error *err)
 		for (uint32_t i = 0; i <= len; i++)
 			h[i] = -1;
 		h[0] = 0;
+		/* per format, the bound of Ax (the jumps' depends on pc) */
+		uint32_t lim[AUTHZ_FMT_E + 1];
+		for (uint32_t i = 0; i <= AUTHZ_FMT_E; i++)
+			lim[i] = UINT32_MAX;
+		lim[AUTHZ_FMT_N] = lim[AUTHZ_FMT_E] = 1;        /* no operand: Ax == 0 */
+		lim[AUTHZ_FMT_K] = b->nconsts;
+		lim[AUTHZ_FMT_T] = AUTHZ_TP_COUNT;
+		lim[AUTHZ_FMT_G] = rule->nguards;
 		for (uint32_t pc = 0; pc < len; pc++) {
 			uint32_t ins = code[pc], op = AUTHZ_GET_OP(ins);
 			uint32_t a = AUTHZ_GET_A(ins), bb = AUTHZ_GET_B(ins), ax = AUTHZ_GET_AX(ins);
-			const struct authz_op_info *info = authz_op_info(op);
 			int32_t height = h[pc];
 			if (height < 0)
 				BADC("unreachable instruction)", id, (unsigned)pc);
 			if (op >= AUTHZ_OP_COUNT)
 				BADC("unknown opcode %u)", id, (unsigned)pc, (unsigned)op);
-			switch (info->fmt) {
+			const struct authz_op_info *info = &rt_op_table[op];
+			/* The operand checks below, first without branching on the
+			 * format (which the opcode mix makes unpredictable): when
+			 * this says every operand is in range the switch is
+			 * skipped; else the switch names what is wrong. */
+			uint32_t f = (uint32_t)info->fmt, is_j = f == AUTHZ_FMT_J || f == AUTHZ_FMT_JK;
+			uint32_t limit = is_j ? len - pc - 1 : lim[f];
+			/* in-range indices to read, 0 otherwise (both tables have an
+			 * entry 0), by masks: no branch */
+			uint32_t sb = bb & (0u - (uint32_t)(bb < b->nslots)), kx = ax & (0u - (uint32_t)(ax < b->nconsts));
+			uint32_t bad = (ax >= limit) |
+				       ((f == AUTHZ_FMT_K) & (op == AUTHZ_OP_LIKE) & (b->consts[kx].kind != AUTHZ_K_STRING)) |
+				       ((f == AUTHZ_FMT_R) & ((a > AUTHZ_ROOT_RESOURCE) | (bb != 0))) |
+				       ((f == AUTHZ_FMT_S) & ((a > AUTHZ_ROOT_CONTEXT) | (bb >= b->nslots) |
+					(b->slots[sb].ns != (a == AUTHZ_ROOT_CONTEXT ? NS_CONTEXT : NS_ENTITY))));
+			switch (bad ? info->fmt : AUTHZ_FMT_E + 1) {
 			case AUTHZ_FMT_N:
 			case AUTHZ_FMT_E:
 				if (ax)
@@ -75,7 +97,11 @@ int rt_verify_code(authz_bundle *b, authz_error *err)
 				if (ax >= rule->nguards)
 					BADC("guard %u out of range)", id, (unsigned)pc, (unsigned)ax);
 				break;
+			default:        /* all in range */
+				break;
 			}
+			if (bad)        /* the switch found nothing: refuse all the same */
+				BADC("bad operand)", id, (unsigned)pc);
 			if (height < info->stack_in)
 				BADC("stack underflow)", id, (unsigned)pc);
 			int32_t next = height - info->stack_in + info->stack_out;

@@ -9,7 +9,7 @@ set -eu
 # The build: parser generators, pkg-config, the git, JSON and crypto
 # libraries, authzc serve's HTTP server and client (bundle URLs), and Z3
 # (the SMT solver behind `diff`'s behaviour section and `check`'s lint).
-BUILD_PKGS="flex bison pkg-config libgit2-dev libcjson-dev libsodium-dev libmicrohttpd-dev libcurl4-openssl-dev libz3-dev"
+BUILD_PKGS="flex bison pkg-config libgit2-dev libcjson-dev libsodium-dev nettle-dev libmicrohttpd-dev libcurl4-openssl-dev libz3-dev"
 # make test: criterion for the unit tests; the golden CLI tests build fixture
 # repositories with git and check JSON and XML with python3; mandoc lints the
 # man pages; clang and its libFuzzer runtime run the fuzz targets briefly

@@ -58,10 +58,12 @@ void holder_refuse(struct holder *h, const authz_error *err)
 	pthread_mutex_unlock(&h->mu);
 }
 
-/* Make the loaded bundle `b` (consumed) the active one. */
+/* Make the loaded bundle `b` (consumed) the active one, its rule images
+ * and index built first (authz_bundle_prepare), here on the loading
+ * thread, so that no request pays for them. */
 static int install(struct holder *h, authz_bundle *b, authz_error *err)
 {
-	struct serve_bundle *sb = calloc(1, sizeof *sb);
+	struct serve_bundle *sb = authz_bundle_prepare(b) < 0 ? NULL : calloc(1, sizeof *sb);
 	if (!sb) {
 		authz_bundle_free(b);
 		err->code = AUTHZ_ENOMEM;

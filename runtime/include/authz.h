@@ -67,6 +67,11 @@ typedef struct authz_ip {
 AUTHZ_API int authz_bundle_load(authz_bundle **out, const void *buf, size_t len, authz_error *err);
 AUTHZ_API int authz_bundle_load_file(authz_bundle **out, const char *path, authz_error *err);
 AUTHZ_API void authz_bundle_free(authz_bundle *b);
+/* Build what deciding needs beyond the verified tables (each rule's image
+ * and the rule index), which the first decision otherwise builds: call it
+ * after a load to keep that work off the first request (a server swapping
+ * in a new bundle).  Thread-safe, once per bundle; 0 or AUTHZ_ENOMEM. */
+AUTHZ_API int authz_bundle_prepare(const authz_bundle *b);
 /* "sha256:<64 hex digits>": the bundle's identity. */
 AUTHZ_API const char *authz_bundle_digest(const authz_bundle *b);
 /* "sha256:<64 hex digits>" of the bundle's schema alone: equal for two

@@ -16,6 +16,9 @@
 #      "harness" row runs bench_decide on a one-rule bundle written from the
 #      schema (schema_bundle.c): it checks that every generated request
 #      conforms to the schema and measures request handling alone;
+#   4b. bundle load: authz_bundle_load from memory and from the file, and
+#      authz_bundle_prepare (rule images, index), median of 21 in process
+#      (bench_load.c), at every size;
 #   5. the behaviour diff of `authzc diff` (bench_symdiff.c): each set of
 #      100 rules or more against a copy with its first forbid narrowed;
 #   6. tests: `authzc test --coverage` on a project of BENCH_TESTS (10,000)
@@ -294,6 +297,28 @@ if has_command eval && has_command audit && [ -f "$SETS/1000.authzb" ]; then
 	echo "$share% of the time of a record of eval --log; a checkpoint (Ed25519) $(commas "$(kv "$out" checkpoint_ns)") ns."
 	echo
 fi
+# ---- bundle load (tests/bench/bench_load.c) --------------------------------------------
+
+echo "### Bundle load (bench_load.c, pinned to one core, median of 21 in process)"
+echo
+if has_command compile; then
+	echo "| rules | bundle bytes | load from memory ms (min) | CPU ms | load from file ms (min) | prepare ms (min) |"
+	echo "| ---: | ---: | ---: | ---: | ---: | ---: |"
+	for n in $SIZES; do
+		out=$("$BENCH/bench_load" "$SETS/$n.authzb" 21) || die "bench_load failed on $n rules"
+		ms() { awk -v u="$(kv "$out" "$1")" 'BEGIN { printf "%.2f", u / 1000 }'; }
+		echo "| $(commas "$n") | $(commas "$(kv "$out" bytes)") | $(ms memory_median_us) ($(ms memory_min_us))" \
+		     "| $(ms memory_cpu_median_us) | $(ms file_median_us) ($(ms file_min_us))" \
+		     "| $(ms prepare_median_us) ($(ms prepare_min_us)) |"
+	done
+	echo
+	echo "Load: read (from file), SHA-256 check, decoding and verifying every table and every rule's code;"
+	echo "CPU: the median CPU time of the loads from memory (without the time other processes held the core)."
+	echo "Prepare: the rule images and the index (authz_bundle_prepare), which the first decision builds otherwise."
+else
+	echo "skipped: authzc compile not available"
+fi
+echo
 
 # ---- the behaviour diff (sym.h; tests/bench/bench_symdiff.c) ------------------------
 

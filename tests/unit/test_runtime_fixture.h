@@ -132,6 +132,7 @@ static inline authz_bundle *fx_load(struct fx *f, uint8_t **bytes, size_t *len)
 	authz_bundle *b;
 	authz_error err;
 	cr_assert_eq(authz_bundle_load(&b, buf, n, &err), 0, "load: %s", err.message);
+	cr_assert_eq(authz_bundle_prepare(b), 0);      /* the images and index the tests look at */
 	if (bytes) {
 		*bytes = buf;
 		*len = n;

@@ -295,3 +295,41 @@ Test(failclosed, allocation_failure_keeps_an_allowed_request_safe)
 {
 	fc_sweep(HU_ALLOW, 1);
 }
+
+/* The rule images and the index are built by authz_bundle_prepare (or the
+ * first decision): an allocation failing there returns AUTHZ_ENOMEM,
+ * leaks nothing, and the next call builds them all the same, so the
+ * bundle then decides as one prepared at once. */
+Test(failclosed, a_failed_preparation_is_tried_again)
+{
+	size_t len;
+	uint8_t *bytes;
+	authz_bundle *b0 = fc_bundle(&bytes, &len);
+	authz_bundle_free(b0);
+	authz_error err;
+	authz_bundle *b;
+	cr_assert_eq(authz_bundle_load(&b, bytes, len, &err), 0, "%s", err.message);
+	af_arm(~0UL, 0);
+	cr_assert_eq(authz_bundle_prepare(b), 0);
+	af_disarm();
+	unsigned long total = af_count(), failures = 0;
+	cr_assert(total > 0, "preparing allocates");
+	authz_bundle_free(b);
+	for (unsigned long at = 1; at <= total; at++) {
+		cr_assert_eq(authz_bundle_load(&b, bytes, len, &err), 0, "%s", err.message);
+		af_track_begin();
+		af_arm(at, 1);
+		int rc = authz_bundle_prepare(b);
+		af_disarm();
+		long leaked = af_track_end();
+		cr_assert_eq(leaked, 0, "%ld blocks left by the failed preparation (allocation %lu)", leaked, at);
+		cr_assert(rc == AUTHZ_ENOMEM, "allocation %lu failing: prepare returned %d", at, rc);
+		failures++;
+		const char *msg;
+		cr_assert_eq(hu_decide(b, HU_ALLOW, strlen(HU_ALLOW), &msg), 1, "allocation %lu: %s", at, msg);
+		cr_assert_eq(hu_decide(b, HU_REQ("read", "1", "true"), strlen(HU_REQ("read", "1", "true")), &msg), 0);
+		authz_bundle_free(b);
+	}
+	cr_assert_eq(failures, total);
+	free(bytes);
+}

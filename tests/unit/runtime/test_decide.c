@@ -635,6 +635,80 @@ Test(runtime_decide, eight_threads_agree_with_one)
 	authz_bundle_free(b);
 }
 
+/* The rule images and the index are built by the bundle's first decision
+ * (rt_bundle_prepare): eight threads that all start deciding on a bundle
+ * just loaded, released together, build them once and agree with one
+ * thread on a prepared bundle. */
+static pthread_barrier_t start_line;
+
+static void *racing_worker(void *arg)
+{
+	pthread_barrier_wait(&start_line);
+	return worker(arg);
+}
+
+Test(runtime_decide, first_decisions_race_to_prepare)
+{
+	struct fx fx, *f = &fx;
+	fx_schema(f);
+	b_forbid_override(f);
+	uint8_t *bytes;
+	size_t len;
+	authz_bundle *ref = fx_load(f, &bytes, &len);
+	struct job one = { ref, { 0 } }, many[8];
+	worker(&one);
+	for (int round = 0; round < 20; round++) {
+		authz_bundle *b;
+		authz_error err;
+		cr_assert_eq(authz_bundle_load(&b, bytes, len, &err), 0, "%s", err.message);
+		cr_assert(!atomic_load(&b->prepared) && !b->index && !b->img, "a load builds no index nor images");
+		cr_assert_eq(pthread_barrier_init(&start_line, NULL, 8), 0);
+		pthread_t th[8];
+		for (int t = 0; t < 8; t++) {
+			many[t].b = b;
+			cr_assert_eq(pthread_create(&th[t], NULL, racing_worker, &many[t]), 0);
+		}
+		for (int t = 0; t < 8; t++)
+			pthread_join(th[t], NULL);
+		pthread_barrier_destroy(&start_line);
+		cr_assert(atomic_load(&b->prepared) && b->index && b->img);
+		for (int t = 0; t < 8; t++)
+			for (int i = 0; i < 64; i++) {
+				cr_assert_str_eq(many[t].out[i], one.out[i], "round %d thread %d request %d", round, t, i);
+				free(many[t].out[i]);
+			}
+		authz_bundle_free(b);
+	}
+	for (int i = 0; i < 64; i++)
+		free(one.out[i]);
+	free(bytes);
+	authz_bundle_free(ref);
+}
+
+/* authz_bundle_prepare builds them ahead, once: the images stay where the
+ * first call put them. */
+Test(runtime_decide, prepare_builds_once)
+{
+	struct fx fx, *f = &fx;
+	fx_schema(f);
+	b_forbid_override(f);
+	uint8_t *bytes;
+	size_t len;
+	authz_bundle *ref = fx_load(f, &bytes, &len), *b;
+	authz_error err;
+	cr_assert_eq(authz_bundle_load(&b, bytes, len, &err), 0, "%s", err.message);
+	cr_assert_null(b->img);
+	cr_assert_eq(authz_bundle_prepare(b), 0);
+	const uint8_t *img = b->img;
+	const struct rt_index *ix = b->index;
+	cr_assert(img && ix);
+	cr_assert_eq(authz_bundle_prepare(b), 0);
+	cr_assert(b->img == img && b->index == ix, "a second prepare builds nothing");
+	free(bytes);
+	authz_bundle_free(b);
+	authz_bundle_free(ref);
+}
+
 Test(runtime_decide, bundle_accessors)
 {
 	authz_bundle *b = simple_bundle(b_forbid_override);

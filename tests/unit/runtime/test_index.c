@@ -87,6 +87,7 @@ static authz_bundle *ix_load(const uint8_t *buf, size_t len, unsigned flags)
 	authz_bundle *b;
 	authz_error err;
 	cr_assert_eq(authz_bundle_load(&b, buf, len, &err), 0, "%s", err.message);
+	cr_assert_eq(authz_bundle_prepare(b), 0);
 	if (flags)
 		cr_assert_eq(rt_index_rebuild(b, flags), 0);
 	return b;
