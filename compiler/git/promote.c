@@ -509,13 +509,29 @@ static int approvals_gate(struct gitx *g, const struct promote_opts *o, const st
 			rejected = arena_printf(a, "%s; %s's (%s): %s", rejected, who, ap->ref ? ap->ref : "?",
 						ap->reject);
 	}
+	/* the trusted approvers who have not (validly) approved yet, by name */
+	char *idle = arena_strdup(a, "");
+	for (size_t k = 0; k < gt->keys.n; k++) {
+		const struct ev_trusted *t = &gt->keys.keys[k];
+		bool done = !(t->roles & EV_ROLE_APPROVE) ||
+			    (key && (!strcmp(t->pub.id, key->pub.id) || !strcmp(t->pub.name, key->pub.name)));
+		for (size_t i = 0; i < ev->napprovals && !done; i++)
+			done = !ev->approvals[i].reject && !strcmp(ev->approvals[i].signer, t->pub.name);
+		for (size_t j = 0; j < k && !done; j++)
+			done = (gt->keys.keys[j].roles & EV_ROLE_APPROVE) &&
+			       !strcmp(gt->keys.keys[j].pub.name, t->pub.name);
+		if (!done)
+			idle = arena_printf(a, "%s%s%s", idle, *idle ? ", " : "", t->pub.name);
+	}
 	return refuse(out, "approvals", "'%s' needs %u approval%s of %.7s by distinct approvers with the "
-		      "'approve' role other than the promoter%s%s%s; %zu valid%s%s%s%s; missing %zu: each "
+		      "'approve' role other than the promoter%s%s%s; %zu valid%s%s%s%s; missing %zu (%s): each "
 		      "approver runs 'authzc approve %s --from %.7s --key KEYFILE%s'%s", o->env, gt->approvals,
 		      gt->approvals == 1 ? "" : "s", hex, key ? " (" : "", key ? key->pub.name : "", key ? ")" : "",
 		      ev->valid, *valid ? " (" : "", valid, *valid ? ")" : "",
 		      *rejected ? arena_printf(a, "; rejected%s", rejected + 1) : "",
-		      gt->approvals - ev->valid, o->env, hex, o->ticket ? arena_printf(a, " --ticket %s", o->ticket) : "",
+		      gt->approvals - ev->valid,
+		      *idle ? arena_printf(a, "not yet approved by: %s", idle)
+			    : "no other trusted approver is left: trust more approve keys", o->env, hex, o->ticket ? arena_printf(a, " --ticket %s", o->ticket) : "",
 		      others ? arena_printf(a, " (%zu approval%s of other commits not counted)", others,
 					    others == 1 ? "" : "s") : "");
 }

@@ -777,7 +777,8 @@ Test(promote, approvals_gate_from_what_the_environment_runs)
 	char want[160];
 	snprintf(want, sizeof want, "'dev' needs 1 approval of %s by distinct approvers", short_id(&v3));
 	refused_with((struct promote_opts){ .env = "dev" }, "approvals", want);
-	cr_expect(strstr(res.why, "0 valid; missing 1: each approver runs 'authzc approve dev --from"));
+	cr_expect(strstr(res.why, "0 valid; missing 1 (no other trusted approver is left: trust more approve keys): "
+			  "each approver runs 'authzc approve dev --from"));
 }
 
 Test(promote, records_chain_and_verify)
