@@ -52,6 +52,17 @@ struct one {
 	Z3_ast fire, error;
 };
 
+/* What the models found so far in a triple show: for each, which rules
+ * of the triple fire in it (fires[m][i] for v[i]).  A model is a request
+ * the schema admits, so it settles for free every question it answers:
+ * "can i apply without j" (redundancy), "can a forbid not apply", "can a
+ * permit and a forbid apply together"; the solver is asked only the rest. */
+struct bank {
+	signed char **fires;    /* Z3_lbool: an evaluation that does not come
+				 * out true or false shows nothing */
+	size_t nm, cap;
+};
+
 static bool bit(const uint64_t *bits, uint32_t i) { return (bits[i / 64] >> (i % 64)) & 1; }
 
 static double now_s(void)
@@ -68,6 +79,14 @@ static bool mtrue(struct sym_ctx *c, Z3_model m, Z3_ast x)
 {
 	Z3_ast r = NULL;
 	return Z3_model_eval(c->z, m, x, true, &r) && Z3_get_bool_value(c->z, r) == Z3_L_TRUE;
+}
+
+/* x's value in m: Z3_L_TRUE, Z3_L_FALSE, or Z3_L_UNDEF when it does not
+ * come out as either. */
+static Z3_lbool mval(struct sym_ctx *c, Z3_model m, Z3_ast x)
+{
+	Z3_ast r = NULL;
+	return Z3_model_eval(c->z, m, x, true, &r) ? Z3_get_bool_value(c->z, r) : Z3_L_UNDEF;
 }
 
 static Z3_solver new_solver(struct sym_ctx *c, const struct sym_opts *o)
@@ -88,6 +107,31 @@ static Z3_solver new_solver(struct sym_ctx *c, const struct sym_opts *o)
 	return so;
 }
 
+/* Keep what model m shows: which of v[0..n) fire in it. */
+static void bank_add(struct sym_ctx *c, struct bank *bk, Z3_model m, const struct one *v, size_t n)
+{
+	if (bk->nm == bk->cap) {
+		size_t cap = bk->cap ? 2 * bk->cap : 16;
+		bk->fires = arena_grow(c->a, bk->fires, bk->cap, cap, sizeof *bk->fires);
+		bk->cap = cap;
+	}
+	signed char *f = arena_calloc(c->a, n + 1, sizeof *f);
+	for (size_t i = 0; i < n; i++)
+		f[i] = (signed char)mval(c, m, v[i].fire);
+	bk->fires[bk->nm++] = f;
+}
+
+/* Some model of the bank has v[i] firing (want_i) or not, and v[j] firing
+ * (want_j) or not; j < 0: v[i] alone. */
+static bool bank_shows(const struct bank *bk, size_t i, bool want_i, long j, bool want_j)
+{
+	for (size_t m = 0; m < bk->nm; m++)
+		if (bk->fires[m][i] == (want_i ? Z3_L_TRUE : Z3_L_FALSE) &&
+		    (j < 0 || bk->fires[m][j] == (want_j ? Z3_L_TRUE : Z3_L_FALSE)))
+			return true;
+	return false;
+}
+
 /* Ask for models where some rule of v not yet `seen` has cond(rule); each
  * model marks every rule it shows; false when the solver gave up. */
 enum which { W_APPLIES, W_DECIDES, W_ERRS };
@@ -103,32 +147,62 @@ static bool *seen_of(struct lrule *l, enum which w)
 	return w == W_APPLIES ? &l->applies : w == W_ERRS ? &l->errs : &l->decides;
 }
 
+/* dq[q]: whether v[q] can decide, as the pass of W_APPLIES asked it
+ * (a Z3_lbool), or not asked yet */
+#define NOT_ASKED 2
+
 /* Settle `w` for every rule of v: one small query per rule not yet seen
  * (its own condition), each model marking every other rule it shows too;
  * false when the solver gave up on one. */
 static bool cover(struct sym_ctx *c, Z3_solver so, struct one *v, size_t n, struct lrule *lr, enum which w,
-		  Z3_ast noforbid, struct arena *res, double deadline)
+		  Z3_ast noforbid, int *dq, struct bank *bk, struct arena *res, double deadline)
 {
 	bool settled = true;
 	for (size_t q = 0; q < n; q++) {
 		struct lrule *lq = &lr[v[q].ri];
+		bool permit = c->side[1].b->rules[v[q].ri].effect == AUTHZ_PERMIT;
 		if (past(deadline))
 			return false;
-		if (*seen_of(lq, w) || (w == W_DECIDES && c->side[1].b->rules[v[q].ri].effect != AUTHZ_PERMIT))
+		if (*seen_of(lq, w) || (w == W_DECIDES && !permit))
 			continue;
-		Z3_ast want = cond_of(c, &v[q], w, noforbid);
-		if (Z3_is_eq_ast(c->z, want, sym_false(c)))
+		if (w == W_DECIDES && dq[q] != NOT_ASKED) {
+			/* asked already, by the pass of W_APPLIES */
+			settled = settled && dq[q] != Z3_L_UNDEF;
 			continue;
-		Z3_solver_push(c->z, so);
-		Z3_solver_assert(c->z, so, want);
-		Z3_lbool r = Z3_solver_check(c->z, so);
+		}
+		/* a permit that decides applies: asked first, one question
+		 * settles both when it is so (as it mostly is) */
+		bool both = w == W_APPLIES && permit && !lq->decides;
+		Z3_ast want = cond_of(c, &v[q], both ? W_DECIDES : w, noforbid);
+		Z3_lbool r = Z3_L_FALSE;
+		if (!Z3_is_eq_ast(c->z, want, sym_false(c))) {
+			Z3_solver_push(c->z, so);
+			Z3_solver_assert(c->z, so, want);
+			r = Z3_solver_check(c->z, so);
+			if (r != Z3_L_TRUE)
+				Z3_solver_pop(c->z, so, 1);
+		}
+		if (both) {
+			dq[q] = r;
+			if (r != Z3_L_TRUE) {   /* then ask whether it applies at all */
+				want = v[q].fire;
+				r = Z3_L_FALSE;
+				if (!Z3_is_eq_ast(c->z, want, sym_false(c))) {
+					Z3_solver_push(c->z, so);
+					Z3_solver_assert(c->z, so, want);
+					r = Z3_solver_check(c->z, so);
+					if (r != Z3_L_TRUE)
+						Z3_solver_pop(c->z, so, 1);
+				}
+			}
+		}
 		if (r != Z3_L_TRUE) {
-			Z3_solver_pop(c->z, so, 1);
 			settled = settled && r == Z3_L_FALSE;
 			continue;
 		}
 		Z3_model m = Z3_solver_get_model(c->z, so);
 		Z3_model_inc_ref(c->z, m);
+		bank_add(c, bk, m, v, n);
 		if (w == W_ERRS) {      /* a witness a reader takes in at a glance, if there is one */
 			Z3_solver_push(c->z, so);
 			Z3_solver_assert(c->z, so, sym_nice(c));
@@ -149,12 +223,16 @@ static bool cover(struct sym_ctx *c, Z3_solver so, struct one *v, size_t n, stru
 			*seen_of(lq, w) = true;
 			/* the model shows what it shows of both: a permit that
 			 * applies in it with no forbid applying decides */
+			const signed char *f = bk->fires[bk->nm - 1];
+			bool free_of_forbids = mtrue(c, m, noforbid);
+			if (both && dq[q] == Z3_L_TRUE)
+				lq->decides = true;     /* what was asked holds */
 			for (size_t i = 0; i < n; i++) {
 				struct lrule *l = &lr[v[i].ri];
-				bool permit = c->side[1].b->rules[v[i].ri].effect == AUTHZ_PERMIT;
-				if (!l->applies && mtrue(c, m, v[i].fire))
+				bool pi = c->side[1].b->rules[v[i].ri].effect == AUTHZ_PERMIT;
+				if (!l->applies && f[i] == Z3_L_TRUE)
 					l->applies = true;
-				if (permit && !l->decides && l->applies && mtrue(c, m, cond_of(c, &v[i], W_DECIDES, noforbid)))
+				if (pi && !l->decides && f[i] == Z3_L_TRUE && free_of_forbids)
 					l->decides = true;
 			}
 		}
@@ -217,10 +295,15 @@ static void one_triple(const authz_bundle *b, const struct sym_triple *t, const 
 			forbid = sym_or2(&c, forbid, v[i].fire);
 	}
 	Z3_solver so = new_solver(&c, o);
+	struct bank bk = { 0 };
+	int *dq = arena_alloc(&scr, (n + 1) * sizeof *dq);
+	for (size_t i = 0; i <= n; i++)
+		dq[i] = NOT_ASKED;
+	Z3_ast noforbid = sym_not(&c, forbid);
 	bool settled[3];
-	settled[0] = cover(&c, so, v, n, lr, W_APPLIES, sym_not(&c, forbid), res, deadline);
-	settled[1] = cover(&c, so, v, n, lr, W_DECIDES, sym_not(&c, forbid), res, deadline);
-	settled[2] = cover(&c, so, v, n, lr, W_ERRS, NULL, res, deadline);
+	settled[0] = cover(&c, so, v, n, lr, W_APPLIES, noforbid, dq, &bk, res, deadline);
+	settled[1] = cover(&c, so, v, n, lr, W_DECIDES, noforbid, dq, &bk, res, deadline);
+	settled[2] = cover(&c, so, v, n, lr, W_ERRS, noforbid, dq, &bk, res, deadline);
 	for (size_t i = 0; i < n; i++) {
 		struct lrule *l = &lr[v[i].ri];
 		const struct bundle_rule *r = &b->rules[v[i].ri];
@@ -229,6 +312,8 @@ static void one_triple(const authz_bundle *b, const struct sym_triple *t, const 
 		/* a forbid that does not apply to some request of this triple */
 		if (past(deadline))
 			l->unknown = true;
+		if (r->effect == AUTHZ_FORBID && !l->not_always && !l->unknown && bank_shows(&bk, i, false, -1, false))
+			l->not_always = true;
 		if (r->effect == AUTHZ_FORBID && !l->not_always && !l->unknown) {
 			Z3_solver_push(c.z, so);
 			Z3_solver_assert(c.z, so, sym_not(&c, v[i].fire));
@@ -255,9 +340,17 @@ static void one_triple(const authz_bundle *b, const struct sym_triple *t, const 
 					q++;
 				if (q == n || past(deadline))
 					continue;       /* not in scope here: covers nothing */
+				if (bank_shows(&bk, i, true, (long)q, false))
+					continue;       /* a request where it applies and the other not */
 				Z3_solver_push(c.z, so);
 				Z3_solver_assert(c.z, so, sym_and2(&c, v[i].fire, sym_not(&c, v[q].fire)));
 				Z3_lbool a = Z3_solver_check(c.z, so);
+				if (a == Z3_L_TRUE) {
+					Z3_model m = Z3_solver_get_model(c.z, so);
+					Z3_model_inc_ref(c.z, m);
+					bank_add(&c, &bk, m, v, n);
+					Z3_model_dec_ref(c.z, m);
+				}
 				Z3_solver_pop(c.z, so, 1);
 				if (a == Z3_L_FALSE)
 					l->cover[k++] = l->cover[j];
@@ -280,6 +373,12 @@ static void one_triple(const authz_bundle *b, const struct sym_triple *t, const 
 					have = !strcmp(l->overrule[j], id);
 				if (have)
 					continue;
+				if (bank_shows(&bk, i, true, (long)k, true)) {
+					l->overrule = arena_grow(res, l->overrule, l->noverrule, l->noverrule + 1,
+								 sizeof *l->overrule);
+					l->overrule[l->noverrule++] = arena_strdup(res, id);
+					continue;
+				}
 				Z3_solver_push(c.z, so);
 				Z3_solver_assert(c.z, so, sym_and2(&c, v[i].fire, v[k].fire));
 				if (Z3_solver_check(c.z, so) == Z3_L_TRUE) {

@@ -23,7 +23,9 @@
 #      100 rules or more against a copy with its first forbid narrowed;
 #   6. tests: `authzc test --coverage` on a project of BENCH_TESTS (10,000)
 #      tests (tests/bench/gen_tests.c), once `authzc help` lists `test`;
-#   7. the language server: time from a change to its diagnostics
+#   7. the lint of `authzc check` (budget out of the way) on examples/ and the
+#      1,000-rule set (targets 1 s and 10 s);
+#   8. the language server: time from a change to its diagnostics
 #      (bench_lsp.c) on examples/ (target 50 ms) and on the 1,000-rule set
 #      (target 500 ms).
 #   8. proofs: the examples project's assertions (`authzc test`) and lint
@@ -387,6 +389,30 @@ if has_command test; then
 else
 	echo "skipped: authzc test not available"
 fi
+echo
+
+# ---- the lint of check (sym_lint.c) ------------------------------------------------
+
+# `authzc check` with its solver lint, its budget out of the way
+# (--lint-timeout 86400000), on examples/ and the 1,000-rule set: wall
+# seconds (targets 1 s and 10 s), what it found, and whether it finished.
+lint_row() {
+	log=$SETS/lint-$3.log
+	t0=$(now_ns)
+	$PIN "$AUTHZC" -C "$1" check --lint-timeout 86400000 >"$log" 2>&1 || true
+	t1=$(now_ns)
+	stopped=$(grep -c 'I0605' "$log" || true)
+	found=$(($(grep -cE '^[^ ]+: (warning|note)\[[WI]06' "$log" || true) - stopped))
+	echo "| $2 | $(awk -v d=$((t1 - t0)) 'BEGIN { printf "%.2f", d / 1e9 }') | $found | $([ "$stopped" = 0 ] && echo yes || echo no) |"
+}
+echo "### Lint: \`authzc check\` with the solver's lint, with its budget out of the way"
+echo
+echo "| project | seconds | findings | complete |"
+echo "| --- | ---: | ---: | --- |"
+lint_row "$ROOT_DIR/examples" examples examples
+for n in $SIZES; do
+	if [ "$n" = 1000 ]; then lint_row "$SETS/1000" "1,000 rules" 1000; fi
+done
 echo
 
 # ---- language server ------------------------------------------------------------------
