@@ -438,13 +438,17 @@ check "/metrics: the shadow refusal" grep -q '^authzc_shadow_bundle_reload_failu
 kill -TERM "$shadow_pid"
 wait "$shadow_pid"
 pids=$(echo $pids | sed "s/ *$shadow_pid\$//")
-check "shadow: one record per disagreement" test "$(wc -l <"$tmp/disagree.jsonl")" = $((2 * n_tight + n_loose))
+check "shadow: one record per disagreement" test "$(grep -c '"disagreement":' "$tmp/disagree.jsonl")" = $((2 * n_tight + n_loose))
+check "shadow: the disagreement log is chained, one start record" test "$(grep -c '"log":"start"' "$tmp/disagree.jsonl")" = 1
 check "shadow: each record has both decisions, bundles and deciding rules" python3 - "$tmp/disagree.jsonl" "$da" "$dt" "$dl" <<'PY'
 import json, sys
 path, da, dt, dl = sys.argv[1:]
 for line in open(path):
     r = json.loads(line)
-    assert list(r) == ["request", "decision", "bundle", "revision", "annotations", "shadow", "disagreement"], list(r)
+    if "log" in r:  # the hash chain's start (and gap, checkpoint) records
+        continue
+    assert list(r) == ["seq", "prev", "request", "decision", "bundle", "revision", "annotations", "shadow",
+                       "disagreement"], list(r)
     s = r["shadow"]
     assert r["bundle"] == da and r["decision"]["bundle"] == da, r
     kind = r["disagreement"]
@@ -586,7 +590,9 @@ else
 		cp "$tmp/b.authzb" "$tmp/www/next" && mv "$tmp/www/next" "$tmp/www/policy.authzb"
 		on_b() { curl -s "$url/health" | grep -q "\"bundle\":\"$db\""; }
 		wait_for "bundle URL: a new bundle is taken" on_b
-		check "bundle URL: the cache follows" cmp -s "$tmp/cache.authzb" "$tmp/b.authzb"
+		# the cache is written once the new bundle serves, not before: wait for it
+		cache_b() { cmp -s "$tmp/cache.authzb" "$tmp/b.authzb"; }
+		wait_for "bundle URL: the cache follows" cache_b
 		head -c 200 "$tmp/a.authzb" >"$tmp/www/next" && mv "$tmp/www/next" "$tmp/www/policy.authzb"
 		url_refused() { curl -s "$url/health" | grep -q '"reload_failures":1,'; }
 		wait_for "bundle URL: a corrupt download is refused" url_refused
