@@ -347,7 +347,19 @@ pids=$(echo $pids | sed "s/ *$log_pid\$//")
 "$AUTHZC" audit verify --trust "$tmp/logk.pub" "$tmp"/decisions.jsonl* >"$tmp/verify.out" 2>&1
 check "audit verify: the rotated, restarted log verifies" test $? = 0
 check "audit verify: every decision counted" grep -q " $((2 * n + 2)) decision(s)" "$tmp/verify.out"
-sed -i '2s/"decision":"[a-z]*"/"decision":"allow"/; 2s/"prev":"blake2b:./"prev":"blake2b:0/' "$tmp/decisions.jsonl.1"
+# flip line 2's decision and the first digit of its prev (a fixed replacement
+# could leave a line that already held it unchanged, 1 run in 16)
+python3 - "$tmp/decisions.jsonl.1" <<'PY'
+import re, sys
+p = sys.argv[1]
+lines = open(p).read().split("\n")
+l = lines[1]
+l = re.sub(r'"decision":"(allow|deny)"', lambda m: '"decision":"%s"' % ("deny" if m.group(1) == "allow" else "allow"), l, count=1)
+l = re.sub(r'"prev":"blake2b:(.)', lambda m: '"prev":"blake2b:' + ("1" if m.group(1) == "0" else "0"), l, count=1)
+assert l != lines[1]
+lines[1] = l
+open(p, "w").write("\n".join(lines))
+PY
 "$AUTHZC" audit verify --trust "$tmp/logk.pub" "$tmp"/decisions.jsonl* >"$tmp/verify.out" 2>&1
 check "audit verify: an edited line of a rotated file is found" test $? = 1
 check "audit verify: ... by file and line" grep -q "decisions.jsonl.1:2: modified" "$tmp/verify.out"
