@@ -38,7 +38,7 @@ struct eval {
 	struct logchain chain;  /* the log's hash chain (logchain.h) */
 	struct ev_sec key;      /* --log-key: signs checkpoints */
 	bool has_key;
-	struct buf rec, deny, file, ann, line;
+	struct buf deny, file, ann, line;
 	bool trouble;           /* exit 2 at the end */
 	bool stop;              /* output or log lost: decide nothing more */
 	bool tty;
@@ -113,17 +113,19 @@ static void emit(struct eval *e, const char *json, size_t len, const char *decis
 	}
 	if (e->log_fd < 0)
 		return;
-	buf_reset(&e->rec);
 	buf_reset(&e->ann);
+	buf_reset(&e->line);
+	/* The record is built in place behind its chain head: no copy. */
+	logchain_head(&e->chain, &e->line);
 	if ((decided && eval_annotations_json(&e->ann, e->b, e->d) < 0) ||
-	    eval_log_record(&e->rec, json, len, decision, dlen, authz_bundle_digest(e->b),
-			    authz_bundle_source_revision(e->b), decided ? buf_cstr(&e->ann) : NULL) < 0) {
+	    eval_log_members(&e->line, json, len, decision, dlen, authz_bundle_digest(e->b),
+			     authz_bundle_source_revision(e->b), decided ? buf_cstr(&e->ann) : NULL) < 0) {
 		out_of_memory(e);
 		return;
 	}
-	buf_reset(&e->line);
+	buf_putc(&e->line, '}');
 	int64_t now = e->has_now ? e->now : clock_ms();
-	if (logchain_record(&e->chain, e->rec.p, e->rec.n, &e->line) < 0 ||
+	if (logchain_seal(&e->chain, &e->line, 0) < 0 ||
 	    (logchain_due(&e->chain, now) && logchain_checkpoint(&e->chain, now, false, &e->line) < 0)) {
 		out_of_memory(e);
 		return;
@@ -257,7 +259,6 @@ static void eval_release(struct eval *e)
 	logchain_release(&e->chain);
 	ev_sec_wipe(&e->key);
 	buf_release(&e->line);
-	buf_release(&e->rec);
 	buf_release(&e->deny);
 	buf_release(&e->file);
 	buf_release(&e->ann);

@@ -298,10 +298,10 @@ int eval_json_array(const char *s, size_t n, struct buf *scratch,
 	return j.at == n ? 0 : 1;
 }
 
-int eval_log_record(struct buf *out, const char *req, size_t req_len, const char *decision,
-		    size_t decision_len, const char *digest, const char *revision, const char *annotations)
+int eval_log_members(struct buf *out, const char *req, size_t req_len, const char *decision,
+		     size_t decision_len, const char *digest, const char *revision, const char *annotations)
 {
-	buf_puts(out, "{\"request\":");
+	buf_puts(out, "\"request\":");
 	if (!req)
 		buf_puts(out, "null");
 	else if (eval_json_compact(out, req, req_len, NULL) == 1)
@@ -320,6 +320,14 @@ int eval_log_record(struct buf *out, const char *req, size_t req_len, const char
 		buf_puts(out, "null");
 	buf_puts(out, ",\"annotations\":");
 	buf_puts(out, annotations ? annotations : "{}");
+	return out->oom ? -1 : 0;
+}
+
+int eval_log_record(struct buf *out, const char *req, size_t req_len, const char *decision,
+		    size_t decision_len, const char *digest, const char *revision, const char *annotations)
+{
+	buf_putc(out, '{');
+	eval_log_members(out, req, req_len, decision, decision_len, digest, revision, annotations);
 	buf_puts(out, "}\n");
 	return out->oom ? -1 : 0;
 }

@@ -56,6 +56,10 @@ int eval_json_compact(struct buf *out, const char *s, size_t n, struct eval_json
  */
 int eval_log_record(struct buf *out, const char *req, size_t req_len, const char *decision,
 		    size_t decision_len, const char *digest, const char *revision, const char *annotations);
+/* The members of that record, without its braces and '\n' (for a chained
+ * log's writer: logchain_head, these, '}', logchain_seal).  0 or -1. */
+int eval_log_members(struct buf *out, const char *req, size_t req_len, const char *decision,
+		     size_t decision_len, const char *digest, const char *revision, const char *annotations);
 
 /*
  * Append the annotations of the rules that decided `d` (decided against

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include <cJSON.h>
+#include <nettle/sha2.h>
 #include <sodium.h>
 
 #include "authz.h"
@@ -31,12 +32,42 @@ void logchain_release(struct logchain *c)
 	buf_release(&c->scratch);
 }
 
+/* prefix (with its ':') and the 64 hex digits of h[0..32) into out. */
+static void put_hash(char *out, const char *prefix, const unsigned char h[32])
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t n = strlen(prefix);
+	memcpy(out, prefix, n);
+	for (int i = 0; i < 32; i++) {
+		out[n + 2 * i] = hex[h[i] >> 4];
+		out[n + 2 * i + 1] = hex[h[i] & 15];
+	}
+	out[n + 64] = '\0';
+}
+
 void logchain_hash(const char *line, size_t len, char out[LOGCHAIN_HASH_CHARS + 1])
 {
-	unsigned char h[32];
-	crypto_generichash(h, sizeof h, (const unsigned char *)line, len, NULL, 0);
-	memcpy(out, "blake2b:", 8);
-	sodium_bin2hex(out + 8, 65, h, sizeof h);
+	unsigned char h[SHA256_DIGEST_SIZE];
+	struct sha256_ctx st;
+	sha256_init(&st);
+	sha256_update(&st, len, (const uint8_t *)line);
+	sha256_digest(&st, sizeof h, h);
+	put_hash(out, "sha256:", h);
+}
+
+int logchain_hash_as(const char *prev, const char *line, size_t len, char out[LOGCHAIN_HASH_CHARS + 1])
+{
+	if (!strncmp(prev, "sha256:", 7)) {
+		logchain_hash(line, len, out);
+		return 0;
+	}
+	if (!strncmp(prev, "blake2b:", 8)) {
+		unsigned char h[32];
+		crypto_generichash(h, sizeof h, (const unsigned char *)line, len, NULL, 0);
+		put_hash(out, "blake2b:", h);
+		return 0;
+	}
+	return -1;
 }
 
 int logchain_signed_message(struct buf *msg, const char *signed_part, size_t len)
@@ -48,13 +79,18 @@ int logchain_signed_message(struct buf *msg, const char *signed_part, size_t len
 	return msg->oom ? -1 : 0;
 }
 
-/* Append {"seq":N,"prev":P, -- the head of the next line -- to out. */
-static void put_head(const struct logchain *c, struct buf *out)
+void logchain_head(const struct logchain *c, struct buf *out)
 {
-	buf_printf(out, "{\"seq\":%" PRIu64 ",\"prev\":", c->seq + 1);
+	char digits[20];
+	size_t n = 0;
+	for (uint64_t v = c->seq + 1; v || !n; v /= 10)    /* no printf: it is on every record */
+		digits[sizeof digits - ++n] = (char)('0' + v % 10);
+	buf_puts(out, "{\"seq\":");
+	buf_put(out, digits + sizeof digits - n, n);
+	buf_puts(out, ",\"prev\":");
 	if (c->has_prev) {
 		buf_putc(out, '"');
-		buf_put(out, c->prev, LOGCHAIN_HASH_CHARS);
+		buf_puts(out, c->prev);
 		buf_putc(out, '"');
 	} else {
 		buf_puts(out, "null");
@@ -63,7 +99,7 @@ static void put_head(const struct logchain *c, struct buf *out)
 }
 
 /* The line out[at..) is complete (without '\n'): hash it, end it, and
- * move the chain on. */
+ * move the chain on; a checkpoint starts a new stretch. */
 static int finish_line(struct logchain *c, struct buf *out, size_t at, bool checkpoint)
 {
 	if (out->oom)
@@ -85,12 +121,19 @@ static void put_time(struct buf *out, int64_t ms)
 	buf_putc(out, '"');
 }
 
+int logchain_seal(struct logchain *c, struct buf *out, size_t at)
+{
+	if (out->oom || out->n - at < 2 || out->p[at] != '{' || out->p[out->n - 1] != '}')
+		return -1;
+	return finish_line(c, out, at, false);
+}
+
 int logchain_record(struct logchain *c, const char *rec, size_t len, struct buf *out)
 {
 	if (len < 4 || rec[0] != '{' || rec[len - 1] != '\n' || rec[len - 2] != '}')
 		return -1;
 	size_t at = out->n;
-	put_head(c, out);
+	logchain_head(c, out);
 	buf_put(out, rec + 1, len - 2);
 	return finish_line(c, out, at, false);
 }
@@ -102,7 +145,7 @@ static int start_record(struct logchain *c, int64_t now_ms, struct buf *out, con
 	c->seq = 0;
 	c->has_prev = false;
 	size_t at = out->n;
-	put_head(c, out);
+	logchain_head(c, out);
 	buf_puts(out, "\"log\":\"start\",");
 	put_time(out, now_ms);
 	if (file) {
@@ -124,7 +167,7 @@ int logchain_start(struct logchain *c, int64_t now_ms, struct buf *out)
 int logchain_gap(struct logchain *c, uint64_t dropped, int64_t now_ms, struct buf *out)
 {
 	size_t at = out->n;
-	put_head(c, out);
+	logchain_head(c, out);
 	buf_printf(out, "\"log\":\"gap\",\"dropped\":%" PRIu64 ",", dropped);
 	put_time(out, now_ms);
 	buf_putc(out, '}');
@@ -142,7 +185,7 @@ int logchain_checkpoint(struct logchain *c, int64_t now_ms, bool final, struct b
 	if (!c->key || (!c->uncovered && !final) || !c->seq)
 		return 0;
 	size_t at = out->n;
-	put_head(c, out);
+	logchain_head(c, out);
 	buf_puts(out, "\"log\":\"checkpoint\",");
 	put_time(out, now_ms);
 	buf_puts(out, ",\"key\":\"");

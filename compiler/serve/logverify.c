@@ -32,7 +32,8 @@ struct verifier {
 	const struct ev_keyring *kr;
 	struct logverify_result *r;
 	bool have_last;
-	char last_hash[LOGCHAIN_HASH_CHARS + 1];
+	struct buf last;        /* the record before, its bytes: hashed by
+				 * the algorithm the next "prev" names */
 	const char *last_file;
 	uint64_t last_line;
 	struct buf msg;
@@ -165,7 +166,14 @@ static bool check_line(struct verifier *v, const char *file, uint64_t lineno, co
 				"reordered, inserted or repeated", seq, r->last_seq, v->last_file, v->last_line);
 			goto out;
 		}
-		if (strcmp(p->valuestring, v->last_hash)) {
+		char h[LOGCHAIN_HASH_CHARS + 1];
+		if (logchain_hash_as(p->valuestring, v->last.p, v->last.n, h) < 0) {
+			problem(v, LV_MALFORMED, file, lineno, seq,
+				"its \"prev\" names no hash this version knows (\"sha256:\" or "
+				"\"blake2b:\"): the line was changed");
+			goto out;
+		}
+		if (strcmp(p->valuestring, h)) {
 			problem(v, LV_MODIFIED, file, lineno, seq,
 				"its \"prev\" is not the hash of the record before it (%s:%" PRIu64 ", seq %"
 				PRIu64 "): that record was modified, or this one inserted", v->last_file,
@@ -212,7 +220,12 @@ static bool check_line(struct verifier *v, const char *file, uint64_t lineno, co
 	}
 	r->records++;
 	r->last_seq = seq;
-	logchain_hash(line, len, v->last_hash);
+	buf_reset(&v->last);
+	buf_put(&v->last, line, len);
+	if (v->last.oom) {
+		*oom = true;
+		goto out;
+	}
 	v->have_last = true;
 	v->last_file = file;
 	v->last_line = lineno;
@@ -327,6 +340,7 @@ int logverify_files(const char **paths, size_t n, const struct ev_keyring *kr, u
 			"the log ends at seq %" PRIu64 ", before seq %" PRIu64 " (--min-seq): records were "
 			"removed from its end", r->last_seq, min_seq);
 	buf_release(&v.msg);
+	buf_release(&v.last);
 	return rc;
 }
 

@@ -294,8 +294,8 @@ if has_command eval && has_command audit && [ -f "$SETS/1000.authzb" ]; then
 	echo "| --log (chained, no key) | $(commas "$r_chain") |"
 	echo "| --log --log-key (a checkpoint every 1,000) | $(commas "$r_key") |"
 	echo
-	echo "The chain alone (bench_logchain: the record copied behind \"seq\" and \"prev\" and"
-	echo "its BLAKE2b hash, best of 5 passes over the log's $(commas "$(kv "$out" records)") records): $(commas "$chain_ns") ns a record,"
+	echo "The chain alone (bench_logchain: each record written with its \"seq\" and \"prev\" head and"
+	echo "its SHA-256 hash, less the same line without them, best of 5 passes over the log's $(commas "$(kv "$out" records)") records): $(commas "$chain_ns") ns a record,"
 	echo "$share% of the time of a record of eval --log; a checkpoint (Ed25519) $(commas "$(kv "$out" checkpoint_ns)") ns."
 	echo
 fi

@@ -355,7 +355,7 @@ p = sys.argv[1]
 lines = open(p).read().split("\n")
 l = lines[1]
 l = re.sub(r'"decision":"(allow|deny)"', lambda m: '"decision":"%s"' % ("deny" if m.group(1) == "allow" else "allow"), l, count=1)
-l = re.sub(r'"prev":"blake2b:(.)', lambda m: '"prev":"blake2b:' + ("1" if m.group(1) == "0" else "0"), l, count=1)
+l = re.sub(r'"prev":"sha256:(.)', lambda m: '"prev":"sha256:' + ("1" if m.group(1) == "0" else "0"), l, count=1)
 assert l != lines[1]
 lines[1] = l
 open(p, "w").write("\n".join(lines))

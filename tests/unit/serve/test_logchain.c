@@ -7,6 +7,7 @@
  * chain continued across files and restarts, and from a damaged tail.
  */
 #include <criterion/criterion.h>
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -177,9 +178,98 @@ Test(logchain, the_hash_is_of_the_previous_line_bytes)
 	snprintf(want, sizeof want, "\"prev\":\"%s\"", h);
 	cr_assert(strstr(v[2], want), "%s", v[2]);
 	cr_assert(!strncmp(v[0], "{\"seq\":1,\"prev\":null,\"log\":\"start\",", 35), "%s", v[0]);
-	cr_assert(!strncmp(v[2], "{\"seq\":3,\"prev\":\"blake2b:", 25), "%s", v[2]);
+	cr_assert(!strncmp(v[2], "{\"seq\":3,\"prev\":\"sha256:", 24), "%s", v[2]);
 	cr_assert(strstr(v[2], "\"request\":{\"i\":1}"), "the record follows: %s", v[2]);
 	free_lines(v, n);
+}
+
+Test(logchain, the_hash_is_sha256_as_sha256sum_prints_it)
+{
+	char h[LOGCHAIN_HASH_CHARS + 1];
+	logchain_hash("abc", 3, h);
+	cr_assert_str_eq(h, "sha256:ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+	cr_assert_eq(logchain_hash_as("sha256:00", "abc", 3, h), 0);
+	cr_assert_str_eq(h, "sha256:ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+	cr_assert_eq(logchain_hash_as("blake2b:00", "abc", 3, h), 0);
+	cr_assert_str_eq(h, "blake2b:bddd813c634239723171ef3fee98579b94964e3bb1cb3e427262c8c068d52319",
+			 "b2sum -l 256 of abc");
+	cr_assert_eq(logchain_hash_as("md5:00", "abc", 3, h), -1);
+}
+
+Test(logchain, a_record_built_in_place_is_the_record_copied)
+{
+	static const char rec[] = "{\"request\":{\"i\":1},\"decision\":{}}\n";
+	struct logchain a, b;
+	struct logchain_opts o = { NULL, 0, 0 };
+	logchain_init(&a, &o, NOW);
+	logchain_init(&b, &o, NOW);
+	struct buf x = { 0 }, y = { 0 };
+	for (int i = 0; i < 3; i++) {
+		cr_assert_eq(logchain_record(&a, rec, sizeof rec - 1, &x), 0);
+		size_t at = y.n;
+		logchain_head(&b, &y);
+		buf_put(&y, rec + 1, sizeof rec - 3);
+		cr_assert_eq(logchain_seal(&b, &y, at), 0);
+	}
+	cr_assert_eq(x.n, y.n);
+	cr_assert(!memcmp(x.p, y.p, x.n), "%.*s", (int)y.n, y.p);
+	size_t at = y.n;
+	logchain_head(&b, &y);
+	buf_puts(&y, "\"unclosed\":1");
+	cr_assert_eq(logchain_seal(&b, &y, at), -1, "a line that is not {...} is refused");
+	buf_release(&x);
+	buf_release(&y);
+	logchain_release(&a);
+	logchain_release(&b);
+}
+
+/* Append line (without '\n') to path, chained to prev_line by BLAKE2b,
+ * as the first writers did. */
+static void append_blake2b(const char *path, const char *prev_line, const char *members, int seq)
+{
+	char h[LOGCHAIN_HASH_CHARS + 1], line[512];
+	int n;
+	if (prev_line) {
+		cr_assert_eq(logchain_hash_as("blake2b:", prev_line, strlen(prev_line), h), 0);
+		n = snprintf(line, sizeof line, "{\"seq\":%d,\"prev\":\"%s\",%s}\n", seq, h, members);
+	} else {
+		n = snprintf(line, sizeof line, "{\"seq\":%d,\"prev\":null,%s}\n", seq, members);
+	}
+	append(path, line, (size_t)n);
+}
+
+Test(logchain, a_blake2b_chain_of_the_first_writers_verifies_and_goes_on_in_sha256)
+{
+	const char *p = in_dir("log");
+	const char *l1 = "{\"seq\":1,\"prev\":null,\"log\":\"start\",\"time\":\"2026-11-18T00:00:00Z\"}";
+	append_blake2b(p, NULL, "\"log\":\"start\",\"time\":\"2026-11-18T00:00:00Z\"", 1);
+	append_blake2b(p, l1, "\"request\":{\"i\":0},\"decision\":{}", 2);
+	struct logverify_result r = verify1(p, 0);
+	cr_assert_eq(r.kind, LV_OK, "%s", r.message);
+	cr_assert_eq(r.records, 2);
+	logverify_free(&r);
+	write_log(p, &key, 3, 0, true);         /* a writer of now continues it */
+	int n;
+	char **v = lines_of(p, &n);
+	cr_assert_eq(n, 6);
+	cr_assert(strstr(v[2], "\"prev\":\"sha256:"), "%s", v[2]);
+	free_lines(v, n);
+	r = verify1(p, 0);
+	cr_assert_eq(r.kind, LV_OK, "%s", r.message);
+	cr_assert_eq(r.records, 6);
+	logverify_free(&r);
+}
+
+Test(logchain, a_prev_naming_an_unknown_hash_is_refused)
+{
+	const char *p = in_dir("log");
+	write_log(p, NULL, 3, 0, false);
+	int n;
+	char **v = lines_of(p, &n);
+	memcpy(strstr(v[2], "sha256:"), "md5:xx", 6);
+	write_lines(p, v, n);
+	free_lines(v, n);
+	expect(p, LV_MALFORMED, 3, "names no hash");
 }
 
 Test(logchain, an_edited_line_is_found_at_the_next_record)
@@ -207,7 +297,7 @@ Test(logchain, an_edited_last_record_is_found_by_the_checkpoint)
 	at[4] = '9';
 	char h[LOGCHAIN_HASH_CHARS + 1];
 	logchain_hash(v[4], strlen(v[4]) - 1, h);
-	memcpy(strstr(v[5], "blake2b:"), h, LOGCHAIN_HASH_CHARS);
+	memcpy(strstr(v[5], "sha256:"), h, strlen(h));
 	write_lines(p, v, n);
 	free_lines(v, n);
 	expect(p, LV_SIGNATURE, 6, "does not verify");
