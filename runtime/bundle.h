@@ -180,6 +180,11 @@ AUTHZ_INTERNAL int rt_index_build(authz_bundle *b, unsigned flags);
 AUTHZ_INTERNAL int rt_index_rebuild(authz_bundle *b, unsigned flags);
 AUTHZ_INTERNAL void rt_index_free(struct rt_index *ix);
 
+/* Bundles of this many bytes or more are hashed on a second thread while
+ * they are decoded (bundle_load.c; 1 MiB).  A variable for the tests,
+ * which set it to 0 to take that path with small bundles. */
+AUTHZ_INTERNAL extern size_t rt_hash_thread_min;
+
 /* Build b->req and the other required-attribute tables from the verified field tables
  * (request.c): 0, AUTHZ_ENOMEM, or AUTHZ_EFORMAT when the fields are not a
  * tree. */

@@ -748,6 +748,75 @@ static void digest_str(char out[72], const uint8_t d[32])
 	out[71] = '\0';
 }
 
+/* 1 MiB: about 0.7 ms of SHA-256, against tens of microseconds to start
+ * and join a thread. */
+size_t rt_hash_thread_min = (size_t)1 << 20;
+
+/* The digest of a bundle's body p[0..total): SHA-256 of every byte but the
+ * digest field (bytes 32 to 63) -- by nettle, on the CPU's SHA
+ * instructions where there are some (x86 SHA-NI, ARMv8): libsodium's
+ * portable SHA-256 takes 4 to 5 times as long. */
+struct body_hash {
+	const uint8_t *p;
+	size_t total;
+	uint8_t digest[SHA256_DIGEST_SIZE];
+};
+
+static void *hash_body(void *arg)
+{
+	struct body_hash *h = arg;
+	struct sha256_ctx st;
+	sha256_init(&st);
+	sha256_update(&st, 32, h->p);
+	sha256_update(&st, h->total - 64, h->p + 64);
+	sha256_digest(&st, sizeof h->digest, h->digest);
+	return NULL;
+}
+
+/* The body's digest against the header's, then the signature section
+ * (rt_signature_check).  0, or an error with err set. */
+static int check_body(const uint8_t *p, size_t len, size_t total, const uint8_t digest[32],
+		      const authz_load_options *opts, char signer[AUTHZ_KEY_ID_CHARS + 1], bool *verified,
+		      authz_error *err)
+{
+	if (sodium_memcmp(digest, p + 32, 32) != 0)
+		BAD("digest mismatch)");
+	return rt_signature_check(p, len, total, digest, opts, signer, verified, err);
+}
+
+/*
+ * The bundle of buf[0..total) (file_len: with its signature section), its
+ * sections decoded and verified, into *out -- which is set, for the caller
+ * to free, whenever it was allocated, also when an error is returned.  The
+ * bundle keeps *owned (and it is set to NULL) when it is not NULL, else a
+ * copy of buf.  Reads buf and never writes it: a thread may hash it
+ * meanwhile.  0 or an error (err set, but for AUTHZ_ENOMEM).
+ */
+static int decode(authz_bundle **out, const void *buf, size_t total, size_t file_len, uint8_t **owned,
+		  authz_error *err)
+{
+	authz_bundle *b = calloc(1, sizeof *b);
+	if (!b || !(b->buf = *owned ? *owned : malloc(total))) {
+		free(b);
+		return AUTHZ_ENOMEM;
+	}
+	if (pthread_mutex_init(&b->prep_lock, NULL) != 0) {
+		if (!*owned)
+			free(b->buf);
+		free(b);
+		return AUTHZ_ENOMEM;
+	}
+	b->has_lock = true;
+	if (*owned)
+		*owned = NULL;
+	else
+		memcpy(b->buf, buf, total);
+	b->len = total;
+	b->file_len = file_len;
+	*out = b;
+	return load_sections(b, err);
+}
+
 /* authz_bundle_load, keeping *owned (the same bytes as buf, malloc'd)
  * as the bundle's copy when it is not NULL, and then setting it to NULL
  * (the bundle frees it). */
@@ -793,57 +862,46 @@ static int load_bytes(authz_bundle **out, const void *buf, size_t len, const aut
 		rt_bundle_error(err, AUTHZ_ERROR, "cannot initialize libsodium");
 		return AUTHZ_ERROR;
 	}
-	/* SHA-256 by nettle, which runs it on the CPU's SHA instructions
-	 * where there are some (x86 SHA-NI, ARMv8): the digest of a whole
-	 * bundle is the largest single cost of a load, and libsodium's
-	 * portable SHA-256 takes 4 to 5 times as long. */
-	uint8_t digest[SHA256_DIGEST_SIZE];
-	struct sha256_ctx st;
-	sha256_init(&st);
-	sha256_update(&st, 32, p);
-	sha256_update(&st, (size_t)total - 64, p + 64);
-	sha256_digest(&st, sizeof digest, digest);
-	if (sodium_memcmp(digest, p + 32, 32) != 0)
-		BAD("digest mismatch)");
+	/* The body's digest, on a thread of its own for a large bundle while
+	 * this one decodes it (the hash is the largest single cost of a load,
+	 * and reloads should not stall); a bundle that fails it is refused
+	 * whatever the decoding found, so the messages are those of hashing
+	 * first.  Inline when the bundle is small or no thread can start. */
+	struct body_hash hb = { p, (size_t)total, { 0 } };
+	pthread_t th;
+	bool threaded = total >= rt_hash_thread_min && pthread_create(&th, NULL, hash_body, &hb) == 0;
 	char signer[AUTHZ_KEY_ID_CHARS + 1];
 	bool verified;
-	int e = rt_signature_check(p, len, (size_t)total, digest, opts, signer, &verified, err);
-	if (e < 0)
-		return e;
-
-	authz_bundle *b = calloc(1, sizeof *b);
-	if (!b || !(b->buf = *owned ? *owned : malloc(total))) {
-		free(b);
-		rt_bundle_error(err, AUTHZ_ENOMEM, "out of memory");
-		return AUTHZ_ENOMEM;
+	int e;
+	if (!threaded) {
+		hash_body(&hb);
+		if ((e = check_body(p, len, (size_t)total, hb.digest, opts, signer, &verified, err)) < 0)
+			return e;
 	}
-	if (pthread_mutex_init(&b->prep_lock, NULL) != 0) {
-		if (!*owned)
-			free(b->buf);
-		free(b);
-		rt_bundle_error(err, AUTHZ_ENOMEM, "out of memory");
-		return AUTHZ_ENOMEM;
+	authz_bundle *b = NULL;
+	e = decode(&b, buf, (size_t)total, len, owned, err);
+	if (threaded) {
+		pthread_join(th, NULL);
+		int d = check_body(p, len, (size_t)total, hb.digest, opts, signer, &verified, err);
+		if (d < 0) {
+			authz_bundle_free(b);
+			return d;
+		}
 	}
-	b->has_lock = true;
-	if (*owned)
-		*owned = NULL;
-	else
-		memcpy(b->buf, buf, total);
-	b->len = (size_t)total;
-	b->file_len = len;
-	memcpy(b->signer, signer, sizeof signer);
-	b->sig_verified = verified;
-	digest_str(b->digest, digest);
-	e = load_sections(b, err);
 	if (e < 0) {
 		if (e == AUTHZ_ENOMEM)
 			rt_bundle_error(err, AUTHZ_ENOMEM, "out of memory");
 		authz_bundle_free(b);
 		return e;
 	}
+	memcpy(b->signer, signer, sizeof signer);
+	b->sig_verified = verified;
+	digest_str(b->digest, hb.digest);
 	/* The schema section holds only the schema (and the codegen writes its
 	 * strings first), so the same schema gives the same digest whatever the
 	 * rules are: the "schema digest" of inspect and promotion records. */
+	uint8_t digest[SHA256_DIGEST_SIZE];
+	struct sha256_ctx st;
 	sha256_init(&st);
 	sha256_update(&st, b->sec_len[SEC_SCHEMA - 1], b->buf + b->sec_off[SEC_SCHEMA - 1]);
 	sha256_digest(&st, sizeof digest, digest);
@@ -855,8 +913,9 @@ static int load_bytes(authz_bundle **out, const void *buf, size_t len, const aut
 /*
  * Header, then the digest of the body, then the signature section (the
  * bytes after the body: none in version 3, exactly one section in version
- * 4), then the sections: a bundle whose signature is refused is refused
- * before anything of it is parsed.
+ * 4), then the sections: a bundle whose digest or signature is refused is
+ * refused with that message whatever its sections hold (a large bundle's
+ * sections are decoded while it is hashed, and the result thrown away).
  */
 int authz_bundle_load_ex(authz_bundle **out, const void *buf, size_t len, const authz_load_options *opts,
 			 authz_error *err)

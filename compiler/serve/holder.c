@@ -17,6 +17,14 @@ int64_t holder_now_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+/* A monotonic clock in ns, for the durations of loads. */
+static uint64_t mono_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
 void serve_bundle_release(struct serve_bundle *sb)
 {
 	if (!sb || atomic_fetch_sub(&sb->refs, 1) != 1)
@@ -58,11 +66,12 @@ void holder_refuse(struct holder *h, const authz_error *err)
 	pthread_mutex_unlock(&h->mu);
 }
 
-/* Make the loaded bundle `b` (consumed) the active one, its rule images
- * and index built first (authz_bundle_prepare), here on the loading
- * thread, so that no request pays for them. */
-static int install(struct holder *h, authz_bundle *b, authz_error *err)
+/* Make the loaded bundle `b` (consumed; its load took load_ns) the active
+ * one, its rule images and index built first (authz_bundle_prepare), here
+ * on the loading thread, so that no request pays for them. */
+static int install(struct holder *h, authz_bundle *b, uint64_t load_ns, authz_error *err)
 {
+	uint64_t t0 = mono_ns();
 	struct serve_bundle *sb = authz_bundle_prepare(b) < 0 ? NULL : calloc(1, sizeof *sb);
 	if (!sb) {
 		authz_bundle_free(b);
@@ -73,6 +82,8 @@ static int install(struct holder *h, authz_bundle *b, authz_error *err)
 	}
 	sb->b = b;
 	sb->loaded_ms = holder_now_ms();
+	sb->load_ns = load_ns;
+	sb->prepare_ns = mono_ns() - t0;
 	atomic_init(&sb->refs, 1);
 	pthread_mutex_lock(&h->mu);
 	struct serve_bundle *old = h->cur;
@@ -88,21 +99,23 @@ static int install(struct holder *h, authz_bundle *b, authz_error *err)
 int holder_load_file(struct holder *h, const char *path, authz_error *err)
 {
 	authz_bundle *b = NULL;
+	uint64_t t0 = mono_ns();
 	if (authz_bundle_load_file_ex(&b, path, h->load, err) < 0) {
 		holder_refuse(h, err);
 		return -1;
 	}
-	return install(h, b, err);
+	return install(h, b, mono_ns() - t0, err);
 }
 
 int holder_load_buffer(struct holder *h, const void *buf, size_t len, authz_error *err)
 {
 	authz_bundle *b = NULL;
+	uint64_t t0 = mono_ns();
 	if (authz_bundle_load_ex(&b, buf, len, h->load, err) < 0) {
 		holder_refuse(h, err);
 		return -1;
 	}
-	return install(h, b, err);
+	return install(h, b, mono_ns() - t0, err);
 }
 
 static bool same_file(const struct stat *a, const struct stat *b)
@@ -146,6 +159,8 @@ void holder_status(struct holder *h, struct holder_status *out)
 		snprintf(out->signer, sizeof out->signer, "%s", signer ? signer : "");
 		out->verified = authz_bundle_signature_verified(h->cur->b);
 		out->loaded_ms = h->cur->loaded_ms;
+		out->load_ns = h->cur->load_ns;
+		out->prepare_ns = h->cur->prepare_ns;
 	}
 	out->reloads = h->reloads;
 	out->failures = h->failures;

@@ -25,6 +25,9 @@
 struct serve_bundle {
 	authz_bundle *b;
 	int64_t loaded_ms;      /* when it was loaded, ms since the epoch */
+	uint64_t load_ns;       /* how long its load took: read, digest,
+				 * decoding and verification */
+	uint64_t prepare_ns;    /* ... and its images and index (prepare) */
 	atomic_long refs;
 };
 
@@ -38,6 +41,7 @@ struct holder_status {
 	char signer[AUTHZ_KEY_ID_CHARS + 1];    /* key id; "" unsigned */
 	bool verified;                  /* its signature was verified (--trust) */
 	int64_t loaded_ms;
+	uint64_t load_ns, prepare_ns;   /* the active bundle's (serve_bundle) */
 	uint64_t reloads, failures;
 	bool has_error;                 /* the last load was refused */
 	char error[256];                /* ... why */

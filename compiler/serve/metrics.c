@@ -98,6 +98,15 @@ static void value(struct buf *out, const char *series, uint64_t v)
 	buf_puts(out, line);
 }
 
+/* A sample of `ns` nanoseconds, in seconds with nine decimals. */
+static void seconds(struct buf *out, const char *series, uint64_t ns)
+{
+	char line[192];
+	snprintf(line, sizeof line, "%s %llu.%09llu\n", series, (unsigned long long)(ns / 1000000000u),
+		 (unsigned long long)(ns % 1000000000u));
+	buf_puts(out, line);
+}
+
 int metrics_render(struct buf *out, const struct metrics_snapshot *s, const struct holder_status *h)
 {
 	char series[128];
@@ -124,10 +133,7 @@ int metrics_render(struct buf *out, const struct metrics_snapshot *s, const stru
 	}
 	cum += s->bucket[METRICS_NBUCKETS];
 	value(out, "authzc_decision_duration_seconds_bucket{le=\"+Inf\"}", cum);
-	snprintf(series, sizeof series, "authzc_decision_duration_seconds_sum %llu.%09llu\n",
-		 (unsigned long long)(s->latency_ns / 1000000000u),
-		 (unsigned long long)(s->latency_ns % 1000000000u));
-	buf_puts(out, series);
+	seconds(out, "authzc_decision_duration_seconds_sum", s->latency_ns);
 	value(out, "authzc_decision_duration_seconds_count", cum);
 
 	head(out, "authzc_log_records_total", "counter", "Decision records written to the log.");
@@ -163,6 +169,12 @@ int metrics_render(struct buf *out, const struct metrics_snapshot *s, const stru
 		head(out, "authzc_bundle_loaded_timestamp_seconds", "gauge",
 		     "When the active bundle was loaded, seconds since the epoch.");
 		value(out, "authzc_bundle_loaded_timestamp_seconds", (uint64_t)(h->loaded_ms / 1000));
+		head(out, "authzc_bundle_load_duration_seconds", "gauge",
+		     "How long loading the active bundle took: reading, digest, signature, decoding, verification.");
+		seconds(out, "authzc_bundle_load_duration_seconds", h->load_ns);
+		head(out, "authzc_bundle_prepare_duration_seconds", "gauge",
+		     "How long building the active bundle's rule images and index took, before it was swapped in.");
+		seconds(out, "authzc_bundle_prepare_duration_seconds", h->prepare_ns);
 	}
 	if (s->shadow_on) {
 		head(out, "authzc_shadow_decisions_total", "counter",

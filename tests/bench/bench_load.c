@@ -3,8 +3,10 @@
  *
  *   bench_load BUNDLE [RUNS]
  *
- * Loads BUNDLE RUNS times (default 21) in process, pinned to one core
- * (sched_setaffinity): from memory (authz_bundle_load on the file's bytes,
+ * Loads BUNDLE RUNS times (default 21) in process, on the machine's cores
+ * (libauthz hashes a bundle of 1 MiB or more on a second thread while it
+ * decodes it; `pin` as a third argument pins the process to one core,
+ * sched_setaffinity, to see a load without that thread): from memory (authz_bundle_load on the file's bytes,
  * read once beforehand) and from the file (authz_bundle_load_file, read
  * each time), each load timed alone and its bundle freed untimed.  The
  * bundle loaded from memory is then prepared (authz_bundle_prepare: the
@@ -12,9 +14,9 @@
  * build), timed alone too.  One load of each kind runs first, untimed, to
  * warm the allocator and the caches.  Prints one line of key=value pairs
  * for tests/bench/run.sh: the median and the minimum in microseconds of
- * each, the median CPU time of the loads from memory (this thread's: on a
- * shared machine, without the time other processes held the core), and
- * the rule count.
+ * each, the median CPU time of the loads from memory (the process's, both
+ * threads: on a shared machine, without the time other processes held the
+ * cores), and the rule count.
  */
 #define _GNU_SOURCE
 #include <inttypes.h>
@@ -33,12 +35,12 @@ static uint64_t now_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
-/* CPU time of this thread: a load's own cost without the time other
- * processes of a shared machine took the core away. */
+/* CPU time of this process (the load's hashing thread too): a load's own
+ * cost without the time other processes of a shared machine took. */
 static uint64_t cpu_ns(void)
 {
 	struct timespec ts;
-	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
 	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
@@ -124,12 +126,12 @@ static uint64_t timed_load(const char *path, const uint8_t *data, size_t len, si
 
 int main(int argc, char **argv)
 {
-	if (argc < 2 || argc > 3) {
-		fprintf(stderr, "usage: bench_load BUNDLE [RUNS]\n");
+	if (argc < 2 || argc > 4 || (argc == 4 && strcmp(argv[3], "pin"))) {
+		fprintf(stderr, "usage: bench_load BUNDLE [RUNS [pin]]\n");
 		return 2;
 	}
 	const char *path = argv[1];
-	int runs = argc == 3 ? atoi(argv[2]) : 21;
+	int runs = argc >= 3 ? atoi(argv[2]) : 21;
 	if (runs < 1 || runs > 100000) {
 		fprintf(stderr, "bench_load: RUNS must be 1 to 100000\n");
 		return 2;
@@ -140,7 +142,8 @@ int main(int argc, char **argv)
 		fprintf(stderr, "bench_load: cannot read %s\n", path);
 		return 1;
 	}
-	pin_to_one_core();
+	if (argc == 4)
+		pin_to_one_core();
 	uint64_t *mem = calloc((size_t)runs, sizeof *mem), *file = calloc((size_t)runs, sizeof *file);
 	uint64_t *prep = calloc((size_t)runs, sizeof *prep), *cpu = calloc((size_t)runs, sizeof *cpu), c;
 	if (!mem || !file || !prep || !cpu)

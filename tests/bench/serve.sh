@@ -18,10 +18,20 @@
 #      through the first 100 requests, against each (Cerbos past 1,000
 #      rules: 4 connections for 4 x BENCH_SECONDS, so that some requests
 #      finish within wrk's timeout);
-#   3. latency at half load: wrk again, each connection waiting 10 ms after
+#      the server's CPU time over that run (utime + stime of
+#      /proc/PID/stat) gives its decisions per second of one core: wrk
+#      runs on the same two cores, so the wall-clock rate is a floor;
+#   3. latency at half load: wrk again, each connection waiting 1 ms after
 #      each answer (wrk's delay()), with as many connections as make half
 #      the measured saturating rate (at least one); p50 and p99 as wrk
-#      measures them.
+#      measures them.  For authzc also with 10 ms waits (ten times the
+#      connections, the same rate): wrk's 2 threads then juggle hundreds of
+#      connections on the cores the server runs on, and the p99 shows the
+#      scheduler more than the server.
+#   4. reloads: BENCH_RELOADS (10) SIGHUPs to authzc serve, one at a time,
+#      each waited for through /metrics (authzc_bundle_reloads_total); the
+#      medians of authzc_bundle_load_duration_seconds and
+#      authzc_bundle_prepare_duration_seconds of the reloaded bundles.
 #
 # Prints a markdown table.  wrk, both servers and anything else running
 # share the machine's cores, so the numbers are a floor for both.
@@ -34,6 +44,7 @@ SECONDS_=${BENCH_SECONDS:-5}
 CONNS=${BENCH_CONNECTIONS:-64}
 SEED=${BENCH_SEED:-42}
 CHECK=${BENCH_CHECK:-1000}
+RELOADS=${BENCH_RELOADS:-10}
 command -v wrk >/dev/null 2>&1 || { echo "bench-serve: wrk is not installed (apt-get install wrk)" >&2; exit 2; }
 [ -x "$CERBOS" ] || { echo "bench-serve: no cerbos binary at $CERBOS" >&2; exit 2; }
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/authzc-bench-serve.XXXXXX")
@@ -77,11 +88,33 @@ wait_up() {
 		sleep 0.05
 	done
 }
+# cpu_ticks PID: the process's user + system time, in clock ticks.
+cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
 ms() { awk -v us="$1" 'BEGIN { printf "%.2f ms", us / 1000 }'; }
 rate() { awk -v r="$1" 'BEGIN { printf(r >= 100 ? "%.0f" : "%.1f", r) }'; }
 
-echo "| rules | authzc decisions/s | Cerbos decisions/s | ratio | authzc p50 / p99 at half load | Cerbos p50 / p99 at half load | decisions checked equal |"
-echo "| ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
+# reloads URL PID: "load_ms prepare_ms", medians over RELOADS SIGHUPs
+reloads() {
+	loads="" preps=""
+	k=0
+	while [ $k -lt "$RELOADS" ]; do
+		before=$(curl -s "$1/metrics" | sed -n 's/^authzc_bundle_reloads_total //p')
+		kill -HUP "$2"
+		i=0
+		until [ "$(curl -s "$1/metrics" | sed -n 's/^authzc_bundle_reloads_total //p')" -gt "$before" ]; do
+			i=$((i + 1)); [ $i -lt 600 ] || { echo "bench-serve: SIGHUP did not reload" >&2; exit 1; }; sleep 0.01
+		done
+		m=$(curl -s "$1/metrics")
+		loads="$loads $(echo "$m" | sed -n 's/^authzc_bundle_load_duration_seconds //p')"
+		preps="$preps $(echo "$m" | sed -n 's/^authzc_bundle_prepare_duration_seconds //p')"
+		k=$((k + 1))
+	done
+	med() { tr ' ' '\n' | grep . | sort -g | awk '{ v[NR] = $1 } END { printf "%.2f", v[int((NR + 1) / 2)] * 1000 }'; }
+	echo "$(echo "$loads" | med) $(echo "$preps" | med)"
+}
+
+echo "| rules | authzc decisions/s | authzc per core (server CPU) | Cerbos decisions/s | ratio | authzc p50 / p99 at half load | authzc p50 / p99, 10 ms waits | Cerbos p50 / p99 at half load | decisions checked equal | authzc reload: load / prepare ms |"
+echo "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
 for n in $SIZES; do
 	set_=$tmp/set$n
 	sample=$(( 200000 / n )); [ "$sample" -le "$CHECK" ] || sample=$CHECK
@@ -144,22 +177,29 @@ PY
 	}
 
 	# 2. Throughput.
+	t0=$(cpu_ticks "$apid")
 	set -- $(run_wrk "$aurl" /v1/decide "$set_/a100.jsonl" "$CONNS" 0)
 	arps=$1 aerr=$4
+	t1=$(cpu_ticks "$apid")
+	# decisions per CPU second of the server: rate x seconds / (ticks / HZ)
+	acore=$(awk -v r="$arps" -v s="$SECONDS_" -v t=$((t1 - t0)) -v hz="$(getconf CLK_TCK)" \
+		'BEGIN { printf("%.0f (%.2f cores)", (t > 0 ? r * s * hz / t : 0), t / hz / s) }')
 	if [ "$n" -gt 1000 ]; then
 		set -- $(run_wrk "$curl_" /api/check/resources "$set_/c100.jsonl" 4 0 $((4 * SECONDS_)))
 	else
 		set -- $(run_wrk "$curl_" /api/check/resources "$set_/c100.jsonl" "$CONNS" 0)
 	fi
 	crps=$1 cerr=$4
-	# 3. Latency at half the saturating rate: connections x 1000/(10 ms + latency).
-	half() { awk -v r="$1" 'BEGIN { c = int(r / 200); print c < 1 ? 1 : c }'; }
-	ac=$(half "$arps")
-	cc=$(half "$crps")
-	set -- $(run_wrk "$aurl" /v1/decide "$set_/a100.jsonl" "$ac" 10)
+	# 3. Latency at half the saturating rate: each connection makes
+	# 1000/(W ms + latency) requests a second, so half the rate takes
+	# rate/2 x (W + latency)/1000 connections (latency taken as 0.2 ms).
+	half() { awk -v r="$1" -v w="$2" 'BEGIN { c = int(r / 2 * (w + 0.2) / 1000); print c < 1 ? 1 : c }'; }
+	set -- $(run_wrk "$aurl" /v1/decide "$set_/a100.jsonl" "$(half "$arps" 1)" 1)
 	ahalf=$1 ap50=$2 ap99=$3 aerr=$((aerr + $4))
+	set -- $(run_wrk "$aurl" /v1/decide "$set_/a100.jsonl" "$(half "$arps" 10)" 10)
+	a10=$1 a10p50=$2 a10p99=$3 aerr=$((aerr + $4))
 	cs=$SECONDS_; [ "$n" -le 1000 ] || cs=$((4 * SECONDS_))
-	set -- $(run_wrk "$curl_" /api/check/resources "$set_/c100.jsonl" "$cc" 10 "$cs")
+	set -- $(run_wrk "$curl_" /api/check/resources "$set_/c100.jsonl" "$(half "$crps" 1)" 1 "$cs")
 	chalf=$1 cp50=$2 cp99=$3 cerr=$((cerr + $4))
 	awk -v r="$crps" 'BEGIN { exit !(r > 0) }' || { echo "bench-serve: FAILED: no Cerbos request finished at $n rules" >&2; exit 1; }
 	if [ "$aerr" != 0 ] || [ "$cerr" != 0 ]; then
@@ -167,7 +207,9 @@ PY
 		exit 1
 	fi
 	ratio=$(awk -v a="$arps" -v c="$crps" 'BEGIN { printf "%.0f×", a / c }')
-	echo "| $n | $(rate "$arps") | $(rate "$crps") | $ratio | $(ms "$ap50") / $(ms "$ap99") ($(rate "$ahalf")/s) | $(ms "$cp50") / $(ms "$cp99") ($(rate "$chalf")/s) | $(cat "$set_/equal") |"
+	set -- $(reloads "$aurl" "$apid")
+	reload="$1 / $2"
+	echo "| $n | $(rate "$arps") | $acore | $(rate "$crps") | $ratio | $(ms "$ap50") / $(ms "$ap99") ($(rate "$ahalf")/s) | $(ms "$a10p50") / $(ms "$a10p99") ($(rate "$a10")/s) | $(ms "$cp50") / $(ms "$cp99") ($(rate "$chalf")/s) | $(cat "$set_/equal") | $reload |"
 	kill "$apid" "$cpid"
 	wait "$apid" 2>/dev/null || true
 	wait "$cpid" 2>/dev/null || true

@@ -173,6 +173,8 @@ check "/metrics: bad JSON counted" grep -q '^authzc_request_errors_total{reason=
 check "/metrics: latency histogram" grep -q '^authzc_decision_duration_seconds_bucket{le="+Inf"} [1-9]' "$tmp/metrics"
 check "/metrics: the bundle's digest" grep -q "^authzc_bundle_info{digest=\"$da\"" "$tmp/metrics"
 check "/metrics: reloads" grep -q '^authzc_bundle_reloads_total 0' "$tmp/metrics"
+check "/metrics: the load's duration" grep -q '^authzc_bundle_load_duration_seconds 0\.[0-9]\{9\}$' "$tmp/metrics"
+check "/metrics: the prepare's duration" grep -q '^authzc_bundle_prepare_duration_seconds [0-9]*\.[0-9]\{9\}$' "$tmp/metrics"
 
 # ---- a corrupt bundle keeps the old one ------------------------------------------------
 head -c 300 "$tmp/b.authzb" >"$tmp/corrupt"

@@ -4,6 +4,7 @@
  * digest, and (digest recomputed, so only the verifier stands in the way)
  * bad jumps, constants, slots, stack depths and counts.
  */
+#include <fcntl.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <unistd.h>
@@ -571,4 +572,68 @@ Test(runtime_verify, required_checks_follow_the_field_tree)
 						 .nchild = i + 1 < AUTHZ_MAX_DEPTH + 3 };
 	cr_expect_eq(required_of(deep, AUTHZ_MAX_DEPTH + 3, 1, &b), AUTHZ_EFORMAT);
 	required_free(&b);
+}
+
+/* The hash on its own thread (rt_hash_thread_min 0: every bundle takes the
+ * path of a bundle of 1 MiB or more). */
+static void threaded(void) { rt_hash_thread_min = 0; }
+static void inline_hash(void) { rt_hash_thread_min = (size_t)1 << 20; }
+
+Test(runtime_verify, a_bundle_hashed_on_a_second_thread_loads_and_refuses_the_same,
+     .init = threaded, .fini = inline_hash)
+{
+	size_t len;
+	uint8_t *buf = small_bundle(&len);
+	authz_bundle *b;
+	cr_assert_eq(authz_bundle_load(&b, buf, len, NULL), 0);
+	cr_assert_str_eq(authz_bundle_rule_id(b, 0), "r");
+	authz_bundle_free(b);
+	for (size_t i = 0; i < len; i++)
+		for (int bit = 0; bit < 8; bit += 3) {
+			buf[i] ^= (uint8_t)(1 << bit);
+			expect_refused(buf, len, NULL);
+			buf[i] ^= (uint8_t)(1 << bit);
+		}
+	free(buf);
+}
+
+Test(runtime_verify, a_digest_mismatch_is_named_whatever_the_sections_hold,
+     .init = threaded, .fini = inline_hash)
+{
+	/* code the verifier refuses, and a digest that does not match: the
+	 * digest is what the message names, as when it is checked first */
+	size_t len;
+	uint8_t *orig = small_bundle(&len);
+	uint32_t code[64], n = decode_code(orig, code);
+	code[1] = AUTHZ_CREATE_AX(AUTHZ_OP_CONST, 9999);
+	uint8_t *buf = with_code(orig, code, n, &len);
+	expect_refused(buf, len, "bad bundle format (rule 'r' at 1: constant 9999 out of range)");
+	buf[40] ^= 1;
+	expect_refused(buf, len, "bad bundle format (digest mismatch)");
+	free(buf);
+	free(orig);
+}
+
+Test(runtime_verify, a_file_hashed_on_a_second_thread_loads, .init = threaded, .fini = inline_hash)
+{
+	size_t len;
+	uint8_t *buf = small_bundle(&len);
+	char path[] = "/tmp/authzc-threaded-XXXXXX";
+	int fd = mkstemp(path);
+	cr_assert(fd >= 0);
+	cr_assert_eq(write(fd, buf, len), (ssize_t)len);
+	close(fd);
+	authz_bundle *b;
+	authz_error err;
+	cr_assert_eq(authz_bundle_load_file(&b, path, &err), 0, "%s", err.message);
+	authz_bundle_free(b);
+	buf[len - 1] ^= 1;
+	fd = open(path, O_WRONLY | O_TRUNC);
+	cr_assert(fd >= 0);
+	cr_assert_eq(write(fd, buf, len), (ssize_t)len);
+	close(fd);
+	cr_assert_eq(authz_bundle_load_file(&b, path, &err), AUTHZ_EFORMAT);
+	cr_assert(strstr(err.message, "digest mismatch"), "%s", err.message);
+	unlink(path);
+	free(buf);
 }

@@ -39,7 +39,7 @@ Test(metrics, counts_and_renders)
 	struct metrics_snapshot s;
 	metrics_snapshot(&m, &s);
 	struct holder_status h = { .active = true, .digest = "sha256:ab", .revision = "r\"1\\", .loaded_ms = 1500,
-				   .reloads = 3, .failures = 1 };
+				   .load_ns = 4250000, .prepare_ns = 1017000000, .reloads = 3, .failures = 1 };
 	cr_assert_eq(metrics_render(&out, &s, &h), 0);
 	cr_assert(has_line("# TYPE authzc_decisions_total counter"));
 	cr_assert(has_line("authzc_decisions_total{decision=\"allow\"} 1"));
@@ -60,6 +60,8 @@ Test(metrics, counts_and_renders)
 	cr_assert(has_line("authzc_bundle_info{digest=\"sha256:ab\",revision=\"r\\\"1\\\\\"} 1"), "%s",
 		  buf_cstr(&out));
 	cr_assert(has_line("authzc_bundle_loaded_timestamp_seconds 1"));
+	cr_assert(has_line("authzc_bundle_load_duration_seconds 0.004250000"));
+	cr_assert(has_line("authzc_bundle_prepare_duration_seconds 1.017000000"));
 }
 
 Test(metrics, without_a_bundle)
@@ -72,6 +74,7 @@ Test(metrics, without_a_bundle)
 	cr_assert_eq(metrics_render(&out, &s, &h), 0);
 	cr_assert(has_line("authzc_bundle_active 0"));
 	cr_assert_null(strstr(buf_cstr(&out), "authzc_bundle_info"));
+	cr_assert_null(strstr(buf_cstr(&out), "authzc_bundle_load_duration_seconds"), "no bundle, no load");
 	cr_assert(has_line("authzc_decision_duration_seconds_count 0"));
 }
 
