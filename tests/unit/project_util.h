@@ -2,7 +2,7 @@
  * project_util.h: what the tests of authzc.json (test_config.c) and of
  * project loading (test_project.c) share: a source tree held in memory
  * (files, folders and read errors given as a table), the compilation under
- * test, and diagnostic lookups.
+ * test, and diagnostic lookups by code and by JSON path.
  */
 #ifndef AUTHZC_TEST_PROJECT_UTIL_H
 #define AUTHZC_TEST_PROJECT_UTIL_H
@@ -112,6 +112,17 @@ static inline struct diag *find_diag(enum diag_code code)
 		if (comp.diags.items[i]->code == code)
 			return comp.diags.items[i];
 	cr_assert_fail("no diagnostic %s", diag_code_str(code));
+	return NULL;
+}
+
+/* The message of the first diagnostic at JSON path `path` (of authzc.json);
+ * fails the test when there is none. */
+static inline const char *at(const char *path)
+{
+	for (size_t i = 0; i < comp.diags.n; i++)
+		if (comp.diags.items[i]->json_path && !strcmp(comp.diags.items[i]->json_path, path))
+			return comp.diags.items[i]->message;
+	cr_assert_fail("no diagnostic at %s", path);
 	return NULL;
 }
 

@@ -27,15 +27,6 @@ static size_t load(const char *json, const char *pubfile)
 	return project_load_config(&comp, &tree);
 }
 
-static const char *at(const char *path)
-{
-	for (size_t i = 0; i < comp.diags.n; i++)
-		if (comp.diags.items[i]->json_path && !strcmp(comp.diags.items[i]->json_path, path))
-			return comp.diags.items[i]->message;
-	cr_assert_fail("no diagnostic at %s", path);
-	return NULL;
-}
-
 Test(config_keys, none_by_default)
 {
 	cr_assert_eq(load("{}", NULL), 0);

@@ -68,16 +68,6 @@ Test(config_serve, forwarded_headers_default_to_nginx_names)
 	cr_assert_eq(g->action.kind, GW_HEADER);
 }
 
-/* The message of the diagnostic at `path`. */
-static const char *at(const char *path)
-{
-	for (size_t i = 0; i < comp.diags.n; i++)
-		if (comp.diags.items[i]->json_path && !strcmp(comp.diags.items[i]->json_path, path))
-			return comp.diags.items[i]->message;
-	cr_assert_fail("no diagnostic at %s", path);
-	return NULL;
-}
-
 Test(config_serve, faults_at_their_paths)
 {
 	cr_assert_gt(load("{\"serve\": {\"gateway\": {"
