@@ -538,8 +538,8 @@ static const struct type *entity_attr(struct ck *ck, struct ast_expr *e, const s
 				lack[nl++] = t->entities[i]->name;
 		}
 		struct diag *d = diag_at(ck->d, E_ATTR_SCOPE, e->u.attr.name_span,
-					 "attribute '%s' is not declared on %s, which this rule's %s may be",
-					 name, ck_name_list(ck->a, lack, nl), what);
+					 "attribute '%s' is not declared on %s, which this %s's %s may be",
+					 name, ck_name_list(ck->a, lack, nl), ck->item ? ck->item : "rule", what);
 		char *list = arena_strdup(ck->a, "");
 		for (size_t i = 0; i < nh; i++)
 			list = arena_printf(ck->a, "%s%s%s", list, i ? " | " : "", have[i]);

@@ -26,6 +26,7 @@ struct ck {
 	/* The file and rule being checked. */
 	const struct ast_file *file;
 	const char *package;            /* of `file`, NULL without one */
+	const char *item;               /* "rule" or "assertion": what is checked */
 	const struct type *principal_t; /* TY_ENTITY over the rule's scope */
 	const struct type *resource_t;
 	/* `has` facts true at this point: "principal.window", ... */

@@ -448,6 +448,7 @@ static void check_conditions(struct ck *ck, const struct ast_file *f, struct ast
 {
 	ck->file = f;
 	ck->package = f->package;
+	ck->item = r->name ? "rule" : "assertion";     /* an assertion's has no name */
 	ck->facts.n = 0;
 	if (scope_ok) {
 		ck->principal_t = type_entities(ck->a, (const struct entity_type *const *)cr->principals,

@@ -47,7 +47,7 @@ Test(assert_lang, condition_type_errors_as_in_rules)
 {
 	cr_assert_eq(run("assert \"a\" {\n  never allow\n  when principal.revoked\n}\n"), 1);
 	ck_expect(E_ATTR_SCOPE, 3, 18,
-		  "attribute 'revoked' is not declared on 'User', which this rule's principal may be",
+		  "attribute 'revoked' is not declared on 'User', which this assertion's principal may be",
 		  "narrow the scope with 'principal is ServiceAccount'");
 	cr_expect_not(ck_c.checked->asserts[0].ok);
 	cr_assert_eq(run("assert \"a\" {\n  principal is User\n  never allow\n  when context.ticket == \"x\"\n}\n"),
