@@ -42,12 +42,13 @@ static const char *verdict(bool allow)
 }
 
 struct counts {
-	size_t rules[3], consts[3], tests[3];
+	size_t rules[3], consts[3], tests[3], asserts[3];
+	size_t asserts_weakened;        /* removed: a guarantee dropped */
 };
 
 static struct counts count_items(const struct diff_report *r)
 {
-	struct counts c = { { 0 }, { 0 }, { 0 } };
+	struct counts c = { { 0 }, { 0 }, { 0 }, { 0 }, 0 };
 	for (size_t i = 0; i < r->nitems; i++) {
 		if (!strcmp(r->items[i].what, "rule"))
 			c.rules[r->items[i].change]++;
@@ -56,6 +57,10 @@ static struct counts count_items(const struct diff_report *r)
 	}
 	for (size_t i = 0; i < r->ntest_changes; i++)
 		c.tests[r->test_changes[i].change]++;
+	for (size_t i = 0; i < r->nassert_changes; i++) {
+		c.asserts[r->assert_changes[i].change]++;
+		c.asserts_weakened += r->assert_changes[i].weakened;
+	}
 	return c;
 }
 
@@ -277,6 +282,8 @@ static void render_text(FILE *out, const struct diff_report *r)
 		plural(r->nschema, "change", "changes"));
 	fprintf(out, "tests: %zu added, %zu removed, %zu changed, %zu weakened\n", c.tests[DIFF_ADDED],
 		c.tests[DIFF_REMOVED], c.tests[DIFF_CHANGED], r->tests_weakened);
+	fprintf(out, "assertions: %zu added, %zu removed, %zu changed, %zu weakened\n", c.asserts[DIFF_ADDED],
+		c.asserts[DIFF_REMOVED], c.asserts[DIFF_CHANGED], c.asserts_weakened);
 	fprintf(out, "decisions: %zu %s (%zu from tests, %zu replayed), %zu loosened, %zu tightened, "
 		"%zu decided by other rules\n",
 		r->nrequests, plural(r->nrequests, "request", "requests"), r->ntests, r->nreplayed,
@@ -439,7 +446,8 @@ static void render_markdown(FILE *out, const struct diff_report *r)
 	for (size_t i = 0; i < r->nschema; i++)
 		sc[r->schema[i].change]++;
 	fprintf(out, "| schema | %zu | %zu | %zu |\n", sc[0], sc[1], sc[2]);
-	fprintf(out, "| tests | %zu | %zu | %zu |\n\n", c.tests[0], c.tests[1], c.tests[2]);
+	fprintf(out, "| tests | %zu | %zu | %zu |\n", c.tests[0], c.tests[1], c.tests[2]);
+	fprintf(out, "| assertions | %zu | %zu | %zu |\n\n", c.asserts[0], c.asserts[1], c.asserts[2]);
 	fprintf(out, "**Decisions**: %zu %s (%zu from tests, %zu replayed): **%zu loosened** "
 		"(deny → allow), **%zu tightened** (allow → deny), %zu decided by other rules.\n",
 		r->nrequests, plural(r->nrequests, "request", "requests"), r->ntests, r->nreplayed,
