@@ -86,9 +86,7 @@ static void put_label(struct buf *out, const char *s)
 
 static void head(struct buf *out, const char *name, const char *type, const char *help)
 {
-	char line[256];
-	snprintf(line, sizeof line, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
-	buf_puts(out, line);
+	buf_printf(out, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
 }
 
 static void value(struct buf *out, const char *series, uint64_t v)
@@ -96,6 +94,52 @@ static void value(struct buf *out, const char *series, uint64_t v)
 	char line[192];
 	snprintf(line, sizeof line, "%s %llu\n", series, (unsigned long long)v);
 	buf_puts(out, line);
+}
+
+/* A metric of one sample: its HELP and TYPE lines, then its value. */
+static void metric(struct buf *out, const char *name, const char *type, const char *help, uint64_t v)
+{
+	head(out, name, type, help);
+	value(out, name, v);
+}
+
+/* The metrics of a bundle holder, the active bundle's or the shadow's:
+ * authzc_NAME_reloads_total, authzc_NAME_reload_failures_total,
+ * authzc_NAME_active, and while one is loaded authzc_NAME_info with its
+ * digest and revision as labels. */
+struct bundle_state {
+	const char *name;               /* "bundle", "shadow_bundle" */
+	const char *plural;             /* "Bundles", "Shadow bundles" */
+	const char *which;              /* "active", "shadow": the one loaded */
+	const char *active_help;
+	uint64_t reloads, failures;
+	bool active;
+	const char *digest, *revision;
+};
+
+static void bundle_state(struct buf *out, const struct bundle_state *b)
+{
+	char name[96], help[160];
+	snprintf(name, sizeof name, "authzc_%s_reloads_total", b->name);
+	snprintf(help, sizeof help, "%s swapped in after the first.", b->plural);
+	metric(out, name, "counter", help, b->reloads);
+	snprintf(name, sizeof name, "authzc_%s_reload_failures_total", b->name);
+	snprintf(help, sizeof help, "%s refused (unreadable, corrupt, failing verification); the %s one stayed.",
+		 b->plural, b->which);
+	metric(out, name, "counter", help, b->failures);
+	snprintf(name, sizeof name, "authzc_%s_active", b->name);
+	metric(out, name, "gauge", b->active_help, b->active);
+	if (!b->active)
+		return;
+	snprintf(name, sizeof name, "authzc_%s_info", b->name);
+	snprintf(help, sizeof help, "The %s bundle, by digest and source revision.", b->which);
+	head(out, name, "gauge", help);
+	buf_puts(out, name);
+	buf_puts(out, "{digest=");
+	put_label(out, b->digest);
+	buf_puts(out, ",revision=");
+	put_label(out, b->revision);
+	buf_puts(out, "} 1\n");
 }
 
 /* A sample of `ns` nanoseconds, in seconds with nine decimals. */
@@ -136,13 +180,12 @@ int metrics_render(struct buf *out, const struct metrics_snapshot *s, const stru
 	seconds(out, "authzc_decision_duration_seconds_sum", s->latency_ns);
 	value(out, "authzc_decision_duration_seconds_count", cum);
 
-	head(out, "authzc_log_records_total", "counter", "Decision records written to the log.");
-	value(out, "authzc_log_records_total", s->log_written);
-	head(out, "authzc_log_dropped_total", "counter",
-	     "Decision records dropped because the log's queue was full.");
-	value(out, "authzc_log_dropped_total", s->log_dropped);
-	head(out, "authzc_log_write_errors_total", "counter", "Decision records the log could not write.");
-	value(out, "authzc_log_write_errors_total", s->log_failed);
+	metric(out, "authzc_log_records_total", "counter",
+	       "Decision records written to the log.", s->log_written);
+	metric(out, "authzc_log_dropped_total", "counter",
+	       "Decision records dropped because the log's queue was full.", s->log_dropped);
+	metric(out, "authzc_log_write_errors_total", "counter",
+	       "Decision records the log could not write.", s->log_failed);
 
 	head(out, "authzc_bundle_fetches_total", "counter",
 	     "Polls of --bundle-url: a new body, not modified (304), or an error.");
@@ -152,23 +195,13 @@ int metrics_render(struct buf *out, const struct metrics_snapshot *s, const stru
 		value(out, series, s->fetches[i]);
 	}
 
-	head(out, "authzc_bundle_reloads_total", "counter", "Bundles swapped in after the first.");
-	value(out, "authzc_bundle_reloads_total", h->reloads);
-	head(out, "authzc_bundle_reload_failures_total", "counter",
-	     "Bundles refused (unreadable, corrupt, failing verification); the active one stayed.");
-	value(out, "authzc_bundle_reload_failures_total", h->failures);
-	head(out, "authzc_bundle_active", "gauge", "1 when a bundle is active, 0 when every decision denies.");
-	value(out, "authzc_bundle_active", h->active);
+	const struct bundle_state main_bundle = { "bundle", "Bundles", "active",
+						  "1 when a bundle is active, 0 when every decision denies.",
+						  h->reloads, h->failures, h->active, h->digest, h->revision };
+	bundle_state(out, &main_bundle);
 	if (h->active) {
-		head(out, "authzc_bundle_info", "gauge", "The active bundle, by digest and source revision.");
-		buf_puts(out, "authzc_bundle_info{digest=");
-		put_label(out, h->digest);
-		buf_puts(out, ",revision=");
-		put_label(out, h->revision);
-		buf_puts(out, "} 1\n");
-		head(out, "authzc_bundle_loaded_timestamp_seconds", "gauge",
-		     "When the active bundle was loaded, seconds since the epoch.");
-		value(out, "authzc_bundle_loaded_timestamp_seconds", (uint64_t)(h->loaded_ms / 1000));
+		metric(out, "authzc_bundle_loaded_timestamp_seconds", "gauge",
+		       "When the active bundle was loaded, seconds since the epoch.", (uint64_t)(h->loaded_ms / 1000));
 		head(out, "authzc_bundle_load_duration_seconds", "gauge",
 		     "How long loading the active bundle took: reading, digest, signature, decoding, verification.");
 		seconds(out, "authzc_bundle_load_duration_seconds", h->load_ns);
@@ -177,33 +210,22 @@ int metrics_render(struct buf *out, const struct metrics_snapshot *s, const stru
 		seconds(out, "authzc_bundle_prepare_duration_seconds", h->prepare_ns);
 	}
 	if (s->shadow_on) {
-		head(out, "authzc_shadow_decisions_total", "counter",
-		     "Requests decided by the shadow bundle too (--shadow).");
-		value(out, "authzc_shadow_decisions_total", s->shadow);
-		head(out, "authzc_shadow_skipped_total", "counter",
-		     "Requests not shadowed: the shadow thread fell behind (its queue was full) or no shadow bundle was loaded.");
-		value(out, "authzc_shadow_skipped_total", s->shadow_skipped);
+		metric(out, "authzc_shadow_decisions_total", "counter",
+		       "Requests decided by the shadow bundle too (--shadow).", s->shadow);
+		metric(out, "authzc_shadow_skipped_total", "counter",
+		       "Requests not shadowed: the shadow thread fell behind (its queue was full) or no shadow "
+		       "bundle was loaded.", s->shadow_skipped);
 		head(out, "authzc_shadow_disagreements_total", "counter",
 		     "Shadow decisions whose outcome differs: loosened (the shadow allows), tightened (it denies).");
 		value(out, "authzc_shadow_disagreements_total{kind=\"loosened\"}", s->loosened);
 		value(out, "authzc_shadow_disagreements_total{kind=\"tightened\"}", s->tightened);
-		head(out, "authzc_shadow_records_dropped_total", "counter",
-		     "Disagreement records dropped (the queue was full) or not written.");
-		value(out, "authzc_shadow_records_dropped_total", s->shadow_dropped);
-		head(out, "authzc_shadow_bundle_reloads_total", "counter", "Shadow bundles swapped in after the first.");
-		value(out, "authzc_shadow_bundle_reloads_total", s->shadow_reloads);
-		head(out, "authzc_shadow_bundle_reload_failures_total", "counter", "Shadow bundles refused.");
-		value(out, "authzc_shadow_bundle_reload_failures_total", s->shadow_failures);
-		head(out, "authzc_shadow_bundle_active", "gauge", "1 when a shadow bundle is loaded.");
-		value(out, "authzc_shadow_bundle_active", s->shadow_active);
-		if (s->shadow_active) {
-			head(out, "authzc_shadow_bundle_info", "gauge", "The shadow bundle, by digest and source revision.");
-			buf_puts(out, "authzc_shadow_bundle_info{digest=");
-			put_label(out, s->shadow_digest);
-			buf_puts(out, ",revision=");
-			put_label(out, s->shadow_revision);
-			buf_puts(out, "} 1\n");
-		}
+		metric(out, "authzc_shadow_records_dropped_total", "counter",
+		       "Disagreement records dropped (the queue was full) or not written.", s->shadow_dropped);
+		const struct bundle_state shadow_bundle = { "shadow_bundle", "Shadow bundles", "shadow",
+							    "1 when a shadow bundle is loaded.", s->shadow_reloads,
+							    s->shadow_failures, s->shadow_active, s->shadow_digest,
+							    s->shadow_revision };
+		bundle_state(out, &shadow_bundle);
 	}
 	return out->oom ? -1 : 0;
 }
