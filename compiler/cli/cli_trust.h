@@ -1,6 +1,6 @@
 /*
- * cli_trust.h: --trust PUBFILE, the bundle keys of eval, serve and inspect
- * (cli_trust.c).
+ * cli_trust.h: --trust PUBFILE, the bundle keys of eval, serve and inspect,
+ * and the auditor's keys of log --verify (cli_trust.c).
  */
 #ifndef AUTHZC_CLI_TRUST_H
 #define AUTHZC_CLI_TRUST_H

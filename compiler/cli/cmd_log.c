@@ -6,11 +6,12 @@
 #include <string.h>
 
 #include "cli.h"
+#include "cli_trust.h"
 #include "promote.h"
 
 static void log_usage(FILE *out)
 {
-	fputs("usage: authzc log [--format text|json] [--verify] ENV\n"
+	fputs("usage: authzc log [--format text|json] [--verify [--trust PUBFILE]...] ENV\n"
 	      "\n"
 	      "The promotion records of environment ENV (annotated tags authzc/ENV/N),\n"
 	      "newest first: kind, commit and the one before, time, promoter, ticket,\n"
@@ -20,11 +21,15 @@ static void log_usage(FILE *out)
 	      "--verify checks every record, oldest first: its signature by a trusted\n"
 	      "promote key, the chain of record hashes, the approvals it relied on, and\n"
 	      "that the environment is where the last record put it; it reports the first\n"
-	      "bad record and exits 1.\n"
+	      "bad record and exits 1.  With --trust, every record must also be signed, and\n"
+	      "every approval made, by one of the given keys, whatever the repository's\n"
+	      "authzc.json trusts: an anchor the repository cannot change.\n"
 	      "\n"
 	      "options:\n"
 	      "  --format FORMAT  text (default) or json\n"
 	      "  --verify         verify the history instead of listing it\n"
+	      "  --trust PUBFILE  with --verify: a key the history must be signed by\n"
+	      "                   (NAME.pub of authzc keygen; repeatable)\n"
 	      "  -C DIR           run as if started in DIR\n"
 	      "  -h, --help       show this help\n"
 	      "\n"
@@ -114,17 +119,27 @@ int cmd_log(int argc, char **argv)
 	int format = CLI_TEXT;
 	bool verify = false;
 	const char *dir = NULL;
+	const char *trust_v[CLI_MAX_TRUST];
+	struct opt_list trust_files = { trust_v, 0, CLI_MAX_TRUST };
 	struct opt_result args;
 	const struct opt opts[] = {
 		OPT_CHOICE(0, "format", &format, cli_text_json),
 		OPT_FLAG(0, "verify", &verify),
+		OPT_LIST(0, "trust", &trust_files),
 		OPT_END,
 	};
 	int code = cli_parse(&args, argc, argv, opts, 1, log_usage, &dir);
 	if (code != CLI_RUN)
 		return code;
+	if (trust_files.n && !verify)
+		return cli_usage_error("log", "--trust is a key the history must be signed by: use it with --verify");
 	if (cli_chdir(dir) != EXIT_OK)
 		return EXIT_TROUBLE;
+	struct cli_trust trust;         /* key files named from -C's folder, as eval's */
+	if (cli_trust_load(&trust, "log", &trust_files) != EXIT_OK) {
+		cli_trust_release(&trust);
+		return EXIT_TROUBLE;
+	}
 	code = EXIT_OK;
 	if (!args.noperands)
 		return cli_usage_error("log", "which environment? (authzc log ENV)");
@@ -139,7 +154,7 @@ int cmd_log(int argc, char **argv)
 		code = cli_error("%s", g.msg);
 	} else if (verify) {
 		struct history_verdict h;
-		if (promote_verify(&g, env, &a, &h) < 0)
+		if (promote_verify(&g, env, &trust.ring, &a, &h) < 0)
 			code = cli_error("%s", g.msg);
 		else
 			code = format == CLI_JSON ? verify_json(env, &h) : verify_text(env, &h);
@@ -154,5 +169,6 @@ int cmd_log(int argc, char **argv)
 	}
 	arena_free(&a);
 	gitx_close(&g);
+	cli_trust_release(&trust);
 	return code;
 }

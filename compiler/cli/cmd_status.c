@@ -52,7 +52,7 @@ static void gather(struct gitx *g, struct arena *a, size_t i, struct env_status 
 	if (promote_records(g, name, a, &recs, &n) == 0 && n)
 		st->last = &recs[n - 1];
 	git_error_clear();
-	st->verified = promote_verify(g, name, a, &st->history) == 0;
+	st->verified = promote_verify(g, name, NULL, a, &st->history) == 0;
 	git_error_clear();
 	char hex[GIT_OID_HEXSZ + 1];
 	if (st->has_commit && st->last)

@@ -131,8 +131,14 @@ struct history_verdict {
  * approvals it lists against the approvals gate, and the environment's ref
  * against the last record.  Stops at the first problem.  0 (out filled),
  * or -1 with g->msg on trouble.
+ *
+ * With `anchor` (not NULL, and holding keys) the history must also be
+ * signed by keys the auditor holds, whatever the repository's authzc.json
+ * says: every record signed by one of them (an unsigned or unchained
+ * record is a problem) and every approval it relies on made by one.
  */
-int promote_verify(struct gitx *g, const char *env, struct arena *a, struct history_verdict *out);
+int promote_verify(struct gitx *g, const char *env, const struct ev_keyring *anchor, struct arena *a,
+		   struct history_verdict *out);
 
 /* What the gates found about the version being moved to. */
 struct promote_evidence {

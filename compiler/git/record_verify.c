@@ -62,11 +62,19 @@ static const char *check_signature(struct arena *a, const cJSON *j, const struct
 	return NULL;
 }
 
-/* The approvals a record lists, judged again under `gt`; NULL when they
- * meet its approvals gate. */
+/* Key `id` is one of the auditor's (promote_verify's anchor): true
+ * without an anchor. */
+static bool anchored(const struct ev_keyring *anchor, const char *id)
+{
+	return !anchor || !anchor->n || (id && ev_keyring_find(anchor, id));
+}
+
+/* The approvals a record lists, judged again under `gt` (and each made by
+ * a key of `anchor`); NULL when they meet its approvals gate. */
 static const char *check_approvals(struct arena *a, const cJSON *j, const struct promote_record *r,
 				   const char *env, const struct promote_gates *gt,
-				   const struct approval_promoter *pr, struct record_verdict *v)
+				   const struct approval_promoter *pr, const struct ev_keyring *anchor,
+				   struct record_verdict *v)
 {
 	const cJSON *arr = cJSON_GetObjectItemCaseSensitive(j, "approvals"), *e;
 	size_t n = cJSON_IsArray(arr) ? (size_t)cJSON_GetArraySize(arr) : 0, i = 0;
@@ -89,6 +97,8 @@ static const char *check_approvals(struct arena *a, const cJSON *j, const struct
 		if (ap->reject)
 			return arena_printf(a, "its approval by %s does not verify: %s",
 					    ap->key ? ap->key : "?", ap->reject);
+		if (!anchored(anchor, ap->key))
+			return arena_printf(a, "its approval by %s is by none of the --trust keys", ap->key);
 	}
 	v->approvals = approval_count(aps, n);
 	if (v->approvals < n)
@@ -104,7 +114,8 @@ static const char *check_approvals(struct arena *a, const cJSON *j, const struct
 
 /* Everything about record i but the chain; NULL when it verifies. */
 static const char *check_record(struct gitx *g, struct arena *a, const char *env,
-				const struct promote_record *r, struct record_verdict *v, size_t *legacy)
+				const struct promote_record *r, const struct ev_keyring *anchor,
+				struct record_verdict *v, size_t *legacy)
 {
 	cJSON *j = cJSON_Parse(r->message);
 	const char *why = NULL;
@@ -148,6 +159,8 @@ static const char *check_record(struct gitx *g, struct arena *a, const char *env
 		if (gt.has_promote_keys)
 			why = arena_printf(a, "it is neither chained nor signed, but authzc.json at %.7s, whose "
 					   "gates applied, trusts promote keys", gt.from);
+		else if (!anchored(anchor, NULL))
+			why = "it is neither chained nor signed, but --trust keys were given";
 		else
 			(*legacy)++;
 		goto done;
@@ -155,7 +168,12 @@ static const char *check_record(struct gitx *g, struct arena *a, const char *env
 	struct approval_promoter pr = { NULL, NULL };
 	if ((why = check_signature(a, j, &gt, v, &pr)) != NULL)
 		goto done;
-	why = check_approvals(a, j, r, env, &gt, &pr, v);
+	if (!anchored(anchor, pr.id)) {
+		why = pr.id ? arena_printf(a, "signed by %s (%s), which is none of the --trust keys", pr.id, pr.name)
+			    : "unsigned, but --trust keys were given: every record must be signed by one of them";
+		goto done;
+	}
+	why = check_approvals(a, j, r, env, &gt, &pr, anchor, v);
 done:
 	promote_gates_free(&gt);
 	cJSON_Delete(j);
@@ -209,7 +227,8 @@ done:
 	return why;
 }
 
-int promote_verify(struct gitx *g, const char *env, struct arena *a, struct history_verdict *out)
+int promote_verify(struct gitx *g, const char *env, const struct ev_keyring *anchor, struct arena *a,
+		   struct history_verdict *out)
 {
 	struct promote_record *recs;
 	size_t n;
@@ -223,7 +242,7 @@ int promote_verify(struct gitx *g, const char *env, struct arena *a, struct hist
 		v->r = &recs[i];
 		v->problem = check_chain(a, i ? &recs[i - 1] : NULL, &recs[i]);
 		if (!v->problem)
-			v->problem = check_record(g, a, env, &recs[i], v, &out->nlegacy);
+			v->problem = check_record(g, a, env, &recs[i], anchor, v, &out->nlegacy);
 		if (v->problem) {
 			out->problem = v->problem;
 			out->bad = recs[i].tag;

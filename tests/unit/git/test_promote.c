@@ -738,7 +738,7 @@ static const char *history(const char *env, size_t *n)
 		gitx_close(&g);
 	cr_assert_eq(gitx_open(&g), 0, "%s", g.msg);
 	g_open = true;
-	cr_assert_eq(promote_verify(&g, env, &a, &h), 0, "%s", g.msg);
+	cr_assert_eq(promote_verify(&g, env, NULL, &a, &h), 0, "%s", g.msg);
 	*n = h.n;
 	snprintf(problem, sizeof problem, "%s", h.problem ? h.problem : "");
 	arena_free(&a);
