@@ -14,9 +14,15 @@
  * bundle re-signed by that key (its last 108 bytes made the signature
  * section of the rest): then, with the key trusted, it must load exactly
  * when it loads without keys, and be marked verified.
+ *
+ * A bundle of 1 MiB or more is hashed on a second thread while it is
+ * decoded: the input as given and its digest-fixed copy are loaded both
+ * ways (rt_hash_thread_min 0 for the second), and must get the same
+ * verdict, the same message, the same digest.
  */
 #include <sodium.h>
 
+#include "bundle.h"
 #include "fuzz_common.h"
 
 static const char REQUEST[] =
@@ -137,8 +143,27 @@ static void resign(uint8_t *p, size_t size)
 	crypto_sign_detached(sec + 44, NULL, msg, sizeof msg, fz_sk);
 }
 
+/* buf[0..len) loaded with its hash inline and on a second thread: the
+ * same verdict and message (or digest) both ways, else abort. */
+static void same_when_threaded(const uint8_t *buf, size_t len)
+{
+	authz_bundle *a = NULL, *b = NULL;
+	authz_error ea, eb;
+	int ra = authz_bundle_load(&a, buf, len, &ea);
+	size_t min = rt_hash_thread_min;
+	rt_hash_thread_min = 0;
+	int rb = authz_bundle_load(&b, buf, len, &eb);
+	rt_hash_thread_min = min;
+	if (ra != rb || (ra && strcmp(ea.message, eb.message)) ||
+	    (!ra && strcmp(authz_bundle_digest(a), authz_bundle_digest(b))))
+		abort();
+	authz_bundle_free(a);
+	authz_bundle_free(b);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
+	same_when_threaded(data, size);
 	exercise(data, size, NULL);
 	exercise(data, size, &fz_keys);
 	if (size < 64)
@@ -152,6 +177,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		copy[24 + i] = (uint8_t)(total >> (8 * i));
 	fix_digest(copy, size);
 	exercise(copy, size, NULL);
+	same_when_threaded(copy, size);
 	if (size >= 72 + 108) {
 		memcpy(copy, data, size);
 		resign(copy, size);
