@@ -164,6 +164,14 @@ Z3_ast sym_int(struct sym_ctx *c, int64_t v);
  */
 int sym_witness(struct sym_ctx *c, Z3_model m, struct buf *out, struct buf *authz, Z3_ast *more);
 
+/* Does rule ri of side sd's bundle have the triple in its scope? */
+bool sym_in_scope(const struct sym_side *sd, uint32_t ri);
+/* Does x evaluate to true in m (model completion on)? */
+bool sym_mtrue(struct sym_ctx *c, Z3_model m, Z3_ast x);
+/* A solver (one reference held) with a timeout per call of timeout_ms
+ * (0: none). */
+Z3_solver sym_solver(struct sym_ctx *c, unsigned timeout_ms);
+
 /* ---- sym_rule.c ---------------------------------------------------------------- */
 
 /* Rule `ri` of side `s` over the triple: *applied (it reaches APPLY) and
@@ -171,6 +179,15 @@ int sym_witness(struct sym_ctx *c, Z3_model m, struct buf *out, struct buf *auth
  * the caller's.  Returns 0, or -1 with c->unsup when the code does
  * something the model does not cover. */
 int sym_rule_encode(struct sym_ctx *c, int s, uint32_t ri, Z3_ast *applied, Z3_ast *error);
+
+/* As sym_rule_encode, and besides: held[g] for g < nheld, the condition
+ * under which guard g (the index of its WHEN or UNLESS, the ast_rule_guards
+ * order) is the one that holds the rule back; held may be NULL (nheld 0).
+ * skip >= 0: guard `skip` is still evaluated but never holds the rule back
+ * (the rule without that guard, as the probe bundle of guard coverage has
+ * it, except that an error in the guard's expression still fails). */
+int sym_rule_encode_guards(struct sym_ctx *c, int s, uint32_t ri, long skip, Z3_ast *applied, Z3_ast *error,
+			   Z3_ast *held, uint32_t nheld);
 
 /* Equality as rt_equal has it (false across kinds). */
 Z3_ast sym_eq(struct sym_ctx *c, const struct sym_val *a, const struct sym_val *b);
