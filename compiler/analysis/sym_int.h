@@ -182,12 +182,12 @@ int sym_rule_encode(struct sym_ctx *c, int s, uint32_t ri, Z3_ast *applied, Z3_a
 
 /* As sym_rule_encode, and besides: held[g] for g < nheld, the condition
  * under which guard g (the index of its WHEN or UNLESS, the ast_rule_guards
- * order) is the one that holds the rule back; held may be NULL (nheld 0).
- * skip >= 0: guard `skip` is still evaluated but never holds the rule back
- * (the rule without that guard, as the probe bundle of guard coverage has
- * it, except that an error in the guard's expression still fails). */
-int sym_rule_encode_guards(struct sym_ctx *c, int s, uint32_t ri, long skip, Z3_ast *applied, Z3_ast *error,
-			   Z3_ast *held, uint32_t nheld);
+ * order) is the one that holds the rule back.  skip (NULL: none) marks
+ * guards (< nheld) that are still evaluated but never hold the rule back:
+ * the rule without them, as the probe bundle of guard coverage has it,
+ * except that an error in their expressions still fails the rule. */
+int sym_rule_encode_guards(struct sym_ctx *c, int s, uint32_t ri, const bool *skip, Z3_ast *applied,
+			   Z3_ast *error, Z3_ast *held, uint32_t nheld);
 
 /* Equality as rt_equal has it (false across kinds). */
 Z3_ast sym_eq(struct sym_ctx *c, const struct sym_val *a, const struct sym_val *b);

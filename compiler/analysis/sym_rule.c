@@ -30,7 +30,7 @@ struct run {
 	Z3_ast applied, error;
 	Z3_ast *held;           /* per guard: it holds the rule back; NULL: not kept */
 	uint32_t nheld;
-	long skip;              /* the guard passed over (sym_rule_encode_guards), or -1 */
+	const bool *skip;       /* per guard (nheld): passed over; NULL: none */
 };
 
 #define UNSUP(c, why) do { (c)->unsup = (why); return -1; } while (0)
@@ -503,7 +503,7 @@ static int step(struct run *r, const uint32_t *code, uint32_t pc)
 		}
 		Z3_ast x = s[sp - 1].x, pass = op == AUTHZ_OP_WHEN ? x : sym_not(c, x);
 		uint32_t g = AUTHZ_GET_AX(ins);
-		if ((long)g == r->skip)
+		if (r->skip && g < r->nheld && r->skip[g])
 			pass = sym_true(c);
 		else if (r->held && g < r->nheld)
 			r->held[g] = sym_or2(c, r->held[g], sym_and2(c, reach, sym_not(c, pass)));
@@ -526,11 +526,11 @@ static int step(struct run *r, const uint32_t *code, uint32_t pc)
 
 int sym_rule_encode(struct sym_ctx *c, int side, uint32_t ri, Z3_ast *applied, Z3_ast *error)
 {
-	return sym_rule_encode_guards(c, side, ri, -1, applied, error, NULL, 0);
+	return sym_rule_encode_guards(c, side, ri, NULL, applied, error, NULL, 0);
 }
 
-int sym_rule_encode_guards(struct sym_ctx *c, int side, uint32_t ri, long skip, Z3_ast *applied, Z3_ast *error,
-			   Z3_ast *held, uint32_t nheld)
+int sym_rule_encode_guards(struct sym_ctx *c, int side, uint32_t ri, const bool *skip, Z3_ast *applied,
+			   Z3_ast *error, Z3_ast *held, uint32_t nheld)
 {
 	const authz_bundle *b = c->side[side].b;
 	const struct bundle_rule *rule = &b->rules[ri];

@@ -66,15 +66,28 @@ struct tri {
 
 /* ---- items ---------------------------------------------------------------------- */
 
-static void add_item(struct arena *a, struct sym_suggest *s, size_t *cap, enum cov_measure m, size_t rule,
-		     size_t guard)
+/* "rule a.read", "the deny path of rule a.read", "guard 2 of rule a.read". */
+static const char *label_of(struct arena *a, const struct coverage *cov, enum cov_measure m, size_t rule,
+			    size_t guard)
+{
+	const char *id = cov->rules[rule].rule->id;
+	if (m == COV_FIRED)
+		return arena_printf(a, "rule %s", id);
+	if (m == COV_DENY)
+		return arena_printf(a, "the deny path of rule %s", id);
+	return arena_printf(a, "guard %zu of rule %s", guard + 1, id);
+}
+
+static void add_item(struct arena *a, const struct coverage *cov, struct sym_suggest *s, size_t *cap,
+		     enum cov_measure m, size_t rule, size_t guard)
 {
 	if (s->n == *cap) {
 		size_t nc = *cap ? *cap * 2 : 16;
 		s->items = arena_grow(a, s->items, s->n, nc, sizeof *s->items);
 		*cap = nc;
 	}
-	s->items[s->n++] = (struct sym_suggestion){ .measure = m, .rule = rule, .guard = guard };
+	s->items[s->n++] = (struct sym_suggestion){ .measure = m, .rule = rule, .guard = guard,
+						    .label = label_of(a, cov, m, rule, guard) };
 }
 
 /* Every item cov leaves uncovered, by rule, then fired, deny, guards. */
@@ -84,12 +97,12 @@ static void collect(struct arena *a, const struct coverage *cov, struct sym_sugg
 	for (size_t i = 0; i < cov->nrules; i++) {
 		const struct cov_rule *cr = &cov->rules[i];
 		if (!cr->fired.n)
-			add_item(a, s, &cap, COV_FIRED, i, 0);
+			add_item(a, cov, s, &cap, COV_FIRED, i, 0);
 		if (!cr->deny.n)
-			add_item(a, s, &cap, COV_DENY, i, 0);
+			add_item(a, cov, s, &cap, COV_DENY, i, 0);
 		for (size_t g = 0; g < cr->rule->nguards; g++)
 			if (!cr->guards[g].tests.n)
-				add_item(a, s, &cap, COV_GUARDS, i, g);
+				add_item(a, cov, s, &cap, COV_GUARDS, i, g);
 	}
 }
 
@@ -112,15 +125,12 @@ static const char *item_name(struct run *r, const struct sym_suggestion *s)
 {
 	struct arena *a = &r->c->arena;
 	const struct cov_rule *cr = &r->cov->rules[s->rule];
-	const char *id = cr->rule->id;
-	if (s->measure == COV_FIRED)
-		return arena_printf(a, "covers rule %s", id);
-	if (s->measure == COV_DENY)
-		return arena_printf(a, "covers the deny path of rule %s", id);
+	if (s->measure != COV_GUARDS)
+		return arena_printf(a, "covers %s", s->label);
 	struct buf text = BUF_ARENA(a);
 	coverage_guard_text(r->cov, &cr->guards[s->guard], &text);
-	return arena_printf(a, "guard %zu of rule %s fails: %s%s", s->guard + 1, id,
-			    cr->guards[s->guard].guard->is_unless ? "unless " : "", buf_cstr(&text));
+	return arena_printf(a, "%s fails: %s%s", s->label, cr->guards[s->guard].guard->is_unless ? "unless " : "",
+			    buf_cstr(&text));
 }
 
 /* Note why item i has no request in this triple (the first reason kept). */
@@ -231,6 +241,34 @@ static Z3_ast fires(struct sym_ctx *c, const struct enc *e)
 	return sym_and2(c, e->live, f);
 }
 
+/* Rule e with the guards marked in skip passed over (still evaluated):
+ * *applied, and *held (e->nguards, in c's scratch arena): which guard
+ * holds it back.  0, or -1 with c->unsup. */
+static int without(struct sym_ctx *c, const struct enc *e, const bool *skip, Z3_ast *applied, Z3_ast **held)
+{
+	Z3_ast error;
+	*held = arena_calloc(c->a, e->nguards + 1, sizeof **held);
+	return sym_rule_encode_guards(c, 1, e->ri, skip, applied, &error, *held, e->nguards);
+}
+
+/* The one guard before guard g that implies it on its own (with the
+ * others before g passed over, guard g never fails), or -1. */
+static long implied_by(struct tri *t, const struct enc *e, size_t g)
+{
+	struct sym_ctx *c = &t->c;
+	bool *skip = arena_calloc(c->a, e->nguards, sizeof *skip);
+	for (size_t j = 0; j < g; j++) {
+		Z3_ast applied, *held;
+		for (size_t k = 0; k < g; k++)
+			skip[k] = k != j;
+		if (without(c, e, skip, &applied, &held) < 0)
+			return -1;
+		if (sat(t, sym_and2(c, e->live, held[g])) == Z3_L_FALSE)
+			return (long)j;
+	}
+	return -1;
+}
+
 /* What a request must do to cover item s (*goal) and what a readable one
  * does besides (*prefer).  -1 when it needs another encoding that fails
  * (c->unsup says why). */
@@ -256,8 +294,10 @@ static int goal_of(struct tri *t, const struct enc *e, const struct sym_suggesti
 		*goal = sym_and2(c, held, deny);
 		return 0;
 	}
-	Z3_ast applied, error;
-	if (sym_rule_encode_guards(c, 1, e->ri, (long)s->guard, &applied, &error, NULL, 0) < 0)
+	bool *skip = arena_calloc(c->a, e->nguards, sizeof *skip);
+	Z3_ast applied, *held2;
+	skip[s->guard] = true;
+	if (without(c, e, skip, &applied, &held2) < 0)
 		return -1;
 	*goal = sym_and2(c, held, applied);
 	return 0;
@@ -283,17 +323,20 @@ static const char *why_never(struct run *r, struct tri *t, const struct enc *e, 
 		return sat(t, sym_not(c, fires(c, e))) == Z3_L_FALSE
 			? "the rule applies to every request of its scope"
 			: "whenever the rule does not apply, another permit allows the request";
-	if (sat(t, sym_and2(c, e->live, e->held[s->guard])) == Z3_L_FALSE)
-		return s->guard == 0 ? "the guard can never fail: every request of the rule's scope passes it"
-			: arena_printf(a, "the guard can never fail on its own: guard %zu is implied by %s", k,
-				       before(a, s->guard));
+	if (sat(t, sym_and2(c, e->live, e->held[s->guard])) == Z3_L_FALSE) {
+		if (s->guard == 0)
+			return "the guard can never fail: every request of the rule's scope passes it";
+		long j = implied_by(t, e, s->guard);
+		return arena_printf(a, "the guard can never fail on its own: guard %zu is implied by %s", k,
+				    j >= 0 ? arena_printf(a, "guard %ld", j + 1) : before(a, s->guard));
+	}
 	if (!e->forbid)
 		return arena_printf(a, "whenever guard %zu holds the rule back, another permit allows the request", k);
 	if (s->guard + 2 == e->nguards)
 		return arena_printf(a, "the guard can never fail on its own: whenever guard %zu fails, guard %zu "
-				    "fails too (or the rule fails)", k, k + 1);
+				    "fails too or cannot be evaluated", k, k + 1);
 	return arena_printf(a, "the guard can never fail on its own: whenever guard %zu fails, a later guard "
-			    "fails too (or the rule fails)", k);
+			    "fails too or cannot be evaluated", k);
 }
 
 /* A request from model m, settled through the runtime (item i settled
@@ -382,7 +425,7 @@ static int encode(struct run *r, struct tri *t)
 		e->forbid = br->effect == AUTHZ_FORBID;
 		e->nguards = e->cr >= 0 ? (uint32_t)r->cov->rules[e->cr].rule->nguards : 0;
 		e->held = arena_calloc(c->a, e->nguards + 1, sizeof *e->held);
-		if (sym_rule_encode_guards(c, 1, e->ri, -1, &e->applied, &e->error, e->held, e->nguards) < 0)
+		if (sym_rule_encode_guards(c, 1, e->ri, NULL, &e->applied, &e->error, e->held, e->nguards) < 0)
 			return -1;
 		e->live = br->has_expires ? Z3_mk_lt(c->z, c->now, sym_int(c, br->expires)) : sym_true(c);
 		if (e->forbid)
@@ -464,10 +507,11 @@ static void conclude(struct run *r)
 			;
 		else if (r->unknown[i])
 			*it = (struct sym_suggestion){ .measure = it->measure, .rule = it->rule, .guard = it->guard,
-						       .state = SUG_UNKNOWN, .reason = r->unknown[i] };
+						       .label = it->label, .state = SUG_UNKNOWN,
+						       .reason = r->unknown[i] };
 		else
 			*it = (struct sym_suggestion){ .measure = it->measure, .rule = it->rule, .guard = it->guard,
-						       .state = SUG_NEVER,
+						       .label = it->label, .state = SUG_NEVER,
 						       .reason = r->never[i] ? r->never[i]
 						       : "no request the schema admits matches the rule's scope" };
 		s->nwritten += it->state == SUG_WRITTEN;
@@ -518,10 +562,19 @@ const char *sym_suggest_file(struct compilation *c, const struct sym_suggest *s)
 	struct buf b = BUF_ARENA(&c->arena);
 	buf_puts(&b, "// Written by `authzc test --coverage --suggest`: each test covers what the\n"
 		     "// project's tests left uncovered, as its name says.\n");
-	for (size_t i = 0; i < s->n; i++)
-		if (s->items[i].state == SUG_WRITTEN) {
-			buf_putc(&b, '\n');
-			buf_puts(&b, s->items[i].test_src);
-		}
+	for (size_t i = 0; i < s->n; i++) {
+		if (s->items[i].state != SUG_WRITTEN)
+			continue;
+		buf_putc(&b, '\n');
+		const char *sep = "// It also covers ";
+		for (size_t k = 0; k < s->n; k++)
+			if (s->items[k].state == SUG_ALSO && s->items[k].by == i) {
+				buf_printf(&b, "%s%s", sep, s->items[k].label);
+				sep = ",\n//   ";
+			}
+		if (strcmp(sep, "// It also covers "))
+			buf_puts(&b, ".\n");
+		buf_puts(&b, s->items[i].test_src);
+	}
 	return buf_cstr(&b);
 }

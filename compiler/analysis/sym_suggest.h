@@ -45,6 +45,7 @@ struct sym_suggestion {
 	size_t rule;            /* index into cov->rules */
 	size_t guard;           /* COV_GUARDS: index into the rule's guards */
 	enum sug_state state;
+	const char *label;      /* "guard 2 of rule a.read" */
 	const char *name;       /* SUG_WRITTEN: the test's name */
 	const char *test_src;   /* SUG_WRITTEN: the test block */
 	const char *witness;    /* SUG_WRITTEN: the request as JSON */
@@ -67,8 +68,9 @@ struct sym_suggest {
 int sym_suggest_run(struct compilation *c, const authz_bundle *b, const struct coverage *cov,
 		    const struct sym_opts *o, struct sym_suggest *out, char *err, size_t size);
 
-/* The test file of the written suggestions (a comment, each test block;
- * not yet formatted), in c's arena. */
+/* The test file of the written suggestions (a comment, then each test
+ * block after a comment naming the other items it covers; not yet
+ * formatted), in c's arena. */
 const char *sym_suggest_file(struct compilation *c, const struct sym_suggest *s);
 
 #endif
