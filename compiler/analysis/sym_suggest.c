@@ -61,6 +61,7 @@ struct tri {
 	struct enc *v;
 	size_t n;
 	Z3_ast allow;
+	Z3_ast nice;            /* sym_nice, once the rules are encoded */
 	const struct sym_triple *t;
 };
 
@@ -209,7 +210,7 @@ static Z3_lbool model_of(struct tri *t, Z3_ast goal, Z3_ast prefer, Z3_model *m)
 	Z3_solver_push(c->z, t->so);
 	Z3_solver_assert(c->z, t->so, goal);
 	Z3_solver_push(c->z, t->so);
-	Z3_solver_assert(c->z, t->so, sym_and2(c, prefer, sym_nice(c)));
+	Z3_solver_assert(c->z, t->so, sym_and2(c, prefer, t->nice));
 	Z3_lbool q = Z3_solver_check(c->z, t->so);
 	if (q != Z3_L_TRUE) {
 		Z3_solver_pop(c->z, t->so, 1);
@@ -470,6 +471,7 @@ static void one_triple(struct run *r, const struct sym_triple *tr)
 						tr->r, c->unsup));
 		goto done;
 	}
+	t.nice = sym_nice(c);
 	t.so = sym_solver(c, r->o->timeout_ms);
 	Z3_solver_assert(c->z, t.so, c->base);
 	Z3_solver_assert(c->z, t.so, c->side[1].valid);
