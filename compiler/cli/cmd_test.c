@@ -249,8 +249,12 @@ static bool write_suggestions(struct compilation *c, const authz_bundle *b, cons
 			return false;
 		}
 	}
-	fprintf(stderr, "suggested tests: %zu written to '%s', covering %zu of %zu uncovered items\n",
-		sg.nwritten, path, sg.nwritten + sg.nalso, sg.n);
+	if (sg.nwritten)
+		fprintf(stderr, "suggested tests: %zu written to '%s', covering %zu of %zu uncovered items\n",
+			sg.nwritten, path, sg.nwritten + sg.nalso, sg.n);
+	else
+		fprintf(stderr, "suggested tests: none written for the %zu uncovered items\n",
+			sg.n);
 	report_unsuggested(c, cov, &sg);
 	return true;
 }

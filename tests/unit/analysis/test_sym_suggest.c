@@ -106,7 +106,7 @@ static void fini(void)
 	B = NULL;
 }
 
-TestSuite(sym_suggest, .fini = fini, .timeout = 300);
+TestSuite(sym_suggest, .fini = fini);
 
 Test(sym_suggest, the_suggestion_file_reaches_full_coverage)
 {
