@@ -249,6 +249,10 @@ static bool write_suggestions(struct compilation *c, const authz_bundle *b, cons
 			return false;
 		}
 	}
+	size_t len = strlen(path), suffix = strlen("_test.authz");
+	if (sg.nwritten && (len < suffix || strcmp(path + len - suffix, "_test.authz")))
+		fprintf(stderr, "note: '%s' is not named *_test.authz: the project's tests will not include it\n",
+			path);
 	if (sg.nwritten)
 		fprintf(stderr, "suggested tests: %zu written to '%s', covering %zu of %zu uncovered items\n",
 			sg.nwritten, path, sg.nwritten + sg.nalso, sg.n);
