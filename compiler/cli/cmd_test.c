@@ -64,7 +64,7 @@ static void test_usage(FILE *out)
 	      "  -C DIR               run as if started in DIR\n"
 	      "  -h, --help           show this help\n"
 	      "\n"
-	      "The coverage options imply --coverage.\n"
+	      "The coverage options and --suggest imply --coverage.\n"
 	      "\n"
 	      "exit status: 0 every test passed (and coverage met its bar), 1 a test\n"
 	      "failed, the project has no tests, coverage is under its bar or the\n"
