@@ -79,6 +79,7 @@ static const char *label_of(struct arena *a, const struct coverage *cov, enum co
 	return arena_printf(a, "guard %zu of rule %s", guard + 1, id);
 }
 
+/* Append the item (m, rule, guard) to s (grown in a). */
 static void add_item(struct arena *a, const struct coverage *cov, struct sym_suggest *s, size_t *cap,
 		     enum cov_measure m, size_t rule, size_t guard)
 {
@@ -236,6 +237,8 @@ static const struct enc *enc_of(const struct tri *t, size_t cr)
 	return NULL;
 }
 
+/* Rule e counts as applying, as the decision has it: not expired, and
+ * applied (a forbid: or in error, it fails closed). */
 static Z3_ast fires(struct sym_ctx *c, const struct enc *e)
 {
 	Z3_ast f = e->forbid ? sym_or2(c, e->applied, e->error) : e->applied;
@@ -447,6 +450,8 @@ static void all_unknown(struct run *r, const struct tri *t, const char *why)
 				note(r, &r->unknown, i, why);
 }
 
+/* Ask for every pending item of a rule in scope of triple tr (nothing is
+ * encoded when no rule of it has one). */
 static void one_triple(struct run *r, const struct sym_triple *tr)
 {
 	struct arena scr = ARENA_INIT;
