@@ -18,9 +18,6 @@
 #include "sym_assert.h"
 #include "sym_int.h"
 
-/* Witnesses are made more readable (sym_improve) up to this many rules in
- * a triple, as in sym_diff.c. */
-#define IMPROVE_MAX_RULES 300
 
 static double now_s(void)
 {
@@ -163,7 +160,7 @@ static int one_triple(struct arena *a, const authz_bundle *P, const authz_bundle
 		}
 		Z3_model m = Z3_solver_get_model(c.z, so);
 		Z3_model_inc_ref(c.z, m);
-		if (pushed && n <= IMPROVE_MAX_RULES)
+		if (pushed && n <= SYM_IMPROVE_MAX_RULES)
 			sym_improve(&c, so, &m);
 		Z3_ast more = sym_true(&c);
 		int wr = sym_witness(&c, m, &json, &src, &more);

@@ -132,6 +132,11 @@ void sym_string_uses(struct sym_ctx *c, int s, uint32_t ri);
 /* The preferred witnesses (c->nice), with int-coded strings other than
  * the constants (call once the rules are encoded). */
 Z3_ast sym_nice(struct sym_ctx *c);
+/* A witness is made more readable (sym_improve: a few more solver calls)
+ * only for triples of at most this many rules (a count, not a time, so
+ * that the output does not depend on the machine). */
+#define SYM_IMPROVE_MAX_RULES 300
+
 /* A model whose int-coded strings are made-up values where the solver
  * allows, instead of constants that happen to fit (into *m, kept when
  * none can be had).  Asserts into the solver's current scope: call with a

@@ -22,9 +22,6 @@
 #include "sym_int.h"
 #include "sym_suggest.h"
 
-/* Witnesses are made more readable (sym_improve) up to this many rules in
- * a triple, as in sym_diff.c. */
-#define IMPROVE_MAX_RULES 300
 /* Times a model's string outside the alphabet is asked for again. */
 #define MAX_ROUNDS 64
 
@@ -221,7 +218,7 @@ static Z3_lbool model_of(struct tri *t, Z3_ast goal, Z3_ast prefer, Z3_model *m)
 	if (q == Z3_L_TRUE) {
 		*m = Z3_solver_get_model(c->z, t->so);
 		Z3_model_inc_ref(c->z, *m);
-		if (t->n <= IMPROVE_MAX_RULES)
+		if (t->n <= SYM_IMPROVE_MAX_RULES)
 			sym_improve(c, t->so, m);
 	}
 	Z3_solver_pop(c->z, t->so, 2);
