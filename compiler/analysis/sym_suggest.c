@@ -455,7 +455,16 @@ static void one_triple(struct run *r, const struct sym_triple *tr)
 	struct tri t = { .t = tr };
 	struct sym_ctx *c = &t.c;
 	bool want = false;
-	if (sym_ctx_open(c, &scr, NULL, r->b, tr->p, tr->a, tr->r) < 0 || !c->side[1].ok)
+	if (sym_ctx_open(c, &scr, NULL, r->b, tr->p, tr->a, tr->r) < 0) {
+		/* which rules are in scope is not known: none is settled as
+		 * impossible while this triple is left unexamined */
+		const char *why = arena_printf(&scr, "%s %s %s: %s", tr->p, tr->a, tr->r, c->unsup);
+		for (size_t i = 0; i < r->out->n; i++)
+			if (!r->done[i])
+				note(r, &r->unknown, i, why);
+		goto done;
+	}
+	if (!c->side[1].ok)
 		goto done;
 	t.v = arena_calloc(&scr, r->b->nrules + 1, sizeof *t.v);
 	for (uint32_t ri = 0; ri < r->b->nrules; ri++)
