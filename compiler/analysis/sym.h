@@ -73,6 +73,20 @@ struct sym_diff {
 	double seconds;
 };
 
+/* What a written test expects: the decision and, when `by`, the rules
+ * that decide it (none: `by default`). */
+struct sym_expect {
+	bool allow, by;
+	const char *const *rules;
+	size_t nrules;
+};
+
+/* A ready-to-paste test, in a: `test "NAME" {` (quotes and backslashes
+ * escaped, control characters made spaces), the lines of `request_src`
+ * (sym_class.request_src), the `expect` line of e, `}` and a newline. */
+const char *sym_test_block(struct arena *a, const char *name, size_t name_len, const char *request_src,
+			   const struct sym_expect *e);
+
 /*
  * Every behavioural difference between `old` and `new` (either may be
  * NULL: a side without a bundle denies everything with a request error).

@@ -18,29 +18,12 @@
 #include "sym_assert.h"
 #include "sym_int.h"
 
-/* Witnesses are made more readable (sym_improve) up to this many rules in
- * a triple, as in sym_diff.c. */
-#define IMPROVE_MAX_RULES 300
 
 static double now_s(void)
 {
 	struct timespec ts;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static bool bit(const uint64_t *bits, uint32_t i) { return (bits[i / 64] >> (i % 64)) & 1; }
-
-static bool in_scope(const struct sym_side *sd, uint32_t ri)
-{
-	const struct bundle_rule *r = &sd->b->rules[ri];
-	return bit(r->principals, sd->pt) && bit(r->actions, sd->act) && bit(r->resources, sd->rt);
-}
-
-static bool mtrue(struct sym_ctx *c, Z3_model m, Z3_ast x)
-{
-	Z3_ast r = NULL;
-	return Z3_model_eval(c->z, m, x, true, &r) && Z3_get_bool_value(c->z, r) == Z3_L_TRUE;
 }
 
 /* What the runtime makes of request `json` with b: *allow, the deciding
@@ -84,21 +67,9 @@ static int decide(struct arena *a, const authz_bundle *b, const char *json, bool
  * demands, so it fails until the policies are fixed. */
 static const char *test_block(struct arena *a, const struct testrun_assert *r, const char *request_src)
 {
-	struct buf b = BUF_ARENA(a);
-	buf_puts(&b, "test \"");
-	for (size_t i = 0; i < r->a->name_len; i++) {
-		unsigned char ch = (unsigned char)r->a->name[i];
-		if (ch == '"' || ch == '\\')
-			buf_printf(&b, "\\%c", ch);
-		else if (ch < 0x20 || ch == 0x7f)
-			buf_putc(&b, ' ');
-		else
-			buf_putc(&b, (char)ch);
-	}
-	buf_puts(&b, ": counterexample\" {\n");
-	buf_puts(&b, request_src);
-	buf_printf(&b, "  expect %s\n}\n", r->a->forbids_allow ? "deny" : "allow");
-	return b.p;
+	const char *name = arena_printf(a, "%.*s: counterexample", (int)r->a->name_len, r->a->name);
+	struct sym_expect e = { .allow = !r->a->forbids_allow };
+	return sym_test_block(a, name, strlen(name), request_src, &e);
 }
 
 /* Set r to TA_UNKNOWN with `why` (kept in a). */
@@ -120,13 +91,13 @@ static int one_triple(struct arena *a, const authz_bundle *P, const authz_bundle
 		rc = 1;
 		goto done;
 	}
-	if (!c.side[0].ok || !c.side[1].ok || !in_scope(&c.side[0], ci))
+	if (!c.side[0].ok || !c.side[1].ok || !sym_in_scope(&c.side[0], ci))
 		goto done;
 	r->ntriples++;
 	uint32_t *v = arena_calloc(&scr, P->nrules + 1, sizeof *v);
 	size_t n = 0;
 	for (uint32_t ri = 0; ri < P->nrules; ri++)
-		if (in_scope(&c.side[1], ri)) {
+		if (sym_in_scope(&c.side[1], ri)) {
 			v[n++] = ri;
 			sym_string_uses(&c, 1, ri);
 		}
@@ -159,15 +130,7 @@ static int one_triple(struct arena *a, const authz_bundle *P, const authz_bundle
 	Z3_ast allow = sym_and2(&c, sym_not(&c, forbid), permit);
 	Z3_ast bad = r->a->forbids_allow ? allow : sym_not(&c, allow);
 
-	Z3_solver so = Z3_mk_solver(c.z);
-	Z3_solver_inc_ref(c.z, so);
-	if (o->timeout_ms) {
-		Z3_params p = Z3_mk_params(c.z);
-		Z3_params_inc_ref(c.z, p);
-		Z3_params_set_uint(c.z, p, Z3_mk_string_symbol(c.z, "timeout"), o->timeout_ms);
-		Z3_solver_set_params(c.z, so, p);
-		Z3_params_dec_ref(c.z, p);
-	}
+	Z3_solver so = sym_solver(&c, o->timeout_ms);
 	Z3_solver_assert(c.z, so, c.base);
 	Z3_solver_assert(c.z, so, c.side[0].valid);
 	Z3_solver_assert(c.z, so, c.side[1].valid);
@@ -197,11 +160,11 @@ static int one_triple(struct arena *a, const authz_bundle *P, const authz_bundle
 		}
 		Z3_model m = Z3_solver_get_model(c.z, so);
 		Z3_model_inc_ref(c.z, m);
-		if (pushed && n <= IMPROVE_MAX_RULES)
+		if (pushed && n <= SYM_IMPROVE_MAX_RULES)
 			sym_improve(&c, so, &m);
 		Z3_ast more = sym_true(&c);
 		int wr = sym_witness(&c, m, &json, &src, &more);
-		bool predicted = mtrue(&c, m, allow);
+		bool predicted = sym_mtrue(&c, m, allow);
 		Z3_model_dec_ref(c.z, m);
 		if (pushed)
 			Z3_solver_pop(c.z, so, 1);

@@ -25,12 +25,6 @@
 #include "buf.h"
 #include "sym_int.h"
 
-
-/* A witness is made more readable (sym_improve: a few more solver calls)
- * only for triples of at most this many rules (a count, not a time, so
- * that the output does not depend on the machine). */
-#define IMPROVE_MAX_RULES 300
-
 /* A rule id of the triple and what each side has of it. */
 struct urule {
 	const char *id;
@@ -357,7 +351,7 @@ static int search(struct engine *e, struct sym_ctx *c, const struct sym_triple *
 		Z3_solver_push(c->z, so);
 		Z3_solver_assert(c->z, so, nice);
 		Z3_lbool r = Z3_solver_check(c->z, so);
-		bool quick = nu <= IMPROVE_MAX_RULES;
+		bool quick = nu <= SYM_IMPROVE_MAX_RULES;
 		bool pushed = true;
 		if (r != Z3_L_TRUE) {
 			Z3_solver_pop(c->z, so, 1);

@@ -132,6 +132,11 @@ void sym_string_uses(struct sym_ctx *c, int s, uint32_t ri);
 /* The preferred witnesses (c->nice), with int-coded strings other than
  * the constants (call once the rules are encoded). */
 Z3_ast sym_nice(struct sym_ctx *c);
+/* A witness is made more readable (sym_improve: a few more solver calls)
+ * only for triples of at most this many rules (a count, not a time, so
+ * that the output does not depend on the machine). */
+#define SYM_IMPROVE_MAX_RULES 300
+
 /* A model whose int-coded strings are made-up values where the solver
  * allows, instead of constants that happen to fit (into *m, kept when
  * none can be had).  Asserts into the solver's current scope: call with a
@@ -164,6 +169,14 @@ Z3_ast sym_int(struct sym_ctx *c, int64_t v);
  */
 int sym_witness(struct sym_ctx *c, Z3_model m, struct buf *out, struct buf *authz, Z3_ast *more);
 
+/* Does rule ri of side sd's bundle have the triple in its scope? */
+bool sym_in_scope(const struct sym_side *sd, uint32_t ri);
+/* Does x evaluate to true in m (model completion on)? */
+bool sym_mtrue(struct sym_ctx *c, Z3_model m, Z3_ast x);
+/* A solver (one reference held) with a timeout per call of timeout_ms
+ * (0: none). */
+Z3_solver sym_solver(struct sym_ctx *c, unsigned timeout_ms);
+
 /* ---- sym_rule.c ---------------------------------------------------------------- */
 
 /* Rule `ri` of side `s` over the triple: *applied (it reaches APPLY) and
@@ -171,6 +184,15 @@ int sym_witness(struct sym_ctx *c, Z3_model m, struct buf *out, struct buf *auth
  * the caller's.  Returns 0, or -1 with c->unsup when the code does
  * something the model does not cover. */
 int sym_rule_encode(struct sym_ctx *c, int s, uint32_t ri, Z3_ast *applied, Z3_ast *error);
+
+/* As sym_rule_encode, and besides: held[g] for g < nheld, the condition
+ * under which guard g (the index of its WHEN or UNLESS, the ast_rule_guards
+ * order) is the one that holds the rule back.  skip (NULL: none) marks
+ * guards (< nheld) that are still evaluated but never hold the rule back:
+ * the rule without them, as the probe bundle of guard coverage has it,
+ * except that an error in their expressions still fails the rule. */
+int sym_rule_encode_guards(struct sym_ctx *c, int s, uint32_t ri, const bool *skip, Z3_ast *applied,
+			   Z3_ast *error, Z3_ast *held, uint32_t nheld);
 
 /* Equality as rt_equal has it (false across kinds). */
 Z3_ast sym_eq(struct sym_ctx *c, const struct sym_val *a, const struct sym_val *b);

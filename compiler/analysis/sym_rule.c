@@ -28,6 +28,9 @@ struct run {
 	struct state *st;       /* one per instruction, and one past the end */
 	uint32_t cap;           /* stack slots of each state */
 	Z3_ast applied, error;
+	Z3_ast *held;           /* per guard: it holds the rule back; NULL: not kept */
+	uint32_t nheld;
+	const bool *skip;       /* per guard (nheld): passed over; NULL: none */
 };
 
 #define UNSUP(c, why) do { (c)->unsup = (why); return -1; } while (0)
@@ -499,6 +502,11 @@ static int step(struct run *r, const uint32_t *code, uint32_t pc)
 			break;
 		}
 		Z3_ast x = s[sp - 1].x, pass = op == AUTHZ_OP_WHEN ? x : sym_not(c, x);
+		uint32_t g = AUTHZ_GET_AX(ins);
+		if (r->skip && g < r->nheld && r->skip[g])
+			pass = sym_true(c);
+		else if (r->held && g < r->nheld)
+			r->held[g] = sym_or2(c, r->held[g], sym_and2(c, reach, sym_not(c, pass)));
 		return arrive(r, pc + 1, sym_and2(c, reach, pass), s, sp - 1);
 	}
 	case AUTHZ_OP_APPLY:
@@ -518,11 +526,20 @@ static int step(struct run *r, const uint32_t *code, uint32_t pc)
 
 int sym_rule_encode(struct sym_ctx *c, int side, uint32_t ri, Z3_ast *applied, Z3_ast *error)
 {
+	return sym_rule_encode_guards(c, side, ri, NULL, applied, error, NULL, 0);
+}
+
+int sym_rule_encode_guards(struct sym_ctx *c, int side, uint32_t ri, const bool *skip, Z3_ast *applied,
+			   Z3_ast *error, Z3_ast *held, uint32_t nheld)
+{
 	const authz_bundle *b = c->side[side].b;
 	const struct bundle_rule *rule = &b->rules[ri];
 	const uint32_t *code = b->code + rule->code_off;
 	struct run r = { .c = c, .side = side, .b = b, .cap = b->max_stack + 2,
-			 .applied = sym_false(c), .error = sym_false(c) };
+			 .applied = sym_false(c), .error = sym_false(c), .held = held, .nheld = nheld,
+			 .skip = skip };
+	for (uint32_t g = 0; g < nheld; g++)
+		held[g] = sym_false(c);
 	r.st = calloc((size_t)rule->code_len + 1, sizeof *r.st);
 	if (!r.st)
 		UNSUP(c, "out of memory");

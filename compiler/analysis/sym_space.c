@@ -907,3 +907,31 @@ int sym_witness(struct sym_ctx *c, Z3_model m, struct buf *out, struct buf *auth
 	}
 	return w.rc;
 }
+
+/* ---- shared by the analyses ----------------------------------------------------- */
+
+bool sym_in_scope(const struct sym_side *sd, uint32_t ri)
+{
+	const struct bundle_rule *r = &sd->b->rules[ri];
+	return bit(r->principals, sd->pt) && bit(r->actions, sd->act) && bit(r->resources, sd->rt);
+}
+
+bool sym_mtrue(struct sym_ctx *c, Z3_model m, Z3_ast x)
+{
+	Z3_ast r = NULL;
+	return Z3_model_eval(c->z, m, x, true, &r) && Z3_get_bool_value(c->z, r) == Z3_L_TRUE;
+}
+
+Z3_solver sym_solver(struct sym_ctx *c, unsigned timeout_ms)
+{
+	Z3_solver so = Z3_mk_solver(c->z);
+	Z3_solver_inc_ref(c->z, so);
+	if (timeout_ms) {
+		Z3_params p = Z3_mk_params(c->z);
+		Z3_params_inc_ref(c->z, p);
+		Z3_params_set_uint(c->z, p, Z3_mk_string_symbol(c->z, "timeout"), timeout_ms);
+		Z3_solver_set_params(c->z, so, p);
+		Z3_params_dec_ref(c->z, p);
+	}
+	return so;
+}

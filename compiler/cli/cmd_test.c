@@ -8,12 +8,15 @@
 #include <regex.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "coverage.h"
 #include "fileio.h"
+#include "fmt.h"
 #include "project.h"
 #include "sym_assert.h"
+#include "sym_suggest.h"
 #include "testrun.h"
 
 enum test_format { TF_TEXT, TF_JSON, TF_JUNIT };
@@ -21,6 +24,7 @@ enum test_format { TF_TEXT, TF_JSON, TF_JUNIT };
 struct test_opts {
 	const char *run, *out, *dir;
 	const char *cov_json, *cov_html, *lcov;
+	const char *suggest;    /* --suggest FILE */
 	enum test_format format;
 	bool coverage;
 	bool has_min;
@@ -32,7 +36,8 @@ static void test_usage(FILE *out)
 {
 	fputs("usage: authzc test [--run REGEX] [--format text|json|junit] [-o FILE] [-C DIR]\n"
 	      "                   [--coverage] [--min-coverage N] [--coverage-json FILE]\n"
-	      "                   [--coverage-html DIR] [--lcov FILE] [--solver-timeout MS]\n"
+	      "                   [--coverage-html DIR] [--lcov FILE] [--suggest FILE]\n"
+	      "                   [--solver-timeout MS]\n"
 	      "\n"
 	      "Compile the project and run its tests through the runtime and prove its\n"
 	      "assertions for every request; report each failing test with the reason\n"
@@ -50,12 +55,16 @@ static void test_usage(FILE *out)
 	      "  --coverage-json FILE write coverage per rule and guard as JSON\n"
 	      "  --coverage-html DIR  write the policy sources annotated with coverage\n"
 	      "  --lcov FILE          write coverage as an lcov tracefile\n"
-	      "  --solver-timeout MS  per solver call of an assertion (default 10000); a\n"
-	      "                       solver that gives up fails the assertion\n"
+	      "  --suggest FILE       write a test file that covers what the tests leave\n"
+	      "                       uncovered (never over an existing file); report\n"
+	      "                       what no test can cover, and why\n"
+	      "  --solver-timeout MS  per solver call of an assertion or a suggestion\n"
+	      "                       (default 10000); a solver that gives up fails the\n"
+	      "                       assertion\n"
 	      "  -C DIR               run as if started in DIR\n"
 	      "  -h, --help           show this help\n"
 	      "\n"
-	      "The coverage options imply --coverage.\n"
+	      "The coverage options and --suggest imply --coverage.\n"
 	      "\n"
 	      "exit status: 0 every test passed (and coverage met its bar), 1 a test\n"
 	      "failed, the project has no tests, coverage is under its bar or the\n"
@@ -78,6 +87,7 @@ static int parse_args(int argc, char **argv, struct test_opts *o)
 		OPT_VALUE(0, "coverage-json", &o->cov_json),
 		OPT_VALUE(0, "coverage-html", &o->cov_html),
 		OPT_VALUE(0, "lcov", &o->lcov),
+		OPT_VALUE(0, "suggest", &o->suggest),
 		OPT_VALUE(0, "solver-timeout", &solver),
 		OPT_END,
 	};
@@ -105,7 +115,7 @@ static int parse_args(int argc, char **argv, struct test_opts *o)
 		o->solver_ms = (unsigned)n;
 	}
 	/* Every coverage option implies --coverage. */
-	o->coverage = o->coverage || o->has_min || o->cov_json || o->cov_html || o->lcov;
+	o->coverage = o->coverage || o->has_min || o->cov_json || o->cov_html || o->lcov || o->suggest;
 	return CLI_RUN;
 }
 
@@ -140,6 +150,117 @@ static bool write_coverage(const struct test_opts *o, const struct coverage *cov
 		cli_error("%s", msg);
 	}
 	return ok;
+}
+
+/* "policies/a.authz:9:8: a.read: guard 2 (principal.mfa)": where item s
+ * is and what it is, into b. */
+static void item_where(struct compilation *c, const struct coverage *cov, const struct sym_suggestion *s,
+		       struct buf *b)
+{
+	const struct cov_rule *cr = &cov->rules[s->rule];
+	const struct src_file *f = srcset_file(&c->src, cr->rule->rule->effect_span.file);
+	bool guard = s->measure == COV_GUARDS;
+	buf_printf(b, "%s:%u:%u: %s: ", f ? f->name : "?", guard ? cr->guards[s->guard].line : cr->line,
+		   guard ? cr->guards[s->guard].col : cr->col, cr->rule->id);
+	if (!guard) {
+		buf_puts(b, s->measure == COV_FIRED ? "rule" : "deny path");
+		return;
+	}
+	buf_printf(b, "guard %zu (%s", s->guard + 1, cr->guards[s->guard].guard->is_unless ? "unless " : "");
+	coverage_guard_text(cov, &cr->guards[s->guard], b);
+	buf_putc(b, ')');
+}
+
+/* What the suggestions did not write, on stderr: the items no test can
+ * cover, then those the solver did not settle, each with the reason. */
+static void report_unsuggested(struct compilation *c, const struct coverage *cov, const struct sym_suggest *sg)
+{
+	const enum sug_state states[2] = { SUG_NEVER, SUG_UNKNOWN };
+	const char *heads[2] = { "cannot be covered:\n", "not settled:\n" };
+	for (int k = 0; k < 2; k++) {
+		bool head = false;
+		for (size_t i = 0; i < sg->n; i++) {
+			if (sg->items[i].state != states[k])
+				continue;
+			struct buf b = BUF_INIT;
+			item_where(c, cov, &sg->items[i], &b);
+			fprintf(stderr, "%s  %s: %s\n", head ? "" : heads[k], buf_cstr(&b), sg->items[i].reason);
+			head = true;
+			buf_release(&b);
+		}
+	}
+}
+
+/* `text` as `authzc fmt` writes it (in c's arena), or NULL when it does
+ * not format (an internal error). */
+static const char *formatted(struct compilation *c, const char *text, const char *path)
+{
+	struct srcset src;
+	struct diag_list diags;
+	srcset_init(&src, &c->arena);
+	diag_list_init(&diags, &c->arena);
+	uint32_t id = srcset_add(&src, path, text, strlen(text));
+	char *out;
+	size_t len;
+	return fmt_source(&c->arena, &src, id, &diags, &out, &len) == FMT_OK ? out : NULL;
+}
+
+/* Create `path` (never over an existing file) holding `text`: 0, or -1
+ * with errno. */
+static int create_file(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "wx");
+	if (!f)
+		return -1;
+	size_t n = strlen(text);
+	int rc = fwrite(text, 1, n, f) == n ? 0 : -1;
+	int e = errno;
+	if (fclose(f) != 0 && rc == 0)
+		return -1;
+	errno = e;
+	return rc;
+}
+
+/* --suggest: tests for what the tests left uncovered, written to `path`;
+ * what cannot be covered reported with the reason.  False on trouble
+ * (reported). */
+static bool write_suggestions(struct compilation *c, const authz_bundle *b, const struct coverage *cov,
+			      const struct sym_opts *so, const char *path)
+{
+	struct sym_suggest sg;
+	char msg[512];
+	if (sym_suggest_run(c, b, cov, so, &sg, msg, sizeof msg) < 0) {
+		cli_error("%s", msg);
+		return false;
+	}
+	if (!sg.n) {
+		fputs("suggested tests: none, every item is covered\n", stderr);
+		return true;
+	}
+	if (sg.nwritten) {
+		const char *text = formatted(c, sym_suggest_file(c, &sg), path);
+		if (!text) {
+			cli_error("internal error: the suggested tests do not format (please report it)");
+			return false;
+		}
+		if (create_file(path, text) < 0) {
+			cli_error("cannot write '%s': %s", path, errno == EEXIST ? "it exists (not overwritten)"
+				  : errno == ENOENT ? "no such folder" : fileio_reason(errno));
+			return false;
+		}
+	}
+	size_t len = strlen(path), suffix = strlen("_test.authz");
+	if (sg.nwritten && (len < suffix || strcmp(path + len - suffix, "_test.authz")))
+		fprintf(stderr, "note: '%s' is not named *_test.authz: the project's tests will not include it\n",
+			path);
+	if (sg.nwritten)
+		fprintf(stderr, "suggested tests: %zu written to '%s', covering %zu of %zu uncovered items\n",
+			sg.nwritten, path, sg.nwritten + sg.nalso, sg.n);
+	else
+		fprintf(stderr, "suggested tests: none written for the %zu uncovered items\n",
+			sg.n);
+	report_unsuggested(c, cov, &sg);
+	return true;
 }
 
 /* Write a report to `path` (atomically), or to stdout when path is NULL.
@@ -226,6 +347,8 @@ static int run_tests(struct compilation *c, const authz_bundle *b, const struct 
 		return code;
 	if (!write_coverage(o, &cov))
 		code = EXIT_TROUBLE;
+	if (o->suggest && !write_suggestions(c, b, &cov, &so, o->suggest))
+		code = EXIT_TROUBLE;
 	if (under) {
 		fprintf(stderr, "authzc test: %s\n", under_why);
 		if (code == EXIT_OK)
@@ -253,6 +376,11 @@ int cmd_test(int argc, char **argv)
 	struct source_tree tree;
 	if ((code = cli_open_project(&c, &tree, o.dir)) != EXIT_OK)
 		goto out_re;
+	if (o.suggest && access(o.suggest, F_OK) == 0) {
+		code = cli_error("'%s' exists: --suggest never overwrites a file", o.suggest);
+		compilation_release(&c);
+		goto out_re;
+	}
 	authz_bundle *b = NULL;
 	code = cli_compile_load(&b, &c, &tree);
 	if (code == EXIT_OK)

@@ -61,18 +61,12 @@ static bool falls_in(const struct sym_class *k, const struct diff_decision *d)
  * test file to cover the class (and to pin its decision). */
 static const char *test_block(struct arena *a, const struct sym_class *k, size_t n)
 {
-	struct buf b = BUF_ARENA(a);
 	const char *kind = k->kind == SYM_LOOSENED ? "newly allowed" : k->kind == SYM_TIGHTENED ? "newly denied"
 			 : "decided by other rules";
-	buf_printf(&b, "test \"%s %s %s: %s (%zu)\" {\n", k->principal_type, k->action, k->resource_type, kind, n);
-	buf_puts(&b, k->request_src);
-	buf_printf(&b, "  expect %s by ", k->new_allow ? "allow" : "deny");
-	if (!k->nnew_rules)
-		buf_puts(&b, "default");
-	for (size_t i = 0; i < k->nnew_rules; i++)
-		buf_printf(&b, "%s%s", i ? ", " : "", k->new_rules[i]);
-	buf_puts(&b, "\n}\n");
-	return b.p;
+	const char *name = arena_printf(a, "%s %s %s: %s (%zu)", k->principal_type, k->action, k->resource_type,
+					kind, n);
+	struct sym_expect e = { .allow = k->new_allow, .by = true, .rules = k->new_rules, .nrules = k->nnew_rules };
+	return sym_test_block(a, name, strlen(name), k->request_src, &e);
 }
 
 int diff_behaviour(struct diff_report *r, const struct diff_side *old, const struct diff_side *new,

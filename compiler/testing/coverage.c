@@ -135,6 +135,13 @@ void coverage_record(struct coverage *cov, size_t test, const authz_decision *d)
 	}
 }
 
+void coverage_record_json(struct coverage *cov, size_t test, const authz_decision *d, const char *json)
+{
+	cov->json = json;
+	coverage_record(cov, test, d);
+	cov->json = NULL;
+}
+
 void coverage_counts(const struct coverage *cov, struct cov_count out[COV_NMEASURES])
 {
 	memset(out, 0, sizeof(struct cov_count) * COV_NMEASURES);

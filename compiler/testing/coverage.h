@@ -70,6 +70,8 @@ struct coverage {
 	struct cov_probe *probe;        /* coverage_probe.c; NULL: no forbid guards */
 	bool probe_failed;              /* forbid guards count as uncovered */
 	char probe_msg[200];            /* why, when probe_failed */
+	const char *json;               /* coverage_record_json: the request
+					 * being recorded, else NULL */
 };
 
 enum cov_measure { COV_FIRED, COV_DENY, COV_GUARDS, COV_NMEASURES };
@@ -90,6 +92,13 @@ void coverage_finish(struct coverage *cov);
  * was made with AUTHZ_DECIDE_TRACE.  Trace entries naming a rule or guard
  * the compilation does not have are ignored. */
 void coverage_record(struct coverage *cov, size_t test, const authz_decision *d);
+
+/* Record request `json` (authzc-eval(1)) as test `test`, its decision `d`
+ * made by the project's bundle with AUTHZ_DECIDE_TRACE: as
+ * coverage_record, with the forbid guards decided against the probe bundle
+ * from `json` (a request that is no test of the project: `test` is only
+ * kept in the items it covers, never looked up). */
+void coverage_record_json(struct coverage *cov, size_t test, const authz_decision *d, const char *json);
 
 /* Where test `t` is written: its file's name and the line of `test`. */
 void coverage_test_where(const struct compilation *c, const struct checked_test *t,

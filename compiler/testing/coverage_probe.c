@@ -55,17 +55,30 @@ void cov_probe_init(struct coverage *cov)
 	}
 }
 
+/* Decide test `test`'s request (cov->json when set) against the probe
+ * bundle into p->d: 0, or -1 when it cannot be decided. */
+static int decide(struct coverage *cov, size_t test)
+{
+	struct cov_probe *p = cov->probe;
+	struct compilation *c = cov->c;
+	if (cov->json)
+		return authz_decide_json(p->d, p->b, p->req, cov->json, strlen(cov->json), AUTHZ_DECIDE_TRACE) < 0
+			       ? -1 : 0;
+	const struct checked_test *t = &c->checked->tests[test];
+	char why[256];
+	if (test_request_build(p->req, &t->request, &c->arena, why, sizeof why) < 0 ||
+	    (!t->request.has_time && authz_request_set_time(p->req, c->now_ms) < 0))
+		return -1;
+	return authz_decide(p->d, p->b, p->req, AUTHZ_DECIDE_TRACE) < 0 ? -1 : 0;
+}
+
 void cov_probe_record(struct coverage *cov, size_t test, size_t rule, size_t guard)
 {
 	struct cov_probe *p = cov->probe;
 	struct compilation *c = cov->c;
 	if (!p)
 		return;
-	const struct checked_test *t = &c->checked->tests[test];
-	char why[256];
-	if (test_request_build(p->req, &t->request, &c->arena, why, sizeof why) < 0 ||
-	    (!t->request.has_time && authz_request_set_time(p->req, c->now_ms) < 0) ||
-	    authz_decide(p->d, p->b, p->req, AUTHZ_DECIDE_TRACE) < 0)
+	if (decide(cov, test) < 0)
 		return;         /* not covered */
 	/* applied, not in error: an error is no guard holding */
 	const char *want = arena_printf(&c->arena, "%s" CODEGEN_PROBE_SEP "%zu", cov->rules[rule].rule->id, guard);

@@ -221,6 +221,40 @@ Test(coverage, every_forbid_guard_covered_by_real_tests)
 	cr_expect(!coverage_under(&tr_cov, 100));
 }
 
+/* A request that is no test of the project (coverage_record_json, as
+ * `test --suggest` measures its requests): the forbid guards are decided
+ * against the probe bundle from the JSON itself. */
+Test(coverage, a_json_request_is_measured_as_a_test)
+{
+	tr_go(FORBID_POLICY, TR_REQUEST "test \"same tenant\" {\n  given r\n  expect allow\n}\n", NULL, true);
+	struct coverage cov;
+	coverage_init(&cov, &ck_c);
+	cr_assert_not_null(cov.probe);
+	authz_request *rq = NULL;
+	authz_decision *d = NULL;
+	cr_assert_eq(authz_request_new(&rq, tr_bundle), 0);
+	cr_assert_eq(authz_decision_new(&d), 0);
+	/* other tenant, staging: the env guard alone keeps the forbid off */
+	const char *json = "{\"principal\":{\"type\":\"User\",\"id\":\"u\",\"attrs\":{\"tenant\":\"x\","
+			   "\"mfa\":true,\"department\":\"eng\"}},\"action\":\"read\",\"resource\":{\"type\":"
+			   "\"Dataset\",\"id\":\"d\",\"attrs\":{\"tenant\":\"acme\",\"env\":\"staging\","
+			   "\"change_tickets\":[]}},\"context\":{\"source_ip\":\"10.0.0.1\"},"
+			   "\"time\":\"2026-11-22T10:00:00Z\"}";
+	cr_assert_eq(authz_decide_json(d, tr_bundle, rq, json, strlen(json), AUTHZ_DECIDE_TRACE), 0);
+	coverage_record_json(&cov, 7, d, json);
+	cr_expect_null(cov.json, "the request is not kept");
+	const struct cov_rule *r = &cov.rules[1];
+	cr_assert_str_eq(r->rule->id, "p.cross_tenant");
+	cr_expect_eq(r->guards[0].tests.n, 0);
+	cr_assert_eq(r->guards[1].tests.n, 1);
+	cr_expect_eq(r->guards[1].tests.v[0], 7);
+	cr_expect_eq(r->guards[2].tests.n, 0);
+	cr_expect_eq(cov.rules[0].fired.n, 1);
+	authz_decision_free(d);
+	authz_request_free(rq);
+	coverage_finish(&cov);
+}
+
 /* A forbid whose scope never matched a test: its guards are uncovered. */
 Test(coverage, a_forbid_out_of_scope_covers_nothing)
 {
