@@ -89,19 +89,27 @@ static Z3_lbool mval(struct sym_ctx *c, Z3_model m, Z3_ast x)
 	return Z3_model_eval(c->z, m, x, true, &r) ? Z3_get_bool_value(c->z, r) : Z3_L_UNDEF;
 }
 
+/*
+ * The solver of a triple's questions, the whole request asserted.  Its
+ * case splits try false first (phase_selection 0; Z3's default reuses
+ * each literal's last value): a question names one or two rules, and
+ * with attributes absent, sets empty and conditions false by default
+ * every other rule, the forbids above all, is out of the way at once.
+ * Measured on the 1,000-rule benchmark set: the lint's solver time halved.
+ */
 static Z3_solver new_solver(struct sym_ctx *c, const struct sym_opts *o)
 {
 	Z3_solver so = Z3_mk_solver(c->z);
 	Z3_solver_inc_ref(c->z, so);
 	/* one query never outlasts the whole budget */
 	unsigned ms = o->lint_ms && (!o->timeout_ms || o->lint_ms < o->timeout_ms) ? o->lint_ms : o->timeout_ms;
-	if (ms) {
-		Z3_params p = Z3_mk_params(c->z);
-		Z3_params_inc_ref(c->z, p);
+	Z3_params p = Z3_mk_params(c->z);
+	Z3_params_inc_ref(c->z, p);
+	if (ms)
 		Z3_params_set_uint(c->z, p, Z3_mk_string_symbol(c->z, "timeout"), ms);
-		Z3_solver_set_params(c->z, so, p);
-		Z3_params_dec_ref(c->z, p);
-	}
+	Z3_params_set_uint(c->z, p, Z3_mk_string_symbol(c->z, "phase_selection"), 0);
+	Z3_solver_set_params(c->z, so, p);
+	Z3_params_dec_ref(c->z, p);
 	Z3_solver_assert(c->z, so, c->base);
 	Z3_solver_assert(c->z, so, c->side[1].valid);
 	return so;
