@@ -174,10 +174,19 @@ static bool bank_shows(struct bank *bk, size_t i, bool want_i, long j, bool want
  * model marks every rule it shows; false when the solver gave up. */
 enum which { W_APPLIES, W_DECIDES, W_ERRS };
 
-/* The condition of kind w for v[i] (NULL: none to ask). */
-static Z3_ast cond_of(struct sym_ctx *c, const struct one *v, enum which w, Z3_ast noforbid)
+/* Push a scope holding `want` on so and check it: the scope stays when
+ * the answer is Z3_L_TRUE (for its model), else is popped.  A `want`
+ * that is false is answered without the solver. */
+static Z3_lbool ask_in(struct sym_ctx *c, Z3_solver so, Z3_ast want)
 {
-	return w == W_APPLIES ? v->fire : w == W_ERRS ? v->error : sym_and2(c, v->fire, noforbid);
+	if (Z3_is_eq_ast(c->z, want, sym_false(c)))
+		return Z3_L_FALSE;
+	Z3_solver_push(c->z, so);
+	Z3_solver_assert(c->z, so, want);
+	Z3_lbool r = Z3_solver_check(c->z, so);
+	if (r != Z3_L_TRUE)
+		Z3_solver_pop(c->z, so, 1);
+	return r;
 }
 
 static bool *seen_of(struct lrule *l, enum which w)
@@ -191,9 +200,12 @@ static bool *seen_of(struct lrule *l, enum which w)
 
 /* Settle `w` for every rule of v: one small query per rule not yet seen
  * (its own condition), each model marking every other rule it shows too;
- * false when the solver gave up on one. */
-static bool cover(struct sym_ctx *c, Z3_solver so, struct one *v, size_t n, struct lrule *lr, enum which w,
-		  Z3_ast noforbid, int *dq, struct bank *bk, struct arena *res, double deadline)
+ * false when the solver gave up on one.  so: the triple's solver; snf: the
+ * same with "no forbid applies" asserted once, for the questions of
+ * deciding (asserted anew in each, that formula of every forbid of the
+ * triple cost more than the rest of the question). */
+static bool cover(struct sym_ctx *c, Z3_solver so, Z3_solver snf, struct one *v, size_t n, struct lrule *lr,
+		  enum which w, int *dq, struct bank *bk, struct arena *res, double deadline)
 {
 	bool settled = true;
 	for (size_t q = 0; q < n; q++) {
@@ -211,34 +223,18 @@ static bool cover(struct sym_ctx *c, Z3_solver so, struct one *v, size_t n, stru
 		/* a permit that decides applies: asked first, one question
 		 * settles both when it is so (as it mostly is) */
 		bool both = w == W_APPLIES && permit && !lq->decides;
-		Z3_ast want = cond_of(c, &v[q], both ? W_DECIDES : w, noforbid);
-		Z3_lbool r = Z3_L_FALSE;
-		if (!Z3_is_eq_ast(c->z, want, sym_false(c))) {
-			Z3_solver_push(c->z, so);
-			Z3_solver_assert(c->z, so, want);
-			r = Z3_solver_check(c->z, so);
-			if (r != Z3_L_TRUE)
-				Z3_solver_pop(c->z, so, 1);
-		}
+		Z3_solver at = both || w == W_DECIDES ? snf : so;
+		Z3_lbool r = ask_in(c, at, w == W_ERRS ? v[q].error : v[q].fire);
 		if (both) {
 			dq[q] = r;
-			if (r != Z3_L_TRUE) {   /* then ask whether it applies at all */
-				want = v[q].fire;
-				r = Z3_L_FALSE;
-				if (!Z3_is_eq_ast(c->z, want, sym_false(c))) {
-					Z3_solver_push(c->z, so);
-					Z3_solver_assert(c->z, so, want);
-					r = Z3_solver_check(c->z, so);
-					if (r != Z3_L_TRUE)
-						Z3_solver_pop(c->z, so, 1);
-				}
-			}
+			if (r != Z3_L_TRUE)     /* then ask whether it applies at all */
+				r = ask_in(c, at = so, v[q].fire);
 		}
 		if (r != Z3_L_TRUE) {
 			settled = settled && r == Z3_L_FALSE;
 			continue;
 		}
-		Z3_model m = Z3_solver_get_model(c->z, so);
+		Z3_model m = Z3_solver_get_model(c->z, at);
 		Z3_model_inc_ref(c->z, m);
 		bank_add(bk, m);
 		if (w == W_ERRS) {      /* a witness a reader takes in at a glance, if there is one */
@@ -280,7 +276,7 @@ static bool cover(struct sym_ctx *c, Z3_solver so, struct one *v, size_t n, stru
 			}
 		}
 		Z3_model_dec_ref(c->z, m);
-		Z3_solver_pop(c->z, so, 1);
+		Z3_solver_pop(c->z, at, 1);
 	}
 	return settled;
 }
@@ -342,11 +338,13 @@ static void one_triple(const authz_bundle *b, const struct sym_triple *t, const 
 	int *dq = arena_alloc(&scr, (n + 1) * sizeof *dq);
 	for (size_t i = 0; i <= n; i++)
 		dq[i] = NOT_ASKED;
-	Z3_ast noforbid = sym_not(&c, forbid);
+	Z3_solver snf = new_solver(&c, o);
+	Z3_solver_assert(c.z, snf, sym_not(&c, forbid));
 	bool settled[3];
-	settled[0] = cover(&c, so, v, n, lr, W_APPLIES, noforbid, dq, &bk, res, deadline);
-	settled[1] = cover(&c, so, v, n, lr, W_DECIDES, noforbid, dq, &bk, res, deadline);
-	settled[2] = cover(&c, so, v, n, lr, W_ERRS, noforbid, dq, &bk, res, deadline);
+	settled[0] = cover(&c, so, snf, v, n, lr, W_APPLIES, dq, &bk, res, deadline);
+	settled[1] = cover(&c, so, snf, v, n, lr, W_DECIDES, dq, &bk, res, deadline);
+	settled[2] = cover(&c, so, snf, v, n, lr, W_ERRS, dq, &bk, res, deadline);
+	Z3_solver_dec_ref(c.z, snf);
 	for (size_t i = 0; i < n; i++) {
 		struct lrule *l = &lr[v[i].ri];
 		const struct bundle_rule *r = &b->rules[v[i].ri];
