@@ -158,6 +158,8 @@ Z3_ast sym_not(struct sym_ctx *c, Z3_ast a);
 Z3_ast sym_true(struct sym_ctx *c);
 Z3_ast sym_false(struct sym_ctx *c);
 Z3_ast sym_int(struct sym_ctx *c, int64_t v);
+/* The 128-bit vector of x (an address, a mask). */
+Z3_ast sym_bv128(struct sym_ctx *c, unsigned __int128 x);
 
 /*
  * The request a model gives, as JSON (authzc-eval(1)) in `out`, and when

@@ -196,44 +196,34 @@ Z3_ast sym_eq(struct sym_ctx *c, const struct sym_val *a, const struct sym_val *
 	}
 }
 
+/* The mask of the first k of 128 bits. */
+static Z3_ast mask_of(struct sym_ctx *c, int64_t k)
+{
+	return sym_bv128(c, k == 0 ? 0 : ~(unsigned __int128)0 << (128 - k));
+}
+
+/* The mask of the first p bits (p in 0..128, as an ip's well-formedness
+ * has it).  Z3 reasons very slowly about a shift by an int turned into
+ * bits (int2bv), so the mask of a prefix that is not a constant is a
+ * choice among the 129 constant masks. */
+static Z3_ast prefix_mask(struct sym_ctx *c, Z3_ast p)
+{
+	int64_t k;
+	if (Z3_get_ast_kind(c->z, p) == Z3_NUMERAL_AST && Z3_get_numeral_int64(c->z, p, &k) && k >= 0 && k <= 128)
+		return mask_of(c, k);
+	Z3_ast m = mask_of(c, 0);
+	for (k = 1; k <= 128; k++)
+		m = Z3_mk_ite(c->z, Z3_mk_eq(c->z, p, sym_int(c, k)), mask_of(c, k), m);
+	return m;
+}
+
 /* x inside range r (rt_ip_in). */
 static Z3_ast ip_in(struct sym_ctx *c, const struct sym_val *x, const struct sym_val *r)
 {
-	Z3_ast ones = Z3_mk_bvnot(c->z, Z3_mk_int64(c->z, 0, c->sbv));
-	Z3_ast shift = Z3_mk_int2bv(c->z, 128, Z3_mk_sub(c->z, 2, (Z3_ast[]){ sym_int(c, 128), r->prefix }));
-	Z3_ast mask = Z3_mk_bvshl(c->z, ones, shift);
+	Z3_ast mask = prefix_mask(c, r->prefix);
 	return sym_and2(c, Z3_mk_eq(c->z, x->is6, r->is6),
 			sym_and2(c, Z3_mk_ge(c->z, x->prefix, r->prefix),
 				 Z3_mk_eq(c->z, Z3_mk_bvand(c->z, x->addr, mask), Z3_mk_bvand(c->z, r->addr, mask))));
-}
-
-/* `like`: '*' any run of bytes, "\*" a star, any other byte itself. */
-static Z3_ast like(struct sym_ctx *c, Z3_ast s, const struct vm_value *pat)
-{
-	const char *p = pat->u.s.p;
-	size_t m = pat->len;
-	Z3_ast *parts = arena_calloc(c->a, m + 2, sizeof *parts);
-	unsigned n = 0;
-	char *lit = arena_alloc(c->a, m + 1);
-	size_t nl = 0;
-	Z3_sort re = Z3_mk_re_sort(c->z, c->ss);
-	for (size_t j = 0; j <= m; j++) {
-		bool star = j < m && p[j] == '*';
-		if (j == m || star) {
-			if (nl)
-				parts[n++] = Z3_mk_seq_to_re(c->z, Z3_mk_lstring(c->z, (unsigned)nl, lit));
-			nl = 0;
-			if (star)
-				parts[n++] = Z3_mk_re_full(c->z, re);
-			continue;
-		}
-		if (p[j] == '\\' && j + 1 < m && p[j + 1] == '*')
-			j++;
-		lit[nl++] = p[j];
-	}
-	if (n == 0)
-		return Z3_mk_eq(c->z, s, Z3_mk_lstring(c->z, 0, ""));
-	return Z3_mk_seq_in_re(c->z, s, n == 1 ? parts[0] : Z3_mk_re_concat(c->z, n, parts));
 }
 
 static Z3_ast idiv(struct sym_ctx *c, Z3_ast a, int64_t d) { return Z3_mk_div(c->z, a, sym_int(c, d)); }
@@ -241,6 +231,84 @@ static Z3_ast imod(struct sym_ctx *c, Z3_ast a, int64_t d) { return Z3_mk_mod(c-
 static Z3_ast add(struct sym_ctx *c, Z3_ast a, Z3_ast b) { return Z3_mk_add(c->z, 2, (Z3_ast[]){ a, b }); }
 static Z3_ast sub(struct sym_ctx *c, Z3_ast a, Z3_ast b) { return Z3_mk_sub(c->z, 2, (Z3_ast[]){ a, b }); }
 static Z3_ast mulk(struct sym_ctx *c, int64_t k, Z3_ast a) { return Z3_mk_mul(c->z, 2, (Z3_ast[]){ sym_int(c, k), a }); }
+
+/* The literals of `like` pattern `pat` between its stars, L0 * L1 * ...
+ * * Lk: '*' any run of bytes, "\*" a star, any other byte itself.
+ * Returns k + 1, the literals' bytes in *lit (each L[i] at lit + at[i],
+ * len[i] bytes). */
+static unsigned like_parts(struct sym_ctx *c, const struct vm_value *pat, char **lit, size_t **at, size_t **len)
+{
+	const char *p = pat->u.s.p;
+	size_t m = pat->len, nl = 0;
+	unsigned n = 0;
+	*lit = arena_alloc(c->a, m + 1);
+	*at = arena_calloc(c->a, m + 2, sizeof **at);
+	*len = arena_calloc(c->a, m + 2, sizeof **len);
+	for (size_t j = 0; j <= m; j++) {
+		if (j == m || p[j] == '*') {
+			(*len)[n] = nl - (*at)[n];
+			(*at)[++n] = nl;
+			continue;
+		}
+		if (p[j] == '\\' && j + 1 < m && p[j + 1] == '*')
+			j++;
+		(*lit)[nl++] = p[j];
+	}
+	return n;
+}
+
+/* s matches L0 * L1 * ... * Lk (like_parts) as a regular expression. */
+static Z3_ast like_re(struct sym_ctx *c, Z3_ast s, unsigned n, const char *lit, const size_t *at, const size_t *len)
+{
+	Z3_ast *parts = arena_calloc(c->a, 2 * (size_t)n + 1, sizeof *parts);
+	unsigned k = 0;
+	Z3_sort re = Z3_mk_re_sort(c->z, c->ss);
+	for (unsigned i = 0; i < n; i++) {
+		if (i)
+			parts[k++] = Z3_mk_re_full(c->z, re);
+		if (len[i])
+			parts[k++] = Z3_mk_seq_to_re(c->z, Z3_mk_lstring(c->z, (unsigned)len[i], lit + at[i]));
+	}
+	return Z3_mk_seq_in_re(c->z, s, k == 1 ? parts[0] : Z3_mk_re_concat(c->z, k, parts));
+}
+
+/*
+ * `like`.  Without a star it is equality; with stars, s starts with L0,
+ * ends with Lk, is long enough for both and, when one literal M stands
+ * between stars, holds M between them.  Z3 decides these (prefixes,
+ * suffixes, containment) far faster than the equivalent regular
+ * expression, which is kept for two literals or more between stars.
+ */
+static Z3_ast like(struct sym_ctx *c, Z3_ast s, const struct vm_value *pat)
+{
+	char *lit;
+	size_t *at, *len;
+	unsigned n = like_parts(c, pat, &lit, &at, &len);
+	Z3_ast first = Z3_mk_lstring(c->z, (unsigned)len[0], lit + at[0]);
+	if (n == 1)
+		return Z3_mk_eq(c->z, s, first);
+	unsigned mid = 0, nmid = 0;
+	for (unsigned i = 1; i + 1 < n; i++)
+		if (len[i])
+			mid = i, nmid++;
+	if (nmid > 1)
+		return like_re(c, s, n, lit, at, len);
+	Z3_ast last = Z3_mk_lstring(c->z, (unsigned)len[n - 1], lit + at[n - 1]);
+	size_t need = len[0] + len[n - 1] + (nmid ? len[mid] : 0);
+	Z3_ast slen = Z3_mk_seq_length(c->z, s);
+	Z3_ast r = Z3_mk_ge(c->z, slen, sym_int(c, (int64_t)need));
+	if (len[0])
+		r = sym_and2(c, r, Z3_mk_seq_prefix(c->z, first, s));
+	if (len[n - 1])
+		r = sym_and2(c, r, Z3_mk_seq_suffix(c->z, last, s));
+	if (nmid) {
+		Z3_ast inner = Z3_mk_seq_extract(c->z, s, sym_int(c, (int64_t)len[0]),
+						 sub(c, slen, sym_int(c, (int64_t)(len[0] + len[n - 1]))));
+		r = sym_and2(c, r, Z3_mk_seq_contains(c->z, inner,
+						      Z3_mk_lstring(c->z, (unsigned)len[mid], lit + at[mid])));
+	}
+	return r;
+}
 
 /* rt_time_part in integer arithmetic (H. Hinnant's civil_from_days). */
 static Z3_ast time_part(struct sym_ctx *c, Z3_ast ms, unsigned part)

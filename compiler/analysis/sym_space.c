@@ -128,12 +128,9 @@ struct sym_val sym_fresh(struct sym_ctx *c, uint8_t kind, const char *name, Z3_a
 	return v;
 }
 
-static Z3_ast bv128(struct sym_ctx *c, const uint8_t ip[16])
+Z3_ast sym_bv128(struct sym_ctx *c, unsigned __int128 x)
 {
 	char dec[48];
-	unsigned __int128 x = 0;
-	for (int i = 0; i < 16; i++)
-		x = x << 8 | ip[i];
 	char *p = dec + sizeof dec;
 	*--p = 0;
 	do {
@@ -141,6 +138,14 @@ static Z3_ast bv128(struct sym_ctx *c, const uint8_t ip[16])
 		x /= 10;
 	} while (x);
 	return Z3_mk_numeral(c->z, p, c->sbv);
+}
+
+static Z3_ast bv128(struct sym_ctx *c, const uint8_t ip[16])
+{
+	unsigned __int128 x = 0;
+	for (int i = 0; i < 16; i++)
+		x = x << 8 | ip[i];
+	return sym_bv128(c, x);
 }
 
 Z3_ast sym_str_code(struct sym_ctx *c, const char *s, uint32_t len)

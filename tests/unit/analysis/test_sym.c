@@ -5,6 +5,7 @@
  * witness it prints is decided by the runtime as it says.
  */
 #include <criterion/criterion.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -259,6 +260,52 @@ Test(sym_edges, like_with_an_escaped_star_matches_a_star)
 {
 	const char *want[] = { "\"s\":\"a*b", NULL };
 	edge(NONE, "package p;\npermit l {\n  when principal.s like \"a\\\\*b*\"\n}\n", 1, want);
+	arena_free(&A);
+}
+
+/* `like` is encoded by the shape of its pattern (sym_rule.c): equality,
+ * prefix and suffix with a length bound, containment between them, a
+ * regular expression past one literal between stars.  Each shape gets a
+ * witness the runtime matches, and the edges where a shape's parts
+ * overlap tell the patterns apart. */
+Test(sym_edges, like_by_the_shape_of_its_pattern)
+{
+	const char *pats[][2] = { { "ab", "\"s\":\"ab\"" }, { "ab*", "\"s\":\"ab" }, { "*yz", "yz\"" },
+				  { "ab*yz", "\"s\":\"ab" }, { "*mid*", "mid" }, { "ab*mid*yz", "mid" },
+				  { "a*b*c*d", "\"s\":\"a" } };
+	for (size_t i = 0; i < sizeof pats / sizeof *pats; i++) {
+		char pol[200];
+		snprintf(pol, sizeof pol, "package p;\npermit l {\n  when principal.s like \"%s\"\n}\n", pats[i][0]);
+		const char *want[] = { pats[i][1], NULL };
+		edge(NONE, pol, 1, want);
+	}
+	/* "aba" starts with "ab" and ends with "ba" but is too short for both */
+	const char *aba[] = { "\"s\":\"ab", NULL };
+	struct sym_diff d = edge("package p;\npermit l {\n  when principal.s like \"ab*ba\"\n}\n",
+				 "package p;\npermit l {\n  when principal.s like \"ab*\" and principal.s like \"*ba\"\n}\n",
+				 1, aba);
+	cr_assert_eq(d.classes[0].kind, SYM_LOOSENED);
+	/* the middle literal lies between the outer ones, not over them */
+	d = edge("package p;\npermit l {\n  when principal.s like \"ab*b*ba\"\n}\n",
+		 "package p;\npermit l {\n  when principal.s like \"ab*ba\"\n}\n", 1, NULL);
+	cr_assert_eq(d.classes[0].kind, SYM_LOOSENED);
+	/* the same language written two ways: no change */
+	edge("package p;\npermit l {\n  when principal.s like \"ab**yz\"\n}\n",
+	     "package p;\npermit l {\n  when principal.s like \"ab*yz\"\n}\n", 0, NULL);
+	arena_free(&A);
+}
+
+/* A range whose prefix is an attribute's: its mask is chosen among the
+ * constant ones (sym_rule.c). */
+Test(sym_edges, an_ip_range_of_an_attribute)
+{
+	const char *want[] = { "\"home\":\"10.", NULL };
+	edge("package p;\npermit home {\n  when context.ip in principal.home\n}\n",
+	     "package p;\npermit home {\n  when context.ip in principal.home and not (principal.home in ip(\"10.0.0.0/8\"))\n}\n",
+	     1, want);
+	edge("package p;\npermit home {\n  when context.ip in principal.home\n}\n",
+	     "package p;\npermit home {\n  when context.ip in principal.home\n"
+	     "   and (principal.home in ip(\"0.0.0.0/0\") or principal.home in ip(\"::/0\"))\n}\n", 0, NULL);
 	arena_free(&A);
 }
 
