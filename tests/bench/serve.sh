@@ -31,12 +31,17 @@
 #      connections, the same rate): wrk's 2 threads then juggle hundreds of
 #      connections on the cores the server runs on, and the p99 shows the
 #      scheduler more than the server.
-#   4. reloads: BENCH_RELOADS (10) SIGHUPs to authzc serve, one at a time,
+#   4. one core each: authzc serve's threads moved to core 0 (taskset -a -p)
+#      and wrk, one thread, 16 connections, on core 1: the rate of one
+#      core of the server, with its CPU time;
+#   5. reloads: BENCH_RELOADS (10) SIGHUPs to authzc serve, one at a time,
 #      each waited for through /metrics (authzc_bundle_reloads_total); the
 #      medians of authzc_bundle_load_duration_seconds and
 #      authzc_bundle_prepare_duration_seconds of the reloaded bundles.
 #
-# Prints a markdown table.  wrk, both servers and anything else running
+# Each server is measured while the other is stopped (SIGSTOP), so that
+# neither's background work (Cerbos's garbage collector at 10,000 rules)
+# takes from the other.  Prints a markdown table.  wrk, both servers and anything else running
 # share the machine's cores, so the numbers are a floor for both.
 set -eu
 : "${AUTHZC:?set AUTHZC to the authzc binary}"
@@ -91,6 +96,12 @@ wait_up() {
 		sleep 0.05
 	done
 }
+# per_core RATE TICKS: decisions per CPU second of the server, RATE over
+# SECONDS_ during which it used TICKS clock ticks; "N (C cores)".
+per_core() {
+	awk -v r="$1" -v s="$SECONDS_" -v t="$2" -v hz="$(getconf CLK_TCK)" \
+		'BEGIN { printf("%.0f (%.2f cores)", (t > 0 ? r * s * hz / t : 0), t / hz / s) }'
+}
 # cpu_ticks PID: the process's user + system time, in clock ticks.
 cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
 ms() { awk -v us="$1" 'BEGIN { printf "%.2f ms", us / 1000 }'; }
@@ -127,8 +138,8 @@ reloads() {
 	echo "$(echo "$loads" | med) $(echo "$preps" | med)"
 }
 
-echo "| rules | authzc decisions/s | authzc per core (server CPU) | Cerbos decisions/s | ratio | authzc p50 / p99 at half load (server's p99 ≤) | authzc p50 / p99, 10 ms waits | Cerbos p50 / p99 at half load | decisions checked equal | authzc reload: load / prepare ms |"
-echo "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
+echo "| rules | authzc decisions/s | authzc per core (server CPU) | authzc on one core, wrk on the other: per core | Cerbos decisions/s | ratio | authzc p50 / p99 at half load (server's p99 ≤) | authzc p50 / p99, 10 ms waits | Cerbos p50 / p99 at half load | decisions checked equal | authzc reload: load / prepare ms |"
+echo "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
 for n in $SIZES; do
 	set_=$tmp/set$n
 	sample=$(( 200000 / n )); [ "$sample" -le "$CHECK" ] || sample=$CHECK
@@ -190,20 +201,15 @@ PY
 		exit 1
 	}
 
+	# Each server is measured alone: the other is stopped (SIGSTOP) meanwhile.
+	kill -STOP "$cpid"
 	# 2. Throughput.
 	t0=$(cpu_ticks "$apid")
 	set -- $(run_wrk "$aurl" /v1/decide "$set_/a100.jsonl" "$CONNS" 0)
 	arps=$1 aerr=$4
 	t1=$(cpu_ticks "$apid")
 	# decisions per CPU second of the server: rate x seconds / (ticks / HZ)
-	acore=$(awk -v r="$arps" -v s="$SECONDS_" -v t=$((t1 - t0)) -v hz="$(getconf CLK_TCK)" \
-		'BEGIN { printf("%.0f (%.2f cores)", (t > 0 ? r * s * hz / t : 0), t / hz / s) }')
-	if [ "$n" -gt 1000 ]; then
-		set -- $(run_wrk "$curl_" /api/check/resources "$set_/c100.jsonl" 4 0 $((4 * SECONDS_)))
-	else
-		set -- $(run_wrk "$curl_" /api/check/resources "$set_/c100.jsonl" "$CONNS" 0)
-	fi
-	crps=$1 cerr=$4
+	acore=$(per_core "$arps" $((t1 - t0)))
 	# 3. Latency at half the saturating rate: each connection makes
 	# 1000/(W ms + latency) requests a second, so half the rate takes
 	# rate/2 x (W + latency)/1000 connections (latency taken as 0.2 ms).
@@ -214,18 +220,40 @@ PY
 	asrv=$(server_p99 "$b0" "$(buckets "$aurl")")
 	set -- $(run_wrk "$aurl" /v1/decide "$set_/a100.jsonl" "$(half "$arps" 10)" 10)
 	a10=$1 a10p50=$2 a10p99=$3 aerr=$((aerr + $4))
+	# 4. One core each: the server's threads on core 0, wrk (one thread)
+	# on core 1, so the server's rate is that of one core.
+	apin="-"
+	if [ "$(nproc)" -ge 2 ] && taskset -a -p -c 0 "$apid" >/dev/null 2>&1; then
+		t0=$(cpu_ticks "$apid")
+		out=$(REQUEST_FILE=$set_/a100.jsonl REQUEST_PATH=/v1/decide DELAY_MS=0 taskset -c 1 \
+		      wrk -t1 -c16 -d"${SECONDS_}s" --timeout 60s -s "$tmp/post.lua" "$aurl" | grep '^rps=')
+		t1=$(cpu_ticks "$apid")
+		set -- $(echo "$out" | sed 's/rps=\([0-9.]*\) p50_us=\([0-9]*\) p99_us=\([0-9]*\) errors=\([0-9]*\)/\1 \2 \3 \4/')
+		apin="$(rate "$1")/s: $(per_core "$1" $((t1 - t0)))"
+		aerr=$((aerr + $4))
+		taskset -a -p -c "0-$(($(nproc) - 1))" "$apid" >/dev/null
+	fi
+	set -- $(reloads "$aurl" "$apid")
+	reload="$1 / $2"
+	kill -CONT "$cpid"
+	kill -STOP "$apid"
+	if [ "$n" -gt 1000 ]; then
+		set -- $(run_wrk "$curl_" /api/check/resources "$set_/c100.jsonl" 4 0 $((4 * SECONDS_)))
+	else
+		set -- $(run_wrk "$curl_" /api/check/resources "$set_/c100.jsonl" "$CONNS" 0)
+	fi
+	crps=$1 cerr=$4
 	cs=$SECONDS_; [ "$n" -le 1000 ] || cs=$((4 * SECONDS_))
 	set -- $(run_wrk "$curl_" /api/check/resources "$set_/c100.jsonl" "$(half "$crps" 1)" 1 "$cs")
 	chalf=$1 cp50=$2 cp99=$3 cerr=$((cerr + $4))
+	kill -CONT "$apid"
 	awk -v r="$crps" 'BEGIN { exit !(r > 0) }' || { echo "bench-serve: FAILED: no Cerbos request finished at $n rules" >&2; exit 1; }
 	if [ "$aerr" != 0 ] || [ "$cerr" != 0 ]; then
 		echo "bench-serve: FAILED: wrk counted errors at $n rules (authzc $aerr, Cerbos $cerr)" >&2
 		exit 1
 	fi
 	ratio=$(awk -v a="$arps" -v c="$crps" 'BEGIN { printf "%.0f×", a / c }')
-	set -- $(reloads "$aurl" "$apid")
-	reload="$1 / $2"
-	echo "| $n | $(rate "$arps") | $acore | $(rate "$crps") | $ratio | $(ms "$ap50") / $(ms "$ap99") ($(rate "$ahalf")/s; ≤ $asrv ms) | $(ms "$a10p50") / $(ms "$a10p99") ($(rate "$a10")/s) | $(ms "$cp50") / $(ms "$cp99") ($(rate "$chalf")/s) | $(cat "$set_/equal") | $reload |"
+	echo "| $n | $(rate "$arps") | $acore | $apin | $(rate "$crps") | $ratio | $(ms "$ap50") / $(ms "$ap99") ($(rate "$ahalf")/s; ≤ $asrv ms) | $(ms "$a10p50") / $(ms "$a10p99") ($(rate "$a10")/s) | $(ms "$cp50") / $(ms "$cp99") ($(rate "$chalf")/s) | $(cat "$set_/equal") | $reload |"
 	kill "$apid" "$cpid"
 	wait "$apid" 2>/dev/null || true
 	wait "$cpid" 2>/dev/null || true
