@@ -63,6 +63,22 @@ static inline authz_bundle *hu_load(const uint8_t *buf, size_t len)
 	return b;
 }
 
+/* Check and compile the project files[] (path and text pairs, NULL at the
+ * end) against `schema`, asserting success, and load its bundle. */
+static inline authz_bundle *hu_project(const char *schema, const char *const *files)
+{
+	size_t errors = ck_run_v(schema, files);
+	if (errors)
+		ck_dump();
+	cr_assert_eq(errors, 0);
+	uint8_t *buf = NULL;
+	size_t len = 0;
+	cr_assert_eq(codegen_bundle(&ck_c, "", &buf, &len), 0);
+	authz_bundle *b = hu_load(buf, len);
+	free(buf);
+	return b;
+}
+
 /* Decide `json` against `b`: 1 allow, 0 deny; the first error's message
  * (or "") in *msg when msg is not NULL (valid until the next call). */
 static inline int hu_decide(const authz_bundle *b, const char *json, size_t len, const char **msg)

@@ -30,16 +30,8 @@ static authz_bundle *B;
 static struct testrun run_with(const char *schema, const char *policy, const char *tests, unsigned ms)
 {
 	const char *files[] = { "policies/p.authz", policy, "tests/a_test.authz", tests, NULL };
-	size_t errors = ck_run_v(schema, files);
-	if (errors)
-		ck_dump();
-	cr_assert_eq(errors, 0);
-	uint8_t *buf = NULL;
-	size_t len = 0;
-	cr_assert_eq(codegen_bundle(&ck_c, "", &buf, &len), 0);
 	authz_bundle_free(B);
-	B = hu_load(buf, len);
-	free(buf);
+	B = hu_project(schema, files);
 	struct testrun run;
 	char msg[512];
 	cr_assert_eq(testrun_run(&ck_c, B, NULL, NULL, &run, msg, sizeof msg), 0, "%s", msg);
