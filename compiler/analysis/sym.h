@@ -34,9 +34,10 @@ struct sym_opts {
 	unsigned memory_mb;     /* Z3's memory_max_size; 0: none */
 	unsigned max_classes;   /* classes before the rest is reported unknown */
 	unsigned lint_ms;       /* the lint's whole budget (sym_lint.h); 0: none */
+	unsigned suggest_ms;    /* the suggestions' whole budget (sym_suggest.h); 0: none */
 };
 
-#define SYM_OPTS_DEFAULT { 10000, 4096, 64, 10000 }
+#define SYM_OPTS_DEFAULT { 10000, 4096, 64, 10000, 120000 }
 
 enum sym_kind { SYM_LOOSENED, SYM_TIGHTENED, SYM_RULES, SYM_UNKNOWN };
 

@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "sym_int.h"
 #include "sym_suggest.h"
@@ -48,8 +49,24 @@ struct run {
 	long *cov_of;                   /* per bundle rule: index in cov->rules, or -1 */
 	const char **never, **unknown;  /* per item: why, from a triple */
 	bool *done;                     /* per item: settled */
+	bool *unreached;                /* per item: the budget ran out first */
 	size_t item;                    /* the item being asked for */
+	double deadline;                /* now_s() at which the budget ends; 0: none */
 };
+
+/* Monotonic seconds. */
+static double now_s(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* The whole budget (o->suggest_ms) is spent. */
+static bool spent(const struct run *r)
+{
+	return r->deadline > 0 && now_s() > r->deadline;
+}
 
 /* One triple's model: the context, its encoded rules and the decision. */
 struct tri {
@@ -486,7 +503,7 @@ static void one_triple(struct run *r, const struct sym_triple *tr)
 	t.so = sym_solver(c, r->o->timeout_ms);
 	Z3_solver_assert(c->z, t.so, c->base);
 	Z3_solver_assert(c->z, t.so, c->side[1].valid);
-	for (size_t i = 0; i < r->out->n; i++)
+	for (size_t i = 0; i < r->out->n && !spent(r); i++)
 		if (!r->done[i])
 			ask(r, &t, i);
 	Z3_solver_dec_ref(c->z, t.so);
@@ -521,7 +538,7 @@ static void conclude(struct run *r)
 		else if (r->unknown[i])
 			*it = (struct sym_suggestion){ .measure = it->measure, .rule = it->rule, .guard = it->guard,
 						       .label = it->label, .state = SUG_UNKNOWN,
-						       .reason = r->unknown[i] };
+						       .reason = r->unknown[i], .unreached = r->unreached[i] };
 		else
 			*it = (struct sym_suggestion){ .measure = it->measure, .rule = it->rule, .guard = it->guard,
 						       .label = it->label, .state = SUG_NEVER,
@@ -531,6 +548,7 @@ static void conclude(struct run *r)
 		s->nalso += it->state == SUG_ALSO;
 		s->nnever += it->state == SUG_NEVER;
 		s->nunknown += it->state == SUG_UNKNOWN;
+		s->nunreached += it->unreached;
 	}
 }
 
@@ -556,12 +574,25 @@ int sym_suggest_run(struct compilation *c, const authz_bundle *b, const struct c
 	r.never = arena_calloc(a, out->n, sizeof *r.never);
 	r.unknown = arena_calloc(a, out->n, sizeof *r.unknown);
 	r.done = arena_calloc(a, out->n, sizeof *r.done);
+	r.unreached = arena_calloc(a, out->n, sizeof *r.unreached);
 	struct arena scr = ARENA_INIT;
 	struct sym_triple *t = NULL;
 	size_t n = 0, cap = 0;
 	sym_triples(&scr, b, &t, &n, &cap);
-	for (size_t i = 0; i < n; i++)
+	r.deadline = o->suggest_ms ? now_s() + o->suggest_ms / 1000.0 : 0;
+	for (size_t i = 0; i < n && !spent(&r); i++)
 		one_triple(&r, &t[i]);
+	if (spent(&r)) {
+		/* what was not reached is not settled: no item is impossible
+		 * while a triple is left unexamined */
+		const char *why = arena_printf(a, "the suggestions' budget of %u ms ran out before it was "
+					       "settled; raise --suggest-timeout", o->suggest_ms);
+		for (size_t i = 0; i < out->n; i++)
+			if (!r.done[i]) {
+				r.unknown[i] = why;
+				r.unreached[i] = true;
+			}
+	}
 	arena_free(&scr);
 	conclude(&r);
 	authz_decision_free(r.d);

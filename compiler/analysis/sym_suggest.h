@@ -51,18 +51,21 @@ struct sym_suggestion {
 	const char *witness;    /* SUG_WRITTEN: the request as JSON */
 	size_t by;              /* SUG_ALSO: the item whose test covers it */
 	const char *reason;     /* SUG_NEVER, SUG_UNKNOWN */
+	bool unreached;         /* SUG_UNKNOWN: the budget ran out first */
 };
 
 struct sym_suggest {
 	struct sym_suggestion *items;   /* rule order, then fired, deny, guards */
 	size_t n;
 	size_t nwritten, nalso, nnever, nunknown;
+	size_t nunreached;      /* of nunknown: the budget ran out first */
 };
 
 /*
  * Suggest tests for every item `cov` (the coverage of c's tests, run
  * against `b`, compiled from c) left uncovered, into *out (in c's arena).
- * o->timeout_ms bounds each solver call.  Returns 0, or -1 with a message
+ * o->timeout_ms bounds each solver call and o->suggest_ms (0: none) the
+ * whole run: an item not settled when it ends is SUG_UNKNOWN, saying so.  Returns 0, or -1 with a message
  * in err[0..size) when the coverage of the suggestions cannot be measured.
  */
 int sym_suggest_run(struct compilation *c, const authz_bundle *b, const struct coverage *cov,

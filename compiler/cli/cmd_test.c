@@ -30,6 +30,7 @@ struct test_opts {
 	bool has_min;
 	double min;
 	unsigned solver_ms;     /* per solver call of an assertion */
+	unsigned suggest_ms;    /* --suggest-timeout: the whole of --suggest */
 };
 
 static void test_usage(FILE *out)
@@ -37,7 +38,7 @@ static void test_usage(FILE *out)
 	fputs("usage: authzc test [--run REGEX] [--format text|json|junit] [-o FILE] [-C DIR]\n"
 	      "                   [--coverage] [--min-coverage N] [--coverage-json FILE]\n"
 	      "                   [--coverage-html DIR] [--lcov FILE] [--suggest FILE]\n"
-	      "                   [--solver-timeout MS]\n"
+	      "                   [--suggest-timeout MS] [--solver-timeout MS]\n"
 	      "\n"
 	      "Compile the project and run its tests through the runtime and prove its\n"
 	      "assertions for every request; report each failing test with the reason\n"
@@ -58,6 +59,8 @@ static void test_usage(FILE *out)
 	      "  --suggest FILE       write a test file that covers what the tests leave\n"
 	      "                       uncovered (never over an existing file); report\n"
 	      "                       what no test can cover, and why\n"
+	      "  --suggest-timeout MS the whole of --suggest (default 120000); what is\n"
+	      "                       not settled by then is reported as such\n"
 	      "  --solver-timeout MS  per solver call of an assertion or a suggestion\n"
 	      "                       (default 10000); a solver that gives up fails the\n"
 	      "                       assertion\n"
@@ -73,10 +76,19 @@ static void test_usage(FILE *out)
 
 static const char *const formats[] = { "text", "json", "junit", NULL };
 
+/* Milliseconds from 1 to 3600000 in s, or 0 when s is not that. */
+static unsigned parse_ms(const char *s)
+{
+	char *end;
+	errno = 0;
+	unsigned long n = strtoul(s, &end, 10);
+	return !*s || *end || errno || n == 0 || n > 3600000 || s[0] == '-' ? 0 : (unsigned)n;
+}
+
 /* Parse the command line into o: CLI_RUN, or the exit code to return. */
 static int parse_args(int argc, char **argv, struct test_opts *o)
 {
-	const char *min = NULL, *solver = NULL;
+	const char *min = NULL, *solver = NULL, *budget = NULL;
 	int format = TF_TEXT;
 	const struct opt opts[] = {
 		OPT_VALUE(0, "run", &o->run),
@@ -89,6 +101,7 @@ static int parse_args(int argc, char **argv, struct test_opts *o)
 		OPT_VALUE(0, "lcov", &o->lcov),
 		OPT_VALUE(0, "suggest", &o->suggest),
 		OPT_VALUE(0, "solver-timeout", &solver),
+		OPT_VALUE(0, "suggest-timeout", &budget),
 		OPT_END,
 	};
 	struct opt_result args;
@@ -105,15 +118,14 @@ static int parse_args(int argc, char **argv, struct test_opts *o)
 					       min);
 		o->has_min = true;
 	}
-	if (solver) {
-		char *end;
-		errno = 0;
-		unsigned long n = strtoul(solver, &end, 10);
-		if (!*solver || *end || errno || n == 0 || n > 3600000 || solver[0] == '-')
-			return cli_usage_error("test", "--solver-timeout wants milliseconds from 1 to 3600000, not '%s'",
-					       solver);
-		o->solver_ms = (unsigned)n;
-	}
+	if (solver && !(o->solver_ms = parse_ms(solver)))
+		return cli_usage_error("test", "--solver-timeout wants milliseconds from 1 to 3600000, not '%s'",
+				       solver);
+	if (budget && !(o->suggest_ms = parse_ms(budget)))
+		return cli_usage_error("test", "--suggest-timeout wants milliseconds from 1 to 3600000, not '%s'",
+				       budget);
+	if (budget && !o->suggest)
+		return cli_usage_error("test", "--suggest-timeout bounds --suggest: give --suggest FILE too");
 	/* Every coverage option implies --coverage. */
 	o->coverage = o->coverage || o->has_min || o->cov_json || o->cov_html || o->lcov || o->suggest;
 	return CLI_RUN;
@@ -172,7 +184,8 @@ static void item_where(struct compilation *c, const struct coverage *cov, const 
 }
 
 /* What the suggestions did not write, on stderr: the items no test can
- * cover, then those the solver did not settle, each with the reason. */
+ * cover, then those the solver did not settle, each with the reason; the
+ * items the budget did not reach in one line. */
 static void report_unsuggested(struct compilation *c, const struct coverage *cov, const struct sym_suggest *sg)
 {
 	const enum sug_state states[2] = { SUG_NEVER, SUG_UNKNOWN };
@@ -180,7 +193,7 @@ static void report_unsuggested(struct compilation *c, const struct coverage *cov
 	for (int k = 0; k < 2; k++) {
 		bool head = false;
 		for (size_t i = 0; i < sg->n; i++) {
-			if (sg->items[i].state != states[k])
+			if (sg->items[i].state != states[k] || sg->items[i].unreached)
 				continue;
 			struct buf b = BUF_INIT;
 			item_where(c, cov, &sg->items[i], &b);
@@ -189,6 +202,15 @@ static void report_unsuggested(struct compilation *c, const struct coverage *cov
 			buf_release(&b);
 		}
 	}
+	for (size_t i = 0; sg->nunreached && i < sg->n; i++)
+		if (sg->items[i].unreached) {
+			fprintf(stderr, "%s  %zu item%s (the first: %s): the suggestions' budget ran out before "
+				"%s settled; raise --suggest-timeout\n",
+				sg->nunknown > sg->nunreached ? "" : "not settled:\n", sg->nunreached,
+				sg->nunreached == 1 ? "" : "s", sg->items[i].label,
+				sg->nunreached == 1 ? "it was" : "they were");
+			break;
+		}
 }
 
 /* `text` as `authzc fmt` writes it (in c's arena), or NULL when it does
@@ -291,6 +313,8 @@ static int run_tests(struct compilation *c, const authz_bundle *b, const struct 
 	struct sym_opts so = SYM_OPTS_DEFAULT;
 	if (o->solver_ms)
 		so.timeout_ms = o->solver_ms;
+	if (o->suggest_ms)
+		so.suggest_ms = o->suggest_ms;
 	if (sym_assert_run(c, b, &so, &run, msg, sizeof msg) < 0)
 		return cli_error("%s", msg);
 	bool no_tests = !c->checked->ntests && !c->checked->nasserts;

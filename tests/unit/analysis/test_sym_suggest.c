@@ -233,3 +233,25 @@ Test(sym_suggest, a_solver_that_gives_up_is_unknown)
 	cr_expect(strstr(f->reason, "the solver gave up") != NULL, "%s", f->reason);
 	cr_expect_geq(s.nunknown, 1);
 }
+
+Test(sym_suggest, items_past_the_budget_are_unreached_never_impossible)
+{
+	/* a rule that never applies is impossible with time to find it, and
+	 * not settled when the whole budget (1 ms: less than opening the
+	 * solver's context) runs out first */
+	const char *pol = "permit never {\n  when principal.level > 3 and principal.level < 2\n}\n";
+	const char *tests[] = { ANY_TEST, NULL };
+	run_tests(SCHEMA, pol, tests);
+	struct sym_opts o = SYM_OPTS_DEFAULT;
+	o.suggest_ms = 1;
+	struct sym_suggest s;
+	char msg[512];
+	cr_assert_eq(sym_suggest_run(&ck_c, B, &COV, &o, &s, msg, sizeof msg), 0, "%s", msg);
+	const struct sym_suggestion *f = item(&s, "never", COV_FIRED, 0);
+	cr_assert_eq(f->state, SUG_UNKNOWN);
+	cr_expect(f->unreached);
+	cr_expect(strstr(f->reason, "budget of 1 ms ran out") != NULL, "%s", f->reason);
+	cr_expect_eq(s.nnever, 0, "nothing is impossible while a triple is left unexamined");
+	cr_expect_eq(s.nunreached, s.nunknown);
+	cr_expect_eq(s.nwritten, 0);
+}
