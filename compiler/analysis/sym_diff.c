@@ -320,15 +320,7 @@ static Z3_ast is(struct sym_ctx *c, Z3_ast x, bool v) { return v ? x : sym_not(c
 static int search(struct engine *e, struct sym_ctx *c, const struct sym_triple *t, struct urule *u, size_t nu,
 		  Z3_ast allow[2])
 {
-	Z3_solver so = Z3_mk_solver(c->z);
-	Z3_solver_inc_ref(c->z, so);
-	if (e->o->timeout_ms) {
-		Z3_params p = Z3_mk_params(c->z);
-		Z3_params_inc_ref(c->z, p);
-		Z3_params_set_uint(c->z, p, Z3_mk_string_symbol(c->z, "timeout"), e->o->timeout_ms);
-		Z3_solver_set_params(c->z, so, p);
-		Z3_params_dec_ref(c->z, p);
-	}
+	Z3_solver so = sym_solver(c, e->o->timeout_ms);
 	Z3_ast covered = c->side[0].ok && c->side[1].ok ? sym_and2(c, c->side[0].valid, c->side[1].valid)
 		       : c->side[0].ok ? c->side[0].valid : c->side[1].valid;
 	Z3_ast differ = xor2(c, allow[0], allow[1]);

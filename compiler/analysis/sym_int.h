@@ -101,6 +101,8 @@ struct sym_ctx {
 	uint32_t *strlens;
 	size_t nstrs, capstrs;
 	bool mixed;             /* an int-coded and a String string met */
+	bool nonlinear;         /* a product of two non-constants was encoded:
+				 * sym_solver keeps Z3's default arithmetic */
 	Z3_ast *coded;          /* the int-coded string variables */
 	size_t ncoded, capcoded;
 	struct decl *decl[2];   /* per var: what each side declares */

@@ -90,32 +90,13 @@ static Z3_lbool mval(struct sym_ctx *c, Z3_model m, Z3_ast x)
 	return Z3_model_eval(c->z, m, x, true, &r) ? Z3_get_bool_value(c->z, r) : Z3_L_UNDEF;
 }
 
-/*
- * The solver of a triple's questions, the whole request asserted.  Its
- * case splits try false first (phase_selection 0; Z3's default reuses
- * each literal's last value): a question names one or two rules, and
- * with attributes absent, sets empty and conditions false by default
- * every other rule, the forbids above all, is out of the way at once.
- * Its arithmetic is Z3's older simplex (arith.solver 2), faster on these
- * bounds and small sums than the default.  Together they take the time
- * in the solver's checks of the 1,000-rule benchmark set's lint from
- * 18 s to 4.4 s (Z3 4.8.12); a check may give another model than before,
- * never another answer.
- */
+/* The solver of a triple's questions (sym_solver: its settings), the
+ * whole request asserted. */
 static Z3_solver new_solver(struct sym_ctx *c, const struct sym_opts *o)
 {
-	Z3_solver so = Z3_mk_solver(c->z);
-	Z3_solver_inc_ref(c->z, so);
 	/* one query never outlasts the whole budget */
 	unsigned ms = o->lint_ms && (!o->timeout_ms || o->lint_ms < o->timeout_ms) ? o->lint_ms : o->timeout_ms;
-	Z3_params p = Z3_mk_params(c->z);
-	Z3_params_inc_ref(c->z, p);
-	if (ms)
-		Z3_params_set_uint(c->z, p, Z3_mk_string_symbol(c->z, "timeout"), ms);
-	Z3_params_set_uint(c->z, p, Z3_mk_string_symbol(c->z, "phase_selection"), 0);
-	Z3_params_set_uint(c->z, p, Z3_mk_string_symbol(c->z, "arith.solver"), 2);
-	Z3_solver_set_params(c->z, so, p);
-	Z3_params_dec_ref(c->z, p);
+	Z3_solver so = sym_solver(c, ms);
 	Z3_solver_assert(c->z, so, c->base);
 	Z3_solver_assert(c->z, so, c->side[1].valid);
 	return so;

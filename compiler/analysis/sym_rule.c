@@ -466,6 +466,8 @@ static int step(struct run *r, const uint32_t *code, uint32_t pc)
 		}
 		Z3_ast v = op == AUTHZ_OP_ADD ? add(c, y->x, x->x) : op == AUTHZ_OP_SUB ? sub(c, y->x, x->x)
 			 : Z3_mk_mul(c->z, 2, (Z3_ast[]){ y->x, x->x });
+		if (op == AUTHZ_OP_MUL && !Z3_is_numeral_ast(c->z, y->x) && !Z3_is_numeral_ast(c->z, x->x))
+			c->nonlinear = true;
 		fails = out_of_i64(c, v);
 		sp--;
 		s[sp - 1] = (struct sym_val){ .kind = out, .x = v };
