@@ -197,6 +197,11 @@ bool rt_parse_duration(const char *s, size_t n, int64_t *out)
 	return true;
 }
 
+int authz_parse_duration(const char *s, size_t n, int64_t *out_ms)
+{
+	return rt_parse_duration(s, n, out_ms) ? 0 : AUTHZ_EINVAL;
+}
+
 static bool parse_v4(const char *s, size_t n, uint8_t out[4])
 {
 	size_t i = 0;

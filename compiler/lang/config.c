@@ -7,6 +7,7 @@
  * (E0201) points at the line and column where cJSON gave up.  A value that
  * is faulty keeps its default, so later phases still have a whole config.
  */
+#include "authz.h"
 #include "config.h"
 #include "json.h"
 #include "suggest.h"
@@ -271,36 +272,15 @@ static void unknown_key(struct cfg_ctx *x, const char *key, const char *path,
 }
 
 /*
- * A duration of authzc.json: one or more <digits><unit> with units d, h, m,
- * s, ms ("24h", "1h30m", "7d"); at most 3650 days.  false when malformed.
+ * A soak of authzc.json: a duration as policies write it (authz_parse_duration:
+ * "24h", "1h30m", "7d"), not negative, at most 3650 days.  false when not.
  */
 static bool parse_soak(const char *s, int64_t *out)
 {
-	static const struct { const char *u; int64_t ms; } units[] = {
-		{ "ms", 1 }, { "d", 86400000 }, { "h", 3600000 }, { "m", 60000 }, { "s", 1000 },
-	};
-	int64_t total = 0;
-	if (!*s)
+	int64_t ms;
+	if (authz_parse_duration(s, strlen(s), &ms) != 0 || ms < 0 || ms > (int64_t)3650 * 86400000)
 		return false;
-	while (*s) {
-		int64_t n = 0;
-		const char *d = s;
-		while (*s >= '0' && *s <= '9' && s - d < 9)
-			n = n * 10 + (*s++ - '0');
-		if (s == d || (*s >= '0' && *s <= '9'))
-			return false;
-		size_t i;
-		for (i = 0; i < sizeof units / sizeof units[0]; i++)
-			if (!strncmp(s, units[i].u, strlen(units[i].u)))
-				break;
-		if (i == sizeof units / sizeof units[0])
-			return false;
-		s += strlen(units[i].u);
-		total += n * units[i].ms;
-		if (total > (int64_t)3650 * 86400000)
-			return false;
-	}
-	*out = total;
+	*out = ms;
 	return true;
 }
 

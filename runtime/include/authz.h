@@ -314,6 +314,14 @@ AUTHZ_API const char *authz_decision_json(authz_decision *d, size_t *len);
  * untouched).
  */
 AUTHZ_API int authz_parse_time(const char *s, size_t len, int64_t *out_ms);
+/*
+ * Parse exactly `len` bytes of `s` as a duration as policies and request
+ * JSON write it: groups of <digits><unit>, units d h m s ms, largest first,
+ * each at most once ("1h30m", "250ms", "7d"), an optional leading '-'.
+ * Returns 0 with milliseconds in *out_ms, or AUTHZ_EINVAL (malformed or
+ * past int64 ms; *out_ms untouched).
+ */
+AUTHZ_API int authz_parse_duration(const char *s, size_t len, int64_t *out_ms);
 /* Format ms since the epoch as RFC 3339 UTC ("2026-11-22T10:00:00Z", with
  * ".mmm" when not whole seconds) into buf[32], NUL-terminated; returns the
  * length.  An instant before 0000-01-01T00:00:00Z or after

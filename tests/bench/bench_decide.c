@@ -127,37 +127,6 @@ static long read_lines(const char *path, struct line **out)
 
 /* ---- building a request through the API ----------------------------------- */
 
-/* "1h30m", "250ms", "7d" in ms; false when it is not a duration. */
-static bool parse_duration(const char *s, int64_t *out)
-{
-	static const struct { const char *u; int64_t ms; } units[] = {
-		{ "ms", 1 }, { "d", 86400000 }, { "h", 3600000 }, { "m", 60000 }, { "s", 1000 },
-	};
-	int64_t total = 0;
-	if (!*s)
-		return false;
-	while (*s) {
-		if (*s < '0' || *s > '9')
-			return false;
-		int64_t n = 0;
-		while (*s >= '0' && *s <= '9') {
-			if (n > INT64_MAX / 10 - 9)
-				return false;
-			n = n * 10 + (*s++ - '0');
-		}
-		size_t i;
-		for (i = 0; i < sizeof units / sizeof units[0]; i++)
-			if (!strncmp(s, units[i].u, strlen(units[i].u)))
-				break;
-		if (i == sizeof units / sizeof units[0])
-			return false;
-		s += strlen(units[i].u);
-		total += n * units[i].ms;
-	}
-	*out = total;
-	return true;
-}
-
 /* Set a JSON string attribute: the declared type decides how it reads
  * (string, timestamp, duration or ip); the setters say which it is. */
 static int set_text(authz_request *r, int root, const char *path, const char *s)
@@ -171,7 +140,7 @@ static int set_text(authz_request *r, int root, const char *path, const char *s)
 		if (rc != AUTHZ_EINVAL)
 			return rc;
 	}
-	if (parse_duration(s, &v)) {
+	if (authz_parse_duration(s, strlen(s), &v) == 0) {
 		rc = authz_request_set_duration(r, root, path, v);
 		if (rc != AUTHZ_EINVAL)
 			return rc;

@@ -80,3 +80,20 @@ Test(config_gates, checked_against_the_environments_wherever_they_are_listed)
 	cr_assert_eq(load("{\"gates\": {\"environments\": {\"prod\": {\"approvals\": 1}}},"
 			  " \"environments\": [\"test\", \"live\"]}"), 1);
 }
+
+Test(config_gates, a_soak_is_a_duration_as_policies_write_it)
+{
+	static const char *const bad[] = { "30m1h", "-1h", "1h1h", "3651d" };
+	for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+		char json[160];
+		snprintf(json, sizeof json,
+			 "{\"environments\": [\"dev\", \"prod\"], \"gates\": {\"environments\": {"
+			 " \"prod\": {\"min_soak\": \"%s\"}}}}", bad[i]);
+		cr_assert_eq(load(json), 1, "'%s'", bad[i]);
+		cr_expect(strstr(at("$.gates.environments.prod.min_soak"), "duration"), "'%s'", bad[i]);
+		compilation_release(&comp);
+	}
+	cr_assert_eq(load("{\"environments\": [\"dev\", \"prod\"], \"gates\": {\"environments\": {"
+			  " \"prod\": {\"min_soak\": \"3650d\"}}}}"), 0);
+	cr_assert_eq(comp.config.env_gates[0].min_soak_ms, 3650LL * 86400000);
+}

@@ -112,6 +112,30 @@ Test(text, time_format)
 	}
 }
 
+Test(text, duration_parse)
+{
+	static const struct { const char *s; int64_t ms; } ok[] = {
+		{ "1h30m", 5400000 }, { "250ms", 250 }, { "7d", 604800000 }, { "-2d", -172800000 },
+		{ "0ms", 0 }, { "1d2h3m4s5ms", 93784005 },
+	};
+	for (size_t i = 0; i < sizeof ok / sizeof *ok; i++) {
+		int64_t v = 42;
+		cr_assert_eq(authz_parse_duration(ok[i].s, strlen(ok[i].s), &v), 0, "%s", ok[i].s);
+		cr_expect_eq(v, ok[i].ms, "%s", ok[i].s);
+		char buf[32];
+		size_t n = authz_format_duration(v, buf);
+		cr_expect_eq(authz_parse_duration(buf, n, &v), 0, "%s reads back", buf);
+		cr_expect_eq(v, ok[i].ms, "%s reads back", buf);
+	}
+	static const char *const bad[] = { "", "-", "1", "h", "30m1h", "1h1h", "1 h", "1w", "1.5h",
+					   "99999999999999999999ms", "106751991167301d" };
+	for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+		int64_t v = 42;
+		cr_expect_eq(authz_parse_duration(bad[i], strlen(bad[i]), &v), AUTHZ_EINVAL, "'%s'", bad[i]);
+		cr_expect_eq(v, 42, "'%s' leaves *out_ms", bad[i]);
+	}
+}
+
 Test(text, time_format_saturates_outside_rfc3339)
 {
 	/* 9999-12-31T23:59:59-01:00 parses (an instant in year 10000 UTC);
