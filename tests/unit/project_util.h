@@ -115,6 +115,17 @@ static inline struct diag *find_diag(enum diag_code code)
 	return NULL;
 }
 
+/* Load a project holding only authzc.json with text `json`: the error
+ * count of project_load_config (the result in comp.config). */
+static inline size_t load_config_text(const char *json)
+{
+	static struct mem_file f[1];
+	f[0].path = "authzc.json";
+	f[0].text = json;
+	setup_tree(f, 1);
+	return project_load_config(&comp, &tree);
+}
+
 /* The message of the first diagnostic at JSON path `path` (of authzc.json);
  * fails the test when there is none. */
 static inline const char *at(const char *path)

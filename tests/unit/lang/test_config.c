@@ -14,15 +14,6 @@
 
 TestSuite(config, .fini = teardown);
 
-static size_t load_config_text(const char *json)
-{
-	static struct mem_file f[1];
-	f[0].path = "authzc.json";
-	f[0].text = json;
-	setup_tree(f, 1);
-	return project_load_config(&comp, &tree);
-}
-
 Test(config, absent_file_gives_defaults)
 {
 	setup_tree(NULL, 0);

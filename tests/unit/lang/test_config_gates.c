@@ -11,25 +11,16 @@
 
 TestSuite(config_gates, .fini = teardown);
 
-static size_t load(const char *json)
-{
-	static struct mem_file f[1];
-	f[0].path = "authzc.json";
-	f[0].text = json;
-	setup_tree(f, 1);
-	return project_load_config(&comp, &tree);
-}
-
 Test(config_gates, none_by_default)
 {
-	cr_assert_eq(load("{}"), 0);
+	cr_assert_eq(load_config_text("{}"), 0);
 	cr_assert_eq(comp.config.nenv_gates, 0);
 	cr_assert_eq(comp.config.min_guard_coverage, 100);
 }
 
 Test(config_gates, per_environment_beside_the_global_gates)
 {
-	cr_assert_eq(load("{\"gates\": {\"min_guard_coverage\": 90, \"environments\": {"
+	cr_assert_eq(load_config_text("{\"gates\": {\"min_guard_coverage\": 90, \"environments\": {"
 			  " \"prod\": {\"approvals\": 2, \"require_ticket\": true, \"min_soak\": \"1d12h\"},"
 			  " \"staging\": {\"min_soak\": \"30m\"}}}}"), 0);
 	cr_assert_eq(comp.config.min_guard_coverage, 90);
@@ -48,7 +39,7 @@ Test(config_gates, per_environment_beside_the_global_gates)
 
 Test(config_gates, faults_at_their_paths)
 {
-	cr_assert_eq(load("{\"gates\": {\"environments\": {"
+	cr_assert_eq(load_config_text("{\"gates\": {\"environments\": {"
 			  " \"prod\": {\"approvals\": 1.5, \"require_ticket\": \"yes\", \"min_soak\": \"24 hours\"},"
 			  " \"qa\": {\"approvals\": 1},"
 			  " \"dev\": {\"min_soak\": \"1h\"},"
@@ -64,20 +55,20 @@ Test(config_gates, faults_at_their_paths)
 
 Test(config_gates, environments_must_be_an_object)
 {
-	cr_assert_eq(load("{\"gates\": {\"environments\": [\"prod\"]}}"), 1);
+	cr_assert_eq(load_config_text("{\"gates\": {\"environments\": [\"prod\"]}}"), 1);
 	cr_assert(strstr(at("$.gates.environments"), "expected an object"));
 	teardown();
-	cr_assert_eq(load("{\"gates\": {\"environments\": {\"prod\": 2}}}"), 1);
+	cr_assert_eq(load_config_text("{\"gates\": {\"environments\": {\"prod\": 2}}}"), 1);
 	cr_assert(strstr(at("$.gates.environments.prod"), "expected an object"));
 }
 
 Test(config_gates, checked_against_the_environments_wherever_they_are_listed)
 {
 	/* "environments" after "gates" in the file */
-	cr_assert_eq(load("{\"gates\": {\"environments\": {\"live\": {\"approvals\": 1}}},"
+	cr_assert_eq(load_config_text("{\"gates\": {\"environments\": {\"live\": {\"approvals\": 1}}},"
 			  " \"environments\": [\"test\", \"live\"]}"), 0);
 	teardown();
-	cr_assert_eq(load("{\"gates\": {\"environments\": {\"prod\": {\"approvals\": 1}}},"
+	cr_assert_eq(load_config_text("{\"gates\": {\"environments\": {\"prod\": {\"approvals\": 1}}},"
 			  " \"environments\": [\"test\", \"live\"]}"), 1);
 }
 
@@ -89,11 +80,11 @@ Test(config_gates, a_soak_is_a_duration_as_policies_write_it)
 		snprintf(json, sizeof json,
 			 "{\"environments\": [\"dev\", \"prod\"], \"gates\": {\"environments\": {"
 			 " \"prod\": {\"min_soak\": \"%s\"}}}}", bad[i]);
-		cr_assert_eq(load(json), 1, "'%s'", bad[i]);
+		cr_assert_eq(load_config_text(json), 1, "'%s'", bad[i]);
 		cr_expect(strstr(at("$.gates.environments.prod.min_soak"), "duration"), "'%s'", bad[i]);
 		compilation_release(&comp);
 	}
-	cr_assert_eq(load("{\"environments\": [\"dev\", \"prod\"], \"gates\": {\"environments\": {"
+	cr_assert_eq(load_config_text("{\"environments\": [\"dev\", \"prod\"], \"gates\": {\"environments\": {"
 			  " \"prod\": {\"min_soak\": \"3650d\"}}}}"), 0);
 	cr_assert_eq(comp.config.env_gates[0].min_soak_ms, 3650LL * 86400000);
 }

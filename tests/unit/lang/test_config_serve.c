@@ -11,24 +11,15 @@
 
 TestSuite(config_serve, .fini = teardown);
 
-static size_t load(const char *json)
-{
-	static struct mem_file f[1];
-	f[0].path = "authzc.json";
-	f[0].text = json;
-	setup_tree(f, 1);
-	return project_load_config(&comp, &tree);
-}
-
 Test(config_serve, no_serve_key_no_gateway)
 {
-	cr_assert_eq(load("{}"), 0);
+	cr_assert_eq(load_config_text("{}"), 0);
 	cr_assert_null(comp.config.gateway);
 }
 
 Test(config_serve, every_key_and_source)
 {
-	cr_assert_eq(load("{\"serve\": {\"gateway\": {"
+	cr_assert_eq(load_config_text("{\"serve\": {\"gateway\": {"
 			  " \"method_header\": \"X-M\", \"path_header\": \"X-P\","
 			  " \"principal\": {\"type\": \"User\", \"id\": \"header:X-User\","
 			  "                \"attrs\": {\"tenant\": \"header:X-Tenant\", \"verb\": \"method\"}},"
@@ -59,7 +50,7 @@ Test(config_serve, every_key_and_source)
 
 Test(config_serve, forwarded_headers_default_to_nginx_names)
 {
-	cr_assert_eq(load("{\"serve\": {\"gateway\": {\"principal\": {\"type\": \"User\", \"id\": \"header:X-U\"},"
+	cr_assert_eq(load_config_text("{\"serve\": {\"gateway\": {\"principal\": {\"type\": \"User\", \"id\": \"header:X-U\"},"
 			  " \"action\": \"header:X-Action\","
 			  " \"resource\": {\"type\": \"Doc\", \"id\": \"segment:1\"}}}}"), 0);
 	const struct gw_config *g = comp.config.gateway;
@@ -70,7 +61,7 @@ Test(config_serve, forwarded_headers_default_to_nginx_names)
 
 Test(config_serve, faults_at_their_paths)
 {
-	cr_assert_gt(load("{\"serve\": {\"gateway\": {"
+	cr_assert_gt(load_config_text("{\"serve\": {\"gateway\": {"
 			  " \"principal\": {\"type\": \"\", \"idd\": \"x\"},"
 			  " \"action\": 3,"
 			  " \"resource\": {\"type\": \"segment:0\", \"id\": \"header:bad name\"},"
@@ -89,13 +80,13 @@ Test(config_serve, faults_at_their_paths)
 
 Test(config_serve, required_parts)
 {
-	cr_assert_gt(load("{\"serve\": {\"gateway\": {}}}"), 0);
+	cr_assert_gt(load_config_text("{\"serve\": {\"gateway\": {}}}"), 0);
 	cr_assert_str_eq(at("$.serve.gateway"), "missing key 'principal'");
 }
 
 Test(config_serve, serve_holds_objects)
 {
-	cr_assert_gt(load("{\"serve\": {\"gateway\": 1, \"gatway\": 2}}"), 0);
+	cr_assert_gt(load_config_text("{\"serve\": {\"gateway\": 1, \"gatway\": 2}}"), 0);
 	cr_assert_str_eq(at("$.serve.gateway"), "expected an object, found a number");
 	cr_assert_str_eq(at("$.serve.gatway"), "unknown key 'gatway'");
 }
