@@ -8,6 +8,7 @@
 
 #include "approval.h"
 #include "authz.h"
+#include "text.h"
 
 #define DOMAIN "authzc approval v1"
 
@@ -87,16 +88,6 @@ static const char *jstr(struct arena *a, const cJSON *o, const char *key)
 	return cJSON_IsString(v) ? arena_strdup(a, v->valuestring) : NULL;
 }
 
-/* Is s exactly n lowercase hex digits? */
-static bool hex_of(const char *s, size_t n)
-{
-	size_t i = 0;
-	for (; s && s[i] && i < n; i++)
-		if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
-			return false;
-	return s && i == n && !s[i];
-}
-
 /* Printable text of at most 200 bytes (no control characters): what an
  * approval's environment and ticket must be before a message shows them. */
 static bool printable(const char *s)
@@ -128,7 +119,7 @@ static void parse(struct arena *a, const char *text, struct approval *ap)
 	if (!cJSON_IsString(t) || strcmp(t->valuestring, "authzc-approval") || !ap->env || !ap->commit ||
 	    !ap->key || !ap->time || !ap->sig)
 		ap->reject = "not an approval (a member is missing)";
-	else if (!hex_of(ap->commit, GIT_OID_HEXSZ) || !hex_of(ap->key, EV_KEYID_CHARS) || !printable(ap->env) ||
+	else if (!text_is_hex(ap->commit, GIT_OID_HEXSZ) || !text_is_hex(ap->key, EV_KEYID_CHARS) || !printable(ap->env) ||
 		 (ap->ticket && !printable(ap->ticket)) || !printable(ap->time))
 		ap->reject = "not an approval (a malformed commit, key id, environment, ticket or time)";
 	if (ap->name && !ev_name_ok(ap->name))

@@ -9,21 +9,12 @@
 #include <string.h>
 
 #include "promote.h"
+#include "text.h"
 
 static const char *jstr(const cJSON *o, const char *key)
 {
 	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
 	return cJSON_IsString(v) ? v->valuestring : NULL;
-}
-
-/* Is s exactly n lowercase hex digits?  (Only such ids are shown.) */
-static bool hex_of(const char *s, size_t n)
-{
-	size_t i = 0;
-	for (; s && s[i] && i < n; i++)
-		if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
-			return false;
-	return s && i == n && !s[i];
 }
 
 /* The record's signature under the trusted keys of `gt`: NULL when it
@@ -40,7 +31,7 @@ static const char *check_signature(struct arena *a, const cJSON *j, const struct
 	}
 	const char *id = jstr(s, "key"), *b64 = jstr(s, "sig");
 	unsigned char sig[EV_SIG_BYTES];
-	if (!cJSON_IsObject(s) || !hex_of(id, EV_KEYID_CHARS) || !b64 || ev_sig_from_b64(b64, strlen(b64), sig) < 0)
+	if (!cJSON_IsObject(s) || !text_is_hex(id, EV_KEYID_CHARS) || !b64 || ev_sig_from_b64(b64, strlen(b64), sig) < 0)
 		return "its signature member is malformed";
 	const struct ev_trusted *t = ev_keyring_find(&gt->keys, id);
 	if (!t)
@@ -91,7 +82,7 @@ static const char *check_approvals(struct arena *a, const cJSON *j, const struct
 		ap->sig = jstr(e, "signature");
 		if (!ap->key || !ap->time || !ap->sig)
 			ap->reject = "a member is missing";
-		else if (!hex_of(ap->key, EV_KEYID_CHARS))
+		else if (!text_is_hex(ap->key, EV_KEYID_CHARS))
 			ap->key = NULL, ap->reject = "a malformed key id";
 		approval_judge(ap, a, env, r->commit, &gt->keys, pr, ticket, gt->require_ticket);
 		if (ap->reject)
@@ -134,10 +125,10 @@ static const char *check_record(struct gitx *g, struct arena *a, const char *env
 	}
 	if (!commit || strcmp(commit, r->commit)) {
 		why = arena_printf(a, "it names commit %.7s but the tag points at %.7s",
-				   hex_of(commit, GIT_OID_HEXSZ) ? commit : "?", r->commit);
+				   text_is_hex(commit, GIT_OID_HEXSZ) ? commit : "?", r->commit);
 		goto done;
 	}
-	if (r->previous && !hex_of(r->previous, GIT_OID_HEXSZ)) {
+	if (r->previous && !text_is_hex(r->previous, GIT_OID_HEXSZ)) {
 		why = "its previous commit is not a commit id";
 		goto done;
 	}
@@ -220,7 +211,7 @@ static const char *check_chain(struct arena *a, const struct promote_record *pre
 				   "%s was edited or replaced", prev->n, prev->tag, sha, prev->tag);
 	} else if (!r->previous || strcmp(r->previous, prev->commit)) {
 		why = arena_printf(a, "it moved from %.7s, not from %.7s where %s left the environment",
-				   hex_of(r->previous, GIT_OID_HEXSZ) ? r->previous : "(none)", prev->commit, prev->tag);
+				   text_is_hex(r->previous, GIT_OID_HEXSZ) ? r->previous : "(none)", prev->commit, prev->tag);
 	}
 done:
 	cJSON_Delete(j);

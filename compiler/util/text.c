@@ -30,3 +30,12 @@ char *text_show(struct arena *a, const char *s, size_t len, size_t max)
 		buf_puts(&b, "...");
 	return b.p ? b.p : arena_strdup(a, "");
 }
+
+bool text_is_hex(const char *s, size_t n)
+{
+	size_t i = 0;
+	for (; s && s[i] && i < n; i++)
+		if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
+			return false;
+	return s && i == n && !s[i];
+}

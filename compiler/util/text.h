@@ -9,6 +9,7 @@
 #ifndef AUTHZC_TEXT_H
 #define AUTHZC_TEXT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "arena.h"
@@ -21,5 +22,9 @@
  * after `max` characters with "...".  The result is in `a`.
  */
 char *text_show(struct arena *a, const char *s, size_t len, size_t max);
+
+/* Is s (NUL-terminated; NULL: no) exactly n lowercase hex digits, as a
+ * git commit id or an evidence key id is written? */
+bool text_is_hex(const char *s, size_t n);
 
 #endif

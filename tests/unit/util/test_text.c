@@ -19,3 +19,14 @@ Test(text, show_escapes_and_cuts)
 	cr_assert_str_eq(text_show(&a, "", 0, 3), "");
 	arena_free(&a);
 }
+
+Test(text, is_hex_is_exactly_n_lowercase_digits)
+{
+	cr_expect(text_is_hex("0123456789abcdef", 16));
+	cr_expect(!text_is_hex("0123456789ABCDEF", 16), "upper case");
+	cr_expect(!text_is_hex("0123456789abcde", 16), "too short");
+	cr_expect(!text_is_hex("0123456789abcdef0", 16), "too long");
+	cr_expect(!text_is_hex("0123456789abcdeg", 16), "not a digit");
+	cr_expect(!text_is_hex(NULL, 16));
+	cr_expect(text_is_hex("", 0));
+}
